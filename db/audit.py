@@ -1,0 +1,239 @@
+"""The audit chain: an append-only, hash-linked ``events`` table plus a head file outside the database.
+
+Each event's ``hash`` is ``sha256(prev_hash + canonical JSON of the row)``. Changing a byte of any event,
+deleting one, or swapping two breaks the chain at that event; cutting events off the end is caught by
+the head file (``audit-head.json``), which holds the sequence number and hash of the last event and is
+rewritten after every commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+GENESIS = "0" * 64
+HEAD_FILE = "audit-head.json"
+EVENT_COLUMNS = (
+    "seq",
+    "ts",
+    "actor",
+    "role",
+    "action",
+    "report_id",
+    "claim_id",
+    "evidence_id",
+    "payload",
+)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    body = canonical_json({k: row[k] for k in EVENT_COLUMNS})
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append_event(
+    conn: sqlite3.Connection,
+    *,
+    ts: str,
+    actor: str,
+    role: str,
+    action: str,
+    payload: dict[str, Any],
+    report_id: int | None = None,
+    claim_id: int | None = None,
+    evidence_id: int | None = None,
+) -> dict[str, Any]:
+    """Append one event inside the caller's open transaction and return the full row."""
+    last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    prev_hash = last["hash"] if last else GENESIS
+    seq = (last["seq"] + 1) if last else 1
+    row: dict[str, Any] = {
+        "seq": seq,
+        "ts": ts,
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "report_id": report_id,
+        "claim_id": claim_id,
+        "evidence_id": evidence_id,
+        "payload": canonical_json(payload),
+    }
+    row["prev_hash"] = prev_hash
+    row["hash"] = event_hash(prev_hash, row)
+    conn.execute(
+        "INSERT INTO events (seq, ts, actor, role, action, report_id, claim_id, evidence_id, payload,"
+        " prev_hash, hash) VALUES (:seq, :ts, :actor, :role, :action, :report_id, :claim_id,"
+        " :evidence_id, :payload, :prev_hash, :hash)",
+        row,
+    )
+    return row
+
+
+# --- head file -------------------------------------------------------------------------------
+
+
+def read_head(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"seq": None, "hash": None, "corrupt": True}
+    if not isinstance(data, dict):
+        return {"seq": None, "hash": None, "corrupt": True}
+    return data
+
+
+def write_head(path: Path, seq: int, hash_: str) -> None:
+    """Atomically replace the head file (temp file, fsync, rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    data = canonical_json({"seq": seq, "hash": hash_}).encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def chain_head(conn: sqlite3.Connection) -> tuple[int, str]:
+    last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
+
+def reconcile_head(conn: sqlite3.Connection, path: Path) -> bool:
+    """After a crash between a commit and the head-file write, move the head file forward.
+
+    Only a head file that names an event still present, unchanged, in the chain is moved: a head file
+    pointing past the end (events cut off) or at a different hash is left alone for ``verify``.
+    Returns True when the file was rewritten.
+    """
+    seq, hash_ = chain_head(conn)
+    head = read_head(path)
+    if head is None:
+        if seq == 0:
+            write_head(path, 0, GENESIS)
+            return True
+        return False
+    if head.get("seq") == seq and head.get("hash") == hash_:
+        return False
+    hseq = head.get("seq")
+    if not isinstance(hseq, int) or hseq > seq:
+        return False
+    if hseq == 0:
+        ok = head.get("hash") == GENESIS
+    else:
+        row = conn.execute("SELECT hash FROM events WHERE seq = ?", (hseq,)).fetchone()
+        ok = row is not None and row["hash"] == head.get("hash")
+    if ok:
+        write_head(path, seq, hash_)
+    return ok
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+@dataclass
+class ChainProblem:
+    """One thing wrong with the chain. ``code`` is stable; the UI turns it into words."""
+
+    code: str
+    seq: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "seq": self.seq, **self.detail}
+
+
+def iter_events(conn: sqlite3.Connection, batch: int = 5000) -> Iterator[sqlite3.Row]:
+    cur = conn.execute(
+        "SELECT seq, ts, actor, role, action, report_id, claim_id, evidence_id, payload, prev_hash,"
+        " hash FROM events ORDER BY seq"
+    )
+    while True:
+        rows = cur.fetchmany(batch)
+        if not rows:
+            return
+        yield from rows
+
+
+def verify_chain(
+    conn: sqlite3.Connection,
+    head_path: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ChainProblem]:
+    """Recompute the whole chain; return the problems found, first broken event first.
+
+    Codes: ``event_altered`` (the row no longer hashes to its stored hash), ``event_missing`` (a gap
+    in the sequence: events deleted), ``event_chain_broken`` (prev_hash does not match the event
+    before: events deleted, inserted or reordered), ``head_missing``, ``head_corrupt``,
+    ``events_truncated`` (the head file names a later event than the database holds),
+    ``head_mismatch`` (the event the head file names has a different hash).
+    """
+    problems: list[ChainProblem] = []
+    total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    prev_hash = GENESIS
+    expected_seq = 1
+    last_seq = 0
+    hashes: dict[int, str] = {}
+    done = 0
+    for row in iter_events(conn):
+        seq = row["seq"]
+        if seq != expected_seq:
+            problems.append(
+                ChainProblem("event_missing", expected_seq, {"missing_to": seq - 1, "ts_after": row["ts"]})
+            )
+        elif row["prev_hash"] != prev_hash:
+            problems.append(ChainProblem("event_chain_broken", seq, {"ts": row["ts"]}))
+        computed = event_hash(row["prev_hash"], dict(row))
+        if computed != row["hash"]:
+            problems.append(
+                ChainProblem("event_altered", seq, {"ts": row["ts"], "action": row["action"]})
+            )
+        prev_hash = row["hash"]
+        expected_seq = seq + 1
+        last_seq = seq
+        hashes[seq] = row["hash"]
+        done += 1
+        if progress and done % 2000 == 0:
+            progress(done, total)
+    if progress:
+        progress(done, total)
+    if head_path is not None:
+        head = read_head(head_path)
+        if head is None:
+            problems.append(ChainProblem("head_missing", None, {"last_seq": last_seq}))
+        elif head.get("corrupt"):
+            problems.append(ChainProblem("head_corrupt", None, {}))
+        else:
+            hseq, hhash = head.get("seq"), head.get("hash")
+            if not isinstance(hseq, int):
+                problems.append(ChainProblem("head_corrupt", None, {}))
+            elif hseq > last_seq:
+                problems.append(
+                    ChainProblem("events_truncated", last_seq + 1, {"missing_to": hseq, "last_seq": last_seq})
+                )
+            elif hseq == 0:
+                if hhash != GENESIS:
+                    problems.append(ChainProblem("head_mismatch", 0, {}))
+            elif hashes.get(hseq) != hhash:
+                problems.append(ChainProblem("head_mismatch", hseq, {}))
+            elif hseq < last_seq:
+                # Events after the head: left by a crash between commit and head write, which opening
+                # the workspace read-write repairs; seen here, they were never anchored.
+                problems.append(
+                    ChainProblem("head_behind", hseq + 1, {"head_seq": hseq, "last_seq": last_seq})
+                )
+    problems.sort(key=lambda p: (p.seq is None, p.seq if p.seq is not None else 0))
+    return problems

@@ -1,0 +1,210 @@
+"""One workspace database as the application sees it.
+
+* a connection per thread (the UI thread reads on its own, a worker writes on its own; WAL lets both run);
+* one write lock per process, so a commit and the head-file update that follows it are never interleaved;
+* :meth:`Database.write` — the only way to change anything — opens ``BEGIN IMMEDIATE``, lets the caller
+  write its rows, requires **exactly one** audit event, commits, then moves the head file forward.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from db import audit, schema
+from db.connection import connect
+
+
+class ReadOnlyError(RuntimeError):
+    """A write was attempted on a database opened read-only."""
+
+
+class EventCountError(RuntimeError):
+    """A mutation ended with no audit event, or with more than one."""
+
+
+def utc_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Tx:
+    """An open write transaction. ``execute`` rows, then ``event(...)`` once."""
+
+    def __init__(self, database: "Database", conn: sqlite3.Connection, actor: str, role: str):
+        self.database = database
+        self.conn = conn
+        self.actor = actor
+        self.role = role
+        self.now = utc_now()
+        self.events: list[dict[str, Any]] = []
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, params: Any) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, params)
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        cols = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        return int(self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", row).lastrowid)
+
+    def event(
+        self,
+        action: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        report_id: int | None = None,
+        claim_id: int | None = None,
+        evidence_id: int | None = None,
+    ) -> dict[str, Any]:
+        if self.events:
+            raise EventCountError(f"second audit event {action!r} in one mutation")
+        row = audit.append_event(
+            self.conn,
+            ts=self.now,
+            actor=self.actor,
+            role=self.role,
+            action=action,
+            payload=payload or {},
+            report_id=report_id,
+            claim_id=claim_id,
+            evidence_id=evidence_id,
+        )
+        self.events.append(row)
+        return row
+
+
+class Database:
+    """The workspace database for this process: per-thread connections, one writer at a time."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        head_path: str | Path | None = None,
+        actor: str = "",
+        role: str = "editor",
+    ):
+        self.path = Path(path)
+        self.readonly = readonly
+        self.head_path = Path(head_path) if head_path else self.path.with_name(audit.HEAD_FILE)
+        self.actor = actor
+        self.role = role
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self.write_lock = threading.RLock()
+        self._closed = False
+
+    # -- connections -----------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("database is closed")
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, readonly=self.readonly)
+            self._local.conn = conn
+            with self._conns_lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._conns_lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.ProgrammingError:  # closed from its own thread already
+                pass
+        self._local = threading.local()
+        self._closed = True
+
+    def close_thread_connection(self) -> None:
+        """Close the calling thread's connection (worker threads call this when they end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._conns_lock:
+                if conn in self._conns:
+                    self._conns.remove(conn)
+            conn.close()
+
+    # -- schema ----------------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        if self.readonly:
+            return []
+        with self.write_lock:
+            return schema.apply(self.conn)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read across several statements (one read transaction)."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    # -- writes ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self, *, actor: str | None = None, role: str | None = None) -> Iterator[Tx]:
+        """One mutation: rows and exactly one audit event, committed together."""
+        if self.readonly:
+            raise ReadOnlyError(str(self.path))
+        with self.write_lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role)
+            try:
+                yield tx
+                if len(tx.events) != 1:
+                    raise EventCountError(f"a mutation must write exactly one event, wrote {len(tx.events)}")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            ev = tx.events[0]
+            audit.write_head(self.head_path, ev["seq"], ev["hash"])
+
+    def reconcile_head(self) -> bool:
+        if self.readonly:
+            return False
+        with self.write_lock:
+            return audit.reconcile_head(self.conn, self.head_path)
+
+    def verify_chain(self, progress=None) -> list[audit.ChainProblem]:
+        return audit.verify_chain(self.conn, self.head_path, progress)
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return default if row is None else row["value"]

@@ -1,0 +1,195 @@
+"""Schema history of the workspace database.
+
+Migrations are numbered, each runs in one transaction (sqlite-utils ``Migrations``), and once one has
+shipped it is never edited: a change is a new migration at the end. ``tests/db/test_migrations.py``
+upgrades a committed database file from every earlier version.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database as SUDatabase
+from sqlite_utils import Migrations
+
+migrations = Migrations("evidence_desk")
+
+
+def _run(db: SUDatabase, statements: list[str]) -> None:
+    # One statement at a time: executescript() would COMMIT the migration's transaction.
+    for statement in statements:
+        db.conn.execute(statement)
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: SUDatabase) -> None:
+    _run(
+        db,
+        [
+            """CREATE TABLE settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            )""",
+            """CREATE TABLE reports (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                source_path TEXT,
+                sha256 TEXT NOT NULL,
+                format TEXT NOT NULL,
+                kind TEXT NOT NULL DEFAULT 'narrative' CHECK (kind IN ('narrative', 'score_table')),
+                text TEXT NOT NULL,
+                locations TEXT NOT NULL DEFAULT '{}',
+                supersedes INTEGER REFERENCES reports(id),
+                state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'superseded')),
+                imported_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE claims (
+                id INTEGER PRIMARY KEY,
+                report_id INTEGER NOT NULL REFERENCES reports(id),
+                quote TEXT NOT NULL,
+                start INTEGER,
+                end INTEGER,
+                page INTEGER,
+                section TEXT,
+                part TEXT,
+                subject TEXT,
+                value_raw TEXT,
+                value TEXT,
+                unit TEXT,
+                scale TEXT NOT NULL DEFAULT '1',
+                approx TEXT,
+                value_high TEXT,
+                kind TEXT,
+                flags TEXT NOT NULL DEFAULT '[]',
+                confidence TEXT NOT NULL DEFAULT 'high' CHECK (confidence IN ('high', 'unclassified')),
+                origin TEXT NOT NULL DEFAULT 'extracted' CHECK (origin IN ('extracted', 'manual', 'table')),
+                needs_evidence INTEGER NOT NULL DEFAULT 1,
+                no_evidence_reason TEXT,
+                state TEXT NOT NULL DEFAULT 'active'
+                    CHECK (state IN ('active', 'candidate', 'ignored', 'dismissed', 'vanished')),
+                context_before TEXT,
+                context_after TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX claims_report ON claims(report_id, start)",
+            """CREATE TABLE evidence (
+                id INTEGER PRIMARY KEY,
+                sha256 TEXT NOT NULL UNIQUE,
+                size INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                ext TEXT,
+                mime TEXT,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'ready', 'error')),
+                error TEXT,
+                error_detail TEXT,
+                text_status TEXT NOT NULL DEFAULT 'pending',
+                pages INTEGER,
+                thumb TEXT,
+                supersedes INTEGER REFERENCES evidence(id),
+                added_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX evidence_supersedes ON evidence(supersedes)",
+            """CREATE TABLE evidence_paths (
+                id INTEGER PRIMARY KEY,
+                evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+                path TEXT NOT NULL,
+                size INTEGER,
+                mtime_ns INTEGER,
+                present INTEGER NOT NULL DEFAULT 1,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                UNIQUE (path, evidence_id)
+            )""",
+            "CREATE INDEX evidence_paths_evidence ON evidence_paths(evidence_id)",
+            """CREATE VIRTUAL TABLE evidence_text USING fts5(
+                text, evidence_id UNINDEXED, locator UNINDEXED, page UNINDEXED,
+                tokenize = 'trigram'
+            )""",
+            """CREATE TABLE evidence_numbers (
+                id INTEGER PRIMARY KEY,
+                evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+                value TEXT NOT NULL,
+                raw TEXT NOT NULL,
+                locator TEXT,
+                page INTEGER,
+                context TEXT,
+                is_percent INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX evidence_numbers_value ON evidence_numbers(value)",
+            "CREATE INDEX evidence_numbers_evidence ON evidence_numbers(evidence_id)",
+            """CREATE TABLE links (
+                id INTEGER PRIMARY KEY,
+                claim_id INTEGER NOT NULL REFERENCES claims(id),
+                evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+                locator TEXT,
+                note TEXT,
+                origin TEXT NOT NULL DEFAULT 'manual',
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (claim_id, evidence_id)
+            )""",
+            "CREATE INDEX links_evidence ON links(evidence_id)",
+            """CREATE TABLE suggestion_rejections (
+                claim_id INTEGER NOT NULL REFERENCES claims(id),
+                evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (claim_id, evidence_id)
+            )""",
+            """CREATE TABLE reviews (
+                id INTEGER PRIMARY KEY,
+                claim_id INTEGER NOT NULL REFERENCES claims(id),
+                state TEXT NOT NULL
+                    CHECK (state IN ('pending', 'verified', 'questioned', 'needs_more', 'not_required')),
+                comment TEXT,
+                reviewer TEXT NOT NULL,
+                fingerprint TEXT,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX reviews_claim ON reviews(claim_id, id)",
+            """CREATE TABLE ingest_queue (
+                id INTEGER PRIMARY KEY,
+                path TEXT NOT NULL,
+                task TEXT NOT NULL DEFAULT 'register',
+                evidence_id INTEGER REFERENCES evidence(id),
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'in_progress', 'done', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                error TEXT,
+                next_try_at TEXT,
+                enqueued_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX ingest_queue_state ON ingest_queue(state, next_try_at)",
+            """CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                ts TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                report_id INTEGER,
+                claim_id INTEGER,
+                evidence_id INTEGER,
+                payload TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            "CREATE INDEX events_claim ON events(claim_id)",
+            "CREATE INDEX events_evidence ON events(evidence_id)",
+            """CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+               BEGIN SELECT RAISE(ABORT, 'events is append-only'); END""",
+            """CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+               BEGIN SELECT RAISE(ABORT, 'events is append-only'); END""",
+        ],
+    )
+
+
+def apply(conn) -> list[str]:
+    """Apply every pending migration on ``conn``; return the names applied."""
+    db = SUDatabase(conn, execute_plugins=False)
+    names = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return names
+
+
+def pending(conn) -> list[str]:
+    return [m.name for m in migrations.pending(SUDatabase(conn, execute_plugins=False))]

@@ -1,0 +1,277 @@
+"""``evidence-desk``: no sub-command opens the GUI; sub-commands run headless.
+
+Exit status: 0 ok, 1 a check found problems (``verify``), 2 bad usage or input (a message on stderr,
+never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from desktop import config
+from desktop.errors import DeskError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage detected after parsing (message already in words)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors: exit 2, no traceback
+        self.print_usage(sys.stderr)
+        print(f"用法错误：{message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _out(args: argparse.Namespace, data: Any, text: str) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(text)
+
+
+def _open(args: argparse.Namespace, *, readonly: bool = False):
+    from desktop.workspace import Workspace
+
+    ws = Workspace.open(args.workspace, actor=args.actor, role=args.role, readonly=readonly)
+    if ws.readonly and not readonly:
+        from desktop.ui.messages import error_text
+
+        ws.close()
+        raise UsageError(error_text("workspace.locked", {"path": str(ws.root)}))
+    return ws
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from desktop.workspace import Workspace
+
+    with Workspace.create(args.workspace, watch_dir=args.watch, actor=args.actor) as ws:
+        data = {"workspace": str(ws.root), "watch_dir": str(ws.watch_dir) if ws.watch_dir else None}
+    config.save_config(last_workspace=data["workspace"])
+    _out(args, data, f"已创建工作区：{data['workspace']}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from desktop.claims.service import import_report
+
+    with _open(args) as ws:
+        result = import_report(ws.db, path=args.report)
+    data = {"report_id": result.report_id, "name": result.name, "claims": result.claims,
+            "candidates": result.candidates}
+    _out(args, data, f"已导入《{result.name}》：{result.claims} 个指标，{result.candidates} 个待确认数字")
+    return EXIT_OK
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from desktop.claims import extractor
+    from desktop.claims.readers import read_report
+
+    doc = read_report(args.report)
+    claims = extractor.extract(doc)
+    data = {
+        "source": doc.source,
+        "claims": [
+            {
+                "quote": c.quote,
+                "value": c.value,
+                "value_raw": c.value_raw,
+                "unit": c.unit,
+                "scale": c.scale,
+                "subject": c.subject,
+                "section": c.section,
+                "part": c.part,
+                "page": c.page,
+                "start": c.start,
+                "end": c.end,
+                "flags": c.flags,
+                "confidence": c.confidence,
+            }
+            for c in claims
+        ],
+    }
+    lines = [f"{c.value_raw}{c.unit}\t{c.subject}\t{c.quote}" for c in claims]
+    _out(args, data, "\n".join(lines) or "（没有找到指标）")
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from desktop.evidence.service import iter_files, register_file
+    from desktop.ui.messages import error_text
+
+    results = []
+    failures = 0
+    with _open(args) as ws:
+        paths = args.paths or ([ws.watch_dir] if ws.watch_dir else [])
+        if not paths:
+            raise UsageError("没有指定文件，工作区也没有设置监控文件夹。")
+        for p in paths:
+            if not Path(p).exists():
+                raise UsageError(f"找不到：{p}")
+        for path in iter_files(paths):
+            try:
+                r = register_file(ws, path)
+                results.append({"path": r.path, "evidence_id": r.evidence_id, "outcome": r.outcome,
+                                "sha256": r.sha256})
+            except OSError as exc:
+                failures += 1
+                results.append({"path": str(path), "error": "evidence.unreadable", "detail": str(exc)})
+                print(error_text("evidence.unreadable", {"path": str(path), "detail": exc.strerror or exc}),
+                      file=sys.stderr)
+    text = "\n".join(
+        f"E{r['evidence_id']}\t{r['outcome']}\t{r['path']}" for r in results if "evidence_id" in r
+    )
+    _out(args, {"files": results}, text or "（没有文件）")
+    return EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    from desktop.review.links import link_evidence
+
+    with _open(args) as ws:
+        change = link_evidence(ws.db, claim_id=args.claim, evidence_id=args.evidence, locator=args.locator,
+                               note=args.note)
+    _out(args, {"claim_id": change.claim_id, "evidence_id": change.evidence_id, "link_id": change.link_id},
+         f"已关联：指标 #{change.claim_id} ← 佐证 #{change.evidence_id}")
+    return EXIT_OK
+
+
+def cmd_unlink(args: argparse.Namespace) -> int:
+    from desktop.review.links import unlink_evidence
+
+    with _open(args) as ws:
+        change = unlink_evidence(ws.db, claim_id=args.claim, evidence_id=args.evidence)
+    _out(args, {"claim_id": change.claim_id, "evidence_id": change.evidence_id},
+         f"已取消关联：指标 #{change.claim_id} ↛ 佐证 #{change.evidence_id}")
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from desktop.review.status import workspace_status
+
+    with _open(args, readonly=True) as ws:
+        data = workspace_status(ws.db)
+    s = data["summary"]
+    text = (
+        f"指标 {s['claims']} 个：已有佐证 {s['with_evidence']}，缺佐证 {s['without_evidence']}；"
+        f"佐证材料 {s['evidence']} 份，未关联 {s['unlinked_evidence']} 份"
+    )
+    _out(args, data, text)
+    return EXIT_OK
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as ws:
+        rows = ws.db.query(
+            "SELECT seq, ts, actor, role, action, report_id, claim_id, evidence_id, payload, hash"
+            " FROM events ORDER BY seq"
+        )
+    events = [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
+    text = "\n".join(f"#{e['seq']}\t{e['ts']}\t{e['actor']}\t{e['action']}" for e in events)
+    _out(args, {"events": events}, text)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.integrity import verify_workspace
+    from desktop.ui.messages import problem_text
+
+    with _open(args, readonly=True) as ws:
+        report = verify_workspace(ws)
+    data = {"ok": report.ok, "events": report.events, "objects": report.objects,
+            "problems": [{**p, "message": problem_text(p)} for p in report.problems]}
+    if report.ok:
+        text = f"完整性校验通过：{report.events} 条审计事件，{report.objects} 个存储对象。"
+    else:
+        text = "完整性校验发现问题：\n" + "\n".join(f"  - {problem_text(p)}" for p in report.problems)
+    _out(args, data, text)
+    return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run
+
+    return run(workspace=args.workspace, actor=args.actor, role=args.role, demo=args.demo)
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="以 JSON 输出")
+    common.add_argument("--actor", help="操作人姓名（默认：系统用户名或设置中的姓名）")
+    common.add_argument("--role", choices=["editor", "reviewer"], help="角色：editor 编制 / reviewer 审核")
+
+    parser = _Parser(prog="evidence-desk", description="佐证台 EvidenceDesk：绩效自评报告的指标与佐证材料")
+    parser.add_argument("--workspace", help="打开指定工作区（图形界面）")
+    parser.add_argument("--demo", action="store_true", help="打开演示工作区（首次使用时自动创建）")
+    parser.add_argument("--actor", help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["editor", "reviewer"], help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str, ws: bool = True):
+        p = sub.add_parser(name, parents=[common], help=help_, description=help_)
+        if ws:
+            p.add_argument("workspace", help="工作区文件夹")
+        p.set_defaults(fn=fn)
+        return p
+
+    p = add("init", cmd_init, "新建工作区")
+    p.add_argument("--watch", help="佐证材料文件夹（监控）")
+    p = add("import", cmd_import, "导入报告并抽取指标")
+    p.add_argument("report")
+    p = add("claims", cmd_claims, "从报告抽取指标（不需要工作区）", ws=False)
+    p.add_argument("report")
+    p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹）")
+    p.add_argument("paths", nargs="*")
+    p = add("link", cmd_link, "关联指标与佐证")
+    p.add_argument("claim", type=int)
+    p.add_argument("evidence", type=int)
+    p.add_argument("--locator", help="位置：页码、工作表!单元格或引文")
+    p.add_argument("--note")
+    p = add("unlink", cmd_unlink, "取消关联")
+    p.add_argument("claim", type=int)
+    p.add_argument("evidence", type=int)
+    add("status", cmd_status, "工作区状态：指标、佐证与缺口")
+    add("log", cmd_log, "审计日志")
+    add("verify", cmd_verify, "校验审计链与存储的完整性（有问题时退出码为 1）")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    fn = getattr(args, "fn", None) or cmd_gui
+    try:
+        return fn(args)
+    except DeskError as exc:
+        from desktop.ui.messages import error_text
+
+        print(f"错误：{error_text(exc.code, exc.params)}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so briefly, keep the traceback in a log file
+        log = config.data_dir() / "error.log"
+        with open(log, "a", encoding="utf-8") as f:
+            traceback.print_exc(file=f)
+        print(f"内部错误：{type(exc).__name__}: {exc}（详情见 {log}）", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

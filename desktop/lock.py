@@ -1,0 +1,86 @@
+"""An advisory lock on a workspace folder, so a second instance opens it read-only.
+
+The lock is an OS file lock (``flock`` on POSIX, ``msvcrt.locking`` on Windows) on
+``workspace.lock``: it is released by the OS when the process dies, so a crash never leaves a stale lock.
+The file also records who holds it, for the read-only message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+class WorkspaceLock:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self, actor: str = "") -> bool:
+        """Try once, without waiting. True when this process now holds the lock."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if not _try_lock(fd):
+            os.close(fd)
+            return False
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "actor": actor, "since": time.time()}
+        # Windows locks byte 0, so the holder info goes after it.
+        data = b" " + json.dumps(info, ensure_ascii=False).encode("utf-8")
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.ftruncate(fd, 0) if sys.platform != "win32" else None
+        os.write(fd, data)
+        os.fsync(fd)
+        self._fd = fd
+        return True
+
+    def holder(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+            return json.loads(raw.strip() or b"{}")
+        except (OSError, ValueError):
+            return {}
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            _unlock(fd)
+        finally:
+            os.close(fd)

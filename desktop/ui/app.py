@@ -1,0 +1,73 @@
+"""Starting the GUI: the QApplication, fonts, and which workspace to open."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop import config
+from desktop.errors import DeskError
+from desktop.resources import resources_dir
+from desktop.ui.messages import error_text
+from desktop.workspace import Workspace
+
+CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
+             "WenQuanYi Micro Hei", "WenQuanYi Zen Hei")
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("EvidenceDesk")
+    app.setApplicationDisplayName("佐证台")
+    app.setOrganizationName("EvidenceDesk")
+    families = set(QFontDatabase.families())
+    for name in CJK_FONTS:
+        if name in families:
+            font = QFont(name)
+            font.setPointSize(10)
+            app.setFont(font)
+            break
+    icon = resources_dir() / "icons" / "evidence-desk.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def choose_workspace(explicit: str | None, demo: bool = False) -> Path:
+    """The workspace to open: the one asked for, else the last one, else the demo (built if needed)."""
+    if explicit:
+        return Path(explicit)
+    last = config.load_config().get("last_workspace")
+    if not demo and isinstance(last, str) and Workspace.is_workspace(last):
+        return Path(last)
+    from desktop.demo import build_demo
+
+    return build_demo()
+
+
+def run(workspace: str | None = None, actor: str | None = None, role: str | None = None, demo: bool = False) -> int:
+    from desktop.ui.main_window import MainWindow
+
+    app = make_app()
+    try:
+        root = choose_workspace(workspace, demo)
+        ws = Workspace.open(root, actor=actor, role=role)
+    except DeskError as exc:
+        QMessageBox.critical(None, "佐证台", error_text(exc.code, exc.params))
+        return 2
+    if not ws.readonly:
+        config.save_config(last_workspace=str(ws.root))
+    window = MainWindow(ws)
+    window.show()
+    if ws.readonly:
+        holder = ws.info.holder
+        who = f"{holder.get('actor', '')}（{holder.get('host', '')}，进程 {holder.get('pid', '')}）" if holder else "另一个程序"
+        QMessageBox.information(
+            window, "只读打开", f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。"
+        )
+    return app.exec()

@@ -1,0 +1,230 @@
+"""A workspace: one evaluation's folder, and the one object the UI and the CLI hold.
+
+Layout::
+
+    workspace.db        SQLite (WAL)
+    audit-head.json     seq and hash of the last audit event (outside the database on purpose)
+    workspace.lock      OS lock: the first process writes, any other opens read-only
+    store/ab/<sha256>   read-only copies of every evidence file
+    thumbs/             thumbnails (PNG)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from db import audit
+from db.database import Database, ReadOnlyError
+from desktop import config
+from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
+from desktop.evidence.store import ContentStore
+from desktop.lock import WorkspaceLock
+
+DB_NAME = "workspace.db"
+STORE_DIR = "store"
+THUMBS_DIR = "thumbs"
+LOCK_NAME = "workspace.lock"
+
+ROLES = ("editor", "reviewer")  # 编制 / 审核
+
+
+@dataclass
+class OpenInfo:
+    readonly: bool
+    reason: str | None  # "locked" when another process holds the workspace
+    holder: dict[str, Any]
+
+
+class Workspace:
+    def __init__(self, root: Path, db: Database, lock: WorkspaceLock | None, info: OpenInfo):
+        self.root = root
+        self.db = db
+        self.store = ContentStore(root / STORE_DIR)
+        self.thumbs = root / THUMBS_DIR
+        self._lock = lock
+        self.info = info
+
+    # -- creating and opening --------------------------------------------------------------------
+
+    @staticmethod
+    def is_workspace(root: str | Path) -> bool:
+        return (Path(root) / DB_NAME).is_file()
+
+    @classmethod
+    def create(
+        cls,
+        root: str | Path,
+        *,
+        watch_dir: str | Path | None = None,
+        actor: str | None = None,
+        role: str = "editor",
+        name: str | None = None,
+    ) -> "Workspace":
+        root = Path(root).expanduser().absolute()
+        if cls.is_workspace(root):
+            raise DeskError("workspace.exists", path=str(root))
+        if root.exists() and not root.is_dir():
+            raise DeskError("workspace.not_a_folder", path=str(root))
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            (root / STORE_DIR).mkdir(exist_ok=True)
+            (root / THUMBS_DIR).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise DeskError("workspace.cannot_create", path=str(root), detail=str(exc)) from exc
+        ws = cls.open(root, actor=actor, role=role)
+        if ws.readonly:
+            ws.close()
+            raise DeskError("workspace.locked", path=str(root))
+        settings = {"name": name or root.name}
+        if watch_dir is not None:
+            settings["watch_dir"] = str(Path(watch_dir).expanduser().absolute())
+        with ws.db.write() as tx:
+            for key, value in settings.items():
+                tx.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
+            tx.event("workspace.created", {"settings": settings})
+        return ws
+
+    @classmethod
+    def open(
+        cls,
+        root: str | Path,
+        *,
+        actor: str | None = None,
+        role: str | None = None,
+        readonly: bool = False,
+    ) -> "Workspace":
+        root = Path(root).expanduser().absolute()
+        db_path = root / DB_NAME
+        if not root.is_dir():
+            raise DeskError("workspace.not_found", path=str(root))
+        role = role or "editor"
+        if role not in ROLES:
+            raise DeskError("workspace.bad_role", role=role)
+        actor = (actor or config.default_actor()).strip() or config.os_user()
+        lock = WorkspaceLock(root / LOCK_NAME)
+        reason = None
+        holder: dict[str, Any] = {}
+        if readonly:
+            reason = "requested"
+            lock_to_keep = None
+        elif lock.acquire(actor):
+            lock_to_keep = lock
+        else:
+            readonly = True
+            reason = "locked"
+            holder = lock.holder()
+            lock_to_keep = None
+        if readonly and not db_path.is_file():
+            raise DeskError("workspace.not_found", path=str(root))
+        db = Database(db_path, readonly=readonly, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
+        try:
+            if not readonly:
+                db.migrate()
+                db.reconcile_head()
+                ContentStore(root / STORE_DIR).clean_temp()
+            else:
+                db.conn  # open now so a broken file fails here, not later
+                missing = db.scalar(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
+                )
+                if not missing:
+                    raise DeskError("workspace.not_initialised", path=str(root))
+        except DeskError:
+            db.close()
+            if lock_to_keep:
+                lock_to_keep.release()
+            raise
+        except Exception as exc:
+            db.close()
+            if lock_to_keep:
+                lock_to_keep.release()
+            raise DeskError("workspace.cannot_open", path=str(root), detail=str(exc)) from exc
+        return cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
+
+    def close(self) -> None:
+        self.db.close()
+        if self._lock:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- identity --------------------------------------------------------------------------------
+
+    @property
+    def readonly(self) -> bool:
+        return self.info.readonly
+
+    @property
+    def actor(self) -> str:
+        return self.db.actor
+
+    @property
+    def role(self) -> str:
+        return self.db.role
+
+    def set_identity(self, *, actor: str | None = None, role: str | None = None) -> None:
+        """Change who acts in this session (recorded on every later event)."""
+        if role is not None:
+            if role not in ROLES:
+                raise DeskError("workspace.bad_role", role=role)
+            self.db.role = role
+        if actor is not None and actor.strip():
+            self.db.actor = actor.strip()
+
+    # -- settings --------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.db.get_setting("name") or self.root.name
+
+    @property
+    def watch_dir(self) -> Path | None:
+        value = self.db.get_setting("watch_dir")
+        return Path(value) if value else None
+
+    def check_writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyWorkspace(path=str(self.root), **self.info.holder)
+
+
+def set_setting(db: Database, *, key: str, value: str) -> dict[str, Any]:
+    """Change one workspace setting (audited)."""
+    require_writable(db)
+    old = db.get_setting(key)
+    with db.write() as tx:
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        tx.event("settings.changed", {"key": key, "before": old, "after": value})
+    return {"key": key, "before": old, "after": value}
+
+
+def require_writable(db: Database) -> None:
+    if db.readonly:
+        raise ReadOnlyWorkspace(path=str(db.path.parent))
+
+
+def require_role(db: Database, action: str, *roles: str) -> None:
+    """Refuse ``action`` unless the session's role is one of ``roles`` (and the db is writable)."""
+    require_writable(db)
+    if db.role not in roles:
+        raise Forbidden(action, db.role)
+
+
+__all__ = [
+    "Workspace",
+    "ReadOnlyError",
+    "set_setting",
+    "require_role",
+    "require_writable",
+    "ROLES",
+]

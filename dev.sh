@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Set up everything EvidenceDesk needs on Debian/Ubuntu, then start the app or run the tests.
+#
+#   ./dev.sh app      set up, then open the app on the demo workspace
+#   ./dev.sh test     set up, then run the test suite (offscreen Qt)
+#   ./dev.sh setup    set up only
+#
+# Installs only the missing apt packages (as root, or through sudo), creates .venv and installs the
+# project into it (editable, with the test extra). Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+MODE="${1:-app}"
+shift || true
+
+# Qt's runtime libraries, a CJK font, the sqlite3 shell (tests tamper with a database through it).
+APT_BASE=(libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0
+          fonts-wqy-microhei sqlite3)
+# A real window (xcb) and the virtual screen the screenshot script uses.
+APT_GUI=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+         libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb xauth xdotool)
+
+need_python() {
+  for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$py" ] || continue
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$py"; return 0
+    fi
+  done
+  return 1
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> installing apt packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
+    || { $sudo apt-get update -q && $sudo env DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+}
+
+setup() {
+  if command -v dpkg-query >/dev/null 2>&1; then
+    local pkgs=("${APT_BASE[@]}")
+    [ "$MODE" = "app" ] && pkgs+=("${APT_GUI[@]}")
+    PY="$(need_python || true)"
+    if [ -z "$PY" ]; then pkgs+=(python3 python3-venv); fi
+    apt_install "${pkgs[@]}"
+  fi
+  PY="$(need_python)" || { echo "EvidenceDesk needs Python >= 3.11" >&2; exit 1; }
+  if [ ! -x .venv/bin/python ]; then
+    echo "==> creating .venv with $PY"
+    "$PY" -m venv .venv 2>/dev/null || { apt_install python3-venv; "$PY" -m venv .venv; }
+  fi
+  local stamp=.venv/.installed
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "==> installing EvidenceDesk and its dependencies into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[test]"
+    touch "$stamp"
+  fi
+}
+
+setup
+case "$MODE" in
+  setup) ;;
+  app)
+    exec .venv/bin/evidence-desk --demo "$@" ;;
+  test)
+    export QT_QPA_PLATFORM=offscreen
+    exec .venv/bin/python -m pytest -q "$@" ;;
+  *)
+    echo "usage: ./dev.sh [app|test|setup]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,94 @@
+"""Regenerate the screenshots in ``docs/screenshots/`` from the real app.
+
+Starts Xvfb, runs ``evidence-desk`` (the real entry point) on a fresh demo workspace in a temporary
+user-data folder, drives it with xdotool, and grabs the screen with Pillow.
+
+    python docs/make_screenshots.py            # needs: xvfb xauth xdotool fonts-wqy-microhei
+
+Each scene is a list of xdotool steps; add scenes as the app grows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import ImageGrab
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+DISPLAY = os.environ.get("SCREENSHOT_DISPLAY", ":97")
+SIZE = (1440, 900)
+
+
+def xdo(*args: str) -> str:
+    return subprocess.run(["xdotool", *args], capture_output=True, text=True, env=_env()).stdout.strip()
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["DISPLAY"] = DISPLAY
+    env.pop("QT_QPA_PLATFORM", None)
+    return env
+
+
+def wait_window(name: str, timeout: float = 30) -> str:
+    end = time.time() + timeout
+    while time.time() < end:
+        wid = xdo("search", "--onlyvisible", "--name", name)
+        if wid:
+            return wid.splitlines()[0]
+        time.sleep(0.3)
+    raise SystemExit(f"window {name!r} did not appear")
+
+
+def grab(name: str) -> Path:
+    time.sleep(0.8)
+    img = ImageGrab.grab(xdisplay=DISPLAY)
+    path = OUT / f"{name}.png"
+    img.save(path)
+    print(f"saved {path.relative_to(ROOT)}")
+    return path
+
+
+def main() -> int:
+    for tool in ("Xvfb", "xdotool"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed (apt-get install xvfb xdotool)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"])
+    home = tempfile.mkdtemp(prefix="ed-shots-")
+    app = None
+    try:
+        time.sleep(1.0)
+        env = _env()
+        env["EVIDENCE_DESK_HOME"] = home
+        env["EVIDENCE_DESK_ACTOR"] = "李会计"
+        app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计"], cwd=ROOT, env=env)
+        wid = wait_window("EvidenceDesk")
+        xdo("windowmove", wid, "0", "0")
+        xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+        xdo("windowactivate", "--sync", wid)
+        time.sleep(1.5)
+        # Walk to the first claim that still lacks evidence (F3), so the detail pane shows a red gap.
+        xdo("key", "--window", wid, "F3")
+        grab("main-window")
+    finally:
+        if app is not None:
+            app.terminate()
+            try:
+                app.wait(10)
+            except subprocess.TimeoutExpired:
+                app.kill()
+        xvfb.terminate()
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""Shared fixtures. Real parts only: a real SQLite file in a temp folder, real files, real Qt offscreen."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without a display, Qt would abort
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "resources" / "samples"
+SAMPLE_REPORT = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.txt"
+SHARED_SAMPLES = REPO.parent / "shared" / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _user_data_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own user data folder (config, demo workspace)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("EVIDENCE_DESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads():
+    """Fail a test that leaves a thread running (watchers, executors)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = 50
+    leaked = []
+    for _ in range(deadline):
+        leaked = [t for t in threading.enumerate() if t not in before and t.is_alive() and not t.daemon]
+        if not leaked:
+            break
+        threading.Event().wait(0.1)
+    assert not leaked, f"threads left running: {leaked}"
+
+
+@pytest.fixture
+def sample_report() -> Path:
+    return SAMPLE_REPORT
+
+
+@pytest.fixture
+def ws(tmp_path):
+    from desktop.workspace import Workspace
+
+    w = Workspace.create(tmp_path / "ws", actor="测试员")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def imported_ws(ws, sample_report):
+    from desktop.claims.service import import_report
+
+    import_report(ws.db, path=sample_report)
+    return ws

@@ -1,0 +1,139 @@
+"""Workspaces: layout, the lock that makes a second instance read-only, the actor, the store."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from desktop.errors import DeskError, ReadOnlyWorkspace
+from desktop.workspace import Workspace, set_setting
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_create_lays_out_the_folder(tmp_path):
+    with Workspace.create(tmp_path / "w", watch_dir=tmp_path / "in", actor="张三") as ws:
+        assert (ws.root / "workspace.db").is_file()
+        assert (ws.root / "store").is_dir() and (ws.root / "thumbs").is_dir()
+        assert (ws.root / "audit-head.json").is_file()
+        assert ws.watch_dir == tmp_path / "in"
+        assert ws.actor == "张三"
+        ev = ws.db.query_one("SELECT * FROM events")
+        assert ev["action"] == "workspace.created" and ev["actor"] == "张三"
+
+
+def test_create_refuses_an_existing_workspace(ws):
+    with pytest.raises(DeskError) as err:
+        Workspace.create(ws.root)
+    assert err.value.code == "workspace.exists"
+
+
+def test_open_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(DeskError) as err:
+        Workspace.open(tmp_path / "nope")
+    assert err.value.code == "workspace.not_found"
+
+
+def test_second_open_in_same_process_is_readonly(ws):
+    other = Workspace.open(ws.root)
+    try:
+        assert other.readonly and other.info.reason == "locked"
+        assert other.info.holder.get("pid") == os.getpid()
+        from desktop.review.links import link_evidence
+
+        with pytest.raises(ReadOnlyWorkspace):
+            link_evidence(other.db, claim_id=1, evidence_id=1)
+    finally:
+        other.close()
+
+
+def _snapshot(folder):
+    out = {}
+    for dirpath, _, files in os.walk(folder):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if f.endswith(("-shm",)):  # shared-memory index: readers may touch it by design
+                continue
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, folder)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+def test_second_process_gets_readonly_and_writes_nothing(imported_ws, tmp_path):
+    ws = imported_ws
+    ws.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = _snapshot(ws.root)
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        from desktop.workspace import Workspace
+        from desktop.claims.service import import_report
+        ws = Workspace.open({str(ws.root)!r})
+        out = {{"readonly": ws.readonly, "reason": ws.info.reason}}
+        try:
+            import_report(ws.db, path={str(tmp_path / 'x.txt')!r})
+        except Exception as exc:
+            out["error"] = getattr(exc, "code", type(exc).__name__)
+        out["claims"] = ws.db.scalar("SELECT count(*) FROM claims")
+        ws.close()
+        print(json.dumps(out))
+        """
+    )
+    (tmp_path / "x.txt").write_text("共核查 5 条", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert res.returncode == 0, res.stderr
+    import json
+
+    out = json.loads(res.stdout)
+    assert out == {"readonly": True, "reason": "locked", "error": "workspace.readonly", "claims": 64}
+    after = _snapshot(ws.root)
+    assert after == before
+
+
+def test_cli_in_second_process_reports_readonly(ws):
+    res = subprocess.run([sys.executable, "-m", "desktop", "import", str(ws.root), __file__],
+                         capture_output=True, text=True, cwd=REPO_ROOT)
+    assert res.returncode == 2
+    assert "另一个程序使用" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_lock_is_released_on_close(tmp_path):
+    w = Workspace.create(tmp_path / "w")
+    w.close()
+    again = Workspace.open(tmp_path / "w")
+    assert not again.readonly
+    again.close()
+
+
+def test_actor_can_be_changed_and_is_recorded(ws):
+    ws.set_identity(actor="王五")
+    set_setting(ws.db, key="watch_dir", value="/tmp/x")
+    ev = ws.db.query_one("SELECT actor, action, payload FROM events ORDER BY seq DESC LIMIT 1")
+    assert ev["actor"] == "王五" and ev["action"] == "settings.changed"
+
+
+def test_store_copies_are_read_only_and_named_by_hash(ws, tmp_path):
+    src = tmp_path / "a.bin"
+    data = os.urandom(3 * (1 << 20) + 17)
+    src.write_bytes(data)
+    obj = ws.store.add_file(src)
+    assert obj.sha256 == hashlib.sha256(data).hexdigest()
+    assert obj.path == ws.root / "store" / obj.sha256[:2] / obj.sha256
+    assert obj.path.read_bytes() == data
+    assert not (obj.path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    again = ws.store.add_file(src)
+    assert again.existed and again.sha256 == obj.sha256
+    assert list(ws.store.tmp.iterdir()) == []
+
+
+def test_store_leaves_no_temp_file_when_the_source_vanishes(ws, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        ws.store.add_file(tmp_path / "gone.pdf")
+    assert list(ws.store.tmp.iterdir()) == []
