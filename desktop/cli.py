@@ -227,14 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(fn=fn)
         return p
 
+    # -- workspace (foundation) --
     p = add("init", cmd_init, "新建工作区")
     p.add_argument("--watch", help="佐证材料文件夹（监控）")
+    add("status", cmd_status, "工作区状态：指标、佐证与缺口")
+
+    # -- claims (issue 3) --
     p = add("import", cmd_import, "导入报告并抽取指标")
     p.add_argument("report")
     p = add("claims", cmd_claims, "从报告抽取指标（不需要工作区）", ws=False)
     p.add_argument("report")
+
+    # -- evidence (issue 4) --
     p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹）")
     p.add_argument("paths", nargs="*")
+
+    # -- links and suggestions (issue 5) --
     p = add("link", cmd_link, "关联指标与佐证")
     p.add_argument("claim", type=int)
     p.add_argument("evidence", type=int)
@@ -243,9 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("unlink", cmd_unlink, "取消关联")
     p.add_argument("claim", type=int)
     p.add_argument("evidence", type=int)
-    add("status", cmd_status, "工作区状态：指标、佐证与缺口")
+
+    # -- review and audit (issue 6) --
     add("log", cmd_log, "审计日志")
     add("verify", cmd_verify, "校验审计链与存储的完整性（有问题时退出码为 1）")
+
     return parser
 
 
