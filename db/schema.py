@@ -183,6 +183,12 @@ def m0001_initial(db: SUDatabase) -> None:
     )
 
 
+@migrations(name="0003_evidence_number_unit")
+def m0003_evidence_number_unit(db: SUDatabase) -> None:
+    """The unit written after a number in evidence (元, 万元, 条, %): suggestions scale by it."""
+    _run(db, ["ALTER TABLE evidence_numbers ADD COLUMN unit TEXT"])
+
+
 def apply(conn) -> list[str]:
     """Apply every pending migration on ``conn``; return the names applied."""
     db = SUDatabase(conn, execute_plugins=False)

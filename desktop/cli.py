@@ -106,6 +106,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from desktop.evidence.indexing import index_evidence
     from desktop.evidence.service import iter_files, register_file
     from desktop.ui.messages import error_text
 
@@ -121,8 +122,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for path in iter_files(paths):
             try:
                 r = register_file(ws, path)
-                results.append({"path": r.path, "evidence_id": r.evidence_id, "outcome": r.outcome,
-                                "sha256": r.sha256})
+                entry = {"path": r.path, "evidence_id": r.evidence_id, "outcome": r.outcome, "sha256": r.sha256}
+                if r.outcome in ("added", "new_version"):
+                    idx = index_evidence(ws, r.evidence_id)
+                    entry.update(text_status=idx.text_status, numbers=idx.numbers, error=idx.error)
+                results.append(entry)
             except OSError as exc:
                 failures += 1
                 results.append({"path": str(path), "error": "evidence.unreadable", "detail": str(exc)})

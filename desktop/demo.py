@@ -13,6 +13,7 @@ from pathlib import Path
 
 from desktop import config
 from desktop.claims.service import import_report
+from desktop.evidence.indexing import index_evidence
 from desktop.evidence.service import register_file
 from desktop.resources import samples_dir
 from desktop.review.links import link_evidence
@@ -46,6 +47,7 @@ def build_demo(root: Path | None = None, *, samples: Path | None = None) -> Path
         ids = {}
         for f in sorted(watch.iterdir()):
             ids[f.name] = register_file(ws, f).evidence_id
+            index_evidence(ws, ids[f.name])
         for link in spec["links"]:
             row = ws.db.query_one(
                 "SELECT id FROM claims WHERE report_id = ? AND unit = ? AND CAST(value AS TEXT) = ?"

@@ -92,7 +92,7 @@ def record_object(ws: Workspace, *, path: Path, obj: StoredObject, mtime_ns: int
                 "name": path.name,
                 "ext": path.suffix.lower().lstrip("."),
                 "mime": mime,
-                "status": "ready",
+                "status": "pending",
                 "text_status": "pending",
                 "supersedes": previous_id,
                 "added_at": now,

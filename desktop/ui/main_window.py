@@ -433,6 +433,7 @@ class MainWindow(QMainWindow):
             self.add_evidence(paths)
 
     def add_evidence(self, paths: list[str | Path]) -> None:
+        from desktop.evidence.indexing import index_evidence
         from desktop.evidence.service import iter_files, register_file
 
         ws = self.ws
@@ -443,7 +444,10 @@ class MainWindow(QMainWindow):
             ids, errors = [], []
             for i, f in enumerate(files, 1):
                 try:
-                    ids.append(register_file(ws, f).evidence_id)
+                    r = register_file(ws, f)
+                    if r.outcome in ("added", "new_version"):
+                        index_evidence(ws, r.evidence_id)
+                    ids.append(r.evidence_id)
                 except OSError as exc:
                     errors.append((str(f), exc.strerror or str(exc)))
                 runner.report_progress("正在登记", i, len(files))

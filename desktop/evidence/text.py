@@ -1,0 +1,391 @@
+"""Text and numbers out of an evidence file, per page (PDF), per sheet (XLSX) or per document.
+
+:func:`extract` never raises for a bad file: it returns an :class:`Extraction` whose ``status`` says
+what happened (``done``, ``needs_ocr``, ``no_ocr``, ``none``, ``error``) and, for errors, a stable
+code (``pdf_encrypted``, ``pdf_corrupt``, ``docx_corrupt``, ``xlsx_corrupt``, ``image_corrupt``,
+``image_too_large``, ``undecodable``, ``unreadable``). Words for the codes live in the UI layer.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import re
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterable
+
+from desktop.evidence.numbers import FoundNumber, context, find_numbers
+
+# pdfium is not thread-safe: every use of pypdfium2 in the process goes through this lock.
+PDFIUM_LOCK = threading.Lock()
+
+IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic"}
+TEXT_EXTS = {"txt", "md", "csv", "tsv", "log", "json", "xml", "html", "htm"}
+MAX_PDF_PAGES = 2000
+MAX_TEXT_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class NumberHit:
+    value: Decimal
+    raw: str
+    unit: str | None
+    is_percent: bool
+    locator: str
+    page: int | None
+    context: str
+
+
+@dataclass
+class TextUnit:
+    """One searchable piece of text: a PDF page, a sheet, a document body."""
+
+    locator: str  # "第 3 页", "台账", "正文"
+    page: int | None
+    text: str
+
+
+@dataclass
+class Extraction:
+    status: str  # done / needs_ocr / no_ocr / none / error
+    units: list[TextUnit] = field(default_factory=list)
+    numbers: list[NumberHit] = field(default_factory=list)
+    pages: int | None = None
+    error: str | None = None
+    detail: str | None = None
+    ocr_pages: list[int] = field(default_factory=list)  # PDF pages that are images only
+
+
+def _hits(text: str, locator: str, page: int | None) -> list[NumberHit]:
+    return [_hit(n, text, locator, page) for n in find_numbers(text)]
+
+
+def _hit(n: FoundNumber, text: str, locator: str, page: int | None) -> NumberHit:
+    return NumberHit(n.value, n.raw, n.unit, n.is_percent, locator, page, context(text, n.start, n.end))
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def extract_pdf(path: Path) -> Extraction:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            msg = str(exc).lower()
+            code = "pdf_encrypted" if "password" in msg else "pdf_corrupt"
+            return Extraction("error", error=code, detail=str(exc))
+        try:
+            n = len(pdf)
+            ex = Extraction("done", pages=n)
+            for i in range(min(n, MAX_PDF_PAGES)):
+                page = pdf[i]
+                try:
+                    tp = page.get_textpage()
+                    try:
+                        text = tp.get_text_range()
+                    finally:
+                        tp.close()
+                    text = text.replace("\r\n", "\n").replace("\r", "\n")
+                    if not text.strip():
+                        has_image = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE],
+                                                                        max_depth=2))
+                        if has_image:
+                            ex.ocr_pages.append(i + 1)
+                        continue
+                    loc = f"第 {i + 1} 页"
+                    ex.units.append(TextUnit(loc, i + 1, text))
+                    ex.numbers.extend(_hits(text, loc, i + 1))
+                finally:
+                    page.close()
+        except pdfium.PdfiumError as exc:
+            return Extraction("error", error="pdf_corrupt", detail=str(exc))
+        finally:
+            pdf.close()
+    if ex.ocr_pages and not ex.units:
+        ex.status = "needs_ocr"
+    elif not ex.units:
+        ex.status = "none"
+    return ex
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+
+def extract_docx(path: Path) -> Extraction:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        with open(path, "rb") as fh:
+            document = docx.Document(fh)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        if isinstance(exc, PermissionError):
+            raise
+        return Extraction("error", error="docx_corrupt", detail=str(exc))
+    except Exception as exc:  # python-docx raises assorted errors for non-Word zips
+        return Extraction("error", error="docx_corrupt", detail=f"{type(exc).__name__}: {exc}")
+    lines: list[str] = []
+    ex = Extraction("done")
+    para_no = 0
+    table_no = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            text = block.text
+            if not text.strip():
+                continue
+            para_no += 1
+            lines.append(text)
+            ex.numbers.extend(_hits(text, f"第 {para_no} 段", None))
+        elif isinstance(block, Table):
+            table_no += 1
+            seen = set()
+            for r, row in enumerate(block.rows, 1):
+                cells = []
+                for c, cell in enumerate(row.cells, 1):
+                    if cell._tc in seen:  # a merged cell appears once per spanned grid column
+                        continue
+                    seen.add(cell._tc)  # the set keeps the lxml proxies alive, so identity holds
+                    text = cell.text.strip()
+                    cells.append(text)
+                    if text:
+                        ex.numbers.extend(_hits(text, f"表{table_no} 第{r}行第{c}列", None))
+                lines.append("\t".join(cells))
+    body = "\n".join(lines)
+    if body.strip():
+        ex.units.append(TextUnit("正文", None, body))
+    else:
+        ex.status = "none"
+    return ex
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+_SECTION_SPLIT = re.compile(r";(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)")
+_QUOTED = re.compile(r"\"[^\"]*\"|\[[^\]]*\]|\\.")
+
+
+def format_cell(value, number_format: str | None) -> tuple[str, Decimal | None, bool]:
+    """The cell as Excel shows it: (display text, displayed number, is percent).
+
+    openpyxl gives numbers as Python floats; they become Decimals at once through ``repr`` (the
+    shortest string that round-trips), then are rounded as the number format shows them.
+    """
+    if value is None:
+        return "", None, False
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), None, False
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat(), None, False
+    if isinstance(value, (int, float)):
+        try:
+            dec = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation:
+            return str(value), None, False
+        fmt = (number_format or "General").strip()
+        section = _SECTION_SPLIT.split(fmt)[0] if fmt else "General"
+        bare = _QUOTED.sub("", section)
+        if bare.lower() == "general" or not any(ch in bare for ch in "0#?"):
+            if dec == dec.to_integral_value():
+                dec = dec.quantize(Decimal(1))
+            return format(dec, "f"), dec, False
+        percent = "%" in bare
+        if percent:
+            dec = dec * 100
+        decimals = 0
+        if "." in bare:
+            frac = bare.split(".", 1)[1]
+            decimals = len(re.match(r"[0#?]*", frac).group(0))
+        q = Decimal(1).scaleb(-decimals)
+        shown = dec.quantize(q)
+        text = f"{shown:,f}" if "," in bare.split(".")[0] else format(shown, "f")
+        if percent:
+            text += "%"
+        return text, shown, percent
+    return str(value), None, False
+
+
+def extract_xlsx(path: Path) -> Extraction:
+    try:
+        import openpyxl
+        from openpyxl.utils import get_column_letter
+
+        # A file object, not a path: store objects carry no extension and openpyxl checks it.
+        fh = open(path, "rb")
+    except PermissionError:
+        raise
+    try:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
+        fh.close()
+        return Extraction("error", error="xlsx_corrupt", detail=f"{type(exc).__name__}: {exc}")
+    ex = Extraction("done", pages=len(wb.sheetnames))
+    try:
+        for ws in wb.worksheets:
+            lines = []
+            for row in ws.iter_rows():
+                cells = []
+                for cell in row:
+                    if cell.value is None or not hasattr(cell, "column"):
+                        cells.append("")
+                        continue
+                    shown, number, percent = format_cell(cell.value, cell.number_format)
+                    cells.append(shown)
+                    ref = f"{ws.title}!{get_column_letter(cell.column)}{cell.row}"
+                    if number is not None:
+                        ex.numbers.append(NumberHit(number, shown, "%" if percent else None, percent, ref, None,
+                                                    ""))
+                    elif shown:
+                        ex.numbers.extend(_hits(shown, ref, None))
+                while cells and not cells[-1]:
+                    cells.pop()
+                lines.append("\t".join(cells))
+            text = "\n".join(lines).strip("\n")
+            if text.strip():
+                ex.units.append(TextUnit(ws.title, None, text))
+                _fill_row_context(ex.numbers, ws.title, lines)
+    except Exception as exc:
+        return Extraction("error", error="xlsx_corrupt", detail=f"{type(exc).__name__}: {exc}")
+    finally:
+        wb.close()
+        fh.close()
+    if not ex.units:
+        ex.status = "none"
+    return ex
+
+
+def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) -> None:
+    """A cell's context is its row plus its column's header: the words beside a figure in a ledger."""
+    prefix = f"{sheet}!"
+    rows = [line.split("\t") for line in lines]
+    headers: dict[int, str] = {}
+    for cells in rows[:8]:
+        for c, text in enumerate(cells):
+            if c not in headers and text.strip() and not re.fullmatch(r"[-0-9.,%\s]+", text):
+                headers[c] = text.strip()
+    for n in numbers:
+        if n.context or not n.locator.startswith(prefix):
+            continue
+        m = re.search(r"!([A-Z]+)([0-9]+)$", n.locator)
+        if not m:
+            continue
+        r = int(m.group(2)) - 1
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + (ord(ch) - 64)
+        head = headers.get(col - 1, "")
+        row_text = " ".join(rows[r]).strip() if 0 <= r < len(rows) else ""
+        n.context = (f"{row_text}（{head}）" if head else row_text)[:160]
+
+
+# --- text and CSV ----------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str | None:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def extract_plain(path: Path, ext: str) -> Extraction:
+    data = path.read_bytes()[:MAX_TEXT_BYTES]
+    if b"\x00" in data[:4096]:
+        return Extraction("none")
+    text = decode(data)
+    if text is None:
+        return Extraction("error", error="undecodable")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    ex = Extraction("done")
+    if ext in ("csv", "tsv"):
+        delim = "\t" if ext == "tsv" else ","
+        for r, row in enumerate(csv.reader(io.StringIO(text), delimiter=delim), 1):
+            for c, cell in enumerate(row, 1):
+                if cell.strip():
+                    ex.numbers.extend(_hits(cell, f"第{r}行第{c}列", None))
+    else:
+        ex.numbers.extend(_hits(text, "正文", None))
+    if text.strip():
+        ex.units.append(TextUnit("正文", None, text))
+    else:
+        ex.status = "none"
+    return ex
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def ocr_available() -> bool:
+    try:
+        import rapidocr  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+def extract_image(path: Path) -> Extraction:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.verify()
+    except Image.DecompressionBombError as exc:
+        return Extraction("error", error="image_too_large", detail=str(exc))
+    except Exception as exc:
+        return Extraction("error", error="image_corrupt", detail=f"{type(exc).__name__}: {exc}")
+    if not ocr_available():
+        return Extraction("no_ocr")
+    try:  # pragma: no cover - the OCR extra is optional and not installed in CI
+        from rapidocr import RapidOCR
+
+        result = RapidOCR()(str(path))
+        text = "\n".join(getattr(result, "txts", None) or [])
+    except Exception as exc:  # pragma: no cover
+        return Extraction("error", error="ocr_failed", detail=str(exc))
+    ex = Extraction("done" if text.strip() else "none")  # pragma: no cover
+    if text.strip():  # pragma: no cover
+        ex.units.append(TextUnit("图片文字", None, text))
+        ex.numbers.extend(_hits(text, "图片文字", None))
+    return ex  # pragma: no cover
+
+
+# --- dispatch --------------------------------------------------------------------------------
+
+
+def extract(path: str | Path, ext: str | None = None) -> Extraction:
+    """Text and numbers of the file at ``path`` (a store object: its name carries no extension)."""
+    path = Path(path)
+    ext = (ext or path.suffix.lstrip(".")).lower()
+    try:
+        if ext == "pdf":
+            return extract_pdf(path)
+        if ext in ("docx", "docm"):
+            return extract_docx(path)
+        if ext in ("xlsx", "xlsm"):
+            return extract_xlsx(path)
+        if ext in TEXT_EXTS:
+            return extract_plain(path, ext)
+        if ext in IMAGE_EXTS:
+            return extract_image(path)
+        return Extraction("none")
+    except PermissionError as exc:
+        return Extraction("error", error="unreadable", detail=str(exc))
+    except FileNotFoundError as exc:
+        return Extraction("error", error="missing", detail=str(exc))
+    except MemoryError as exc:
+        return Extraction("error", error="too_large", detail=str(exc))
+
+
+def all_text(units: Iterable[TextUnit]) -> str:
+    return "\n".join(u.text for u in units)
