@@ -123,7 +123,9 @@ class Workspace:
             if not readonly:
                 db.migrate()
                 db.reconcile_head()
-                ContentStore(root / STORE_DIR).clean_temp()
+                # A crash between copying an object and committing its rows leaves a temp file or an
+                # object no row names: tidy both now (see ContentStore.recover).
+                ContentStore(root / STORE_DIR).recover(r[0] for r in db.query("SELECT sha256 FROM evidence"))
             else:
                 db.conn  # open now so a broken file fails here, not later
                 missing = db.scalar(
