@@ -237,15 +237,20 @@ class IngestEngine:
             " (SELECT 1 FROM ingest_queue q WHERE q.task = 'index' AND q.evidence_id = e.id"
             "  AND q.state IN ('pending', 'in_progress'))"
         )
-        hints = []
-        for r in missing:
-            hints.append(Hint(task=INDEX, evidence_id=r["id"], ready=True, origin="recovery"))
-            if thumbnails.wants_thumbnail(r["ext"]):
-                hints.append(Hint(task=THUMB, evidence_id=r["id"], ready=True, origin="recovery"))
+        hints = [Hint(task=INDEX, evidence_id=r["id"], ready=True, origin="recovery") for r in missing]
+        thumbless = [
+            r["id"] for r in self.db.query(
+                "SELECT e.id, e.sha256, e.ext FROM evidence e WHERE NOT EXISTS"
+                " (SELECT 1 FROM ingest_queue q WHERE q.task = 'thumb' AND q.evidence_id = e.id"
+                "  AND q.state IN ('pending', 'in_progress'))"
+            )
+            if thumbnails.needs_thumbnail(self.ws.thumbs, r["sha256"], r["ext"])
+        ]
+        hints += [Hint(task=THUMB, evidence_id=i, ready=True, origin="recovery") for i in thumbless]
         self.queue.add(hints)
         self._orphans = set(self.ws.store.orphans())
         return {"resumed": rec["resumed"], "crashed": len(rec["poison"]), "thumb_temp": thumbs,
-                "requeued_index": len(missing)}
+                "requeued_index": len(missing), "requeued_thumbs": len(thumbless)}
 
     # -- adding work -----------------------------------------------------------------------------
 
@@ -571,6 +576,9 @@ class IngestEngine:
             self._failed(t, "not_regular", None, transient=False)
             return
         stamp = (st.st_size, st.st_mtime_ns)
+        if self._known_as_is(t, stamp):  # a repeated hint for a file registered as it is now
+            self.queue.done([t.id])
+            return
         if st.st_size == 0:
             self._failed(t, "empty", None, transient=False, seen=stamp)
             return
@@ -611,6 +619,14 @@ class IngestEngine:
                                data={"sha256": reg.sha256, "supersedes": reg.supersedes,
                                      "moved_from": reg.moved_from, "origin": t.origin}))
 
+    def _known_as_is(self, t: Task, stamp: tuple[int, int]) -> bool:
+        row = self.db.query_one(
+            "SELECT size, mtime_ns FROM evidence_paths WHERE path = ? AND raw_path IS ? AND present = 1"
+            " ORDER BY id DESC LIMIT 1",
+            (t.path_text, t.raw_path),
+        )
+        return row is not None and (row["size"], row["mtime_ns"]) == stamp
+
     def _registered_tx(self, tx, t: Task, reg) -> None:
         self.queue.done([t.id], conn=tx)
         self.queue.clear_failures(tx, t.path_text, t.raw_path)
@@ -645,7 +661,8 @@ class IngestEngine:
         exclude = (str(self.ws.root),)
         try:
             res = scan_folder(self.db, self.queue, folder, ignore=self.ignore, settle=self.settle,
-                              reconcile=inside, exclude=exclude, origin=t.origin or "scan")
+                              reconcile=inside, exclude=exclude, origin=t.origin or "scan",
+                              assume_complete=t.origin in ("user", "cli"))
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)

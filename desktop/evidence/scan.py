@@ -49,7 +49,11 @@ def scan_folder(
     reconcile: bool,
     exclude: tuple[str, ...] = (),
     origin: str = "scan",
+    assume_complete: bool = False,
 ) -> ScanResult:
+    """Walk ``folder``; see the module docstring. ``assume_complete``: the user asked for these files
+    now (a dropped folder, the CLI), so recent ones do not wait to prove stable (a file that changes
+    while it is copied is still caught by the store)."""
     folder = os.path.abspath(folder)
     res = ScanResult(folder)
     lo, hi = _prefix_range(folder)
@@ -128,7 +132,7 @@ def scan_folder(
             stamp = (st.st_size, st.st_mtime_ns)
             if known.get(key) == stamp or failed.get(key) == stamp or key in queued:
                 continue
-            if now - st.st_mtime_ns / 1e9 >= settle:  # untouched for a while: complete
+            if assume_complete or now - st.st_mtime_ns / 1e9 >= settle:  # untouched for a while: complete
                 batch.append(Hint(path, REGISTER, ready=True, origin=origin))
             else:  # may still be being written: it must show the same size and mtime after ``settle``
                 batch.append(Hint(path, REGISTER, delay=settle, seen_size=st.st_size, seen_mtime_ns=st.st_mtime_ns,

@@ -36,6 +36,16 @@ def thumb_path(thumbs_dir: Path, sha256: str) -> Path:
     return Path(thumbs_dir) / sha256[:2] / f"{sha256}.png"
 
 
+def none_marker(thumbs_dir: Path, sha256: str) -> Path:
+    """Written when no thumbnail can be made (a corrupt image…), so it is not tried at every start."""
+    return Path(thumbs_dir) / sha256[:2] / f"{sha256}.none"
+
+
+def needs_thumbnail(thumbs_dir: Path, sha256: str, ext: str | None) -> bool:
+    return (wants_thumbnail(ext) and not thumb_path(thumbs_dir, sha256).exists()
+            and not none_marker(thumbs_dir, sha256).exists())
+
+
 def wants_thumbnail(ext: str | None) -> bool:
     return (ext or "").lower() in THUMB_EXTS
 
@@ -70,8 +80,10 @@ def make_thumbnail(src: Path, ext: str | None, thumbs_dir: Path, sha256: str, si
         else:
             return ThumbResult("none")
     except _Refused as exc:
+        _mark_none(thumbs_dir, sha256, exc.code)
         return ThumbResult("error", error=exc.code, detail=exc.detail)
     if image is None:
+        _mark_none(thumbs_dir, sha256, "empty")
         return ThumbResult("none")
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{sha256[:12]}-", suffix=".tmp", dir=dest.parent)
@@ -86,6 +98,12 @@ def make_thumbnail(src: Path, ext: str | None, thumbs_dir: Path, sha256: str, si
             pass
         raise
     return ThumbResult("made", dest)
+
+
+def _mark_none(thumbs_dir: Path, sha256: str, code: str) -> None:
+    marker = none_marker(thumbs_dir, sha256)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(code, encoding="ascii")
 
 
 class _Refused(Exception):

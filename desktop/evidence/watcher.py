@@ -236,6 +236,7 @@ class EvidenceWatcher:
         self._last_event = 0.0
         self._next_restart = 0.0
         self._backoff = 0.5
+        self._switching = False
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -291,14 +292,17 @@ class EvidenceWatcher:
         """Switch between ``auto`` / ``events`` / ``polling`` now (the caller saves the setting)."""
         if mode not in MODES:
             raise ValueError(mode)
-        with self._lock:
+        self._switching = True  # the supervisor leaves the observer alone meanwhile
+        try:
             self.mode_setting = mode
             self.mode = self._effective_mode()
             self.engine.settle = self.poll_interval if self.mode == "polling" else EVENTS_SETTLE
             self._stop_observer()
             self._next_restart = 0.0
-        if self._supervisor is not None:
-            self._start_observer()
+            if self._supervisor is not None:
+                self._start_observer()
+        finally:
+            self._switching = False
 
     # -- observer --------------------------------------------------------------------------------
 
@@ -379,6 +383,8 @@ class EvidenceWatcher:
             self.ws.db.close_thread_connection()
 
     def _check(self) -> None:
+        if self._switching:
+            return
         now = time.monotonic()
         if not os.path.isdir(self.folder):
             if self.observer is not None:

@@ -142,7 +142,15 @@ class ThumbnailCache:
             path = thumbnails.thumb_path(self.dir, sha256)
 
             def work() -> QImage | None:
-                return QImage(str(path)) if path.exists() else None
+                if not path.exists():
+                    return None
+                img = QImage(str(path)).convertToFormat(QImage.Format_ARGB32)
+                if not img.isNull():  # a hairline frame, so white pages stand out from the background
+                    p = QPainter(img)
+                    p.setPen(QColor("#b0bec5"))
+                    p.drawRect(0, 0, img.width() - 1, img.height() - 1)
+                    p.end()
+                return img
 
             def done(img: QImage | None) -> None:
                 if img is not None and not img.isNull():
@@ -170,7 +178,7 @@ def _local_time(iso: str | None) -> str:
         d = _dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone()
     except ValueError:
         return iso
-    return d.strftime("%Y-%m-%d %H:%M")
+    return d.strftime("%m-%d %H:%M" if d.year == _dt.datetime.now().year else "%Y-%m-%d")
 
 
 class EvidenceLibraryModel(EvidenceTableModel):
@@ -560,7 +568,7 @@ class EvidenceLibrary(QWidget):
         self.list_view.setModel(self.model)
         header = self.list_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col, width in ((1, 48), (2, 72), (3, 40), (4, 118), (5, 80), (6, 110)):
+        for col, width in ((1, 44), (2, 64), (3, 36), (4, 82), (5, 72), (6, 150)):
             header.setSectionResizeMode(col, QHeaderView.Interactive)
             header.resizeSection(col, width)
         self.grid_view = EvidenceGridView()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QTableWidget,
@@ -55,6 +54,38 @@ def load_text_units(db, evidence_id: int) -> list[tuple[str, str]]:
         "SELECT locator, text FROM evidence_text WHERE evidence_id = ? ORDER BY rowid", (evidence_id,)
     )
     return [(r["locator"], r["text"]) for r in rows]
+
+
+class ScaledImage(QLabel):
+    """An image scaled to fit the pane, rescaled as the pane is resized."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignCenter)
+        self.setMinimumSize(1, 1)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        self._pixmap: QPixmap | None = None
+
+    def set_image(self, pixmap: QPixmap | None) -> None:
+        self._pixmap = pixmap
+        self._rescale()
+
+    def image(self) -> QPixmap | None:
+        return self._pixmap
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is None or self._pixmap.isNull():
+            self.clear()
+            return
+        size = self.size()
+        pix = self._pixmap
+        if pix.width() > size.width() or pix.height() > size.height():
+            pix = pix.scaled(size, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        self.setPixmap(pix)
 
 
 class EvidencePreview(QWidget):
@@ -103,16 +134,12 @@ class EvidencePreview(QWidget):
         self.placeholder = QLabel("选中一份佐证材料即可在此预览")
         self.placeholder.setAlignment(Qt.AlignCenter)
         self.placeholder.setStyleSheet("color: #757575")
-        self.image_label = QLabel()
-        self.image_label.setAlignment(Qt.AlignCenter)
-        self.image_scroll = QScrollArea()
-        self.image_scroll.setWidget(self.image_label)
-        self.image_scroll.setWidgetResizable(True)
+        self.image_label = ScaledImage()
         self.text_view = QPlainTextEdit()
         self.text_view.setReadOnly(True)
         self.sheets = QTabWidget()
         self.pdf_view = None  # created on first use (QtPdf is a separate module)
-        for w in (self.placeholder, self.image_scroll, self.text_view, self.sheets):
+        for w in (self.placeholder, self.image_label, self.text_view, self.sheets):
             self.stack.addWidget(w)
 
         layout = QVBoxLayout(self)
@@ -213,12 +240,8 @@ class EvidencePreview(QWidget):
             self._placeholder("无法显示此图片。")
             return
         self.kind = "image"
-        pix = QPixmap.fromImage(image)
-        avail = self.image_scroll.viewport().size()
-        if pix.width() > avail.width() or pix.height() > avail.height():
-            pix = pix.scaled(avail, Qt.KeepAspectRatio, Qt.SmoothTransformation)
-        self.image_label.setPixmap(pix)
-        self.stack.setCurrentWidget(self.image_scroll)
+        self.image_label.set_image(QPixmap.fromImage(image))
+        self.stack.setCurrentWidget(self.image_label)
 
     def _show_pdf(self, path: str) -> None:
         from PySide6.QtPdf import QPdfDocument
