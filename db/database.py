@@ -4,6 +4,8 @@
 * one write lock per process, so a commit and the head-file update that follows it are never interleaved;
 * :meth:`Database.write` — the only way to change anything — opens ``BEGIN IMMEDIATE``, lets the caller
   write its rows, requires **exactly one** audit event, commits, then moves the head file forward.
+  ``write(mutations=n)`` commits up to *n* mutations together (bulk ingest: one commit and one head-file
+  update for many files), each still with exactly one event of its own: ``tx.event`` ends a mutation.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ def utc_now() -> str:
 class Tx:
     """An open write transaction. ``execute`` rows, then ``event(...)`` once."""
 
-    def __init__(self, database: "Database", conn: sqlite3.Connection, actor: str, role: str):
+    def __init__(self, database: "Database", conn: sqlite3.Connection, actor: str, role: str, mutations: int = 1):
         self.database = database
+        self.mutations = mutations
         self.conn = conn
         self.actor = actor
         self.role = role
@@ -62,8 +65,8 @@ class Tx:
         claim_id: int | None = None,
         evidence_id: int | None = None,
     ) -> dict[str, Any]:
-        if self.events:
-            raise EventCountError(f"second audit event {action!r} in one mutation")
+        if len(self.events) >= self.mutations:
+            raise EventCountError(f"audit event {action!r} beyond the {self.mutations} mutation(s) of this write")
         row = audit.append_event(
             self.conn,
             ts=self.now,
@@ -174,24 +177,28 @@ class Database:
     # -- writes ----------------------------------------------------------------------------------
 
     @contextmanager
-    def write(self, *, actor: str | None = None, role: str | None = None) -> Iterator[Tx]:
-        """One mutation: rows and exactly one audit event, committed together."""
+    def write(self, *, actor: str | None = None, role: str | None = None, mutations: int = 1) -> Iterator[Tx]:
+        """One mutation: rows and exactly one audit event, committed together.
+
+        ``mutations=n``: up to *n* mutations in one transaction, each ending with its own event (at least
+        one event is still required).
+        """
         if self.readonly:
             raise ReadOnlyError(str(self.path))
         with self.write_lock:
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
-            tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role)
+            tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role, mutations)
             try:
                 yield tx
-                if len(tx.events) != 1:
+                if not 1 <= len(tx.events) <= mutations:
                     raise EventCountError(f"a mutation must write exactly one event, wrote {len(tx.events)}")
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-            ev = tx.events[0]
+            ev = tx.events[-1]
             audit.write_head(self.head_path, ev["seq"], ev["hash"])
 
     def reconcile_head(self) -> bool:

@@ -10,10 +10,11 @@
                                                     #   once every file is registered)
     engine.stop()
 
-Threads: one *flusher* turns hints into queue rows, a few at a time; worker 0 only registers (so a new
-file never waits behind a long text extraction); the other workers take any task, best priority first
-(registration, then text, then thumbnails). Registration copies outside the database lock and commits
-inside it, so copies overlap commits. SQLite writes are serialised by the database's write lock.
+Threads: one *flusher* turns hints into queue rows, a few at a time; all workers but the last only
+register (so a new file never waits behind a long text extraction, and while one waits for the disk to
+confirm a copy another is copying); the last takes any task, best priority first (registration, then text,
+then thumbnails). Copies are made outside the database lock and committed in batches (one transaction,
+one audit event per file); SQLite writes are serialised by the database's write lock.
 
 Start-up recovery: interrupted tasks are put back (a task that was running when the process died three
 times is failed with ``crashed``), thumbnail temp files are removed, and every evidence row still waiting
@@ -57,12 +58,15 @@ from desktop.evidence.queue import (
     Task,
 )
 from desktop.evidence.scan import scan_folder
-from desktop.evidence.service import mark_index_failed, mark_path_absent, register_file
-from desktop.evidence.store import SourceChanged, SourceVanished
+from desktop.evidence.service import mark_index_failed, mark_path_absent, record_objects
+from desktop.evidence.store import SourceChanged, SourceVanished, StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
 
 ALL_TASKS = (SCAN, REGISTER, INDEX, THUMB)
+# A batch of registrations is committed (one transaction, one event per file) when it holds this many
+# files or bytes, or has waited this long: bulk ingest pays for a commit and a head-file update per batch.
+BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 32, 64 << 20, 0.5
 
 _TRANSIENT = {
     errno.EACCES: "permission_denied",
@@ -122,7 +126,7 @@ class IngestEngine:
         self,
         ws,
         *,
-        workers: int = 2,
+        workers: int = 3,
         listener: Listener | None = None,
         settle: float = 2.0,
         retry_delays: Sequence[float] = (1, 2, 5, 15, 60),
@@ -130,7 +134,6 @@ class IngestEngine:
         watch_root: str | os.PathLike[str] | None = None,
         copy_hook: Callable[[str, int], None] | None = None,
         inline: bool = False,
-        register_batch: int = 8,
     ):
         self.ws = ws
         self.db = ws.db
@@ -142,7 +145,6 @@ class IngestEngine:
         self.watch_root = os.path.abspath(watch_root) if watch_root else None
         self.copy_hook = copy_hook
         self.inline = inline
-        self.register_batch = register_batch
         self.ignore = ignoremod.load(ws.db)
         self._listeners: list[Listener] = [listener] if listener else []
         self._lock = threading.Lock()
@@ -172,7 +174,8 @@ class IngestEngine:
         if not self.inline:
             self._spawn("ingest-flusher", self._flusher)
             for i in range(self.workers):
-                kinds = PATH_TASKS if (i == 0 and self.workers > 1) else ALL_TASKS
+                # all but the last register only: copying waits on the disk (fsync), so two copies overlap
+                kinds = PATH_TASKS if i < self.workers - 1 else ALL_TASKS
                 self._spawn(f"ingest-worker-{i}", self._worker, kinds)
         return self
 
@@ -431,17 +434,52 @@ class IngestEngine:
                     # due == 0: runnable work is held by another worker, which notifies when done
                     self._cv.wait(1.0 if not due else min(1.0, max(0.01, due)))
                 continue
+            if not self._run_claimed(tasks):
+                return
+
+    def _run_claimed(self, tasks: list[Task]) -> bool:
+        """Run claimed tasks; registrations are committed in batches. False when stopping cut it short."""
+        batch: list[tuple[Task, StoredObject]] = []
+        started = time.monotonic()
+        size = 0
+        try:
             for i, t in enumerate(tasks):
                 if self._stopping:
+                    self._commit(batch)
+                    batch = []
                     self._release(tasks[i:])
-                    return
+                    return False
+                if t.task != REGISTER:
+                    self._finish([t], lambda: self._run(t))
+                    continue
                 try:
-                    self._run(t)
-                finally:
-                    with self._cv:
-                        self._busy.discard(t.key)
-                        self._cv.notify_all()
-                self._maybe_progress()
+                    obj = self._prepare_register(t)
+                except Exception as exc:
+                    log.exception("ingest task register failed")
+                    self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
+                    obj = None
+                if obj is None:
+                    self._finish([t], None)
+                    continue
+                batch.append((t, obj))
+                size += obj.size
+                if len(batch) >= BATCH_FILES or size >= BATCH_BYTES or time.monotonic() - started >= BATCH_SECONDS:
+                    self._commit(batch)
+                    batch, size, started = [], 0, time.monotonic()
+            self._commit(batch)
+            return True
+        finally:
+            self._maybe_progress()
+
+    def _finish(self, tasks: list[Task], run: Callable[[], None] | None) -> None:
+        try:
+            if run is not None:
+                run()
+        finally:
+            with self._cv:
+                for t in tasks:
+                    self._busy.discard(t.key)
+                self._cv.notify_all()
 
     def _claim(self, kinds: Sequence[str]) -> list[Task]:
         """Registration first, in batches; text and thumbnails one at a time."""
@@ -451,7 +489,7 @@ class IngestEngine:
             tasks: list[Task] = []
             path_kinds = [k for k in kinds if k in PATH_TASKS]
             if path_kinds:
-                tasks = self.queue.claim(path_kinds, self.register_batch, busy)
+                tasks = self.queue.claim(path_kinds, BATCH_FILES, busy)
             derived = [k for k in kinds if k in DERIVED_TASKS]
             if not tasks and derived:
                 tasks = self.queue.claim(derived, 1, busy)
@@ -474,13 +512,8 @@ class IngestEngine:
             tasks = self._claim(ALL_TASKS)
             if not tasks:
                 break
-            for t in tasks:
-                try:
-                    self._run(t)
-                finally:
-                    with self._cv:
-                        self._busy.discard(t.key)
-                n += 1
+            self._run_claimed(tasks)
+            n += len(tasks)
         self._maybe_idle()
         return n
 
@@ -521,7 +554,9 @@ class IngestEngine:
     def _run(self, t: Task) -> None:
         try:
             if t.task == REGISTER:
-                self._register(t)
+                obj = self._prepare_register(t)
+                if obj is not None:
+                    self._commit([(t, obj)])
             elif t.task == SCAN:
                 self._scan(t)
             elif t.task == INDEX:
@@ -550,11 +585,12 @@ class IngestEngine:
         self._emit(IngestEvent("failed", ids, path=t.path_text, error=code, detail=detail,
                                data={"attempts": t.attempts, "task_id": t.id, "task": t.task}))
 
-    def _register(self, t: Task) -> None:
+    def _prepare_register(self, t: Task) -> StoredObject | None:
+        """Check the file and copy it into the store; None when the task was settled another way."""
         path = t.path
         if self._ignored(path):
             self.queue.done([t.id])
-            return
+            return None
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -562,62 +598,83 @@ class IngestEngine:
                 self._failed(t, "broken_link", None, transient=False)
             else:
                 self._gone(t)
-            return
+            return None
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
-            return
+            return None
         if _stat.S_ISDIR(st.st_mode):
             if not os.path.islink(path):
                 self.queue.add([Hint(path, SCAN, ready=True, origin=t.origin or "watcher")])
             self.queue.done([t.id])
-            return
+            return None
         if not _stat.S_ISREG(st.st_mode):
             self._failed(t, "not_regular", None, transient=False)
-            return
+            return None
         stamp = (st.st_size, st.st_mtime_ns)
         if self._known_as_is(t, stamp):  # a repeated hint for a file registered as it is now
             self.queue.done([t.id])
-            return
+            return None
         if st.st_size == 0:
             self._failed(t, "empty", None, transient=False, seen=stamp)
-            return
+            return None
         if not t.ready:
             stable = (t.seen_size, t.seen_mtime_ns) == stamp
             quiet = time.time() - st.st_mtime_ns / 1e9 >= self.settle
             if not (stable or quiet):  # may still be being written: look again after ``settle``
                 self.queue.retry_later(t, delay=self.settle, seen=stamp, count_attempt=False)
-                return
+                return None
         hook = self.copy_hook
         on_chunk = (lambda n: hook(path, n)) if hook else None
         try:
-            reg = register_file(self.ws, path, on_chunk=on_chunk, in_tx=lambda tx, r: self._registered_tx(tx, t, r))
+            return self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False)
         except SourceVanished:
             self._failed(t, "vanished_during_copy", None, transient=False)
-            return
         except SourceChanged as exc:  # still being written: wait until it is stable
             self.queue.retry_later(t, delay=self.settle, ready=False, seen=stamp, count_attempt=False,
                                    error=None, detail=str(exc))
-            return
         except FileNotFoundError:
             self._gone(t)
-            return
         except IsADirectoryError:
             self.queue.done([t.id])
-            return
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
+        return None
+
+    def _commit(self, batch: list[tuple[Task, StoredObject]]) -> None:
+        """Record a batch of copied files: one transaction, one audit event per file."""
+        if not batch:
             return
-        if reg.outcome == "unchanged" and reg.duplicate_of is not None:
-            self.queue.done([t.id])  # nothing was written, so the transaction hook did not run
-        if reg.sha256 in self._orphans:
-            self.ws.store.drop_orphan(reg.sha256)
-            self._orphans.discard(reg.sha256)
-        ids = [reg.evidence_id] + ([reg.supersedes] if reg.supersedes else [])
-        self._emit(IngestEvent("registered", ids, path=reg.path, outcome=reg.outcome,
-                               data={"sha256": reg.sha256, "supersedes": reg.supersedes,
-                                     "moved_from": reg.moved_from, "origin": t.origin}))
+        try:
+            self.ws.store.sync_dirs(obj for _, obj in batch)
+            items = [(t.path, obj, obj.mtime_ns, (lambda tx, r, t=t: self._registered_tx(tx, t, r)))
+                     for t, obj in batch]
+            try:
+                regs = record_objects(self.ws, items)
+            except Exception as exc:
+                if len(batch) > 1:  # find the one that fails; the others go through
+                    for item in batch:
+                        self._commit([item])
+                    return
+                log.exception("recording %s failed", batch[0][0].path_text)
+                self._failed(batch[0][0], "internal", f"{type(exc).__name__}: {exc}", transient=False)
+                return
+            for (t, obj), reg in zip(batch, regs):
+                if reg.outcome == "unchanged":
+                    self.queue.done([t.id])  # written nothing, so the transaction hook may not have run
+                if reg.sha256 in self._orphans:
+                    self.ws.store.drop_orphan(reg.sha256)
+                    self._orphans.discard(reg.sha256)
+                ids = [reg.evidence_id] + ([reg.supersedes] if reg.supersedes else [])
+                self._emit(IngestEvent("registered", ids, path=reg.path, outcome=reg.outcome,
+                                       data={"sha256": reg.sha256, "supersedes": reg.supersedes,
+                                             "moved_from": reg.moved_from, "origin": t.origin}))
+        finally:
+            with self._cv:
+                for t, _ in batch:
+                    self._busy.discard(t.key)
+                self._cv.notify_all()
 
     def _known_as_is(self, t: Task, stamp: tuple[int, int]) -> bool:
         row = self.db.query_one(

@@ -107,31 +107,58 @@ def record_object(
     finish its task and schedule text extraction atomically with the registration); it is not called
     when nothing had to be written.
     """
+    return record_objects(ws, [(path, obj, mtime_ns, in_tx)])[0]
+
+
+def record_objects(
+    ws: Workspace, items: list[tuple[str | Path, StoredObject, int | None, InTx | None]]
+) -> list[Registered]:
+    """Record several stored files in one transaction — one mutation and one audit event per file.
+
+    Bulk ingest commits (and moves the audit head file) once per batch instead of once per file. Files
+    already registered exactly as they are (same bytes, size and mtime at that path) write nothing.
+    """
+    require_role(ws.db, "evidence.register", *EDITOR)
     db = ws.db
-    spath = os.path.abspath(os.fspath(path))
-    text, raw = fspath.to_db(spath)
-    pre = _present_row(db.conn, text, raw)
-    if pre is not None and pre["sha256"] == obj.sha256 and pre["size"] == obj.size and pre["mtime_ns"] == mtime_ns:
-        return Registered(pre["evidence_id"], obj.sha256, text, "unchanged", duplicate_of=pre["evidence_id"])
-    with db.write() as tx:
-        now = tx.now
-        existing = tx.execute("SELECT id, supersedes FROM evidence WHERE sha256 = ?", (obj.sha256,)).fetchone()
-        current = _present_row(tx.conn, text, raw)
-        previous_id = current["evidence_id"] if current else _absent_predecessor(tx, text, raw)
-        if existing:
-            reg = _record_known(tx, ws, existing, current, previous_id, text, raw, obj, mtime_ns, now)
-        else:
-            reg = _record_new(tx, spath, current, previous_id, text, raw, obj, mtime_ns, now)
-        if in_tx is not None:
-            in_tx(tx, reg)
-        payload = {"path": text, "sha256": obj.sha256, "supersedes": reg.supersedes}
-        if reg.outcome in ("added", "new_version"):
-            payload.update(name=fspath.display_name(fspath.basename(spath)), size=obj.size)
-        if reg.moved_from:
-            payload["moved_from"] = reg.moved_from
-            payload["name"] = fspath.display_name(fspath.basename(spath))
-        action = {"duplicate": "evidence.path_added"}.get(reg.outcome, f"evidence.{reg.outcome}")
-        tx.event(action, payload, evidence_id=reg.evidence_id)
+    results: list[Registered | None] = []
+    todo = []
+    for path, obj, mtime_ns, in_tx in items:
+        spath = os.path.abspath(os.fspath(path))
+        text, raw = fspath.to_db(spath)
+        pre = _present_row(db.conn, text, raw)
+        if pre is not None and pre["sha256"] == obj.sha256 and pre["size"] == obj.size \
+                and pre["mtime_ns"] == mtime_ns:
+            results.append(Registered(pre["evidence_id"], obj.sha256, text, "unchanged",
+                                      duplicate_of=pre["evidence_id"]))
+            continue
+        results.append(None)
+        todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx))
+    if todo:
+        with db.write(mutations=len(todo)) as tx:
+            for slot, spath, text, raw, obj, mtime_ns, in_tx in todo:
+                results[slot] = _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx)
+    return [r for r in results if r is not None]
+
+
+def _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx) -> Registered:
+    now = tx.now
+    existing = tx.execute("SELECT id, supersedes FROM evidence WHERE sha256 = ?", (obj.sha256,)).fetchone()
+    current = _present_row(tx.conn, text, raw)
+    previous_id = current["evidence_id"] if current else _absent_predecessor(tx, text, raw)
+    if existing:
+        reg = _record_known(tx, ws, existing, current, previous_id, text, raw, obj, mtime_ns, now)
+    else:
+        reg = _record_new(tx, spath, current, previous_id, text, raw, obj, mtime_ns, now)
+    if in_tx is not None:
+        in_tx(tx, reg)
+    payload = {"path": text, "sha256": obj.sha256, "supersedes": reg.supersedes}
+    if reg.outcome in ("added", "new_version"):
+        payload.update(name=fspath.display_name(fspath.basename(spath)), size=obj.size)
+    if reg.moved_from:
+        payload["moved_from"] = reg.moved_from
+        payload["name"] = fspath.display_name(fspath.basename(spath))
+    action = {"duplicate": "evidence.path_added"}.get(reg.outcome, f"evidence.{reg.outcome}")
+    tx.event(action, payload, evidence_id=reg.evidence_id)
     return reg
 
 

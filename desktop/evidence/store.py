@@ -74,10 +74,13 @@ class ContentStore:
         *,
         chunk: int = CHUNK,
         on_chunk: Callable[[int], None] | None = None,
+        sync_dir: bool = True,
     ) -> StoredObject:
         """Copy ``src`` into the store, hashing as it goes; return its object.
 
-        The source is opened read-only and never touched otherwise. Raises ``OSError`` (permission,
+        ``sync_dir=False`` leaves the fsync of the object's folder (which makes the rename durable) to the
+        caller, who must call :meth:`sync_dirs` before committing rows that name the object (bulk ingest
+        syncs each folder once per batch). The source is opened read-only and never touched otherwise. Raises ``OSError`` (permission,
         vanished, locked, symlink loop), :class:`SourceChanged` when the file changed during the copy
         or its name now points at another file, :class:`SourceVanished` when it was deleted meanwhile.
         """
@@ -127,7 +130,8 @@ class ContentStore:
                 dest.parent.mkdir(exist_ok=True)
                 os.chmod(tmp_path, 0o444)
                 os.replace(tmp_path, dest)
-                _fsync_dir(dest.parent)
+                if sync_dir:
+                    _fsync_dir(dest.parent)
                 return StoredObject(sha, size, dest, False, start.st_mtime_ns)
             except BaseException:
                 try:
@@ -137,6 +141,11 @@ class ContentStore:
                 raise
         finally:
             fin.close()
+
+    def sync_dirs(self, objects: Iterable[StoredObject]) -> None:
+        """Make the renames of ``objects`` durable (one fsync per folder)."""
+        for folder in sorted({o.path.parent for o in objects if not o.existed}):
+            _fsync_dir(folder)
 
     def add_bytes(self, data: bytes) -> StoredObject:
         self.ensure()

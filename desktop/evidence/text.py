@@ -352,7 +352,12 @@ def extract_image(path: Path) -> Extraction:
             # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both are refusals here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as im:
-                im.verify()
+                im.verify()  # structure and checksums (catches truncated PNGs)
+            with Image.open(path) as im:
+                # Decode too, where it is cheap: a truncated JPEG passes verify() but cannot be shown.
+                if im.format == "JPEG" or im.width * im.height <= 30_000_000:
+                    im.draft("RGB", (512, 512))
+                    im.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return Extraction("error", error="image_too_large", detail=str(exc))
     except Exception as exc:

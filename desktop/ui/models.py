@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from db.database import Database
 from desktop.review import status
+from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
 
 EVIDENCE_MIME = "application/x-evidencedesk-evidence-ids"
 CLAIM_MIME = "application/x-evidencedesk-claim-ids"
