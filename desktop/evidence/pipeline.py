@@ -38,6 +38,7 @@ import errno
 import logging
 import os
 import stat as _stat
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -91,6 +92,19 @@ _PERMANENT = {
     errno.EILSEQ: "bad_name",
 }
 _WINERROR = {32: "locked", 33: "locked", 5: "permission_denied", 112: "disk_full"}
+
+
+BACKGROUND_NICE = 10
+
+
+def lower_thread_priority(native_id: int | None = None) -> None:
+    """Run a background thread (default: the calling one) at a lower OS priority, so a GUI thread sharing
+    the GIL and the CPU with it gets both first. Linux: per-thread nice value; elsewhere nothing changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, native_id or threading.get_native_id(), BACKGROUND_NICE)
+        except OSError:
+            pass
 
 
 def classify(exc: OSError) -> tuple[str, bool]:
@@ -186,6 +200,7 @@ class IngestEngine:
         t.start()
 
     def _thread_main(self, target, *args) -> None:
+        lower_thread_priority()
         try:
             target(*args)
         finally:

@@ -50,7 +50,7 @@ import time
 import weakref
 from typing import Any, Callable
 
-from desktop.evidence.pipeline import IngestEngine, IngestEvent
+from desktop.evidence.pipeline import IngestEngine, IngestEvent, lower_thread_priority
 from desktop.evidence.queue import REGISTER, SCAN, Hint
 
 log = logging.getLogger("evidence_desk.watcher")
@@ -340,6 +340,8 @@ class EvidenceWatcher:
                 observer = Observer()
             observer.schedule(_Handler(self), self.folder, recursive=True, event_filter=wanted)
             observer.start()
+            for thread in (observer, *observer.emitters):  # background work: let the GUI thread go first
+                lower_thread_priority(thread.native_id)
         except OSError as exc:
             if self.mode != "polling":
                 # e.g. the inotify watch limit: fall back to polling rather than not watching at all
@@ -373,6 +375,7 @@ class EvidenceWatcher:
         return all(e.is_alive() for e in list(obs.emitters))
 
     def _supervise(self) -> None:
+        lower_thread_priority()
         try:
             while not self._stop.wait(0.5):
                 try:

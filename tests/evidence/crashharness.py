@@ -93,12 +93,13 @@ def check(ws_root: Path, files: dict[str, str]) -> list[str]:
     return problems
 
 
-def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.Random, max_delay: float) -> Cycle:
+def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.Random, max_delay: float,
+               min_delay: float = 0.0) -> Cycle:
     res = _cli("init", str(ws_root), "--watch", str(folder))
     assert res.returncode == 0, res.stderr
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "ingest", str(ws_root), "--wait"], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    delay = rng.uniform(0.0, max_delay)
+    delay = rng.uniform(min_delay, max_delay)
     try:
         proc.wait(timeout=delay)  # the moment to kill at (it may finish first on a fast machine)
         finished = True
@@ -113,6 +114,14 @@ def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.R
         cycle.problems.append(f"restart failed ({res.returncode}): {res.stderr[-800:]}")
     cycle.problems += check(ws_root, files)
     return cycle
+
+
+def measure_startup(ws_root: Path) -> float:
+    """How long a CLI process takes before it can do any work (interpreter, imports, opening)."""
+    start = time.perf_counter()
+    res = _cli("status", str(ws_root))
+    assert res.returncode == 0, res.stderr
+    return time.perf_counter() - start
 
 
 def measure_full_run(ws_root: Path, folder: Path) -> float:

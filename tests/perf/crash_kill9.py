@@ -3,8 +3,8 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.perf.crash_kill9 [--files 500] [--kills 10] [--seed N]
 
 Each cycle starts a fresh workspace on the same 500-file folder, runs ``evidence-desk ingest WS --wait``
-as a real process, SIGKILLs it at a uniformly random moment within the time a full run takes (measured
-first), restarts it to completion, and checks (see ``tests/evidence/crashharness.py``): ``verify`` passes,
+as a real process, SIGKILLs it at a uniformly random moment between the end of the process's start-up and the end of a
+full run (both measured first), restarts it to completion, and checks (see ``tests/evidence/crashharness.py``): ``verify`` passes,
 no temp or orphan files in the store, every file registered exactly once with the right SHA-256, no text
 left pending. Prints one line per cycle and exits 1 if any check failed.
 """
@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.evidence.crashharness import kill_cycle, make_files, measure_full_run
+from tests.evidence.crashharness import kill_cycle, make_files, measure_full_run, measure_startup
 
 
 def main() -> int:
@@ -34,10 +34,12 @@ def main() -> int:
         files = make_files(folder, args.files, seed=args.seed)
         size = sum((Path(p).stat().st_size for p in files)) / 1e6
         full = measure_full_run(tmp / "calibration", folder)
-        print(f"{args.files} files ({size:.0f} MB); a full `ingest --wait` takes {full:.2f} s; seed {args.seed}")
+        startup = measure_startup(tmp / "calibration")
+        print(f"{args.files} files ({size:.0f} MB); a full `ingest --wait` takes {full:.2f} s, of which"
+              f" ~{startup:.2f} s starting the process; kills fall in between; seed {args.seed}")
         failures = 0
         for i in range(args.kills):
-            cycle = kill_cycle(tmp / f"ws{i}", folder, files, rng, max_delay=full)
+            cycle = kill_cycle(tmp / f"ws{i}", folder, files, rng, max_delay=full, min_delay=startup)
             state = "finished before the kill" if cycle.finished_before_kill else "killed"
             verdict = "OK" if not cycle.problems else "FAILED: " + "; ".join(cycle.problems)[:2000]
             print(f"cycle {i + 1:2d}: {state} at {cycle.killed_after:5.2f} s → restart → {verdict}", flush=True)
