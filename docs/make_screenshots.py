@@ -73,10 +73,11 @@ def main() -> int:
         wid = wait_window("EvidenceDesk")
         xdo("windowmove", wid, "0", "0")
         xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
-        xdo("windowactivate", "--sync", wid)
         time.sleep(1.5)
-        # Walk to the first claim that still lacks evidence (F3), so the detail pane shows a red gap.
-        xdo("key", "--window", wid, "F3")
+        # No window manager under Xvfb: give the window the input focus directly, then type (XTEST).
+        xdo("windowfocus", "--sync", wid)
+        # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
+        xdo("key", "F3", "F3", "F3")
         grab("main-window")
     finally:
         if app is not None:
