@@ -335,6 +335,8 @@ def _heading_of(stripped: str, span_kind: str | None) -> str | None:
         if m and len(_clean_title(m.group(1))) <= 40:
             return _clean_title(m.group(1))
     body = stripped.strip("* ")
+    if len(body) <= 40 and _part_of(body) and not re.search(r"[《》，,。；;、]", body):
+        return _clean_title(body)  # 项目支出绩效自评报告: a report's title line
     m = _HEADING_MARK.match(body)
     if not m:
         return None
@@ -588,8 +590,7 @@ def extract(doc: Document) -> list[ExtractedClaim]:
 
     for tc in _tables.table_claims(doc, norm):
         claims.append(tc)
-    for s, e in getattr(doc, "table_regions", []) or []:
-        table_spans.append((s, e))
+    table_spans.extend(_tables.table_regions(doc))
     extra_v: list[tuple[int, int]] = []
     if table_spans:
         nv = sorted(zip(nstarts, vstarts))

@@ -26,7 +26,15 @@ from desktop.claims.extractor import cn_to_int, extract  # noqa: E402
 from desktop.claims.readers import read_report  # noqa: E402
 
 CORPUS = HERE / "corpus"
-SAMPLES = REPO.parent / "shared" / "samples"
+def _find_samples() -> Path:
+    """``shared/samples`` beside the checkout (or beside a parent folder, for git worktrees)."""
+    for parent in REPO.parents:
+        if (parent / "shared" / "samples").is_dir():
+            return parent / "shared" / "samples"
+    return REPO.parent / "shared" / "samples"
+
+
+SAMPLES = _find_samples()
 
 
 def norm_value(v: str) -> str:
