@@ -21,7 +21,7 @@ import codecs
 import re
 import zipfile
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -300,9 +300,11 @@ def read_pdf_report(path: Path) -> Document:
 
 
 def _pdf_error(exc: Exception, path: Path) -> DeskError:
-    name = type(exc).__name__
-    text = f"{name}: {exc}"
-    if "Password" in name or "Encrypt" in name or "password" in str(exc).lower():
+    names = [type(exc).__name__] + [type(a).__name__ for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
+    if exc.__context__ is not None:
+        names.append(type(exc.__context__).__name__)
+    text = f"{names[0]}: {exc!r}"
+    if any("Password" in n or "Encrypt" in n for n in names) or "password" in text.lower():
         return DeskError("report.encrypted", name=path.name)
     return DeskError("report.corrupt", name=path.name, format="PDF", detail=text)
 
@@ -336,7 +338,7 @@ def format_cell(value: Any, number_format: str = "General") -> str:
             d *= 100
         places = _decimals(fmt) if fmt != "General" else None
         if places is not None:
-            d = d.quantize(Decimal(1).scaleb(-places))
+            d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # as Excel rounds
             s = f"{d:,f}" if "," in fmt else format(d, "f")
         else:
             d = d.normalize() if d == d.to_integral_value() else d

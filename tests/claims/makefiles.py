@@ -113,8 +113,8 @@ def score_rows(n: int = 20) -> list[list[str]]:
              ("满意度指标", "服务对象满意度指标", "%")]
     rows = []
     for i in range(n):
-        one, two, unit = kinds[i % len(kinds)]
-        target = ["≥", "=", "≤", ""][i % 4] + str(10 + i * 7) + unit
+        one, two, unit = kinds[(i * len(kinds)) // n]  # grouped, so 一级指标 cells can merge
+        target = ["≥", "＝", "≤", ""][i % 4] + str(10 + i * 7) + unit
         actual = f"{10 + i * 7 + (i % 3)}{unit}" if i % 2 else f"{10 + i * 7 + (i % 3)}.5"
         rows.append([one, two, f"指标{i + 1:02d}{two[:2]}完成数", target, actual, "5", "5"])
     return rows
