@@ -36,9 +36,10 @@ def make_pdf(text: str, path: Path, *, width: int = 34, lines_per_page: int = 38
              header: str = "2024 年度绩效自评报告（公开版）") -> list[str]:
     """Write ``text`` as a PDF with hard wraps every ``width`` characters, a running header and a
     ``- n -`` footer. Returns the body text of each page (wrapped lines joined), for page checks."""
-    from PySide6.QtGui import QFont, QGuiApplication, QPageSize, QPainter, QPdfWriter
+    from PySide6.QtGui import QFont, QPageSize, QPainter, QPdfWriter
+    from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.instance() or QGuiApplication([])
+    QApplication.instance() or QApplication([])
     lines: list[str] = []
     for s, _level in plain_lines(text):
         lines.extend(wrap(s, width))
@@ -66,9 +67,10 @@ def make_pdf(text: str, path: Path, *, width: int = 34, lines_per_page: int = 38
 def make_image_pdf(path: Path, pages: int = 1, with_text_page: bool = False) -> None:
     """A PDF whose pages are pictures only (a scan), optionally followed by one page of text."""
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QFont, QGuiApplication, QImage, QPageSize, QPainter, QPdfWriter
+    from PySide6.QtGui import QFont, QImage, QPageSize, QPainter, QPdfWriter
+    from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.instance() or QGuiApplication([])
+    QApplication.instance() or QApplication([])
     w = QPdfWriter(str(path))
     w.setPageSize(QPageSize(QPageSize.A4))
     w.setResolution(150)

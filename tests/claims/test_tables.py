@@ -79,9 +79,10 @@ def test_xlsx_percent_formats_and_budget_table(tmp_path):
 
 
 def test_pdf_table_is_read_from_its_structure(tmp_path):
-    from PySide6.QtGui import QFont, QGuiApplication, QPageSize, QPainter, QPdfWriter, QPen
+    from PySide6.QtGui import QFont, QPageSize, QPainter, QPdfWriter, QPen
+    from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.instance() or QGuiApplication([])
+    QApplication.instance() or QApplication([])
     f = tmp_path / "自评表.pdf"
     w = QPdfWriter(str(f))
     w.setPageSize(QPageSize(QPageSize.A4))
