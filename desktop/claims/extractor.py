@@ -462,8 +462,12 @@ def _subject(view: str, sub: str, vstart: int, vend: int) -> str:
     while i > 0 and sub[i - 1] not in _CLAUSE_BREAK and vstart - i < 40:
         i -= 1
     # drop masked stretches (dates, document numbers) but keep the words around them
-    chars = [view[k] for k in range(i, vstart) if sub[k] != "\x00"]
-    s = "".join(chars).strip(" *#\t|")
+    window = sub[i:vstart]
+    if "\x00" in window:
+        s = "".join(ch for ch, m in zip(view[i:vstart], window) if m != "\x00")
+    else:
+        s = view[i:vstart]
+    s = s.strip(" *#\t|")
     s = re.sub(r"[ \t]+", " ", s)
     if " " in s:  # a row of table cells run together: the nearest label
         words = [_clean_subject(w) for w in s.split(" ")]
@@ -500,23 +504,46 @@ def _label_above(view: str, sub: str, pos: int) -> str:
     return ""
 
 
+def _blank(segment: str) -> str:
+    """``segment`` with every character but newlines replaced by NUL."""
+    return "\n".join("\x00" * len(part) for part in segment.split("\n"))
+
+
+def _apply(view: str, intervals: list[tuple[int, int]]) -> str:
+    if not intervals:
+        return view
+    intervals.sort()
+    merged: list[list[int]] = []
+    for s, e in intervals:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], 0
+    for s, e in merged:
+        out.append(view[pos:s])
+        out.append(_blank(view[s:e]))
+        pos = e
+    out.append(view[pos:])
+    return "".join(out)
+
+
 def _mask(view: str, extra: list[tuple[int, int]]) -> tuple[str, str]:
     """(masked view, view with only dates / document numbers / list markers blanked for subjects)."""
-    buf = list(view)
-    sub = list(view)
+    all_iv: list[tuple[int, int]] = []
+    sub_iv: list[tuple[int, int]] = []
     for i, rx in enumerate(MASKS):
         for m in rx.finditer(view):
+            if m.start() == m.end():
+                continue
             if i == len(MASKS) - 1 and _LATIN_UNIT_OK.match(m.group()):
                 continue
-            for k in range(m.start(), m.end()):
-                if buf[k] != "\n":
-                    buf[k] = "\x00"
-                    if i < _SUBJECT_KEEPS:
-                        sub[k] = "\x00"
-    for s, e in extra:
-        for k in range(max(0, s), min(len(buf), e)):
-            buf[k] = "\x00"
-    return "".join(buf), "".join(sub)
+            all_iv.append((m.start(), m.end()))
+            if i < _SUBJECT_KEEPS:
+                sub_iv.append((m.start(), m.end()))
+    n = len(view)
+    all_iv.extend((max(0, s), min(n, e)) for s, e in extra if e > s)
+    return _apply(view, all_iv), _apply(view, sub_iv)
 
 
 def _is_threshold(masked: str, m: re.Match[str], unit: str) -> bool:
@@ -613,8 +640,7 @@ def extract(doc: Document) -> list[ExtractedClaim]:
             flags=flags, confidence=confidence,
             context_before=text[max(0, start - 24):start], context_after=text[end:end + 24],
         ))
-        for k in range(vs, ve):
-            taken[k] = 1
+        taken[vs:ve] = b"\x01" * (ve - vs)
 
     for m in RANK_RE.finditer(masked):
         add(m.start(), m.end(), raw=m.group("num"), value=to_decimal(m.group("num")), unit=m.group("unit"),
@@ -647,8 +673,7 @@ def extract(doc: Document) -> list[ExtractedClaim]:
             kind = AMOUNT
         scale = MAGNITUDES.get(mag or "", 1)
         if _is_threshold(masked, m, unit):
-            for k in range(m.start(), m.end()):
-                taken[k] = 1
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             continue
         pre = m.group("pre")
         approx = pre if pre in APPROX_BEFORE and pre not in ("超过",) or pre == "超过" else None
