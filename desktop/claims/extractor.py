@@ -56,7 +56,8 @@ BASE_UNITS: dict[str, str] = {
     "间": COUNT, "处": COUNT, "宗": COUNT, "起": COUNT, "笔": COUNT, "支": COUNT, "类": COUNT,
     "种": COUNT, "头": COUNT, "只": COUNT, "株": COUNT, "棵": COUNT, "床": COUNT, "张床": COUNT,
     "人日": COUNT,
-    "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
+    "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
+    "艘次": COUNT, "班次": COUNT, "趟": COUNT, "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
     # measures
     "亩": MEASURE, "公顷": MEASURE, "平方米": MEASURE, "平方公里": MEASURE, "㎡": MEASURE,
     "m²": MEASURE, "m³": MEASURE, "㎞": MEASURE, "公里": MEASURE, "千米": MEASURE, "km": MEASURE,
@@ -108,7 +109,8 @@ MAGNITUDES: dict[str, int] = {
 }
 
 #: units a Chinese numeral may carry (五天, 三等奖). Idioms (一件事, 两条线, 四位一体) stay out.
-CN_UNITS = ("等奖", "个月", "天", "周", "场", "期", "批次", "批", "名", "人", "家", "所", "轮")
+CN_UNITS = ("等奖", "个月", "天", "周", "场", "期", "批次", "批", "名", "人", "家", "所", "轮", "座", "台", "辆", "艘",
+            "栋")
 
 APPROX_BEFORE = ("约合", "大约", "将近", "接近", "超过", "约", "近", "逾", "≥", "≤", ">", "<")
 APPROX_AFTER = ("左右", "以上", "上下", "之多")
@@ -474,6 +476,8 @@ def _subject(view: str, sub: str, vstart: int, vend: int) -> str:
         words = [w for w in words if w and not re.search(r"[0-9]", w)]
         s = words[-1] if words else ""
     s = _clean_subject(s)
+    if len(s) == 1 and s in "等设有共计达":
+        s = ""
     if not s:
         line_start = view.rfind("\n", 0, vstart) + 1
         if not view[line_start:vstart].strip(" \t|"):

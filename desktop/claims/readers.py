@@ -208,8 +208,13 @@ _PAGE_NO = re.compile(
 )
 
 
-def _running_key(line: str) -> str:
-    return re.sub(r"[0-9]+", "#", line.strip())
+def _running_key(line: str) -> str | None:
+    """A page-edge line's identity across pages (page numbers blanked), or None if it looks like body
+    text: running headers and footers are short and carry at most a page number and a year."""
+    line = line.strip()
+    if len(line) > 40 or len(re.findall(r"[0-9]+", line)) > 2 or re.search(r"^[，。、；：,.;:]|[，。；：,;:]$", line):
+        return None
+    return re.sub(r"[0-9]+", "#", line)
 
 
 def _pdf_pages(pdf) -> Iterable[tuple[int, list[tuple[float, str, Any]], bool]]:
@@ -271,8 +276,8 @@ def read_pdf_report(path: Path) -> Document:
     edge: Counter[str] = Counter()
     for _, items, _ in pages:
         lines = [p for _, k, p in items if k == "line"]
-        for ln in set(lines[:2] + lines[-2:]):
-            edge[_running_key(ln)] += 1
+        for key in {_running_key(ln) for ln in lines[:2] + lines[-2:]} - {None}:
+            edge[key] += 1
     running = {k for k, n in edge.items() if n_pages >= 3 and n >= max(2, n_pages * 0.6) and len(k) <= 60}
     b = _Builder()
     warnings: list[dict[str, Any]] = []
@@ -288,7 +293,7 @@ def read_pdf_report(path: Path) -> Document:
             if kind == "table":
                 b.table([[c if c is not None else None for c in row] for row in payload], page=pno)
                 continue
-            if i in edges and (_PAGE_NO.match(payload) or _running_key(payload) in running):
+            if i in edges and (_PAGE_NO.match(payload) or (_running_key(payload) or "\x00") in running):
                 continue
             b.line(payload, page=pno)
     doc = b.document(path.name, "pdf", warnings=warnings)

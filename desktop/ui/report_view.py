@@ -626,6 +626,13 @@ def mount_report_view(window) -> ReportView:
     def on_task_finished(result) -> None:
         if result.name in ("导入报告",) or result.name.startswith(("关联", "取消关联", "撤销")):
             view.refresh()
+        warnings = getattr(result.value, "warnings", None) if result.error is None else None
+        if warnings:  # scanned pages, GBK decoding: say so after the import
+            text = "；".join(warning_text(w) for w in warnings)
+            window.statusBar().showMessage(f"已导入，注意：{text}", 12000)
+            view.last_warnings = text
+            if view.interactive:
+                QMessageBox.information(window, "导入报告", text)
 
     window.claims_view.selectionModel().selectionChanged.connect(on_tree_selection)
     view.claim_activated.connect(on_claim_activated)

@@ -33,7 +33,7 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def make_pdf(text: str, path: Path, *, width: int = 34, lines_per_page: int = 38,
-             header: str = "2024 年度绩效自评报告（公开版）") -> list[str]:
+             header: str = "2024 年度绩效自评报告（公开版）", footer: str = "- {n} -") -> list[str]:
     """Write ``text`` as a PDF with hard wraps every ``width`` characters, a running header and a
     ``- n -`` footer. Returns the body text of each page (wrapped lines joined), for page checks."""
     from PySide6.QtGui import QFont, QPageSize, QPainter, QPdfWriter
@@ -59,7 +59,7 @@ def make_pdf(text: str, path: Path, *, width: int = 34, lines_per_page: int = 38
         for line in page:
             p.drawText(110, y, line)
             y += 40
-        p.drawText(560, 1700, f"- {n} -")
+        p.drawText(560, 1700, footer.format(n=n, total=len(pages)))
     p.end()
     return ["".join(pg) for pg in pages]
 

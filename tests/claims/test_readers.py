@@ -40,6 +40,21 @@ def test_pdf_with_wraps_headers_and_footers(generated, sample_gold):
     assert s.precision >= 0.95 and s.recall >= 0.95, (s.missing, s.extra)
 
 
+@pytest.mark.parametrize("footer", ["第 {n} 页", "第{n}页 共{total}页", "{n} / {total}", "{n}"])
+def test_page_number_footers_are_removed(tmp_path, footer):
+    from tests.claims.makefiles import make_pdf
+
+    text = "\n".join(f"第{i}段：全年共核查疑点数据 {21000 + i} 条，追回待遇 {i}.5 万元。" for i in range(1, 90))
+    f = tmp_path / "f.pdf"
+    make_pdf(text, f, footer=footer, header="某局绩效自评报告")
+    doc = read_report(f)
+    lines = doc.text.splitlines()
+    assert not any(ln.strip().startswith(("第 1 页", "第1页", "1 / ")) or ln.strip() == "2" for ln in lines)
+    assert "某局绩效自评报告" not in doc.text
+    high = _high(doc)
+    assert len(high) == 2 * 89 and not [c for c in extract(doc) if c.confidence != "high"]
+
+
 def _expected_pages(text: str, width: int = 34, per_page: int = 38) -> Counter:
     """(value, unit, page) of every claim in the source text, paged the way make_pdf pages it."""
     lines = plain_lines(text)

@@ -50,6 +50,7 @@ def test_docx_score_table_with_merged_cells(tmp_path):
     assert len(table_claims) == 40
     assert Counter((c.subject, c.value, c.unit) for c in table_claims) == _expected(rows)
     assert [(c.value, c.unit) for c in claims if c.origin != "table"] == [("85", "万元")]
+    assert doc.text.index("本项目年度预算") < doc.text.index("一级指标") < doc.text.index("以上指标均已完成")
     # a merged 一级指标 cell is written once
     blocks = [k for i, k in enumerate(r[0] for r in rows) if i == 0 or rows[i - 1][0] != k]
     starts = [ln.split(" | ")[0] for ln in doc.text.splitlines() if " | " in ln]
