@@ -166,6 +166,20 @@ def _docx_grid(table) -> list[list[str | None]]:
     return grid
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _check_zip(path: Path, fmt: str) -> None:
+    """An Office Open XML file is a zip; a password-protected one is an OLE container instead."""
+    if zipfile.is_zipfile(path):
+        return
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == OLE_MAGIC:
+        raise DeskError("report.encrypted_office", name=path.name, format=fmt)
+    raise DeskError("report.corrupt", name=path.name, format=fmt)
+
+
 def read_docx_report(path: Path) -> Document:
     try:
         import docx
@@ -175,8 +189,7 @@ def read_docx_report(path: Path) -> Document:
         raise DeskError("report.reader_missing", name=path.name, detail=str(exc)) from exc
     if path.stat().st_size == 0:
         raise DeskError("report.empty", name=path.name)
-    if not zipfile.is_zipfile(path):
-        raise DeskError("report.corrupt", name=path.name, format="Word (.docx)")
+    _check_zip(path, "Word (.docx)")
     try:
         d = docx.Document(str(path))
         b = _Builder()
@@ -363,13 +376,13 @@ def read_xlsx_report(path: Path) -> Document:
         raise DeskError("report.reader_missing", name=path.name, detail=str(exc)) from exc
     if path.stat().st_size == 0:
         raise DeskError("report.empty", name=path.name)
-    if not zipfile.is_zipfile(path):
-        raise DeskError("report.corrupt", name=path.name, format="Excel (.xlsx)")
+    _check_zip(path, "Excel (.xlsx)")
     try:
         wb = openpyxl.load_workbook(str(path), data_only=True, read_only=False)
     except Exception as exc:
         raise DeskError("report.corrupt", name=path.name, format="Excel (.xlsx)", detail=str(exc)) from exc
     b = _Builder()
+    uncached: list[tuple[str, int, int]] = []
     try:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
@@ -387,6 +400,8 @@ def read_xlsx_report(path: Path) -> Document:
                     if (cell.row, cell.column) in merged_cont:
                         cells.append(None)
                     else:
+                        if cell.value is None:
+                            uncached.append((ws.title, cell.row, cell.column))
                         cells.append(format_cell(cell.value, cell.number_format))
                 while cells and not cells[-1]:
                     cells.pop()
@@ -401,10 +416,31 @@ def read_xlsx_report(path: Path) -> Document:
             b.blank()
     finally:
         wb.close()
-    doc = b.document(path.name, "xlsx")
+    warnings = _uncached_formulas(path, uncached) if uncached else []
+    doc = b.document(path.name, "xlsx", warnings=warnings)
     if not doc.text.strip():
         raise DeskError("report.empty", name=path.name)
     return doc
+
+
+def _uncached_formulas(path: Path, empty: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    """Cells that are empty in the cached values but hold a formula: the file was written by a program
+    that never calculated it, so the numbers the user sees in Excel are not in the file."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(str(path), data_only=False)
+    except Exception:
+        return []
+    try:
+        by_sheet: Counter[str] = Counter()
+        for sheet, r, c in empty:
+            v = wb[sheet].cell(row=r, column=c).value
+            if isinstance(v, str) and v.startswith("="):
+                by_sheet[sheet] += 1
+    finally:
+        wb.close()
+    return [{"code": "report.formulas_not_calculated", "sheet": s, "cells": n} for s, n in by_sheet.items()]
 
 
 # --- entry point ---------------------------------------------------------------------------------

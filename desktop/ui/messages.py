@@ -30,6 +30,7 @@ ERRORS: dict[str, str] = {
     "report.encrypted": "PDF 文件已加密，无法读取文字。请先在 PDF 阅读器中去除密码后再导入：{name}",
     "report.scanned": "PDF 全部为扫描页（共 {pages} 页，没有文字层），需 OCR 识别后再导入：{name}",
     "report.no_text": "文件中没有可识别的文字：{name}",
+    "report.encrypted_office": "{format} 文件设置了打开密码，无法读取。请先取消密码后再导入：{name}",
     "report.legacy_format": "“{suffix}”是旧版 Office 格式，请在 WPS 或 Office 中另存为“{suggest}”后再导入：{name}",
     "report.reader_missing": "缺少读取该格式所需的组件：{detail}",
     "report.not_in_workspace": "找不到报告 #{report_id}",
@@ -53,6 +54,8 @@ ROLE_NAMES = {"editor": "编制", "reviewer": "审核"}
 WARNINGS: dict[str, str] = {
     "report.scanned_page": "第 {page} 页为扫描页，需 OCR（该页的指标未能抽取）",
     "report.decoded_gbk": "文件按 GBK/GB18030 编码读取。",
+    "report.formulas_not_calculated": "工作表“{sheet}”有 {cells} 个公式单元格没有计算结果（文件未经 Excel 保存），"
+                                      "请在 Excel 中打开并保存后重新导入",
 }
 
 CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",

@@ -163,6 +163,8 @@ def test_corrupt_and_renamed_docx(tmp_path):
     ("不是.pdf", b"just some text", "report.corrupt"),
     ("坏.xlsx", b"PK\x03\x04 not really", "report.corrupt"),
     ("旧版.doc", b"\xd0\xcf\x11\xe0", "report.legacy_format"),
+    ("加密.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "report.encrypted_office"),
+    ("加密.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "report.encrypted_office"),
     ("报告.rtf", b"{\\rtf1}", "report.unsupported_format"),
 ])
 def test_bad_input_gets_a_code_with_chinese_text(tmp_path, name, data, code):
@@ -184,3 +186,17 @@ def test_xlsx_values_render_as_the_user_sees_them():
     assert format_cell(0.1 + 0.2, "General") == "0.30000000000000004"[:3] or format_cell(0.1 + 0.2) != ""
     assert format_cell(12.0) == "12"
     assert format_cell(None) == ""
+
+
+def test_xlsx_formulas_without_cached_values_are_reported(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    ws.append(["三级指标", "年度指标值", "实际完成值"])
+    ws.append(["培训人次", "≥500人次", "=300+320"])
+    wb.save(tmp_path / "公式.xlsx")
+    doc = read_report(tmp_path / "公式.xlsx")
+    assert doc.warnings == [{"code": "report.formulas_not_calculated", "sheet": "自评表", "cells": 1}]
+    assert "Excel" in warning_text(doc.warnings[0])

@@ -129,3 +129,19 @@ def test_reviewer_cannot_mark_or_confirm(tmp_path, qtbot):
         view.confirm_current_candidate()
         assert ws.db.scalar("SELECT count(*) FROM events") == n
         w.tasks.shutdown()
+
+
+def test_import_a_revised_version_from_the_view(window, tmp_path):
+    view = window.report_view
+    db = window.ws.db
+    old = view.report_id
+    text = db.scalar("SELECT text FROM reports WHERE id = ?", (old,))
+    linked = db.scalar("SELECT claim_id FROM links ORDER BY claim_id LIMIT 1")
+    f = tmp_path / "修订稿.txt"
+    f.write_text(text.replace("21099 条", "21199 条"), encoding="utf-8")
+    view.import_revision(f)
+    assert view.report_id != old and view.report_combo.count() == 1
+    assert "数值变化 1 个" in view.revision_summary and "21099条 → 21199条" in view.revision_summary
+    assert db.scalar("SELECT report_id FROM claims WHERE id = ?", (linked,)) == view.report_id
+    assert linked in window.claims_model.claim_ids()
+    assert view.text.toPlainText().count("21199 条") == 1
