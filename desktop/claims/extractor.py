@@ -147,6 +147,8 @@ CLAIM_RE = re.compile(
     rf"(?P<base>{_base_pattern()})?"
     rf"(?P<post>{_alt(APPROX_AFTER)})?"
 )
+#: a run of digits (and dots) glued from several cells, ending in %: 1010100%, 85.584.6298.85%
+GLUED_RUN_RE = re.compile(r"(?<![0-9.])(?:[0-9]+(?:\.[0-9]+){2,}|[0-9]{5,})%")
 BARE_NUM_RE = re.compile(rf"{_NUM_START}{NUM}(?![0-9])")
 CN_NUMERAL = "零〇一二两三四五六七八九十百千"
 CN_RE = re.compile(
@@ -656,6 +658,24 @@ def extract(doc: Document) -> list[ExtractedClaim]:
             approx=None, high=None, cn=False, confidence="high", vnum=vs)
         claims[-1].subject = subject
 
+    # 预算数 执行数 执行率 glued together by a conversion: 1010100% → 10 | 10 | 100%
+    for m in GLUED_RUN_RE.finditer(masked):
+        split = _split_budget_run(masked, m.start(), m.end() - 1)
+        if not split:
+            continue
+        money_unit = _budget_unit_before(masked, m.start())
+        label = re.search(r"[\u4e00-\u9fff]{2,20}$", masked[max(0, m.start() - 20):m.start()])
+        names = ("预算数", "执行数", "执行率")
+        for k, (s0, e0, part) in enumerate(split):
+            is_rate = k == 2
+            u = "%" if is_rate else money_unit
+            add(s0, e0 + (1 if is_rate else 0), raw=part, value=to_decimal(part), unit=u,
+                scale=1 if is_rate else MAGNITUDES.get(u[:-1], 1), kind=PERCENT if is_rate else AMOUNT,
+                approx=None, high=None, cn=False, confidence="high" if u else "unclassified", vnum=s0)
+            claims[-1].flags.append("split_from_run")
+            if label:
+                claims[-1].subject = f"{label.group()} {names[k]}"
+
     targets: dict[int, tuple[str, int, str]] = {}  # view end of a score-table target -> (unit, scale, kind)
     for m in CLAIM_RE.finditer(masked):
         mag, base = m.group("mag"), m.group("base")
@@ -742,6 +762,39 @@ def extract(doc: Document) -> list[ExtractedClaim]:
 
     claims.sort(key=lambda c: (c.start, c.end))
     return claims
+
+
+def _split_budget_run(masked: str, s: int, e: int) -> list[tuple[int, int, str]] | None:
+    """Split a digit run glued from 预算数, 执行数 and 执行率 (``1010100`` + ``%``) into the three cells:
+    the one split where 执行数 / 预算数 × 100 equals the rate (to its rounding). None if not exactly one."""
+    run = masked[s:e]
+    if len(run) < 4 or len(run) > 24:
+        return None
+    cell = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,2})?")
+    found = []
+    for i in range(1, len(run) - 1):
+        a = run[:i]
+        if not cell.fullmatch(a):
+            continue
+        for j in range(i + 1, len(run)):
+            b, r = run[i:j], run[j:]
+            if not (cell.fullmatch(b) and cell.fullmatch(r)):
+                continue
+            da, db, dr = Decimal(a), Decimal(b), Decimal(r)
+            if da <= 0 or db <= 0 or dr <= 0 or dr > 200:
+                continue
+            places = len(r.split(".")[1]) if "." in r else 0
+            if abs(db / da * 100 - dr) <= Decimal(5).scaleb(-places - 1) + Decimal("0.0001"):
+                found.append(((s, s + i, a), (s + i, s + j, b), (s + j, e, r)))
+    return list(found[0]) if len(found) == 1 else None
+
+
+def _budget_unit_before(masked: str, pos: int) -> str:
+    """The money unit of the nearest budget header (``预算数（万元）``) before ``pos``, if any."""
+    last = None
+    for m in BUDGET_UNIT_RE.finditer(masked, max(0, pos - 600), pos):
+        last = m
+    return last.group("unit") if last else ""
 
 
 def _target_before(targets: dict[int, tuple[str, int, str]], masked: str, vstart: int):

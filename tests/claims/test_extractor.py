@@ -145,3 +145,14 @@ def test_corpus_gold_files_are_well_formed():
         assert gold and all({"text", "value", "unit"} <= set(g) for g in gold)
         s = score_claims(f.name, [], gold)
         assert s.recall == 0.0  # the scorer does count misses
+
+
+def test_budget_cells_glued_into_one_run_are_split_by_their_rate():
+    text = ("预算执行情况（万元）（20分）预算数（A）执行数（B）执行率（B/A）得分（20分*执行率）"
+            "年度财政资金总额1010100%20\n其中财政资金85.584.6298.97%19.8")
+    got = [(c.value, c.unit, c.subject) for c in _high(text)]
+    assert got == [("10", "万元", "年度财政资金总额 预算数"), ("10", "万元", "年度财政资金总额 执行数"),
+                   ("100", "%", "年度财政资金总额 执行率"), ("85.5", "万元", "其中财政资金 预算数"),
+                   ("84.62", "万元", "其中财政资金 执行数"), ("98.97", "%", "其中财政资金 执行率")]
+    # a long percentage that no split explains stays a question for the user
+    assert _high("同比增长 12345%") == []
