@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         self._refresh_completeness()
         self._update_actions()
+        from desktop.ui.report_view import mount_report_view  # issue 3: the report text with its claims
+
+        mount_report_view(self)
 
     # -- construction ----------------------------------------------------------------------------
 

@@ -25,6 +25,22 @@ ERRORS: dict[str, str] = {
     "report.binary": "文件内容不是文本，可能是改了扩展名的其他文件：{name}",
     "report.undecodable": "无法识别报告文件的文字编码（支持 UTF-8、GBK/GB18030）。",
     "report.unsupported_format": "不支持的报告格式“{suffix}”：{name}（支持 .txt .md .docx .pdf .xlsx）",
+    # -- claims (issue 3) --
+    "report.corrupt": "文件已损坏，或不是有效的 {format} 文件（可能是改了扩展名的其他文件）：{name}",
+    "report.encrypted": "PDF 文件已加密，无法读取文字。请先在 PDF 阅读器中去除密码后再导入：{name}",
+    "report.scanned": "PDF 全部为扫描页（共 {pages} 页，没有文字层），需 OCR 识别后再导入：{name}",
+    "report.no_text": "文件中没有可识别的文字：{name}",
+    "report.encrypted_office": "{format} 文件设置了打开密码，无法读取。请先取消密码后再导入：{name}",
+    "report.legacy_format": "“{suffix}”是旧版 Office 格式，请在 WPS 或 Office 中另存为“{suggest}”后再导入：{name}",
+    "report.reader_missing": "缺少读取该格式所需的组件：{detail}",
+    "report.not_in_workspace": "找不到报告 #{report_id}",
+    "report.same_content": "新版本与当前报告《{name}》内容完全相同，无需导入。",
+    "report.superseded": "报告《{name}》已有新版本，请在最新版本上操作。",
+    "claim.bad_value": "数值无效：“{value}”（请填写数字，如 658.83）",
+    "claim.bad_span": "所选位置不在报告正文范围内。",
+    "claim.empty_selection": "请先在报告中选中要标记的文字。",
+    "claim.bad_state": "指标 #{claim_id} 当前状态为“{state}”，不能执行此操作。",
+    "claim.no_change": "没有需要保存的修改。",
     "claim.not_found": "找不到指标 #{claim_id}",
     "evidence.not_found": "找不到佐证材料 #{evidence_id}",
     "evidence.unreadable": "无法读取文件：{path}（{detail}）",
@@ -33,6 +49,17 @@ ERRORS: dict[str, str] = {
 }
 
 ROLE_NAMES = {"editor": "编制", "reviewer": "审核"}
+
+#: notices a reader attaches to a document (``Document.warnings``): shown after an import
+WARNINGS: dict[str, str] = {
+    "report.scanned_page": "第 {page} 页为扫描页，需 OCR（该页的指标未能抽取）",
+    "report.decoded_gbk": "文件按 GBK/GB18030 编码读取。",
+    "report.formulas_not_calculated": "工作表“{sheet}”有 {cells} 个公式单元格没有计算结果（文件未经 Excel 保存），"
+                                      "请在 Excel 中打开并保存后重新导入",
+}
+
+CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",
+                "vanished": "新版本中已删除"}
 
 PROBLEMS: dict[str, str] = {
     "event_altered": "审计事件 #{seq} 的内容被改动（记录时间 {ts}）",
@@ -59,10 +86,17 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     params = dict(params or {})
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
+    if "state" in params:
+        params["state"] = CLAIM_STATES.get(params["state"], params["state"])
     template = ERRORS.get(code)
     if template is None:
         return f"出错了（{code}）"
     return template.format_map(_Default(params))
+
+
+def warning_text(warning: dict[str, Any]) -> str:
+    template = WARNINGS.get(warning.get("code", ""), "{code}")
+    return template.format_map(_Default(warning))
 
 
 def problem_text(problem: dict[str, Any]) -> str:
