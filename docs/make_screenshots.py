@@ -69,7 +69,7 @@ def main() -> int:
         env = _env()
         env["EVIDENCE_DESK_HOME"] = home
         env["EVIDENCE_DESK_ACTOR"] = "李会计"
-        app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计"], cwd=ROOT, env=env)
+        app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT, env=env)
         wid = wait_window("EvidenceDesk")
         xdo("windowmove", wid, "0", "0")
         xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))

@@ -99,8 +99,9 @@ def test_log_filters_and_exports(tmp_path):
     assert rows[0][:5] == ["序号", "时间", "操作人", "角色", "操作"]
     assert [r[0] for r in rows[1:]] == ["5", "4", "3", "2", "1"]
     assert rows[1][2:5] == ["赵审计", "审核", "审核"] and "存疑 → 已核实" in rows[1][7]
-    sheet = load_workbook(out_xlsx, read_only=True)["审计日志"]
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    wb = load_workbook(out_xlsx, read_only=True)
+    values = [list(r) for r in wb["审计日志"].iter_rows(values_only=True)]
+    wb.close()
     assert [r[0] for r in values[1:]] == [3, 5]
     assert values[1][5].startswith("#1 ")
     run("log", str(ws), "--export", str(tmp_path / "x.pdf"), ok=2)
