@@ -65,10 +65,20 @@ class EventFilter:
         return self == EventFilter()
 
 
-def event_seqs(db: Database, flt: EventFilter = EventFilter(), *, newest_first: bool = True) -> array:
-    """Sequence numbers of the matching events, in display order (a compact ``array('q')``)."""
+def event_seqs(db: Database, flt: EventFilter = EventFilter(), *, newest_first: bool = True) -> array | range:
+    """Sequence numbers of the matching events, in display order (a compact ``array('q')``).
+
+    Unfiltered, an untouched trail is the unbroken run 1…n: then a ``range`` stands for it and nothing is
+    read. (A trail with gaps — events deleted — is read like any filtered list.)
+    """
     where, params = flt.where()
     order = "DESC" if newest_first else "ASC"
+    if not where:
+        n, lo, hi = db.conn.execute("SELECT count(*), min(seq), max(seq) FROM events").fetchone()
+        if n == 0:
+            return range(0)
+        if hi - lo + 1 == n:
+            return range(hi, lo - 1, -1) if newest_first else range(lo, hi + 1)
     cur = db.conn.execute(f"SELECT seq FROM events{where} ORDER BY seq {order}", params)
     out = array("q")
     while True:

@@ -26,15 +26,17 @@ ACTION_NAMES = {
     "review.set": "审核",
     # names later areas are expected to use; unknown ones fall back to the code itself
     "claim.edited": "修改指标",
-    "claim.updated": "修改指标",
     "claim.added": "新增指标",
     "claim.confirmed": "确认指标",
     "claim.dismissed": "排除指标",
     "claim.ignored": "忽略指标",
-    "claim.needs_evidence": "设置是否需要佐证",
-    "claim.no_evidence": "标记无需佐证",
+    "claim.restored": "恢复指标",
+    "claim.marked_not_required": "标记无需佐证",
+    "claim.unmarked_not_required": "取消无需佐证",
+    "report.revised": "导入修订版报告",
+    "link.updated": "修改关联",
     "suggestion.rejected": "拒绝建议",
-    "suggestion.accepted": "采纳建议",
+    "suggestion.unrejected": "撤销拒绝建议",
     "evidence.error": "佐证处理出错",
     "evidence.text_extracted": "提取文字",
     "evidence.missing": "佐证文件不见了",
@@ -62,6 +64,9 @@ FIELD_NAMES = {
     "watch_dir": "监控文件夹",
     "key": "设置项",
 }
+
+CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",
+                "vanished": "修订版中已消失"}
 
 EXPORT_HEADER = ("序号", "时间", "操作人", "角色", "操作", "指标", "佐证", "内容", "哈希")
 
@@ -120,7 +125,7 @@ def _changes(payload: dict[str, Any]) -> list[str]:
             key = payload.get("field") or payload.get("key")
             label = f"{FIELD_NAMES.get(key, key)}：" if key else ""
             out.append(f"{label}{_val(before)} → {_val(after)}")
-    return out
+    return list(dict.fromkeys(out))  # value and value_raw often say the same thing
 
 
 def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = None,
@@ -175,6 +180,11 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         key = p.get("key")
         return f"{FIELD_NAMES.get(key, key)}：{_val(p.get('before'))} → {_val(p.get('after'))}"
     changes = _changes(p)
+    if "from" in p and "to" in p:  # a state transition (claims: active → ignored …)
+        changes.insert(0, f"状态：{CLAIM_STATES.get(p['from'], _val(p['from']))} → "
+                          f"{CLAIM_STATES.get(p['to'], _val(p['to']))}")
+    if p.get("reason"):
+        changes.append(f"理由：{_short(p['reason'], 120)}")
     if changes:
         return "；".join(changes)
     scalars = [f"{FIELD_NAMES.get(k, k)}：{_val(v)}" for k, v in p.items()

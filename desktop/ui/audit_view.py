@@ -59,7 +59,7 @@ class AuditTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.db = db
         self.filter = EventFilter()
-        self._seqs: array = array("q")
+        self._seqs: array | range = array("q")
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self.pages_loaded = 0  # how many page reads so far (the benchmark and tests look at it)
         self.set_filter(EventFilter())
@@ -81,7 +81,7 @@ class AuditTableModel(QAbstractTableModel):
         if rows is not None:
             self._pages.move_to_end(page)
             return rows
-        seqs = self._seqs[page * self.PAGE : (page + 1) * self.PAGE].tolist()
+        seqs = list(self._seqs[page * self.PAGE : (page + 1) * self.PAGE])
         events = audit_log.events_by_seq(self.db, seqs)
         claims, evidence = audit_log.target_names(
             self.db, [e["claim_id"] for e in events.values()], [e["evidence_id"] for e in events.values()]
