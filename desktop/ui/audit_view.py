@@ -244,7 +244,7 @@ class AuditWindow(QMainWindow):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(24)
         h = self.view.horizontalHeader()
-        for col, width in enumerate((64, 150, 90, 48, 90, 260)):
+        for col, width in enumerate((64, 150, 90, 48, 116, 260)):
             h.setSectionResizeMode(col, QHeaderView.Interactive)
             h.resizeSection(col, width)
         h.setStretchLastSection(True)
