@@ -30,29 +30,9 @@ ERRORS: dict[str, str] = {
     "evidence.unreadable": "无法读取文件：{path}（{detail}）",
     "link.exists": "指标 #{claim_id} 已关联佐证 #{evidence_id}",
     "link.not_found": "指标 #{claim_id} 未关联佐证 #{evidence_id}",
-    # -- review and audit (issue 6) --
-    "review.bad_state": "未知的审核状态：{state}（可用：pending 待审核、verified 已核实、questioned 存疑、"
-                        "needs_more 需补充、not_required 无需佐证）",
-    "review.comment_too_long": "审核意见过长（最多 {max} 字）。",
-    "review.claim_inactive": "指标 #{claim_id} 不是当前报告中的有效指标，不能审核。",
 }
 
 ROLE_NAMES = {"editor": "编制", "reviewer": "审核"}
-
-# -- review and audit (issue 6) --
-REVIEW_STATES = {
-    "pending": "待审核",
-    "verified": "已核实",
-    "questioned": "存疑",
-    "needs_more": "需补充",
-    "not_required": "无需佐证",
-    "stale": "已变更，需复核",
-}
-# What each role may do, said when the service layer refuses an action.
-ROLE_REFUSALS = {
-    "reviewer": "当前角色（审核）只能审核和填写意见，不能修改指标、佐证材料和关联。",
-    "editor": "只有审核角色才能设置审核状态；请以“审核”角色打开工作区。",
-}
 
 PROBLEMS: dict[str, str] = {
     "event_altered": "审计事件 #{seq}（{action_name}，记录于 {since_l}）的内容在记录之后被改动",
@@ -77,6 +57,27 @@ PROBLEMS: dict[str, str] = {
     "review_altered": "指标 #{claim_id} 的审核记录 R{review_id} 与审计事件 #{seq}（{since_l}）不符：{fields_l}被改动"
                       "（记录为“{recorded_state_l}”，现为“{state_l}”）",
     "review_deleted": "指标 #{claim_id} 的审核记录 R{review_id}（审计事件 #{seq}，{since_l}，“{recorded_state_l}”）被删除",
+}
+
+# -- review and audit (issue 6) --
+ERRORS.update({
+    "review.bad_state": "未知的审核状态：{state}（可用：pending 待审核、verified 已核实、questioned 存疑、"
+                        "needs_more 需补充、not_required 无需佐证）",
+    "review.comment_too_long": "审核意见过长（最多 {max} 字）。",
+    "review.claim_inactive": "指标 #{claim_id} 不是当前报告中的有效指标，不能审核。",
+})
+REVIEW_STATES = {
+    "pending": "待审核",
+    "verified": "已核实",
+    "questioned": "存疑",
+    "needs_more": "需补充",
+    "not_required": "无需佐证",
+    "stale": "已变更，需复核",
+}
+# What each role may do, said when the service layer refuses an action.
+ROLE_REFUSALS = {
+    "reviewer": "当前角色（审核）只能审核和填写意见，不能修改指标、佐证材料和关联。",
+    "editor": "只有审核角色才能设置审核状态；请以“审核”角色打开工作区。",
 }
 REVIEW_FIELDS = {"state": "审核状态", "comment": "意见", "reviewer": "审核人", "claim_id": "指标",
                  "fingerprint": "佐证指纹", "created_at": "时间"}
@@ -104,9 +105,9 @@ def local_time(ts: str | None) -> str:
 
 
 def error_text(code: str, params: dict[str, Any] | None = None) -> str:
+    if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:  # issue 6
+        return ROLE_REFUSALS[(params or {})["role"]]
     params = dict(params or {})
-    if code == "role.forbidden" and params.get("role") in ROLE_REFUSALS:
-        return ROLE_REFUSALS[params["role"]]
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
     template = ERRORS.get(code)
