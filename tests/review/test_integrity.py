@@ -22,6 +22,7 @@ from desktop.evidence.service import register_file
 from desktop.integrity import STAGES, verify_workspace
 from desktop.review.links import link_evidence
 from desktop.review.review import review_claim
+from desktop.review.status import claim_rows
 from desktop.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,12 +42,13 @@ def pristine(tmp_path_factory):
         f = files / f"佐证{i}.txt"
         f.write_text(text * 200, encoding="utf-8")
         ids.append(register_file(ws, f).evidence_id)
-    link_evidence(ws.db, claim_id=1, evidence_id=ids[0], locator="第 1 页")
-    link_evidence(ws.db, claim_id=2, evidence_id=ids[1], note="合计行")
-    link_evidence(ws.db, claim_id=3, evidence_id=ids[2])
+    c1, c2, c3 = [c["id"] for c in claim_rows(ws.db)][:3]
+    link_evidence(ws.db, claim_id=c1, evidence_id=ids[0], locator="第 1 页")
+    link_evidence(ws.db, claim_id=c2, evidence_id=ids[1], note="合计行")
+    link_evidence(ws.db, claim_id=c3, evidence_id=ids[2])
     ws.set_identity(role="reviewer", actor="王审计")
-    review_claim(ws.db, claim_id=1, state="verified", comment="一致")
-    review_claim(ws.db, claim_id=2, state="questioned", comment="台账合计行缺签章")
+    review_claim(ws.db, claim_id=c1, state="verified", comment="一致")
+    review_claim(ws.db, claim_id=c2, state="questioned", comment="台账合计行缺签章")
     assert ws.db.scalar("SELECT count(*) FROM events") == 10
     ws.close()
     assert not (root / "W" / "workspace.db-wal").exists() or (root / "W" / "workspace.db-wal").stat().st_size == 0

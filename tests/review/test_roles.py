@@ -120,10 +120,13 @@ def full_ws(imported_ws, tmp_path):
 
     f = tmp_path / "台账.txt"
     f.write_text("核查疑点数据 21099 条", encoding="utf-8")
+    from desktop.review.status import claim_rows
+
     eid = register_file(imported_ws, f).evidence_id
-    link_evidence(imported_ws.db, claim_id=1, evidence_id=eid, locator="第 1 页")
+    imported_ws.c1, imported_ws.c2 = [c["id"] for c in claim_rows(imported_ws.db)][:2]
+    link_evidence(imported_ws.db, claim_id=imported_ws.c1, evidence_id=eid, locator="第 1 页")
     imported_ws.set_identity(role="reviewer")
-    review_claim(imported_ws.db, claim_id=1, state="verified")
+    review_claim(imported_ws.db, claim_id=imported_ws.c1, state="verified")
     return imported_ws
 
 
@@ -212,8 +215,8 @@ def test_reviewer_edits_with_real_arguments_are_refused(full_ws, tmp_path):
     before = _counts(ws)
     objects = len(list(ws.store.iter_objects()))
     attempts = [
-        lambda: link_evidence(ws.db, claim_id=2, evidence_id=1),
-        lambda: unlink_evidence(ws.db, claim_id=1, evidence_id=1),
+        lambda: link_evidence(ws.db, claim_id=ws.c2, evidence_id=1),
+        lambda: unlink_evidence(ws.db, claim_id=ws.c1, evidence_id=1),
         lambda: register_file(ws, f),
         lambda: import_report(ws.db, path=REPO / "resources" / "samples" / "zhanjiang-shebao-2024-self-evaluation.txt"),
         lambda: set_setting(ws.db, key="watch_dir", value=str(tmp_path)),
