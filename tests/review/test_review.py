@@ -67,7 +67,7 @@ def test_review_writes_a_row_and_one_event_with_the_basis(rws):
     assert (change.state, change.before, change.comment) == ("verified", "pending", "与银行回单一致")
     assert rws.db.scalar("SELECT count(*) FROM events") == events + 1
     ev = rws.db.query_one("SELECT * FROM events ORDER BY seq DESC LIMIT 1")
-    assert (ev["action"], ev["claim_id"], ev["actor"], ev["role"]) == ("review.set", 1, "王审计", "reviewer")
+    assert (ev["action"], ev["claim_id"], ev["actor"], ev["role"]) == ("review.set", rws.c1, "王审计", "reviewer")
     payload = json.loads(ev["payload"])
     assert payload["state"] == "verified" and payload["before"] == "pending"
     assert payload["fingerprint"] == change.fingerprint == fingerprint(payload["basis"])
