@@ -201,6 +201,8 @@ def _event_filter(args: argparse.Namespace):
 
 
 def cmd_log(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from desktop.review.audit_log import count_events, iter_events, target_names
     from desktop.ui.audit_text import action_name, describe, export_events, role_name, target
     from desktop.ui.messages import local_time
