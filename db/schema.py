@@ -189,6 +189,22 @@ def m0003_evidence_number_unit(db: SUDatabase) -> None:
     _run(db, ["ALTER TABLE evidence_numbers ADD COLUMN unit TEXT"])
 
 
+@migrations(name="0005_review_basis_event_indexes")
+def m0005_review_basis_event_indexes(db: SUDatabase) -> None:
+    """Reviews keep what a sign-off was given on; the audit viewer filters by person, action and date."""
+    _run(
+        db,
+        [
+            # JSON: the claim's value and, per linked file, its sha256, locator and newest versions at the
+            # time of the review; ``fingerprint`` stays the digest of it (see desktop/review/review.py).
+            "ALTER TABLE reviews ADD COLUMN basis TEXT",
+            "CREATE INDEX events_actor ON events(actor)",
+            "CREATE INDEX events_action ON events(action)",
+            "CREATE INDEX events_ts ON events(ts)",
+        ],
+    )
+
+
 def apply(conn) -> list[str]:
     """Apply every pending migration on ``conn``; return the names applied."""
     db = SUDatabase(conn, execute_plugins=False)

@@ -191,15 +191,74 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- review and audit (issue 6) --
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from desktop.review.review import review_claim
+    from desktop.ui.messages import REVIEW_STATES
+
+    args.role = args.role or "reviewer"  # reviewing is what the 审核 role does
+    with _open(args) as ws:
+        change = review_claim(ws.db, claim_id=args.claim, state=args.state, comment=args.comment)
+    before = REVIEW_STATES["stale"] if change.before_stale else REVIEW_STATES[change.before]
+    data = {"claim_id": change.claim_id, "review_id": change.review_id, "state": change.state,
+            "before": change.before, "before_stale": change.before_stale, "comment": change.comment,
+            "fingerprint": change.fingerprint, "seq": change.seq}
+    _out(args, data, f"指标 #{change.claim_id}：{before} → {REVIEW_STATES[change.state]}")
+    return EXIT_OK
+
+
+def _event_filter(args: argparse.Namespace):
+    from desktop.review.audit_log import EventFilter, local_day_end, local_day_start
+
+    try:
+        since = local_day_start(args.since) if args.since else None
+        until = local_day_end(args.until) if args.until else None
+    except ValueError:
+        raise UsageError("日期格式应为 YYYY-MM-DD（本地日期）或完整的 ISO 时间。") from None
+    return EventFilter(claim_id=args.claim, evidence_id=args.evidence, actor=args.person, action=args.action,
+                       since=since, until=until)
+
+
 def cmd_log(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.review.audit_log import count_events, iter_events, target_names
+    from desktop.ui.audit_text import action_name, describe, export_events, role_name, target
+    from desktop.ui.messages import local_time
+
+    flt = _event_filter(args)
     with _open(args, readonly=True) as ws:
-        rows = ws.db.query(
-            "SELECT seq, ts, actor, role, action, report_id, claim_id, evidence_id, payload, hash"
-            " FROM events ORDER BY seq"
-        )
-    events = [{**dict(r), "payload": json.loads(r["payload"])} for r in rows]
-    text = "\n".join(f"#{e['seq']}\t{e['ts']}\t{e['actor']}\t{e['action']}" for e in events)
-    _out(args, {"events": events}, text)
+        db = ws.db
+
+        def names(batch):
+            return target_names(db, [e["claim_id"] for e in batch], [e["evidence_id"] for e in batch])
+
+        if args.export:
+            out = Path(args.export)
+            if out.suffix.lower() not in (".csv", ".xlsx"):
+                raise UsageError("导出文件的扩展名应为 .csv 或 .xlsx")
+            try:
+                n = export_events(iter_events(db, flt, newest_first=args.newest_first), out, names,
+                                  total=count_events(db, flt))
+            except OSError as exc:
+                raise UsageError(f"无法写入 {out}：{exc.strerror or exc}") from None
+            _out(args, {"exported": n, "path": str(out)}, f"已导出 {n} 条审计事件：{out}")
+            return EXIT_OK
+        events = list(iter_events(db, flt, newest_first=args.newest_first))
+        if args.limit:
+            events = events[: args.limit]
+        claims, evidence = names(events)
+    for e in events:
+        e["description"] = describe(e, claims, evidence)
+        e.pop("prev_hash", None)
+    text = "\n".join(
+        f"#{e['seq']}\t{local_time(e['ts'])}\t{e['actor']}（{role_name(e['role'])}）\t{action_name(e['action'])}"
+        f"\t{target(e, claims, evidence)}\t{e['description']}"
+        for e in events
+    )
+    _out(args, {"events": events}, text or "（没有符合条件的审计事件）")
     return EXIT_OK
 
 
@@ -207,14 +266,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.integrity import verify_workspace
     from desktop.ui.messages import problem_text
 
+    show = not args.json and sys.stderr.isatty()
+    stages = {"sqlite": "数据库结构", "triggers": "防篡改触发器", "events": "审计链", "objects": "存储对象",
+              "reviews": "审核记录"}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if show:
+            print(f"\r校验{stages.get(stage, stage)}：{done}/{total}    ", end="", file=sys.stderr, flush=True)
+
     with _open(args, readonly=True) as ws:
-        report = verify_workspace(ws)
-    data = {"ok": report.ok, "events": report.events, "objects": report.objects,
+        report = verify_workspace(ws, progress)
+    if show:
+        print(file=sys.stderr)
+    data = {"ok": report.ok, "events": report.events, "objects": report.objects, "reviews": report.reviews,
             "problems": [{**p, "message": problem_text(p)} for p in report.problems]}
     if report.ok:
-        text = f"完整性校验通过：{report.events} 条审计事件，{report.objects} 个存储对象。"
+        text = (f"完整性校验通过：{report.events} 条审计事件，{report.objects} 个存储对象，"
+                f"{report.reviews} 条审核记录。")
     else:
-        text = "完整性校验发现问题：\n" + "\n".join(f"  - {problem_text(p)}" for p in report.problems)
+        text = f"完整性校验发现 {len(report.problems)} 个问题：\n" + "\n".join(
+            f"  - {problem_text(p)}" for p in report.problems)
     _out(args, data, text)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
@@ -276,8 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("evidence", type=int)
 
     # -- review and audit (issue 6) --
-    add("log", cmd_log, "审计日志")
-    add("verify", cmd_verify, "校验审计链与存储的完整性（有问题时退出码为 1）")
+    p = add("review", cmd_review, "审核指标（默认以审核角色）")
+    p.add_argument("claim", type=int)
+    p.add_argument("state", choices=["pending", "verified", "questioned", "needs_more", "not_required"],
+                   help="pending 待审核 / verified 已核实 / questioned 存疑 / needs_more 需补充 / not_required 无需佐证")
+    p.add_argument("--comment", help="审核意见")
+    p = add("log", cmd_log, "审计日志（默认从早到晚）")
+    p.add_argument("--claim", type=int, help="只看某个指标")
+    p.add_argument("--evidence", type=int, help="只看某份佐证")
+    p.add_argument("--person", help="只看某人的操作")
+    p.add_argument("--action", help="只看某种操作（如 review.set；以 . 结尾表示一类，如 link.）")
+    p.add_argument("--since", help="起始日期 YYYY-MM-DD（含）")
+    p.add_argument("--until", help="截止日期 YYYY-MM-DD（含）")
+    p.add_argument("--newest-first", action="store_true", help="最新的在前")
+    p.add_argument("--limit", type=int, help="最多显示多少条")
+    p.add_argument("--export", help="导出到 .xlsx 或 .csv 文件")
+    add("verify", cmd_verify, "校验审计链、存储与审核记录的完整性（有问题时退出码为 1）")
 
     return parser
 

@@ -195,8 +195,8 @@ class Workspace:
 
 
 def set_setting(db: Database, *, key: str, value: str) -> dict[str, Any]:
-    """Change one workspace setting (audited)."""
-    require_writable(db)
+    """Change one workspace setting (audited). Settings belong to the evaluation group (编制)."""
+    require_role(db, "settings.change", "editor")
     old = db.get_setting(key)
     with db.write() as tx:
         tx.execute(

@@ -47,6 +47,7 @@ def register_file(ws: Workspace, path: str | Path) -> Registered:
 
 
 def record_object(ws: Workspace, *, path: Path, obj: StoredObject, mtime_ns: int | None) -> Registered:
+    require_role(ws.db, "evidence.register", *EDITOR)
     db = ws.db
     spath = str(path)
     with db.write() as tx:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from db.database import Database
+from desktop.review.review import review_overview
 
-CLAIM_FLAGS = ("no_evidence",)
+CLAIM_FLAGS = ("no_evidence", "review_stale")
 EVIDENCE_FLAGS = ("unlinked", "ingest_error")
 
 ACTIVE_CLAIMS = "c.state = 'active' AND r.state = 'active'"
@@ -74,14 +75,18 @@ def claim_rows(db: Database, claim_ids: Iterable[int] | None = None) -> list[dic
             f"SELECT claim_id, evidence_id FROM links WHERE 1{lwhere} ORDER BY claim_id, evidence_id", lparams
         ):
             by_claim[link["claim_id"]].append(link["evidence_id"])
-        reviews = latest_reviews(db, claim_ids)
+        reviews = review_overview(db, None if claim_ids is None else [r["id"] for r in rows])
     out = []
     for r in rows:
         c = dict(r)
         c["extract_flags"] = json.loads(c["extract_flags"] or "[]")
         c["evidence_ids"] = by_claim.get(c["id"], [])
         c["flags"] = claim_flags(c, c["evidence_ids"])
-        c["review"] = reviews.get(c["id"], "pending")
+        info = reviews.get(c["id"])
+        c["review"] = info.state if info else "pending"
+        c["review_stale"] = bool(info and info.stale)  # a 已核实 whose evidence or value changed since
+        if c["review_stale"]:
+            c["flags"].append("review_stale")
         out.append(c)
     return out
 
@@ -147,6 +152,7 @@ def workspace_status(db: Database) -> dict[str, Any]:
             "evidence_ids": c["evidence_ids"],
             "flags": c["flags"],
             "review": c["review"],
+            "review_stale": c["review_stale"],
         }
         for c in claims
     ]
@@ -171,4 +177,7 @@ def workspace_status(db: Database) -> dict[str, Any]:
         "evidence": len(evidence_out),
         "unlinked_evidence": sum(1 for e in evidence_out if "unlinked" in e["flags"]),
     }
-    return {"summary": summary, "claims": claims_out, "evidence": evidence_out}
+    review = {s: 0 for s in ("pending", "verified", "questioned", "needs_more", "not_required", "stale")}
+    for c in claims_out:
+        review["stale" if c["review_stale"] else c["review"]] += 1
+    return {"summary": summary, "review": review, "claims": claims_out, "evidence": evidence_out}

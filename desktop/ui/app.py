@@ -56,6 +56,19 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
     app = make_app()
     try:
         root = choose_workspace(workspace, demo)
+    except DeskError as exc:
+        QMessageBox.critical(None, "佐证台", error_text(exc.code, exc.params))
+        return 2
+    if actor is None or role is None:  # who works, in which role: asked at open, unless given (--actor/--role)
+        from desktop.ui.identity_dialog import ask_identity
+
+        saved = config.load_config()
+        chosen = ask_identity(None, actor or config.default_actor(), role or saved.get("role") or "editor",
+                              root.name)
+        if chosen is None:
+            return 0
+        actor, role = chosen
+    try:
         ws = Workspace.open(root, actor=actor, role=role)
     except DeskError as exc:
         QMessageBox.critical(None, "佐证台", error_text(exc.code, exc.params))

@@ -62,19 +62,53 @@ CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽
                 "vanished": "新版本中已删除"}
 
 PROBLEMS: dict[str, str] = {
-    "event_altered": "审计事件 #{seq} 的内容被改动（记录时间 {ts}）",
-    "event_missing": "审计事件 #{seq} 起缺失（至 #{missing_to}），记录被删除",
-    "event_chain_broken": "审计事件 #{seq} 与前一事件的链接断开（事件被删除、插入或调换）",
+    "event_altered": "审计事件 #{seq}（{action_name}，记录于 {since_l}）的内容在记录之后被改动",
+    "event_missing": "审计事件 {range_l} 被删除（{since_l} 之后、{until_l} 之前的记录）",
+    "event_chain_broken": "审计事件 #{seq}（{until_l}）与前一事件的链接断开：事件被删除、插入或调换",
     "head_missing": "工作区外的链头文件 audit-head.json 缺失",
     "head_corrupt": "链头文件 audit-head.json 已损坏",
-    "events_truncated": "审计事件 #{seq} 至 #{missing_to} 被从末尾截掉（链头文件记录到 #{missing_to}）",
-    "head_mismatch": "链头文件记录的事件 #{seq} 与数据库不符",
+    "events_truncated": "审计事件 {range_l} 被从末尾截掉（{since_l} 之后的记录；"
+                        "链头文件最后更新于 {head_written_l}）",
+    "head_mismatch": "链头文件记录的事件 #{seq} 与数据库不符：审计记录被整体改写"
+                     "（链头文件最后更新于 {head_written_l}）",
     "head_behind": "事件 #{seq} 之后的记录未写入链头文件（可能是异常退出，读写打开工作区即可修复）",
     "sqlite_integrity": "数据库文件损坏：{detail}",
-    "object_missing": "佐证 #{evidence_id} 的存储副本缺失（{sha256}）",
-    "object_altered": "佐证 #{evidence_id} 的存储副本被改动或截断（{sha256}）",
-    "object_orphan": "存储中有未登记的文件：{sha256}",
+    "trigger_missing": "保护审计记录的触发器 {trigger} 被删除，数据库已不再阻止{verb_l}审计事件",
+    "trigger_altered": "保护审计记录的触发器 {trigger} 被改动，已不能阻止{verb_l}审计事件",
+    "object_missing": "佐证 #{evidence_id}《{name}》的存储副本缺失（登记于 {since_l}）",
+    "object_altered": "佐证 #{evidence_id}《{name}》的存储副本被替换（登记于 {since_l}，文件修改于 {until_l}）：{path}",
+    "object_truncated": "佐证 #{evidence_id}《{name}》的存储副本被截断（应为 {expected_size} 字节，现为 "
+                        "{actual_size} 字节；登记于 {since_l}，文件修改于 {until_l}）：{path}",
+    "object_orphan": "存储中有未登记的文件（出现于 {until_l}）：{path}",
+    "review_unrecorded": "指标 #{claim_id} 的审核记录 R{review_id}（{since_l}）没有对应的审计事件：记录是被直接插入的",
+    "review_altered": "指标 #{claim_id} 的审核记录 R{review_id} 与审计事件 #{seq}（{since_l}）不符：{fields_l}被改动"
+                      "（记录为“{recorded_state_l}”，现为“{state_l}”）",
+    "review_deleted": "指标 #{claim_id} 的审核记录 R{review_id}（审计事件 #{seq}，{since_l}，“{recorded_state_l}”）被删除",
 }
+
+# -- review and audit (issue 6) --
+ERRORS.update({
+    "review.bad_state": "未知的审核状态：{state}（可用：pending 待审核、verified 已核实、questioned 存疑、"
+                        "needs_more 需补充、not_required 无需佐证）",
+    "review.comment_too_long": "审核意见过长（最多 {max} 字）。",
+    "review.claim_inactive": "指标 #{claim_id} 不是当前报告中的有效指标，不能审核。",
+})
+REVIEW_STATES = {
+    "pending": "待审核",
+    "verified": "已核实",
+    "questioned": "存疑",
+    "needs_more": "需补充",
+    "not_required": "无需佐证",
+    "stale": "已变更，需复核",
+}
+# What each role may do, said when the service layer refuses an action.
+ROLE_REFUSALS = {
+    "reviewer": "当前角色（审核）只能审核和填写意见，不能修改指标、佐证材料和关联。",
+    "editor": "只有审核角色才能设置审核状态；请以“审核”角色打开工作区。",
+}
+REVIEW_FIELDS = {"state": "审核状态", "comment": "意见", "reviewer": "审核人", "claim_id": "指标",
+                 "fingerprint": "佐证指纹", "created_at": "时间"}
+VERBS = {"UPDATE": "修改", "DELETE": "删除"}
 
 
 class _Default(dict):
@@ -82,7 +116,24 @@ class _Default(dict):
         return "?"
 
 
+def local_time(ts: str | None) -> str:
+    """``2025-03-01T06:04:05.123Z`` → ``2025-03-01 14:04:05`` in this computer's time zone."""
+    if not ts:
+        return "?"
+    import datetime as _dt
+
+    try:
+        when = _dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return ts
+    if when.tzinfo is None:
+        return when.strftime("%Y-%m-%d %H:%M:%S")
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 def error_text(code: str, params: dict[str, Any] | None = None) -> str:
+    if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:  # issue 6
+        return ROLE_REFUSALS[(params or {})["role"]]
     params = dict(params or {})
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
@@ -101,4 +152,21 @@ def warning_text(warning: dict[str, Any]) -> str:
 
 def problem_text(problem: dict[str, Any]) -> str:
     template = PROBLEMS.get(problem.get("code", ""), "{code}")
-    return template.format_map(_Default(problem))
+    p = dict(problem)
+    for key in ("since", "until", "head_written"):
+        p[key + "_l"] = local_time(p.get(key)) if p.get(key) else "不详"
+    for key in ("state", "recorded_state"):
+        if key in p:
+            p[key + "_l"] = REVIEW_STATES.get(p[key], p[key])
+    if "missing_to" in p:
+        same = p["missing_to"] == p.get("seq")
+        p["range_l"] = f"#{p.get('seq')}" if same else f"#{p.get('seq')} 至 #{p['missing_to']}"
+    if "verb" in p:
+        p["verb_l"] = VERBS.get(p["verb"], p["verb"])
+    if "fields" in p:
+        p["fields_l"] = "、".join(REVIEW_FIELDS.get(f, f) for f in p["fields"])
+    if "action" in p:
+        from desktop.ui.audit_text import action_name
+
+        p["action_name"] = action_name(p["action"])
+    return template.format_map(_Default(p))

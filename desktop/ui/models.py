@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from db.database import Database
 from desktop.review import status
+from desktop.ui.messages import REVIEW_STATES
 
 EVIDENCE_MIME = "application/x-evidencedesk-evidence-ids"
 CLAIM_MIME = "application/x-evidencedesk-claim-ids"
@@ -23,6 +24,8 @@ RED = QColor("#c62828")
 GREEN = QColor("#2e7d32")
 GREY = QColor("#757575")
 AMBER = QColor("#b26a00")
+
+REVIEW_COLOURS = {"verified": GREEN, "questioned": RED, "needs_more": AMBER, "stale": RED, "not_required": GREY}
 
 ClaimIdRole = Qt.UserRole + 1
 EvidenceIdRole = Qt.UserRole + 2
@@ -67,7 +70,7 @@ class ClaimsTreeModel(QAbstractItemModel):
     """Reports → sections → claims. Claim rows are red while they lack evidence."""
 
     evidence_dropped = Signal(int, list)  # claim_id, evidence ids
-    COLUMNS = ("指标", "数值", "佐证", "状态")
+    COLUMNS = ("指标", "数值", "佐证", "状态", "审核")
 
     def __init__(self, db: Database, parent=None):
         super().__init__(parent)
@@ -245,6 +248,11 @@ class ClaimsTreeModel(QAbstractItemModel):
                 return str(len(c["evidence_ids"])) if c["evidence_ids"] else ""
             if col == 3:
                 return "● 缺佐证" if missing else ("无需佐证" if not c["needs_evidence"] else "✓ 已有佐证")
+        if col == 4 and role in (Qt.DisplayRole, Qt.ForegroundRole):  # review (issue 6)
+            review = "stale" if c.get("review_stale") else c.get("review", "pending")
+            if role == Qt.DisplayRole:
+                return "" if review == "pending" else REVIEW_STATES.get(review, review)
+            return QBrush(REVIEW_COLOURS.get(review, GREY))
         if role == Qt.ToolTipRole:
             where = f"第 {c['page']} 页 · " if c.get("page") else ""
             return f"{where}{c.get('section') or ''}\n“{c['quote']}”"
