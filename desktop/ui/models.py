@@ -97,9 +97,7 @@ class ClaimsTreeModel(QAbstractItemModel):
                 top.append(n)
                 report_node[rid] = n
             rn = report_node[rid]
-            part = c.get("part") or ""
-            sec = c.get("section") or "（无标题）"
-            title = f"{part} · {sec}" if part and part not in sec else sec
+            title = status.section_title(c)
             skey = (rid, title)
             if skey not in section_node:
                 n = len(nodes)

@@ -1,0 +1,691 @@
+"""Suggestions: which evidence file backs which claim, how strongly, and why.
+
+For each claim, evidence is ranked by three things (DESIGN §6):
+
+1. **the value** found among the file's numbers at any scale and format, to the precision the report
+   wrote (:mod:`desktop.review.matching`), weighted by how telling the value is (21099 is, 14 is not)
+   and by how well the unit beside the number or in its column header agrees;
+2. **the subject's words near the hit**: the number's context (its line, ±30 characters, or for a
+   spreadsheet its row and column header) holds words of the claim's subject;
+3. **the file's name and folder** hold the subject's words (``指标3.1_追回待遇_银行回单.pdf``).
+
+Words are compared as character bigrams (no word segmenter: jieba adds nothing here), weighted down when
+common among the report's claims or among the file names.
+
+A suggestion is ``strong`` only when the value is found *and* words agree (in the context or the file
+name); a value alone, or a name alone, is at most ``possible`` — and a small integer or a year (which
+occur everywhere) needs both context and name to be strong. Already linked and rejected pairs, files
+with a newer version and files that failed to ingest are never suggested.
+
+Reasons are structured codes with parameters; :mod:`desktop.ui.messages` turns them into Chinese.
+
+Speed: a claim's value becomes a few range scans on ``evidence_numbers(mag, sig)``; names go through an
+inverted bigram index built once per :class:`SuggestionEngine`. For one new file the numbers of that
+file are scanned in memory against every claim (:meth:`SuggestionEngine.for_evidence`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any, Iterable
+
+from db.database import Database
+from desktop.review import matching
+from desktop.review.matching import ClaimValue, Target
+
+STRONG, POSSIBLE = "strong", "possible"
+DEFAULT_LIMIT = 5
+MIN_SCORE = 0.12
+NEAR_FULL = 2.0  # bigram weight that counts as "the subject is right there"
+MAX_LIKE_TERMS = 16
+SENTENCE_WEIGHT = 0.25  # words of the claim's sentence beyond its own clause
+COMMON_NAME_SHARE = 0.05  # name bigrams in more files than this only rank, they do not find candidates
+
+# characters that make a bigram meaningless when both of its characters are among them
+STOP_CHARS = set("的了和与及等共全为是在对将已达到有其中各本我局年月日并由于从以之而或被把向就都也还又再上下内外"
+                 "个次万亿元人条项名家户件批多余约近超过计累合总第该此每")
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+def bigrams(text: str | None) -> list[str]:
+    out = []
+    for run in _CJK.findall(text or ""):
+        for i in range(len(run) - 1):
+            bg = run[i : i + 2]
+            if bg[0] in STOP_CHARS and bg[1] in STOP_CHARS:
+                continue
+            out.append(bg)
+    return out
+
+
+def words_from(text: str, matched: set[str]) -> list[str]:
+    """Maximal runs of ``text`` covered by matched bigrams: the words to show to a person."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n - 1:
+        if text[i : i + 2] in matched:
+            j = i + 1
+            while j < n - 1 and text[j : j + 2] in matched:
+                j += 1
+            word = text[i : j + 1]
+            if word not in out:
+                out.append(word)
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def _sentence(text: str, start: int | None, end: int | None) -> str:
+    """The sentence around a claim in its report (the claim's own number left out)."""
+    if not text or start is None or end is None:
+        return ""
+    a = max(text.rfind(ch, 0, start) for ch in "。；！？\n") + 1
+    ends = [i for i in (text.find(ch, end) for ch in "。；！？\n") if i >= 0]
+    b = min(ends) if ends else len(text)
+    return text[a:start] + " " + text[end:b]
+
+
+def _clause(text: str | None, *, last: bool) -> str:
+    """The words of the claim's own clause on one side of its number (nothing past a comma)."""
+    parts = re.split(r"[，。；：、,;:！？!?\n（）()]", text or "")
+    return (parts[-1] if last else parts[0]).strip()
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    claim_id: int
+    evidence_id: int
+    score: float
+    strength: str  # strong / possible
+    locator: str | None
+    reasons: list[dict[str, Any]]
+    hit: dict[str, Any] | None = None  # the number found: raw, value, unit, locator, page, context
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "evidence_id": self.evidence_id,
+            "score": round(self.score, 3),
+            "strength": self.strength,
+            "locator": self.locator,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class _Claim:
+    id: int
+    value: ClaimValue | None
+    value_text: str  # "658.83 万元" as the report wrote it
+    unit: str | None
+    anchors: dict[str, float]  # bigram -> weight (after claim-IDF)
+    texts: list[str]  # the texts the anchors came from (to show matched words)
+    like_terms: list[str] = field(default_factory=list)
+
+    @property
+    def anchor_total(self) -> float:
+        return sum(self.anchors.values())
+
+
+@dataclass
+class _Evidence:
+    id: int
+    name: str
+    ext: str
+    status: str
+    text_status: str
+    superseded: bool
+    name_bigrams: dict[str, float]  # bigram -> 1.0 (name) or 0.8 (folder)
+    name_text: str
+    folder_text: str
+
+
+@dataclass
+class _Hit:
+    row: tuple  # (id, evidence_id, value, raw, unit, is_percent, locator, page, context)
+    target: Target
+    agreement: matching.Agreement
+
+
+_ROW_COLS = "id, evidence_id, value, raw, unit, is_percent, locator, page, context"
+
+
+# --- the engine ----------------------------------------------------------------------------------
+
+
+class SuggestionEngine:
+    """Suggestions over one workspace database. Holds claim and file-name indexes; cheap to refresh."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self._signature: tuple | None = None
+        self._claims: dict[int, _Claim] = {}
+        self._claim_order: list[int] = []
+        self._evidence: dict[int, _Evidence] = {}
+        self._name_index: dict[str, set[int]] = {}
+        self._name_idf: dict[str, float] = {}
+        self._list_cache: dict[int, bool] = {}
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _current_signature(self) -> tuple:
+        row = self.db.query_one(
+            """SELECT (SELECT count(*) FROM evidence), (SELECT max(id) FROM evidence),
+                      (SELECT count(*) FROM evidence WHERE status = 'error'),
+                      (SELECT count(*) FROM evidence_paths WHERE present = 1), (SELECT max(id) FROM evidence_paths),
+                      (SELECT count(*) FROM claims), (SELECT max(updated_at) FROM claims),
+                      (SELECT count(*) FROM reports WHERE state = 'active'), (SELECT max(id) FROM reports)"""
+        )
+        return tuple(row)
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Re-read claims and files if anything changed since the last call (or always, with ``force``)."""
+        sig = self._current_signature()
+        if not force and sig == self._signature:
+            return
+        with self.db.snapshot():
+            self._load_claims()
+            self._load_evidence()
+        self._list_cache = {}
+        self._signature = sig
+
+    def _load_claims(self) -> None:
+        rows = self.db.query(
+            """SELECT c.id, c.report_id, c.start, c."end", c.value, c.value_raw, c.unit, c.scale, c.approx,
+                      c.subject, c.context_before, c.context_after
+               FROM claims c JOIN reports r ON r.id = c.report_id
+               WHERE c.state = 'active' AND r.state = 'active'
+               ORDER BY c.report_id, c.start, c.id"""
+        )
+        texts_by_report: dict[int, str] = {}
+        raw: list[tuple[Any, dict[str, float], list[str]]] = []
+        df: dict[str, int] = defaultdict(int)
+        for r in rows:
+            subject = r["subject"] or ""
+            before = _clause(r["context_before"], last=True)
+            after = _clause(r["context_after"], last=False)
+            if r["report_id"] not in texts_by_report:
+                texts_by_report[r["report_id"]] = self.db.scalar(
+                    "SELECT text FROM reports WHERE id = ?", (r["report_id"],)) or ""
+            sentence = _sentence(texts_by_report[r["report_id"]], r["start"], r["end"])
+            weights: dict[str, float] = {}
+            for text, w in ((subject, 1.0), (before, 0.6), (after, 0.6), (sentence, SENTENCE_WEIGHT)):
+                for bg in bigrams(text):
+                    if weights.get(bg, 0.0) < w:
+                        weights[bg] = w
+            for bg in weights:
+                df[bg] += 1
+            raw.append((r, weights, [t for t in (subject, before, after, sentence) if t.strip()]))
+        n = max(len(rows), 1)
+        claims: dict[int, _Claim] = {}
+        for r, weights, texts in raw:
+            anchors = {}
+            for bg, w in weights.items():
+                idf = math.log((n + 1) / (df[bg] + 0.5)) / math.log(n + 1) if n > 1 else 1.0
+                anchors[bg] = w * max(0.15, min(1.0, idf))
+            cv = matching.claim_value(r["value"], r["unit"], r["scale"], r["approx"])
+            text = f"{r['value_raw'] or r['value'] or ''} {r['unit'] or ''}".strip()
+            like = sorted(anchors, key=lambda b: -anchors[b])[:MAX_LIKE_TERMS]
+            claims[r["id"]] = _Claim(r["id"], cv, text, r["unit"], anchors, texts, like)
+        self._claims = claims
+        self._claim_order = [r["id"] for r in rows]
+
+    def _load_evidence(self) -> None:
+        watch = self.db.get_setting("watch_dir")
+        superseded = {r[0] for r in self.db.query("SELECT DISTINCT supersedes FROM evidence WHERE supersedes IS NOT NULL")}
+        paths: dict[int, list[str]] = defaultdict(list)
+        for p in self.db.query("SELECT evidence_id, path FROM evidence_paths WHERE present = 1 ORDER BY id"):
+            paths[p[0]].append(p[1])
+        evidence: dict[int, _Evidence] = {}
+        index: dict[str, set[int]] = defaultdict(set)
+        for r in self.db.query("SELECT id, name, ext, status, text_status FROM evidence ORDER BY id"):
+            eid = r[0]
+            stem = PurePath(r[1]).stem
+            folders = []
+            for p in paths.get(eid, []):
+                folders.extend(_folders(p, watch))
+            folder_text = " ".join(dict.fromkeys(folders))
+            nb: dict[str, float] = {}
+            for bg in bigrams(folder_text):
+                nb[bg] = 0.8
+            for bg in bigrams(stem):
+                nb[bg] = 1.0
+            evidence[eid] = _Evidence(eid, r[1], r[2] or "", r[3], r[4], eid in superseded, nb, stem, folder_text)
+            for bg in nb:
+                index[bg].add(eid)
+        n = max(len(evidence), 1)
+        self._name_idf = {bg: max(0.1, math.log((n + 1) / (len(ids) + 0.5)) / math.log(n + 1)) if n > 1 else 1.0
+                          for bg, ids in index.items()}
+        self._evidence = evidence
+        self._name_index = dict(index)
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def claim_ids(self) -> list[int]:
+        self.refresh()
+        return list(self._claim_order)
+
+    def for_claims(
+        self,
+        claim_ids: Iterable[int] | None = None,
+        *,
+        evidence_ids: Iterable[int] | None = None,
+        limit: int | None = DEFAULT_LIMIT,
+    ) -> dict[int, list[Suggestion]]:
+        """Suggestions per claim (all active claims, or ``claim_ids``), best first.
+
+        With ``evidence_ids``, only those files are considered (a new file against every claim).
+        """
+        self.refresh()
+        ids = self._claim_order if claim_ids is None else [i for i in claim_ids if i in self._claims]
+        only = None if evidence_ids is None else {e for e in evidence_ids if e in self._evidence}
+        if only is not None and not only:
+            return {cid: [] for cid in ids}
+        excluded = self._excluded(ids if claim_ids is not None else None)
+        searcher = _MemorySearch(self.db, only) if only is not None and len(only) <= 200 else _SqlSearch(self.db, only)
+        out: dict[int, list[Suggestion]] = {}
+        for cid in ids:
+            claim = self._claims[cid]
+            found = self._score_claim(claim, searcher, only, excluded.get(cid, set()))
+            found.sort(key=lambda s: (-s.score, s.evidence_id))
+            out[cid] = found[:limit] if limit else found
+        return out
+
+    def for_evidence(self, evidence_ids: Iterable[int], *, limit: int | None = DEFAULT_LIMIT
+                     ) -> dict[int, list[Suggestion]]:
+        """Claims that new or changed files may back: ``{claim_id: [suggestions among those files]}``."""
+        res = self.for_claims(evidence_ids=list(evidence_ids), limit=limit)
+        return {cid: s for cid, s in res.items() if s}
+
+    def for_pair(self, claim_id: int, evidence_id: int) -> Suggestion | None:
+        """How ``evidence_id`` backs ``claim_id`` (ignoring links and rejections): the locator for a link."""
+        self.refresh()
+        claim = self._claims.get(claim_id)
+        if claim is None or evidence_id not in self._evidence:
+            return None
+        searcher = _MemorySearch(self.db, {evidence_id})
+        found = self._score_claim(claim, searcher, {evidence_id}, set(), include_inactive=True)
+        return found[0] if found else None
+
+    def _excluded(self, claim_ids: list[int] | None) -> dict[int, set[int]]:
+        where, params = "", []
+        if claim_ids is not None:
+            if not claim_ids:
+                return {}
+            where = f" WHERE claim_id IN ({','.join('?' * len(claim_ids))})"
+            params = list(claim_ids)
+        out: dict[int, set[int]] = defaultdict(set)
+        for table in ("links", "suggestion_rejections"):
+            for r in self.db.query(f"SELECT claim_id, evidence_id FROM {table}{where}", params):
+                out[r[0]].add(r[1])
+        return out
+
+    # -- scoring ---------------------------------------------------------------------------------
+
+    def _usable(self, e: _Evidence | None, include_inactive: bool = False) -> bool:
+        if e is None:
+            return False
+        return include_inactive or (not e.superseded and e.status != "error")
+
+    def _score_claim(self, claim: _Claim, searcher, only: set[int] | None, excluded: set[int],
+                     include_inactive: bool = False) -> list[Suggestion]:
+        per_file: dict[int, list[tuple[float, float, _Hit]]] = defaultdict(list)
+        cv = claim.value
+        if cv is not None and cv.targets:
+            like = claim.like_terms if cv.low_info else None
+            if not (cv.low_info and not like):
+                for target in cv.targets:
+                    for row in searcher.scan(target, like):
+                        eid = row[1]
+                        if eid in excluded or not self._usable(self._evidence.get(eid), include_inactive):
+                            continue
+                        agr = matching.agreement(cv, target, raw=row[3], unit=row[4], is_percent=bool(row[5]),
+                                                 context=row[8])
+                        if agr is None:
+                            continue
+                        near = self._near(claim, row[8])
+                        per_file[eid].append((0.5 * cv.weight * agr.factor + 0.3 * near, near, _Hit(row, target, agr)))
+        out: list[Suggestion] = []
+        best: dict[int, tuple[float, float, _Hit]] = {}
+        for eid, hits in per_file.items():
+            hits.sort(key=lambda h: (-h[0], h[2].row[0]))
+            for h in hits[:8]:
+                if not self._is_list_number(h[2].row):
+                    best[eid] = h
+                    break
+        for eid, (hit_score, near, hit) in best.items():
+            name, name_m, folder_m = self._name_score(claim, eid)
+            score = hit_score + 0.2 * name
+            value_part = cv.weight * hit.agreement.factor  # type: ignore[union-attr]
+            # words must agree for "strong"; the less telling the value, the more words it takes
+            needed = 0.3 if cv.weight >= 0.85 else 0.5  # type: ignore[union-attr]
+            strong = (
+                hit.agreement.how != "unit_differs"
+                and (
+                    (value_part >= 0.4 and max(near, name) >= needed)
+                    or (near >= 0.6 and name >= 0.35)
+                )
+            )
+            if score < MIN_SCORE and not strong:
+                continue
+            out.append(self._suggestion(claim, eid, score, STRONG if strong else POSSIBLE, hit, near, name_m, folder_m))
+        # files whose name or folder names the subject, without the value
+        for eid in self._name_candidates(claim, only):
+            if eid in best or eid in excluded or not self._usable(self._evidence.get(eid), include_inactive):
+                continue
+            name, name_m, folder_m = self._name_score(claim, eid)
+            if name < 0.35:
+                continue
+            score = 0.2 * name + 0.02
+            if score < MIN_SCORE * 0.5:
+                continue
+            out.append(self._suggestion(claim, eid, score, POSSIBLE, None, 0.0, name_m, folder_m))
+        return out
+
+    def _is_list_number(self, row: tuple) -> bool:
+        """A row number (序号, 第1次) in a table column counting 1, 2, 3 …: not a quantity."""
+        rid, eid, value, raw, unit, is_percent, locator, page, context = row
+        if is_percent or not locator or "." in value:
+            return False
+        cached = self._list_cache.get(rid)
+        if cached is not None:
+            return cached
+        around = _neighbour_cells(locator)
+        result = False
+        if around:
+            v = int(value)
+            (up, down) = around
+            result = self.db.scalar(
+                "SELECT count(*) FROM evidence_numbers WHERE evidence_id = ?"
+                " AND ((locator = ? AND value = ?) OR (locator = ? AND value = ?))",
+                (eid, up, str(v - 1), down, str(v + 1)),
+            ) > 0
+        self._list_cache[rid] = result
+        return result
+
+    def _near(self, claim: _Claim, context: str | None) -> float:
+        if not context or not claim.anchors:
+            return 0.0
+        got = sum(w for bg, w in claim.anchors.items() if bg in context)
+        return min(1.0, got / min(claim.anchor_total, NEAR_FULL)) if got else 0.0
+
+    def _name_score(self, claim: _Claim, eid: int) -> tuple[float, set[str], set[str]]:
+        e = self._evidence[eid]
+        if not claim.anchors or not e.name_bigrams:
+            return 0.0, set(), set()
+        got = 0.0
+        in_name: set[str] = set()
+        in_folder: set[str] = set()
+        for bg, w in claim.anchors.items():
+            fw = e.name_bigrams.get(bg)
+            if fw:
+                got += w * fw * self._name_idf.get(bg, 1.0)
+                (in_name if fw >= 1.0 else in_folder).add(bg)
+        if not got:
+            return 0.0, in_name, in_folder
+        return min(1.0, got / min(claim.anchor_total, NEAR_FULL)), in_name, in_folder
+
+    def _name_candidates(self, claim: _Claim, only: set[int] | None) -> set[int]:
+        limit = max(20, int(len(self._evidence) * COMMON_NAME_SHARE))
+        out: set[int] = set()
+        for bg in claim.anchors:
+            ids = self._name_index.get(bg)
+            if not ids or len(ids) > limit:
+                continue
+            out.update(ids if only is None else ids & only)
+        return out
+
+    def _suggestion(self, claim: _Claim, eid: int, score: float, strength: str, hit: _Hit | None, near: float,
+                    name_m: set[str], folder_m: set[str]) -> Suggestion:
+        reasons: list[dict[str, Any]] = []
+        hit_json = None
+        locator = None
+        if hit is not None:
+            rid, _, value, raw, unit, is_percent, loc, page, context = hit.row
+            locator = loc
+            shown_unit = None if unit and raw.endswith(unit) else (hit.agreement.unit or unit)
+            reason: dict[str, Any] = {"code": "value_found", "locator": loc, "raw": raw, "unit": shown_unit,
+                                      "how": hit.agreement.how}
+            cv = claim.value
+            assert cv is not None
+            exact = _exact_target(cv, hit.target)
+            v = Decimal(value)
+            if hit.target.mode == "fraction" or hit.target.scale != cv.scale or (exact is not None and v != exact):
+                reason["claim"] = claim.value_text
+                reason["rounded"] = exact is not None and v != exact
+            if cv.approx:
+                reason["approx"] = cv.approx
+            reasons.append(reason)
+            if near > 0 and context:
+                words = self._matched_words(claim, {bg for bg in claim.anchors if bg in context})
+                if words:
+                    reasons.append({"code": "near_words", "words": words})
+            if hit.agreement.how == "unit_differs":
+                reasons.append({"code": "unit_differs", "unit": unit, "claim_unit": claim.unit})
+            hit_json = {"number_id": rid, "value": value, "raw": raw, "unit": unit, "locator": loc, "page": page,
+                        "context": context}
+        if name_m:
+            reasons.append({"code": "name_words", "words": self._matched_words(claim, name_m)})
+        if folder_m:
+            reasons.append({"code": "folder_words", "words": self._matched_words(claim, folder_m)})
+        return Suggestion(claim.id, eid, round(min(score, 1.0), 4), strength, locator, reasons, hit_json)
+
+    def _matched_words(self, claim: _Claim, matched: set[str]) -> list[str]:
+        words: list[str] = []
+        for text in claim.texts:
+            for w in words_from(text, matched):
+                if not any(w in x for x in words):
+                    words.append(w)
+        return words[:4]
+
+    # -- names for the UI ------------------------------------------------------------------------
+
+    def evidence_name(self, evidence_id: int) -> str | None:
+        e = self._evidence.get(evidence_id)
+        return e.name if e else None
+
+
+def _exact_target(cv: ClaimValue, target: Target) -> Decimal | None:
+    """The claim's value read at the target's scale (None for an approximate claim)."""
+    if cv.approx:
+        return None
+    if target.mode == "percent":
+        return cv.value
+    if target.mode == "fraction":
+        assert cv.unit is not None
+        return cv.value / matching.PERCENT_UNITS[cv.unit.base]
+    return cv.value * cv.scale / target.scale
+
+
+_CELL = re.compile(r"^(?P<sheet>.+)!(?P<col>[A-Z]+)(?P<row>[0-9]+)$")
+_DOCX_CELL = re.compile(r"^(?P<table>表[0-9]+) 第(?P<row>[0-9]+)行第(?P<col>[0-9]+)列$")
+_CSV_CELL = re.compile(r"^第(?P<row>[0-9]+)行第(?P<col>[0-9]+)列$")
+
+
+def _neighbour_cells(locator: str) -> tuple[str, str] | None:
+    """Locators of the cells above and below a table cell, or None for a page or a paragraph."""
+    m = _CELL.match(locator)
+    if m:
+        r = int(m["row"])
+        return f"{m['sheet']}!{m['col']}{r - 1}", f"{m['sheet']}!{m['col']}{r + 1}"
+    m = _DOCX_CELL.match(locator)
+    if m:
+        r = int(m["row"])
+        return f"{m['table']} 第{r - 1}行第{m['col']}列", f"{m['table']} 第{r + 1}行第{m['col']}列"
+    m = _CSV_CELL.match(locator)
+    if m:
+        r = int(m["row"])
+        return f"第{r - 1}行第{m['col']}列", f"第{r + 1}行第{m['col']}列"
+    return None
+
+
+def _folders(path: str, watch: str | None) -> list[str]:
+    p = PurePath(path)
+    parents = list(p.parents)
+    if watch:
+        try:
+            rel = p.relative_to(watch)
+            return [part for part in rel.parts[:-1]]
+        except ValueError:
+            pass
+    return [q.name for q in parents[:2] if q.name]
+
+
+# --- searching numbers ---------------------------------------------------------------------------
+
+
+class _SqlSearch:
+    """Range scans on the ``(mag, sig)`` index; optionally only rows whose context holds a term."""
+
+    def __init__(self, db: Database, only: set[int] | None):
+        self.conn = db.conn
+        self.only = sorted(only) if only is not None else None
+
+    def scan(self, target: Target, like: list[str] | None) -> list[tuple]:
+        extra, params_extra = "", []
+        if like:
+            extra += " AND (" + " OR ".join("context LIKE ?" for _ in like) + ")"
+            params_extra += [f"%{t}%" for t in like]
+        if self.only is not None:
+            extra += f" AND evidence_id IN ({','.join('?' * len(self.only))})"
+            params_extra += self.only
+        rows: list[tuple] = []
+        for mag, lo, hi in target.ranges:
+            rows.extend(
+                self.conn.execute(
+                    f"SELECT {_ROW_COLS} FROM evidence_numbers WHERE mag = ? AND sig >= ? AND sig < ?{extra}",
+                    [mag, lo, hi, *params_extra],
+                ).fetchall()
+            )
+        return rows
+
+
+class _MemorySearch:
+    """The numbers of a few files, held sorted by (mag, sig): a new file against every claim."""
+
+    def __init__(self, db: Database, only: set[int] | None):
+        self._by_mag: dict[int, tuple[list[str], list[tuple]]] = {}
+        if not only:
+            return
+        ids = sorted(only)
+        rows = db.query(
+            f"SELECT {_ROW_COLS}, mag, sig FROM evidence_numbers WHERE evidence_id IN ({','.join('?' * len(ids))})"
+            " AND mag IS NOT NULL AND sig <> '' ORDER BY mag, sig",
+            ids,
+        )
+        grouped: dict[int, list[tuple[str, tuple]]] = defaultdict(list)
+        for r in rows:
+            grouped[r[9]].append((r[10], tuple(r[:9])))
+        for mag, items in grouped.items():
+            self._by_mag[mag] = ([s for s, _ in items], [row for _, row in items])
+
+    def scan(self, target: Target, like: list[str] | None) -> list[tuple]:
+        out = []
+        for mag, lo, hi in target.ranges:
+            entry = self._by_mag.get(mag)
+            if entry is None:
+                continue
+            sigs, rows = entry
+            for row in rows[bisect.bisect_left(sigs, lo) : bisect.bisect_left(sigs, hi)]:
+                if like and not (row[8] and any(t in row[8] for t in like)):
+                    continue
+                out.append(row)
+        return out
+
+
+# --- module-level helpers ------------------------------------------------------------------------
+
+
+def locate(db: Database, claim_id: int, evidence_id: int) -> dict[str, Any] | None:
+    """Where in ``evidence_id`` the claim's value is stated (the best hit), for a link's locator; or None.
+
+    Cheap (no name index): the file's numbers are scanned in memory; hits are ranked by the unit's
+    agreement and the claim's subject words in their context.
+    """
+    row = db.query_one("SELECT value, unit, scale, approx, subject, context_before, context_after FROM claims"
+                       " WHERE id = ?", (claim_id,))
+    if row is None:
+        return None
+    cv = matching.claim_value(row["value"], row["unit"], row["scale"], row["approx"])
+    if cv is None:
+        return None
+    words = set(bigrams(row["subject"])) | set(bigrams(_clause(row["context_before"], last=True))) \
+        | set(bigrams(_clause(row["context_after"], last=False)))
+    search = _MemorySearch(db, {evidence_id})
+    best = None
+    for target in cv.targets:
+        for r in search.scan(target, None):
+            agr = matching.agreement(cv, target, raw=r[3], unit=r[4], is_percent=bool(r[5]), context=r[8])
+            if agr is None:
+                continue
+            near = sum(1 for w in words if r[8] and w in r[8])
+            key = (agr.factor + 0.1 * near, -r[0])
+            if best is None or key > best[0]:
+                best = (key, r)
+    if best is None:
+        return None
+    r = best[1]
+    return {"number_id": r[0], "value": r[2], "raw": r[3], "unit": r[4], "locator": r[6], "page": r[7],
+            "context": r[8]}
+
+
+def suggest(db: Database, *, claim_ids: Iterable[int] | None = None, evidence_ids: Iterable[int] | None = None,
+            limit: int | None = DEFAULT_LIMIT) -> list[Suggestion]:
+    """All suggestions, grouped by claim in report order, best first within a claim."""
+    engine = SuggestionEngine(db)
+    res = engine.for_claims(claim_ids, evidence_ids=evidence_ids, limit=limit)
+    return [s for cid in res for s in res[cid]]
+
+
+def claims_with_value(db: Database, claim_evidence: dict[int, list[int]]) -> set[int]:
+    """Of ``{claim_id: [evidence ids]}``, the claims whose value appears in one of their files at any scale.
+
+    Units must not contradict (658.83 元 does not state 658.83 万元); context words do not matter here.
+    """
+    if not claim_evidence:
+        return set()
+    ids = list(claim_evidence)
+    rows = db.query(
+        f"SELECT id, value, unit, scale, approx FROM claims WHERE id IN ({','.join('?' * len(ids))})", ids
+    )
+    found: set[int] = set()
+    conn = db.conn
+    for r in rows:
+        evidence = claim_evidence.get(r["id"]) or []
+        cv = matching.claim_value(r["value"], r["unit"], r["scale"], r["approx"])
+        if cv is None or not evidence:
+            continue
+        marks = ",".join("?" * len(evidence))
+        done = False
+        for target in cv.targets:
+            for mag, lo, hi in target.ranges:
+                for row in conn.execute(
+                    f"SELECT {_ROW_COLS} FROM evidence_numbers WHERE mag = ? AND sig >= ? AND sig < ?"
+                    f" AND evidence_id IN ({marks})",
+                    [mag, lo, hi, *evidence],
+                ):
+                    if matching.agreement(cv, target, raw=row[3], unit=row[4], is_percent=bool(row[5]),
+                                          context=row[8]) is not None:
+                        done = True
+                        break
+                if done:
+                    break
+            if done:
+                break
+        if done:
+            found.add(r["id"])
+    return found
+
+
+__all__ = ["Suggestion", "SuggestionEngine", "suggest", "claims_with_value", "locate", "STRONG", "POSSIBLE", "bigrams",
+           "words_from"]
