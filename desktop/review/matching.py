@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 ONE = Decimal(1)
@@ -40,6 +41,7 @@ EVIDENCE_SCALES = {
 APPROX_ABOVE = ("多", "余", "以上", "超过", "逾", "超")
 APPROX_NEAR = ("约", "左右", "大约", "近", "将近", "接近")
 SENTINEL = ":"  # sorts after every digit
+EXACT = Decimal("1e-9")  # the width of an "exactly this value" interval
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Unit:
     dim: str  # money / count / percent / score / time / bare
 
 
+@lru_cache(maxsize=512)
 def parse_unit(unit: str | None) -> Unit | None:
     if not unit:
         return None
@@ -144,7 +147,7 @@ class Target:
     scale: Decimal  # the evidence's written scale (1 元, 10000 万元 …); 1 for percent modes
     lo: Decimal
     hi: Decimal
-    ranges: tuple[tuple[int, str, str], ...]
+    ranges: tuple[tuple[int, str, str | None], ...]  # (mag, sig from, sig below); sig below None: sig equal
 
 
 @dataclass
@@ -193,7 +196,10 @@ def claim_value(value: str | None, unit: str | None, scale: str | None, approx: 
     def add(mode: str, ev_scale: Decimal, a: Decimal, b: Decimal) -> None:
         if a < Decimal("1e-6"):
             return
-        rs = decade_ranges(a, b)
+        if b - a == EXACT:  # one value: an equality on (mag, sig), which the index can seek file by file
+            rs = [(a.adjusted(), sig(a), None)]
+        else:
+            rs = decade_ranges(a, b)
         if rs:
             targets.append(Target(mode, ev_scale, a, b, tuple(rs)))
 
@@ -210,7 +216,11 @@ def claim_value(value: str | None, unit: str | None, scale: str | None, approx: 
     if s not in scales:
         scales = (s, *scales)
     for ev_scale in scales:
-        add("scaled", ev_scale, lo * s / ev_scale, hi * s / ev_scale)
+        a, b = lo * s / ev_scale, hi * s / ev_scale
+        if dim == "count" and not approx and ev_scale == s and v == v.to_integral_value():
+            # a count written in its own unit is a whole number: 35 条 is 35, not 34.87
+            a, b = v, v + EXACT
+        add("scaled", ev_scale, a, b)
     return ClaimValue(v, u, s, approx, targets, weight)
 
 

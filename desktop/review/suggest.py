@@ -27,12 +27,13 @@ file are scanned in memory against every claim (:meth:`SuggestionEngine.for_evid
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any, Iterable
 
 from db.database import Database
@@ -62,6 +63,18 @@ def bigrams(text: str | None) -> list[str]:
                 continue
             out.append(bg)
     return out
+
+
+def _trigrams(texts: list[str], limit: int = 12) -> list[str]:
+    out: list[str] = []
+    for text in texts:
+        for run in _CJK.findall(text or ""):
+            for i in range(len(run) - 2):
+                tri = run[i : i + 3]
+                if sum(ch in STOP_CHARS for ch in tri) >= 2 or tri in out:
+                    continue
+                out.append(tri)
+    return out[:limit]
 
 
 def words_from(text: str, matched: set[str]) -> list[str]:
@@ -131,10 +144,11 @@ class _Claim:
     anchors: dict[str, float]  # bigram -> weight (after claim-IDF)
     texts: list[str]  # the texts the anchors came from (to show matched words)
     like_terms: list[str] = field(default_factory=list)
+    trigrams: list[str] = field(default_factory=list)  # for the full-text index (trigram tokenizer)
+    anchor_total: float = 0.0
 
-    @property
-    def anchor_total(self) -> float:
-        return sum(self.anchors.values())
+    def __post_init__(self) -> None:
+        self.anchor_total = sum(self.anchors.values())
 
 
 @dataclass
@@ -172,9 +186,11 @@ class SuggestionEngine:
         self._claims: dict[int, _Claim] = {}
         self._claim_order: list[int] = []
         self._evidence: dict[int, _Evidence] = {}
-        self._name_index: dict[str, set[int]] = {}
+        self._name_index: dict[str, dict[int, float]] = {}
         self._name_idf: dict[str, float] = {}
         self._list_cache: dict[int, bool] = {}
+        self._unusable: set[int] = set()
+        self._fts_cache: dict[str, set[int]] = {}
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -236,7 +252,7 @@ class SuggestionEngine:
             cv = matching.claim_value(r["value"], r["unit"], r["scale"], r["approx"])
             text = f"{r['value_raw'] or r['value'] or ''} {r['unit'] or ''}".strip()
             like = sorted(anchors, key=lambda b: -anchors[b])[:MAX_LIKE_TERMS]
-            claims[r["id"]] = _Claim(r["id"], cv, text, r["unit"], anchors, texts, like)
+            claims[r["id"]] = _Claim(r["id"], cv, text, r["unit"], anchors, texts, like, _trigrams(texts[:3]))
         self._claims = claims
         self._claim_order = [r["id"] for r in rows]
 
@@ -247,10 +263,10 @@ class SuggestionEngine:
         for p in self.db.query("SELECT evidence_id, path FROM evidence_paths WHERE present = 1 ORDER BY id"):
             paths[p[0]].append(p[1])
         evidence: dict[int, _Evidence] = {}
-        index: dict[str, set[int]] = defaultdict(set)
+        index: dict[str, dict[int, float]] = defaultdict(dict)
         for r in self.db.query("SELECT id, name, ext, status, text_status FROM evidence ORDER BY id"):
             eid = r[0]
-            stem = PurePath(r[1]).stem
+            stem = os.path.splitext(r[1])[0]
             folders = []
             for p in paths.get(eid, []):
                 folders.extend(_folders(p, watch))
@@ -261,12 +277,13 @@ class SuggestionEngine:
             for bg in bigrams(stem):
                 nb[bg] = 1.0
             evidence[eid] = _Evidence(eid, r[1], r[2] or "", r[3], r[4], eid in superseded, nb, stem, folder_text)
-            for bg in nb:
-                index[bg].add(eid)
+            for bg, fw in nb.items():
+                index[bg][eid] = fw
         n = max(len(evidence), 1)
         self._name_idf = {bg: max(0.1, math.log((n + 1) / (len(ids) + 0.5)) / math.log(n + 1)) if n > 1 else 1.0
                           for bg, ids in index.items()}
         self._evidence = evidence
+        self._unusable = {eid for eid, e in evidence.items() if e.superseded or e.status == "error"}
         self._name_index = dict(index)
 
     # -- queries ---------------------------------------------------------------------------------
@@ -292,13 +309,14 @@ class SuggestionEngine:
         if only is not None and not only:
             return {cid: [] for cid in ids}
         excluded = self._excluded(ids if claim_ids is not None else None)
+        self._fts_cache = {}
         searcher = _MemorySearch(self.db, only) if only is not None and len(only) <= 200 else _SqlSearch(self.db, only)
         out: dict[int, list[Suggestion]] = {}
         for cid in ids:
             claim = self._claims[cid]
-            found = self._score_claim(claim, searcher, only, excluded.get(cid, set()))
+            found = self._score_claim(claim, searcher, only, excluded.get(cid, set()), limit=limit or None)
             found.sort(key=lambda s: (-s.score, s.evidence_id))
-            out[cid] = found[:limit] if limit else found
+            out[cid] = found
         return out
 
     def for_evidence(self, evidence_ids: Iterable[int], *, limit: int | None = DEFAULT_LIMIT
@@ -332,22 +350,43 @@ class SuggestionEngine:
 
     # -- scoring ---------------------------------------------------------------------------------
 
-    def _usable(self, e: _Evidence | None, include_inactive: bool = False) -> bool:
-        if e is None:
-            return False
-        return include_inactive or (not e.superseded and e.status != "error")
+    def _usable(self, eid: int, include_inactive: bool = False) -> bool:
+        return eid in self._evidence and (include_inactive or eid not in self._unusable)
+
+    def _text_candidates(self, claim: _Claim) -> set[int]:
+        """Files whose text holds a three-character run of the claim's words (the full-text index)."""
+        out: set[int] = set()
+        common = max(20, int(len(self._evidence) * COMMON_NAME_SHARE))
+        for tri in claim.trigrams:
+            ids = self._fts_cache.get(tri)
+            if ids is None:
+                units = self.db.scalar("SELECT doc FROM evidence_text_vocab WHERE term = ?", (tri,)) or 0
+                if units == 0 or units > common:  # nowhere, or everywhere: no help
+                    ids = set()
+                else:
+                    ids = {r[0] for r in self.db.query(
+                        "SELECT DISTINCT evidence_id FROM evidence_text WHERE evidence_text MATCH ?", (f'"{tri}"',))}
+                self._fts_cache[tri] = ids
+            out |= ids
+        return out
 
     def _score_claim(self, claim: _Claim, searcher, only: set[int] | None, excluded: set[int],
-                     include_inactive: bool = False) -> list[Suggestion]:
-        per_file: dict[int, list[tuple[float, float, _Hit]]] = defaultdict(list)
+                     include_inactive: bool = False, limit: int | None = None) -> list[Suggestion]:
         cv = claim.value
+        # 1. the value: every hit, grouped by file, best first
+        per_file: dict[int, list[tuple[float, float, _Hit]]] = defaultdict(list)
+        name_rough = self._name_candidates(claim, only)
         if cv is not None and cv.targets:
             like = claim.like_terms if cv.low_info else None
-            if not (cv.low_info and not like):
+            restrict = None
+            if cv.low_info and isinstance(searcher, _SqlSearch):
+                # a small or round number is everywhere: look only in files that speak of the subject
+                restrict = self._text_candidates(claim) | {e for e, r in name_rough.items() if r >= 0.2}
+            if not (cv.low_info and (len(like or ()) < 2 or restrict == set())):
                 for target in cv.targets:
-                    for row in searcher.scan(target, like):
+                    for row in searcher.scan(target, like, restrict):
                         eid = row[1]
-                        if eid in excluded or not self._usable(self._evidence.get(eid), include_inactive):
+                        if eid in excluded or not self._usable(eid, include_inactive):
                             continue
                         agr = matching.agreement(cv, target, raw=row[3], unit=row[4], is_percent=bool(row[5]),
                                                  context=row[8])
@@ -355,42 +394,56 @@ class SuggestionEngine:
                             continue
                         near = self._near(claim, row[8])
                         per_file[eid].append((0.5 * cv.weight * agr.factor + 0.3 * near, near, _Hit(row, target, agr)))
-        out: list[Suggestion] = []
-        best: dict[int, tuple[float, float, _Hit]] = {}
+        # 3. rank cheaply, then make suggestions best first (checking row numbers only for those shown)
+        heap: list[tuple[float, int, int]] = []  # (-score, evidence id, index of the hit in its list)
         for eid, hits in per_file.items():
             hits.sort(key=lambda h: (-h[0], h[2].row[0]))
-            for h in hits[:8]:
-                if not self._is_list_number(h[2].row):
-                    best[eid] = h
-                    break
-        for eid, (hit_score, near, hit) in best.items():
-            name, name_m, folder_m = self._name_score(claim, eid)
-            score = hit_score + 0.2 * name
-            value_part = cv.weight * hit.agreement.factor  # type: ignore[union-attr]
-            # words must agree for "strong"; the less telling the value, the more words it takes
-            needed = 0.3 if cv.weight >= 0.85 else 0.5  # type: ignore[union-attr]
-            strong = (
-                hit.agreement.how != "unit_differs"
-                and (
-                    (value_part >= 0.4 and max(near, name) >= needed)
-                    or (near >= 0.6 and name >= 0.35)
-                )
-            )
-            if score < MIN_SCORE and not strong:
+            heap.append((-(hits[0][0] + 0.2 * self._name_score(claim, eid)[0]), eid, 0))
+        for eid, rough in name_rough.items():
+            if rough < 0.35 or eid in per_file or eid in excluded or not self._usable(eid, include_inactive):
                 continue
-            out.append(self._suggestion(claim, eid, score, STRONG if strong else POSSIBLE, hit, near, name_m, folder_m))
-        # files whose name or folder names the subject, without the value
-        for eid in self._name_candidates(claim, only):
-            if eid in best or eid in excluded or not self._usable(self._evidence.get(eid), include_inactive):
-                continue
-            name, name_m, folder_m = self._name_score(claim, eid)
-            if name < 0.35:
-                continue
-            score = 0.2 * name + 0.02
-            if score < MIN_SCORE * 0.5:
-                continue
-            out.append(self._suggestion(claim, eid, score, POSSIBLE, None, 0.0, name_m, folder_m))
+            heap.append((-(0.2 * rough + 0.02), eid, -1))
+        heapq.heapify(heap)
+        out: list[Suggestion] = []
+        while heap and (limit is None or len(out) < limit):
+            neg, eid, i = heapq.heappop(heap)
+            if i >= 0:
+                hits = per_file[eid]
+                hit_score, near, hit = hits[i]
+                if self._is_list_number(hit.row):
+                    if i + 1 < len(hits) and i < 8:
+                        heapq.heappush(heap, (-(hits[i + 1][0] + 0.2 * self._name_score(claim, eid)[0]), eid, i + 1))
+                    elif eid in name_rough and name_rough[eid] >= 0.35:
+                        heapq.heappush(heap, (-(0.2 * name_rough[eid] + 0.02), eid, -1))
+                    continue
+                sug = self._value_suggestion(claim, eid, hit_score, near, hit)
+            else:
+                sug = self._name_suggestion(claim, eid)
+            if sug is not None:
+                out.append(sug)
         return out
+
+    def _value_suggestion(self, claim: _Claim, eid: int, hit_score: float, near: float, hit: _Hit
+                          ) -> Suggestion | None:
+        cv = claim.value
+        assert cv is not None
+        name, name_m, folder_m = self._name_score(claim, eid)
+        score = hit_score + 0.2 * name
+        value_part = cv.weight * hit.agreement.factor
+        # words must agree for "strong"; the less telling the value, the more words it takes
+        needed = 0.3 if cv.weight >= 0.85 else 0.5
+        strong = hit.agreement.how != "unit_differs" and (
+            (value_part >= 0.4 and max(near, name) >= needed) or (near >= 0.6 and name >= 0.35)
+        )
+        if score < MIN_SCORE and not strong:
+            return None
+        return self._suggestion(claim, eid, score, STRONG if strong else POSSIBLE, hit, near, name_m, folder_m)
+
+    def _name_suggestion(self, claim: _Claim, eid: int) -> Suggestion | None:
+        name, name_m, folder_m = self._name_score(claim, eid)
+        if name < 0.35:
+            return None
+        return self._suggestion(claim, eid, 0.2 * name + 0.02, POSSIBLE, None, 0.0, name_m, folder_m)
 
     def _is_list_number(self, row: tuple) -> bool:
         """A row number (序号, 第1次) in a table column counting 1, 2, 3 …: not a quantity."""
@@ -435,15 +488,22 @@ class SuggestionEngine:
             return 0.0, in_name, in_folder
         return min(1.0, got / min(claim.anchor_total, NEAR_FULL)), in_name, in_folder
 
-    def _name_candidates(self, claim: _Claim, only: set[int] | None) -> set[int]:
+    def _name_candidates(self, claim: _Claim, only: set[int] | None) -> dict[int, float]:
+        """Files sharing the subject's less common words in name or folder, with a rough name score."""
+        if not claim.anchors:
+            return {}
         limit = max(20, int(len(self._evidence) * COMMON_NAME_SHARE))
-        out: set[int] = set()
-        for bg in claim.anchors:
-            ids = self._name_index.get(bg)
-            if not ids or len(ids) > limit:
+        acc: dict[int, float] = defaultdict(float)
+        for bg, w in claim.anchors.items():
+            postings = self._name_index.get(bg)
+            if not postings or len(postings) > limit:
                 continue
-            out.update(ids if only is None else ids & only)
-        return out
+            wi = w * self._name_idf.get(bg, 1.0)
+            for eid, fw in postings.items():
+                if only is None or eid in only:
+                    acc[eid] += wi * fw
+        denom = min(claim.anchor_total, NEAR_FULL)
+        return {eid: min(1.0, v / denom) for eid, v in acc.items()}
 
     def _suggestion(self, claim: _Claim, eid: int, score: float, strength: str, hit: _Hit | None, near: float,
                     name_m: set[str], folder_m: set[str]) -> Suggestion:
@@ -484,8 +544,10 @@ class SuggestionEngine:
         words: list[str] = []
         for text in claim.texts:
             for w in words_from(text, matched):
-                if not any(w in x for x in words):
+                if w not in words:
                     words.append(w)
+        # the longest words, in the order found, none a part of another
+        words = [w for w in words if not any(w != x and w in x for x in words)]
         return words[:4]
 
     # -- names for the UI ------------------------------------------------------------------------
@@ -530,18 +592,25 @@ def _neighbour_cells(locator: str) -> tuple[str, str] | None:
 
 
 def _folders(path: str, watch: str | None) -> list[str]:
-    p = PurePath(path)
-    parents = list(p.parents)
+    """The folders a file sits in: below the watched folder, or else its two nearest parents."""
     if watch:
-        try:
-            rel = p.relative_to(watch)
-            return [part for part in rel.parts[:-1]]
-        except ValueError:
-            pass
-    return [q.name for q in parents[:2] if q.name]
+        w = watch.rstrip("/\\")
+        if path.startswith(w) and len(path) > len(w) and path[len(w)] in "/\\":
+            return [p for p in re.split(r"[/\\]", path[len(w) + 1 :])[:-1] if p]
+    parts = [p for p in re.split(r"[/\\]", path) if p]
+    return parts[-3:-1]
 
 
 # --- searching numbers ---------------------------------------------------------------------------
+
+
+def _range_sql(mag: int, lo: str, hi: str | None, extra: str = "", params: list | None = None
+               ) -> tuple[str, list]:
+    if hi is None:
+        return (f"SELECT {_ROW_COLS} FROM evidence_numbers WHERE mag = ? AND sig = ?{extra}",
+                [mag, lo, *(params or [])])
+    return (f"SELECT {_ROW_COLS} FROM evidence_numbers WHERE mag = ? AND sig >= ? AND sig < ?{extra}",
+            [mag, lo, hi, *(params or [])])
 
 
 class _SqlSearch:
@@ -551,22 +620,24 @@ class _SqlSearch:
         self.conn = db.conn
         self.only = sorted(only) if only is not None else None
 
-    def scan(self, target: Target, like: list[str] | None) -> list[tuple]:
+    def scan(self, target: Target, like: list[str] | None, restrict: set[int] | None = None) -> list[tuple]:
         extra, params_extra = "", []
-        if like:
-            extra += " AND (" + " OR ".join("context LIKE ?" for _ in like) + ")"
+        if restrict is not None:
+            ids = sorted(restrict if self.only is None else restrict & set(self.only))
+            if not ids:
+                return []
+            if len(ids) <= 20_000:
+                extra += f" AND evidence_id IN ({','.join('?' * len(ids))})"
+                params_extra += ids
+        if like:  # a small or round number: only where at least two of the subject's words stand beside it
+            extra += " AND (" + " + ".join("(context LIKE ?)" for _ in like) + ") >= 2"
             params_extra += [f"%{t}%" for t in like]
         if self.only is not None:
             extra += f" AND evidence_id IN ({','.join('?' * len(self.only))})"
             params_extra += self.only
         rows: list[tuple] = []
         for mag, lo, hi in target.ranges:
-            rows.extend(
-                self.conn.execute(
-                    f"SELECT {_ROW_COLS} FROM evidence_numbers WHERE mag = ? AND sig >= ? AND sig < ?{extra}",
-                    [mag, lo, hi, *params_extra],
-                ).fetchall()
-            )
+            rows.extend(self.conn.execute(*_range_sql(mag, lo, hi, extra, params_extra)).fetchall())
         return rows
 
 
@@ -589,15 +660,16 @@ class _MemorySearch:
         for mag, items in grouped.items():
             self._by_mag[mag] = ([s for s, _ in items], [row for _, row in items])
 
-    def scan(self, target: Target, like: list[str] | None) -> list[tuple]:
+    def scan(self, target: Target, like: list[str] | None, restrict: set[int] | None = None) -> list[tuple]:
         out = []
         for mag, lo, hi in target.ranges:
             entry = self._by_mag.get(mag)
             if entry is None:
                 continue
             sigs, rows = entry
-            for row in rows[bisect.bisect_left(sigs, lo) : bisect.bisect_left(sigs, hi)]:
-                if like and not (row[8] and any(t in row[8] for t in like)):
+            end = bisect.bisect_right(sigs, lo) if hi is None else bisect.bisect_left(sigs, hi)
+            for row in rows[bisect.bisect_left(sigs, lo) : end]:
+                if like and not (row[8] and sum(1 for t in like if t in row[8]) >= 2):
                     continue
                 out.append(row)
         return out
@@ -669,11 +741,7 @@ def claims_with_value(db: Database, claim_evidence: dict[int, list[int]]) -> set
         done = False
         for target in cv.targets:
             for mag, lo, hi in target.ranges:
-                for row in conn.execute(
-                    f"SELECT {_ROW_COLS} FROM evidence_numbers WHERE mag = ? AND sig >= ? AND sig < ?"
-                    f" AND evidence_id IN ({marks})",
-                    [mag, lo, hi, *evidence],
-                ):
+                for row in conn.execute(*_range_sql(mag, lo, hi, f" AND evidence_id IN ({marks})", evidence)):
                     if matching.agreement(cv, target, raw=row[3], unit=row[4], is_percent=bool(row[5]),
                                           context=row[8]) is not None:
                         done = True
