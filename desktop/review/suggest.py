@@ -145,6 +145,7 @@ class _Claim:
     texts: list[str]  # the texts the anchors came from (to show matched words)
     like_terms: list[str] = field(default_factory=list)
     trigrams: list[str] = field(default_factory=list)  # for the full-text index (trigram tokenizer)
+    has_sentence: bool = False  # texts[-1] is the claim's sentence
     anchor_total: float = 0.0
 
     def __post_init__(self) -> None:
@@ -224,7 +225,7 @@ class SuggestionEngine:
                ORDER BY c.report_id, c.start, c.id"""
         )
         texts_by_report: dict[int, str] = {}
-        raw: list[tuple[Any, dict[str, float], list[str]]] = []
+        raw: list[tuple[Any, dict[str, float], list[str], str]] = []
         df: dict[str, int] = defaultdict(int)
         for r in rows:
             subject = r["subject"] or ""
@@ -241,10 +242,11 @@ class SuggestionEngine:
                         weights[bg] = w
             for bg in weights:
                 df[bg] += 1
-            raw.append((r, weights, [t for t in (subject, before, after, sentence) if t.strip()]))
+            own = [t for t in (subject, before, after) if t.strip()]
+            raw.append((r, weights, own, sentence if sentence.strip() else ""))
         n = max(len(rows), 1)
         claims: dict[int, _Claim] = {}
-        for r, weights, texts in raw:
+        for r, weights, own, sentence in raw:
             anchors = {}
             for bg, w in weights.items():
                 idf = math.log((n + 1) / (df[bg] + 0.5)) / math.log(n + 1) if n > 1 else 1.0
@@ -252,7 +254,9 @@ class SuggestionEngine:
             cv = matching.claim_value(r["value"], r["unit"], r["scale"], r["approx"])
             text = f"{r['value_raw'] or r['value'] or ''} {r['unit'] or ''}".strip()
             like = sorted(anchors, key=lambda b: -anchors[b])[:MAX_LIKE_TERMS]
-            claims[r["id"]] = _Claim(r["id"], cv, text, r["unit"], anchors, texts, like, _trigrams(texts[:3]))
+            texts = own + [sentence] if sentence else own
+            claims[r["id"]] = _Claim(r["id"], cv, text, r["unit"], anchors, texts, like, _trigrams(own),
+                                     bool(sentence))
         self._claims = claims
         self._claim_order = [r["id"] for r in rows]
 
@@ -542,10 +546,14 @@ class SuggestionEngine:
 
     def _matched_words(self, claim: _Claim, matched: set[str]) -> list[str]:
         words: list[str] = []
-        for text in claim.texts:
-            for w in words_from(text, matched):
-                if w not in words:
-                    words.append(w)
+        # the claim's own words first; the rest of its sentence only when they alone matched
+        for texts in (claim.texts[:-1] if claim.has_sentence else claim.texts, claim.texts[-1:]):
+            for text in texts:
+                for w in words_from(text, matched):
+                    if w not in words:
+                        words.append(w)
+            if words or not claim.has_sentence:
+                break
         # the longest words, in the order found, none a part of another
         words = [w for w in words if not any(w != x and w in x for x in words)]
         return words[:4]

@@ -73,6 +73,7 @@ class EvidenceView(QTableView):
 class MainWindow(QMainWindow):
     workspace_changed = Signal()
     links_changed = Signal(list)  # claim ids whose links changed
+    evidence_changed = Signal(list)  # evidence ids added or changed (the folder watcher's bridge emits it too)
 
     def __init__(self, ws: Workspace, *, inline_tasks: bool = False, parent=None):
         super().__init__(parent)
@@ -91,6 +92,9 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         self._refresh_completeness()
         self._update_actions()
+        from desktop.ui.linking import LinkingController  # dashboard, filters, suggestions (issue 5)
+
+        self.linking = LinkingController(self)
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -458,6 +462,7 @@ class MainWindow(QMainWindow):
                 self.show_error(result.error)
                 return
             self.evidence_model.add_or_refresh(result.value["ids"])
+            self.evidence_changed.emit(result.value["ids"])
             n, errs = len(result.value["ids"]), result.value["errors"]
             msg = f"已登记 {n} 个文件" + (f"，{len(errs)} 个无法读取" if errs else "")
             self.statusBar().showMessage(msg, 6000)

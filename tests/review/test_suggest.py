@@ -138,4 +138,4 @@ def test_a_folder_named_after_the_indicator_counts(imported_ws, tmp_path):
     claim = _claim(ws, "21099", "条")
     top = SuggestionEngine(ws.db).for_claims([claim["id"]])[claim["id"]][0]
     assert top.evidence_id == eid and top.strength == STRONG
-    assert "文件夹名含“疑点数据核查”" in suggestion_reason_text(top.reasons)
+    assert "文件夹名含“核查”“疑点数据”" in suggestion_reason_text(top.reasons)
