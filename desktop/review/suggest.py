@@ -329,16 +329,6 @@ class SuggestionEngine:
         res = self.for_claims(evidence_ids=list(evidence_ids), limit=limit)
         return {cid: s for cid, s in res.items() if s}
 
-    def for_pair(self, claim_id: int, evidence_id: int) -> Suggestion | None:
-        """How ``evidence_id`` backs ``claim_id`` (ignoring links and rejections): the locator for a link."""
-        self.refresh()
-        claim = self._claims.get(claim_id)
-        if claim is None or evidence_id not in self._evidence:
-            return None
-        searcher = _MemorySearch(self.db, {evidence_id})
-        found = self._score_claim(claim, searcher, {evidence_id}, set(), include_inactive=True)
-        return found[0] if found else None
-
     def _excluded(self, claim_ids: list[int] | None) -> dict[int, set[int]]:
         where, params = "", []
         if claim_ids is not None:
@@ -354,8 +344,8 @@ class SuggestionEngine:
 
     # -- scoring ---------------------------------------------------------------------------------
 
-    def _usable(self, eid: int, include_inactive: bool = False) -> bool:
-        return eid in self._evidence and (include_inactive or eid not in self._unusable)
+    def _usable(self, eid: int) -> bool:
+        return eid in self._evidence and eid not in self._unusable
 
     def _text_candidates(self, claim: _Claim) -> set[int]:
         """Files whose text holds a three-character run of the claim's words (the full-text index)."""
@@ -375,7 +365,7 @@ class SuggestionEngine:
         return out
 
     def _score_claim(self, claim: _Claim, searcher, only: set[int] | None, excluded: set[int],
-                     include_inactive: bool = False, limit: int | None = None) -> list[Suggestion]:
+                     limit: int | None = None) -> list[Suggestion]:
         cv = claim.value
         # 1. the value: every hit, grouped by file, best first
         per_file: dict[int, list[tuple[float, float, _Hit]]] = defaultdict(list)
@@ -390,7 +380,7 @@ class SuggestionEngine:
                 for target in cv.targets:
                     for row in searcher.scan(target, like, restrict):
                         eid = row[1]
-                        if eid in excluded or not self._usable(eid, include_inactive):
+                        if eid in excluded or not self._usable(eid):
                             continue
                         agr = matching.agreement(cv, target, raw=row[3], unit=row[4], is_percent=bool(row[5]),
                                                  context=row[8])
@@ -404,7 +394,7 @@ class SuggestionEngine:
             hits.sort(key=lambda h: (-h[0], h[2].row[0]))
             heap.append((-(hits[0][0] + 0.2 * self._name_score(claim, eid)[0]), eid, 0))
         for eid, rough in name_rough.items():
-            if rough < 0.35 or eid in per_file or eid in excluded or not self._usable(eid, include_inactive):
+            if rough < 0.35 or eid in per_file or eid in excluded or not self._usable(eid):
                 continue
             heap.append((-(0.2 * rough + 0.02), eid, -1))
         heapq.heapify(heap)
