@@ -76,8 +76,13 @@ def main() -> int:
         xdo("windowactivate", "--sync", wid)
         time.sleep(1.5)
         # Walk to the first claim that still lacks evidence (F3), so the detail pane shows a red gap.
-        xdo("key", "--window", wid, "F3")
+        # (Keys go through XTEST to the active window: Qt ignores synthetic events sent with --window.)
+        xdo("windowfocus", "--sync", wid)  # no window manager under Xvfb: give the window the keyboard
+        xdo("key", "F3")
         grab("main-window")
+        # Suggestions: type-ahead to the claim "2024 年年初收入预算数", whose value the final accounts state.
+        xdo("type", "--delay", "120", "2024")
+        grab("suggestions")
     finally:
         if app is not None:
             app.terminate()

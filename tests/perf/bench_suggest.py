@@ -222,6 +222,11 @@ def main() -> int:
     strong = sum(1 for v in res.values() for s in v if s.strength == "strong")
     print(f"all claims, cold engine (load + index + match)       {cold_s:7.3f} s  = {cold_s / baseline:5.2f} x baseline"
           f"   ({n_sugg} suggestions, {strong} strong)")
+    planted = {r[1]: r[0] for r in db.query(
+        "SELECT n.evidence_id, c.id FROM evidence_numbers n JOIN claims c ON n.context = c.subject || ' 合计 ' || n.raw"
+        " WHERE n.locator = 'Sheet1!F2'")}
+    top = sum(1 for cid, eid in planted.items() if res.get(cid) and res[cid][0].evidence_id == eid)
+    print(f"  (sanity: the planted file is the top suggestion for {top} of {len(planted)} claims stated in a file)")
     engine = SuggestionEngine(db)
     engine.for_claims()
     warm_s, _ = timed(lambda: engine.for_claims())
