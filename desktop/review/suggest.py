@@ -173,6 +173,13 @@ class _Hit:
 
 
 _ROW_COLS = "id, evidence_id, value, raw, unit, is_percent, locator, page, context"
+_ROW_COLS_NO_UNIT = "id, evidence_id, value, raw, NULL AS unit, is_percent, locator, page, context"
+
+
+def _row_cols(db: Database) -> str:
+    """The columns of a hit (a workspace from before migration 0003, opened read-only, has no unit)."""
+    cols = {r[1] for r in db.query("PRAGMA table_xinfo(evidence_numbers)")}
+    return _ROW_COLS if "unit" in cols else _ROW_COLS_NO_UNIT
 
 
 # --- the engine ----------------------------------------------------------------------------------
@@ -191,6 +198,7 @@ class SuggestionEngine:
         self._name_idf: dict[str, float] = {}
         self._list_cache: dict[int, bool] = {}
         self._unusable: set[int] = set()
+        self._indexed = True
         self._fts_cache: dict[str, set[int]] = {}
 
     # -- loading ---------------------------------------------------------------------------------
@@ -211,6 +219,7 @@ class SuggestionEngine:
         if not force and sig == self._signature:
             return
         with self.db.snapshot():
+            self._indexed = has_digit_index(self.db)
             self._load_claims()
             self._load_evidence()
         self._list_cache = {}
@@ -314,7 +323,12 @@ class SuggestionEngine:
             return {cid: [] for cid in ids}
         excluded = self._excluded(ids if claim_ids is not None else None)
         self._fts_cache = {}
-        searcher = _MemorySearch(self.db, only) if only is not None and len(only) <= 200 else _SqlSearch(self.db, only)
+        if only is not None and len(only) <= 200:
+            searcher: _SqlSearch | _MemorySearch = _MemorySearch(self.db, only)
+        elif self._indexed:
+            searcher = _SqlSearch(self.db, only)
+        else:  # an older workspace opened read-only: correct, just slower
+            searcher = _MemorySearch(self.db, only if only is not None else set(self._evidence))
         out: dict[int, list[Suggestion]] = {}
         for cid in ids:
             claim = self._claims[cid]
@@ -373,7 +387,7 @@ class SuggestionEngine:
         if cv is not None and cv.targets:
             like = claim.like_terms if cv.low_info else None
             restrict = None
-            if cv.low_info and isinstance(searcher, _SqlSearch):
+            if cv.low_info and isinstance(searcher, _SqlSearch) and self._indexed:
                 # a small or round number is everywhere: look only in files that speak of the subject
                 restrict = self._text_candidates(claim) | {e for e, r in name_rough.items() if r >= 0.2}
             if not (cv.low_info and (len(like or ()) < 2 or restrict == set())):
@@ -647,15 +661,19 @@ class _MemorySearch:
         if not only:
             return
         ids = sorted(only)
-        rows = db.query(
-            f"SELECT {_ROW_COLS}, mag, sig FROM evidence_numbers WHERE evidence_id IN ({','.join('?' * len(ids))})"
-            " AND mag IS NOT NULL AND sig <> '' ORDER BY mag, sig",
-            ids,
-        )
+        cols = _row_cols(db)
         grouped: dict[int, list[tuple[str, tuple]]] = defaultdict(list)
-        for r in rows:
-            grouped[r[9]].append((r[10], tuple(r[:9])))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for r in db.query(
+                f"SELECT {cols} FROM evidence_numbers WHERE evidence_id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                d = matching.to_decimal(r[2])
+                sm = matching.sig_mag(d) if d is not None else None
+                if sm is not None:
+                    grouped[sm[1]].append((sm[0], tuple(r)))
         for mag, items in grouped.items():
+            items.sort(key=lambda x: x[0])
             self._by_mag[mag] = ([s for s, _ in items], [row for _, row in items])
 
     def scan(self, target: Target, like: list[str] | None, restrict: set[int] | None = None) -> list[tuple]:
@@ -717,6 +735,13 @@ def suggest(db: Database, *, claim_ids: Iterable[int] | None = None, evidence_id
     return [s for cid in res for s in res[cid]]
 
 
+def has_digit_index(db: Database) -> bool:
+    """Whether migration 0006 is applied (a read-only window on an older workspace has no sig/mag)."""
+    cols = {r[1] for r in db.query("PRAGMA table_xinfo(evidence_numbers)")}
+    return {"sig", "mag"} <= cols and db.scalar(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'evidence_text_vocab'") == 1
+
+
 def claims_with_value(db: Database, claim_evidence: dict[int, list[int]]) -> set[int]:
     """Of ``{claim_id: [evidence ids]}``, the claims whose value appears in one of their files at any scale.
 
@@ -730,10 +755,18 @@ def claims_with_value(db: Database, claim_evidence: dict[int, list[int]]) -> set
     )
     found: set[int] = set()
     conn = db.conn
+    memory = None if has_digit_index(db) else _MemorySearch(db, {e for es in claim_evidence.values() for e in es})
     for r in rows:
         evidence = claim_evidence.get(r["id"]) or []
         cv = matching.claim_value(r["value"], r["unit"], r["scale"], r["approx"])
         if cv is None or not evidence:
+            continue
+        if memory is not None:
+            mine = set(evidence)
+            if any(row[1] in mine and matching.agreement(cv, t, raw=row[3], unit=row[4], is_percent=bool(row[5]),
+                                                          context=row[8]) is not None
+                   for t in cv.targets for row in memory.scan(t, None)):
+                found.add(r["id"])
             continue
         marks = ",".join("?" * len(evidence))
         done = False

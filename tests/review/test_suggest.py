@@ -139,3 +139,49 @@ def test_a_folder_named_after_the_indicator_counts(imported_ws, tmp_path):
     top = SuggestionEngine(ws.db).for_claims([claim["id"]])[claim["id"]][0]
     assert top.evidence_id == eid and top.strength == STRONG
     assert "文件夹名含“核查”“疑点数据”" in suggestion_reason_text(top.reasons)
+
+
+def test_a_workspace_from_before_migration_0006_opened_read_only(tmp_path):
+    """A second window on an older workspace cannot migrate it: suggestions and flags still work."""
+    import shutil
+    from pathlib import Path
+
+    from desktop.review.status import workspace_status
+    from desktop.workspace import Workspace
+
+    old = Path(__file__).resolve().parents[1] / "data" / "workspace-0001.db"
+    root = tmp_path / "old"
+    root.mkdir()
+    shutil.copy(old, root / "workspace.db")
+    ws = Workspace.open(root, readonly=True)
+    try:
+        assert "0006_evidence_number_digits" in __import__("db.schema", fromlist=["pending"]).pending(ws.db.conn)
+        st = workspace_status(ws.db)
+        assert st["summary"]["claims"] > 0
+        assert isinstance(suggest(ws.db), list)
+    finally:
+        ws.close()
+
+
+def test_without_the_digit_index_the_answers_are_the_same(imported_ws, files, monkeypatch):
+    """The fallback for older read-only workspaces (numbers scanned in memory) agrees with the index."""
+    import desktop.review.suggest as sg
+    from desktop.review.status import workspace_status
+
+    ws = imported_ws
+    ids = {k: _add(ws, p) for k, p in files.items()}
+    link_evidence(ws.db, claim_id=_claim(ws, "21099", "条")["id"], evidence_id=ids["near_miss"])
+    link_evidence(ws.db, claim_id=_claim(ws, "658.83", "万元")["id"], evidence_id=ids["slip"])
+    indexed = SuggestionEngine(ws.db).for_claims(limit=None)
+    flags = {c["id"]: c["flags"] for c in workspace_status(ws.db)["claims"]}
+    monkeypatch.setattr(sg, "has_digit_index", lambda db: False)
+    engine = SuggestionEngine(ws.db)
+    fallback = engine.for_claims(limit=None)
+    assert not engine._indexed
+
+    def key(res):
+        return {cid: [(s.evidence_id, s.strength, s.locator) for s in found if s.hit] for cid, found in res.items()}
+
+    assert key(fallback) == key(indexed) and any(key(indexed).values())
+    assert {c["id"]: c["flags"] for c in workspace_status(ws.db)["claims"]} == flags
+    assert "value_not_found" in flags[_claim(ws, "21099", "条")["id"]]
