@@ -296,7 +296,13 @@ class SuggestionEngine:
         self._name_idf = {bg: max(0.1, math.log((n + 1) / (len(ids) + 0.5)) / math.log(n + 1)) if n > 1 else 1.0
                           for bg, ids in index.items()}
         self._evidence = evidence
-        self._unusable = {eid for eid, e in evidence.items() if e.superseded or e.status == "error"}
+        # the report itself dropped among the evidence states every claim: it proves none of them
+        reports = self.db.query("SELECT sha256, name FROM reports")
+        report_hashes = {r[0] for r in reports}
+        report_stems = {os.path.splitext(r[1])[0] for r in reports}
+        copies = {r[0] for r in self.db.query("SELECT id, sha256 FROM evidence") if r[1] in report_hashes}
+        copies |= {eid for eid, e in evidence.items() if e.name_text in report_stems}
+        self._unusable = {eid for eid, e in evidence.items() if e.superseded or e.status == "error"} | copies
         self._name_index = dict(index)
 
     # -- queries ---------------------------------------------------------------------------------

@@ -185,3 +185,17 @@ def test_without_the_digit_index_the_answers_are_the_same(imported_ws, files, mo
     assert key(fallback) == key(indexed) and any(key(indexed).values())
     assert {c["id"]: c["flags"] for c in workspace_status(ws.db)["claims"]} == flags
     assert "value_not_found" in flags[_claim(ws, "21099", "条")["id"]]
+
+
+def test_the_report_itself_among_the_evidence_is_not_suggested(imported_ws, sample_report, tmp_path):
+    import shutil
+
+    ws = imported_ws
+    same = _add(ws, sample_report)  # the very file that was imported
+    renamed = tmp_path / "word" / sample_report.name
+    renamed.parent.mkdir()
+    shutil.copy(sample_report, renamed)
+    renamed.write_text(renamed.read_text(encoding="utf-8") + "\n（定稿）", encoding="utf-8")
+    edited = _add(ws, renamed)  # another version under the same name
+    suggested = {s.evidence_id for s in suggest(ws.db, limit=None)}
+    assert same not in suggested and edited not in suggested
