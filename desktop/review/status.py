@@ -138,16 +138,20 @@ def claim_rows(db: Database, claim_ids: Iterable[int] | None = None) -> list[dic
         )
         lwhere, lparams = _in(claim_ids, "claim_id")
         by_claim: dict[int, list[int]] = defaultdict(list)
+        locators: dict[int, dict[int, str | None]] = defaultdict(dict)
         for link in db.query(
-            f"SELECT claim_id, evidence_id FROM links WHERE 1{lwhere} ORDER BY claim_id, evidence_id", lparams
+            f"SELECT claim_id, evidence_id, locator FROM links WHERE 1{lwhere} ORDER BY claim_id, evidence_id",
+            lparams,
         ):
             by_claim[link["claim_id"]].append(link["evidence_id"])
+            locators[link["claim_id"]][link["evidence_id"]] = link["locator"]
         reviews = latest_reviews(db, claim_ids)
         out = []
         for r in rows:
             c = dict(r)
             c["extract_flags"] = json.loads(c["extract_flags"] or "[]")
             c["evidence_ids"] = by_claim.get(c["id"], [])
+            c["locators"] = locators.get(c["id"], {})  # evidence id -> where in it the claim is shown
             out.append(c)
         superseded = _superseded_ids(db)
         not_found = _value_checks(db, out)

@@ -320,7 +320,8 @@ class MainWindow(QMainWindow):
         names = []
         for eid in c["evidence_ids"]:
             e = self.evidence_model.evidence(eid)
-            names.append(e["name"] if e else f"E{eid}")
+            where = c.get("locators", {}).get(eid)
+            names.append((e["name"] if e else f"E{eid}") + (f"（{_esc(where)}）" if where else ""))
         ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
         page = f"第 {c['page']} 页 · " if c.get("page") else ""
         self.claim_detail.setText(
