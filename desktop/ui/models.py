@@ -242,12 +242,19 @@ class ClaimsTreeModel(QAbstractItemModel):
             if col == 2:
                 return str(len(c["evidence_ids"])) if c["evidence_ids"] else ""
             if col == 3:
-                return "● 缺佐证" if missing else ("无需佐证" if not c["needs_evidence"] else "✓ 已有佐证")
+                if missing:
+                    return "● 缺佐证"
+                if "value_not_found" in c["flags"]:
+                    return "▲ 数值未找到"
+                if "evidence_superseded" in c["flags"]:
+                    return "▲ 证据有新版本"
+                return "无需佐证" if not c["needs_evidence"] else "✓ 已有佐证"
         if role == Qt.ToolTipRole:
             where = f"第 {c['page']} 页 · " if c.get("page") else ""
             return f"{where}{c.get('section') or ''}\n“{c['quote']}”"
         if role == Qt.ForegroundRole and col == 3:
-            return QBrush(RED if missing else GREEN)
+            warn = "value_not_found" in c["flags"] or "evidence_superseded" in c["flags"]
+            return QBrush(RED if missing else AMBER if warn else GREEN)
         if role == Qt.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == ClaimIdRole:

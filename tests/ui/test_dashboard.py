@@ -106,6 +106,8 @@ def test_value_not_found_filter_and_its_count(window, qtbot):
     coverage = _claim(window, "89", "%")
     assert _drag(window, minutes["id"], coverage["id"])  # the minutes do not say 89 %
     assert window.claims_model.claim(coverage["id"])["flags"] == ["value_not_found"]
+    status_cell = window.claims_model.index_for_claim(coverage["id"], 3)
+    assert status_cell.data() == "▲ 数值未找到" and status_cell.data(Qt.ForegroundRole).color().name() == "#b26a00"
     assert dash.buttons["value_not_found"].text() == "数值未找到 1"
     dash.buttons["value_not_found"].click()
     assert _visible(window) == [coverage["id"]]
