@@ -206,7 +206,9 @@ def link_suggestion(db: Database, *, claim_id: int, evidence_id: int | None = No
             "SELECT 1 FROM links WHERE claim_id = ? AND evidence_id = ?", (claim_id, evidence_id)
         ):
             raise DeskError("link.exists", claim_id=claim_id, evidence_id=evidence_id)
-        raise DeskError("suggestion.not_found", claim_id=claim_id, evidence_id=evidence_id)
+        if evidence_id is not None:
+            raise DeskError("suggestion.not_suggested", claim_id=claim_id, evidence_id=evidence_id)
+        raise DeskError("suggestion.not_found", claim_id=claim_id)
     return link_evidence(
         db,
         claim_id=claim_id,

@@ -37,7 +37,8 @@ ERRORS: dict[str, str] = {
     "claim.not_marked": "指标 #{claim_id} 没有标记为无需佐证。",
     "suggestion.already_rejected": "已经拒绝过这条建议（指标 #{claim_id} ← 佐证 #{evidence_id}）。",
     "suggestion.not_rejected": "这条建议没有被拒绝过（指标 #{claim_id} ← 佐证 #{evidence_id}）。",
-    "suggestion.not_found": "没有找到指标 #{claim_id} 的关联建议" ,
+    "suggestion.not_found": "指标 #{claim_id} 没有关联建议（可以手动关联）。",
+    "suggestion.not_suggested": "佐证 #{evidence_id} 不在指标 #{claim_id} 的关联建议中（可以手动关联）。",
     "suggestion.rejected": "指标 #{claim_id} ← 佐证 #{evidence_id} 的建议已被拒绝，如需关联请手动关联。",
 }
 

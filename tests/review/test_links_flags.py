@@ -215,3 +215,30 @@ def test_sections_add_up_to_their_report(imported_ws, slip):
         assert sum(getattr(s.counts, key) for s in sections) == getattr(reports[0].counts, key)
     st = workspace_status(ws.db)
     assert st["sections"][0]["claims"] == st["summary"]["claims"] and st["summary"]["with_evidence"] == 1
+
+
+def test_every_error_code_has_chinese_words():
+    """The codes this area raises all read as sentences (no bare code reaches a user)."""
+    from desktop.ui.messages import ERRORS, error_text
+
+    codes = ["link.exists", "link.not_found", "link.nothing_to_change", "claim.reason_required",
+             "claim.already_not_required", "claim.not_marked", "suggestion.already_rejected",
+             "suggestion.not_rejected", "suggestion.not_found", "suggestion.not_suggested", "suggestion.rejected"]
+    for code in codes:
+        assert code in ERRORS
+        text = error_text(code, {"claim_id": 3, "evidence_id": 7})
+        assert "?" not in text and code not in text
+
+
+def test_accepting_a_file_that_was_not_suggested_is_refused(imported_ws, slip, other):
+    ws = imported_ws
+    _add(ws, slip)
+    e_other = _add(ws, other)
+    claim = _claim(ws, "658.83", "万元")
+    with pytest.raises(DeskError) as err:
+        link_suggestion(ws.db, claim_id=claim, evidence_id=e_other)
+    assert err.value.code == "suggestion.not_suggested"
+    nothing = _claim(ws, "42", "名")
+    with pytest.raises(DeskError) as err:
+        link_suggestion(ws.db, claim_id=nothing)
+    assert err.value.code == "suggestion.not_found"
