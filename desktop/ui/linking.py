@@ -156,6 +156,8 @@ class LinkingController(QObject):
 
         self.act_accept = action("接受建议", self.accept_current, "Ctrl+Return",
                                  "把“关联建议”中选中的（默认最佳的）佐证关联到指标（Ctrl+Enter）")
+        self.act_accept_strong = action("接受所选指标的强建议", self.accept_strong_for_selection, "Ctrl+Shift+Return",
+                                        "对选中的每个指标，接受其最佳的强建议（没有强建议的跳过）")
         self.act_reject = action("拒绝建议", self.reject_current, "Ctrl+Delete", "这份材料不能佐证该指标，以后不再建议")
         self.act_edit_link = action("修改关联位置/备注…", self.edit_selected_link, "Ctrl+Shift+E",
                                     "修改选中指标与选中佐证之间关联的位置和备注")
@@ -172,7 +174,8 @@ class LinkingController(QObject):
         edit = next((a.menu() for a in w.menuBar().actions() if a.text().startswith("编辑")), None)
         if edit is not None:
             edit.addSeparator()
-            for a in (self.act_accept, self.act_reject, None, self.act_edit_link, self.act_not_required,
+            for a in (self.act_accept, self.act_accept_strong, self.act_reject, None, self.act_edit_link,
+                      self.act_not_required,
                       self.act_needs_evidence):
                 edit.addSeparator() if a is None else edit.addAction(a)
         view = w.menuBar().addMenu("查看(&V)")
@@ -220,6 +223,7 @@ class LinkingController(QObject):
         claims = self.w.selected_claim_ids()
         pair = self._selected_link()
         self.act_accept.setEnabled(writable and bool(self.panel.suggestions()))
+        self.act_accept_strong.setEnabled(writable and bool(claims))
         self.act_reject.setEnabled(writable and self.panel.current_evidence_id() is not None)
         self.act_edit_link.setEnabled(writable and pair is not None)
         rows = [self.w.claims_model.claim(c) for c in claims]
@@ -441,6 +445,37 @@ class LinkingController(QObject):
 
         self.w.tasks.submit("接受建议", lambda: link_suggestion(db, claim_id=claim_id, evidence_id=evidence_id),
                             finished)
+
+    def accept_strong_for_selection(self) -> None:
+        """Multi-select: each selected claim gets its best suggestion, when that one is strong."""
+        claims = self.w.selected_claim_ids()
+        found = self.engine.for_claims(claims, limit=1)
+        pairs = [(cid, ss[0].evidence_id) for cid, ss in found.items() if ss and ss[0].strength == "strong"]
+        if not pairs:
+            self.w.statusBar().showMessage("选中的指标没有强建议。", 4000)
+            return
+        db = self.ws.db
+
+        def work() -> list[tuple[int, int]]:
+            done = []
+            for cid, eid in pairs:
+                link_suggestion(db, claim_id=cid, evidence_id=eid)
+                done.append((cid, eid))
+            return done
+
+        def finished(result: TaskResult) -> None:
+            done = result.value if result.error is None else []
+            if result.error is not None:
+                self.w.show_error(result.error)
+            if done:
+                self._push_undo("接受强建议", lambda: self.w._run_links("撤销接受强建议", done, unlink=True,
+                                                                     undoable=False))
+                self.w.links_changed.emit(sorted({c for c, _ in done}))
+                self.w.evidence_model.add_or_refresh({e for _, e in done})
+                self.w.statusBar().showMessage(
+                    f"已按强建议关联 {len(done)} 个指标，{len(claims) - len(done)} 个没有强建议（Ctrl+Z 撤销）", 6000)
+
+        self.w.tasks.submit("接受强建议", work, finished)
 
     def reject(self, claim_id: int, evidence_id: int) -> None:
         db = self.ws.db

@@ -202,3 +202,24 @@ def test_reviewer_sees_suggestions_but_cannot_accept(qtbot, demo_ws):
     w.linking.accept_current()  # the action is disabled; called anyway, the service refuses
     assert w.claims_model.claim(target["id"])["evidence_ids"] == []
     w.close()
+
+
+def test_accept_the_strong_suggestions_of_many_selected_claims(window, qtbot):
+    from PySide6.QtCore import QItemSelectionModel
+
+    section = next(r for r in window.linking.dashboard.chart.rows() if r.section and "收入情况" in r.section)
+    before = window.linking.dashboard.summary.property("covered")
+    sm = window.claims_view.selectionModel()
+    sm.clearSelection()
+    for cid in section.claim_ids:
+        sm.select(window.claims_model.index_for_claim(cid), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+    expected = {cid for cid, ss in window.linking.engine.for_claims(section.claim_ids, limit=1).items()
+                if ss and ss[0].strength == "strong"}
+    assert len(expected) >= 2
+    qtbot.keyClick(window.claims_view, Qt.Key_Return, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.linking.dashboard.summary.property("covered") == before + len(expected)
+    origins = {r[0] for r in window.ws.db.query("SELECT origin FROM links WHERE claim_id IN (%s)"
+                                                % ",".join(map(str, expected)))}
+    assert origins == {"suggestion"}
+    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)
+    assert window.linking.dashboard.summary.property("covered") == before
