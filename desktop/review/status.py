@@ -29,7 +29,7 @@ class Completeness:
     with_evidence: int  # every claim without the no_evidence flag (linked, or marked 无需佐证)
     value_not_found: int = 0
     evidence_superseded: int = 0
-    not_required: int = 0  # marked 无需佐证
+    not_required: int = 0  # marked 无需佐证 and linked to nothing (a marked claim with links counts as linked)
 
     @property
     def without_evidence(self) -> int:
