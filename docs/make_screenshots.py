@@ -130,11 +130,15 @@ def main() -> int:
         xdo("windowmove", wid, "0", "0")
         xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
         time.sleep(1.5)
-        # No window manager under Xvfb: give the window the input focus directly, then type (XTEST).
+        # No window manager under Xvfb: give the window the input focus directly, then type (XTEST;
+        # Qt ignores synthetic events sent with --window).
         xdo("windowfocus", "--sync", wid)
         # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
         xdo("key", "F3", "F3", "F3")
         grab("main-window")
+        # Suggestions: type-ahead to the claim "2024 年年初收入预算数", whose value the final accounts state.
+        xdo("type", "--delay", "120", "2024")
+        grab("suggestions")
         stop(app)
         app = review_scene(env)
     finally:

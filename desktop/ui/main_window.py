@@ -73,6 +73,7 @@ class EvidenceView(QTableView):
 class MainWindow(QMainWindow):
     workspace_changed = Signal()
     links_changed = Signal(list)  # claim ids whose links changed
+    evidence_changed = Signal(list)  # evidence ids added or changed (the folder watcher's bridge emits it too)
 
     def __init__(self, ws: Workspace, *, inline_tasks: bool = False, parent=None):
         super().__init__(parent)
@@ -96,6 +97,9 @@ class MainWindow(QMainWindow):
         from desktop.ui.report_view import mount_report_view  # issue 3: the report text with its claims
 
         mount_report_view(self)
+        from desktop.ui.linking import LinkingController  # dashboard, filters, suggestions (issue 5)
+
+        self.linking = LinkingController(self)
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -321,7 +325,8 @@ class MainWindow(QMainWindow):
         names = []
         for eid in c["evidence_ids"]:
             e = self.evidence_model.evidence(eid)
-            names.append(e["name"] if e else f"E{eid}")
+            where = c.get("locators", {}).get(eid)
+            names.append((e["name"] if e else f"E{eid}") + (f"（{_esc(where)}）" if where else ""))
         ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
         page = f"第 {c['page']} 页 · " if c.get("page") else ""
         self.claim_detail.setText(
@@ -463,6 +468,7 @@ class MainWindow(QMainWindow):
                 self.show_error(result.error)
                 return
             self.evidence_model.add_or_refresh(result.value["ids"])
+            self.evidence_changed.emit(result.value["ids"])
             n, errs = len(result.value["ids"]), result.value["errors"]
             msg = f"已登记 {n} 个文件" + (f"，{len(errs)} 个无法读取" if errs else "")
             self.statusBar().showMessage(msg, 6000)

@@ -46,6 +46,16 @@ ERRORS: dict[str, str] = {
     "evidence.unreadable": "无法读取文件：{path}（{detail}）",
     "link.exists": "指标 #{claim_id} 已关联佐证 #{evidence_id}",
     "link.not_found": "指标 #{claim_id} 未关联佐证 #{evidence_id}",
+    # -- links and suggestions (issue 5) --
+    "link.nothing_to_change": "没有要修改的内容。",
+    "claim.reason_required": "请填写无需佐证的理由。",
+    "claim.already_not_required": "指标 #{claim_id} 已标记为无需佐证。",
+    "claim.not_marked": "指标 #{claim_id} 没有标记为无需佐证。",
+    "suggestion.already_rejected": "已经拒绝过这条建议（指标 #{claim_id} ← 佐证 #{evidence_id}）。",
+    "suggestion.not_rejected": "这条建议没有被拒绝过（指标 #{claim_id} ← 佐证 #{evidence_id}）。",
+    "suggestion.not_found": "指标 #{claim_id} 没有关联建议（可以手动关联）。",
+    "suggestion.not_suggested": "佐证 #{evidence_id} 不在指标 #{claim_id} 的关联建议中（可以手动关联）。",
+    "suggestion.rejected": "指标 #{claim_id} ← 佐证 #{evidence_id} 的建议已被拒绝，如需关联请手动关联。",
 }
 
 ROLE_NAMES = {"editor": "编制", "reviewer": "审核"}
@@ -170,3 +180,54 @@ def problem_text(problem: dict[str, Any]) -> str:
 
         p["action_name"] = action_name(p["action"])
     return template.format_map(_Default(p))
+
+
+# -- links and suggestions (issue 5) -------------------------------------------------------------
+
+STRENGTH_NAMES = {"strong": "强", "possible": "可能"}
+
+FLAG_NAMES = {
+    "no_evidence": "缺佐证",
+    "value_not_found": "数值未找到",
+    "evidence_superseded": "证据有新版本",
+    "unlinked": "未关联证据",
+    "ingest_error": "读取出错",
+    "superseded": "已有新版本",
+}
+
+
+def _quoted(words: list[str]) -> str:
+    return "".join(f"“{w}”" for w in words)
+
+
+def _at(locator: str | None) -> str:
+    if not locator:
+        return ""
+    return f"{locator} " if locator[-1].isascii() else locator
+
+
+def suggestion_reason_text(reasons: list[dict[str, Any]]) -> str:
+    """One line of Chinese for a suggestion's reasons: 第 3 页找到 6,588,300.00 元，附近有“追回”."""
+    parts = []
+    for r in reasons:
+        code = r.get("code")
+        if code == "value_found":
+            unit = r.get("unit")
+            raw = r.get("raw", "")
+            text = f"{_at(r.get('locator'))}找到 {raw}" + (f" {unit}" if unit else "")
+            if r.get("claim"):
+                text += f"（{'约合' if r.get('rounded') else '即'} {r['claim']}）"
+            if r.get("approx"):
+                text += f"，与报告所写“{r['approx']}”相符"
+            if r.get("how") == "assumed":
+                text += "，未注明单位"
+            parts.append(text)
+        elif code == "near_words":
+            parts.append(f"附近有{_quoted(r.get('words', []))}")
+        elif code == "name_words":
+            parts.append(f"文件名含{_quoted(r.get('words', []))}")
+        elif code == "folder_words":
+            parts.append(f"文件夹名含{_quoted(r.get('words', []))}")
+        elif code == "unit_differs":
+            parts.append(f"单位不同（佐证为“{r.get('unit')}”，报告为“{r.get('claim_unit')}”）")
+    return "，".join(parts) if parts else "（无）"

@@ -100,9 +100,7 @@ class ClaimsTreeModel(QAbstractItemModel):
                 top.append(n)
                 report_node[rid] = n
             rn = report_node[rid]
-            part = c.get("part") or ""
-            sec = c.get("section") or "（无标题）"
-            title = f"{part} · {sec}" if part and part not in sec else sec
+            title = status.section_title(c)
             skey = (rid, title)
             if skey not in section_node:
                 n = len(nodes)
@@ -247,7 +245,13 @@ class ClaimsTreeModel(QAbstractItemModel):
             if col == 2:
                 return str(len(c["evidence_ids"])) if c["evidence_ids"] else ""
             if col == 3:
-                return "● 缺佐证" if missing else ("无需佐证" if not c["needs_evidence"] else "✓ 已有佐证")
+                if missing:
+                    return "● 缺佐证"
+                if "value_not_found" in c["flags"]:
+                    return "▲ 数值未找到"
+                if "evidence_superseded" in c["flags"]:
+                    return "▲ 证据有新版本"
+                return "无需佐证" if not c["needs_evidence"] else "✓ 已有佐证"
         if col == 4 and role in (Qt.DisplayRole, Qt.ForegroundRole):  # review (issue 6)
             review = "stale" if c.get("review_stale") else c.get("review", "pending")
             if role == Qt.DisplayRole:
@@ -257,7 +261,8 @@ class ClaimsTreeModel(QAbstractItemModel):
             where = f"第 {c['page']} 页 · " if c.get("page") else ""
             return f"{where}{c.get('section') or ''}\n“{c['quote']}”"
         if role == Qt.ForegroundRole and col == 3:
-            return QBrush(RED if missing else GREEN)
+            warn = "value_not_found" in c["flags"] or "evidence_superseded" in c["flags"]
+            return QBrush(RED if missing else AMBER if warn else GREEN)
         if role == Qt.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == ClaimIdRole:

@@ -2,7 +2,7 @@
 
 - click a highlight ↔ the claim is selected in the claims tree (and the other way round);
 - select any text → 标记为指标 (Ctrl+M) adds a manual claim;
-- 编辑指标 (F2) changes subject, value, unit; 忽略 / 恢复 (Ctrl+Del / Ctrl+R);
+- 编辑指标 (F2) changes subject, value, unit; 忽略 / 恢复 (Ctrl+Del / Ctrl+Shift+R);
 - the 待确认 list holds the unclassified numbers: Y / Enter confirms, N / Delete dismisses;
 - 导入新版本 re-anchors the claims of a revised report and says what changed, moved or vanished.
 
@@ -165,7 +165,7 @@ class ReportView(QWidget):
         self.act_mark = self._action("标记为指标", self.mark_selection, "Ctrl+M", "把选中的文字标记为指标（Ctrl+M）")
         self.act_edit = self._action("编辑指标…", self.edit_current, "F2", "修改指标的主语、数值、单位（F2）")
         self.act_ignore = self._action("忽略", self.ignore_current, "Ctrl+Delete", "这不是需要佐证的指标（Ctrl+Del）")
-        self.act_restore = self._action("恢复", self.restore_current, "Ctrl+R", "恢复已忽略的指标（Ctrl+R）")
+        self.act_restore = self._action("恢复", self.restore_current, "Ctrl+Shift+R", "恢复已忽略的指标（Ctrl+Shift+R）")
         self.act_revise = self._action("导入新版本…", self._on_import_revision, None,
                                        "导入本报告的修订稿：指标按原文与上下文重新定位，关联保留")
         for a in (self.act_mark, self.act_edit, self.act_ignore, self.act_restore):
