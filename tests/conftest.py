@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "resources" / "samples"
 SAMPLE_REPORT = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.txt"
-SHARED_SAMPLES = REPO.parent / "shared" / "samples"
+SAMPLE_GOLD = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.gold.jsonl"
 
 
 @pytest.fixture(autouse=True)

@@ -26,15 +26,9 @@ from desktop.claims.extractor import cn_to_int, extract  # noqa: E402
 from desktop.claims.readers import read_report  # noqa: E402
 
 CORPUS = HERE / "corpus"
-def _find_samples() -> Path:
-    """``shared/samples`` beside the checkout (or beside a parent folder, for git worktrees)."""
-    for parent in REPO.parents:
-        if (parent / "shared" / "samples").is_dir():
-            return parent / "shared" / "samples"
-    return REPO.parent / "shared" / "samples"
-
-
-SAMPLES = _find_samples()
+# The sample report and its hand labels ship with the repository (resources/samples), so a fresh clone
+# scores them without anything beside the checkout.
+SAMPLES = REPO / "resources" / "samples"
 
 
 def norm_value(v: str) -> str:
