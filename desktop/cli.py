@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from db.database import ChainMismatch
 from desktop import config
 from desktop.errors import DeskError
 
@@ -23,10 +24,37 @@ class UsageError(Exception):
     """Bad command-line usage detected after parsing (message already in words)."""
 
 
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.*)", r"缺少参数：\1"),
+    (r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)", r"参数 \1 的值 \2 无效（可选：\3）"),
+    (r"argument (\S+): invalid int value: (\S+)", r"参数 \1 应为整数，收到 \2"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"invalid choice: (\S+) \(choose from (.*)\)", r"无效的子命令 \1（可选：\2）"),
+]
+
+
+def _zh(message: str) -> str:
+    import re
+
+    for pattern, repl in _ARGPARSE_ZH:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, repl, message)
+    return message
+
+
 class _Parser(argparse.ArgumentParser):
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "用法：", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help().replace("usage:", "用法：", 1)
+        return (text.replace("positional arguments:", "位置参数：").replace("options:", "选项：")
+                .replace("show this help message and exit", "显示帮助并退出"))
+
     def error(self, message: str) -> None:  # argparse's own usage errors: exit 2, no traceback
         self.print_usage(sys.stderr)
-        print(f"用法错误：{message}", file=sys.stderr)
+        print(f"用法错误：{_zh(message)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -45,7 +73,9 @@ def _open(args: argparse.Namespace, *, readonly: bool = False):
         from desktop.ui.messages import error_text
 
         ws.close()
-        raise UsageError(error_text("workspace.locked", {"path": str(ws.root)}))
+        code = {"unwritable": "workspace.unwritable", "tampered": "workspace.tampered"}.get(
+            ws.info.reason or "", "workspace.locked")
+        raise UsageError(error_text(code, {"path": str(ws.root), **ws.info.holder}))
     return ws
 
 
@@ -215,6 +245,12 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     from desktop.ui.messages import STRENGTH_NAMES, suggestion_reason_text
 
     with _open(args, readonly=True) as ws:
+        for cid in args.claim or []:
+            if ws.db.query_one("SELECT 1 FROM claims WHERE id = ?", (cid,)) is None:
+                raise DeskError("claim.not_found", claim_id=cid)
+        for eid in args.evidence or []:
+            if ws.db.query_one("SELECT 1 FROM evidence WHERE id = ?", (eid,)) is None:
+                raise DeskError("evidence.not_found", evidence_id=eid)
         engine = SuggestionEngine(ws.db)
         res = engine.for_claims(args.claim or None, evidence_ids=args.evidence or None,
                                 limit=args.limit if args.limit > 0 else None)
@@ -488,6 +524,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.ui.messages import error_text
 
         print(f"错误：{error_text(exc.code, exc.params)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ChainMismatch as exc:
+        from desktop.ui.messages import error_text
+
+        print(f"错误：{error_text('workspace.tampered', {'problem': exc.code, 'path': ''})}", file=sys.stderr)
         return EXIT_USAGE
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)

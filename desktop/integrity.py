@@ -13,9 +13,11 @@ import datetime as _dt
 import json
 import os
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from db import audit
 from desktop.workspace import Workspace
 
 Progress = Callable[[str, int, int], None]
@@ -48,37 +50,47 @@ def _iso(ts: float) -> str:
 def verify_workspace(ws: Workspace, progress: Progress | None = None) -> IntegrityReport:
     report = IntegrityReport(checked_at=_iso(_dt.datetime.now().timestamp()))
     db = ws.db
+    started = time.time()
 
     def tick(stage: str, done: int, total: int) -> None:
         if progress:
             progress(stage, done, total)
 
-    # 1. SQLite's own structure check -----------------------------------------------------------
-    tick("sqlite", 0, 1)
-    try:
-        rows = db.query("PRAGMA integrity_check")
-        bad = [r[0] for r in rows if r[0] != "ok"]
-        if bad:
-            report.problems.append({"code": "sqlite_integrity", "seq": None, "detail": bad[:20]})
-    except sqlite3.DatabaseError as exc:
-        report.problems.append({"code": "sqlite_integrity", "seq": None, "detail": [str(exc)]})
-        return report
-    tick("sqlite", 1, 1)
+    # The head file first, then everything in the database in one read transaction: a writer that
+    # commits meanwhile (the GUI's worker, another process holding the workspace) can then only add
+    # events after the head, never make the head point past what this check read.
+    head = audit.read_head(db.head_path)
+    writer_active = not ws.readonly or ws.info.reason == "locked"
+    with db.snapshot():
+        # 1. SQLite's own structure check -------------------------------------------------------
+        tick("sqlite", 0, 1)
+        try:
+            rows = db.query("PRAGMA integrity_check")
+            bad = [r[0] for r in rows if r[0] != "ok"]
+            if bad:
+                report.problems.append({"code": "sqlite_integrity", "seq": None, "detail": bad[:20]})
+        except sqlite3.DatabaseError as exc:
+            report.problems.append({"code": "sqlite_integrity", "seq": None, "detail": [str(exc)]})
+            return report
+        tick("sqlite", 1, 1)
 
-    # 2. the append-only triggers (reported after what was changed, which matters more) -----------
-    trigger_problems = check_triggers(db.conn)
-    tick("triggers", 1, 1)
+        # 2. the append-only triggers (reported after what was changed, which matters more) -------
+        trigger_problems = check_triggers(db.conn)
+        tick("triggers", 1, 1)
 
-    # 3. the audit chain and the head file outside the database ---------------------------------
-    report.events = db.scalar("SELECT count(*) FROM events") or 0
-    chain = [p.as_dict() for p in db.verify_chain(lambda d, t: tick("events", d, t))]
-    report.problems.extend(_with_chain_times(db.conn, chain, db.head_path))
+        # 3. the audit chain and the head file outside the database -----------------------------
+        report.events = db.scalar("SELECT count(*) FROM events") or 0
+        chain = [
+            p.as_dict()
+            for p in db.verify_chain(lambda d, t: tick("events", d, t), head=head, writer_active=writer_active)
+        ]
+        report.problems.extend(_with_chain_times(db.conn, chain, db.head_path))
 
-    # 4. every object in the store against its name ---------------------------------------------
-    report.problems.extend(_check_objects(ws, report, tick))
+        # 4. every object in the store against its name -----------------------------------------
+        report.problems.extend(_check_objects(ws, report, tick, newer_than=started if writer_active else None))
 
-    # 5. the reviews table against the review events --------------------------------------------
-    report.problems.extend(_check_reviews(db.conn, report, tick))
+        # 5. the reviews table against the review events ----------------------------------------
+        report.problems.extend(_check_reviews(db.conn, report, tick))
     report.problems.extend(trigger_problems)
     return report
 
@@ -139,7 +151,8 @@ def _with_chain_times(conn: sqlite3.Connection, problems: list[dict[str, Any]], 
     return problems
 
 
-def _check_objects(ws: Workspace, report: IntegrityReport, tick) -> list[dict[str, Any]]:
+def _check_objects(ws: Workspace, report: IntegrityReport, tick, newer_than: float | None = None
+                   ) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
     rows = ws.db.query("SELECT id, sha256, name, size, added_at FROM evidence ORDER BY id")
     total = len(rows)
@@ -167,9 +180,12 @@ def _check_objects(ws: Workspace, report: IntegrityReport, tick) -> list[dict[st
     for sha, path in ws.store.iter_objects():
         if sha not in known:
             try:
-                until = _iso(os.stat(path).st_mtime)
+                mtime = os.stat(path).st_mtime
+                until = _iso(mtime)
             except OSError:
-                until = None
+                continue  # gone again: nothing to report
+            if newer_than is not None and mtime >= newer_than - 5:
+                continue  # copied by a writer that is still running and will record it in a moment
             problems.append({"code": "object_orphan", "seq": None, "sha256": sha, "until": until,
                              "path": str(path)})
     return problems

@@ -106,30 +106,39 @@ class Workspace:
         lock = WorkspaceLock(root / LOCK_NAME)
         reason = None
         holder: dict[str, Any] = {}
+        lock_to_keep = None
         if readonly:
             reason = "requested"
-            lock_to_keep = None
-        elif lock.acquire(actor):
-            lock_to_keep = lock
         else:
-            readonly = True
-            reason = "locked"
-            holder = lock.holder()
-            lock_to_keep = None
+            try:
+                acquired = lock.acquire(actor)
+            except OSError:  # a read-only folder or share: the lock file cannot even be created
+                acquired = False
+                reason = "unwritable"
+            if acquired:
+                lock_to_keep = lock
+            else:
+                readonly = True
+                if reason is None:
+                    reason = "locked"
+                    holder = lock.holder()
         if readonly and not db_path.is_file():
             raise DeskError("workspace.not_found", path=str(root))
         db = Database(db_path, readonly=readonly, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
+        problem = None
         try:
             if not readonly:
                 db.migrate()
                 db.reconcile_head()
-                ContentStore(root / STORE_DIR).clean_temp()
+                problem = db.head_problem()
+                if problem is None:
+                    ContentStore(root / STORE_DIR).clean_temp()
             else:
                 db.conn  # open now so a broken file fails here, not later
-                missing = db.scalar(
+                has_events = db.scalar(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
                 )
-                if not missing:
+                if not has_events:
                     raise DeskError("workspace.not_initialised", path=str(root))
         except DeskError:
             db.close()
@@ -141,6 +150,16 @@ class Workspace:
             if lock_to_keep:
                 lock_to_keep.release()
             raise DeskError("workspace.cannot_open", path=str(root), detail=str(exc)) from exc
+        if problem is not None:
+            # Events were removed or rewritten behind our back. Writing on would move the head file over
+            # the evidence, so the workspace opens read-only and says why (verify names the place).
+            db.close()
+            if lock_to_keep:
+                lock_to_keep.release()
+                lock_to_keep = None
+            db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
+            readonly, reason = True, "tampered"
+            holder = {"problem": problem}
         return cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
 
     def close(self) -> None:

@@ -131,3 +131,16 @@ def test_claims_command_needs_no_workspace():
     text = SAMPLE.read_text(encoding="utf-8")
     for c in data["claims"]:
         assert text[c["start"] : c["end"]] == c["quote"]
+
+
+def test_usage_errors_are_in_chinese(tmp_path):
+    res = run("link", ok=2)
+    assert "用法" in res.stderr and "缺少参数" in res.stderr
+    assert "usage:" not in res.stderr and "required" not in res.stderr
+
+
+def test_suggest_for_an_unknown_claim_is_an_error(tmp_path):
+    ws = tmp_path / "W"
+    run("init", str(ws))
+    res = run("suggest", str(ws), "--claim", "99999", ok=2)
+    assert "#99999" in res.stderr

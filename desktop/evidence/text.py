@@ -15,7 +15,7 @@ import re
 import threading
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
@@ -206,7 +206,7 @@ def format_cell(value, number_format: str | None) -> tuple[str, Decimal | None, 
             frac = bare.split(".", 1)[1]
             decimals = len(re.match(r"[0#?]*", frac).group(0))
         q = Decimal(1).scaleb(-decimals)
-        shown = dec.quantize(q)
+        shown = dec.quantize(q, rounding=ROUND_HALF_UP)  # Excel rounds halves away from zero
         text = f"{shown:,f}" if "," in bare.split(".")[0] else format(shown, "f")
         if percent:
             text += "%"

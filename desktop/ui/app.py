@@ -78,9 +78,8 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
     window = MainWindow(ws)
     window.show()
     if ws.readonly:
-        holder = ws.info.holder
-        who = f"{holder.get('actor', '')}（{holder.get('host', '')}，进程 {holder.get('pid', '')}）" if holder else "另一个程序"
-        QMessageBox.information(
-            window, "只读打开", f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。"
-        )
+        from desktop.ui.messages import readonly_text
+
+        show = QMessageBox.warning if ws.info.reason == "tampered" else QMessageBox.information
+        show(window, "只读打开", readonly_text(ws.info)[1])
     return app.exec()

@@ -224,9 +224,11 @@ class MainWindow(QMainWindow):
         role = ROLE_NAMES.get(self.ws.role, self.ws.role)
         self.identity_label.setText(f"{self.ws.actor} · {role}")
         if self.ws.readonly:
-            holder = self.ws.info.holder
-            who = f"（{holder.get('actor') or ''}@{holder.get('host') or ''} 正在使用）" if holder else ""
-            self.readonly_label.setText(f"<span style='color:#b26a00'>只读{who}</span>")
+            from desktop.ui.messages import readonly_text
+
+            badge, why = readonly_text(self.ws.info)
+            self.readonly_label.setText(f"<span style='color:#b26a00'>{badge}</span>")
+            self.readonly_label.setToolTip(why)
         else:
             self.readonly_label.setText("")
 
@@ -476,7 +478,7 @@ class MainWindow(QMainWindow):
         self.tasks.submit("添加佐证", work, finished)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and not self.ws.readonly:
+        if event.mimeData().hasUrls() and not self.ws.readonly and self.ws.role == "editor":
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:

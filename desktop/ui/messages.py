@@ -15,6 +15,9 @@ ERRORS: dict[str, str] = {
     "workspace.not_initialised": "该文件夹不是有效的工作区：{path}",
     "workspace.cannot_open": "无法打开工作区 {path}：{detail}",
     "workspace.locked": "工作区正被另一个程序使用：{path}",
+    "workspace.unwritable": "工作区所在的文件夹不可写（只读共享或没有权限），只能只读查看：{path}",
+    "workspace.tampered": "审计记录与工作区外的链头文件不一致（{problem_l}），为保留证据，工作区只能只读打开。"
+                          "请运行 verify 查看详情：{path}",
     "workspace.readonly": "工作区以只读方式打开，不能修改。",
     "workspace.bad_role": "未知角色：{role}（可用：editor 编制 / reviewer 审核）",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
@@ -153,6 +156,33 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     if template is None:
         return f"出错了（{code}）"
     return template.format_map(_Default(params))
+
+
+HEAD_PROBLEMS = {
+    "head_missing": "链头文件缺失",
+    "head_corrupt": "链头文件已损坏",
+    "events_truncated": "末尾的审计事件被删除",
+    "head_mismatch": "审计事件被改写",
+}
+
+
+def readonly_text(info: Any) -> tuple[str, str]:
+    """(status-bar badge, explanation) for a workspace opened read-only; ``info`` is ``Workspace.info``."""
+    holder = getattr(info, "holder", {}) or {}
+    reason = getattr(info, "reason", None)
+    if reason == "locked":
+        who = f"{holder.get('actor') or ''}（{holder.get('host') or ''}，进程 {holder.get('pid') or ''}）" \
+            if holder else "另一个程序"
+        return (f"只读（{holder.get('actor') or '他人'}正在使用）",
+                f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。")
+    if reason == "unwritable":
+        return "只读（文件夹不可写）", "工作区所在的文件夹不可写（只读共享或没有权限），本窗口以只读方式打开。"
+    if reason == "tampered":
+        problem = HEAD_PROBLEMS.get(holder.get("problem", ""), holder.get("problem", ""))
+        return ("只读（审计链不一致）",
+                f"审计记录与工作区外的链头文件不一致（{problem}）：可能有记录被删除或改写。为保留证据，"
+                "工作区以只读方式打开。请用“工具 → 校验完整性”查看详情。")
+    return "只读", "工作区以只读方式打开。"
 
 
 def warning_text(warning: dict[str, Any]) -> str:

@@ -638,7 +638,7 @@ def mount_report_view(window) -> ReportView:
     view.claim_activated.connect(on_claim_activated)
     view.claims_changed.connect(on_claims_changed)
     window.tasks.task_finished.connect(on_task_finished)
-    menu = window.menuBar().addMenu("报告(&R)")
+    menu = window.menuBar().addMenu("报告(&P)")
     for a in (view.act_mark, view.act_edit, view.act_ignore, view.act_restore, None, view.act_revise):
         menu.addSeparator() if a is None else menu.addAction(a)
     window.report_view = view

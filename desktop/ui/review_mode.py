@@ -549,7 +549,7 @@ def install(window) -> None:
     window.act_review_mode = act
     window.open_review_mode = open_review
     window.close_review_mode = close_review
-    menu = window.menuBar().addMenu("审核(&R)")
+    menu = window.menuBar().addMenu("审核(&A)")
     menu.addAction(act)
     window.review_menu = menu
     window.toolbar.addSeparator()

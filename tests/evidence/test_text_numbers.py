@@ -47,6 +47,8 @@ def test_numbers_keep_their_written_precision():
     [
         (0.89, "0%", "89%", Decimal("89"), True),
         (0.8923, "0.00%", "89.23%", Decimal("89.23"), True),
+        (658.825, "0.00", "658.83", Decimal("658.83"), False),  # Excel rounds half up, not to even
+        (0.125, "0%", "13%", Decimal("13"), True),
         (6588300.0, "#,##0.00", "6,588,300.00", Decimal("6588300.00"), False),
         (21099, "#,##0", "21,099", Decimal("21099"), False),
         (21099, "General", "21099", Decimal("21099"), False),
