@@ -10,6 +10,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without a display, Qt w
 
 import pytest
 
+import desktop.ui  # noqa: F401,E402 - arms the refcount guard before any test touches Qt
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "resources" / "samples"
 SAMPLE_REPORT = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.txt"
