@@ -242,8 +242,8 @@ class LinkingController(QObject):
 
     def refresh_dashboard(self) -> None:
         db = self.ws.db
+        claims = self.w.claims_model.rows()  # refreshed by the window for exactly the claims that changed
         with db.snapshot():
-            claims = status.claim_rows(db)
             rows = status.completeness_by_section(db, claims)
             unlinked = db.scalar(
                 "SELECT count(*) FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.evidence_id = e.id)"
@@ -267,7 +267,8 @@ class LinkingController(QObject):
         """Files arrived or changed (new versions, ingest results): the slot the watcher bridge calls."""
         ids = sorted(set(evidence_ids))
         self.w.evidence_model.add_or_refresh(ids)
-        self.w.claims_model.refresh_claims(self.w.claims_model.claim_ids())  # flags: new versions, values
+        # Only claims linked to these files (or to the files they supersede) can change their flags.
+        self.w.claims_model.refresh_claims(self.claims_touching(ids))
         self.w._refresh_completeness()
         self.engine.refresh()
         found = self.engine.for_evidence(ids) if ids else {}
@@ -280,6 +281,17 @@ class LinkingController(QObject):
         self.apply_filter()
         self.apply_evidence_filter()
         self.show_suggestions_for_selection()
+
+    def claims_touching(self, evidence_ids: list[int]) -> list[int]:
+        if not evidence_ids:
+            return []
+        marks = ",".join("?" * len(evidence_ids))
+        rows = self.ws.db.query(
+            f"""SELECT DISTINCT claim_id FROM links WHERE evidence_id IN ({marks})
+                   OR evidence_id IN (SELECT supersedes FROM evidence WHERE id IN ({marks}))""",
+            [*evidence_ids, *evidence_ids],
+        )
+        return [r[0] for r in rows]
 
     def _on_claims_reset(self) -> None:
         self.engine.refresh()

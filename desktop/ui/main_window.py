@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             self.readonly_label.setText("")
 
     def _refresh_completeness(self) -> None:
-        c = status.completeness(self.ws.db)
+        c = status.Completeness.of(self.claims_model.rows())  # the rows the tree shows, already fresh
         colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
         self.completeness_label.setText(
             f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"

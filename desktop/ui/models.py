@@ -149,6 +149,10 @@ class ClaimsTreeModel(QAbstractItemModel):
     def claim_ids(self) -> list[int]:
         return list(self._claim_node)
 
+    def rows(self) -> list[dict[str, Any]]:
+        """Every claim row the model holds (with flags), in tree order: counts come from here, not the db."""
+        return [self._claims[cid] for cid in self._claim_node]
+
     def index_for_claim(self, claim_id: int, column: int = 0) -> QModelIndex:
         node = self._claim_node.get(claim_id)
         if node is None:
