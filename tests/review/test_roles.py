@@ -35,18 +35,31 @@ TABLES = ("reports", "claims", "evidence", "evidence_paths", "links", "reviews",
 # --- the scan --------------------------------------------------------------------------------
 
 
-def _opens_write(fn: ast.AST) -> bool:
-    for node in ast.walk(fn):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                call = item.context_expr
-                if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "write":
-                    return True
+def _is_db(node: ast.AST) -> bool:
+    """``db``, ``ws.db``, ``self.db``, ``self.ws.db``, ``database`` …: what a mutation writes through."""
+    if isinstance(node, ast.Name):
+        return node.id in ("db", "database") or node.id.endswith("_db")
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("db", "database") or node.attr.endswith("_db")
     return False
+
+
+def _opens_write(fn: ast.AST) -> bool:
+    """Any reference to ``<db>.write`` — in a ``with``, assigned to a name, passed along — counts."""
+    return any(isinstance(n, ast.Attribute) and n.attr == "write" and _is_db(n.value) for n in ast.walk(fn))
 
 
 def _called_names(fn: ast.AST) -> set[str]:
     return {n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def _called_self_methods(fn: ast.AST) -> set[str]:
+    return {
+        n.func.attr
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name) and n.func.value.id == "self"
+    }
 
 
 def scan_module(path: Path, module: str) -> tuple[list[str], list[tuple[str, bool]]]:
@@ -64,10 +77,19 @@ def scan_module(path: Path, module: str) -> tuple[list[str], list[tuple[str, boo
     functions = sorted(f"{module}.{n}" for n in writes if not n.startswith("_"))
     methods = []
     for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        for m in cls.body:
-            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith("_"):
-                if _opens_write(m) or _called_names(m) & writes:
-                    methods.append((f"{module}.{cls.name}.{m.name}", "require_role" in _called_names(m)))
+        members = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        mutating = {name for name, m in members.items() if _opens_write(m) or _called_names(m) & writes}
+        changed = True
+        while changed:  # a method calling a mutating method of its own class (self._record()) mutates too
+            changed = False
+            for name, m in members.items():
+                if name not in mutating and _called_self_methods(m) & mutating:
+                    mutating.add(name)
+                    changed = True
+        for name in sorted(mutating):
+            if not name.startswith("_"):
+                m = members[name]
+                methods.append((f"{module}.{cls.name}.{name}", "require_role" in _called_names(m)))
     return functions, methods
 
 
@@ -166,15 +188,32 @@ def test_scan_catches_a_mutation_added_later(tmp_path):
         "        tx.event('claim.edited', {})\n"
         "def read_only(db):\n"
         "    return db.query('SELECT 1')\n"
+        "def aliased(db):\n"
+        "    write = db.write\n"
+        "    with write() as tx:\n"
+        "        tx.event('x', {})\n"
+        "def held(ws):\n"
+        "    cm = ws.db.write()\n"
+        "    with cm as tx:\n"
+        "        tx.event('x', {})\n"
+        "def file_io(path):\n"
+        "    with open(path, 'w') as f:\n"
+        "        f.write('not a mutation of the workspace')\n"
         "class Queue:\n"
         "    def push(self, path):\n"
         "        with self.db.write() as tx:\n"
-        "            tx.event('queue.pushed', {})\n",
+        "            tx.event('queue.pushed', {})\n"
+        "    def _record(self):\n"
+        "        with self.ws.db.write() as tx:\n"
+        "            tx.event('queue.recorded', {})\n"
+        "    def drain(self):\n"
+        "        self._record()\n",
         encoding="utf-8",
     )
     functions, methods = scan(tmp_path)
-    assert functions == ["desktop.later.edits.edit_value", "desktop.later.edits.rename_claim"]
-    assert methods == [("desktop.later.edits.Queue.push", False)]
+    assert functions == ["desktop.later.edits.aliased", "desktop.later.edits.edit_value",
+                         "desktop.later.edits.held", "desktop.later.edits.rename_claim"]
+    assert methods == [("desktop.later.edits.Queue.drain", False), ("desktop.later.edits.Queue.push", False)]
 
 
 @pytest.mark.parametrize("qualname", [f for f in FUNCTIONS if f not in REVIEWER_ONLY and f not in NOT_AN_EDIT])
