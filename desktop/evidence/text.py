@@ -272,6 +272,15 @@ def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) ->
         for c, text in enumerate(cells):
             if c not in headers and text.strip() and not re.fullmatch(r"[-0-9.,%\s]+", text):
                 headers[c] = text.strip()
+    # A sheet-wide unit stated above the table ("单位：元", "金额单位：万元") applies to every cell
+    # whose own row and column say nothing: it goes at the start of the context, so a unit given
+    # in the column header (later in the context) still wins.
+    sheet_unit = ""
+    for cells in rows[:6]:
+        m = re.search(r"单位[:：]\s*([^\s\t,，;；)）]{1,6})", " ".join(cells))
+        if m:
+            sheet_unit = f"单位：{m.group(1)} "
+            break
     for n in numbers:
         if n.context or not n.locator.startswith(prefix):
             continue
@@ -284,7 +293,7 @@ def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) ->
             col = col * 26 + (ord(ch) - 64)
         head = headers.get(col - 1, "")
         row_text = " ".join(rows[r]).strip() if 0 <= r < len(rows) else ""
-        n.context = (f"{row_text}（{head}）" if head else row_text)[:160]
+        n.context = (sheet_unit + (f"{row_text}（{head}）" if head else row_text))[:160]
 
 
 # --- text and CSV ----------------------------------------------------------------------------
