@@ -267,10 +267,15 @@ def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) ->
     """A cell's context is its row plus its column's header: the words beside a figure in a ledger."""
     prefix = f"{sheet}!"
     rows = [line.split("\t") for line in lines]
+    # The header of a column is its last text cell above the first row that holds a figure (title rows
+    # and "单位：…" labels above it are not headers).
+    numeric = re.compile(r"[-+0-9.,%\s¥￥]+")
+    first_data = next((i for i, cells in enumerate(rows[:12]) if any(numeric.fullmatch(c) for c in cells if c)),
+                      min(len(rows), 8))
     headers: dict[int, str] = {}
-    for cells in rows[:8]:
+    for cells in rows[:first_data]:
         for c, text in enumerate(cells):
-            if c not in headers and text.strip() and not re.fullmatch(r"[-0-9.,%\s]+", text):
+            if text.strip() and not numeric.fullmatch(text) and "单位" not in text:
                 headers[c] = text.strip()
     # A sheet-wide unit stated above the table ("单位：元", "金额单位：万元") applies to every cell
     # whose own row and column say nothing: it goes at the start of the context, so a unit given
