@@ -3,6 +3,7 @@
 #
 #   ./dev.sh app      set up, then open the app on the demo workspace
 #   ./dev.sh test     set up, then run the test suite (offscreen Qt)
+#   ./dev.sh perf     set up, then run the benchmarks in tests/perf (slow; prints figures)
 #   ./dev.sh setup    set up only
 #
 # Installs only the missing apt packages (as root, or through sudo), creates .venv and installs the
@@ -77,6 +78,9 @@ case "$MODE" in
   test)
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m pytest -q "$@" ;;
+  perf)
+    export QT_QPA_PLATFORM=offscreen
+    exec .venv/bin/python tests/perf/run_all.py "$@" ;;
   *)
-    echo "usage: ./dev.sh [app|test|setup]" >&2; exit 2 ;;
+    echo "usage: ./dev.sh [app|test|perf|setup]" >&2; exit 2 ;;
 esac

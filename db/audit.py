@@ -141,6 +141,31 @@ def reconcile_head(conn: sqlite3.Connection, path: Path) -> bool:
     return ok
 
 
+def head_problem(conn: sqlite3.Connection, path: Path) -> str | None:
+    """Why the head file and the chain disagree in a way a crash cannot explain (None: they agree).
+
+    A head file that lags behind the chain but names one of its events unchanged is what a crash
+    between a commit and the head-file write leaves, and :func:`reconcile_head` repairs it; anything
+    else (the file missing or unreadable while events exist, pointing past the end, naming an event
+    with another hash) means events were removed or rewritten, and writing on would bury the evidence.
+    """
+    seq, hash_ = chain_head(conn)
+    head = read_head(path)
+    if head is None:
+        return None if seq == 0 else "head_missing"
+    hseq, hhash = head.get("seq"), head.get("hash")
+    if head.get("corrupt") or not isinstance(hseq, int) or not isinstance(hhash, str):
+        return "head_corrupt"
+    if hseq > seq:
+        return "events_truncated"
+    if hseq == seq:
+        return None if hhash == hash_ else "head_mismatch"
+    if hseq == 0:
+        return None if hhash == GENESIS else "head_mismatch"
+    row = conn.execute("SELECT hash FROM events WHERE seq = ?", (hseq,)).fetchone()
+    return None if row is not None and row["hash"] == hhash else "head_mismatch"
+
+
 # --- verification ----------------------------------------------------------------------------
 
 
@@ -168,10 +193,16 @@ def iter_events(conn: sqlite3.Connection, batch: int = 5000) -> Iterator[sqlite3
         yield from rows
 
 
+_READ = object()
+
+
 def verify_chain(
     conn: sqlite3.Connection,
     head_path: Path | None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    head: Any = _READ,
+    writer_active: bool = False,
 ) -> list[ChainProblem]:
     """Recompute the whole chain; return the problems found, first broken event first.
 
@@ -179,8 +210,15 @@ def verify_chain(
     in the sequence: events deleted), ``event_chain_broken`` (prev_hash does not match the event
     before: events deleted, inserted or reordered), ``head_missing``, ``head_corrupt``,
     ``events_truncated`` (the head file names a later event than the database holds),
-    ``head_mismatch`` (the event the head file names has a different hash).
+    ``head_mismatch`` (the event the head file names has a different hash), ``head_behind`` (events
+    after the one the head file names: only reported when no writer holds the workspace).
+
+    The head file is read **before** the events (pass ``head`` to read it yourself, earlier still), and
+    the caller should hold one read transaction around the call: then a writer committing meanwhile
+    can only add events after the head, never make the head point past what was read.
     """
+    if head is _READ:
+        head = read_head(head_path) if head_path is not None else None
     problems: list[ChainProblem] = []
     total = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     prev_hash = GENESIS
@@ -211,7 +249,6 @@ def verify_chain(
     if progress:
         progress(done, total)
     if head_path is not None:
-        head = read_head(head_path)
         if head is None:
             problems.append(ChainProblem("head_missing", None, {"last_seq": last_seq}))
         elif head.get("corrupt"):
@@ -229,7 +266,7 @@ def verify_chain(
                     problems.append(ChainProblem("head_mismatch", 0, {}))
             elif hashes.get(hseq) != hhash:
                 problems.append(ChainProblem("head_mismatch", hseq, {}))
-            elif hseq < last_seq:
+            elif hseq < last_seq and not writer_active:
                 # Events after the head: left by a crash between commit and head write, which opening
                 # the workspace read-write repairs; seen here, they were never anchored.
                 problems.append(

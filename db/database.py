@@ -29,6 +29,18 @@ class EventCountError(RuntimeError):
     """A mutation ended with no audit event, or with more than one."""
 
 
+class ChainMismatch(RuntimeError):
+    """The head file outside the database does not match the chain: events were removed or rewritten.
+
+    Writes are refused, so the next commit cannot move the head file over the evidence (``code`` is the
+    :func:`db.audit.head_problem` code).
+    """
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
 def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -181,7 +193,13 @@ class Database:
         """One mutation: rows and exactly one audit event, committed together.
 
         ``mutations=n``: up to *n* mutations in one transaction, each ending with its own event (at least
-        one event is still required).
+        one event is still required; the head file then moves to the last one).
+
+        Before the commit the new event must continue the chain the head file names (or a head the
+        chain has since passed, after a crash); otherwise the mutation is refused with
+        :class:`ChainMismatch`. After the commit the head file moves to the new event; if that write
+        fails the change stays committed and ``head_error`` records why (the next write, or opening the
+        workspace, moves the head file on).
         """
         if self.readonly:
             raise ReadOnlyError(str(self.path))
@@ -193,13 +211,43 @@ class Database:
                 yield tx
                 if not 1 <= len(tx.events) <= mutations:
                     raise EventCountError(f"a mutation must write exactly one event, wrote {len(tx.events)}")
+                self._check_head(conn, tx.events[0])
+                conn.execute("COMMIT")
             except BaseException:
-                if conn.in_transaction:
+                if conn.in_transaction:  # also when COMMIT itself failed (disk full, I/O error)
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
             ev = tx.events[-1]
-            audit.write_head(self.head_path, ev["seq"], ev["hash"])
+            try:
+                audit.write_head(self.head_path, ev["seq"], ev["hash"])
+                self.head_error = None
+            except OSError as exc:
+                self.head_error = exc
+
+    head_error: OSError | None = None
+
+    def _check_head(self, conn: sqlite3.Connection, event: dict[str, Any]) -> None:
+        """The chain before ``event`` (uncommitted) must agree with the head file."""
+        head = audit.read_head(self.head_path)
+        prev_seq = event["seq"] - 1
+        if head is None:
+            if prev_seq == 0:
+                return
+            raise ChainMismatch("head_missing")
+        hseq, hhash = head.get("seq"), head.get("hash")
+        if head.get("corrupt") or not isinstance(hseq, int):
+            raise ChainMismatch("head_corrupt")
+        if hseq == prev_seq and hhash == event["prev_hash"]:
+            return
+        if hseq > prev_seq:
+            raise ChainMismatch("events_truncated")
+        if hseq == 0 and hhash == audit.GENESIS:
+            return
+        if hseq < prev_seq:
+            row = conn.execute("SELECT hash FROM events WHERE seq = ?", (hseq,)).fetchone()
+            if row is not None and row["hash"] == hhash:
+                return  # the head lagged (crash or a failed head write): this commit moves it on
+        raise ChainMismatch("head_mismatch")
 
     def reconcile_head(self) -> bool:
         if self.readonly:
@@ -207,8 +255,13 @@ class Database:
         with self.write_lock:
             return audit.reconcile_head(self.conn, self.head_path)
 
-    def verify_chain(self, progress=None) -> list[audit.ChainProblem]:
-        return audit.verify_chain(self.conn, self.head_path, progress)
+    def head_problem(self) -> str | None:
+        return audit.head_problem(self.conn, self.head_path)
+
+    def verify_chain(self, progress=None, *, head: Any = audit._READ, writer_active: bool = False
+                     ) -> list[audit.ChainProblem]:
+        with self.snapshot():
+            return audit.verify_chain(self.conn, self.head_path, progress, head=head, writer_active=writer_active)
 
     # -- settings --------------------------------------------------------------------------------
 

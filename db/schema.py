@@ -189,7 +189,6 @@ def m0003_evidence_number_unit(db: SUDatabase) -> None:
     _run(db, ["ALTER TABLE evidence_numbers ADD COLUMN unit TEXT"])
 
 
-
 @migrations(name="0004_ingest_queue")
 def m0004_ingest_queue(db: SUDatabase) -> None:
     """What the watcher and the ingest queue need; file names that are not valid Unicode, kept exactly.
@@ -217,6 +216,58 @@ def m0004_ingest_queue(db: SUDatabase) -> None:
             "CREATE INDEX ingest_queue_path ON ingest_queue(path)",
             "ALTER TABLE evidence_paths ADD COLUMN raw_path BLOB",
             "CREATE INDEX evidence_paths_present ON evidence_paths(present, path)",
+        ],
+    )
+
+
+@migrations(name="0005_review_basis_event_indexes")
+def m0005_review_basis_event_indexes(db: SUDatabase) -> None:
+    """Reviews keep what a sign-off was given on; the audit viewer filters by person, action and date."""
+    _run(
+        db,
+        [
+            # JSON: the claim's value and, per linked file, its sha256, locator and newest versions at the
+            # time of the review; ``fingerprint`` stays the digest of it (see desktop/review/review.py).
+            "ALTER TABLE reviews ADD COLUMN basis TEXT",
+            "CREATE INDEX events_actor ON events(actor)",
+            "CREATE INDEX events_action ON events(action)",
+            "CREATE INDEX events_ts ON events(ts)",
+        ],
+    )
+
+
+# The significant digits and the decade of each evidence number, as the value is written (TEXT, no
+# separators): "6588300.00" -> sig "65883", mag 6; "0.89" -> "89", -1; "2.1099" -> "21099", 0. Within one
+# decade the string order of ``sig`` is the numeric order, so "every number that rounds to 658.83 at any
+# scale" is a handful of range scans on (mag, sig). Virtual generated columns: nothing to backfill, and
+# no writer has to know about them. Scientific notation ("1E-7", rare) is left out of the index (NULL).
+_PLAIN = "instr(value, 'E') = 0 AND instr(value, 'e') = 0"
+_INT_PART = "substr(value, 1, instr(value || '.', '.') - 1)"
+_FRAC_PART = "substr(value, instr(value || '.', '.') + 1)"
+SIG_SQL = f"CASE WHEN {_PLAIN} THEN rtrim(ltrim(replace(value, '.', ''), '0'), '0') END"
+MAG_SQL = (
+    f"CASE WHEN NOT ({_PLAIN}) THEN NULL"
+    f" WHEN ltrim({_INT_PART}, '0') <> '' THEN length(ltrim({_INT_PART}, '0')) - 1"
+    f" WHEN rtrim({_FRAC_PART}, '0') <> '' THEN length(ltrim({_FRAC_PART}, '0')) - length({_FRAC_PART}) - 1"
+    " END"
+)
+
+
+@migrations(name="0006_evidence_number_digits")
+def m0006_evidence_number_digits(db: SUDatabase) -> None:
+    """Significant digits + decade of every evidence number, indexed: suggestions match at any scale."""
+    _run(
+        db,
+        [
+            f"ALTER TABLE evidence_numbers ADD COLUMN sig TEXT GENERATED ALWAYS AS ({SIG_SQL}) VIRTUAL",
+            f"ALTER TABLE evidence_numbers ADD COLUMN mag INTEGER GENERATED ALWAYS AS ({MAG_SQL}) VIRTUAL",
+            # evidence_id in the index: "only in these files" is decided without reading the table
+            "CREATE INDEX evidence_numbers_mag_sig ON evidence_numbers(mag, sig, evidence_id)",
+            # a cell's neighbours (is 1972 in 明细!A1974 a row number?) without scanning the whole file
+            "CREATE INDEX evidence_numbers_locator ON evidence_numbers(evidence_id, locator)",
+            # how many text units hold a word (a view on the FTS index, no storage): common words are
+            # no use for finding the few files that speak of a claim's subject
+            "CREATE VIRTUAL TABLE evidence_text_vocab USING fts5vocab('evidence_text', 'row')",
         ],
     )
 

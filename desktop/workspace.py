@@ -106,32 +106,41 @@ class Workspace:
         lock = WorkspaceLock(root / LOCK_NAME)
         reason = None
         holder: dict[str, Any] = {}
+        lock_to_keep = None
         if readonly:
             reason = "requested"
-            lock_to_keep = None
-        elif lock.acquire(actor):
-            lock_to_keep = lock
         else:
-            readonly = True
-            reason = "locked"
-            holder = lock.holder()
-            lock_to_keep = None
+            try:
+                acquired = lock.acquire(actor)
+            except OSError:  # a read-only folder or share: the lock file cannot even be created
+                acquired = False
+                reason = "unwritable"
+            if acquired:
+                lock_to_keep = lock
+            else:
+                readonly = True
+                if reason is None:
+                    reason = "locked"
+                    holder = lock.holder()
         if readonly and not db_path.is_file():
             raise DeskError("workspace.not_found", path=str(root))
         db = Database(db_path, readonly=readonly, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
+        problem = None
         try:
             if not readonly:
                 db.migrate()
                 db.reconcile_head()
-                # A crash between copying an object and committing its rows leaves a temp file or an
-                # object no row names: tidy both now (see ContentStore.recover).
-                ContentStore(root / STORE_DIR).recover(r[0] for r in db.query("SELECT sha256 FROM evidence"))
+                problem = db.head_problem()
+                if problem is None:
+                    # A crash between copying an object and committing its rows leaves a temp file or an
+                    # object no row names: tidy both now (see ContentStore.recover).
+                    ContentStore(root / STORE_DIR).recover(r[0] for r in db.query("SELECT sha256 FROM evidence"))
             else:
                 db.conn  # open now so a broken file fails here, not later
-                missing = db.scalar(
+                has_events = db.scalar(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'"
                 )
-                if not missing:
+                if not has_events:
                     raise DeskError("workspace.not_initialised", path=str(root))
         except DeskError:
             db.close()
@@ -143,6 +152,16 @@ class Workspace:
             if lock_to_keep:
                 lock_to_keep.release()
             raise DeskError("workspace.cannot_open", path=str(root), detail=str(exc)) from exc
+        if problem is not None:
+            # Events were removed or rewritten behind our back. Writing on would move the head file over
+            # the evidence, so the workspace opens read-only and says why (verify names the place).
+            db.close()
+            if lock_to_keep:
+                lock_to_keep.release()
+                lock_to_keep = None
+            db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
+            readonly, reason = True, "tampered"
+            holder = {"problem": problem}
         return cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
 
     def close(self) -> None:
@@ -197,8 +216,8 @@ class Workspace:
 
 
 def set_setting(db: Database, *, key: str, value: str) -> dict[str, Any]:
-    """Change one workspace setting (audited)."""
-    require_writable(db)
+    """Change one workspace setting (audited). Settings belong to the evaluation group (编制)."""
+    require_role(db, "settings.change", "editor")
     old = db.get_setting(key)
     with db.write() as tx:
         tx.execute(

@@ -56,6 +56,62 @@ def grab(name: str) -> Path:
     return path
 
 
+def stop(app: subprocess.Popen) -> None:
+    app.terminate()
+    try:
+        app.wait(10)
+    except subprocess.TimeoutExpired:
+        app.kill()
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def review_scene(env: dict[str, str]) -> subprocess.Popen:
+    """An inspector's session: a few claims reviewed, one file changed after sign-off, review mode and log."""
+    import json
+
+    ws = str(Path(env["EVIDENCE_DESK_HOME"]) / "demo-workspace")
+    claims = [c for c in json.loads(cli(env, "status", ws, "--json"))["claims"] if c["evidence_ids"]]
+    states = ["verified", "verified", "questioned", "needs_more"]
+    for c, state in zip(claims, states):
+        cli(env, "review", ws, str(c["id"]), state, "--actor", "王审计", "--comment",
+            {"verified": "与原件一致", "questioned": "报告为万元，汇总表为元，请注明换算", "needs_more": "请补充盖章件"}[state])
+    # the first signed-off claim's file is replaced in the watched folder after the sign-off
+    status = json.loads(cli(env, "status", ws, "--json"))
+    first = next(e for e in status["evidence"] if claims[0]["id"] in e["claim_ids"])
+    with open(first["paths"][0], "ab") as f:
+        f.write(b"\n")
+    cli(env, "ingest", ws, "--actor", "李会计", "--role", "editor")
+    app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "王审计", "--role", "reviewer"], cwd=ROOT,
+                           env=env)
+    wid = wait_window("EvidenceDesk")
+    xdo("windowmove", wid, "0", "0")
+    xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+    xdo("windowactivate", "--sync", wid)
+    time.sleep(1.5)
+    # Keys through XTEST to the focused window: with no window manager, focus must be set by hand, and
+    # shortcuts with modifiers ignore the synthetic events of `key --window`.
+    xdo("windowfocus", "--sync", wid)
+    xdo("key", "ctrl+r")
+    time.sleep(0.8)
+    # review mode opens at the first claim still to do; walk to the signed-off claim whose file changed
+    target = claims[0]["id"]
+    order = [c["id"] for c in json.loads(cli(env, "status", ws, "--json"))["claims"]]
+    for _ in range(order.index(target)):
+        xdo("key", "n")
+    time.sleep(0.8)
+    grab("review-mode")
+    xdo("key", "ctrl+shift+a")
+    log = wait_window("审计日志")
+    xdo("windowmove", log, "0", "0")
+    xdo("windowsize", log, str(SIZE[0]), str(SIZE[1]))
+    grab("audit-log")
+    return app
+
+
 def main() -> int:
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
@@ -69,15 +125,22 @@ def main() -> int:
         env = _env()
         env["EVIDENCE_DESK_HOME"] = home
         env["EVIDENCE_DESK_ACTOR"] = "李会计"
-        app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计"], cwd=ROOT, env=env)
+        app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT, env=env)
         wid = wait_window("EvidenceDesk")
         xdo("windowmove", wid, "0", "0")
         xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
-        xdo("windowactivate", "--sync", wid)
         time.sleep(1.5)
-        # Walk to the first claim that still lacks evidence (F3), so the detail pane shows a red gap.
-        xdo("key", "--window", wid, "F3")
+        # No window manager under Xvfb: give the window the input focus directly, then type (XTEST;
+        # Qt ignores synthetic events sent with --window).
+        xdo("windowfocus", "--sync", wid)
+        # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
+        xdo("key", "F3", "F3", "F3")
         grab("main-window")
+        # Suggestions: type-ahead to the claim "2024 年年初收入预算数", whose value the final accounts state.
+        xdo("type", "--delay", "120", "2024")
+        grab("suggestions")
+        stop(app)
+        app = review_scene(env)
     finally:
         if app is not None:
             app.terminate()

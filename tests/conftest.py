@@ -10,10 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without a display, Qt w
 
 import pytest
 
+import desktop.ui  # noqa: F401,E402 - arms the refcount guard before any test touches Qt
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "resources" / "samples"
 SAMPLE_REPORT = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.txt"
-SHARED_SAMPLES = REPO.parent / "shared" / "samples"
+SAMPLE_GOLD = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.gold.jsonl"
 
 
 @pytest.fixture(autouse=True)

@@ -37,8 +37,8 @@ def test_init_import_status_ingest_link_unlink(tmp_path):
     assert all(c["flags"] == ["no_evidence"] for c in claims)
     assert set(claims[0]) >= {"id", "report_id", "quote", "value", "unit", "subject", "section", "page",
                               "evidence_ids", "flags", "review"}
-    assert before["summary"] == {"claims": len(claims), "with_evidence": 0, "without_evidence": len(claims),
-                                 "evidence": 0, "unlinked_evidence": 0}
+    assert before["summary"].items() >= {"claims": len(claims), "with_evidence": 0, "without_evidence": len(claims),
+                                         "evidence": 0, "unlinked_evidence": 0, "value_not_found": 0}.items()
 
     out = json.loads(run("ingest", str(ws), str(LEDGER), "--wait", "--json").stdout)
     evidence_id = out["files"][0]["evidence_id"]
@@ -131,3 +131,16 @@ def test_claims_command_needs_no_workspace():
     text = SAMPLE.read_text(encoding="utf-8")
     for c in data["claims"]:
         assert text[c["start"] : c["end"]] == c["quote"]
+
+
+def test_usage_errors_are_in_chinese(tmp_path):
+    res = run("link", ok=2)
+    assert "用法" in res.stderr and "缺少参数" in res.stderr
+    assert "usage:" not in res.stderr and "required" not in res.stderr
+
+
+def test_suggest_for_an_unknown_claim_is_an_error(tmp_path):
+    ws = tmp_path / "W"
+    run("init", str(ws))
+    res = run("suggest", str(ws), "--claim", "99999", ok=2)
+    assert "#99999" in res.stderr

@@ -91,7 +91,8 @@ def test_second_process_gets_readonly_and_writes_nothing(imported_ws, tmp_path):
     import json
 
     out = json.loads(res.stdout)
-    assert out == {"readonly": True, "reason": "locked", "error": "workspace.readonly", "claims": 64}
+    claims = ws.db.scalar("SELECT count(*) FROM claims")  # the writer's count: the reader added none
+    assert out == {"readonly": True, "reason": "locked", "error": "workspace.readonly", "claims": claims}
     after = _snapshot(ws.root)
     assert after == before
 
@@ -137,3 +138,85 @@ def test_store_leaves_no_temp_file_when_the_source_vanishes(ws, tmp_path):
     with pytest.raises(FileNotFoundError):
         ws.store.add_file(tmp_path / "gone.pdf")
     assert list(ws.store.tmp.iterdir()) == []
+
+
+def test_truncated_chain_opens_readonly_and_says_why(ws):
+    import sqlite3
+
+    from desktop.ui.messages import readonly_text
+
+    root = ws.root
+    set_setting(ws.db, key="a", value="1")
+    set_setting(ws.db, key="b", value="2")
+    ws.close()
+    conn = sqlite3.connect(root / "workspace.db")
+    conn.execute("DROP TRIGGER events_append_only_delete")
+    conn.execute("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")
+    conn.commit()
+    conn.close()
+    again = Workspace.open(root)
+    try:
+        assert again.readonly and again.info.reason == "tampered"
+        assert again.info.holder["problem"] == "events_truncated"
+        assert "链头" in readonly_text(again.info)[1]
+        with pytest.raises(ReadOnlyWorkspace):
+            set_setting(again.db, key="c", value="3")
+    finally:
+        again.close()
+    # no one holds the lock: a third open is not blocked by a stale lock, it is refused writes again
+    third = Workspace.open(root)
+    assert third.info.reason == "tampered"
+    third.close()
+
+
+def test_unwritable_lock_opens_readonly(ws):
+    root = ws.root
+    ws.close()
+    (root / "workspace.lock").unlink()
+    (root / "workspace.lock").mkdir()  # the lock file cannot be opened for writing: as on a read-only share
+    again = Workspace.open(root)
+    try:
+        assert again.readonly and again.info.reason == "unwritable"
+        assert again.db.scalar("SELECT count(*) FROM events") >= 1
+    finally:
+        again.close()
+
+
+@pytest.fixture
+def readonly_mount(tmp_path):
+    """A real read-only view of a folder (bind mount, remounted ro), as a read-only network share gives."""
+    import shutil as _shutil
+
+    src, view = tmp_path / "rw", tmp_path / "ro"
+    src.mkdir()
+    view.mkdir()
+    if os.geteuid() != 0 or _shutil.which("mount") is None:
+        pytest.skip("read-only bind mounts need root (CI runs as root)")
+    ok = subprocess.run(["mount", "--bind", str(src), str(view)], capture_output=True).returncode == 0
+    if not ok:
+        pytest.skip("this sandbox does not allow bind mounts")
+    try:
+        assert subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True).returncode == 0
+        yield src, view
+    finally:
+        subprocess.run(["umount", str(view)], capture_output=True)
+
+
+def test_workspace_on_a_readonly_share_opens_readonly(readonly_mount, sample_report):
+    from desktop.claims.service import import_report
+
+    src, view = readonly_mount
+    with Workspace.create(src / "w") as w:
+        import_report(w.db, path=sample_report)
+    ro = Workspace.open(view / "w")
+    try:
+        assert ro.readonly and ro.info.reason == "unwritable"
+        assert ro.db.scalar("SELECT count(*) FROM claims") > 0
+        from desktop.integrity import verify_workspace
+
+        assert verify_workspace(ro).ok
+    finally:
+        ro.close()
+    res = subprocess.run([sys.executable, "-m", "desktop", "link", str(view / "w"), "1", "1"],
+                         capture_output=True, text=True, cwd=REPO_ROOT)
+    assert res.returncode == 2 and "不可写" in res.stderr and "Traceback" not in res.stderr

@@ -27,6 +27,9 @@ class Document:
     kind: str = "narrative"  # narrative / score_table
     warnings: list[dict[str, Any]] = field(default_factory=list)  # codes for the UI, e.g. scanned pages
     rows: list[dict[str, Any]] = field(default_factory=list)  # score-table rows, when kind == score_table
+    #: tables read from their structure: {"ref": "t1", "page": 3, "title": "...",
+    #: "rows": [[{"text", "start", "end"} | None, ...], ...]} (None: a merged cell's continuation)
+    tables: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.spans.sort(key=lambda s: s.start)
@@ -50,4 +53,10 @@ class Document:
         return {
             "spans": [[s.start, s.end, s.page, s.kind, s.ref] for s in self.spans],
             "warnings": self.warnings,
+            "tables": [{"ref": t.get("ref"), "page": t.get("page"), "start": t.get("start"), "end": t.get("end")}
+                       for t in self.tables],
         }
+
+    def pages(self) -> int | None:
+        pages = [s.page for s in self.spans if s.page is not None]
+        return max(pages) if pages else None

@@ -44,6 +44,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from desktop.errors import Forbidden
 from desktop.evidence import fspath, thumbnails
 from desktop.evidence import ignore as ignoremod
 from desktop.evidence.indexing import index_evidence
@@ -68,6 +69,7 @@ ALL_TASKS = (SCAN, REGISTER, INDEX, THUMB)
 # A batch of registrations is committed (one transaction, one event per file) when it holds this many
 # files or bytes, or has waited this long: bulk ingest pays for a commit and a head-file update per batch.
 BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 32, 64 << 20, 0.5
+ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
 
 _TRANSIENT = {
     errno.EACCES: "permission_denied",
@@ -667,6 +669,10 @@ class IngestEngine:
                      for t, obj in batch]
             try:
                 regs = record_objects(self.ws, items)
+            except Forbidden:  # the session switched to 审核 meanwhile: register once it is 编制 again
+                for t, _ in batch:
+                    self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
+                return
             except Exception as exc:
                 if len(batch) > 1:  # find the one that fails; the others go through
                     for item in batch:
@@ -708,7 +714,11 @@ class IngestEngine:
             self.queue.add_derived(tx, reg.evidence_id, tasks)
 
     def _gone(self, t: Task) -> None:
-        ids = mark_path_absent(self.ws, t.path, in_tx=lambda tx: self.queue.done([t.id], conn=tx))
+        try:
+            ids = mark_path_absent(self.ws, t.path, in_tx=lambda tx: self.queue.done([t.id], conn=tx))
+        except Forbidden:
+            self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
+            return
         if ids:
             self._emit(IngestEvent("absent", ids, path=t.path_text))
         else:

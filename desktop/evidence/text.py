@@ -16,7 +16,7 @@ import threading
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
@@ -208,7 +208,7 @@ def format_cell(value, number_format: str | None) -> tuple[str, Decimal | None, 
             frac = bare.split(".", 1)[1]
             decimals = len(re.match(r"[0#?]*", frac).group(0))
         q = Decimal(1).scaleb(-decimals)
-        shown = dec.quantize(q)
+        shown = dec.quantize(q, rounding=ROUND_HALF_UP)  # Excel rounds halves away from zero
         text = f"{shown:,f}" if "," in bare.split(".")[0] else format(shown, "f")
         if percent:
             text += "%"
@@ -269,11 +269,25 @@ def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) ->
     """A cell's context is its row plus its column's header: the words beside a figure in a ledger."""
     prefix = f"{sheet}!"
     rows = [line.split("\t") for line in lines]
+    # The header of a column is its last text cell above the first row that holds a figure (title rows
+    # and "单位：…" labels above it are not headers).
+    numeric = re.compile(r"[-+0-9.,%\s¥￥]+")
+    first_data = next((i for i, cells in enumerate(rows[:12]) if any(numeric.fullmatch(c) for c in cells if c)),
+                      min(len(rows), 8))
     headers: dict[int, str] = {}
-    for cells in rows[:8]:
+    for cells in rows[:first_data]:
         for c, text in enumerate(cells):
-            if c not in headers and text.strip() and not re.fullmatch(r"[-0-9.,%\s]+", text):
+            if text.strip() and not numeric.fullmatch(text) and "单位" not in text:
                 headers[c] = text.strip()
+    # A sheet-wide unit stated above the table ("单位：元", "金额单位：万元") applies to every cell
+    # whose own row and column say nothing: it goes at the start of the context, so a unit given
+    # in the column header (later in the context) still wins.
+    sheet_unit = ""
+    for cells in rows[:6]:
+        m = re.search(r"单位[:：]\s*([^\s\t,，;；)）]{1,6})", " ".join(cells))
+        if m:
+            sheet_unit = f"单位：{m.group(1)} "
+            break
     for n in numbers:
         if n.context or not n.locator.startswith(prefix):
             continue
@@ -286,7 +300,7 @@ def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) ->
             col = col * 26 + (ord(ch) - 64)
         head = headers.get(col - 1, "")
         row_text = " ".join(rows[r]).strip() if 0 <= r < len(rows) else ""
-        n.context = (f"{row_text}（{head}）" if head else row_text)[:160]
+        n.context = (sheet_unit + (f"{row_text}（{head}）" if head else row_text))[:160]
 
 
 # --- text and CSV ----------------------------------------------------------------------------

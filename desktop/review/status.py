@@ -12,8 +12,14 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from db.database import Database
+from desktop.review.review import review_overview
+from desktop.review.suggest import claims_with_value
 
-CLAIM_FLAGS = ("no_evidence",)
+# no_evidence: needs evidence, has none. value_not_found: of its linked files that have text, none states
+# the value at any scale. evidence_superseded: a linked file has a newer version. review_stale: a 已核实
+# whose evidence or value changed since the sign-off.
+CLAIM_FLAGS = ("no_evidence", "value_not_found", "evidence_superseded", "review_stale")
+# superseded: this file has a newer version (another evidence row supersedes it).
 EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded")
 
 ACTIVE_CLAIMS = "c.state = 'active' AND r.state = 'active'"
@@ -22,11 +28,44 @@ ACTIVE_CLAIMS = "c.state = 'active' AND r.state = 'active'"
 @dataclass
 class Completeness:
     claims: int
-    with_evidence: int
+    with_evidence: int  # every claim without the no_evidence flag (linked, or marked 无需佐证)
+    value_not_found: int = 0
+    evidence_superseded: int = 0
+    not_required: int = 0  # marked 无需佐证 and linked to nothing (a marked claim with links counts as linked)
 
     @property
     def without_evidence(self) -> int:
         return self.claims - self.with_evidence
+
+    @property
+    def linked(self) -> int:
+        return self.with_evidence - self.not_required
+
+    @classmethod
+    def of(cls, claims: Iterable[dict[str, Any]]) -> "Completeness":
+        c = cls(0, 0)
+        for row in claims:
+            c.claims += 1
+            flags = row["flags"]
+            if "no_evidence" not in flags:
+                c.with_evidence += 1
+                if not row["needs_evidence"] and not row["evidence_ids"]:
+                    c.not_required += 1
+            c.value_not_found += "value_not_found" in flags
+            c.evidence_superseded += "evidence_superseded" in flags
+        return c
+
+    def as_json(self) -> dict[str, int]:
+        return {"claims": self.claims, "with_evidence": self.with_evidence,
+                "without_evidence": self.without_evidence, "value_not_found": self.value_not_found,
+                "evidence_superseded": self.evidence_superseded, "not_required": self.not_required}
+
+
+def section_title(claim: dict[str, Any]) -> str:
+    """The section a claim is listed under (the claims tree and the dashboard group by it)."""
+    part = claim.get("part") or ""
+    sec = claim.get("section") or "（无标题）"
+    return f"{part} · {sec}" if part and part not in sec else sec
 
 
 def _in(ids: Iterable[int] | None, column: str) -> tuple[str, list[int]]:
@@ -48,11 +87,42 @@ def latest_reviews(db: Database, claim_ids: Iterable[int] | None = None) -> dict
     return {r["claim_id"]: r["state"] for r in rows}
 
 
-def claim_flags(claim: dict[str, Any], evidence_ids: list[int]) -> list[str]:
+def claim_flags(
+    claim: dict[str, Any], evidence_ids: list[int], *, value_found: bool = True, superseded: bool = False
+) -> list[str]:
     flags = []
     if claim["needs_evidence"] and not evidence_ids:
         flags.append("no_evidence")
+    if claim["needs_evidence"] and evidence_ids and not value_found:
+        flags.append("value_not_found")
+    if superseded:
+        flags.append("evidence_superseded")
     return flags
+
+
+def _superseded_ids(db: Database) -> set[int]:
+    """Evidence that has a newer version."""
+    return {r[0] for r in db.query("SELECT DISTINCT supersedes FROM evidence WHERE supersedes IS NOT NULL")}
+
+
+def _value_checks(db: Database, claims: list[dict[str, Any]]) -> set[int]:
+    """Claims whose value is checked and not found: linked files with text exist, none states it."""
+    linked = {e for c in claims for e in c["evidence_ids"]}
+    if not linked:
+        return set()
+    ids = sorted(linked)
+    with_text = {
+        r[0] for r in db.query(
+            f"SELECT id FROM evidence WHERE text_status = 'done' AND id IN ({','.join('?' * len(ids))})", ids
+        )
+    }
+    to_check = {
+        c["id"]: [e for e in c["evidence_ids"] if e in with_text]
+        for c in claims
+        if c["needs_evidence"] and c["value"] is not None and any(e in with_text for e in c["evidence_ids"])
+    }
+    found = claims_with_value(db, to_check)
+    return set(to_check) - found
 
 
 def claim_rows(db: Database, claim_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
@@ -70,19 +140,35 @@ def claim_rows(db: Database, claim_ids: Iterable[int] | None = None) -> list[dic
         )
         lwhere, lparams = _in(claim_ids, "claim_id")
         by_claim: dict[int, list[int]] = defaultdict(list)
+        locators: dict[int, dict[int, str | None]] = defaultdict(dict)
         for link in db.query(
-            f"SELECT claim_id, evidence_id FROM links WHERE 1{lwhere} ORDER BY claim_id, evidence_id", lparams
+            f"SELECT claim_id, evidence_id, locator FROM links WHERE 1{lwhere} ORDER BY claim_id, evidence_id",
+            lparams,
         ):
             by_claim[link["claim_id"]].append(link["evidence_id"])
-        reviews = latest_reviews(db, claim_ids)
-    out = []
-    for r in rows:
-        c = dict(r)
-        c["extract_flags"] = json.loads(c["extract_flags"] or "[]")
-        c["evidence_ids"] = by_claim.get(c["id"], [])
-        c["flags"] = claim_flags(c, c["evidence_ids"])
-        c["review"] = reviews.get(c["id"], "pending")
-        out.append(c)
+            locators[link["claim_id"]][link["evidence_id"]] = link["locator"]
+        reviews = review_overview(db, None if claim_ids is None else [r["id"] for r in rows])
+        out = []
+        for r in rows:
+            c = dict(r)
+            c["extract_flags"] = json.loads(c["extract_flags"] or "[]")
+            c["evidence_ids"] = by_claim.get(c["id"], [])
+            c["locators"] = locators.get(c["id"], {})  # evidence id -> where in it the claim is shown
+            out.append(c)
+        superseded = _superseded_ids(db)
+        not_found = _value_checks(db, out)
+    for c in out:
+        c["flags"] = claim_flags(
+            c,
+            c["evidence_ids"],
+            value_found=c["id"] not in not_found,
+            superseded=any(e in superseded for e in c["evidence_ids"]),
+        )
+        info = reviews.get(c["id"])
+        c["review"] = info.state if info else "pending"
+        c["review_stale"] = bool(info and info.stale)  # a 已核实 whose evidence or value changed since
+        if c["review_stale"]:
+            c["flags"].append("review_stale")
     return out
 
 
@@ -160,14 +246,43 @@ def version_chains(db: Database) -> VersionChains:
 
 
 def completeness(db: Database) -> Completeness:
-    claims = claim_rows(db)
-    return Completeness(len(claims), sum(1 for c in claims if "no_evidence" not in c["flags"]))
+    return Completeness.of(claim_rows(db))
+
+
+@dataclass
+class SectionCompleteness:
+    report_id: int
+    report: str
+    section: str | None  # None: the report as a whole
+    counts: Completeness
+    claim_ids: list[int]
+
+
+def completeness_by_section(db: Database, claims: list[dict[str, Any]] | None = None) -> list[SectionCompleteness]:
+    """Per report (section None), then each of its sections in report order: the dashboard's rows."""
+    claims = claim_rows(db) if claims is None else claims
+    names = {r["id"]: r["name"] for r in db.query("SELECT id, name FROM reports")}
+    by_report: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for c in claims:
+        by_report[c["report_id"]].append(c)
+    out = []
+    for rid, rows in by_report.items():
+        out.append(SectionCompleteness(rid, names.get(rid, f"报告 {rid}"), None, Completeness.of(rows),
+                                       [c["id"] for c in rows]))
+        sections: dict[str, list[dict[str, Any]]] = {}
+        for c in rows:
+            sections.setdefault(section_title(c), []).append(c)
+        for title, srows in sections.items():
+            out.append(SectionCompleteness(rid, names.get(rid, f"报告 {rid}"), title, Completeness.of(srows),
+                                           [c["id"] for c in srows]))
+    return out
 
 
 def workspace_status(db: Database) -> dict[str, Any]:
     with db.snapshot():
         claims = claim_rows(db)
         evidence = evidence_rows(db)
+        sections = completeness_by_section(db, claims)
     claims_out = [
         {
             "id": c["id"],
@@ -180,8 +295,11 @@ def workspace_status(db: Database) -> dict[str, Any]:
             "part": c["part"],
             "page": c["page"],
             "evidence_ids": c["evidence_ids"],
+            "needs_evidence": bool(c["needs_evidence"]),
+            "no_evidence_reason": c["no_evidence_reason"],
             "flags": c["flags"],
             "review": c["review"],
+            "review_stale": c["review_stale"],
         }
         for c in claims
     ]
@@ -201,12 +319,19 @@ def workspace_status(db: Database) -> dict[str, Any]:
         }
         for e in evidence
     ]
-    with_evidence = sum(1 for c in claims_out if "no_evidence" not in c["flags"])
     summary = {
-        "claims": len(claims_out),
-        "with_evidence": with_evidence,
-        "without_evidence": len(claims_out) - with_evidence,
+        **Completeness.of(claims).as_json(),
         "evidence": len(evidence_out),
         "unlinked_evidence": sum(1 for e in evidence_out if "unlinked" in e["flags"]),
+        "superseded_evidence": sum(1 for e in evidence_out if "superseded" in e["flags"]),
+        "ingest_errors": sum(1 for e in evidence_out if "ingest_error" in e["flags"]),
     }
-    return {"summary": summary, "claims": claims_out, "evidence": evidence_out}
+    review = {s: 0 for s in ("pending", "verified", "questioned", "needs_more", "not_required", "stale")}
+    for c in claims_out:
+        review["stale" if c["review_stale"] else c["review"]] += 1
+    sections_out = [
+        {"report_id": s.report_id, "report": s.report, "section": s.section, **s.counts.as_json()}
+        for s in sections
+    ]
+    return {"summary": summary, "review": review, "sections": sections_out, "claims": claims_out,
+            "evidence": evidence_out}

@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
 from desktop import config
 from desktop.errors import DeskError
 from desktop.resources import resources_dir
@@ -57,6 +56,19 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
     app = make_app()
     try:
         root = choose_workspace(workspace, demo)
+    except DeskError as exc:
+        QMessageBox.critical(None, "佐证台", error_text(exc.code, exc.params))
+        return 2
+    if actor is None or role is None:  # who works, in which role: asked at open, unless given (--actor/--role)
+        from desktop.ui.identity_dialog import ask_identity
+
+        saved = config.load_config()
+        chosen = ask_identity(None, actor or config.default_actor(), role or saved.get("role") or "editor",
+                              root.name)
+        if chosen is None:
+            return 0
+        actor, role = chosen
+    try:
         ws = Workspace.open(root, actor=actor, role=role)
     except DeskError as exc:
         QMessageBox.critical(None, "佐证台", error_text(exc.code, exc.params))
@@ -66,9 +78,8 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
     window = MainWindow(ws)
     window.show()
     if ws.readonly:
-        holder = ws.info.holder
-        who = f"{holder.get('actor', '')}（{holder.get('host', '')}，进程 {holder.get('pid', '')}）" if holder else "另一个程序"
-        QMessageBox.information(
-            window, "只读打开", f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。"
-        )
+        from desktop.ui.messages import readonly_text
+
+        show = QMessageBox.warning if ws.info.reason == "tampered" else QMessageBox.information
+        show(window, "只读打开", readonly_text(ws.info)[1])
     return app.exec()

@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -46,7 +47,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
 from db.database import Database
 from desktop.evidence import fspath, thumbnails
 from desktop.review import status
@@ -64,6 +64,7 @@ _FILTER_SQL = {
     "error": "e.status = 'error'",
     "superseded": "EXISTS (SELECT 1 FROM evidence n WHERE n.supersedes = e.id)",
 }
+FORWARD_INTERVAL = 1.0  # seconds: how often, at most, changed evidence is passed on to the rest of the window
 PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
 TYPE_COLOURS = {"pdf": "#c62828", "doc": "#1565c0", "docx": "#1565c0", "xls": "#2e7d32", "xlsx": "#2e7d32",
                 "csv": "#2e7d32", "txt": "#546e7a", "jpg": "#6a1b9a", "jpeg": "#6a1b9a", "png": "#6a1b9a"}
@@ -490,7 +491,9 @@ class EvidenceGridView(QListView):
 class EvidenceLibrary(QWidget):
     """The right-hand side of the main window: the evidence library."""
 
-    claims_touched = Signal(list)  # claims linked to evidence that changed (new version, error…)
+    # evidence ids that arrived or changed (new files, new versions, text extracted): the window passes them
+    # on as its ``evidence_changed`` (claim flags, dashboard, suggestions). Under load at most once a second.
+    evidence_changed = Signal(list)
     selection_changed = Signal()
     _reader_done = Signal(object, object)  # (callback, result) from the reader thread
 
@@ -505,6 +508,11 @@ class EvidenceLibrary(QWidget):
         self._search_token = 0
         self.searching = False
         self.closed = False
+        self._to_forward: set[int] = set()
+        self._last_forward = 0.0
+        self._forward_timer = QTimer(self)
+        self._forward_timer.setSingleShot(True)
+        self._forward_timer.timeout.connect(self._forward)
         self.model.thumbs = ThumbnailCache(ws.thumbs, self.run_in_background, self._on_thumb_loaded)
         self.bridge = WatchBridge(ws, self, watch=watch, inline=inline, **bridge_options)
         self._build()
@@ -698,7 +706,7 @@ class EvidenceLibrary(QWidget):
         if self.closed:
             return
         self.closed = True
-        for timer in (self._counts_timer, self._search_timer):
+        for timer in (self._counts_timer, self._search_timer, self._forward_timer):
             timer.stop()
         self.bridge.shutdown()
         self._reader.submit(self.ws.db.close_thread_connection)
@@ -809,11 +817,17 @@ class EvidenceLibrary(QWidget):
         if self.searching or self.search.text().strip():
             self._search_timer.start()  # new text may match the search
         self._refresh_preview_if(ids)
-        marks = ",".join("?" * len(ids))
-        claims = sorted({r[0] for r in self.ws.db.query(
-            f"SELECT DISTINCT claim_id FROM links WHERE evidence_id IN ({marks})", ids)})
-        if claims:
-            self.claims_touched.emit(claims)
+        self._to_forward.update(ids)
+        if not self._forward_timer.isActive():
+            quiet = time.monotonic() - self._last_forward > FORWARD_INTERVAL
+            self._forward_timer.start(0 if quiet and len(self._to_forward) <= 4 else int(FORWARD_INTERVAL * 1000))
+
+    def _forward(self) -> None:
+        if self.closed or not self._to_forward:
+            return
+        ids, self._to_forward = sorted(self._to_forward), set()
+        self._last_forward = time.monotonic()
+        self.evidence_changed.emit(ids)
 
     def _on_thumbnails_ready(self, ids: list[int]) -> None:
         for eid in ids:
@@ -850,6 +864,8 @@ class EvidenceLibrary(QWidget):
             text = "只读：不监控"
         elif state == "off" and detail == "no_folder":
             text = "未设置监控文件夹"
+        elif state == "off" and detail == "reviewer":
+            text = "审核角色：不登记新文件"
         self.watch_label.setText(f"<span style='color:{colour}'>● {text}</span>")
         self.watch_label.setProperty("state", state)
         folder = str(self.ws.watch_dir) if self.ws.watch_dir else "（无）"

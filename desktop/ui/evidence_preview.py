@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
 from desktop.evidence.text import IMAGE_EXTS
 from desktop.ui.messages import TEXT_STATUS_NAMES, ingest_error_text
 from desktop.ui.models import human_size

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import DeskError
 from desktop.review import status
 from desktop.review.links import link_evidence, unlink_evidence
+from desktop.ui import audit_view, review_mode
 from desktop.ui.evidence_library import EvidenceLibrary, EvidenceLibraryModel
 from desktop.ui.messages import ROLE_NAMES, error_text
 from desktop.ui.models import ClaimsTreeModel
@@ -54,6 +54,7 @@ class ClaimsView(QTreeView):
 class MainWindow(QMainWindow):
     workspace_changed = Signal()
     links_changed = Signal(list)  # claim ids whose links changed
+    evidence_changed = Signal(list)  # evidence ids added or changed (the folder watcher's bridge emits it too)
 
     def __init__(self, ws: Workspace, *, inline_tasks: bool = False, watch: bool | None = None, parent=None):
         super().__init__(parent)
@@ -71,9 +72,17 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self._connect()
+        review_mode.install(self)  # review and audit (issue 6)
+        audit_view.install(self)
         self._refresh_title()
         self._refresh_completeness()
         self._update_actions()
+        from desktop.ui.report_view import mount_report_view  # issue 3: the report text with its claims
+
+        mount_report_view(self)
+        from desktop.ui.linking import LinkingController  # dashboard, filters, suggestions (issue 5)
+
+        self.linking = LinkingController(self)
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -83,7 +92,7 @@ class MainWindow(QMainWindow):
         header = self.claims_view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col, width in ((1, 130), (2, 50), (3, 110)):
+        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110)):
             header.setSectionResizeMode(col, QHeaderView.Interactive)
             header.resizeSection(col, width)
         self.claims_view.expandAll()
@@ -149,7 +158,7 @@ class MainWindow(QMainWindow):
         self.act_undo = self._action("撤销", self.undo, QKeySequence.Undo)
         self.act_next_gap = self._action("下一个缺佐证", self.select_next_missing, "F3", "跳到下一个缺佐证的指标（F3）")
         self.act_verify = self._action("校验完整性…", self._on_verify)
-        self.act_actor = self._action("设置姓名…", self._on_set_actor)
+        self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
         self.act_quit = self._action("退出", self.close, QKeySequence.Quit)
 
         menu = self.menuBar()
@@ -180,7 +189,7 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(self._on_busy)
         self.tasks.progress_changed.connect(self._on_progress)
         self.links_changed.connect(self._on_links_changed)
-        self.library.claims_touched.connect(self.links_changed.emit)  # e.g. a linked file got a new version
+        self.library.evidence_changed.connect(self.evidence_changed)  # files the watcher brought in or changed
 
     # -- state display ---------------------------------------------------------------------------
 
@@ -190,14 +199,16 @@ class MainWindow(QMainWindow):
         role = ROLE_NAMES.get(self.ws.role, self.ws.role)
         self.identity_label.setText(f"{self.ws.actor} · {role}")
         if self.ws.readonly:
-            holder = self.ws.info.holder
-            who = f"（{holder.get('actor') or ''}@{holder.get('host') or ''} 正在使用）" if holder else ""
-            self.readonly_label.setText(f"<span style='color:#b26a00'>只读{who}</span>")
+            from desktop.ui.messages import readonly_text
+
+            badge, why = readonly_text(self.ws.info)
+            self.readonly_label.setText(f"<span style='color:#b26a00'>{badge}</span>")
+            self.readonly_label.setToolTip(why)
         else:
             self.readonly_label.setText("")
 
     def _refresh_completeness(self) -> None:
-        c = status.completeness(self.ws.db)
+        c = status.Completeness.of(self.claims_model.rows())  # the rows the tree shows, already fresh
         colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
         self.completeness_label.setText(
             f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"
@@ -291,7 +302,8 @@ class MainWindow(QMainWindow):
         names = []
         for eid in c["evidence_ids"]:
             e = self.evidence_model.evidence(eid)
-            names.append(e["name"] if e else f"E{eid}")
+            where = c.get("locators", {}).get(eid)
+            names.append((e["name"] if e else f"E{eid}") + (f"（{_esc(where)}）" if where else ""))
         ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
         page = f"第 {c['page']} 页 · " if c.get("page") else ""
         self.claim_detail.setText(
@@ -414,7 +426,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"正在登记 {n} 项…", 4000)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and not self.ws.readonly:
+        if event.mimeData().hasUrls() and not self.ws.readonly and self.ws.role == "editor":
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
@@ -449,8 +461,13 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "打开工作区")
         if not folder:
             return
+        from desktop.ui.identity_dialog import ask_identity
+
+        chosen = ask_identity(self, self.ws.actor, self.ws.role, Path(folder).name)
+        if not chosen:
+            return
         try:
-            ws = Workspace.open(folder, actor=self.ws.actor, role=self.ws.role)
+            ws = Workspace.open(folder, actor=chosen[0], role=chosen[1])
         except DeskError as exc:
             self.show_error(exc)
             return
@@ -465,37 +482,28 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _on_set_actor(self) -> None:
-        from desktop import config
+        from desktop.ui.identity_dialog import ask_identity
 
-        name, ok = QInputDialog.getText(self, "设置姓名", "操作人姓名（记录在每条审计事件中）：", text=self.ws.actor)
-        if ok and name.strip():
-            config.save_config(actor=name.strip())
-            self.ws.set_identity(actor=name.strip())
-            self._refresh_title()
+        chosen = ask_identity(self, self.ws.actor, self.ws.role, self.ws.name)
+        if chosen:
+            self.set_identity(*chosen)
+
+    def set_identity(self, actor: str, role: str) -> None:
+        """Who acts from now on; the window follows the role (editing only for 编制)."""
+        self.ws.set_identity(actor=actor, role=role)
+        self.library.bridge.identity_changed()  # only 编制 registers files: watching follows the role
+        self._refresh_title()
+        self._update_actions()
+        if getattr(self, "review_mode", None) is not None:
+            self.review_mode.reload()
 
     def _on_verify(self) -> None:
-        from desktop.integrity import verify_workspace
-        from desktop.ui.messages import problem_text
+        from desktop.ui.integrity_dialog import IntegrityDialog
 
-        ws = self.ws
-        runner = self.tasks
-
-        def work():
-            return verify_workspace(ws, lambda stage, d, t: runner.report_progress("校验中", d, t))
-
-        def finished(result: TaskResult) -> None:
-            if result.error is not None:
-                self.show_error(result.error)
-                return
-            rep = result.value
-            if rep.ok:
-                QMessageBox.information(self, "校验完整性",
-                                        f"校验通过：{rep.events} 条审计事件、{rep.objects} 个存储对象均完好。")
-            else:
-                QMessageBox.warning(self, "校验完整性",
-                                    "发现问题：\n" + "\n".join(problem_text(p) for p in rep.problems[:30]))
-
-        self.tasks.submit("校验完整性", work, finished)
+        dlg = IntegrityDialog(self.ws, self, inline=self.tasks.inline)
+        self.integrity_dialog = dlg
+        dlg.show()
+        dlg.start()
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -517,6 +525,9 @@ class MainWindow(QMainWindow):
         self.last_error = text
 
     def closeEvent(self, event) -> None:
+        for child in (getattr(self, "audit_window", None), getattr(self, "integrity_dialog", None)):
+            if child is not None:
+                child.close()
         self.library.shutdown()
         self.tasks.shutdown()
         self.ws.close()  # the window owns its workspace: closing it releases the lock

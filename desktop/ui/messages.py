@@ -15,6 +15,9 @@ ERRORS: dict[str, str] = {
     "workspace.not_initialised": "该文件夹不是有效的工作区：{path}",
     "workspace.cannot_open": "无法打开工作区 {path}：{detail}",
     "workspace.locked": "工作区正被另一个程序使用：{path}",
+    "workspace.unwritable": "工作区所在的文件夹不可写（只读共享或没有权限），只能只读查看：{path}",
+    "workspace.tampered": "审计记录与工作区外的链头文件不一致（{problem_l}），为保留证据，工作区只能只读打开。"
+                          "请运行 verify 查看详情：{path}",
     "workspace.readonly": "工作区以只读方式打开，不能修改。",
     "workspace.bad_role": "未知角色：{role}（可用：editor 编制 / reviewer 审核）",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
@@ -25,14 +28,51 @@ ERRORS: dict[str, str] = {
     "report.binary": "文件内容不是文本，可能是改了扩展名的其他文件：{name}",
     "report.undecodable": "无法识别报告文件的文字编码（支持 UTF-8、GBK/GB18030）。",
     "report.unsupported_format": "不支持的报告格式“{suffix}”：{name}（支持 .txt .md .docx .pdf .xlsx）",
+    # -- claims (issue 3) --
+    "report.corrupt": "文件已损坏，或不是有效的 {format} 文件（可能是改了扩展名的其他文件）：{name}",
+    "report.encrypted": "PDF 文件已加密，无法读取文字。请先在 PDF 阅读器中去除密码后再导入：{name}",
+    "report.scanned": "PDF 全部为扫描页（共 {pages} 页，没有文字层），需 OCR 识别后再导入：{name}",
+    "report.no_text": "文件中没有可识别的文字：{name}",
+    "report.encrypted_office": "{format} 文件设置了打开密码，无法读取。请先取消密码后再导入：{name}",
+    "report.legacy_format": "“{suffix}”是旧版 Office 格式，请在 WPS 或 Office 中另存为“{suggest}”后再导入：{name}",
+    "report.reader_missing": "缺少读取该格式所需的组件：{detail}",
+    "report.not_in_workspace": "找不到报告 #{report_id}",
+    "report.same_content": "新版本与当前报告《{name}》内容完全相同，无需导入。",
+    "report.superseded": "报告《{name}》已有新版本，请在最新版本上操作。",
+    "claim.bad_value": "数值无效：“{value}”（请填写数字，如 658.83）",
+    "claim.bad_span": "所选位置不在报告正文范围内。",
+    "claim.empty_selection": "请先在报告中选中要标记的文字。",
+    "claim.bad_state": "指标 #{claim_id} 当前状态为“{state}”，不能执行此操作。",
+    "claim.no_change": "没有需要保存的修改。",
     "claim.not_found": "找不到指标 #{claim_id}",
     "evidence.not_found": "找不到佐证材料 #{evidence_id}",
     "evidence.unreadable": "无法读取文件：{path}（{detail}）",
     "link.exists": "指标 #{claim_id} 已关联佐证 #{evidence_id}",
     "link.not_found": "指标 #{claim_id} 未关联佐证 #{evidence_id}",
+    # -- links and suggestions (issue 5) --
+    "link.nothing_to_change": "没有要修改的内容。",
+    "claim.reason_required": "请填写无需佐证的理由。",
+    "claim.already_not_required": "指标 #{claim_id} 已标记为无需佐证。",
+    "claim.not_marked": "指标 #{claim_id} 没有标记为无需佐证。",
+    "suggestion.already_rejected": "已经拒绝过这条建议（指标 #{claim_id} ← 佐证 #{evidence_id}）。",
+    "suggestion.not_rejected": "这条建议没有被拒绝过（指标 #{claim_id} ← 佐证 #{evidence_id}）。",
+    "suggestion.not_found": "指标 #{claim_id} 没有关联建议（可以手动关联）。",
+    "suggestion.not_suggested": "佐证 #{evidence_id} 不在指标 #{claim_id} 的关联建议中（可以手动关联）。",
+    "suggestion.rejected": "指标 #{claim_id} ← 佐证 #{evidence_id} 的建议已被拒绝，如需关联请手动关联。",
 }
 
 ROLE_NAMES = {"editor": "编制", "reviewer": "审核"}
+
+#: notices a reader attaches to a document (``Document.warnings``): shown after an import
+WARNINGS: dict[str, str] = {
+    "report.scanned_page": "第 {page} 页为扫描页，需 OCR（该页的指标未能抽取）",
+    "report.decoded_gbk": "文件按 GBK/GB18030 编码读取。",
+    "report.formulas_not_calculated": "工作表“{sheet}”有 {cells} 个公式单元格没有计算结果（文件未经 Excel 保存），"
+                                      "请在 Excel 中打开并保存后重新导入",
+}
+
+CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",
+                "vanished": "新版本中已删除"}
 
 # -- evidence ingest (issue 4) --
 INGEST_ERRORS: dict[str, str] = {
@@ -66,6 +106,7 @@ INGEST_ERRORS: dict[str, str] = {
     "index_failed": "提取文字时出错",
     "ocr_failed": "文字识别失败",
     "unknown_task": "未知任务",
+    "role_forbidden": "当前角色为“审核”，切换回“编制”后自动登记",
 }
 TEXT_STATUS_NAMES = {"pending": "等待提取文字", "done": "已提取文字", "needs_ocr": "扫描件，需要 OCR",
                      "no_ocr": "未安装 OCR", "none": "无文字", "error": "出错"}
@@ -84,19 +125,53 @@ def ingest_error_text(code: str | None, detail: str | None = None) -> str:
     return text
 
 PROBLEMS: dict[str, str] = {
-    "event_altered": "审计事件 #{seq} 的内容被改动（记录时间 {ts}）",
-    "event_missing": "审计事件 #{seq} 起缺失（至 #{missing_to}），记录被删除",
-    "event_chain_broken": "审计事件 #{seq} 与前一事件的链接断开（事件被删除、插入或调换）",
+    "event_altered": "审计事件 #{seq}（{action_name}，记录于 {since_l}）的内容在记录之后被改动",
+    "event_missing": "审计事件 {range_l} 被删除（{since_l} 之后、{until_l} 之前的记录）",
+    "event_chain_broken": "审计事件 #{seq}（{until_l}）与前一事件的链接断开：事件被删除、插入或调换",
     "head_missing": "工作区外的链头文件 audit-head.json 缺失",
     "head_corrupt": "链头文件 audit-head.json 已损坏",
-    "events_truncated": "审计事件 #{seq} 至 #{missing_to} 被从末尾截掉（链头文件记录到 #{missing_to}）",
-    "head_mismatch": "链头文件记录的事件 #{seq} 与数据库不符",
+    "events_truncated": "审计事件 {range_l} 被从末尾截掉（{since_l} 之后的记录；"
+                        "链头文件最后更新于 {head_written_l}）",
+    "head_mismatch": "链头文件记录的事件 #{seq} 与数据库不符：审计记录被整体改写"
+                     "（链头文件最后更新于 {head_written_l}）",
     "head_behind": "事件 #{seq} 之后的记录未写入链头文件（可能是异常退出，读写打开工作区即可修复）",
     "sqlite_integrity": "数据库文件损坏：{detail}",
-    "object_missing": "佐证 #{evidence_id} 的存储副本缺失（{sha256}）",
-    "object_altered": "佐证 #{evidence_id} 的存储副本被改动或截断（{sha256}）",
-    "object_orphan": "存储中有未登记的文件：{sha256}",
+    "trigger_missing": "保护审计记录的触发器 {trigger} 被删除，数据库已不再阻止{verb_l}审计事件",
+    "trigger_altered": "保护审计记录的触发器 {trigger} 被改动，已不能阻止{verb_l}审计事件",
+    "object_missing": "佐证 #{evidence_id}《{name}》的存储副本缺失（登记于 {since_l}）",
+    "object_altered": "佐证 #{evidence_id}《{name}》的存储副本被替换（登记于 {since_l}，文件修改于 {until_l}）：{path}",
+    "object_truncated": "佐证 #{evidence_id}《{name}》的存储副本被截断（应为 {expected_size} 字节，现为 "
+                        "{actual_size} 字节；登记于 {since_l}，文件修改于 {until_l}）：{path}",
+    "object_orphan": "存储中有未登记的文件（出现于 {until_l}）：{path}",
+    "review_unrecorded": "指标 #{claim_id} 的审核记录 R{review_id}（{since_l}）没有对应的审计事件：记录是被直接插入的",
+    "review_altered": "指标 #{claim_id} 的审核记录 R{review_id} 与审计事件 #{seq}（{since_l}）不符：{fields_l}被改动"
+                      "（记录为“{recorded_state_l}”，现为“{state_l}”）",
+    "review_deleted": "指标 #{claim_id} 的审核记录 R{review_id}（审计事件 #{seq}，{since_l}，“{recorded_state_l}”）被删除",
 }
+
+# -- review and audit (issue 6) --
+ERRORS.update({
+    "review.bad_state": "未知的审核状态：{state}（可用：pending 待审核、verified 已核实、questioned 存疑、"
+                        "needs_more 需补充、not_required 无需佐证）",
+    "review.comment_too_long": "审核意见过长（最多 {max} 字）。",
+    "review.claim_inactive": "指标 #{claim_id} 不是当前报告中的有效指标，不能审核。",
+})
+REVIEW_STATES = {
+    "pending": "待审核",
+    "verified": "已核实",
+    "questioned": "存疑",
+    "needs_more": "需补充",
+    "not_required": "无需佐证",
+    "stale": "已变更，需复核",
+}
+# What each role may do, said when the service layer refuses an action.
+ROLE_REFUSALS = {
+    "reviewer": "当前角色（审核）只能审核和填写意见，不能修改指标、佐证材料和关联。",
+    "editor": "只有审核角色才能设置审核状态；请以“审核”角色打开工作区。",
+}
+REVIEW_FIELDS = {"state": "审核状态", "comment": "意见", "reviewer": "审核人", "claim_id": "指标",
+                 "fingerprint": "佐证指纹", "created_at": "时间"}
+VERBS = {"UPDATE": "修改", "DELETE": "删除"}
 
 
 class _Default(dict):
@@ -104,16 +179,135 @@ class _Default(dict):
         return "?"
 
 
+def local_time(ts: str | None) -> str:
+    """``2025-03-01T06:04:05.123Z`` → ``2025-03-01 14:04:05`` in this computer's time zone."""
+    if not ts:
+        return "?"
+    import datetime as _dt
+
+    try:
+        when = _dt.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return ts
+    if when.tzinfo is None:
+        return when.strftime("%Y-%m-%d %H:%M:%S")
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 def error_text(code: str, params: dict[str, Any] | None = None) -> str:
+    if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:  # issue 6
+        return ROLE_REFUSALS[(params or {})["role"]]
     params = dict(params or {})
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
+    if "state" in params:
+        params["state"] = CLAIM_STATES.get(params["state"], params["state"])
     template = ERRORS.get(code)
     if template is None:
         return f"出错了（{code}）"
     return template.format_map(_Default(params))
 
 
+HEAD_PROBLEMS = {
+    "head_missing": "链头文件缺失",
+    "head_corrupt": "链头文件已损坏",
+    "events_truncated": "末尾的审计事件被删除",
+    "head_mismatch": "审计事件被改写",
+}
+
+
+def readonly_text(info: Any) -> tuple[str, str]:
+    """(status-bar badge, explanation) for a workspace opened read-only; ``info`` is ``Workspace.info``."""
+    holder = getattr(info, "holder", {}) or {}
+    reason = getattr(info, "reason", None)
+    if reason == "locked":
+        who = f"{holder.get('actor') or ''}（{holder.get('host') or ''}，进程 {holder.get('pid') or ''}）" \
+            if holder else "另一个程序"
+        return (f"只读（{holder.get('actor') or '他人'}正在使用）",
+                f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。")
+    if reason == "unwritable":
+        return "只读（文件夹不可写）", "工作区所在的文件夹不可写（只读共享或没有权限），本窗口以只读方式打开。"
+    if reason == "tampered":
+        problem = HEAD_PROBLEMS.get(holder.get("problem", ""), holder.get("problem", ""))
+        return ("只读（审计链不一致）",
+                f"审计记录与工作区外的链头文件不一致（{problem}）：可能有记录被删除或改写。为保留证据，"
+                "工作区以只读方式打开。请用“工具 → 校验完整性”查看详情。")
+    return "只读", "工作区以只读方式打开。"
+
+
+def warning_text(warning: dict[str, Any]) -> str:
+    template = WARNINGS.get(warning.get("code", ""), "{code}")
+    return template.format_map(_Default(warning))
+
+
 def problem_text(problem: dict[str, Any]) -> str:
     template = PROBLEMS.get(problem.get("code", ""), "{code}")
-    return template.format_map(_Default(problem))
+    p = dict(problem)
+    for key in ("since", "until", "head_written"):
+        p[key + "_l"] = local_time(p.get(key)) if p.get(key) else "不详"
+    for key in ("state", "recorded_state"):
+        if key in p:
+            p[key + "_l"] = REVIEW_STATES.get(p[key], p[key])
+    if "missing_to" in p:
+        same = p["missing_to"] == p.get("seq")
+        p["range_l"] = f"#{p.get('seq')}" if same else f"#{p.get('seq')} 至 #{p['missing_to']}"
+    if "verb" in p:
+        p["verb_l"] = VERBS.get(p["verb"], p["verb"])
+    if "fields" in p:
+        p["fields_l"] = "、".join(REVIEW_FIELDS.get(f, f) for f in p["fields"])
+    if "action" in p:
+        from desktop.ui.audit_text import action_name
+
+        p["action_name"] = action_name(p["action"])
+    return template.format_map(_Default(p))
+
+
+# -- links and suggestions (issue 5) -------------------------------------------------------------
+
+STRENGTH_NAMES = {"strong": "强", "possible": "可能"}
+
+FLAG_NAMES = {
+    "no_evidence": "缺佐证",
+    "value_not_found": "数值未找到",
+    "evidence_superseded": "证据有新版本",
+    "unlinked": "未关联证据",
+    "ingest_error": "读取出错",
+    "superseded": "已有新版本",
+}
+
+
+def _quoted(words: list[str]) -> str:
+    return "".join(f"“{w}”" for w in words)
+
+
+def _at(locator: str | None) -> str:
+    if not locator:
+        return ""
+    return f"{locator} " if locator[-1].isascii() else locator
+
+
+def suggestion_reason_text(reasons: list[dict[str, Any]]) -> str:
+    """One line of Chinese for a suggestion's reasons: 第 3 页找到 6,588,300.00 元，附近有“追回”."""
+    parts = []
+    for r in reasons:
+        code = r.get("code")
+        if code == "value_found":
+            unit = r.get("unit")
+            raw = r.get("raw", "")
+            text = f"{_at(r.get('locator'))}找到 {raw}" + (f" {unit}" if unit else "")
+            if r.get("claim"):
+                text += f"（{'约合' if r.get('rounded') else '即'} {r['claim']}）"
+            if r.get("approx"):
+                text += f"，与报告所写“{r['approx']}”相符"
+            if r.get("how") == "assumed":
+                text += "，未注明单位"
+            parts.append(text)
+        elif code == "near_words":
+            parts.append(f"附近有{_quoted(r.get('words', []))}")
+        elif code == "name_words":
+            parts.append(f"文件名含{_quoted(r.get('words', []))}")
+        elif code == "folder_words":
+            parts.append(f"文件夹名含{_quoted(r.get('words', []))}")
+        elif code == "unit_differs":
+            parts.append(f"单位不同（佐证为“{r.get('unit')}”，报告为“{r.get('claim_unit')}”）")
+    return "，".join(parts) if parts else "（无）"

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from db.database import Database
 from desktop.review import status
-from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
+from desktop.ui.messages import REVIEW_STATES
 
 EVIDENCE_MIME = "application/x-evidencedesk-evidence-ids"
 CLAIM_MIME = "application/x-evidencedesk-claim-ids"
@@ -24,6 +24,8 @@ RED = QColor("#c62828")
 GREEN = QColor("#2e7d32")
 GREY = QColor("#757575")
 AMBER = QColor("#b26a00")
+
+REVIEW_COLOURS = {"verified": GREEN, "questioned": RED, "needs_more": AMBER, "stale": RED, "not_required": GREY}
 
 ClaimIdRole = Qt.UserRole + 1
 EvidenceIdRole = Qt.UserRole + 2
@@ -68,7 +70,7 @@ class ClaimsTreeModel(QAbstractItemModel):
     """Reports → sections → claims. Claim rows are red while they lack evidence."""
 
     evidence_dropped = Signal(int, list)  # claim_id, evidence ids
-    COLUMNS = ("指标", "数值", "佐证", "状态")
+    COLUMNS = ("指标", "数值", "佐证", "状态", "审核")
 
     def __init__(self, db: Database, parent=None):
         super().__init__(parent)
@@ -98,9 +100,7 @@ class ClaimsTreeModel(QAbstractItemModel):
                 top.append(n)
                 report_node[rid] = n
             rn = report_node[rid]
-            part = c.get("part") or ""
-            sec = c.get("section") or "（无标题）"
-            title = f"{part} · {sec}" if part and part not in sec else sec
+            title = status.section_title(c)
             skey = (rid, title)
             if skey not in section_node:
                 n = len(nodes)
@@ -148,6 +148,10 @@ class ClaimsTreeModel(QAbstractItemModel):
 
     def claim_ids(self) -> list[int]:
         return list(self._claim_node)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every claim row the model holds (with flags), in tree order: counts come from here, not the db."""
+        return [self._claims[cid] for cid in self._claim_node]
 
     def index_for_claim(self, claim_id: int, column: int = 0) -> QModelIndex:
         node = self._claim_node.get(claim_id)
@@ -245,12 +249,24 @@ class ClaimsTreeModel(QAbstractItemModel):
             if col == 2:
                 return str(len(c["evidence_ids"])) if c["evidence_ids"] else ""
             if col == 3:
-                return "● 缺佐证" if missing else ("无需佐证" if not c["needs_evidence"] else "✓ 已有佐证")
+                if missing:
+                    return "● 缺佐证"
+                if "value_not_found" in c["flags"]:
+                    return "▲ 数值未找到"
+                if "evidence_superseded" in c["flags"]:
+                    return "▲ 证据有新版本"
+                return "无需佐证" if not c["needs_evidence"] else "✓ 已有佐证"
+        if col == 4 and role in (Qt.DisplayRole, Qt.ForegroundRole):  # review (issue 6)
+            review = "stale" if c.get("review_stale") else c.get("review", "pending")
+            if role == Qt.DisplayRole:
+                return "" if review == "pending" else REVIEW_STATES.get(review, review)
+            return QBrush(REVIEW_COLOURS.get(review, GREY))
         if role == Qt.ToolTipRole:
             where = f"第 {c['page']} 页 · " if c.get("page") else ""
             return f"{where}{c.get('section') or ''}\n“{c['quote']}”"
         if role == Qt.ForegroundRole and col == 3:
-            return QBrush(RED if missing else GREEN)
+            warn = "value_not_found" in c["flags"] or "evidence_superseded" in c["flags"]
+            return QBrush(RED if missing else AMBER if warn else GREEN)
         if role == Qt.TextAlignmentRole and col in (1, 2):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == ClaimIdRole:

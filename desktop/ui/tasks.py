@@ -15,8 +15,6 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
-
 
 @dataclass
 class TaskResult:

@@ -20,7 +20,6 @@ from typing import Any, Iterable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from desktop.ui import qt_fixes  # noqa: F401  (PySide6 6.12 emit() refcount bug; see the module)
 from desktop.evidence.pipeline import IngestEngine, IngestEvent
 from desktop.evidence.watcher import MODE_SETTING, EvidenceWatcher
 from desktop.workspace import Workspace, set_setting
@@ -51,7 +50,8 @@ class WatchBridge(QObject):
         self.watcher: EvidenceWatcher | None = None
         self.engine: IngestEngine | None = None
         self.state = "off"
-        self.state_detail = "readonly" if not self.writable else ("no_folder" if ws.watch_dir is None else "")
+        self.state_detail = ("readonly" if ws.readonly else "reviewer") if not self.writable else (
+            "no_folder" if ws.watch_dir is None else "")
         self._lock = threading.Lock()
         self._ids: set[int] = set()
         self._thumbs: set[int] = set()
@@ -98,6 +98,16 @@ class WatchBridge(QObject):
         if self.inline:
             self.engine.drain()
             self._deliver()
+
+    def identity_changed(self) -> None:
+        """The session's role changed: only 编制 registers files, so watching follows the role."""
+        if self.writable and self.engine is None:
+            self.state_detail = "" if self.ws.watch_dir is not None else "no_folder"
+            self.start()
+        elif not self.writable and self.engine is not None:
+            self.shutdown()
+            self.state, self.state_detail = "off", "reviewer"
+            self.state_changed.emit(self.state, self.state_detail)
 
     def shutdown(self) -> None:
         if self.watcher is not None:

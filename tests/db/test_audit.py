@@ -204,3 +204,74 @@ def test_payload_is_canonical_json(db):
         tx.event("x", {"b": 1, "a": "中文"})
     assert db.scalar("SELECT payload FROM events") == '{"a":"中文","b":1}'
     assert json.loads(db.scalar("SELECT payload FROM events")) == {"a": "中文", "b": 1}
+
+
+# --- the head file guards the end of the chain (review findings) ------------------------------
+
+
+def test_write_after_truncation_is_refused_and_keeps_the_evidence(db):
+    from db.database import ChainMismatch
+
+    _add_events(db, 5)
+    _tamper(db, "DELETE FROM events WHERE seq >= 4")
+    with pytest.raises(ChainMismatch) as err:
+        _add_events(db, 1)
+    assert err.value.code == "events_truncated"
+    assert db.scalar("SELECT count(*) FROM events") == 3  # the refused mutation left nothing
+    assert audit.read_head(db.head_path)["seq"] == 5  # and the head still points past the cut
+    assert [(p.code, p.seq) for p in db.verify_chain()] == [("events_truncated", 4)]
+
+
+def test_write_after_a_rewritten_last_event_is_refused(db):
+    from db.database import ChainMismatch
+
+    _add_events(db, 3)
+    row = dict(db.query_one("SELECT * FROM events WHERE seq = 3"))
+    row["actor"] = "乙"
+    conn = _raw(db)
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute("UPDATE events SET actor = ?, hash = ? WHERE seq = 3", (row["actor"], audit.event_hash(row["prev_hash"], row)))
+    conn.close()
+    with pytest.raises(ChainMismatch) as err:
+        _add_events(db, 1)
+    assert err.value.code == "head_mismatch"
+
+
+def test_failed_commit_rolls_back_and_the_connection_stays_usable(db):
+    """A COMMIT that fails (here: a deferred foreign-key violation) must not leave a transaction open."""
+    db.conn.execute("PRAGMA defer_foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError):
+        with db.write() as tx:
+            tx.execute("PRAGMA defer_foreign_keys = ON")
+            tx.execute(
+                "INSERT INTO links (claim_id, evidence_id, actor, created_at) VALUES (999, 999, 'x', 'now')"
+            )
+            tx.event("link.added", {})
+    assert not db.conn.in_transaction
+    assert db.scalar("SELECT count(*) FROM links") == 0
+    assert db.scalar("SELECT count(*) FROM events") == 0
+    _add_events(db, 1)  # the next mutation works
+    assert db.verify_chain() == []
+
+
+def test_failed_head_write_keeps_the_change_and_the_next_write_repairs_it(db):
+    _add_events(db, 2)
+    blocker = db.head_path.with_name(db.head_path.name + ".tmp")
+    blocker.mkdir()  # the atomic rewrite goes through this name: now it cannot
+    _add_events(db, 1)
+    assert db.head_error is not None
+    assert db.scalar("SELECT count(*) FROM events") == 3  # the change was committed
+    assert audit.read_head(db.head_path)["seq"] == 2
+    blocker.rmdir()
+    _add_events(db, 1)  # continues from the lagging head, then moves it on
+    assert db.head_error is None
+    assert audit.read_head(db.head_path)["seq"] == 4
+    assert db.verify_chain() == []
+
+
+def test_verify_during_writes_does_not_report_events_after_the_head_it_read(db):
+    _add_events(db, 3)
+    head = audit.read_head(db.head_path)  # what a verifier read first
+    _add_events(db, 2)  # a writer commits while it runs
+    assert db.verify_chain(head=head, writer_active=True) == []
+    assert [p.code for p in db.verify_chain(head=head, writer_active=False)] == ["head_behind"]

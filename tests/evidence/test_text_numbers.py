@@ -47,6 +47,8 @@ def test_numbers_keep_their_written_precision():
     [
         (0.89, "0%", "89%", Decimal("89"), True),
         (0.8923, "0.00%", "89.23%", Decimal("89.23"), True),
+        (658.825, "0.00", "658.83", Decimal("658.83"), False),  # Excel rounds half up, not to even
+        (0.125, "0%", "13%", Decimal("13"), True),
         (6588300.0, "#,##0.00", "6,588,300.00", Decimal("6588300.00"), False),
         (21099, "#,##0", "21,099", Decimal("21099"), False),
         (21099, "General", "21099", Decimal("21099"), False),
@@ -154,3 +156,24 @@ def test_index_records_errors_on_the_evidence(ws, tmp_path):
     res = index_evidence(ws, r.evidence_id)
     row = ws.db.query_one("SELECT status, error, text_status FROM evidence WHERE id = ?", (r.evidence_id,))
     assert (res.status, row["status"], row["error"], row["text_status"]) == ("error", "error", "pdf_corrupt", "error")
+
+
+def test_a_sheet_wide_unit_reaches_every_cell_context(tmp_path):
+    """“单位：元” in a sheet's title rows is what the figures below it are in (unless a header says more)."""
+    from openpyxl import Workbook
+
+    from desktop.review.matching import header_unit
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "收支"
+    ws.append(["2024年基金收支情况表", None, "单位：元"])
+    ws.append(["项目", "金额", "户数（户）"])
+    ws.append(["基金收入", 186000000.00, 1268])
+    p = tmp_path / "收支表.xlsx"
+    wb.save(p)
+    ex = textmod.extract(p)
+    money = next(n for n in ex.numbers if n.locator == "收支!B3")
+    households = next(n for n in ex.numbers if n.locator == "收支!C3")
+    assert header_unit(money.context).base == "元"
+    assert header_unit(households.context).base == "户"  # the column's own unit wins

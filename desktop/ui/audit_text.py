@@ -1,0 +1,277 @@
+"""Audit events in words, and their export to CSV / XLSX. No Qt: the CLI ``log`` uses it too.
+
+Every event says who did what to which claim or file, and — for a change — the before and the after.
+Actions this module does not know yet (added by later areas) are still shown: their name, and any
+``before``/``after`` or ``changes`` in their payload, field by field.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from desktop.ui.messages import REVIEW_STATES, ROLE_NAMES, local_time
+
+ACTION_NAMES = {
+    "workspace.created": "创建工作区",
+    "settings.changed": "修改设置",
+    "report.imported": "导入报告",
+    "evidence.added": "登记佐证",
+    "evidence.new_version": "佐证新版本",
+    "evidence.path_added": "佐证新位置",
+    "evidence.unchanged": "重新登记（未变）",
+    "link.added": "关联",
+    "link.removed": "取消关联",
+    "review.set": "审核",
+    # names later areas are expected to use; unknown ones fall back to the code itself
+    "claim.edited": "修改指标",
+    "claim.added": "新增指标",
+    "claim.confirmed": "确认指标",
+    "claim.dismissed": "排除指标",
+    "claim.ignored": "忽略指标",
+    "claim.restored": "恢复指标",
+    "claim.marked_not_required": "标记无需佐证",
+    "claim.unmarked_not_required": "取消无需佐证",
+    "report.revised": "导入修订版报告",
+    "link.updated": "修改关联",
+    "suggestion.rejected": "拒绝建议",
+    "suggestion.unrejected": "撤销拒绝建议",
+    "evidence.error": "佐证处理出错",
+    "evidence.text_extracted": "提取文字",
+    "evidence.missing": "佐证文件不见了",
+}
+
+FIELD_NAMES = {
+    "value": "数值",
+    "value_raw": "数值",
+    "value_high": "上限",
+    "unit": "单位",
+    "scale": "倍数",
+    "subject": "主体",
+    "quote": "引文",
+    "section": "章节",
+    "page": "页码",
+    "kind": "类别",
+    "state": "状态",
+    "locator": "位置",
+    "note": "备注",
+    "comment": "意见",
+    "needs_evidence": "需要佐证",
+    "no_evidence_reason": "无需佐证的理由",
+    "name": "名称",
+    "path": "路径",
+    "watch_dir": "监控文件夹",
+    "key": "设置项",
+}
+
+CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",
+                "vanished": "修订版中已消失"}
+
+EXPORT_HEADER = ("序号", "时间", "操作人", "角色", "操作", "指标", "佐证", "内容", "哈希")
+
+
+def action_name(action: str) -> str:
+    return ACTION_NAMES.get(action, action)
+
+
+def _short(text: Any, n: int = 40) -> str:
+    s = "" if text is None else str(text)
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _val(v: Any) -> str:
+    if v is None or v == "":
+        return "（空）"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return _short(v, 60)
+
+
+def claim_label(claim_id: int | None, claims: dict[int, dict[str, Any]]) -> str:
+    if claim_id is None:
+        return ""
+    c = claims.get(claim_id)
+    if not c:
+        return f"#{claim_id}"
+    value = f"{c.get('value_raw') or c.get('value') or ''}{c.get('unit') or ''}"
+    return f"#{claim_id} {_short(c.get('subject') or c.get('quote'), 18)} {value}".rstrip()
+
+
+def evidence_label(evidence_id: int | None, evidence: dict[int, str]) -> str:
+    if evidence_id is None:
+        return ""
+    name = evidence.get(evidence_id)
+    return f"E{evidence_id}《{_short(name, 30)}》" if name else f"E{evidence_id}"
+
+
+def _changes(payload: dict[str, Any]) -> list[str]:
+    """Field-by-field before → after from the shapes mutations use."""
+    out: list[str] = []
+    changes = payload.get("changes")
+    if isinstance(changes, dict):
+        for k, v in changes.items():
+            if isinstance(v, dict) and ("before" in v or "after" in v):
+                out.append(f"{FIELD_NAMES.get(k, k)}：{_val(v.get('before'))} → {_val(v.get('after'))}")
+            elif isinstance(v, (list, tuple)) and len(v) == 2:
+                out.append(f"{FIELD_NAMES.get(k, k)}：{_val(v[0])} → {_val(v[1])}")
+    if "before" in payload and "after" in payload:
+        before, after = payload["before"], payload["after"]
+        if isinstance(before, dict) and isinstance(after, dict):
+            for k in sorted(set(before) | set(after)):
+                if before.get(k) != after.get(k):
+                    out.append(f"{FIELD_NAMES.get(k, k)}：{_val(before.get(k))} → {_val(after.get(k))}")
+        elif before != after:
+            key = payload.get("field") or payload.get("key")
+            label = f"{FIELD_NAMES.get(key, key)}：" if key else ""
+            out.append(f"{label}{_val(before)} → {_val(after)}")
+    return list(dict.fromkeys(out))  # value and value_raw often say the same thing
+
+
+def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = None,
+             evidence: dict[int, str] | None = None) -> str:
+    """One event's change in words (before → after where there is one)."""
+    claims = claims or {}
+    evidence = evidence or {}
+    a = event["action"]
+    p = event["payload"] if isinstance(event.get("payload"), dict) else {}
+    eid = event.get("evidence_id")
+    if a == "review.set":
+        before = REVIEW_STATES.get(p.get("before", "pending"), p.get("before"))
+        if p.get("before_stale"):
+            before = REVIEW_STATES["stale"]
+        after = REVIEW_STATES.get(p.get("state"), p.get("state"))
+        text = f"审核状态：{before} → {after}"
+        if p.get("comment"):
+            text += f"；意见：{_short(p['comment'], 200)}"
+        n = len(p.get("basis", {}).get("evidence", [])) if isinstance(p.get("basis"), dict) else None
+        if n is not None and p.get("state") == "verified":
+            text += f"（依据 {n} 份佐证）"
+        return text
+    if a == "link.added":
+        text = f"关联佐证 {evidence_label(eid, evidence)}"
+        if p.get("locator"):
+            text += f"，位置：{_short(p['locator'], 60)}"
+        if p.get("note"):
+            text += f"，备注：{_short(p['note'], 60)}"
+        return text
+    if a == "link.removed":
+        text = f"取消关联佐证 {evidence_label(eid, evidence)}"
+        if p.get("locator"):
+            text += f"（原位置：{_short(p['locator'], 60)}）"
+        return text
+    if a == "evidence.added":
+        return f"登记《{p.get('name') or evidence.get(eid, '')}》：{p.get('path', '')}"
+    if a == "evidence.new_version":
+        text = f"同一路径出现新内容：{p.get('path', '')}"
+        if p.get("supersedes"):
+            text += f"，取代 {evidence_label(p['supersedes'], evidence)}"
+        return text
+    if a == "evidence.path_added":
+        return f"相同内容出现在新位置：{p.get('path', '')}"
+    if a == "evidence.unchanged":
+        return f"重新登记，内容未变：{p.get('path', '')}"
+    if a == "report.imported":
+        return f"导入《{p.get('name', '')}》：{p.get('claims', 0)} 个指标，{p.get('candidates', 0)} 个待确认数字"
+    if a == "workspace.created":
+        s = p.get("settings") or {}
+        return f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
+    if a == "settings.changed":
+        key = p.get("key")
+        return f"{FIELD_NAMES.get(key, key)}：{_val(p.get('before'))} → {_val(p.get('after'))}"
+    changes = _changes(p)
+    if "from" in p and "to" in p:  # a state transition (claims: active → ignored …)
+        changes.insert(0, f"状态：{CLAIM_STATES.get(p['from'], _val(p['from']))} → "
+                          f"{CLAIM_STATES.get(p['to'], _val(p['to']))}")
+    if p.get("reason"):
+        changes.append(f"理由：{_short(p['reason'], 120)}")
+    if changes:
+        return "；".join(changes)
+    scalars = [f"{FIELD_NAMES.get(k, k)}：{_val(v)}" for k, v in p.items()
+               if isinstance(v, (str, int, float, bool)) and k not in ("sha256", "review_id")]
+    return "；".join(scalars[:6])
+
+
+def target(event: dict[str, Any], claims: dict[int, dict[str, Any]], evidence: dict[int, str]) -> str:
+    parts = [claim_label(event.get("claim_id"), claims), evidence_label(event.get("evidence_id"), evidence)]
+    return "　".join(p for p in parts if p)
+
+
+def role_name(role: str) -> str:
+    return ROLE_NAMES.get(role, role)
+
+
+def export_row(event: dict[str, Any], claims: dict[int, dict[str, Any]], evidence: dict[int, str]) -> list[Any]:
+    return [
+        event["seq"],
+        local_time(event["ts"]),
+        event["actor"],
+        role_name(event["role"]),
+        action_name(event["action"]),
+        claim_label(event.get("claim_id"), claims),
+        evidence_label(event.get("evidence_id"), evidence),
+        describe(event, claims, evidence),
+        event["hash"],
+    ]
+
+
+def export_events(
+    events: Iterable[dict[str, Any]],
+    path: str | Path,
+    names: Callable[[list[dict[str, Any]]], tuple[dict[int, dict[str, Any]], dict[int, str]]],
+    *,
+    total: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write ``events`` to ``path`` (.xlsx or .csv, by suffix) in batches; return how many were written.
+
+    ``names(batch)`` returns the claim and evidence names the batch points at. The file is written to a
+    temporary name and renamed at the end, so a failed export leaves no half file behind.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"unsupported export format: {suffix}")
+    tmp = path.with_name(path.name + ".part")
+    written = 0
+
+    def batches() -> Iterable[list[dict[str, Any]]]:
+        batch: list[dict[str, Any]] = []
+        for e in events:
+            batch.append(e)
+            if len(batch) >= 2000:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    try:
+        if suffix == ".csv":
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads it as UTF-8
+                w = csv.writer(f)
+                w.writerow(EXPORT_HEADER)
+                for batch in batches():
+                    claims, evidence = names(batch)
+                    w.writerows(export_row(e, claims, evidence) for e in batch)
+                    written += len(batch)
+                    if progress:
+                        progress(written, total or written)
+        else:
+            from openpyxl import Workbook
+
+            wb = Workbook(write_only=True)
+            sheet = wb.create_sheet("审计日志")
+            sheet.append(list(EXPORT_HEADER))
+            for batch in batches():
+                claims, evidence = names(batch)
+                for e in batch:
+                    sheet.append(export_row(e, claims, evidence))
+                written += len(batch)
+                if progress:
+                    progress(written, total or written)
+            wb.save(tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return written

@@ -1,0 +1,222 @@
+"""校验完整性: the integrity check with a progress bar per stage and a report of what is wrong, where,
+since when. The check runs on a worker thread with its own read connection; the dialog stays responsive
+and can cancel between steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+)
+
+from desktop.integrity import STAGES, IntegrityReport, verify_workspace
+from desktop.ui.messages import local_time, problem_text
+from desktop.ui.tasks import TaskResult, TaskRunner
+
+STAGE_NAMES = {
+    "sqlite": "数据库文件结构（PRAGMA integrity_check）",
+    "triggers": "审计记录的防篡改触发器",
+    "events": "审计链：逐条重算哈希，核对链头文件",
+    "objects": "存储中的每份佐证：重算 SHA-256",
+    "reviews": "审核记录与审计事件逐条核对",
+}
+
+
+class Cancelled(Exception):
+    """The user stopped the check."""
+
+
+def problem_where(p: dict[str, Any]) -> str:
+    code = p.get("code", "")
+    if code.startswith("object_"):
+        if p.get("evidence_id") is not None:
+            return f"佐证 E{p['evidence_id']}《{p.get('name', '')}》"
+        return "存储文件夹"
+    if code.startswith("review_"):
+        return f"审核记录 R{p.get('review_id')}（指标 #{p.get('claim_id')}）"
+    if code.startswith("trigger_"):
+        return f"触发器 {p.get('trigger')}"
+    if code.startswith("head_"):
+        return "链头文件 audit-head.json"
+    if code == "sqlite_integrity":
+        return "数据库文件"
+    if p.get("seq") is not None:
+        end = p.get("missing_to")
+        return f"审计事件 #{p['seq']}" + (f"–#{end}" if end and end != p["seq"] else "")
+    return ""
+
+
+def problem_when(p: dict[str, Any]) -> str:
+    since, until = p.get("since"), p.get("until")
+    if since and until:
+        return f"{local_time(since)} 之后，{local_time(until)} 之前"
+    if since:
+        return f"{local_time(since)} 之后"
+    if until:
+        return f"{local_time(until)} 或之前"
+    return "不详"
+
+
+def report_html(report: IntegrityReport) -> str:
+    when = local_time(report.checked_at)
+    if report.ok:
+        return (f"<h3 style='color:#2e7d32'>✓ 校验通过</h3><p>{report.events:,} 条审计事件、{report.objects:,} 个存储对象、"
+                f"{report.reviews:,} 条审核记录均完好；防篡改触发器在位；数据库文件结构正常。</p>"
+                f"<p style='color:#757575'>校验时间：{when}</p>")
+    rows = "".join(
+        f"<tr><td>{_h(problem_text(p))}</td><td>{_h(problem_where(p))}</td><td>{_h(problem_when(p))}</td></tr>"
+        for p in report.problems
+    )
+    return (f"<h3 style='color:#c62828'>✗ 发现 {len(report.problems)} 个问题</h3>"
+            f"<p>已检查 {report.events:,} 条审计事件、{report.objects:,} 个存储对象、{report.reviews:,} 条审核记录。"
+            f"以下位置的记录或文件在记录之后被改动；请保留现场并联系工作区的负责人。</p>"
+            f"<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
+            f"<tr><th>问题</th><th>位置</th><th>发生时间</th></tr>{rows}</table>"
+            f"<p style='color:#757575'>校验时间：{when}</p>")
+
+
+def report_plain(report: IntegrityReport) -> str:
+    if report.ok:
+        return f"校验通过：{report.events} 条审计事件、{report.objects} 个存储对象、{report.reviews} 条审核记录均完好。"
+    lines = [f"发现 {len(report.problems)} 个问题："]
+    lines += [f"- {problem_text(p)}｜{problem_where(p)}｜{problem_when(p)}" for p in report.problems]
+    return "\n".join(lines)
+
+
+class IntegrityDialog(QDialog):
+    check_finished = Signal(object)  # IntegrityReport, or None when cancelled / failed
+
+    def __init__(self, ws, parent=None, *, inline: bool = False):
+        super().__init__(parent)
+        self.setObjectName("integrityDialog")
+        self.setWindowTitle("校验完整性")
+        self.resize(760, 560)
+        self.ws = ws
+        self.report: IntegrityReport | None = None
+        self._cancel = False
+        self.tasks = TaskRunner(self, inline=inline, on_thread_end=ws.db.close_thread_connection)
+        self.tasks.progress_changed.connect(self._on_progress)
+
+        grid = QGridLayout()
+        self.stage_marks: dict[str, QLabel] = {}
+        for i, stage in enumerate(STAGES):
+            mark = QLabel("○")
+            mark.setFixedWidth(18)
+            self.stage_marks[stage] = mark
+            grid.addWidget(mark, i, 0)
+            grid.addWidget(QLabel(STAGE_NAMES[stage]), i, 1)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("integrityProgress")
+        self.result = QTextBrowser()
+        self.result.setObjectName("integrityResult")
+        self.buttons = QDialogButtonBox()
+        self.rerun_button = QPushButton("重新校验")
+        self.cancel_button = QPushButton("停止")
+        self.copy_button = QPushButton("复制报告")
+        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
+        self.close_button.setText("关闭")
+        for b in (self.rerun_button, self.cancel_button, self.copy_button):
+            self.buttons.addButton(b, QDialogButtonBox.ActionRole)
+        self.rerun_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.copy_button.clicked.connect(self._copy)
+        self.buttons.rejected.connect(self.reject)
+        self.close_button.clicked.connect(self.reject)
+
+        v = QVBoxLayout(self)
+        v.addWidget(QLabel("<b>重新计算审计链、核对链头文件、逐一重算存储对象的哈希，并检查数据库本身。</b>"))
+        v.addLayout(grid)
+        v.addWidget(self.bar)
+        v.addWidget(self.result, 1)
+        v.addWidget(self.buttons)
+
+    def start(self) -> None:
+        self._cancel = False
+        self.report = None
+        for mark in self.stage_marks.values():
+            mark.setText("○")
+        self.result.setHtml("<p style='color:#757575'>正在校验…</p>")
+        self.rerun_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.copy_button.setEnabled(False)
+        ws, runner = self.ws, self.tasks
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if self._cancel:
+                raise Cancelled()
+            runner.report_progress(stage, done, total)
+
+        self.tasks.submit("校验完整性", lambda: verify_workspace(ws, progress), self._on_done)
+
+    def cancel(self) -> None:
+        self._cancel = True
+        self.cancel_button.setEnabled(False)
+
+    def _on_progress(self, stage: str, done: int, total: int) -> None:
+        i = STAGES.index(stage) if stage in STAGES else -1
+        for j, s in enumerate(STAGES):
+            if j < i:
+                self.stage_marks[s].setText("✓")
+        if stage in self.stage_marks:
+            self.stage_marks[stage].setText("✓" if total and done >= total else "…")
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setValue(done)
+        self.bar.setFormat(f"{STAGE_NAMES.get(stage, stage).split('：')[0].split('（')[0]} {done:,}/{total:,}")
+
+    def _on_done(self, result: TaskResult) -> None:
+        self.rerun_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        if isinstance(result.error, Cancelled):
+            self.result.setHtml("<p style='color:#b26a00'>校验已停止，结果不完整。</p>")
+            self.check_finished.emit(None)
+            return
+        if result.error is not None:
+            self.result.setHtml(f"<p style='color:#c62828'>校验未能完成：{_h(result.error)}</p>")
+            self.check_finished.emit(None)
+            return
+        self.report = result.value
+        for s in STAGES:
+            self.stage_marks[s].setText("✓")
+        bad_stages = {_stage_of(p) for p in self.report.problems}
+        for s in bad_stages:
+            if s in self.stage_marks:
+                self.stage_marks[s].setText("<span style='color:#c62828'>✗</span>")
+        self.result.setHtml(report_html(self.report))
+        self.copy_button.setEnabled(True)
+        self.check_finished.emit(self.report)
+
+    def _copy(self) -> None:
+        if self.report is not None:
+            QGuiApplication.clipboard().setText(report_plain(self.report))
+
+    def done(self, r: int) -> None:  # closing: stop the check, then the worker thread
+        self._cancel = True
+        self.tasks.shutdown()
+        super().done(r)
+
+
+def _stage_of(p: dict[str, Any]) -> str:
+    code = p.get("code", "")
+    if code.startswith("object_"):
+        return "objects"
+    if code.startswith("review_"):
+        return "reviews"
+    if code.startswith("trigger_"):
+        return "triggers"
+    if code == "sqlite_integrity":
+        return "sqlite"
+    return "events"
+
+
+def _h(text: Any) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,568 @@
+"""审核模式: an inspector walks the claims one by one and records a state for each.
+
+Left: the claim, its sentence in the report (highlighted in context), its current review (and why it
+lapsed, if it did) and its history. Right: the linked files, each previewed at its locator. Bottom: the
+comment box and one key per state. Top: review progress.
+
+Keys (inside the review page): ``1`` 已核实, ``2`` 存疑, ``3`` 需补充, ``4`` 无需佐证, ``0`` 待审核 (the
+same with Ctrl while typing a comment); ``N`` / ``P`` next / previous claim (also Alt+→ / Alt+←);
+``C`` puts the cursor in the comment box and ``Esc`` takes it out again; ``H`` opens the claim's history in
+the audit trail. Only the reviewer role (审核) can record; the evaluation group sees the same page
+read-only. Recording goes through ``review_claim`` on the window's writer thread.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.review import status
+from desktop.review.review import ReviewInfo, review_claim, review_history, review_overview, review_progress
+from desktop.ui.messages import REVIEW_STATES, error_text, local_time
+from desktop.ui.preview import LocatorPreview
+
+STATE_KEYS = (("verified", "1"), ("questioned", "2"), ("needs_more", "3"), ("not_required", "4"), ("pending", "0"))
+STATE_COLOURS = {"verified": "#2e7d32", "questioned": "#c62828", "needs_more": "#b26a00", "not_required": "#546e7a",
+                 "pending": "#757575", "stale": "#c62828"}
+WALKS = (
+    ("all", "全部指标"),
+    ("todo", "待审核和需复核"),
+    ("stale", "已变更，需复核"),
+    ("open", "存疑和需补充"),
+    ("verified", "已核实"),
+)
+CONTEXT_CHARS = 220
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    code = reason.get("code")
+    if code == "value_changed":
+        return f"数值由 {reason['before']} 改为 {reason['after']}"
+    if code == "link_added":
+        return f"新关联了《{reason['name']}》"
+    if code == "link_removed":
+        return f"取消了与《{reason['name']}》的关联"
+    if code == "locator_changed":
+        return f"《{reason['name']}》的位置由“{reason['before']}”改为“{reason['after']}”"
+    if code == "file_superseded":
+        return f"《{reason['name']}》有了新版本"
+    return "佐证已变化"
+
+
+def _esc(text: Any) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+class ReviewModeWidget(QWidget):
+    """The review page. ``tasks`` is the window's TaskRunner (the serial writer)."""
+
+    review_recorded = Signal(int)  # claim id
+    leave_requested = Signal()
+    history_requested = Signal(int)  # claim id
+
+    def __init__(self, ws, tasks, parent=None):
+        super().__init__(parent)
+        self.setObjectName("reviewMode")
+        self.ws = ws
+        self.tasks = tasks
+        self.claims: list[dict[str, Any]] = []
+        self.pos = -1
+        self._reports: dict[int, str] = {}
+        self._overview: dict[int, ReviewInfo] = {}
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._build()
+        self._build_actions()
+        self.reload()
+
+    # -- construction ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        top = QHBoxLayout()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("reviewProgressBar")
+        self.progress_bar.setMaximumWidth(260)
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("reviewProgress")
+        self.walk = QComboBox()
+        self.walk.setObjectName("reviewWalk")
+        for key, text in WALKS:
+            self.walk.addItem(text, key)
+        self.walk.setFocusPolicy(Qt.ClickFocus)
+        self.walk.currentIndexChanged.connect(lambda _: self.reload(keep=False))
+        self.back_button = QPushButton("返回指标列表")
+        self.back_button.setFocusPolicy(Qt.NoFocus)
+        self.back_button.clicked.connect(self.leave_requested)
+        top.addWidget(QLabel("<b>审核进度</b>"))
+        top.addWidget(self.progress_bar)
+        top.addWidget(self.progress_label, 1)
+        top.addWidget(QLabel("逐条查看："))
+        top.addWidget(self.walk)
+        top.addWidget(self.back_button)
+
+        self.role_banner = QLabel()
+        self.role_banner.setObjectName("reviewRoleBanner")
+        self.role_banner.setWordWrap(True)
+        self.role_banner.setStyleSheet("QLabel { background: #fff3e0; color: #8d4b00; padding: 6px; }")
+
+        # left: the claim
+        self.position_label = QLabel()
+        self.position_label.setObjectName("reviewPosition")
+        self.claim_title = QLabel()
+        self.claim_title.setObjectName("reviewClaimTitle")
+        self.claim_title.setWordWrap(True)
+        self.claim_title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.context = QTextBrowser()
+        self.context.setObjectName("reviewContext")
+        self.context.setFocusPolicy(Qt.ClickFocus)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("reviewState")
+        self.state_label.setWordWrap(True)
+        self.state_label.setTextFormat(Qt.RichText)
+        self.history = QListWidget()
+        self.history.setObjectName("reviewHistory")
+        self.history.setFocusPolicy(Qt.ClickFocus)
+        self.history.setMaximumHeight(130)
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 4, 0)
+        lv.addWidget(self.position_label)
+        lv.addWidget(self.claim_title)
+        lv.addWidget(QLabel("<b>报告原文</b>"))
+        lv.addWidget(self.context, 2)
+        lv.addWidget(self.state_label)
+        lv.addWidget(QLabel("<b>审核历史</b>"))
+        lv.addWidget(self.history, 1)
+
+        # right: the evidence
+        self.evidence_list = QListWidget()
+        self.evidence_list.setObjectName("reviewEvidence")
+        self.evidence_list.setFocusPolicy(Qt.ClickFocus)
+        self.evidence_list.setMaximumHeight(110)
+        self.evidence_list.currentRowChanged.connect(self._on_evidence_row)
+        self.preview = LocatorPreview()
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(4, 0, 0, 0)
+        rv.addWidget(QLabel("<b>佐证材料</b>（在关联的位置打开）"))
+        rv.addWidget(self.evidence_list)
+        rv.addWidget(self.preview, 1)
+
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+
+        # bottom: comment, states, navigation
+        self.comment = QPlainTextEdit()
+        self.comment.setObjectName("reviewComment")
+        self.comment.setPlaceholderText("审核意见（可选）— 按 C 输入，Esc 结束输入；输入时用 Ctrl+1…4 标记")
+        self.comment.setTabChangesFocus(True)
+        self.comment.setMaximumHeight(64)
+        self.comment.installEventFilter(self)
+        self.state_buttons: dict[str, QPushButton] = {}
+        buttons = QHBoxLayout()
+        for state, key in STATE_KEYS:
+            b = QPushButton(f"{key}  {REVIEW_STATES[state]}")
+            b.setObjectName(f"reviewButton_{state}")
+            b.setFocusPolicy(Qt.NoFocus)
+            b.setStyleSheet(f"QPushButton {{ color: {STATE_COLOURS[state]}; font-weight: bold; padding: 4px 12px; }}")
+            b.clicked.connect(lambda _=False, s=state: self.record(s))
+            buttons.addWidget(b)
+            self.state_buttons[state] = b
+        buttons.addStretch(1)
+        self.auto_next = QCheckBox("标记后跳到下一条")
+        self.auto_next.setChecked(True)
+        self.auto_next.setFocusPolicy(Qt.NoFocus)
+        self.prev_button = QPushButton("◀ 上一条 (P)")
+        self.next_button = QPushButton("下一条 (N) ▶")
+        self.history_button = QPushButton("审计记录 (H)")
+        for b in (self.prev_button, self.next_button, self.history_button):
+            b.setFocusPolicy(Qt.NoFocus)
+        self.prev_button.clicked.connect(self.previous)
+        self.next_button.clicked.connect(self.next)
+        self.history_button.clicked.connect(self._on_history)
+        buttons.addWidget(self.auto_next)
+        buttons.addWidget(self.history_button)
+        buttons.addWidget(self.prev_button)
+        buttons.addWidget(self.next_button)
+
+        self.body = QStackedWidget()
+        self.empty = QLabel("没有符合条件的指标。")
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.body.addWidget(split)
+        self.body.addWidget(self.empty)
+
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.role_banner)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(line)
+        layout.addWidget(self.comment)
+        layout.addLayout(buttons)
+
+    def _add_action(self, text: str, keys: list[str], slot) -> QAction:
+        act = QAction(text, self)
+        act.setShortcuts([QKeySequence(k) for k in keys])
+        act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        self.state_actions: dict[str, QAction] = {}
+        for state, key in STATE_KEYS:
+            self.state_actions[state] = self._add_action(
+                REVIEW_STATES[state], [key, f"Ctrl+{key}"], lambda _=False, s=state: self.record(s)
+            )
+        self.act_next = self._add_action("下一条", ["N", "Alt+Right"], self.next)
+        self.act_prev = self._add_action("上一条", ["P", "Alt+Left"], self.previous)
+        self.act_comment = self._add_action("输入意见", ["C"], self._focus_comment)
+        self.act_history = self._add_action("审计记录", ["H"], self._on_history)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.comment and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape:
+            self.setFocus(Qt.ShortcutFocusReason)
+            return True
+        return super().eventFilter(obj, event)
+
+    # -- data --------------------------------------------------------------------------------------
+
+    @property
+    def can_review(self) -> bool:
+        return self.ws.role == "reviewer" and not self.ws.readonly
+
+    def reload(self, keep: bool = True) -> None:
+        """Re-read claims and reviews; stay on the same claim when ``keep`` and it is still listed."""
+        current = self.current_claim_id() if keep else None
+        rows = status.claim_rows(self.ws.db)
+        self._overview = review_overview(self.ws.db)
+        walk = self.walk.currentData()
+        self.claims = [c for c in rows if self._in_walk(c, walk)]
+        ids = [c["id"] for c in self.claims]
+        if current in ids:
+            self.pos = ids.index(current)
+        else:
+            self.pos = self._first_to_do()
+        self._refresh_role()
+        self._refresh_progress()
+        self._show_current()
+
+    def _display_state(self, claim_id: int) -> str:
+        info = self._overview.get(claim_id)
+        return info.display_state if info else "pending"
+
+    def _in_walk(self, c: dict[str, Any], walk: str) -> bool:
+        s = self._display_state(c["id"])
+        return {
+            "all": True,
+            "todo": s in ("pending", "stale"),
+            "stale": s == "stale",
+            "open": s in ("questioned", "needs_more"),
+            "verified": s == "verified",
+        }.get(walk, True)
+
+    def _first_to_do(self) -> int:
+        if not self.claims:
+            return -1
+        for i, c in enumerate(self.claims):
+            if self._display_state(c["id"]) in ("pending", "stale"):
+                return i
+        return 0
+
+    def current_claim_id(self) -> int | None:
+        return self.claims[self.pos]["id"] if 0 <= self.pos < len(self.claims) else None
+
+    def _report_text(self, report_id: int) -> str:
+        if report_id not in self._reports:
+            self._reports[report_id] = self.ws.db.scalar("SELECT text FROM reports WHERE id = ?", (report_id,)) or ""
+        return self._reports[report_id]
+
+    # -- display -----------------------------------------------------------------------------------
+
+    def _refresh_role(self) -> None:
+        ok = self.can_review
+        for state, act in self.state_actions.items():
+            act.setEnabled(ok)
+            self.state_buttons[state].setEnabled(ok)
+        self.comment.setReadOnly(not ok)
+        if self.ws.readonly:
+            self.role_banner.setText("工作区以只读方式打开：可以查看审核结果，不能记录审核。")
+        elif not ok:
+            self.role_banner.setText("当前角色为“编制”：可以查看审核结果和意见，不能记录审核。"
+                                     "审核需以“审核”角色打开工作区（工具 → 切换身份）。")
+        self.role_banner.setVisible(not ok)
+
+    def _refresh_progress(self) -> None:
+        p = review_progress(self.ws.db)
+        self.progress = p
+        total = max(p["total"], 1)
+        done = p["total"] - p["pending"] - p["stale"]
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+        self.progress_bar.setFormat(f"{done}/{p['total']}")
+        parts = [f"<span style='color:{STATE_COLOURS[s]}'>{REVIEW_STATES[s]} {p[s]}</span>"
+                 for s in ("verified", "questioned", "needs_more", "not_required", "stale", "pending") if p[s]]
+        self.progress_label.setText("　".join(parts))
+
+    def _show_current(self) -> None:
+        has = 0 <= self.pos < len(self.claims)
+        self.body.setCurrentIndex(0 if has else 1)
+        self.prev_button.setEnabled(has and self.pos > 0)
+        self.next_button.setEnabled(has and self.pos < len(self.claims) - 1)
+        if not has:
+            self.position_label.setText("")
+            self.preview.clear("")
+            return
+        c = self.claims[self.pos]
+        where = " · ".join(x for x in (c.get("part"), c.get("section"), f"第 {c['page']} 页" if c.get("page") else None) if x)
+        self.position_label.setText(f"第 {self.pos + 1}/{len(self.claims)} 条　#{c['id']}　{_esc(where)}")
+        value = f"{c.get('value_raw') or c.get('value') or ''}{c.get('unit') or ''}"
+        self.claim_title.setText(f"<span style='font-size:15pt'><b>{_esc(c.get('subject') or '')}</b>　"
+                                 f"<span style='color:#1565c0'>{_esc(value)}</span></span>")
+        self._show_context(c)
+        self._show_state(c)
+        self._show_history(c)
+        self._show_evidence(c)
+        self.comment.clear()
+
+    def _show_context(self, c: dict[str, Any]) -> None:
+        text = self._report_text(c["report_id"])
+        start, end = c.get("start"), c.get("end")
+        if start is None or end is None or not text:
+            self.context.setHtml(f"<p>“{_esc(c['quote'])}”</p>")
+            return
+        a, b = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+        before, quote, after = text[a:start], text[start:end], text[end:b]
+        body = (("…" if a else "") + _esc(before) + "<span style='background:#ffe082; font-weight:bold'>"
+                + _esc(quote) + "</span>" + _esc(after) + ("…" if b < len(text) else ""))
+        self.context.setHtml(f"<div style='line-height:150%'>{body.replace(chr(10), '<br>')}</div>")
+
+    def _show_state(self, c: dict[str, Any]) -> None:
+        info = self._overview.get(c["id"])
+        if info is None:
+            self.state_label.setText(f"审核状态：<b style='color:{STATE_COLOURS['pending']}'>待审核</b>")
+            return
+        s = info.display_state
+        text = (f"审核状态：<b style='color:{STATE_COLOURS[s]}'>{REVIEW_STATES[s]}</b>"
+                f"　{_esc(info.reviewer)}，{local_time(info.created_at)}")
+        if info.comment:
+            text += f"<br>意见：{_esc(info.comment)}"
+        if info.stale:
+            reasons = "；".join(reason_text(r) for r in info.reasons)
+            text += (f"<br><span style='color:#c62828'>签核后已变更：{_esc(reasons)}。"
+                     f"请重新查看佐证后再次标记。</span>")
+        self.state_label.setText(text)
+
+    def _show_history(self, c: dict[str, Any]) -> None:
+        self.history.clear()
+        for h in review_history(self.ws.db, c["id"]):
+            line = f"{local_time(h['created_at'])}　{h['reviewer']}　{REVIEW_STATES.get(h['state'], h['state'])}"
+            if h["comment"]:
+                line += f"：{h['comment']}"
+            self.history.addItem(line)
+        if not self.history.count():
+            self.history.addItem("（尚未审核）")
+
+    def _show_evidence(self, c: dict[str, Any]) -> None:
+        self.evidence_list.blockSignals(True)
+        self.evidence_list.clear()
+        rows = self.ws.db.query(
+            "SELECT l.evidence_id, l.locator, e.name, e.ext, e.sha256,"
+            " EXISTS (SELECT 1 FROM evidence n WHERE n.supersedes = e.id) AS superseded"
+            " FROM links l JOIN evidence e ON e.id = l.evidence_id WHERE l.claim_id = ? ORDER BY l.id",
+            (c["id"],),
+        )
+        self._evidence = [dict(r) for r in rows]
+        for e in self._evidence:
+            label = f"E{e['evidence_id']}《{e['name']}》" + (f" · {e['locator']}" if e["locator"] else "")
+            if e["superseded"]:
+                label += "　（有新版本）"
+            item = QListWidgetItem(label)
+            if e["superseded"]:
+                item.setForeground(Qt.darkRed)
+            self.evidence_list.addItem(item)
+        self.evidence_list.blockSignals(False)
+        if self._evidence:
+            self.evidence_list.setCurrentRow(0)
+            self._on_evidence_row(0)
+        else:
+            reason = c.get("no_evidence_reason")
+            text = "这条指标没有关联佐证。"
+            if not c.get("needs_evidence", 1):
+                text = f"编制组标记为无需佐证{('：' + reason) if reason else ''}。"
+            self.preview.clear(text)
+
+    def _on_evidence_row(self, row: int) -> None:
+        if not 0 <= row < len(getattr(self, "_evidence", [])):
+            return
+        e = self._evidence[row]
+        c = self.claims[self.pos]
+        search = c.get("value_raw") or c.get("value")
+        self.preview.show_file(self.ws.store.object_path(e["sha256"]), e["ext"], e["locator"], search,
+                               caption=f"《{_esc(e['name'])}》　{_esc(e['locator'] or '')}")
+
+    # -- walking and recording ---------------------------------------------------------------------
+
+    def go_to(self, claim_id: int) -> bool:
+        ids = [c["id"] for c in self.claims]
+        if claim_id not in ids:
+            self.walk.setCurrentIndex(0)  # show all, then look again
+            ids = [c["id"] for c in self.claims]
+        if claim_id in ids:
+            self.pos = ids.index(claim_id)
+            self._show_current()
+            return True
+        return False
+
+    def next(self) -> None:
+        if self.pos < len(self.claims) - 1:
+            self.pos += 1
+            self._show_current()
+        self.setFocus(Qt.ShortcutFocusReason)
+
+    def previous(self) -> None:
+        if self.pos > 0:
+            self.pos -= 1
+            self._show_current()
+        self.setFocus(Qt.ShortcutFocusReason)
+
+    def _focus_comment(self) -> None:
+        if not self.comment.isReadOnly():
+            self.comment.setFocus(Qt.ShortcutFocusReason)
+
+    def _on_history(self) -> None:
+        cid = self.current_claim_id()
+        if cid is not None:
+            self.history_requested.emit(cid)
+
+    def record(self, state: str) -> None:
+        """Record ``state`` (with the comment box's text) for the current claim, then move on."""
+        cid = self.current_claim_id()
+        if cid is None or not self.can_review:
+            return
+        comment = self.comment.toPlainText()
+        db = self.ws.db
+
+        def finished(result) -> None:
+            if result.error is not None:
+                self._show_error(result.error)
+                return
+            self._overview.update(review_overview(db, [cid]))
+            self._refresh_progress()
+            self.review_recorded.emit(cid)
+            if self.current_claim_id() == cid and self.auto_next.isChecked() and self.pos < len(self.claims) - 1:
+                self.pos += 1
+            self._show_current()
+            self.setFocus(Qt.ShortcutFocusReason)
+            self.last_message = f"#{cid} 已标记为“{REVIEW_STATES[state]}”"
+            self._status(self.last_message)
+
+        self.tasks.submit("审核", lambda: review_claim(db, claim_id=cid, state=state, comment=comment), finished)
+
+    def _status(self, text: str) -> None:
+        win = self.window()
+        if hasattr(win, "statusBar"):
+            win.statusBar().showMessage(text, 5000)
+
+    def _show_error(self, exc: BaseException) -> None:
+        win = self.window()
+        if hasattr(win, "show_error"):
+            win.show_error(exc)
+        else:
+            self._status(error_text(getattr(exc, "code", ""), getattr(exc, "params", {})))
+
+
+# --- mounting in the main window -------------------------------------------------------------------
+
+
+def install(window) -> None:
+    """Put the review page beside the main view (a stacked central widget) and add its menu and keys."""
+    main_view = window.takeCentralWidget()
+    stack = QStackedWidget()
+    stack.setObjectName("centralStack")
+    stack.addWidget(main_view)
+    window.setCentralWidget(stack)
+    window.central_stack = stack
+    window.review_mode = None
+
+    def open_review(claim_id: int | None = None) -> None:
+        if window.review_mode is None:
+            page = ReviewModeWidget(window.ws, window.tasks)
+            page.leave_requested.connect(close_review)
+            page.review_recorded.connect(lambda cid: window.claims_model.refresh_claims([cid]))
+            page.history_requested.connect(lambda cid: _open_audit(window, cid))
+            stack.addWidget(page)
+            window.review_mode = page
+        else:
+            window.review_mode.reload()
+        if claim_id is None:
+            ids = window.selected_claim_ids()
+            claim_id = ids[0] if len(ids) == 1 else None
+        if claim_id is not None:
+            window.review_mode.go_to(claim_id)
+        stack.setCurrentWidget(window.review_mode)
+        _set_checked(window.act_review_mode, True)
+        window.review_mode.setFocus(Qt.ShortcutFocusReason)
+
+    def close_review() -> None:
+        page = window.review_mode
+        stack.setCurrentIndex(0)
+        _set_checked(window.act_review_mode, False)
+        if page is not None and page.current_claim_id() is not None:
+            window.claims_model.reload()
+            window.claims_view.expandAll()
+            window.select_claim(page.current_claim_id())
+
+    def toggle(checked: bool) -> None:
+        open_review() if checked else close_review()
+
+    act = QAction("审核模式", window)
+    act.setCheckable(True)
+    act.setShortcut(QKeySequence("Ctrl+R"))
+    act.setToolTip("逐条审核指标（Ctrl+R）")
+    act.setStatusTip("逐条审核指标：1 已核实，2 存疑，3 需补充，4 无需佐证，N/P 下一条/上一条")
+    act.toggled.connect(toggle)
+    window.act_review_mode = act
+    window.open_review_mode = open_review
+    window.close_review_mode = close_review
+    menu = window.menuBar().addMenu("审核(&A)")
+    menu.addAction(act)
+    window.review_menu = menu
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(act)
+
+
+def _set_checked(action: QAction, checked: bool) -> None:
+    blocked = action.blockSignals(True)
+    action.setChecked(checked)
+    action.blockSignals(blocked)
+
+
+def _open_audit(window, claim_id: int) -> None:
+    opener = getattr(window, "open_audit_view", None)
+    if opener is not None:
+        opener(claim_id=claim_id)

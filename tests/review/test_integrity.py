@@ -1,0 +1,230 @@
+"""``verify``: exit 1 and name the place after each kind of tampering; exit 0 on an untouched workspace.
+
+The workspace is built through the real services, then closed (so SQLite checkpoints its WAL into the
+file) and tampered with as a person with a hex editor or the sqlite3 shell would. ``verify`` runs as a
+real process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.claims.service import import_report
+from desktop.evidence.service import register_file
+from desktop.integrity import STAGES, verify_workspace
+from desktop.review.links import link_evidence
+from desktop.review.review import review_claim
+from desktop.review.status import claim_rows
+from desktop.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "resources" / "samples" / "zhanjiang-shebao-2024-self-evaluation.txt"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    """A closed workspace: a report, three files, links, reviews; 10 events."""
+    root = tmp_path_factory.mktemp("pristine")
+    files = root / "files"
+    files.mkdir()
+    ws = Workspace.create(root / "W", actor="李会计")
+    import_report(ws.db, path=SAMPLE)
+    ids = []
+    for i, text in enumerate(["银行回单 6,588,300.00 元", "疑点台账 21099 条", "会议记录 合计：14 次"]):
+        f = files / f"佐证{i}.txt"
+        f.write_text(text * 200, encoding="utf-8")
+        ids.append(register_file(ws, f).evidence_id)
+    c1, c2, c3 = [c["id"] for c in claim_rows(ws.db)][:3]
+    link_evidence(ws.db, claim_id=c1, evidence_id=ids[0], locator="第 1 页")
+    link_evidence(ws.db, claim_id=c2, evidence_id=ids[1], note="合计行")
+    link_evidence(ws.db, claim_id=c3, evidence_id=ids[2])
+    ws.set_identity(role="reviewer", actor="王审计")
+    review_claim(ws.db, claim_id=c1, state="verified", comment="一致")
+    review_claim(ws.db, claim_id=c2, state="questioned", comment="台账合计行缺签章")
+    assert ws.db.scalar("SELECT count(*) FROM events") == 10
+    ws.close()
+    assert not (root / "W" / "workspace.db-wal").exists() or (root / "W" / "workspace.db-wal").stat().st_size == 0
+    return root / "W"
+
+
+@pytest.fixture
+def copy(pristine, tmp_path):
+    dest = tmp_path / "W"
+    shutil.copytree(pristine, dest, copy_function=shutil.copy2)
+    for p in (dest / "store").rglob("*"):
+        if p.is_file():
+            os.chmod(p, 0o644)  # the copy must be tamperable; verify does not look at permissions
+    return dest
+
+
+def verify(ws: Path, ok: int) -> dict:
+    res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(ws), "--json"], capture_output=True,
+                         text=True, cwd=REPO)
+    assert res.returncode == ok, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    return json.loads(res.stdout)
+
+
+def raw(ws: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(ws / "workspace.db", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def without_triggers(conn: sqlite3.Connection, *statements, params=()):
+    """Drop the append-only triggers, tamper, put the triggers back exactly as they were."""
+    saved = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'").fetchall()
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute("DROP TRIGGER events_append_only_delete")
+    for s, p in zip(statements, params or [()] * len(statements)):
+        conn.execute(s, p)
+    for (sql,) in saved:
+        conn.execute(sql)
+
+
+def test_untouched_workspace_passes(copy):
+    data = verify(copy, 0)
+    assert data == {"ok": True, "events": 10, "objects": 3, "reviews": 2, "problems": []}
+
+
+def test_one_changed_byte_in_an_event(copy):
+    """One byte of the database file, inside one event's payload, is changed with no SQL at all."""
+    seq = raw(copy).execute("SELECT seq FROM events WHERE action = 'report.imported'").fetchone()[0]
+    path = copy / "workspace.db"
+    data = bytearray(path.read_bytes())
+    needle = b'"candidates":'  # only the report.imported payload holds this text
+    at = data.find(needle)
+    assert at >= 0 and data.find(needle, at + 1) == -1
+    digit = at + len(needle)
+    data[digit] = ord("7") if data[digit] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    data = verify(copy, 1)
+    assert len(data["problems"]) == 1
+    first = data["problems"][0]
+    assert (first["code"], first["seq"]) == ("event_altered", seq)
+    assert f"#{seq}" in first["message"] and "被改动" in first["message"] and "导入报告" in first["message"]
+
+
+def test_deleted_event(copy):
+    conn = raw(copy)
+    without_triggers(conn, "DELETE FROM events WHERE seq = 5")
+    conn.close()
+    data = verify(copy, 1)
+    first = data["problems"][0]
+    assert (first["code"], first["seq"]) == ("event_missing", 5)
+    assert "#5" in first["message"] and first["since"] and first["until"]
+
+
+def test_events_cut_from_the_end(copy):
+    conn = raw(copy)
+    without_triggers(conn, "DELETE FROM events WHERE seq > 7")
+    conn.close()
+    data = verify(copy, 1)
+    assert [(p["code"], p["seq"]) for p in data["problems"] if p["code"].startswith("event")] == [
+        ("events_truncated", 8)]
+    msg = next(p["message"] for p in data["problems"] if p["code"] == "events_truncated")
+    assert "#8 至 #10" in msg and "截掉" in msg
+    # the two reviews' events are gone while their rows remain
+    assert {p["code"] for p in data["problems"]} >= {"review_unrecorded"}
+
+
+def test_two_events_swapped(copy):
+    conn = raw(copy)
+    a = dict(conn.execute("SELECT * FROM events WHERE seq = 4").fetchone())
+    b = dict(conn.execute("SELECT * FROM events WHERE seq = 5").fetchone())
+    cols = [c for c in a if c != "seq"]
+    sets = ", ".join(f"{c} = ?" for c in cols)
+    without_triggers(conn, f"UPDATE events SET {sets} WHERE seq = 4", f"UPDATE events SET {sets} WHERE seq = 5",
+                     params=[[b[c] for c in cols], [a[c] for c in cols]])
+    conn.close()
+    data = verify(copy, 1)
+    first = data["problems"][0]
+    assert first["seq"] == 4 and first["code"] in ("event_chain_broken", "event_altered")
+    assert "#4" in first["message"]
+
+
+def _object(copy: Path, name: str) -> tuple[int, Path]:
+    conn = raw(copy)
+    row = conn.execute("SELECT id, sha256 FROM evidence WHERE name = ?", (name,)).fetchone()
+    conn.close()
+    return row["id"], copy / "store" / row["sha256"][:2] / row["sha256"]
+
+
+def test_object_replaced(copy):
+    eid, path = _object(copy, "佐证1.txt")
+    path.write_bytes(path.read_bytes().replace("21099".encode(), "21999".encode()))
+    data = verify(copy, 1)
+    assert [(p["code"], p["evidence_id"]) for p in data["problems"]] == [("object_altered", eid)]
+    assert "佐证1.txt" in data["problems"][0]["message"] and "被替换" in data["problems"][0]["message"]
+
+
+def test_object_truncated(copy):
+    eid, path = _object(copy, "佐证2.txt")
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.truncate(size // 2)
+    data = verify(copy, 1)
+    p = data["problems"][0]
+    assert (p["code"], p["evidence_id"], p["expected_size"], p["actual_size"]) == (
+        "object_truncated", eid, size, size // 2)
+    assert "佐证2.txt" in p["message"] and "截断" in p["message"]
+
+
+def test_dropped_trigger_is_reported(copy):
+    conn = raw(copy)
+    conn.execute("DROP TRIGGER events_append_only_delete")
+    conn.close()
+    data = verify(copy, 1)
+    assert [(p["code"], p["trigger"]) for p in data["problems"]] == [
+        ("trigger_missing", "events_append_only_delete")]
+    assert "删除" in data["problems"][0]["message"]
+
+
+def test_neutered_trigger_is_reported(copy):
+    conn = raw(copy)
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute("CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events WHEN 0 "
+                 "BEGIN SELECT RAISE(ABORT, 'events is append-only'); END")
+    conn.close()
+    data = verify(copy, 1)
+    assert [p["code"] for p in data["problems"]] == ["trigger_altered"]
+
+
+def test_rewritten_sign_off_is_reported(copy):
+    """Turning an inspector's 存疑 into 已核实 in the reviews table is caught against the audit trail."""
+    conn = raw(copy)
+    rid, seq = conn.execute(
+        "SELECT r.id, e.seq FROM reviews r JOIN events e ON e.action = 'review.set' AND e.claim_id = r.claim_id"
+        " WHERE r.state = 'questioned'").fetchone()
+    conn.execute("UPDATE reviews SET state = 'verified' WHERE id = ?", (rid,))
+    conn.close()
+    data = verify(copy, 1)
+    p = data["problems"][0]
+    assert (p["code"], p["review_id"], p["seq"], p["fields"]) == ("review_altered", rid, seq, ["state"])
+    assert "存疑" in p["message"] and "已核实" in p["message"]
+
+
+def test_deleted_sign_off_is_reported(copy):
+    conn = raw(copy)
+    conn.execute("DELETE FROM reviews WHERE state = 'verified'")
+    conn.close()
+    data = verify(copy, 1)
+    assert [p["code"] for p in data["problems"]] == ["review_deleted"]
+
+
+def test_progress_runs_through_every_stage_in_order(copy):
+    seen: list[tuple[str, int, int]] = []
+    with Workspace.open(copy, readonly=True) as ws:
+        report = verify_workspace(ws, lambda s, d, t: seen.append((s, d, t)))
+    assert report.ok
+    stages = [s for s, _, _ in seen]
+    assert sorted(set(stages), key=stages.index) == list(STAGES)
+    assert ("events", 10, 10) in seen and ("objects", 3, 3) in seen
