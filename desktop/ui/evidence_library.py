@@ -64,7 +64,7 @@ _FILTER_SQL = {
     "error": "e.status = 'error'",
     "superseded": "EXISTS (SELECT 1 FROM evidence n WHERE n.supersedes = e.id)",
 }
-FORWARD_INTERVAL = 1.0  # seconds: how often, at most, changed evidence is passed on to the rest of the window
+FORWARD_INTERVAL = 5.0  # seconds: how often, during a bulk ingest, changed evidence is passed on to the window
 PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
 TYPE_COLOURS = {"pdf": "#c62828", "doc": "#1565c0", "docx": "#1565c0", "xls": "#2e7d32", "xlsx": "#2e7d32",
                 "csv": "#2e7d32", "txt": "#546e7a", "jpg": "#6a1b9a", "jpeg": "#6a1b9a", "png": "#6a1b9a"}
@@ -492,7 +492,9 @@ class EvidenceLibrary(QWidget):
     """The right-hand side of the main window: the evidence library."""
 
     # evidence ids that arrived or changed (new files, new versions, text extracted): the window passes them
-    # on as its ``evidence_changed`` (claim flags, dashboard, suggestions). Under load at most once a second.
+    # on as its ``evidence_changed`` (claim flags, dashboard, suggestions — work done on the GUI thread).
+    # A file dropped now and then goes at once; during a bulk ingest every FORWARD_INTERVAL, and the rest
+    # as soon as the queue falls idle.
     evidence_changed = Signal(list)
     selection_changed = Signal()
     _reader_done = Signal(object, object)  # (callback, result) from the reader thread
@@ -510,6 +512,7 @@ class EvidenceLibrary(QWidget):
         self.closed = False
         self._to_forward: set[int] = set()
         self._last_forward = 0.0
+        self.ingesting = False
         self._forward_timer = QTimer(self)
         self._forward_timer.setSingleShot(True)
         self._forward_timer.timeout.connect(self._forward)
@@ -615,6 +618,8 @@ class EvidenceLibrary(QWidget):
         self.act_reveal = QAction("在文件夹中显示", self)
         self.act_retry = QAction("重试", self)
         self.act_copy_path = QAction("复制路径", self)
+        self.act_dismiss = QAction("不再显示此错误", self)
+        self.act_dismiss.setToolTip("从列表中去掉这条无法登记的记录（文件再有变化时会重新登记）")
         self.act_find = QAction("搜索", self)
         self.act_find.setShortcut(QKeySequence.Find)
         self.act_find.setShortcutContext(Qt.WindowShortcut)
@@ -664,6 +669,7 @@ class EvidenceLibrary(QWidget):
         self.act_reveal.triggered.connect(self.reveal_selected)
         self.act_retry.triggered.connect(self.retry_selected)
         self.act_copy_path.triggered.connect(self._copy_paths)
+        self.act_dismiss.triggered.connect(self.dismiss_selected)
         self.act_find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.act_rescan.triggered.connect(self.scan_now)
 
@@ -819,8 +825,7 @@ class EvidenceLibrary(QWidget):
         self._refresh_preview_if(ids)
         self._to_forward.update(ids)
         if not self._forward_timer.isActive():
-            quiet = time.monotonic() - self._last_forward > FORWARD_INTERVAL
-            self._forward_timer.start(0 if quiet and len(self._to_forward) <= 4 else int(FORWARD_INTERVAL * 1000))
+            self._forward_timer.start(0 if not self.ingesting else int(FORWARD_INTERVAL * 1000))
 
     def _forward(self) -> None:
         if self.closed or not self._to_forward:
@@ -849,7 +854,11 @@ class EvidenceLibrary(QWidget):
             self._on_selection()
 
     def _on_progress(self, phase: str, done: int, total: int) -> None:
-        if phase == "idle" or total <= 0:
+        was = self.ingesting
+        self.ingesting = phase != "idle" and total > 0
+        if was and not self.ingesting and self._to_forward:  # the queue fell idle: pass the rest on now
+            self._forward_timer.start(0)
+        if not self.ingesting:
             self.progress_bar.hide()
             return
         self.progress_bar.setRange(0, total)
@@ -898,6 +907,11 @@ class EvidenceLibrary(QWidget):
                     if (row := self.model.evidence(e)) and row["status"] == "error"]
         if tasks or evidence:
             self.retry(tasks, evidence)
+
+    def dismiss_selected(self) -> None:
+        tasks = [p["id"] for p in self.selected_problems()]
+        if tasks:
+            self.bridge.dismiss(tasks)
 
     def open_selected(self) -> None:
         for eid in self.selected_evidence_ids()[:5]:
@@ -980,6 +994,8 @@ class EvidenceLibrary(QWidget):
         if errors:
             menu.addSeparator()
             menu.addAction(self.act_retry)
+        if self.selected_problems():
+            menu.addAction(self.act_dismiss)
         menu.popup(view.viewport().mapToGlobal(pos))
 
 

@@ -262,3 +262,14 @@ def test_library_model_passes_the_model_tester(qtmodeltester, demo_ws, tmp_path)
     model.set_problems(engine.queue.problems())
     assert model.rowCount() == 7 and model.evidence_id_at(6) is None
     qtmodeltester.check(model)
+
+
+def test_a_failure_can_be_dismissed(window, tmp_path):
+    f = tmp_path / "零字节.txt"
+    f.write_bytes(b"")
+    window.add_evidence([f])
+    lib = window.library
+    lib.select_row(_row_of(window, "零字节.txt"))
+    lib.dismiss_selected()
+    assert "零字节.txt" not in _names(window)
+    assert window.ws.db.scalar("SELECT count(*) FROM ingest_queue WHERE state = 'failed'") == 0
