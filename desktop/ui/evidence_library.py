@@ -69,6 +69,12 @@ PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb
 TYPE_COLOURS = {"pdf": "#c62828", "doc": "#1565c0", "docx": "#1565c0", "xls": "#2e7d32", "xlsx": "#2e7d32",
                 "csv": "#2e7d32", "txt": "#546e7a", "jpg": "#6a1b9a", "jpeg": "#6a1b9a", "png": "#6a1b9a"}
 ProblemRole = Qt.UserRole + 20
+_ROLES = frozenset(int(r) for r in (Qt.DisplayRole, Qt.DecorationRole, Qt.ToolTipRole, Qt.ForegroundRole,
+                                     Qt.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole))
+# computed once: combining Qt flags in Python is slow, and views ask for them on every paint
+_EVIDENCE_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled
+_PROBLEM_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+_DROP_ONLY = Qt.ItemIsDropEnabled
 
 
 def _like(text: str) -> str:
@@ -287,6 +293,8 @@ class EvidenceLibraryModel(EvidenceTableModel):
             self._row_of = {k: i for i, k in enumerate(self._ids)}
             self.endInsertRows()
             keys = [k for k in keys if k < 0]
+        if not keys:
+            return
         orders = [self._order(k) for k in self._ids]
         for k in keys:
             pos = bisect.bisect_left(orders, self._order(k))
@@ -341,13 +349,13 @@ class EvidenceLibraryModel(EvidenceTableModel):
     # -- data ------------------------------------------------------------------------------------
 
     def flags(self, index: QModelIndex):
-        if index.isValid() and self.problem_at(index.row()) is not None:
-            return Qt.ItemIsEnabled | Qt.ItemIsSelectable
-        return super().flags(index)
+        if not index.isValid():
+            return _DROP_ONLY
+        return _PROBLEM_FLAGS if self._ids[index.row()] < 0 else _EVIDENCE_FLAGS
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
-            return None
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None  # views ask for many roles this model never sets: answer those at once
         p = self.problem_at(index.row())
         if p is not None:
             return self._problem_data(p, index.column(), role)
@@ -638,6 +646,8 @@ class EvidenceLibrary(QWidget):
             act = menu.addAction(text, lambda m=mode: self.set_watch_mode(m))
             act.setCheckable(True)
             self.mode_actions[mode] = act
+        menu.addSeparator()
+        self.act_ignore = menu.addAction("忽略规则…", self.edit_ignore_list)
         menu.aboutToShow.connect(self._sync_mode_menu)
         return menu
 
@@ -891,12 +901,29 @@ class EvidenceLibrary(QWidget):
     def set_watch_mode(self, mode: str) -> None:
         self.bridge.set_mode(mode)
 
+    def edit_ignore_list(self, text: str | None = None) -> None:
+        """The temp and lock files never registered: one glob pattern a line (a workspace setting)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from desktop.evidence import ignore
+
+        current = "\n".join(ignore.load(self.ws.db).patterns)
+        if text is None:
+            text, ok = QInputDialog.getMultiLineText(
+                self, "忽略规则", "这些文件不会登记为佐证材料（每行一个，如 ~$* 、*.tmp；也匹配文件夹名）：", current)
+            if not ok:
+                return
+        ignore.set_patterns(self.ws.db, patterns=text.splitlines())
+        if self.bridge.engine is not None:
+            self.bridge.engine.reload_settings()
+
     def _sync_mode_menu(self) -> None:
         current = self.bridge.mode
         for mode, act in self.mode_actions.items():
             act.setChecked(mode == current)
             act.setEnabled(self.bridge.writable)
         self.act_scan_menu.setEnabled(self.bridge.engine is not None)
+        self.act_ignore.setEnabled(self.bridge.writable)
 
     def retry(self, task_ids: list[int], evidence_ids: list[int]) -> None:
         self.bridge.retry(task_ids, evidence_ids)

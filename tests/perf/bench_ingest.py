@@ -131,7 +131,7 @@ def headless(folder: Path, root: Path) -> float:
     return elapsed
 
 
-def in_gui(folder: Path, root: Path, n: int) -> dict[str, float]:
+def in_gui(folder: Path, root: Path, n: int, without_linking: bool = False) -> dict[str, float]:
     from PySide6.QtCore import QEventLoop, QTimer
 
     from desktop.evidence.queue import PATH_TASKS
@@ -143,6 +143,8 @@ def in_gui(folder: Path, root: Path, n: int) -> dict[str, float]:
     app = make_app()
     ws = Workspace.create(root, actor="bench")
     window = MainWindow(ws, watch=False)
+    if without_linking:  # attribute GUI stalls: the linking area's refresh of suggestions runs on the GUI thread
+        window.evidence_changed.disconnect(window.linking.on_evidence_changed)
     window.show()
     app.processEvents()
     beat = Heartbeat(10)
@@ -176,6 +178,9 @@ def in_gui(folder: Path, root: Path, n: int) -> dict[str, float]:
     window.close()
     return {"registered": marks["registered"] - start, "all_done": marks["all_done"] - start,
             "max_stall_ms": beat.max_ms, "p99_stall_ms": beat.percentile_ms(0.99), "ticks": len(beat.lateness),
+            "stall_registering_ms": beat.max_ms_between(start, marks["registered"]),
+            "stall_extracting_ms": beat.max_ms_between(marks["registered"], marks["all_done"]),
+            "stall_after_ms": beat.max_ms_between(marks["all_done"], time.perf_counter()),
             "rows": rows}
 
 
@@ -185,6 +190,8 @@ def main() -> int:
     ap.add_argument("--mb", type=float, default=500)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--without-linking", action="store_true",
+                    help="do not pass new files on to the linking area's refresh (attributes GUI stalls)")
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -203,12 +210,13 @@ def main() -> int:
             os.sync()
             heads.append(headless(folder, tmp / f"ws-headless{r}"))
             os.sync()
-            guis.append(in_gui(folder, tmp / f"ws-gui{r}", len(files)))
+            guis.append(in_gui(folder, tmp / f"ws-gui{r}", len(files), args.without_linking))
             g = guis[-1]
             print(f"round {r + 1}: reference {refs[-1]:5.2f} s | durable reference {durs[-1]:5.2f} s |"
                   f" headless {heads[-1]:5.2f} s | GUI {g['registered']:5.2f} s"
-                  f" (all done {g['all_done']:5.2f} s, {g['rows']} rows) | GUI stall max {g['max_stall_ms']:.0f} ms,"
-                  f" p99 {g['p99_stall_ms']:.0f} ms", flush=True)
+                  f" (all done {g['all_done']:5.2f} s, {g['rows']} rows) | GUI stall max {g['max_stall_ms']:.0f} ms"
+                  f" (registering {g['stall_registering_ms']:.0f}, text/thumbnails {g['stall_extracting_ms']:.0f},"
+                  f" after {g['stall_after_ms']:.0f}), p99 {g['p99_stall_ms']:.0f} ms", flush=True)
             for d in (tmp / f"ref{r}", tmp / f"dur{r}", tmp / f"ws-headless{r}", tmp / f"ws-gui{r}"):
                 shutil.rmtree(d, ignore_errors=True)
         med = statistics.median
@@ -217,8 +225,11 @@ def main() -> int:
         print(f"medians: reference {ref:.2f} s, durable reference {dur:.2f} s, headless {head:.2f} s, GUI {gui:.2f} s")
         print(f"against the reference:         headless {head / ref:.2f}x, GUI {gui / ref:.2f}x   (target ≤ 1.5)")
         print(f"against the durable reference: headless {head / dur:.2f}x, GUI {gui / dur:.2f}x")
-        print(f"GUI thread: longest stall over all rounds {stall:.0f} ms, worst 99th percentile"
-              f" {max(g['p99_stall_ms'] for g in guis):.0f} ms (target ≤ 100 ms)")
+        print(f"GUI thread: longest stall over all rounds {stall:.0f} ms — while registering"
+              f" {max(g['stall_registering_ms'] for g in guis):.0f} ms, extracting"
+              f" {max(g['stall_extracting_ms'] for g in guis):.0f} ms, after (the window's own refresh of"
+              f" claims and suggestions) {max(g['stall_after_ms'] for g in guis):.0f} ms;"
+              f" worst 99th percentile {max(g['p99_stall_ms'] for g in guis):.0f} ms (target ≤ 100 ms)")
         ok = head / ref <= 1.5 and gui / ref <= 1.5 and stall <= 100
         return 0 if ok else 1
     finally:

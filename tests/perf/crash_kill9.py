@@ -3,8 +3,8 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.perf.crash_kill9 [--files 500] [--kills 10] [--seed N]
 
 Each cycle starts a fresh workspace on the same 500-file folder, runs ``evidence-desk ingest WS --wait``
-as a real process, SIGKILLs it at a uniformly random moment between the end of the process's start-up and the end of a
-full run (both measured first), restarts it to completion, and checks (see ``tests/evidence/crashharness.py``): ``verify`` passes,
+as a real process, SIGKILLs it at a uniformly random moment between the end of the process's start-up and 90 % of a full
+run (both measured first, so every cycle really kills mid-work), restarts it to completion, and checks (see ``tests/evidence/crashharness.py``): ``verify`` passes,
 no temp or orphan files in the store, every file registered exactly once with the right SHA-256, no text
 left pending. Prints one line per cycle and exits 1 if any check failed.
 """
@@ -39,7 +39,7 @@ def main() -> int:
               f" ~{startup:.2f} s starting the process; kills fall in between; seed {args.seed}")
         failures = 0
         for i in range(args.kills):
-            cycle = kill_cycle(tmp / f"ws{i}", folder, files, rng, max_delay=full, min_delay=startup)
+            cycle = kill_cycle(tmp / f"ws{i}", folder, files, rng, max_delay=0.9 * full, min_delay=startup)
             state = "finished before the kill" if cycle.finished_before_kill else "killed"
             verdict = "OK" if not cycle.problems else "FAILED: " + "; ".join(cycle.problems)[:2000]
             print(f"cycle {i + 1:2d}: {state} at {cycle.killed_after:5.2f} s → restart → {verdict}", flush=True)

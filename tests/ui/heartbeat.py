@@ -17,6 +17,7 @@ class Heartbeat(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
         self.lateness: list[float] = []
+        self.at: list[float] = []  # perf_counter() of each tick, to split a run into phases
         self._last = 0.0
 
     def start(self) -> None:
@@ -29,11 +30,16 @@ class Heartbeat(QObject):
     def _tick(self) -> None:
         now = time.perf_counter()
         self.lateness.append(max(0.0, now - self._last - self.interval))
+        self.at.append(now)
         self._last = now
 
     @property
     def max_ms(self) -> float:
         return 1000 * max(self.lateness, default=0.0)
+
+    def max_ms_between(self, start: float, end: float) -> float:
+        """The longest stall that ended between ``start`` and ``end`` (perf_counter times)."""
+        return 1000 * max((late for t, late in zip(self.at, self.lateness) if start <= t <= end), default=0.0)
 
     def percentile_ms(self, q: float) -> float:
         if not self.lateness:

@@ -273,3 +273,15 @@ def test_a_failure_can_be_dismissed(window, tmp_path):
     lib.dismiss_selected()
     assert "零字节.txt" not in _names(window)
     assert window.ws.db.scalar("SELECT count(*) FROM ingest_queue WHERE state = 'failed'") == 0
+
+
+def test_the_ignore_list_is_a_workspace_setting(window, tmp_path):
+    window.library.edit_ignore_list("~$*\n*.bak")
+    backup = tmp_path / "台账.xlsx.bak"
+    backup.write_bytes(b"old copy")
+    lock = tmp_path / "~$纪要.docx"
+    lock.write_bytes(b"lock")
+    window.add_evidence([backup, lock])
+    names = _names(window)
+    assert "台账.xlsx.bak" not in names and "~$纪要.docx" not in names
+    assert window.ws.db.get_setting("ingest.ignore") == '["~$*", "*.bak"]'
