@@ -4,6 +4,8 @@
 * one write lock per process, so a commit and the head-file update that follows it are never interleaved;
 * :meth:`Database.write` — the only way to change anything — opens ``BEGIN IMMEDIATE``, lets the caller
   write its rows, requires **exactly one** audit event, commits, then moves the head file forward.
+  ``write(mutations=n)`` commits up to *n* mutations together (bulk ingest: one commit and one head-file
+  update for many files), each still with exactly one event of its own: ``tx.event`` ends a mutation.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ def utc_now() -> str:
 class Tx:
     """An open write transaction. ``execute`` rows, then ``event(...)`` once."""
 
-    def __init__(self, database: "Database", conn: sqlite3.Connection, actor: str, role: str):
+    def __init__(self, database: "Database", conn: sqlite3.Connection, actor: str, role: str, mutations: int = 1):
         self.database = database
+        self.mutations = mutations
         self.conn = conn
         self.actor = actor
         self.role = role
@@ -74,8 +77,8 @@ class Tx:
         claim_id: int | None = None,
         evidence_id: int | None = None,
     ) -> dict[str, Any]:
-        if self.events:
-            raise EventCountError(f"second audit event {action!r} in one mutation")
+        if len(self.events) >= self.mutations:
+            raise EventCountError(f"audit event {action!r} beyond the {self.mutations} mutation(s) of this write")
         row = audit.append_event(
             self.conn,
             ts=self.now,
@@ -186,8 +189,11 @@ class Database:
     # -- writes ----------------------------------------------------------------------------------
 
     @contextmanager
-    def write(self, *, actor: str | None = None, role: str | None = None) -> Iterator[Tx]:
+    def write(self, *, actor: str | None = None, role: str | None = None, mutations: int = 1) -> Iterator[Tx]:
         """One mutation: rows and exactly one audit event, committed together.
+
+        ``mutations=n``: up to *n* mutations in one transaction, each ending with its own event (at least
+        one event is still required; the head file then moves to the last one).
 
         Before the commit the new event must continue the chain the head file names (or a head the
         chain has since passed, after a crash); otherwise the mutation is refused with
@@ -200,10 +206,10 @@ class Database:
         with self.write_lock:
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
-            tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role)
+            tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role, mutations)
             try:
                 yield tx
-                if len(tx.events) != 1:
+                if not 1 <= len(tx.events) <= mutations:
                     raise EventCountError(f"a mutation must write exactly one event, wrote {len(tx.events)}")
                 self._check_head(conn, tx.events[0])
                 conn.execute("COMMIT")
@@ -211,7 +217,7 @@ class Database:
                 if conn.in_transaction:  # also when COMMIT itself failed (disk full, I/O error)
                     conn.execute("ROLLBACK")
                 raise
-            ev = tx.events[0]
+            ev = tx.events[-1]
             try:
                 audit.write_head(self.head_path, ev["seq"], ev["hash"])
                 self.head_error = None

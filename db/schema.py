@@ -189,6 +189,37 @@ def m0003_evidence_number_unit(db: SUDatabase) -> None:
     _run(db, ["ALTER TABLE evidence_numbers ADD COLUMN unit TEXT"])
 
 
+@migrations(name="0004_ingest_queue")
+def m0004_ingest_queue(db: SUDatabase) -> None:
+    """What the watcher and the ingest queue need; file names that are not valid Unicode, kept exactly.
+
+    ``ingest_queue``: a priority (registration before text before thumbnails), whether the file is known
+    to be complete (closed after writing) or must first prove stable (same size and mtime twice), the
+    size and mtime last seen, the error detail, where the task came from, the exact bytes of an
+    undecodable name, and at most one *pending* task per (task, path, evidence) so repeated watcher
+    hints collapse into one row. ``evidence_paths.raw_path``: the exact bytes of an undecodable name
+    (``path`` then holds a readable escaped form; see ``desktop/evidence/fspath.py``).
+    """
+    _run(
+        db,
+        [
+            "ALTER TABLE ingest_queue ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE ingest_queue ADD COLUMN ready INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE ingest_queue ADD COLUMN seen_size INTEGER",
+            "ALTER TABLE ingest_queue ADD COLUMN seen_mtime_ns INTEGER",
+            "ALTER TABLE ingest_queue ADD COLUMN error_detail TEXT",
+            "ALTER TABLE ingest_queue ADD COLUMN origin TEXT",
+            "ALTER TABLE ingest_queue ADD COLUMN raw_path BLOB",
+            """CREATE UNIQUE INDEX ingest_queue_one_pending
+               ON ingest_queue(task, path, coalesce(evidence_id, 0)) WHERE state = 'pending'""",
+            "CREATE INDEX ingest_queue_pick ON ingest_queue(state, priority, id)",
+            "CREATE INDEX ingest_queue_path ON ingest_queue(path)",
+            "ALTER TABLE evidence_paths ADD COLUMN raw_path BLOB",
+            "CREATE INDEX evidence_paths_present ON evidence_paths(present, path)",
+        ],
+    )
+
+
 @migrations(name="0005_review_basis_event_indexes")
 def m0005_review_basis_event_indexes(db: SUDatabase) -> None:
     """Reviews keep what a sign-off was given on; the audit viewer filters by person, action and date."""

@@ -132,7 +132,9 @@ class Workspace:
                 db.reconcile_head()
                 problem = db.head_problem()
                 if problem is None:
-                    ContentStore(root / STORE_DIR).clean_temp()
+                    # A crash between copying an object and committing its rows leaves a temp file or an
+                    # object no row names: tidy both now (see ContentStore.recover).
+                    ContentStore(root / STORE_DIR).recover(r[0] for r in db.query("SELECT sha256 FROM evidence"))
             else:
                 db.conn  # open now so a broken file fails here, not later
                 has_events = db.scalar(

@@ -40,7 +40,7 @@ def test_init_import_status_ingest_link_unlink(tmp_path):
     assert before["summary"].items() >= {"claims": len(claims), "with_evidence": 0, "without_evidence": len(claims),
                                          "evidence": 0, "unlinked_evidence": 0, "value_not_found": 0}.items()
 
-    out = json.loads(run("ingest", str(ws), str(LEDGER), "--json").stdout)
+    out = json.loads(run("ingest", str(ws), str(LEDGER), "--wait", "--json").stdout)
     evidence_id = out["files"][0]["evidence_id"]
     target = next(c for c in claims if c["value"] == "21099")
     run("link", str(ws), str(target["id"]), str(evidence_id), "--locator", "台账!D12")

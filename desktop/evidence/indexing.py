@@ -7,6 +7,7 @@ the trail says when a file became searchable and what was found (or why it could
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from desktop.errors import DeskError
 from desktop.evidence import text as textmod
@@ -23,8 +24,11 @@ class IndexResult:
     error: str | None = None
 
 
-def index_evidence(ws: Workspace, evidence_id: int) -> IndexResult:
-    """Extract text and numbers of one evidence file and store them (replacing any earlier index)."""
+def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], None] | None = None) -> IndexResult:
+    """Extract text and numbers of one evidence file and store them (replacing any earlier index).
+
+    ``in_tx(tx)`` runs inside the transaction before it commits (the ingest queue completes its task there).
+    """
     db = ws.db
     require_writable(db)
     row = db.query_one("SELECT id, sha256, ext FROM evidence WHERE id = ?", (evidence_id,))
@@ -51,6 +55,8 @@ def index_evidence(ws: Workspace, evidence_id: int) -> IndexResult:
             "UPDATE evidence SET status = ?, text_status = ?, pages = ?, error = ?, error_detail = ? WHERE id = ?",
             (status, ex.status, ex.pages, ex.error, ex.detail, evidence_id),
         )
+        if in_tx is not None:
+            in_tx(tx)
         tx.event(
             "evidence.indexed",
             {"text_status": ex.status, "numbers": len(ex.numbers), "pages": ex.pages, "error": ex.error,

@@ -2,21 +2,28 @@
 
 ``store/ab/abcdef…`` holds the bytes whose SHA-256 is ``abcdef…``. A file is copied and hashed in one
 read (1 MiB chunks) into ``store/tmp/``, flushed to disk, then renamed to its hash name, so an object
-under its final name is always complete. A crash leaves at most a temp file, which
-:meth:`ContentStore.clean_temp` removes at the next start.
+under its final name is always complete. The database rows that name an object are committed after
+the rename. A crash therefore leaves at most a temp file (removed at the next start by
+:meth:`ContentStore.clean_temp`) or an object no row names yet (an *orphan*: :meth:`ContentStore.recover`
+moves it to ``store/orphaned/`` — bytes are never deleted — and the copy there is dropped as soon as
+the same bytes are registered again, which the resumed ingest queue does).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 CHUNK = 1 << 20
+
+
+ORPHANS = "orphaned"
 
 
 @dataclass(frozen=True)
@@ -25,10 +32,15 @@ class StoredObject:
     size: int
     path: Path
     existed: bool  # the same bytes were already in the store
+    mtime_ns: int | None = None  # the source's mtime when it was read
 
 
 class SourceChanged(OSError):
-    """The source file changed size while it was being copied (still being written)."""
+    """The source file changed while it was being copied (still being written, or replaced)."""
+
+
+class SourceVanished(FileNotFoundError):
+    """The source file was deleted (or moved away) while it was being copied."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -62,52 +74,78 @@ class ContentStore:
         *,
         chunk: int = CHUNK,
         on_chunk: Callable[[int], None] | None = None,
+        sync_dir: bool = True,
     ) -> StoredObject:
         """Copy ``src`` into the store, hashing as it goes; return its object.
 
-        The source is opened read-only and never touched otherwise. Raises ``OSError`` (permission,
-        vanished, locked) or :class:`SourceChanged` when the file grew or shrank during the copy.
+        ``sync_dir=False`` leaves the fsync of the object's folder (which makes the rename durable) to the
+        caller, who must call :meth:`sync_dirs` before committing rows that name the object (bulk ingest
+        syncs each folder once per batch). The source is opened read-only and never touched otherwise. Raises ``OSError`` (permission,
+        vanished, locked, symlink loop), :class:`SourceChanged` when the file changed during the copy
+        or its name now points at another file, :class:`SourceVanished` when it was deleted meanwhile.
         """
         self.ensure()
         digest = hashlib.sha256()
         size = 0
-        fd, tmp_name = _mkstemp(self.tmp)
-        tmp_path = Path(tmp_name)
+        buf = bytearray(chunk)
+        view = memoryview(buf)
+        # Open the source before creating the temp file: a file we cannot read leaves nothing behind.
+        fin = open(src, "rb", buffering=0)
         try:
-            with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
-                start = os.fstat(fin.fileno())
-                if not stat.S_ISREG(start.st_mode):
-                    raise IsADirectoryError(f"not a regular file: {src!r}")
-                while True:
-                    block = fin.read(chunk)
-                    if not block:
-                        break
-                    digest.update(block)
-                    fout.write(block)
-                    size += len(block)
-                    if on_chunk:
-                        on_chunk(len(block))
-                fout.flush()
-                os.fsync(fout.fileno())
+            start = os.fstat(fin.fileno())
+            if not stat.S_ISREG(start.st_mode):
+                raise IsADirectoryError(errno.EISDIR, "not a regular file", os.fsdecode(src))
+            fd, tmp_name = _mkstemp(self.tmp)
+            tmp_path = Path(tmp_name)
+            try:
+                with os.fdopen(fd, "wb") as fout:
+                    while True:
+                        n = fin.readinto(buf)
+                        if not n:
+                            break
+                        block = view[:n]
+                        digest.update(block)
+                        fout.write(block)
+                        size += n
+                        if on_chunk:
+                            on_chunk(size)
+                    fout.flush()
+                    os.fsync(fout.fileno())
                 end = os.fstat(fin.fileno())
                 if end.st_size != size or end.st_mtime_ns != start.st_mtime_ns:
-                    raise SourceChanged(f"changed while copying: {src!r}")
-            sha = digest.hexdigest()
-            dest = self.object_path(sha)
-            if dest.exists():
-                tmp_path.unlink()
-                return StoredObject(sha, size, dest, True)
-            dest.parent.mkdir(exist_ok=True)
-            os.chmod(tmp_path, 0o444)
-            os.replace(tmp_path, dest)
-            _fsync_dir(dest.parent)
-            return StoredObject(sha, size, dest, False)
-        except BaseException:
-            try:
-                tmp_path.unlink()
-            except FileNotFoundError:
-                pass
-            raise
+                    raise SourceChanged(errno.EAGAIN, "changed while copying", os.fsdecode(src))
+                # The name must still lead to what was read: a file deleted or replaced meanwhile is
+                # not this path's content.
+                try:
+                    now = os.stat(src)
+                except FileNotFoundError:
+                    raise SourceVanished(errno.ENOENT, "deleted while copying", os.fsdecode(src)) from None
+                if (now.st_dev, now.st_ino) != (start.st_dev, start.st_ino) or now.st_size != size:
+                    raise SourceChanged(errno.EAGAIN, "replaced while copying", os.fsdecode(src))
+                sha = digest.hexdigest()
+                dest = self.object_path(sha)
+                if dest.exists():
+                    tmp_path.unlink()
+                    return StoredObject(sha, size, dest, True, start.st_mtime_ns)
+                dest.parent.mkdir(exist_ok=True)
+                os.chmod(tmp_path, 0o444)
+                os.replace(tmp_path, dest)
+                if sync_dir:
+                    _fsync_dir(dest.parent)
+                return StoredObject(sha, size, dest, False, start.st_mtime_ns)
+            except BaseException:
+                try:
+                    tmp_path.unlink()
+                except FileNotFoundError:
+                    pass
+                raise
+        finally:
+            fin.close()
+
+    def sync_dirs(self, objects: Iterable[StoredObject]) -> None:
+        """Make the renames of ``objects`` durable (one fsync per folder)."""
+        for folder in sorted({o.path.parent for o in objects if not o.existed}):
+            _fsync_dir(folder)
 
     def add_bytes(self, data: bytes) -> StoredObject:
         self.ensure()
@@ -138,6 +176,42 @@ class ContentStore:
             except OSError:
                 pass
         return n
+
+    def recover(self, known: Iterable[str]) -> dict[str, int]:
+        """After a crash: remove temp files, move objects no database row names to ``orphaned/``.
+
+        ``known`` is every SHA-256 the database names. Nothing is deleted but temp files (incomplete by
+        construction) and quarantined copies of bytes that are registered again.
+        """
+        known = set(known)
+        removed = self.clean_temp()
+        moved = dropped = 0
+        for sha, path in list(self.iter_objects()):
+            if sha in known:
+                continue
+            quarantine = self.root / ORPHANS
+            quarantine.mkdir(exist_ok=True)
+            os.replace(path, quarantine / sha)
+            moved += 1
+        for sha in list(self.orphans()):
+            if sha in known:
+                self.drop_orphan(sha)
+                dropped += 1
+        return {"temp": removed, "orphaned": moved, "dropped": dropped}
+
+    def orphans(self) -> Iterator[str]:
+        folder = self.root / ORPHANS
+        if folder.is_dir():
+            for p in sorted(folder.iterdir()):
+                yield p.name
+
+    def drop_orphan(self, sha256: str) -> bool:
+        """Forget the quarantined copy of ``sha256`` (called once those bytes are registered again)."""
+        try:
+            (self.root / ORPHANS / sha256).unlink()
+            return True
+        except FileNotFoundError:
+            return False
 
     def iter_objects(self) -> Iterator[tuple[str, Path]]:
         if not self.root.is_dir():

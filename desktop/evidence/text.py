@@ -13,6 +13,7 @@ import datetime as _dt
 import io
 import re
 import threading
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -27,6 +28,7 @@ PDFIUM_LOCK = threading.Lock()
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic"}
 TEXT_EXTS = {"txt", "md", "csv", "tsv", "log", "json", "xml", "html", "htm"}
 MAX_PDF_PAGES = 2000
+IMAGE_MAX_PIXELS = 120_000_000  # larger images are refused as possible decompression bombs
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
@@ -348,13 +350,29 @@ def ocr_available() -> bool:
     return True
 
 
-def extract_image(path: Path) -> Extraction:
+def _pillow():
+    """Pillow, with the decompression-bomb guard set to the app's limit (process-wide, set once)."""
     from PIL import Image
 
+    if Image.MAX_IMAGE_PIXELS != IMAGE_MAX_PIXELS:
+        Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
+    return Image
+
+
+def extract_image(path: Path) -> Extraction:
+    Image = _pillow()
     try:
-        with Image.open(path) as im:
-            im.verify()
-    except Image.DecompressionBombError as exc:
+        with warnings.catch_warnings():
+            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that: both are refusals here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                im.verify()  # structure and checksums (catches truncated PNGs)
+            with Image.open(path) as im:
+                # Decode too, where it is cheap: a truncated JPEG passes verify() but cannot be shown.
+                if im.format == "JPEG" or im.width * im.height <= 30_000_000:
+                    im.draft("RGB", (512, 512))
+                    im.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return Extraction("error", error="image_too_large", detail=str(exc))
     except Exception as exc:
         return Extraction("error", error="image_corrupt", detail=f"{type(exc).__name__}: {exc}")

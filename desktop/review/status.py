@@ -195,7 +195,7 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
             any_link.add(link["evidence_id"])
             if link["active"]:
                 linked[link["evidence_id"]].append(link["claim_id"])
-        superseded = _superseded_ids(db)
+        chains = version_chains(db)
     out = []
     for r in rows:
         e = dict(r)
@@ -206,11 +206,43 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
             flags.append("unlinked")
         if e["status"] == "error":
             flags.append("ingest_error")
-        if e["id"] in superseded:
+        e["superseded_by"] = chains.newer.get(e["id"], [])
+        e["versions"] = chains.versions.get(e["id"], [e["id"]])
+        if e["superseded_by"]:
             flags.append("superseded")
         e["flags"] = flags
         out.append(e)
     return out
+
+
+@dataclass
+class VersionChains:
+    newer: dict[int, list[int]]  # evidence id → ids of the rows that supersede it
+    versions: dict[int, list[int]]  # evidence id → every id of its version chain, oldest first
+
+
+def version_chains(db: Database) -> VersionChains:
+    """Versions of the same file, from ``evidence.supersedes`` (a file is superseded when another row
+    has ``supersedes = its id``)."""
+    edges = db.query("SELECT id, supersedes FROM evidence WHERE supersedes IS NOT NULL")
+    newer: dict[int, list[int]] = defaultdict(list)
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for r in edges:
+        newer[r["supersedes"]].append(r["id"])
+        a, b = find(r["id"]), find(r["supersedes"])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node in {n for r in edges for n in (r["id"], r["supersedes"])}:
+        groups[find(node)].append(node)
+    versions = {n: sorted(g) for g in groups.values() for n in g}
+    return VersionChains(dict(newer), versions)
 
 
 def completeness(db: Database) -> Completeness:
@@ -279,6 +311,9 @@ def workspace_status(db: Database) -> dict[str, Any]:
             "paths": e["paths"],
             "status": e["status"],
             "error": e["error"],
+            "text_status": e["text_status"],
+            "versions": e["versions"],
+            "superseded_by": e["superseded_by"],
             "claim_ids": e["claim_ids"],
             "flags": e["flags"],
         }

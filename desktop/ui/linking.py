@@ -114,6 +114,7 @@ class LinkingController(QObject):
         self.engine = SuggestionEngine(self.ws.db)
         self.filter = ClaimFilter()
         self.unlinked_evidence_only = False
+        self._unlinked_shown = False
         self._last_claim: int | None = None
         self._reports: dict[int, str] = {}
         self._build()
@@ -355,6 +356,12 @@ class LinkingController(QObject):
             self.w.statusBar().showMessage("没有符合筛选条件的指标。", 5000)
 
     def apply_evidence_filter(self) -> None:
+        library = getattr(self.w, "library", None)
+        if library is not None:  # the evidence library filters in its model (issue 4): follow 未关联 there
+            if self.unlinked_evidence_only != self._unlinked_shown:
+                library.set_filter("unlinked" if self.unlinked_evidence_only else "all")
+                self._unlinked_shown = self.unlinked_evidence_only
+            return
         model, view = self.w.evidence_model, self.w.evidence_view
         for row in range(model.rowCount()):
             hide = False

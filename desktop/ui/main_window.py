@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
-    QTableView,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -28,8 +27,9 @@ from desktop.errors import DeskError
 from desktop.review import status
 from desktop.review.links import link_evidence, unlink_evidence
 from desktop.ui import audit_view, review_mode
+from desktop.ui.evidence_library import EvidenceLibrary, EvidenceLibraryModel
 from desktop.ui.messages import ROLE_NAMES, error_text
-from desktop.ui.models import ClaimsTreeModel, EvidenceTableModel
+from desktop.ui.models import ClaimsTreeModel
 from desktop.ui.tasks import TaskResult, TaskRunner
 from desktop.workspace import Workspace
 
@@ -51,31 +51,12 @@ class ClaimsView(QTreeView):
         self.setAllColumnsShowFocus(True)
 
 
-class EvidenceView(QTableView):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("evidenceView")
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDrop)
-        self.setDefaultDropAction(Qt.LinkAction)
-        self.setDragEnabled(True)
-        self.setAcceptDrops(True)
-        self.setDropIndicatorShown(True)
-        self.setAlternatingRowColors(True)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(26)
-        self.horizontalHeader().setHighlightSections(False)
-
-
 class MainWindow(QMainWindow):
     workspace_changed = Signal()
     links_changed = Signal(list)  # claim ids whose links changed
     evidence_changed = Signal(list)  # evidence ids added or changed (the folder watcher's bridge emits it too)
 
-    def __init__(self, ws: Workspace, *, inline_tasks: bool = False, parent=None):
+    def __init__(self, ws: Workspace, *, inline_tasks: bool = False, watch: bool | None = None, parent=None):
         super().__init__(parent)
         self.ws = ws
         self.setObjectName("mainWindow")
@@ -85,7 +66,9 @@ class MainWindow(QMainWindow):
         self.resize(1360, 820)
 
         self.claims_model = ClaimsTreeModel(ws.db, self)
-        self.evidence_model = EvidenceTableModel(ws.db, self)
+        self.evidence_model = EvidenceLibraryModel(ws.db, self)
+        # The evidence library watches the folder (unless told not to; inline test windows do not).
+        self._watch = (not inline_tasks) if watch is None else watch
         self._build_widgets()
         self._build_actions()
         self._connect()
@@ -114,12 +97,8 @@ class MainWindow(QMainWindow):
             header.resizeSection(col, width)
         self.claims_view.expandAll()
 
-        self.evidence_view = EvidenceView()
-        self.evidence_view.setModel(self.evidence_model)
-        eh = self.evidence_view.horizontalHeader()
-        eh.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col, width in ((1, 56), (2, 80), (3, 110), (4, 64)):
-            eh.resizeSection(col, width)
+        self.library = EvidenceLibrary(self.ws, self.evidence_model, watch=self._watch, inline=self.tasks.inline)
+        self.evidence_view = self.library.list_view
 
         self.claim_detail = QLabel()
         self.claim_detail.setObjectName("claimDetail")
@@ -137,15 +116,9 @@ class MainWindow(QMainWindow):
         lv.addWidget(self.claims_view, 1)
         lv.addWidget(self.claim_detail)
 
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(3, 6, 6, 6)
-        rv.addWidget(QLabel("<b>佐证材料</b>"))
-        rv.addWidget(self.evidence_view, 1)
-
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.library)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.setCentralWidget(self.splitter)
@@ -162,6 +135,7 @@ class MainWindow(QMainWindow):
         sb.addWidget(self.completeness_label)
         sb.addWidget(self.readonly_label)
         sb.addPermanentWidget(self.progress)
+        self.library.install_status(sb)
         sb.addPermanentWidget(self.identity_label)
 
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
@@ -215,6 +189,7 @@ class MainWindow(QMainWindow):
         self.tasks.busy_changed.connect(self._on_busy)
         self.tasks.progress_changed.connect(self._on_progress)
         self.links_changed.connect(self._on_links_changed)
+        self.library.evidence_changed.connect(self.evidence_changed)  # files the watcher brought in or changed
 
     # -- state display ---------------------------------------------------------------------------
 
@@ -445,37 +420,10 @@ class MainWindow(QMainWindow):
             self.add_evidence(paths)
 
     def add_evidence(self, paths: list[str | Path]) -> None:
-        from desktop.evidence.indexing import index_evidence
-        from desktop.evidence.service import iter_files, register_file
-
-        ws = self.ws
-        runner = self.tasks
-
-        def work() -> dict[str, Any]:
-            files = list(iter_files(paths))
-            ids, errors = [], []
-            for i, f in enumerate(files, 1):
-                try:
-                    r = register_file(ws, f)
-                    if r.outcome in ("added", "new_version"):
-                        index_evidence(ws, r.evidence_id)
-                    ids.append(r.evidence_id)
-                except OSError as exc:
-                    errors.append((str(f), exc.strerror or str(exc)))
-                runner.report_progress("正在登记", i, len(files))
-            return {"ids": ids, "errors": errors}
-
-        def finished(result: TaskResult) -> None:
-            if result.error is not None:
-                self.show_error(result.error)
-                return
-            self.evidence_model.add_or_refresh(result.value["ids"])
-            self.evidence_changed.emit(result.value["ids"])
-            n, errs = len(result.value["ids"]), result.value["errors"]
-            msg = f"已登记 {n} 个文件" + (f"，{len(errs)} 个无法读取" if errs else "")
-            self.statusBar().showMessage(msg, 6000)
-
-        self.tasks.submit("添加佐证", work, finished)
+        """Register files and folders (in the background; progress in the status bar)."""
+        n = self.library.add_paths(paths)
+        if n:
+            self.statusBar().showMessage(f"正在登记 {n} 项…", 4000)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls() and not self.ws.readonly and self.ws.role == "editor":
@@ -543,6 +491,7 @@ class MainWindow(QMainWindow):
     def set_identity(self, actor: str, role: str) -> None:
         """Who acts from now on; the window follows the role (editing only for 编制)."""
         self.ws.set_identity(actor=actor, role=role)
+        self.library.bridge.identity_changed()  # only 编制 registers files: watching follows the role
         self._refresh_title()
         self._update_actions()
         if getattr(self, "review_mode", None) is not None:
@@ -579,6 +528,7 @@ class MainWindow(QMainWindow):
         for child in (getattr(self, "audit_window", None), getattr(self, "integrity_dialog", None)):
             if child is not None:
                 child.close()
+        self.library.shutdown()
         self.tasks.shutdown()
         self.ws.close()  # the window owns its workspace: closing it releases the lock
         super().closeEvent(event)

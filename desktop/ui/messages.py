@@ -74,6 +74,56 @@ WARNINGS: dict[str, str] = {
 CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",
                 "vanished": "新版本中已删除"}
 
+# -- evidence ingest (issue 4) --
+INGEST_ERRORS: dict[str, str] = {
+    # a file that could not be registered
+    "permission_denied": "没有读取权限",
+    "locked": "文件被其他程序占用",
+    "disk_full": "工作区所在磁盘空间不足",
+    "io_error": "读取出错（磁盘或网络）",
+    "symlink_loop": "符号链接循环，无法打开",
+    "broken_link": "链接指向的文件不存在",
+    "name_too_long": "文件名过长",
+    "bad_name": "文件名无效",
+    "not_regular": "不是普通文件（管道、设备等），已跳过",
+    "empty": "文件为空（0 字节），未登记；写入内容后会自动登记",
+    "vanished_during_copy": "文件在复制过程中被删除或移走，未登记",
+    "folder_missing": "文件夹不存在",
+    "os_error": "无法读取文件",
+    "internal": "处理时发生内部错误",
+    "crashed": "处理此文件时程序曾多次异常退出，已跳过",
+    # a registered file whose text or preview could not be made
+    "pdf_encrypted": "PDF 已加密（需要密码），无法提取文字",
+    "pdf_corrupt": "PDF 文件已损坏或不完整",
+    "docx_corrupt": "Word 文件已损坏，或不是有效的 .docx",
+    "xlsx_corrupt": "Excel 文件已损坏，或不是有效的 .xlsx",
+    "image_corrupt": "图片已损坏或格式无法识别",
+    "image_too_large": "图片尺寸过大（可能是“解压炸弹”），已拒绝处理",
+    "undecodable": "无法识别文字编码（支持 UTF-8、GBK/GB18030）",
+    "unreadable": "无法读取存储副本",
+    "missing": "存储副本缺失",
+    "too_large": "文件过大，无法处理",
+    "index_failed": "提取文字时出错",
+    "ocr_failed": "文字识别失败",
+    "unknown_task": "未知任务",
+    "role_forbidden": "当前角色为“审核”，切换回“编制”后自动登记",
+}
+TEXT_STATUS_NAMES = {"pending": "等待提取文字", "done": "已提取文字", "needs_ocr": "扫描件，需要 OCR",
+                     "no_ocr": "未安装 OCR", "none": "无文字", "error": "出错"}
+OUTCOME_NAMES = {"added": "已登记", "new_version": "新版本", "duplicate": "与已有文件相同",
+                 "renamed": "已改名/移动", "restored": "已恢复", "unchanged": "未变化", "absent": "已从文件夹移除"}
+WATCH_STATE_NAMES = {"watching": "监控中", "polling": "轮询", "stopped": "已停止",
+                     "unavailable": "已停止（文件夹不可用）", "restarting": "监控中断，正在重启",
+                     "off": "未监控"}
+
+
+def ingest_error_text(code: str | None, detail: str | None = None) -> str:
+    """Words for an ingest error code (``permission_denied`` …), with the OS detail when useful."""
+    text = INGEST_ERRORS.get(code or "", f"出错了（{code}）")
+    if detail and code in ("os_error", "internal", "io_error", "index_failed"):
+        text += f"：{detail}"
+    return text
+
 PROBLEMS: dict[str, str] = {
     "event_altered": "审计事件 #{seq}（{action_name}，记录于 {since_l}）的内容在记录之后被改动",
     "event_missing": "审计事件 {range_l} 被删除（{since_l} 之后、{until_l} 之前的记录）",

@@ -28,7 +28,7 @@ def test_suggest_link_from_suggestion_reject_and_not_required(tmp_path):
     ws = str(tmp_path / "W")
     run("init", ws)
     run("import", ws, str(SAMPLE))
-    run("ingest", ws, str(EVIDENCE))
+    run("ingest", ws, str(EVIDENCE), "--wait")  # --wait: text and numbers too (suggestions need them)
 
     out = js("suggest", ws)["suggestions"]
     assert out and set(out[0]) >= {"claim_id", "evidence_id", "score", "strength", "reason", "locator"}

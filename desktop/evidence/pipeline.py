@@ -1,0 +1,794 @@
+"""The ingest engine: runs the persisted queue (:mod:`desktop.evidence.queue`) on worker threads. Qt-free.
+
+::
+
+    engine = IngestEngine(ws, listener=on_event)   # on_event(IngestEvent) is called on worker threads
+    engine.start()                                  # recovery (see below), then the workers
+    engine.submit_paths([file_or_folder, ...])      # what a user dropped / the CLI was given
+    engine.hint(Hint(path, ready=True))             # what the watcher saw (in memory; flushed in batches)
+    engine.wait_idle(timeout=30)                    # True once nothing is left to run (derived=False:
+                                                    #   once every file is registered)
+    engine.stop()
+
+Threads: one *flusher* turns hints into queue rows, a few at a time; all workers but the last only
+register (so a new file never waits behind a long text extraction, and while one waits for the disk to
+confirm a copy another is copying); the last takes any task, best priority first (registration, then text,
+then thumbnails). Copies are made outside the database lock and committed in batches (one transaction,
+one audit event per file); SQLite writes are serialised by the database's write lock.
+
+Start-up recovery: interrupted tasks are put back (a task that was running when the process died three
+times is failed with ``crashed``), thumbnail temp files are removed, and every evidence row still waiting
+for text gets its task back. (Store temp files and orphans are handled when the workspace opens:
+``ContentStore.recover``.)
+
+Errors: a file that is gone is marked absent (or, gone during the copy, failed with
+``vanished_during_copy``); a file still being written waits until it is stable; a locked file, a denied
+permission, a full disk or an I/O error is retried with back-off (``retry_delays``) up to
+``max_attempts`` times, then failed; a symlink loop, a broken link, an empty file, a name too long is
+failed at once. Failed files stay visible (``IngestQueue.problems``) with their error code and can be
+retried; nothing stops the other files.
+
+``inline=True`` runs no threads: hints go straight to the queue and :meth:`IngestEngine.drain` runs the
+runnable tasks in the caller's thread (small GUI tests).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import stat as _stat
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+from desktop.errors import Forbidden
+from desktop.evidence import fspath, thumbnails
+from desktop.evidence import ignore as ignoremod
+from desktop.evidence.indexing import index_evidence
+from desktop.evidence.queue import (
+    DERIVED_TASKS,
+    INDEX,
+    PATH_TASKS,
+    REGISTER,
+    SCAN,
+    THUMB,
+    Hint,
+    IngestQueue,
+    Task,
+)
+from desktop.evidence.scan import scan_folder
+from desktop.evidence.service import mark_index_failed, mark_path_absent, record_objects
+from desktop.evidence.store import SourceChanged, SourceVanished, StoredObject
+
+log = logging.getLogger("evidence_desk.ingest")
+
+ALL_TASKS = (SCAN, REGISTER, INDEX, THUMB)
+# A batch of registrations is committed (one transaction, one event per file) when it holds this many
+# files or bytes, or has waited this long: bulk ingest pays for a commit and a head-file update per batch.
+BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 32, 64 << 20, 0.5
+ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
+
+_TRANSIENT = {
+    errno.EACCES: "permission_denied",
+    errno.EPERM: "permission_denied",
+    errno.EBUSY: "locked",
+    errno.ETXTBSY: "locked",
+    errno.EAGAIN: "locked",
+    errno.ENOLCK: "locked",
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "disk_full",
+    errno.EIO: "io_error",
+    errno.ETIMEDOUT: "io_error",
+    errno.EHOSTDOWN: "io_error",
+    errno.EHOSTUNREACH: "io_error",
+    errno.ESTALE: "io_error",
+    errno.EINTR: "io_error",
+}
+_PERMANENT = {
+    errno.ELOOP: "symlink_loop",
+    errno.ENAMETOOLONG: "name_too_long",
+    errno.EINVAL: "bad_name",
+    errno.EILSEQ: "bad_name",
+}
+_WINERROR = {32: "locked", 33: "locked", 5: "permission_denied", 112: "disk_full"}
+
+
+BACKGROUND_NICE = 10
+
+
+def lower_thread_priority(native_id: int | None = None) -> None:
+    """Run a background thread (default: the calling one) at a lower OS priority, so a GUI thread sharing
+    the GIL and the CPU with it gets both first. Linux: per-thread nice value; elsewhere nothing changes."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, native_id or threading.get_native_id(), BACKGROUND_NICE)
+        except OSError:
+            pass
+
+
+def classify(exc: OSError) -> tuple[str, bool]:
+    """``(error code, transient?)`` for an OS error met while reading a file."""
+    winerror = getattr(exc, "winerror", None)
+    if winerror in _WINERROR:
+        return _WINERROR[winerror], True
+    if exc.errno in _TRANSIENT:
+        return _TRANSIENT[exc.errno], True
+    if exc.errno in _PERMANENT:
+        return _PERMANENT[exc.errno], False
+    return "os_error", False
+
+
+@dataclass
+class IngestEvent:
+    """What the engine tells its listeners (on a worker thread)."""
+
+    kind: str  # registered / absent / indexed / thumb / failed / retrying / scanned / progress / idle
+    evidence_ids: list[int] = field(default_factory=list)
+    path: str | None = None  # as stored (fspath text form)
+    outcome: str | None = None  # registered: added / new_version / duplicate / renamed / restored / unchanged
+    error: str | None = None
+    detail: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[[IngestEvent], None]
+
+
+class IngestEngine:
+    def __init__(
+        self,
+        ws,
+        *,
+        workers: int = 3,
+        listener: Listener | None = None,
+        settle: float = 2.0,
+        retry_delays: Sequence[float] = (1, 2, 5, 15, 60),
+        max_attempts: int = 6,
+        watch_root: str | os.PathLike[str] | None = None,
+        copy_hook: Callable[[str, int], None] | None = None,
+        inline: bool = False,
+    ):
+        self.ws = ws
+        self.db = ws.db
+        self.queue = IngestQueue(ws.db)
+        self.workers = max(1, workers)
+        self.settle = settle
+        self.retry_delays = tuple(retry_delays) or (1,)
+        self.max_attempts = max_attempts
+        self.watch_root = os.path.abspath(watch_root) if watch_root else None
+        self.copy_hook = copy_hook
+        self.inline = inline
+        self.ignore = ignoremod.load(ws.db)
+        self._listeners: list[Listener] = [listener] if listener else []
+        self._lock = threading.Lock()
+        self._cv = threading.Condition(self._lock)  # work added or finished: workers and waiters
+        self._hint_cv = threading.Condition(self._lock)  # hints to save: the flusher
+        self._hints: dict[tuple[str, str, int | None], Hint] = {}
+        self._flushing = 0
+        self._busy: set[tuple[str, Any]] = set()
+        self._claim_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+        self._started = False
+        self._idle_announced = True
+        self._last_progress = 0.0
+        self._orphans: set[str] = set()
+        self.recovered: dict[str, Any] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> "IngestEngine":
+        if self._started:
+            return self
+        self.ws.check_writable()
+        self.recovered = self.recover()
+        self._started = True
+        self._stopping = False
+        if not self.inline:
+            self._spawn("ingest-flusher", self._flusher)
+            for i in range(self.workers):
+                # all but the last register only: copying waits on the disk (fsync), so two copies overlap
+                kinds = PATH_TASKS if i < self.workers - 1 else ALL_TASKS
+                self._spawn(f"ingest-worker-{i}", self._worker, kinds)
+        return self
+
+    def _spawn(self, name: str, target, *args) -> None:
+        # Not daemons: stop() joins them, and the process waits for a task in hand to finish.
+        t = threading.Thread(target=self._thread_main, args=(target, *args), name=name, daemon=False)
+        self._threads.append(t)
+        t.start()
+
+    def _thread_main(self, target, *args) -> None:
+        lower_thread_priority()
+        try:
+            target(*args)
+        finally:
+            self.db.close_thread_connection()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the threads (the task in hand finishes; unsaved hints are written first)."""
+        if not self._started:
+            return
+        with self._cv:
+            self._stopping = True
+            self._cv.notify_all()
+            self._hint_cv.notify_all()
+        for t in self._threads:
+            t.join(timeout)
+        self._threads = []
+        if self._hints:
+            self._flush_hints()
+        self._started = False
+
+    def __enter__(self) -> "IngestEngine":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._started and not self._stopping
+
+    def add_listener(self, fn: Listener) -> None:
+        self._listeners.append(fn)
+
+    def remove_listener(self, fn: Listener) -> None:
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def reload_settings(self) -> None:
+        self.ignore = ignoremod.load(self.db)
+
+    def recover(self) -> dict[str, Any]:
+        rec = self.queue.recover()
+        for t in rec["poison"]:
+            if t.task == INDEX and t.evidence_id is not None:
+                try:
+                    mark_index_failed(self.ws, t.evidence_id, code="crashed")
+                except Exception:
+                    log.exception("could not record a crashing file")
+        thumbs = thumbnails.clean_temp(self.ws.thumbs)
+        missing = self.db.query(
+            "SELECT e.id, e.ext FROM evidence e WHERE e.text_status = 'pending' AND NOT EXISTS"
+            " (SELECT 1 FROM ingest_queue q WHERE q.task = 'index' AND q.evidence_id = e.id"
+            "  AND q.state IN ('pending', 'in_progress'))"
+        )
+        hints = [Hint(task=INDEX, evidence_id=r["id"], ready=True, origin="recovery") for r in missing]
+        thumbless = [
+            r["id"] for r in self.db.query(
+                "SELECT e.id, e.sha256, e.ext FROM evidence e WHERE NOT EXISTS"
+                " (SELECT 1 FROM ingest_queue q WHERE q.task = 'thumb' AND q.evidence_id = e.id"
+                "  AND q.state IN ('pending', 'in_progress'))"
+            )
+            if thumbnails.needs_thumbnail(self.ws.thumbs, r["sha256"], r["ext"])
+        ]
+        hints += [Hint(task=THUMB, evidence_id=i, ready=True, origin="recovery") for i in thumbless]
+        self.queue.add(hints)
+        self._orphans = set(self.ws.store.orphans())
+        return {"resumed": rec["resumed"], "crashed": len(rec["poison"]), "thumb_temp": thumbs,
+                "requeued_index": len(missing), "requeued_thumbs": len(thumbless)}
+
+    # -- adding work -----------------------------------------------------------------------------
+
+    def hint(self, hints: Hint | Iterable[Hint]) -> None:
+        """Something may have changed (watcher events): remembered in memory, written in batches."""
+        if isinstance(hints, Hint):
+            hints = [hints]
+        hints = [h for h in hints if h.task in DERIVED_TASKS or not self._ignored(h.path)]
+        if not hints:
+            return
+        if self.inline or not self._started:
+            self.queue.add(hints)
+            self._work_added()
+            return
+        with self._cv:
+            for h in hints:
+                key = (h.task, h.path, h.evidence_id)
+                old = self._hints.get(key)
+                if old is None:
+                    self._hints[key] = h
+                else:
+                    old.ready = old.ready or h.ready
+                    old.delay = min(old.delay, h.delay)
+                    if h.seen_size is not None:
+                        old.seen_size, old.seen_mtime_ns = h.seen_size, h.seen_mtime_ns
+                    if h.priority is not None:
+                        old.priority = h.priority if old.priority is None else min(old.priority, h.priority)
+            self._idle_announced = False
+            self._hint_cv.notify_all()
+
+    def submit_paths(self, paths: Iterable[str | os.PathLike[str]], origin: str = "user") -> int:
+        """Files and folders to register now (folders are scanned on a worker)."""
+        hints = []
+        for p in paths:
+            p = os.path.abspath(os.fspath(p))
+            if self._ignored(p):
+                self._emit(IngestEvent("ignored", path=fspath.to_db(p)[0]))
+                continue
+            task = SCAN if os.path.isdir(p) and not os.path.islink(p) else REGISTER
+            hints.append(Hint(p, task, ready=True, origin=origin))
+        if hints:
+            self.queue.add(hints)
+            self._work_added()
+        return len(hints)
+
+    def scan(self, folder: str | os.PathLike[str] | None = None, origin: str = "scan") -> None:
+        """Reconcile ``folder`` (default: the watched folder) with the database, on a worker."""
+        folder = os.path.abspath(os.fspath(folder)) if folder else self.watch_root
+        if folder:
+            self.queue.add([Hint(folder, SCAN, ready=True, origin=origin)])
+            self._work_added()
+
+    def retry(self, task_ids: Iterable[int] = (), evidence_ids: Iterable[int] = ()) -> None:
+        """The user's "retry": failed files again, and text + thumbnails of evidence files again."""
+        self.queue.retry(task_ids)
+        hints = []
+        for eid in evidence_ids:
+            row = self.db.query_one("SELECT ext FROM evidence WHERE id = ?", (eid,))
+            if row is None:
+                continue
+            hints.append(Hint(task=INDEX, evidence_id=eid, ready=True, origin="user", priority=1))
+            if thumbnails.wants_thumbnail(row["ext"]):
+                hints.append(Hint(task=THUMB, evidence_id=eid, ready=True, origin="user", priority=1))
+        self.queue.add(hints)
+        self._work_added()
+
+    def bump(self, evidence_ids: Iterable[int]) -> None:
+        """Text and thumbnails of these files first (they are on screen)."""
+        self.queue.bump(evidence_ids)
+
+    def _work_added(self) -> None:
+        with self._cv:
+            self._idle_announced = False
+            self._cv.notify_all()
+
+    def _ignored(self, path: str) -> bool:
+        if self.watch_root and (path == self.watch_root or path.startswith(self.watch_root + os.sep)):
+            return self.ignore.matches(path, self.watch_root)
+        return self.ignore.matches_name(os.path.basename(path))
+
+    # -- waiting ---------------------------------------------------------------------------------
+
+    def idle(self, derived: bool = True) -> bool:
+        with self._cv:
+            if self._hints or self._flushing:
+                return False
+        return self.queue.outstanding(ALL_TASKS if derived else PATH_TASKS) == 0
+
+    def wait_idle(self, timeout: float | None = None, derived: bool = True) -> bool:
+        """Wait until no task is left to run (tasks waiting to retry after an error do not count)."""
+        if self.inline:
+            self.drain()
+            return self.idle(derived)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self.idle(derived):
+                return True
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            with self._cv:
+                self._cv.wait(0.05 if remaining is None else min(0.05, remaining))
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if self.inline:
+                self.drain()
+                continue
+            with self._cv:
+                self._cv.wait(min(0.05, remaining))
+        return True
+
+    def progress(self) -> dict[str, int | str]:
+        counts = self.queue.counts()
+
+        def group(kinds):
+            done = sum(counts.get(k, {}).get("done", 0) for k in kinds)
+            todo = sum(counts.get(k, {}).get(s, 0) for k in kinds for s in ("pending", "in_progress"))
+            return done, done + todo, todo
+
+        reg_done, reg_total, reg_todo = group((REGISTER,))
+        scan_todo = group((SCAN,))[2]
+        idx_done, idx_total, idx_todo = group((INDEX,))
+        th_todo = group((THUMB,))[2]
+        if reg_todo or scan_todo:
+            return {"phase": "register", "done": reg_done, "total": reg_total}
+        if idx_todo:
+            return {"phase": "index", "done": idx_done, "total": idx_total}
+        if th_todo:
+            done, total, _ = group((THUMB,))
+            return {"phase": "thumb", "done": done, "total": total}
+        return {"phase": "idle", "done": 0, "total": 0}
+
+    # -- threads ---------------------------------------------------------------------------------
+
+    def _flusher(self) -> None:
+        while True:
+            with self._hint_cv:
+                while not self._hints and not self._stopping:
+                    self._hint_cv.wait()
+                if self._stopping:
+                    return
+            time.sleep(0.01)  # let a burst of events gather into one transaction
+            self._flush_hints()
+
+    def _flush_hints(self) -> None:
+        with self._cv:
+            hints = list(self._hints.values())
+            self._hints.clear()
+            self._flushing += 1
+        try:
+            for i in range(0, len(hints), 1000):
+                self.queue.add(hints[i : i + 1000])
+        except Exception:
+            log.exception("could not save watcher hints")
+        finally:
+            with self._cv:
+                self._flushing -= 1
+                self._idle_announced = False
+                self._cv.notify_all()
+
+    def _worker(self, kinds: Sequence[str]) -> None:
+        while True:
+            with self._cv:
+                if self._stopping:
+                    return
+            tasks = self._claim(kinds)
+            if not tasks:
+                self._maybe_idle()
+                due = self.queue.next_due()
+                with self._cv:
+                    if self._stopping:
+                        return
+                    # due == 0: runnable work is held by another worker, which notifies when done
+                    self._cv.wait(1.0 if not due else min(1.0, max(0.01, due)))
+                continue
+            if not self._run_claimed(tasks):
+                return
+
+    def _run_claimed(self, tasks: list[Task]) -> bool:
+        """Run claimed tasks; registrations are committed in batches. False when stopping cut it short."""
+        batch: list[tuple[Task, StoredObject]] = []
+        started = time.monotonic()
+        size = 0
+        try:
+            for i, t in enumerate(tasks):
+                if self._stopping:
+                    self._commit(batch)
+                    batch = []
+                    self._release(tasks[i:])
+                    return False
+                if t.task != REGISTER:
+                    self._finish([t], lambda: self._run(t))
+                    continue
+                try:
+                    obj = self._prepare_register(t)
+                except Exception as exc:
+                    log.exception("ingest task register failed")
+                    self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
+                    obj = None
+                if obj is None:
+                    self._finish([t], None)
+                    continue
+                batch.append((t, obj))
+                size += obj.size
+                if len(batch) >= BATCH_FILES or size >= BATCH_BYTES or time.monotonic() - started >= BATCH_SECONDS:
+                    self._commit(batch)
+                    batch, size, started = [], 0, time.monotonic()
+            self._commit(batch)
+            return True
+        finally:
+            self._maybe_progress()
+
+    def _finish(self, tasks: list[Task], run: Callable[[], None] | None) -> None:
+        try:
+            if run is not None:
+                run()
+        finally:
+            with self._cv:
+                for t in tasks:
+                    self._busy.discard(t.key)
+                self._cv.notify_all()
+
+    def _claim(self, kinds: Sequence[str]) -> list[Task]:
+        """Registration first, in batches; text and thumbnails one at a time."""
+        with self._claim_lock:
+            with self._cv:
+                busy = set(self._busy)
+            tasks: list[Task] = []
+            path_kinds = [k for k in kinds if k in PATH_TASKS]
+            if path_kinds:
+                tasks = self.queue.claim(path_kinds, BATCH_FILES, busy)
+            derived = [k for k in kinds if k in DERIVED_TASKS]
+            if not tasks and derived:
+                tasks = self.queue.claim(derived, 1, busy)
+            with self._cv:
+                self._busy.update(t.key for t in tasks)
+        return tasks
+
+    def _release(self, tasks: list[Task]) -> None:
+        for t in tasks:
+            self.queue.retry_later(t, delay=0, error=t.error, count_attempt=False)
+            with self._cv:
+                self._busy.discard(t.key)
+
+    def drain(self, max_tasks: int | None = None) -> int:
+        """Run runnable tasks in this thread until none is left (inline mode, or a caller that wants to)."""
+        if self._hints:
+            self._flush_hints()
+        n = 0
+        while max_tasks is None or n < max_tasks:
+            tasks = self._claim(ALL_TASKS)
+            if not tasks:
+                break
+            self._run_claimed(tasks)
+            n += len(tasks)
+        self._maybe_idle()
+        return n
+
+    def _maybe_progress(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_progress < 0.1:
+            return
+        self._last_progress = now
+        self._emit(IngestEvent("progress", data=self.progress()))
+
+    def _maybe_idle(self) -> None:
+        with self._cv:
+            if self._idle_announced or self._hints or self._flushing or self._busy:
+                return
+            self._idle_announced = True
+        if self.queue.outstanding(ALL_TASKS) != 0:
+            with self._cv:
+                self._idle_announced = False
+            return
+        try:
+            self.queue.purge_done()
+        except Exception:
+            log.exception("purge")
+        self._emit(IngestEvent("progress", data={"phase": "idle", "done": 0, "total": 0}))
+        self._emit(IngestEvent("idle"))
+        with self._cv:
+            self._cv.notify_all()
+
+    def _emit(self, event: IngestEvent) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(event)
+            except Exception:
+                log.exception("ingest listener failed")
+
+    # -- running one task ------------------------------------------------------------------------
+
+    def _run(self, t: Task) -> None:
+        try:
+            if t.task == REGISTER:
+                obj = self._prepare_register(t)
+                if obj is not None:
+                    self._commit([(t, obj)])
+            elif t.task == SCAN:
+                self._scan(t)
+            elif t.task == INDEX:
+                self._index(t)
+            elif t.task == THUMB:
+                self._thumb(t)
+            else:
+                self.queue.fail(t, error="unknown_task")
+        except Exception as exc:  # a bug, or something no one foresaw: this file fails, the rest go on
+            log.exception("ingest task %s failed", t.task)
+            try:
+                self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
+            except Exception:
+                log.exception("could not record the failure")
+
+    def _failed(self, t: Task, code: str, detail: str | None, *, transient: bool,
+                seen: tuple[int, int] | None = None) -> None:
+        if transient and t.attempts < self.max_attempts:
+            delay = self.retry_delays[min(t.attempts - 1, len(self.retry_delays) - 1)]
+            self.queue.retry_later(t, delay=delay, error=code, detail=detail, seen=seen)
+            self._emit(IngestEvent("retrying", path=t.path_text, error=code, detail=detail,
+                                   data={"attempts": t.attempts, "delay": delay, "task_id": t.id}))
+            return
+        self.queue.fail(t, error=code, detail=detail, seen=seen)
+        ids = [t.evidence_id] if t.evidence_id else []
+        self._emit(IngestEvent("failed", ids, path=t.path_text, error=code, detail=detail,
+                               data={"attempts": t.attempts, "task_id": t.id, "task": t.task}))
+
+    def _prepare_register(self, t: Task) -> StoredObject | None:
+        """Check the file and copy it into the store; None when the task was settled another way."""
+        path = t.path
+        if self._ignored(path):
+            self.queue.done([t.id])
+            return None
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            if os.path.islink(path):
+                self._failed(t, "broken_link", None, transient=False)
+            else:
+                self._gone(t)
+            return None
+        except OSError as exc:
+            code, transient = classify(exc)
+            self._failed(t, code, exc.strerror or str(exc), transient=transient)
+            return None
+        if _stat.S_ISDIR(st.st_mode):
+            if not os.path.islink(path):
+                self.queue.add([Hint(path, SCAN, ready=True, origin=t.origin or "watcher")])
+            self.queue.done([t.id])
+            return None
+        if not _stat.S_ISREG(st.st_mode):
+            self._failed(t, "not_regular", None, transient=False)
+            return None
+        stamp = (st.st_size, st.st_mtime_ns)
+        if self._known_as_is(t, stamp):  # a repeated hint for a file registered as it is now
+            self.queue.done([t.id])
+            return None
+        if st.st_size == 0:
+            self._failed(t, "empty", None, transient=False, seen=stamp)
+            return None
+        if not t.ready:
+            stable = (t.seen_size, t.seen_mtime_ns) == stamp
+            quiet = time.time() - st.st_mtime_ns / 1e9 >= self.settle
+            if not (stable or quiet):  # may still be being written: look again after ``settle``
+                self.queue.retry_later(t, delay=self.settle, seen=stamp, count_attempt=False)
+                return None
+        hook = self.copy_hook
+        on_chunk = (lambda n: hook(path, n)) if hook else None
+        try:
+            return self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False)
+        except SourceVanished:
+            self._failed(t, "vanished_during_copy", None, transient=False)
+        except SourceChanged as exc:  # still being written: wait until it is stable
+            self.queue.retry_later(t, delay=self.settle, ready=False, seen=stamp, count_attempt=False,
+                                   error=None, detail=str(exc))
+        except FileNotFoundError:
+            self._gone(t)
+        except IsADirectoryError:
+            self.queue.done([t.id])
+        except OSError as exc:
+            code, transient = classify(exc)
+            self._failed(t, code, exc.strerror or str(exc), transient=transient)
+        return None
+
+    def _commit(self, batch: list[tuple[Task, StoredObject]]) -> None:
+        """Record a batch of copied files: one transaction, one audit event per file."""
+        if not batch:
+            return
+        try:
+            self.ws.store.sync_dirs(obj for _, obj in batch)
+            items = [(t.path, obj, obj.mtime_ns, (lambda tx, r, t=t: self._registered_tx(tx, t, r)))
+                     for t, obj in batch]
+            try:
+                regs = record_objects(self.ws, items)
+            except Forbidden:  # the session switched to 审核 meanwhile: register once it is 编制 again
+                for t, _ in batch:
+                    self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
+                return
+            except Exception as exc:
+                if len(batch) > 1:  # find the one that fails; the others go through
+                    for item in batch:
+                        self._commit([item])
+                    return
+                log.exception("recording %s failed", batch[0][0].path_text)
+                self._failed(batch[0][0], "internal", f"{type(exc).__name__}: {exc}", transient=False)
+                return
+            for (t, obj), reg in zip(batch, regs):
+                if reg.outcome == "unchanged":
+                    self.queue.done([t.id])  # written nothing, so the transaction hook may not have run
+                if reg.sha256 in self._orphans:
+                    self.ws.store.drop_orphan(reg.sha256)
+                    self._orphans.discard(reg.sha256)
+                ids = [reg.evidence_id] + ([reg.supersedes] if reg.supersedes else [])
+                self._emit(IngestEvent("registered", ids, path=reg.path, outcome=reg.outcome,
+                                       data={"sha256": reg.sha256, "supersedes": reg.supersedes,
+                                             "moved_from": reg.moved_from, "origin": t.origin}))
+        finally:
+            with self._cv:
+                for t, _ in batch:
+                    self._busy.discard(t.key)
+                self._cv.notify_all()
+
+    def _known_as_is(self, t: Task, stamp: tuple[int, int]) -> bool:
+        row = self.db.query_one(
+            "SELECT size, mtime_ns FROM evidence_paths WHERE path = ? AND raw_path IS ? AND present = 1"
+            " ORDER BY id DESC LIMIT 1",
+            (t.path_text, t.raw_path),
+        )
+        return row is not None and (row["size"], row["mtime_ns"]) == stamp
+
+    def _registered_tx(self, tx, t: Task, reg) -> None:
+        self.queue.done([t.id], conn=tx)
+        self.queue.clear_failures(tx, t.path_text, t.raw_path)
+        if reg.new:
+            ext = os.path.splitext(fspath.display_name(os.path.basename(t.path)))[1].lower().lstrip(".")
+            tasks = [INDEX] + ([THUMB] if thumbnails.wants_thumbnail(ext) else [])
+            self.queue.add_derived(tx, reg.evidence_id, tasks)
+
+    def _gone(self, t: Task) -> None:
+        try:
+            ids = mark_path_absent(self.ws, t.path, in_tx=lambda tx: self.queue.done([t.id], conn=tx))
+        except Forbidden:
+            self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
+            return
+        if ids:
+            self._emit(IngestEvent("absent", ids, path=t.path_text))
+        else:
+            self.queue.done([t.id])
+
+    def _scan(self, t: Task) -> None:
+        folder = t.path
+        root = self.watch_root
+        inside = bool(root) and (folder == root or folder.startswith(root + os.sep))
+        if not os.path.isdir(folder):
+            if os.path.lexists(folder):  # a file after all
+                self.queue.add([Hint(folder, REGISTER, ready=True, origin=t.origin or "scan")])
+                self.queue.done([t.id])
+                return
+            if inside and folder != root and os.path.isdir(root):
+                # a sub-folder that went away: each file recorded below it is checked (and marked absent)
+                self.queue.done([t.id])
+                self.queue.add([Hint(folder.rsplit(os.sep, 1)[0] or root, SCAN, ready=True, origin="scan")])
+                return
+            self._failed(t, "folder_missing", None, transient=False)
+            return
+        exclude = (str(self.ws.root),)
+        try:
+            res = scan_folder(self.db, self.queue, folder, ignore=self.ignore, settle=self.settle,
+                              reconcile=inside, exclude=exclude, origin=t.origin or "scan",
+                              assume_complete=t.origin in ("user", "cli"))
+        except OSError as exc:
+            code, transient = classify(exc)
+            self._failed(t, code, exc.strerror or str(exc), transient=transient)
+            return
+        self.queue.add([Hint(d, SCAN, ready=True, origin="scan") for d, _ in res.errors])
+        self.queue.done([t.id])
+        with self._cv:
+            self._idle_announced = False
+            self._cv.notify_all()
+        self._emit(IngestEvent("scanned", path=folder, data={
+            "files": res.files, "enqueued": res.enqueued, "missing": res.missing, "ignored": res.ignored,
+            "errors": [(d, e.strerror or str(e)) for d, e in res.errors]}))
+
+    def _index(self, t: Task) -> None:
+        eid = t.evidence_id
+        if eid is None or self.db.query_one("SELECT 1 FROM evidence WHERE id = ?", (eid,)) is None:
+            self.queue.done([t.id])
+            return
+        try:
+            res = index_evidence(self.ws, eid, in_tx=lambda tx: self.queue.done([t.id], conn=tx))
+        except MemoryError as exc:
+            mark_index_failed(self.ws, eid, code="too_large", detail=str(exc))
+            self.queue.done([t.id])
+            res = None
+        except Exception as exc:
+            log.exception("text extraction failed for E%s", eid)
+            mark_index_failed(self.ws, eid, code="index_failed", detail=f"{type(exc).__name__}: {exc}")
+            self.queue.done([t.id])
+            res = None
+        data = {"text_status": res.text_status, "numbers": res.numbers} if res else {}
+        self._emit(IngestEvent("indexed", [eid], error=res.error if res else "index_failed", data=data))
+
+    def _thumb(self, t: Task) -> None:
+        eid = t.evidence_id
+        row = self.db.query_one("SELECT sha256, ext FROM evidence WHERE id = ?", (eid,)) if eid else None
+        if row is None:
+            self.queue.done([t.id])
+            return
+        try:
+            res = thumbnails.make_thumbnail(self.ws.store.object_path(row["sha256"]), row["ext"], self.ws.thumbs,
+                                            row["sha256"])
+        except OSError as exc:
+            code, transient = classify(exc)
+            self._failed(t, code, exc.strerror or str(exc), transient=transient)
+            return
+        self.queue.done([t.id])
+        self._emit(IngestEvent("thumb", [eid], error=res.error, data={"status": res.status}))

@@ -1,0 +1,88 @@
+"""``evidence-desk ingest`` and ``watch`` as a user runs them: real processes, JSON out, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+
+from tests.evidence.helpers import DEMO, REPO, cli
+
+
+def test_ingest_the_watched_folder_then_wait_for_text(tmp_path):
+    folder = tmp_path / "佐证材料"
+    folder.mkdir()
+    ledger = folder / "疑点数据核查台账2024.xlsx"
+    ledger.write_bytes((DEMO / ledger.name).read_bytes())
+    (folder / "~$锁定.docx").write_bytes(b"lock")
+    ws = tmp_path / "ws"
+    cli("init", str(ws), "--watch", str(folder))
+
+    out = json.loads(cli("ingest", str(ws), "--json").stdout)  # returns once registered
+    assert [(f["outcome"], f["path"]) for f in out["files"]] == [("added", str(ledger))]
+    assert out["ignored"] == [str(folder / "~$锁定.docx")]
+
+    ledger.write_bytes(ledger.read_bytes() + b"\0")  # re-saved: a new version
+    out = json.loads(cli("ingest", str(ws), "--wait", "--json").stdout)
+    (f,) = out["files"]
+    assert (f["outcome"], f["supersedes"], f["text_status"], f["status"]) == ("new_version", 1, "done", "ready")
+
+    st = json.loads(cli("status", str(ws), "--json").stdout)
+    old, new = st["evidence"]
+    assert old["versions"] == new["versions"] == [1, 2]
+    assert old["superseded_by"] == [2] and "superseded" in old["flags"] and old["paths"] == []
+    assert new["text_status"] == "done" and new["paths"] == [str(ledger)]
+    # the first version was never indexed by the plain `ingest`; the second run's engine recovered it
+    assert old["text_status"] == "done"
+
+
+def test_ingest_reports_files_it_cannot_register_and_exits_2(tmp_path):
+    empty = tmp_path / "空.pdf"
+    empty.write_bytes(b"")
+    good = tmp_path / "好.txt"
+    good.write_text("合计 100 元", encoding="utf-8")
+    ws = tmp_path / "ws"
+    cli("init", str(ws))
+    res = cli("ingest", str(ws), str(empty), str(good), check=2)
+    assert "无法登记" in res.stderr and "文件为空" in res.stderr and str(empty) in res.stderr
+    assert "已登记" in res.stdout and str(good) in res.stdout
+    cli("ingest", str(ws), str(tmp_path / "不存在"), check=2)
+
+
+def _read_line(proc, timeout: float) -> str:
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sel.select(timeout=deadline - time.monotonic()):
+            return proc.stdout.readline()
+    raise TimeoutError("no output from `watch`")
+
+
+def test_watch_runs_headless_until_interrupted(tmp_path):
+    folder = tmp_path / "佐证材料"
+    folder.mkdir()
+    ws = tmp_path / "ws"
+    cli("init", str(ws), "--watch", str(folder))
+    proc = subprocess.Popen([sys.executable, "-m", "desktop", "watch", str(ws), "--json"], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        events = []
+        while not any(e.get("event") == "started" for e in events):
+            events.append(json.loads(_read_line(proc, 20)))
+        (folder / "回单.txt").write_text("金额 6,588,300.00 元", encoding="utf-8")
+        while not any(e.get("event") == "registered" for e in events):
+            events.append(json.loads(_read_line(proc, 20)))
+        reg = next(e for e in events if e.get("event") == "registered")
+        assert reg["outcome"] == "added" and reg["path"] == str(folder / "回单.txt")
+        assert {"event": "state", "state": "watching", "detail": ""} in events
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert json.loads(cli("verify", str(ws), "--json").stdout)["ok"]
+    assert os.listdir(folder) == ["回单.txt"]

@@ -1,0 +1,16 @@
+"""Quick version of the kill -9 harness (the long one: ``tests/perf/crash_kill9.py``, 500 files × 10 kills)."""
+
+from __future__ import annotations
+
+import random
+
+from tests.evidence.crashharness import kill_cycle, make_files
+
+
+def test_kill_9_during_ingest_then_restart_leaves_everything_whole(tmp_path):
+    folder = tmp_path / "佐证材料"
+    files = make_files(folder, 120, max_size=64 << 10)
+    rng = random.Random(20241227)
+    for i in range(2):
+        cycle = kill_cycle(tmp_path / f"ws{i}", folder, files, rng, max_delay=1.2)
+        assert cycle.problems == [], (cycle.killed_after, cycle.problems)
