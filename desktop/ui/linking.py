@@ -38,6 +38,7 @@ from desktop.review.links import (
     update_link,
 )
 from desktop.review.suggest import SuggestionEngine
+from desktop.ui.suggest_worker import SuggestionWorker
 from desktop.ui.dashboard import KEY_FLAG, CompletenessDashboard
 from desktop.ui.messages import FLAG_NAMES
 from desktop.ui.suggestions import SuggestionsPanel
@@ -111,7 +112,8 @@ class LinkingController(QObject):
         super().__init__(window)
         self.w = window
         self.ws = window.ws
-        self.engine = SuggestionEngine(self.ws.db)
+        # suggestions are computed on their own thread; inline (tests) when the window's tasks are
+        self.worker = SuggestionWorker(self.ws.db, self, inline=window.tasks.inline)
         self.filter = ClaimFilter()
         self.unlinked_evidence_only = False
         self._unlinked_shown = False
@@ -271,17 +273,21 @@ class LinkingController(QObject):
         # Only claims linked to these files (or to the files they supersede) can change their flags.
         self.w.claims_model.refresh_claims(self.claims_touching(ids))
         self.w._refresh_completeness()
-        self.engine.refresh()
-        found = self.engine.for_evidence(ids) if ids else {}
+        self.refresh_dashboard()
+        self.apply_filter()
+        self.apply_evidence_filter()
+        if ids:
+            self.worker.submit("new_evidence", lambda engine: engine.for_evidence(ids), self._on_new_evidence_suggestions)
+        self.show_suggestions_for_selection()
+
+    def _on_new_evidence_suggestions(self, found, error) -> None:
+        if error is not None or not found:
+            return
         strong = sorted(cid for cid, ss in found.items() if any(s.strength == "strong" for s in ss))
         if strong:
             shown = "、".join(f"#{c}" for c in strong[:6]) + ("…" if len(strong) > 6 else "")
             self.w.statusBar().showMessage(
                 f"新到的佐证可能佐证 {len(strong)} 个指标：{shown}（选中指标后按 Ctrl+Enter 接受）", 10000)
-        self.refresh_dashboard()
-        self.apply_filter()
-        self.apply_evidence_filter()
-        self.show_suggestions_for_selection()
 
     def claims_touching(self, evidence_ids: list[int]) -> list[int]:
         if not evidence_ids:
@@ -295,7 +301,6 @@ class LinkingController(QObject):
         return [r[0] for r in rows]
 
     def _on_claims_reset(self) -> None:
-        self.engine.refresh()
         self.refresh_dashboard()
         self.apply_filter()
 
@@ -417,14 +422,26 @@ class LinkingController(QObject):
         cid = ids[0]
         c = self.w.claims_model.claim(cid)
         text = f"{c['subject'] or ''} {c['value_raw'] or c['value'] or ''}{c['unit'] or ''}".strip() if c else ""
-        found = self.engine.for_claims([cid], limit=SUGGESTION_LIMIT).get(cid, [])
-        names = {s.evidence_id: self.engine.evidence_name(s.evidence_id) or f"E{s.evidence_id}" for s in found}
         note = None
         if c and not c["needs_evidence"]:
             note = f"已标记无需佐证：{c['no_evidence_reason'] or ''}"
-        self.panel.show_suggestions(cid, text, found, names, note=note)
-        self.suggestions_shown.emit(cid)
-        self._update_actions()
+
+        def job(engine: SuggestionEngine):
+            found = engine.for_claims([cid], limit=SUGGESTION_LIMIT).get(cid, [])
+            return found, {s.evidence_id: engine.evidence_name(s.evidence_id) or f"E{s.evidence_id}" for s in found}
+
+        def show(value, error) -> None:
+            if error is not None:
+                self.w.show_error(error)
+                return
+            if self.w.selected_claim_ids() != [cid]:
+                return  # the user moved on
+            found, names = value
+            self.panel.show_suggestions(cid, text, found, names, note=note)
+            self.suggestions_shown.emit(cid)
+            self._update_actions()
+
+        self.worker.submit("selection", job, show)
 
     def _on_suggestion_current(self, evidence_id: int) -> None:
         self._update_actions()
@@ -468,8 +485,15 @@ class LinkingController(QObject):
     def accept_strong_for_selection(self) -> None:
         """Multi-select: each selected claim gets its best suggestion, when that one is strong."""
         claims = self.w.selected_claim_ids()
-        found = self.engine.for_claims(claims, limit=1)
+        self.worker.submit("accept_strong", lambda engine: engine.for_claims(claims, limit=1),
+                           lambda found, error: self._accept_strong(found, error))
+
+    def _accept_strong(self, found, error) -> None:
+        if error is not None:
+            self.w.show_error(error)
+            return
         pairs = [(cid, ss[0].evidence_id) for cid, ss in found.items() if ss and ss[0].strength == "strong"]
+        claims = list(found)
         if not pairs:
             self.w.statusBar().showMessage("选中的指标没有强建议。", 4000)
             return
@@ -601,4 +625,14 @@ class LinkingController(QObject):
 
     def _name(self, evidence_id: int) -> str:
         e = self.w.evidence_model.evidence(evidence_id)
-        return e["name"] if e else (self.engine.evidence_name(evidence_id) or f"E{evidence_id}")
+        if e:
+            return e["name"]
+        return self.ws.db.scalar("SELECT name FROM evidence WHERE id = ?", (evidence_id,)) or f"E{evidence_id}"
+
+    @property
+    def engine(self) -> SuggestionEngine:
+        """The suggestion engine (owned by the worker thread; callers outside it: tests, inline mode)."""
+        return self.worker.engine
+
+    def shutdown(self) -> None:
+        self.worker.shutdown()

@@ -529,6 +529,7 @@ class MainWindow(QMainWindow):
             if child is not None:
                 child.close()
         self.library.shutdown()
+        self.linking.shutdown()
         self.tasks.shutdown()
         self.ws.close()  # the window owns its workspace: closing it releases the lock
         super().closeEvent(event)
