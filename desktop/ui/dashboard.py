@@ -295,6 +295,7 @@ class CompletenessDashboard(QWidget):
         lay.setSpacing(6)
 
         self.summary = QLabel()
+        self.summary.setWordWrap(True)
         self.summary.setObjectName("dashboardSummary")
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -116,11 +117,18 @@ class MainWindow(QMainWindow):
         lv.addWidget(self.claims_view, 1)
         lv.addWidget(self.claim_detail)
 
+        # Left: the claims, as a tree or as the report text (tabs, F6 switches); right: the evidence.
+        # Side by side is what linking needs; the report text is a second way to see the same claims.
+        self.left_tabs = QTabWidget()
+        self.left_tabs.setObjectName("leftTabs")
+        self.left_tabs.setDocumentMode(True)
+        self.left_tabs.addTab(left, "指标列表")
         self.splitter = QSplitter(Qt.Horizontal)
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.library)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
         sb = self.statusBar()
@@ -157,6 +165,8 @@ class MainWindow(QMainWindow):
         self.act_unlink = self._action("取消关联", self.unlink_selected, "Ctrl+Shift+L", "取消选中指标与选中佐证的关联")
         self.act_undo = self._action("撤销", self.undo, QKeySequence.Undo)
         self.act_next_gap = self._action("下一个缺佐证", self.select_next_missing, "F3", "跳到下一个缺佐证的指标（F3）")
+        self.act_switch_tab = self._action("指标列表 / 报告原文", self._switch_left_tab, "F6",
+                                           "在指标列表与报告原文之间切换（F6）")
         self.act_verify = self._action("校验完整性…", self._on_verify)
         self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
         self.act_quit = self._action("退出", self.close, QKeySequence.Quit)
@@ -166,7 +176,7 @@ class MainWindow(QMainWindow):
         for a in (self.act_new, self.act_open, None, self.act_import, self.act_add, None, self.act_quit):
             m.addSeparator() if a is None else m.addAction(a)
         m = menu.addMenu("编辑(&E)")
-        for a in (self.act_undo, None, self.act_link, self.act_unlink, None, self.act_next_gap):
+        for a in (self.act_undo, None, self.act_link, self.act_unlink, None, self.act_next_gap, self.act_switch_tab):
             m.addSeparator() if a is None else m.addAction(a)
         m = menu.addMenu("工具(&T)")
         m.addAction(self.act_verify)
@@ -276,6 +286,10 @@ class MainWindow(QMainWindow):
             self.evidence_view.selectionModel().select(
                 idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
             )
+
+    def _switch_left_tab(self) -> None:
+        tabs = self.left_tabs
+        tabs.setCurrentIndex((tabs.currentIndex() + 1) % max(tabs.count(), 1))
 
     def select_next_missing(self) -> None:
         ids = self.claims_model.claim_ids()

@@ -148,6 +148,9 @@ class ReportView(QWidget):
     def _build(self) -> None:
         self.report_combo = QComboBox()
         self.report_combo.setObjectName("reportCombo")
+        # long report names must not make the whole window wider than a laptop screen
+        self.report_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.report_combo.setMinimumContentsLength(14)
         self.report_combo.currentIndexChanged.connect(self._on_report_chosen)
         self.text = ReportTextEdit()
         self.text.cursorPositionChanged.connect(self._on_cursor)
@@ -589,14 +592,10 @@ def _esc(text: str) -> str:
 
 
 def mount_report_view(window) -> ReportView:
-    """Put the report view between the claims tree and the evidence table of ``window`` and wire it:
+    """Put the report view in a tab beside the claims tree of ``window`` and wire it:
     tree selection ↔ text highlight, mutations → tree reload, imports → view refresh."""
     view = ReportView(window.ws, window.tasks.submit, window.show_error, window, interactive=not window.tasks.inline)
-    window.splitter.insertWidget(1, view)
-    window.splitter.setStretchFactor(0, 2)
-    window.splitter.setStretchFactor(1, 3)
-    window.splitter.setStretchFactor(2, 2)
-    window.splitter.setSizes([430, 560, 370])
+    window.left_tabs.addTab(view, "报告原文")
 
     reloading = [False]
 
