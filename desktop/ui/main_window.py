@@ -320,8 +320,15 @@ class MainWindow(QMainWindow):
             names.append((e["name"] if e else f"E{eid}") + (f"（{_esc(where)}）" if where else ""))
         ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
         page = f"第 {c['page']} 页 · " if c.get("page") else ""
+        ctx = self.ws.db.query_one("SELECT context_before, context_after FROM claims WHERE id = ?", (c["id"],))
+        before = (ctx["context_before"] or "") if ctx else ""
+        after = (ctx["context_after"] or "") if ctx else ""
+        before = before.replace("\n", " ")[-40:]
+        after = after.replace("\n", " ")[:30]
         self.claim_detail.setText(
-            f"<b>#{c['id']}</b> {page}{c.get('section') or ''}<br>“{_esc(c['quote'])}”<br>佐证：{ev}"
+            f"<b>#{c['id']}</b> {page}{_esc(c.get('section') or '')}<br>"
+            f"<span style='color:#555'>…{_esc(before)}</span><b>{_esc(c['quote'])}</b>"
+            f"<span style='color:#555'>{_esc(after)}…</span><br>佐证：{ev}"
         )
 
     # -- linking ---------------------------------------------------------------------------------
