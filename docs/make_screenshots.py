@@ -136,9 +136,22 @@ def main() -> int:
         # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
         xdo("key", "F3", "F3", "F3")
         grab("main-window")
-        # Suggestions: type-ahead to the claim "2024 年年初收入预算数", whose value the final accounts state.
-        xdo("type", "--delay", "120", "2024")
+        # Suggestions: type-ahead (the claims list has the focus) to the claim "2024 年年初收入预算数",
+        # whose value the final accounts state.
+        xdo("type", "--delay", "150", "2024 年年初收入")
+        time.sleep(1.0)  # suggestions are computed in the background
         grab("suggestions")
+        # The report text with its claims highlighted (F6 switches the left side to it).
+        xdo("key", "F6")
+        time.sleep(0.8)
+        grab("report-view")
+        xdo("key", "F6")
+        # The evidence library with the bank slip previewed: search for it and take the first hit.
+        xdo("key", "ctrl+f")
+        xdo("type", "--delay", "80", "回单")
+        xdo("key", "Return")
+        time.sleep(1.5)
+        grab("evidence-library")
         stop(app)
         app = review_scene(env)
     finally:

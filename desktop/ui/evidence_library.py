@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QDesktopServices, QFont, QIcon, QImage, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -643,6 +643,22 @@ class EvidenceLibrary(QWidget):
         for a in (self.act_open, self.act_find, self.act_rescan):
             self.addAction(a)
 
+    def eventFilter(self, obj, event) -> bool:
+        """Enter or Down in the search box goes to the first result (Enter must not open a file here)."""
+        if obj is self.search and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) \
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Down):
+            if event.type() == QEvent.ShortcutOverride:
+                event.accept()  # deliver it as a key press to the box, not to the 打开 shortcut
+                return False
+            if self._search_timer.isActive():
+                self._search_timer.stop()
+                self._run_search()
+            self._select_first_hit = True  # now, or when the background search answers
+            if not self.searching:
+                self._go_to_first_hit()
+            return True
+        return super().eventFilter(obj, event)
+
     def _watch_menu(self) -> QMenu:
         menu = QMenu(self)
         self.act_scan_menu = menu.addAction("立即扫描文件夹（F5）", self.scan_now)
@@ -661,6 +677,7 @@ class EvidenceLibrary(QWidget):
         self.filter_group.buttonClicked.connect(self._on_filter_clicked)
         self.grid_button.toggled.connect(lambda on: self.set_view_mode("grid" if on else "list"))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.installEventFilter(self)
         self._search_timer.timeout.connect(self._run_search)
         self.list_view.selectionModel().selectionChanged.connect(self._on_selection)
         for view in (self.list_view, self.grid_view):
@@ -776,8 +793,19 @@ class EvidenceLibrary(QWidget):
             if token == self._search_token:
                 self.searching = False
                 self.model.set_search(text, ids)
+                if getattr(self, "_select_first_hit", False):
+                    self._go_to_first_hit()
 
         self.run_in_background(lambda: search_evidence(db, text), done)
+
+    def _go_to_first_hit(self) -> None:
+        self._select_first_hit = False
+        view = self.views.currentWidget()
+        if self.model.rowCount() > 0:
+            first = self.model.index(0, 0)
+            view.setCurrentIndex(first)
+            view.selectionModel().select(first, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        view.setFocus(Qt.ShortcutFocusReason)
 
     def _refresh_counts_soon(self) -> None:
         self._counts_timer.start()

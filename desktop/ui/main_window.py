@@ -287,6 +287,12 @@ class MainWindow(QMainWindow):
                 idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
             )
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_focused_once", False):  # start where the work is: the claims list
+            self._focused_once = True
+            self.claims_view.setFocus(Qt.OtherFocusReason)
+
     def _switch_left_tab(self) -> None:
         tabs = self.left_tabs
         tabs.setCurrentIndex((tabs.currentIndex() + 1) % max(tabs.count(), 1))

@@ -285,3 +285,15 @@ def test_the_ignore_list_is_a_workspace_setting(window, tmp_path):
     names = _names(window)
     assert "台账.xlsx.bak" not in names and "~$纪要.docx" not in names
     assert window.ws.db.get_setting("ingest.ignore") == '["~$*", "*.bak"]'
+
+
+def test_enter_in_the_search_box_selects_the_first_hit_instead_of_opening_a_file(window, qtbot):
+    lib = window.library
+    lib.search.setFocus()
+    lib.search.setText("回单")  # QtTest cannot type Chinese (an input method would commit it)
+    qtbot.keyClick(lib.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: not lib.searching and len(window.selected_evidence_ids()) == 1, timeout=5000)
+    sel = window.selected_evidence_ids()
+    assert len(sel) == 1
+    assert "回单" in window.evidence_model.evidence(sel[0])["name"]
+    assert lib.views.currentWidget().hasFocus()
