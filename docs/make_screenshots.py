@@ -136,9 +136,9 @@ def main() -> int:
         # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
         xdo("key", "F3", "F3", "F3")
         grab("main-window")
-        # Suggestions: type-ahead (the claims list has the focus) to the claim "2024 年年初收入预算数",
+        # Suggestions: type-ahead (the claims list has the focus) to the claim 年初收入预算数 (2024 年…),
         # whose value the final accounts state.
-        xdo("type", "--delay", "150", "2024 年年初收入")
+        xdo("type", "--delay", "150", "年初收入")
         time.sleep(1.0)  # suggestions are computed in the background
         grab("suggestions")
         # The report text with its claims highlighted (F6 switches the left side to it).

@@ -385,9 +385,9 @@ class ReportView(QWidget):
             self._update_actions()
             self.claim_activated.emit(cid)
 
-    def show_claim(self, claim_id: int | None) -> None:
+    def show_claim(self, claim_id: int | None, *, force: bool = False) -> None:
         """Scroll to and mark a claim (the tree's selection changed); switches report if needed."""
-        if claim_id is None or claim_id == self.current_claim_id:
+        if claim_id is None or (claim_id == self.current_claim_id and not force):
             return
         if claim_id not in self._by_id:
             row = self.ws.db.query_one("SELECT report_id FROM claims WHERE id = ?", (claim_id,))
@@ -596,6 +596,15 @@ def mount_report_view(window) -> ReportView:
     tree selection ↔ text highlight, mutations → tree reload, imports → view refresh."""
     view = ReportView(window.ws, window.tasks.submit, window.show_error, window, interactive=not window.tasks.inline)
     window.left_tabs.addTab(view, "报告原文")
+
+    def on_tab_shown(index: int) -> None:
+        # a hidden text view cannot scroll: bring the selected claim into view when the tab appears
+        if window.left_tabs.widget(index) is view:
+            ids = window.selected_claim_ids()
+            if len(ids) == 1:
+                view.show_claim(ids[0], force=True)
+
+    window.left_tabs.currentChanged.connect(on_tab_shown)
 
     reloading = [False]
 

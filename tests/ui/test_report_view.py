@@ -145,3 +145,18 @@ def test_import_a_revised_version_from_the_view(window, tmp_path):
     assert db.scalar("SELECT report_id FROM claims WHERE id = ?", (linked,)) == view.report_id
     assert linked in window.claims_model.claim_ids()
     assert view.text.toPlainText().count("21199 条") == 1
+
+
+def test_switching_to_the_report_tab_shows_the_selected_claim(window, qtbot):
+    view = window.left_tabs.widget(1)
+    target = window.claims_model.rows()[-1]  # near the end of the report: far from the top
+    window.select_claim(target["id"])
+    view.text.verticalScrollBar().setValue(0)  # as a hidden view leaves it: it could not scroll
+    qtbot.keyClick(window.claims_view, Qt.Key_F6)
+    assert window.left_tabs.currentWidget() is view
+    assert view.current_claim_id == target["id"]
+    cursor = view.text.cursorForPosition(view.text.viewport().rect().center())
+    shown = view.text.document().findBlock(cursor.position()).blockNumber()
+    at = view.text.document().findBlock(view.text.textCursor().position()).blockNumber()
+    assert view.text.verticalScrollBar().value() > 0
+    assert abs(shown - at) < 40  # the claim's paragraph is on screen, not the top of the report
