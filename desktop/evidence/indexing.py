@@ -24,17 +24,20 @@ class IndexResult:
     error: str | None = None
 
 
-def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], None] | None = None) -> IndexResult:
+def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], None] | None = None,
+                   extract: Callable[..., textmod.Extraction] | None = None) -> IndexResult:
     """Extract text and numbers of one evidence file and store them (replacing any earlier index).
 
     ``in_tx(tx)`` runs inside the transaction before it commits (the ingest queue completes its task there).
+    ``extract`` replaces in-process extraction (the ingest engine passes an
+    :class:`~desktop.evidence.isolation.IsolatedExtractor`).
     """
     db = ws.db
     require_writable(db)
     row = db.query_one("SELECT id, sha256, ext FROM evidence WHERE id = ?", (evidence_id,))
     if row is None:
         raise DeskError("evidence.not_found", evidence_id=evidence_id)
-    ex = textmod.extract(ws.store.object_path(row["sha256"]), row["ext"] or "")
+    ex = (extract or textmod.extract)(ws.store.object_path(row["sha256"]), row["ext"] or "")
     status = "error" if ex.status == "error" else "ready"
     with db.write() as tx:
         tx.execute("DELETE FROM evidence_text WHERE evidence_id = ?", (evidence_id,))

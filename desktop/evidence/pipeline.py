@@ -46,6 +46,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from desktop.errors import Forbidden
 from desktop.evidence import fspath, thumbnails
+from desktop.evidence.isolation import IsolatedExtractor
 from desktop.evidence import ignore as ignoremod
 from desktop.evidence.indexing import index_evidence
 from desktop.evidence.queue import (
@@ -177,6 +178,9 @@ class IngestEngine:
         self._last_progress = 0.0
         self._orphans: set[str] = set()
         self.recovered: dict[str, Any] = {}
+        # Parsing runs in a child process (a crashing or hanging parser costs one file, and the parsing
+        # does not hold this process's interpreter lock); inline engines (tests) parse in-process.
+        self.extractor = None if inline else IsolatedExtractor()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -221,6 +225,9 @@ class IngestEngine:
         self._threads = []
         if self._hints:
             self._flush_hints()
+        if self.extractor is not None:
+            self.extractor.close()
+            self.extractor = IsolatedExtractor()  # started again only if the engine is
         self._started = False
 
     def __enter__(self) -> "IngestEngine":
@@ -764,7 +771,8 @@ class IngestEngine:
             self.queue.done([t.id])
             return
         try:
-            res = index_evidence(self.ws, eid, in_tx=lambda tx: self.queue.done([t.id], conn=tx))
+            res = index_evidence(self.ws, eid, in_tx=lambda tx: self.queue.done([t.id], conn=tx),
+                                 extract=self.extractor)
         except MemoryError as exc:
             mark_index_failed(self.ws, eid, code="too_large", detail=str(exc))
             self.queue.done([t.id])

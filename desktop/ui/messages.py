@@ -104,6 +104,8 @@ INGEST_ERRORS: dict[str, str] = {
     "missing": "存储副本缺失",
     "too_large": "文件过大，无法处理",
     "index_failed": "提取文字时出错",
+    "extract_crashed": "解析此文件时解析程序崩溃（文件可能已损坏或是恶意构造），已跳过；其他文件不受影响",
+    "extract_timeout": "解析此文件超时（文件过大或结构异常），已跳过",
     "ocr_failed": "文字识别失败",
     "unknown_task": "未知任务",
     "role_forbidden": "当前角色为“审核”，切换回“编制”后自动登记",
