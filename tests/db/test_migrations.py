@@ -47,6 +47,18 @@ def test_committed_old_database_upgrades(tmp_path, old):
     assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+    # the upgraded file works: status, flags and the audit chain read through the current code
+    from db import audit
+    from db.database import Database
+    from desktop.review.status import workspace_status
+
+    db = Database(db_path)
+    try:
+        st = workspace_status(db)
+        assert st["summary"]["claims"] > 0 and st["summary"]["with_evidence"] >= 1
+        assert [p.code for p in audit.verify_chain(db.conn, None)] == []
+    finally:
+        db.close()
 
 
 def test_there_is_a_committed_old_database():
