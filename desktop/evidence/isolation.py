@@ -21,12 +21,17 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from desktop.evidence import text as textmod
+from desktop.evidence import thumbnails
 
 DEFAULT_TIMEOUT = 180.0  # seconds for one file; a 2,000-page PDF takes well under a minute
 
 
 def _extract_in_child(path: str, ext: str) -> textmod.Extraction:
     return textmod.extract(path, ext)
+
+
+def _thumbnail_in_child(src: str, ext: str | None, thumbs_dir: str, sha256: str) -> thumbnails.ThumbResult:
+    return thumbnails.make_thumbnail(Path(src), ext, Path(thumbs_dir), sha256)
 
 
 class IsolatedExtractor:
@@ -36,6 +41,7 @@ class IsolatedExtractor:
         self._pool: cf.ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self.in_process = False  # set when a child cannot be started here: parse in-process instead
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
         with self._lock:
@@ -60,13 +66,22 @@ class IsolatedExtractor:
 
     def __call__(self, path: str | os.PathLike[str], ext: str | None = None) -> textmod.Extraction:
         ext = (ext or Path(path).suffix.lstrip(".")).lower()
+        if self.in_process:
+            return textmod.extract(path, ext)
         pool = self._get_pool()
         try:
-            future = pool.submit(_extract_in_child, str(path), ext)
-        except BrokenProcessPool:
+            try:
+                future = pool.submit(_extract_in_child, str(path), ext)
+            except BrokenProcessPool:
+                self._discard(pool, kill=True)
+                pool = self._get_pool()
+                future = pool.submit(_extract_in_child, str(path), ext)
+        except (RuntimeError, OSError):
+            # No child here: a script without the ``if __name__ == "__main__"`` guard, or no process
+            # slots left. Parsing in-process loses the isolation, not the file.
+            self.in_process = True
             self._discard(pool, kill=True)
-            pool = self._get_pool()
-            future = pool.submit(_extract_in_child, str(path), ext)
+            return textmod.extract(path, ext)
         try:
             return future.result(timeout=self.timeout)
         except cf.TimeoutError:
@@ -76,6 +91,25 @@ class IsolatedExtractor:
         except BrokenProcessPool as exc:
             self._discard(pool, kill=False)
             return textmod.Extraction("error", error="extract_crashed", detail=str(exc) or "child process died")
+
+    def thumbnail(self, src: Path, ext: str | None, thumbs_dir: Path, sha256: str) -> thumbnails.ThumbResult:
+        """A thumbnail made in the child as well (decoding images and rendering PDF pages are parsing too)."""
+        if self.in_process:
+            return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
+        try:
+            pool = self._get_pool()
+            future = pool.submit(_thumbnail_in_child, str(src), ext, str(thumbs_dir), sha256)
+        except (RuntimeError, OSError, BrokenProcessPool):
+            self.in_process = True
+            return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
+        try:
+            return future.result(timeout=self.timeout)
+        except cf.TimeoutError:
+            self._discard(pool, kill=True)
+            return thumbnails.ThumbResult("error", error="extract_timeout")
+        except BrokenProcessPool:
+            self._discard(pool, kill=False)
+            return thumbnails.ThumbResult("error", error="extract_crashed")
 
     def close(self) -> None:
         with self._lock:

@@ -792,8 +792,8 @@ class IngestEngine:
             self.queue.done([t.id])
             return
         try:
-            res = thumbnails.make_thumbnail(self.ws.store.object_path(row["sha256"]), row["ext"], self.ws.thumbs,
-                                            row["sha256"])
+            make = self.extractor.thumbnail if self.extractor is not None else thumbnails.make_thumbnail
+            res = make(self.ws.store.object_path(row["sha256"]), row["ext"], self.ws.thumbs, row["sha256"])
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)

@@ -290,15 +290,26 @@ class LinkingController(QObject):
                 f"新到的佐证可能佐证 {len(strong)} 个指标：{shown}（选中指标后按 Ctrl+Enter 接受）", 10000)
 
     def claims_touching(self, evidence_ids: list[int]) -> list[int]:
-        if not evidence_ids:
+        """Claims linked to these files or to the files they supersede (in chunks: a bulk ingest passes
+        thousands of ids, and most new files are linked to nothing yet)."""
+        db = self.ws.db
+        ids = list(evidence_ids)
+        if not ids or db.scalar("SELECT count(*) FROM links") == 0:
             return []
-        marks = ",".join("?" * len(evidence_ids))
-        rows = self.ws.db.query(
-            f"""SELECT DISTINCT claim_id FROM links WHERE evidence_id IN ({marks})
-                   OR evidence_id IN (SELECT supersedes FROM evidence WHERE id IN ({marks}))""",
-            [*evidence_ids, *evidence_ids],
-        )
-        return [r[0] for r in rows]
+        targets: set[int] = set(ids)
+        out: set[int] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            targets.update(r[0] for r in db.query(
+                f"SELECT supersedes FROM evidence WHERE id IN ({marks}) AND supersedes IS NOT NULL", chunk))
+        ordered = sorted(targets)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(r[0] for r in db.query(f"SELECT DISTINCT claim_id FROM links WHERE evidence_id IN ({marks})",
+                                              chunk))
+        return sorted(out)
 
     def _on_claims_reset(self) -> None:
         self.refresh_dashboard()
