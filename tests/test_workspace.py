@@ -220,3 +220,24 @@ def test_workspace_on_a_readonly_share_opens_readonly(readonly_mount, sample_rep
     res = subprocess.run([sys.executable, "-m", "desktop", "link", str(view / "w"), "1", "1"],
                          capture_output=True, text=True, cwd=REPO_ROOT)
     assert res.returncode == 2 and "不可写" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
+    """Bulk ingest copies without a flush per file, then flushes the batch before recording it."""
+    from desktop.evidence import store as storemod
+
+    srcs = []
+    for i in range(5):
+        p = tmp_path / f"f{i}.bin"
+        p.write_bytes(os.urandom(10_000 + i))
+        srcs.append(p)
+    objs = [ws.store.add_file(p, sync_dir=False, sync_data=False) for p in srcs]
+    calls = []
+    real = storemod._syncfs
+    monkeypatch.setattr(storemod, "_syncfs", lambda root: calls.append(root) or real(root))
+    ws.store.sync_batch(objs)
+    assert calls == [ws.store.root]
+    assert [o.path.read_bytes() for o in objs] == [p.read_bytes() for p in srcs]
+    # where syncfs is not available, every file and folder is flushed instead
+    monkeypatch.setattr(storemod, "_syncfs", lambda root: False)
+    ws.store.sync_batch(objs)

@@ -651,7 +651,8 @@ class IngestEngine:
         hook = self.copy_hook
         on_chunk = (lambda n: hook(path, n)) if hook else None
         try:
-            return self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False)
+            # the batch is made durable at once before its rows commit (_commit → sync_batch)
+            return self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False)
         except SourceVanished:
             self._failed(t, "vanished_during_copy", None, transient=False)
         except SourceChanged as exc:  # still being written: wait until it is stable
@@ -671,7 +672,7 @@ class IngestEngine:
         if not batch:
             return
         try:
-            self.ws.store.sync_dirs(obj for _, obj in batch)
+            self.ws.store.sync_batch([obj for _, obj in batch])
             items = [(t.path, obj, obj.mtime_ns, (lambda tx, r, t=t: self._registered_tx(tx, t, r)))
                      for t, obj in batch]
             try:
