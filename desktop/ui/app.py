@@ -50,6 +50,20 @@ def choose_workspace(explicit: str | None, demo: bool = False) -> Path:
     return build_demo()
 
 
+def workspace_title(root: Path) -> str:
+    """The workspace's own name (演示：湛江市社保局…) for the identity dialog, else its folder's name."""
+    from db.database import Database
+
+    try:
+        db = Database(Path(root) / "workspace.db", readonly=True)
+        try:
+            return db.get_setting("name") or Path(root).name
+        finally:
+            db.close()
+    except Exception:  # not a workspace yet, unreadable: the folder name will do
+        return Path(root).name
+
+
 def run(workspace: str | None = None, actor: str | None = None, role: str | None = None, demo: bool = False) -> int:
     from desktop.ui.main_window import MainWindow
 
@@ -64,7 +78,7 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
 
         saved = config.load_config()
         chosen = ask_identity(None, actor or config.default_actor(), role or saved.get("role") or "editor",
-                              root.name)
+                              workspace_title(root))
         if chosen is None:
             return 0
         actor, role = chosen
