@@ -612,6 +612,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    from desktop.evidence.parse_child import CHILD_FLAG
+
+    if args_in[:1] == [CHILD_FLAG]:  # a frozen build started as its own parsing child
+        from desktop.evidence.parse_child import serve
+
+        return serve()
     parser = build_parser()
     args = parser.parse_args(argv)
     fn = getattr(args, "fn", None) or cmd_gui

@@ -1,119 +1,188 @@
-"""Text extraction in a child process.
+"""Text extraction and thumbnails in a child process.
 
 Parsing untrusted files is the riskiest thing EvidenceDesk does: a PDF that sends pdfium into an endless
 loop, a crafted image that crashes a decoder, a workbook that eats gigabytes. In a child process such a
 file costs one file — it gets the error ``extract_crashed`` / ``extract_timeout`` — and the app goes on.
-It also takes the Python-heavy parsing (openpyxl, python-docx) off this process's interpreter lock, so
-the GUI thread is not kept waiting behind it during a bulk ingest.
+It also takes the parsing off this process's interpreter lock, so the GUI thread is not kept waiting
+behind it during a bulk ingest.
 
-:class:`IsolatedExtractor` is callable like :func:`desktop.evidence.text.extract`. The child is started
-on first use (``spawn``: no inherited threads, no Qt) and reused; a crashed or hung child is replaced.
-``close()`` ends it (the ingest engine calls it when it stops).
+The child is our own small server (:mod:`desktop.evidence.parse_child`), started with
+``python -m desktop.evidence.parse_child`` — not ``multiprocessing``, which would import the parent's
+``__main__`` in the child (running an unguarded script twice) and leave children behind when the parent
+is killed. Requests and answers are pickled over the child's stdin and stdout, one at a time. The child
+ends when its stdin closes or the parent dies; a crashed or hung child is replaced by a new one.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
 import os
+import pickle
+import queue
+import subprocess
+import sys
 import threading
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from desktop.evidence import text as textmod
 from desktop.evidence import thumbnails
+from desktop.evidence.parse_child import CHILD_FLAG
 
 DEFAULT_TIMEOUT = 180.0  # seconds for one file; a 2,000-page PDF takes well under a minute
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def _extract_in_child(path: str, ext: str) -> textmod.Extraction:
-    return textmod.extract(path, ext)
+def child_command() -> list[str]:
+    if getattr(sys, "frozen", False):  # a PyInstaller build: the app itself serves as the child
+        return [sys.executable, CHILD_FLAG]
+    return [sys.executable, "-m", "desktop.evidence.parse_child"]
 
 
-def _thumbnail_in_child(src: str, ext: str | None, thumbs_dir: str, sha256: str) -> thumbnails.ThumbResult:
-    return thumbnails.make_thumbnail(Path(src), ext, Path(thumbs_dir), sha256)
+class _Child:
+    """One running child: a process, its pipes, and a reader thread turning answers into a queue."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        env.pop("QT_QPA_PLATFORM", None)
+        env.update(extra_env or {})
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        self.proc = subprocess.Popen(child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env, creationflags=flags)
+        self.answers: queue.Queue = queue.Queue()
+        self.reader = threading.Thread(target=self._read, name="parse-child-reader", daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            try:
+                self.answers.put(pickle.load(out))
+            except Exception:  # EOF (the child ended or died) or a torn answer
+                self.answers.put(None)
+                return
+
+    def ask(self, kind: str, args: tuple, timeout: float):
+        """The answer, or raises TimeoutError (child hung) / EOFError (child died)."""
+        try:
+            pickle.dump((kind, args), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise EOFError("child gone") from exc
+        try:
+            answer = self.answers.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError from None
+        if answer is None:
+            raise EOFError("child died")
+        return answer
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if not kill:
+                self.proc.stdin.close()  # the child ends at EOF
+                try:
+                    self.proc.wait(2)
+                    return
+                except subprocess.TimeoutExpired:
+                    pass
+            self.proc.kill()
+            self.proc.wait(5)
+        except OSError:
+            pass
+        finally:
+            for f in (self.proc.stdin, self.proc.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+
+
+class ExtractorClosed(RuntimeError):
+    """The extractor was closed while a file was being parsed: leave that file for the next run."""
 
 
 class IsolatedExtractor:
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, workers: int = 1):
+    """Callable like :func:`desktop.evidence.text.extract`; also makes thumbnails. Thread-safe (one
+    request at a time goes to the child)."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, extra_env: dict[str, str] | None = None):
         self.timeout = timeout
-        self.workers = workers
-        self._pool: cf.ProcessPoolExecutor | None = None
+        self.extra_env = extra_env
+        self._child: _Child | None = None
         self._lock = threading.Lock()
+        self._state = threading.Lock()
         self._closed = False
-        self.in_process = False  # set when a child cannot be started here: parse in-process instead
+        self.in_process = False  # set when no child can be started here: parse in-process instead
+        self.children_started = 0
 
-    def _get_pool(self) -> cf.ProcessPoolExecutor:
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("extractor closed")
-            if self._pool is None:
-                self._pool = cf.ProcessPoolExecutor(max_workers=self.workers,
-                                                    mp_context=multiprocessing.get_context("spawn"))
-            return self._pool
+    def _request(self, kind: str, args: tuple):
+        """("ok", value) / ("error", text) from the child, or ("crashed"|"timeout", None)."""
+        with self._lock:  # one request at a time
+            with self._state:  # close() may run at any moment: never start a child it cannot see
+                if self._closed:
+                    raise ExtractorClosed()
+                if self._child is None:
+                    try:
+                        self._child = _Child(self.extra_env)
+                        self.children_started += 1
+                    except OSError:
+                        self.in_process = True
+                        return ("unavailable", None)
+                child = self._child
+            try:
+                return child.ask(kind, args, self.timeout)
+            except TimeoutError:
+                self._forget(child)
+                return ("timeout", None)
+            except EOFError:
+                self._forget(child)
+                if self._closed:  # close() ended the child under us: not this file's fault
+                    raise ExtractorClosed() from None
+                return ("crashed", None)
 
-    def _discard(self, pool: cf.ProcessPoolExecutor, kill: bool) -> None:
-        with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        if kill:  # a hung child does not end by itself
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                try:
-                    proc.kill()
-                except (OSError, AttributeError):
-                    pass
-        pool.shutdown(wait=True, cancel_futures=True)
+    def _forget(self, child: _Child) -> None:
+        with self._state:
+            if self._child is child:
+                self._child = None
+        child.stop(kill=True)
 
     def __call__(self, path: str | os.PathLike[str], ext: str | None = None) -> textmod.Extraction:
         ext = (ext or Path(path).suffix.lstrip(".")).lower()
         if self.in_process:
             return textmod.extract(path, ext)
-        pool = self._get_pool()
-        try:
-            try:
-                future = pool.submit(_extract_in_child, str(path), ext)
-            except BrokenProcessPool:
-                self._discard(pool, kill=True)
-                pool = self._get_pool()
-                future = pool.submit(_extract_in_child, str(path), ext)
-        except (RuntimeError, OSError):
-            # No child here: a script without the ``if __name__ == "__main__"`` guard, or no process
-            # slots left. Parsing in-process loses the isolation, not the file.
-            self.in_process = True
-            self._discard(pool, kill=True)
+        status, value = self._request("extract", (str(path), ext))
+        if status == "ok":
+            return value
+        if status == "unavailable":
             return textmod.extract(path, ext)
-        try:
-            return future.result(timeout=self.timeout)
-        except cf.TimeoutError:
-            self._discard(pool, kill=True)
-            return textmod.Extraction("error", error="extract_timeout",
-                                      detail=f"no result after {self.timeout:.0f} s")
-        except BrokenProcessPool as exc:
-            self._discard(pool, kill=False)
-            return textmod.Extraction("error", error="extract_crashed", detail=str(exc) or "child process died")
+        if status == "timeout":
+            return textmod.Extraction("error", error="extract_timeout", detail=f"no result after {self.timeout:.0f} s")
+        if status == "crashed":
+            return textmod.Extraction("error", error="extract_crashed", detail="the parsing process died")
+        return textmod.Extraction("error", error="index_failed", detail=str(value))
 
     def thumbnail(self, src: Path, ext: str | None, thumbs_dir: Path, sha256: str) -> thumbnails.ThumbResult:
         """A thumbnail made in the child as well (decoding images and rendering PDF pages are parsing too)."""
         if self.in_process:
             return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
-        try:
-            pool = self._get_pool()
-            future = pool.submit(_thumbnail_in_child, str(src), ext, str(thumbs_dir), sha256)
-        except (RuntimeError, OSError, BrokenProcessPool):
-            self.in_process = True
+        status, value = self._request("thumbnail", (str(src), ext, str(thumbs_dir), sha256))
+        if status == "ok":
+            return value
+        if status == "unavailable":
             return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
-        try:
-            return future.result(timeout=self.timeout)
-        except cf.TimeoutError:
-            self._discard(pool, kill=True)
-            return thumbnails.ThumbResult("error", error="extract_timeout")
-        except BrokenProcessPool:
-            self._discard(pool, kill=False)
-            return thumbnails.ThumbResult("error", error="extract_crashed")
+        if status in ("timeout", "crashed"):
+            return thumbnails.ThumbResult("error", error=f"extract_{status}")
+        return thumbnails.ThumbResult("error", error="thumb_failed", detail=str(value))
+
+    def ask_raw(self, kind: str, args: tuple = ()):
+        """Tests: any request (with the test hooks on, ``abort`` and ``hang``)."""
+        return self._request(kind, args)
 
     def close(self) -> None:
-        with self._lock:
+        """End the child now. A request in progress raises :class:`ExtractorClosed` (its file is left for
+        the next run), so stopping never waits for a slow or hung parser."""
+        with self._state:
             self._closed = True
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            child, self._child = self._child, None
+        if child is not None:
+            child.stop(kill=True)

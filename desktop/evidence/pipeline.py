@@ -46,7 +46,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from desktop.errors import Forbidden
 from desktop.evidence import fspath, thumbnails
-from desktop.evidence.isolation import IsolatedExtractor
+from desktop.evidence.isolation import ExtractorClosed, IsolatedExtractor
 from desktop.evidence import ignore as ignoremod
 from desktop.evidence.indexing import index_evidence
 from desktop.evidence.queue import (
@@ -220,13 +220,14 @@ class IngestEngine:
             self._stopping = True
             self._cv.notify_all()
             self._hint_cv.notify_all()
+        if self.extractor is not None:  # a file being parsed is left for the next run: never wait on a parser
+            self.extractor.close()
         for t in self._threads:
             t.join(timeout)
         self._threads = []
         if self._hints:
             self._flush_hints()
         if self.extractor is not None:
-            self.extractor.close()
             self.extractor = IsolatedExtractor()  # started again only if the engine is
         self._started = False
 
@@ -774,6 +775,9 @@ class IngestEngine:
         try:
             res = index_evidence(self.ws, eid, in_tx=lambda tx: self.queue.done([t.id], conn=tx),
                                  extract=self.extractor)
+        except ExtractorClosed:  # the engine is stopping: this file is parsed at the next start
+            self.queue.retry_later(t, delay=0, count_attempt=False)
+            return
         except MemoryError as exc:
             mark_index_failed(self.ws, eid, code="too_large", detail=str(exc))
             self.queue.done([t.id])
@@ -795,6 +799,9 @@ class IngestEngine:
         try:
             make = self.extractor.thumbnail if self.extractor is not None else thumbnails.make_thumbnail
             res = make(self.ws.store.object_path(row["sha256"]), row["ext"], self.ws.thumbs, row["sha256"])
+        except ExtractorClosed:
+            self.queue.retry_later(t, delay=0, count_attempt=False)
+            return
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
