@@ -222,6 +222,38 @@ def test_workspace_on_a_readonly_share_opens_readonly(readonly_mount, sample_rep
     assert res.returncode == 2 and "不可写" in res.stderr and "Traceback" not in res.stderr
 
 
+def test_a_readonly_share_shows_commits_still_in_the_wal(readonly_mount, sample_report):
+    """A writer that died before checkpointing leaves its last commits only in ``-wal``; reading the share
+    must not silently drop them (``immutable=1`` alone would)."""
+    src, view = readonly_mount
+    Workspace.create(src / "w").close()
+    script = textwrap.dedent(f"""
+        import os
+        from desktop.claims.service import import_report
+        from desktop.workspace import Workspace
+        w = Workspace.open({str(src / "w")!r})
+        w.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        import_report(w.db, path={str(sample_report)!r})
+        print(w.db.scalar("SELECT count(*) FROM claims"), w.db.scalar("SELECT count(*) FROM events"))
+        os._exit(0)  # killed: no checkpoint, the commits stay in the -wal
+    """)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert res.returncode == 0, res.stderr
+    claims, events = map(int, res.stdout.split())
+    assert claims > 0 and os.path.getsize(src / "w" / "workspace.db-wal") > 0
+    (src / "w" / "workspace.db-shm").unlink()  # as after a reboot of the machine that wrote it
+    ro = Workspace.open(view / "w")
+    try:
+        assert ro.readonly and ro.info.reason == "unwritable"
+        assert ro.db.scalar("SELECT count(*) FROM claims") == claims
+        assert ro.db.scalar("SELECT count(*) FROM events") == events
+        from desktop.integrity import verify_workspace
+
+        assert verify_workspace(ro).ok
+    finally:
+        ro.close()
+
+
 def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
     """Bulk ingest copies without a flush per file, then flushes the batch before recording it."""
     from desktop.evidence import store as storemod
