@@ -94,7 +94,8 @@ def read_head(path: Path) -> dict[str, Any] | None:
 
 
 def write_head(path: Path, seq: int, hash_: str) -> None:
-    """Atomically replace the head file (temp file, fsync, rename)."""
+    """Atomically replace the head file (temp file, fsync, rename, fsync of the folder so the rename
+    itself survives a power cut)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     data = canonical_json({"seq": seq, "hash": hash_}).encode("utf-8")
@@ -105,6 +106,20 @@ def write_head(path: Path, seq: int, hash_: str) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # Windows cannot open a folder this way; its rename is durable with the file
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some network file systems refuse fsync on a folder: the file itself is synced
+        pass
+    finally:
+        os.close(fd)
 
 
 def chain_head(conn: sqlite3.Connection) -> tuple[int, str]:

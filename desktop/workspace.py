@@ -126,10 +126,14 @@ class Workspace:
             raise DeskError("workspace.not_found", path=str(root))
         db = Database(db_path, readonly=readonly, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
         problem = None
+        head_unwritable = None
         try:
             if not readonly:
                 db.migrate()
-                db.reconcile_head()
+                try:
+                    db.reconcile_head()
+                except OSError as exc:  # the head file cannot be written: nothing else could be either
+                    head_unwritable = str(exc)
                 problem = db.head_problem()
                 if problem is None:
                     # A crash between copying an object and committing its rows leaves a temp file or an
@@ -162,6 +166,16 @@ class Workspace:
             db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
             readonly, reason = True, "tampered"
             holder = {"problem": problem}
+        elif head_unwritable is not None:
+            # The database took the migration but the head file next to it cannot be rewritten (its
+            # permissions, a full disk): every mutation would be left unanchored, so do not write at all.
+            db.close()
+            if lock_to_keep:
+                lock_to_keep.release()
+                lock_to_keep = None
+            db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
+            readonly, reason = True, "unwritable"
+            holder = {"detail": head_unwritable}
         return cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
 
     def close(self) -> None:

@@ -254,6 +254,32 @@ def test_a_readonly_share_shows_commits_still_in_the_wal(readonly_mount, sample_
         ro.close()
 
 
+def test_a_head_file_that_cannot_be_moved_on_opens_readonly(ws):
+    """Opening moves a lagging head file on; when that write fails nothing else may be written either."""
+    from db import audit
+
+    with ws.db.write() as tx:
+        tx.event("test.one", {})
+    blocker = ws.db.head_path.with_name(ws.db.head_path.name + ".tmp")
+    blocker.mkdir()
+    with ws.db.write() as tx:  # committed, but the head file stays one event behind
+        tx.event("test.two", {})
+    assert ws.db.head_error is not None
+    root = ws.root
+    ws.close()
+    again = Workspace.open(root)
+    try:
+        assert again.readonly and again.info.reason == "unwritable"
+        assert again.info.holder.get("detail")
+    finally:
+        again.close()
+    blocker.rmdir()
+    with Workspace.open(root) as third:  # the obstacle gone: opened writable and the head caught up
+        assert not third.readonly
+        seq = third.db.scalar("SELECT max(seq) FROM events")
+        assert audit.read_head(third.db.head_path)["seq"] == seq
+
+
 def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
     """Bulk ingest copies without a flush per file, then flushes the batch before recording it."""
     from desktop.evidence import store as storemod

@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.completeness_label = QLabel()
         self.completeness_label.setObjectName("completenessLabel")
         self.readonly_label = QLabel()
+        self.head_label = QLabel()  # shown while the audit head file outside the database cannot be written
+        self.head_label.setObjectName("headWarning")
+        self.head_label.hide()
         self.identity_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
@@ -142,6 +145,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         sb.addWidget(self.completeness_label)
         sb.addWidget(self.readonly_label)
+        sb.addWidget(self.head_label)
         sb.addPermanentWidget(self.progress)
         self.library.install_status(sb)
         sb.addPermanentWidget(self.identity_label)
@@ -200,6 +204,10 @@ class MainWindow(QMainWindow):
         self.tasks.progress_changed.connect(self._on_progress)
         self.links_changed.connect(self._on_links_changed)
         self.library.evidence_changed.connect(self.evidence_changed)  # files the watcher brought in or changed
+        # Writes happen on worker threads too (ingest, links); the head-file state is one attribute read.
+        self._head_timer = QTimer(self)
+        self._head_timer.timeout.connect(self._refresh_head_warning)
+        self._head_timer.start(1000)
 
     # -- state display ---------------------------------------------------------------------------
 
@@ -216,6 +224,18 @@ class MainWindow(QMainWindow):
             self.readonly_label.setToolTip(why)
         else:
             self.readonly_label.setText("")
+
+    def _refresh_head_warning(self) -> None:
+        from desktop.ui.messages import head_write_failed_text
+
+        err = self.ws.db.head_error
+        if err is None:
+            self.head_label.hide()
+            return
+        badge, why = head_write_failed_text(err)
+        self.head_label.setText(f"<span style='color:#c62828'>{badge}</span>")
+        self.head_label.setToolTip(why)
+        self.head_label.show()
 
     def _refresh_completeness(self) -> None:
         c = status.Completeness.of(self.claims_model.rows())  # the rows the tree shows, already fresh

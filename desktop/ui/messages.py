@@ -228,13 +228,21 @@ def readonly_text(info: Any) -> tuple[str, str]:
         return (f"只读（{holder.get('actor') or '他人'}正在使用）",
                 f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。")
     if reason == "unwritable":
-        return "只读（文件夹不可写）", "工作区所在的文件夹不可写（只读共享或没有权限），本窗口以只读方式打开。"
+        detail = f"（{holder['detail']}）" if holder.get("detail") else ""
+        return "只读（文件夹不可写）", f"工作区所在的文件夹不可写（只读共享、磁盘已满或没有权限）{detail}，本窗口以只读方式打开。"
     if reason == "tampered":
         problem = HEAD_PROBLEMS.get(holder.get("problem", ""), holder.get("problem", ""))
         return ("只读（审计链不一致）",
                 f"审计记录与工作区外的链头文件不一致（{problem}）：可能有记录被删除或改写。为保留证据，"
                 "工作区以只读方式打开。请用“工具 → 校验完整性”查看详情。")
     return "只读", "工作区以只读方式打开。"
+
+
+def head_write_failed_text(err: BaseException) -> tuple[str, str]:
+    """(status-bar badge, explanation) while the audit head file outside the database cannot be written."""
+    return ("⚠ 审计链头文件未能更新",
+            f"最近的修改已保存在数据库中，但工作区外的审计链头文件未能写入（{err}）。"
+            "请检查磁盘空间和文件夹权限；下一次修改或重新打开工作区时会自动补写。")
 
 
 def warning_text(warning: dict[str, Any]) -> str:

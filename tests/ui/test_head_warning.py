@@ -1,0 +1,29 @@
+"""A head file that cannot be written is said in the status bar, not swallowed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.review.status import workspace_status
+
+
+def test_a_failed_head_write_shows_in_the_status_bar_until_repaired(window, qtbot):
+    st = workspace_status(window.ws.db)
+    claim = next(c for c in st["claims"] if "no_evidence" in c["flags"])
+    evidence = next(e for e in st["evidence"] if "unlinked" in e["flags"])
+    head = window.ws.db.head_path
+    blocker = head.with_name(head.name + ".tmp")
+    blocker.mkdir()  # the atomic rewrite of the head file goes through this name: now it fails
+    try:
+        window.select_claim(claim["id"])
+        window.select_evidence(evidence["id"])
+        qtbot.keyClick(window.claims_view, Qt.Key_L, Qt.ControlModifier)
+        qtbot.waitUntil(lambda: window.head_label.isVisible(), timeout=3000)
+        assert "审计链头文件" in window.head_label.text()
+        assert "已保存" in window.head_label.toolTip()
+        assert claim["id"] in [c["id"] for c in workspace_status(window.ws.db)["claims"]
+                               if evidence["id"] in c["evidence_ids"]]  # the link itself was kept
+    finally:
+        blocker.rmdir()
+    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)  # the next write moves the head on
+    qtbot.waitUntil(lambda: not window.head_label.isVisible(), timeout=3000)
