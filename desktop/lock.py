@@ -59,14 +59,20 @@ class WorkspaceLock:
         if not _try_lock(fd):
             os.close(fd)
             return False
+        self._fd = fd
         info = {"pid": os.getpid(), "host": socket.gethostname(), "actor": actor, "since": time.time()}
         # Windows locks byte 0, so the holder info goes after it.
         data = b" " + json.dumps(info, ensure_ascii=False).encode("utf-8")
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.ftruncate(fd, 0) if sys.platform != "win32" else None
-        os.write(fd, data)
-        os.fsync(fd)
-        self._fd = fd
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.ftruncate(fd, 0) if sys.platform != "win32" else None
+            os.write(fd, data)
+            os.fsync(fd)
+        except OSError:
+            # Who holds the lock is only shown to a second instance; the lock itself is what matters.
+            # Failing here (a full disk, an I/O error) must neither leak the descriptor nor leave the
+            # lock held by nobody: keep it, and a second instance just says "another program".
+            pass
         return True
 
     def holder(self) -> dict[str, Any]:

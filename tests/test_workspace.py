@@ -280,6 +280,34 @@ def test_a_head_file_that_cannot_be_moved_on_opens_readonly(ws):
         assert audit.read_head(third.db.head_path)["seq"] == seq
 
 
+def test_the_lock_is_kept_when_its_holder_note_cannot_be_written(tmp_path, monkeypatch):
+    """A failed write of who holds the lock (full disk, I/O error) must not leave a lock nobody owns."""
+    from desktop import lock as lockmod
+
+    Workspace.create(tmp_path / "w").close()
+    real_fsync = os.fsync
+
+    def failing_fsync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("workspace.lock"):
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(lockmod.os, "fsync", failing_fsync)
+    first = Workspace.open(tmp_path / "w")
+    monkeypatch.setattr(lockmod.os, "fsync", real_fsync)
+    try:
+        assert not first.readonly
+        second = Workspace.open(tmp_path / "w")
+        try:
+            assert second.readonly and second.info.reason == "locked"
+        finally:
+            second.close()
+    finally:
+        first.close()
+    with Workspace.open(tmp_path / "w") as third:  # released with the workspace: free again
+        assert not third.readonly
+
+
 def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
     """Bulk ingest copies without a flush per file, then flushes the batch before recording it."""
     from desktop.evidence import store as storemod
