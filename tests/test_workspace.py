@@ -327,3 +327,26 @@ def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
     # where syncfs is not available, every file and folder is flushed instead
     monkeypatch.setattr(storemod, "_syncfs", lambda root: False)
     ws.store.sync_batch(objs)
+
+
+def test_without_syncfs_a_batch_flushes_every_file_and_folder_it_names(ws, tmp_path, monkeypatch):
+    """The per-file fallback (no syncfs) must also flush objects another thread copied a moment ago."""
+    from desktop.evidence import store as storemod
+
+    srcs = []
+    for i in range(3):
+        p = tmp_path / f"g{i}.bin"
+        p.write_bytes(os.urandom(5_000 + i))
+        srcs.append(p)
+    objs = [ws.store.add_file(p, sync_dir=False, sync_data=False) for p in srcs]
+    again = ws.store.add_file(srcs[0], sync_dir=False, sync_data=False)  # "existed": copied by someone else
+    assert again.existed
+    dirs = []
+    real = storemod._fsync_dir
+    monkeypatch.setattr(storemod, "_syncfs", lambda root: False)
+    monkeypatch.setattr(storemod, "_fsync_dir", lambda d: dirs.append(d) or real(d))
+    ws.store.sync_batch([again])
+    assert again.path.parent in dirs and again.path.parent.parent in dirs
+    dirs.clear()
+    ws.store.sync_batch(objs)
+    assert {o.path.parent for o in objs} <= set(dirs)

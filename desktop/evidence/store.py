@@ -184,7 +184,11 @@ class ContentStore:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        self.sync_dirs(fresh)
+        # Every object's folder, "existed" ones too (see above), and the folders above them, which may
+        # have gained a new fan-out folder in this batch.
+        folders = {o.path.parent for o in fresh}
+        for folder in sorted(folders | {f.parent for f in folders}):
+            _fsync_dir(folder)
 
     def sync_dirs(self, objects: Iterable[StoredObject]) -> None:
         """Make the renames of ``objects`` durable (one fsync per folder)."""
