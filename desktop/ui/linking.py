@@ -118,6 +118,9 @@ class LinkingController(QObject):
         self.unlinked_evidence_only = False
         self._unlinked_shown = False
         self._last_claim: int | None = None
+        # the claim whose suggestions were asked for and have not been painted yet (the panel then shows
+        # 正在计算建议… and nothing can be accepted or rejected)
+        self._pending_claim: int | None = None
         self._reports: dict[int, str] = {}
         self._build()
         self._connect()
@@ -210,8 +213,8 @@ class LinkingController(QObject):
         self.dashboard.filter_requested.connect(self.set_flag_filter)
         self.dashboard.figure_clicked.connect(self.on_figure_clicked)
         self.dashboard.clear_requested.connect(lambda: self.set_flag_filter(None))
-        self.panel.accept_requested.connect(self.accept)
-        self.panel.reject_requested.connect(self.reject)
+        self.panel.accept_requested.connect(self._accept_from_panel)
+        self.panel.reject_requested.connect(self._reject_from_panel)
         self.panel.evidence_activated.connect(self._on_suggestion_current)
         self._update_actions()
 
@@ -225,14 +228,21 @@ class LinkingController(QObject):
         writable = self.writable
         claims = self.w.selected_claim_ids()
         pair = self._selected_link()
-        self.act_accept.setEnabled(writable and bool(self.panel.suggestions()))
+        current = self._panel_is_current()
+        self.act_accept.setEnabled(writable and current and bool(self.panel.suggestions()))
         self.act_accept_strong.setEnabled(writable and bool(claims))
-        self.act_reject.setEnabled(writable and self.panel.current_evidence_id() is not None)
+        self.act_reject.setEnabled(writable and current and self.panel.current_evidence_id() is not None)
         self.act_edit_link.setEnabled(writable and pair is not None)
         rows = [self.w.claims_model.claim(c) for c in claims]
         self.act_not_required.setEnabled(writable and any(r and r["needs_evidence"] for r in rows))
         self.act_needs_evidence.setEnabled(writable and any(r and not r["needs_evidence"] for r in rows))
-        self.panel.set_editable(writable)
+        self.panel.set_editable(writable and current)
+
+    def _panel_is_current(self) -> bool:
+        """The panel shows the answer for a claim that is selected now (not a previous claim's, and not
+        while the newly selected claim's answer is still being computed)."""
+        cid = self.panel.claim_id
+        return cid is not None and cid != self._pending_claim and cid in self.w.selected_claim_ids()
 
     def _selected_link(self) -> tuple[int, int] | None:
         claims, evidence = self.w.selected_claim_ids(), self.w.selected_evidence_ids()
@@ -426,6 +436,7 @@ class LinkingController(QObject):
     def show_suggestions_for_selection(self) -> None:
         ids = self.w.selected_claim_ids()
         if len(ids) != 1:
+            self._pending_claim = None
             self.panel.show_suggestions(None, "", [], {})
             self.suggestions_shown.emit(-1)
             self._update_actions()
@@ -436,17 +447,26 @@ class LinkingController(QObject):
         note = None
         if c and not c["needs_evidence"]:
             note = f"已标记无需佐证：{c['no_evidence_reason'] or ''}"
+        if cid != self.panel.claim_id or self._pending_claim is not None:
+            # Another claim: never leave the previous claim's suggestions on show (Ctrl+Enter would link
+            # them) while this one's are computed; a refresh of the same claim keeps its list meanwhile.
+            self._pending_claim = cid
+            self.panel.show_suggestions(cid, text, [], {}, note="正在计算建议…")
+            self._update_actions()
 
         def job(engine: SuggestionEngine):
             found = engine.for_claims([cid], limit=SUGGESTION_LIMIT).get(cid, [])
             return found, {s.evidence_id: engine.evidence_name(s.evidence_id) or f"E{s.evidence_id}" for s in found}
 
         def show(value, error) -> None:
+            if self.w.selected_claim_ids() != [cid]:
+                return  # the user moved on: a stale answer is dropped (the newer request paints the panel)
+            self._pending_claim = None
             if error is not None:
+                self.panel.show_suggestions(cid, text, [], {}, note="无法计算关联建议")
+                self._update_actions()
                 self.w.show_error(error)
                 return
-            if self.w.selected_claim_ids() != [cid]:
-                return  # the user moved on
             found, names = value
             self.panel.show_suggestions(cid, text, found, names, note=note)
             self.suggestions_shown.emit(cid)
@@ -459,8 +479,11 @@ class LinkingController(QObject):
 
     def accept_current(self) -> None:
         """Ctrl+Enter: the suggestion chosen in the panel (the best one unless another is selected)."""
-        if self.panel.claim_id is None:
+        if self.panel.claim_id is None or self.panel.claim_id not in self.w.selected_claim_ids():
             self.w.statusBar().showMessage("请先选中一个指标。", 4000)
+            return
+        if self.panel.claim_id == self._pending_claim:
+            self.w.statusBar().showMessage("正在计算这个指标的关联建议，请稍候。", 4000)
             return
         eid = self.panel.current_evidence_id()
         if eid is None:
@@ -470,8 +493,17 @@ class LinkingController(QObject):
 
     def reject_current(self) -> None:
         eid = self.panel.current_evidence_id()
-        if self.panel.claim_id is not None and eid is not None:
+        if eid is not None and self._panel_is_current():
             self.reject(self.panel.claim_id, eid)
+
+    def _accept_from_panel(self, claim_id: int, evidence_id: int) -> None:
+        """The panel's 接受 button, Enter or double click: only for the claim selected now."""
+        if claim_id == self.panel.claim_id and self._panel_is_current():
+            self.accept(claim_id, evidence_id)
+
+    def _reject_from_panel(self, claim_id: int, evidence_id: int) -> None:
+        if claim_id == self.panel.claim_id and self._panel_is_current():
+            self.reject(claim_id, evidence_id)
 
     def accept(self, claim_id: int, evidence_id: int) -> None:
         db = self.ws.db
