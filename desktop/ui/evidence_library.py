@@ -644,9 +644,13 @@ class EvidenceLibrary(QWidget):
             self.addAction(a)
 
     def eventFilter(self, obj, event) -> bool:
-        """Enter or Down in the search box goes to the first result (Enter must not open a file here)."""
+        """Enter or Down in the search box goes to the first result (Enter must not open a file here).
+
+        Only the bare keys (the keypad's Enter counts as bare): with Ctrl, Shift or Alt held the key is left
+        alone, so Ctrl+Enter (接受建议) and the window's other shortcuts work from the search box too."""
         if obj is self.search and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) \
-                and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Down):
+                and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Down) \
+                and not event.modifiers() & ~Qt.KeypadModifier:
             if event.type() == QEvent.ShortcutOverride:
                 event.accept()  # deliver it as a key press to the box, not to the 打开 shortcut
                 return False

@@ -297,3 +297,26 @@ def test_enter_in_the_search_box_selects_the_first_hit_instead_of_opening_a_file
     assert len(sel) == 1
     assert "回单" in window.evidence_model.evidence(sel[0])["name"]
     assert lib.views.currentWidget().hasFocus()
+
+
+def test_ctrl_enter_in_the_search_box_accepts_the_suggestion(window, qtbot):
+    """The search box takes plain Enter for itself, but Ctrl+Enter must still reach 接受建议."""
+    lib, linking = window.library, window.linking
+    target = next(c for c in window.claims_model.rows()
+                  if (c["value"], c["unit"]) == ("34800.93", "万元") and not c["evidence_ids"])
+    window.select_claim(target["id"])
+    best = linking.panel.current_evidence_id()
+    assert best is not None and linking.act_accept.isEnabled()
+    lib.search.setFocus()
+    lib.search.setText("回单")
+    assert lib.search.hasFocus()
+    qtbot.keyClick(lib.search, Qt.Key_Return, Qt.ControlModifier)
+    links = [r[0] for r in window.ws.db.query("SELECT evidence_id FROM links WHERE claim_id = ?", (target["id"],))]
+    assert links == [best]
+    assert window.claims_model.claim(target["id"])["evidence_ids"] == [best]
+    # plain Enter in the box still goes to the first hit (and opens nothing)
+    lib.search.setFocus()
+    qtbot.keyClick(lib.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: not lib.searching and len(window.selected_evidence_ids()) == 1, timeout=5000)
+    assert "回单" in window.evidence_model.evidence(window.selected_evidence_ids()[0])["name"]
+    assert lib.views.currentWidget().hasFocus()
