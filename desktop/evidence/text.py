@@ -13,6 +13,7 @@ import datetime as _dt
 import io
 import re
 import threading
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
-from desktop.evidence.numbers import FoundNumber, context, find_numbers
+from desktop.evidence.numbers import UNITS, FoundNumber, context, find_numbers
 
 # pdfium is not thread-safe: every use of pypdfium2 in the process goes through this lock.
 PDFIUM_LOCK = threading.Lock()
@@ -265,29 +266,55 @@ def extract_xlsx(path: Path) -> Extraction:
     return ex
 
 
+# The units a sheet may be declared in: the evidence number lexicon, with the magnitudes a finance
+# table adds in front ("单位：百万元"), optionally "人民币" first ("单位：人民币万元").
+_SHEET_UNITS = "|".join(re.escape(u) for u in UNITS)
+# "单位：万元" / "金额单位：元" / "计量单位：人" declare a unit; "编制单位：XX局", "填报单位：…", "参保单位：…"
+# name an organisation. So 单位 must not close such a word, and what follows the colon must be a
+# whole unit from the lexicon: "人" in "人社局" is not one ("元/人" still reads as 元).
+_SHEET_UNIT_RE = re.compile(
+    r"(?<![报制位表保送设施管任头属办用工理业政训款收查])单位\s*[:：]\s*(?:人民币)?"
+    rf"((?:百万|千万)?(?:{_SHEET_UNITS}))(?!\w)"
+)
+# "编制单位：…", "单位：万元", "填报单位（盖章）：…": a label line above the table, not a column header…
+_UNIT_LABEL_RE = re.compile(r"单位\s*(?:[（(][^（()）]{0,8}[)）])?\s*[:：]")
+# …unless the cell carries its own bracketed unit: "金额（单位：万元）" heads its column.
+_BRACKET_UNIT_RE = re.compile(rf"[（(]\s*(?:单位\s*[:：]\s*)?(?:人民币)?(?:百万|千万)?(?:{_SHEET_UNITS})\s*[)）]")
+
+
+def _sheet_unit(lines: Iterable[str]) -> str | None:
+    """The unit a sheet's title rows declare for the whole table ("单位：万元"), or None."""
+    for line in lines:
+        m = _SHEET_UNIT_RE.search(unicodedata.normalize("NFKC", line))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _is_column_header(text: str) -> bool:
+    norm = unicodedata.normalize("NFKC", text)
+    return not _UNIT_LABEL_RE.search(norm) or bool(_BRACKET_UNIT_RE.search(norm))
+
+
 def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) -> None:
     """A cell's context is its row plus its column's header: the words beside a figure in a ledger."""
     prefix = f"{sheet}!"
     rows = [line.split("\t") for line in lines]
     # The header of a column is its last text cell above the first row that holds a figure (title rows
-    # and "单位：…" labels above it are not headers).
+    # and "单位：…" / "编制单位：…" labels above it are not headers; "参保单位数（户）" is one).
     numeric = re.compile(r"[-+0-9.,%\s¥￥]+")
     first_data = next((i for i, cells in enumerate(rows[:12]) if any(numeric.fullmatch(c) for c in cells if c)),
                       min(len(rows), 8))
     headers: dict[int, str] = {}
     for cells in rows[:first_data]:
         for c, text in enumerate(cells):
-            if text.strip() and not numeric.fullmatch(text) and "单位" not in text:
+            if text.strip() and not numeric.fullmatch(text) and _is_column_header(text):
                 headers[c] = text.strip()
     # A sheet-wide unit stated above the table ("单位：元", "金额单位：万元") applies to every cell
     # whose own row and column say nothing: it goes at the start of the context, so a unit given
     # in the column header (later in the context) still wins.
-    sheet_unit = ""
-    for cells in rows[:6]:
-        m = re.search(r"单位[:：]\s*([^\s\t,，;；)）]{1,6})", " ".join(cells))
-        if m:
-            sheet_unit = f"单位：{m.group(1)} "
-            break
+    unit = _sheet_unit(" ".join(cells) for cells in rows[:6])
+    sheet_unit_text = f"单位：{unit} " if unit else ""
     for n in numbers:
         if n.context or not n.locator.startswith(prefix):
             continue
@@ -300,7 +327,7 @@ def _fill_row_context(numbers: list[NumberHit], sheet: str, lines: list[str]) ->
             col = col * 26 + (ord(ch) - 64)
         head = headers.get(col - 1, "")
         row_text = " ".join(rows[r]).strip() if 0 <= r < len(rows) else ""
-        n.context = (sheet_unit + (f"{row_text}（{head}）" if head else row_text))[:160]
+        n.context = (sheet_unit_text + (f"{row_text}（{head}）" if head else row_text))[:160]
 
 
 # --- text and CSV ----------------------------------------------------------------------------

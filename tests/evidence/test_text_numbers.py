@@ -177,3 +177,110 @@ def test_a_sheet_wide_unit_reaches_every_cell_context(tmp_path):
     households = next(n for n in ex.numbers if n.locator == "收支!C3")
     assert header_unit(money.context).base == "元"
     assert header_unit(households.context).base == "户"  # the column's own unit wins
+
+
+
+# --- sheet-wide units vs. organisation lines ("编制单位：…") in an XLSX's title rows ----------------
+
+
+def _xlsx(tmp_path: Path, rows: list[list], sheet: str = "统计") -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    p = tmp_path / f"{sheet}表.xlsx"
+    wb.save(p)
+    return p
+
+
+def _unit(context: str | None) -> tuple | None:
+    """The unit review will read for a cell from its context, as (scale, base)."""
+    from desktop.review.matching import header_unit
+
+    u = header_unit(context)
+    return None if u is None else (int(u.scale), u.base)
+
+
+def _cell(ex, locator: str):
+    return next(n for n in ex.numbers if n.locator == locator)
+
+
+WAN_YUAN, YUAN, HU, REN = (10_000, "元"), (1, "元"), (1, "户"), (1, "人")
+
+
+@pytest.mark.parametrize(
+    "title_cells,expected",
+    [
+        # organisation lines are not unit declarations, whatever their name starts with
+        (["编制单位：XX市人社局"], None),
+        (["填报单位：人社局"], None),  # 人 is a unit, 人社局 is not
+        (["编制单位：户籍管理科", None, "填报日期：2025年1月10日"], None),
+        (["参保单位：元亨公司"], None),
+        (["填报单位（盖章）：XX市社会保险基金管理局"], None),
+        # real declarations, alone or beside an organisation line
+        (["单位：万元"], WAN_YUAN),
+        (["金额单位：元"], YUAN),
+        (["编制单位：XX市人社局", None, "单位：万元"], WAN_YUAN),
+        (["填报单位：人社局   单位：万元"], WAN_YUAN),  # both in one cell
+        (["（单位：万元）"], WAN_YUAN),
+        (["单位：人民币万元"], WAN_YUAN),  # not 人
+        (["计量单位：人"], REN),
+        (["单位：元/人"], YUAN),  # as before: a per-head figure is still in 元
+        (["单位：百万元"], (1_000_000, "元")),
+    ],
+)
+def test_sheet_wide_unit_only_from_a_unit_declaration(tmp_path, title_cells, expected):
+    p = _xlsx(tmp_path, [["2024年参保情况统计表"], title_cells, ["项目", "金额"], ["城镇职工", 658.83]])
+    ex = textmod.extract(p)
+    money = _cell(ex, "统计!B4")
+    assert money.value == Decimal("658.83") and money.unit is None
+    assert _unit(money.context) == expected, money.context
+    assert "市人社局" not in money.context and "人社局" not in money.context.split("城镇职工")[0]
+
+
+def test_organisation_lines_and_unit_columns_in_one_sheet(tmp_path):
+    """The review case: 编制单位/填报单位 above the table, a sheet unit, and a 参保单位数（户） column."""
+    p = _xlsx(tmp_path, [
+        ["2024年机关事业单位养老保险参保情况统计表"],
+        ["编制单位：XX市人社局", None, "填报单位：人社局", "单位：万元"],
+        ["险种", "参保单位数（户）", "参保人数（人）", "征缴收入", "支出（元）"],
+        ["机关事业单位养老保险", 1268, 157020, 65883.00, 1860000.00],
+    ])
+    ex = textmod.extract(p)
+    units = {n.locator: _unit(n.context) for n in ex.numbers}
+    assert units == {"统计!B4": HU, "统计!C4": REN, "统计!D4": WAN_YUAN, "统计!E4": YUAN}
+    # the column header reaches the context even though it says 单位; the organisation lines do not
+    households = _cell(ex, "统计!B4")
+    assert "参保单位数（户）" in households.context and "编制单位" not in households.context
+
+
+def test_unit_column_header_without_a_sheet_unit(tmp_path):
+    p = _xlsx(tmp_path, [
+        ["填报单位：人社局"],
+        ["地区", "参保单位数（户）", "金额（万元）", "单位名称"],
+        ["市本级", 1268, 658.83, "XX公司"],
+    ])
+    ex = textmod.extract(p)
+    assert _unit(_cell(ex, "统计!B3").context) == HU
+    assert _unit(_cell(ex, "统计!C3").context) == WAN_YUAN
+
+
+def test_indexed_xlsx_numbers_carry_the_right_unit(ws, tmp_path):
+    """What review reads back from evidence_numbers: the cell's context names its unit."""
+    p = _xlsx(tmp_path, [
+        ["2024年参保情况统计表"],
+        ["编制单位：户籍管理科", None, "单位：万元"],
+        ["项目", "参保单位数（户）", "金额"],
+        ["城镇职工", 1268, 658.83],
+    ])
+    r = register_file(ws, p)
+    res = index_evidence(ws, r.evidence_id)
+    assert (res.status, res.text_status) == ("ready", "done")
+    rows = ws.db.query("SELECT value, unit, locator, context FROM evidence_numbers WHERE evidence_id = ?",
+                       (r.evidence_id,))
+    got = {row["locator"]: (row["value"], row["unit"], _unit(row["context"])) for row in rows}
+    assert got["统计!B4"] == ("1268", None, HU)
+    assert got["统计!C4"] == ("658.83", None, WAN_YUAN)
