@@ -41,6 +41,28 @@ def _no_leaked_threads():
     assert not leaked, f"threads left running: {leaked}"
 
 
+@pytest.fixture(scope="session")
+def qapp(qapp_args):
+    """pytest-qt's application, made by the app's own ``make_app`` (fonts, and cyclic garbage collected on
+    the GUI thread only: see ``desktop.ui.gui_gc``)."""
+    from desktop.ui.app import make_app
+
+    return make_app(list(qapp_args))
+
+
+@pytest.fixture(autouse=True)
+def _collect_cycles_between_tests():
+    """With a QApplication the automatic collector is off (collected by a GUI-thread timer); tests that
+    spin no event loop still have their cycles collected, here on the main thread."""
+    yield
+    import gc
+
+    if not gc.isenabled():
+        from desktop.ui.gui_gc import collect_due
+
+        collect_due()
+
+
 @pytest.fixture
 def sample_report() -> Path:
     return SAMPLE_REPORT

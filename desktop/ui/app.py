@@ -22,6 +22,9 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    from desktop.ui import gui_gc
+
+    gui_gc.install(app)  # Qt objects in garbage cycles must die on the GUI thread, never in a worker
     app.setApplicationName("EvidenceDesk")
     app.setApplicationDisplayName("佐证台")
     app.setOrganizationName("EvidenceDesk")

@@ -1,0 +1,32 @@
+"""Garbage cycles (which may hold Qt objects) are collected on the GUI thread, never in a worker."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+
+def test_cycles_made_in_a_worker_are_collected_on_the_gui_thread(qtbot, qapp):
+    assert not gc.isenabled()  # make_app switched the automatic collector off
+    died_on: list[int] = []
+
+    class Node:
+        def __del__(self):
+            died_on.append(threading.get_ident())
+
+    gc.collect()
+    node = Node()
+    node.me = node  # a cycle: only the cyclic collector frees it
+    del node
+
+    def worker():
+        for _ in range(5_000):  # more than the first threshold (700): the interpreter would collect here
+            x: list = []
+            x.append(x)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert died_on == []  # nothing was collected in the worker
+    qtbot.waitUntil(lambda: bool(died_on), timeout=3000)  # the GUI thread's timer collected it
+    assert died_on == [threading.get_ident()]
