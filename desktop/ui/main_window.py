@@ -578,6 +578,8 @@ class MainWindow(QMainWindow):
         self.library.shutdown()
         self.linking.shutdown()
         self.tasks.shutdown()
+        for timer in self.findChildren(QTimer):  # no refresh may reach for the closed workspace
+            timer.stop()
         self.ws.close()  # the window owns its workspace: closing it releases the lock
         super().closeEvent(event)
 

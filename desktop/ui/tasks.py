@@ -40,6 +40,7 @@ class TaskRunner(QObject):
         self._pending = 0
         self._lock = threading.Lock()
         self._on_thread_end = on_thread_end
+        self._closed = False  # after shutdown(): results still queued are dropped (the workspace is closed)
         self._executor = None if inline else ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer")
         self._deliver.connect(self._on_deliver, Qt.QueuedConnection)
         self._deliver_progress.connect(self.progress_changed, Qt.QueuedConnection)
@@ -86,6 +87,8 @@ class TaskRunner(QObject):
 
     @Slot(object, object)
     def _on_deliver(self, result: TaskResult, on_done) -> None:
+        if self._closed:  # the window closed after this task finished: its work is saved, nothing to show
+            return
         with self._lock:
             self._pending -= 1
             idle = self._pending == 0
@@ -98,6 +101,8 @@ class TaskRunner(QObject):
                 self.busy_changed.emit(False)
 
     def shutdown(self) -> None:
+        """Wait for the task in hand (its changes are committed), run nothing else, deliver nothing more."""
+        self._closed = True
         if self._executor is not None:
             executor, self._executor = self._executor, None
             if self._on_thread_end:
