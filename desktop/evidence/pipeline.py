@@ -673,7 +673,13 @@ class IngestEngine:
         if not batch:
             return
         try:
-            self.ws.store.sync_batch([obj for _, obj in batch])
+            try:
+                self.ws.store.sync_batch([obj for _, obj in batch])
+            except OSError as exc:  # the disk refused the flush (full, I/O error): retry the batch later
+                code, _ = classify(exc)
+                for t, _obj in batch:
+                    self._failed(t, code, exc.strerror or str(exc), transient=True)
+                return
             items = [(t.path, obj, obj.mtime_ns, (lambda tx, r, t=t: self._registered_tx(tx, t, r)))
                      for t, obj in batch]
             try:

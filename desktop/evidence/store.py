@@ -43,6 +43,12 @@ class SourceVanished(FileNotFoundError):
     """The source file was deleted (or moved away) while it was being copied."""
 
 
+# Where syncfs(2) exists a batch of copies is flushed at once (sync_batch); elsewhere each copy is flushed
+# through its own write handle while it is still open — Windows cannot fsync a read-only handle, and the
+# object is read-only once renamed.
+BATCH_SYNC = sys.platform.startswith("linux")
+
+
 def _syncfs(path: Path) -> bool:
     """``syncfs(2)`` on the file system holding ``path`` (Linux); False where it is not available."""
     if not sys.platform.startswith("linux"):
@@ -132,7 +138,7 @@ class ContentStore:
                         if on_chunk:
                             on_chunk(size)
                     fout.flush()
-                    if sync_data:
+                    if sync_data or not BATCH_SYNC:
                         os.fsync(fout.fileno())
                 end = os.fstat(fin.fileno())
                 if end.st_size != size or end.st_mtime_ns != start.st_mtime_ns:
@@ -178,12 +184,14 @@ class ContentStore:
             return
         if _syncfs(self.root):
             return
-        for o in fresh:
-            fd = os.open(o.path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        if BATCH_SYNC:  # syncfs failed here: flush each file (Linux fsyncs a read-only descriptor)
+            for o in fresh:
+                fd = os.open(o.path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        # elsewhere add_file flushed each file's data through its write handle already
         # Every object's folder, "existed" ones too (see above), and the folders above them, which may
         # have gained a new fan-out folder in this batch.
         folders = {o.path.parent for o in fresh}

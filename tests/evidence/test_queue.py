@@ -128,3 +128,53 @@ def test_engine_threads_stop_cleanly(ws, tmp_path):
         names = {t.name for t in engine._threads}
         assert names == {"ingest-flusher", "ingest-worker-0", "ingest-worker-1"}
     assert not engine._threads and os.path.exists(f)
+
+
+def test_without_syncfs_each_copy_is_flushed_through_its_write_handle(ws, tmp_path, monkeypatch):
+    """Windows cannot fsync a read-only handle (and store objects are read-only): where there is no syncfs
+    the copy is flushed while its write handle is open, and the batch flush never reopens the objects."""
+    import fcntl
+
+    from desktop.evidence import store as storemod
+
+    real_fsync = os.fsync
+
+    def windows_like_fsync(fd):
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY and not os.path.isdir(
+                os.readlink(f"/proc/self/fd/{fd}")):
+            raise OSError(9, "Bad file descriptor")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(storemod, "BATCH_SYNC", False)
+    monkeypatch.setattr(storemod, "_syncfs", lambda root: False)
+    monkeypatch.setattr(storemod.os, "fsync", windows_like_fsync)
+    folder = tmp_path / "材料"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"第 {i} 份 {i * 1000} 元", encoding="utf-8")
+    with IngestEngine(ws, workers=2) as engine:
+        engine.submit_paths([folder])
+        assert engine.wait_idle(timeout=30, derived=False)
+    assert ws.db.scalar("SELECT count(*) FROM evidence") == 5
+
+
+def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeypatch):
+    from desktop.evidence import store as storemod
+
+    failures = []
+    real = storemod.ContentStore.sync_batch
+
+    def full_disk_once(self, objects):
+        if not failures:
+            failures.append(True)
+            raise OSError(28, "No space left on device")
+        return real(self, objects)
+
+    monkeypatch.setattr(storemod.ContentStore, "sync_batch", full_disk_once)
+    f = tmp_path / "a.txt"
+    f.write_text("追回 658.83 万元", encoding="utf-8")
+    with IngestEngine(ws, workers=2, retry_delays=(0.1,)) as engine:
+        engine.submit_paths([f])
+        assert engine.wait_for(lambda: ws.db.scalar("SELECT count(*) FROM evidence") == 1, timeout=20)
+        assert all(t.is_alive() for t in engine._threads)
+    assert failures == [True]
