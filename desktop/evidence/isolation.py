@@ -59,6 +59,10 @@ class _Child:
                 self.answers.put(pickle.load(out))
             except Exception:  # EOF (the child ended or died) or a torn answer
                 self.answers.put(None)
+                try:
+                    out.close()
+                except OSError:
+                    pass
                 return
 
     def ask(self, kind: str, args: tuple, timeout: float):
@@ -66,7 +70,7 @@ class _Child:
         try:
             pickle.dump((kind, args), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.proc.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: close() closed the pipe a moment ago
             raise EOFError("child gone") from exc
         try:
             answer = self.answers.get(timeout=timeout)
@@ -77,9 +81,15 @@ class _Child:
         return answer
 
     def stop(self, kill: bool = False) -> None:
+        """End the child. Never blocks for long: a child that cannot even be reaped (stuck in the kernel
+        on a stalled share) is left to the OS. Its stdout is closed by the reader thread at end of file,
+        not here — closing a pipe another thread is reading waits for that read."""
+        try:
+            self.proc.stdin.close()  # the child ends at EOF
+        except (OSError, ValueError):
+            pass
         try:
             if not kill:
-                self.proc.stdin.close()  # the child ends at EOF
                 try:
                     self.proc.wait(2)
                     return
@@ -87,14 +97,8 @@ class _Child:
                     pass
             self.proc.kill()
             self.proc.wait(5)
-        except OSError:
+        except (OSError, subprocess.TimeoutExpired):
             pass
-        finally:
-            for f in (self.proc.stdin, self.proc.stdout):
-                try:
-                    f.close()
-                except OSError:
-                    pass
 
 
 class ExtractorClosed(RuntimeError):
@@ -168,6 +172,8 @@ class IsolatedExtractor:
         status, value = self._request("thumbnail", (str(src), ext, str(thumbs_dir), sha256))
         if status == "ok":
             return value
+        if status == "oserror":  # the disk, not the file: the pipeline retries it as it did in-process
+            raise OSError(*value)
         if status == "unavailable":
             return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
         if status in ("timeout", "crashed"):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop.evidence.isolation import ExtractorClosed, IsolatedExtractor
-from desktop.evidence.parse_child import TEST_HOOKS_ENV
+from desktop.evidence.parse_child import NO_PDEATHSIG_ENV, TEST_HOOKS_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "samples" / "evidence"
@@ -78,14 +78,19 @@ def _catch(fn):
         return "closed"
 
 
-def test_no_child_outlives_a_killed_parent(tmp_path):
-    """kill -9 of the app: its parsing child goes too (even one stuck in a parser)."""
+@pytest.mark.parametrize("how", ["pdeathsig", "watchdog"])
+def test_no_child_outlives_a_killed_parent(tmp_path, how):
+    """kill -9 of the app: its parsing child goes too (even one stuck in a parser) — through the kernel on
+    Linux, through the child's own watchdog thread where there is no PR_SET_PDEATHSIG (macOS, Windows)."""
+    env = {TEST_HOOKS_ENV: "1"}
+    if how == "watchdog":
+        env[NO_PDEATHSIG_ENV] = "1"
     script = textwrap.dedent(
         f"""
         import sys, threading
         sys.path.insert(0, {str(REPO)!r})
         from desktop.evidence.isolation import IsolatedExtractor
-        ex = IsolatedExtractor(timeout=600, extra_env={{{TEST_HOOKS_ENV!r}: "1"}})
+        ex = IsolatedExtractor(timeout=600, extra_env={env!r})
         ex(__import__("pathlib").Path({str(SLIP)!r}), "pdf")  # starts the child
         print(ex._child.proc.pid, flush=True)
         ex.ask_raw("hang")
@@ -127,3 +132,16 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_disk_error_in_the_child_is_raised_here(tmp_path):
+    """A thumbnail that cannot be written (full disk, no permission) is an OSError in the parent, as it was
+    in-process, so the pipeline retries it instead of settling for "thumb_failed"."""
+    ex = IsolatedExtractor(timeout=60)
+    try:
+        not_a_folder = tmp_path / "thumbs"
+        not_a_folder.write_bytes(b"")  # thumbnails go "into" a file: the write fails with an OSError
+        with pytest.raises(OSError):
+            ex.thumbnail(DEMO / "镇村通服务网点现场照片.jpg", "jpg", not_a_folder, "ab" * 32)
+    finally:
+        ex.close()
