@@ -434,9 +434,9 @@ class AuditWindow(QMainWindow):
         self.progress.setValue(done)
         self.progress.setFormat(f"{name} {done}/{total}")
 
-    def closeEvent(self, event) -> None:
+    def shutdown(self) -> None:
+        """With the main window: the window itself is only hidden when closed, and opened again later."""
         self.tasks.shutdown()
-        super().closeEvent(event)
 
 
 def _h(text: Any) -> str:

@@ -575,6 +575,8 @@ class MainWindow(QMainWindow):
         for child in (getattr(self, "audit_window", None), getattr(self, "integrity_dialog", None)):
             if child is not None:
                 child.close()
+        if getattr(self, "audit_window", None) is not None:
+            self.audit_window.shutdown()
         self.library.shutdown()
         self.linking.shutdown()
         self.tasks.shutdown()

@@ -175,3 +175,13 @@ def test_identity_dialog_needs_a_name_and_returns_the_role(qtbot):
     dlg.role_buttons["reviewer"].click()
     assert ok.isEnabled()
     assert dlg.values() == ("Wang", "reviewer")
+
+
+def test_the_audit_window_exports_after_being_closed_and_opened_again(window, qtbot, tmp_path):
+    view = window.open_audit_view()
+    view.close()  # hidden, kept for the next Ctrl+Shift+A
+    view = window.open_audit_view()
+    target = tmp_path / "日志.csv"
+    with qtbot.waitSignal(view.exported, timeout=10000):
+        view.export(target)
+    assert target.is_file() and target.stat().st_size > 0
