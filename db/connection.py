@@ -7,10 +7,13 @@ implicit, half-open transaction.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import sys
 import tempfile
-import weakref
+import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,15 +50,110 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 
 class _CopyConnection(sqlite3.Connection):
-    """A connection to a private copy of a database; the copy goes when the connection does."""
+    """A connection to a private copy of a database; the copy goes with the last connection to it."""
 
-    _tmpdir: str | None = None
+    _snapshot: "_Snapshot | None" = None
 
     def close(self) -> None:
         super().close()
-        if self._tmpdir:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
-            self._tmpdir = None
+        snap, self._snapshot = self._snapshot, None
+        if snap is not None:
+            snap.release()
+
+
+SNAPSHOT_PREFIX = "evidence-desk-ro-"
+_snapshots: dict[str, "_Snapshot"] = {}
+_snapshots_lock = threading.Lock()
+
+
+class _Snapshot:
+    """One consistent private copy of a database and its ``-wal``, shared by every connection (every
+    thread) that reads the same unwritable database, so they all see the same state."""
+
+    def __init__(self, key: str, folder: Path, copy: Path):
+        self.key, self.folder, self.copy, self.users = key, folder, copy, 0
+
+    def release(self) -> None:
+        with _snapshots_lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            if _snapshots.get(self.key) is self:
+                del _snapshots[self.key]
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _stamp(*paths: Path) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+def _make_snapshot(path: Path, wal: Path) -> Path:
+    """Copy ``path`` and ``wal`` into a new private folder; retried until neither changed meanwhile (a
+    writer elsewhere on the share) and the copy passes ``quick_check``."""
+    _sweep_stale_snapshots()
+    last: Exception | None = None
+    for _attempt in range(5):
+        folder = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX))
+        try:
+            (folder / "pid").write_text(str(os.getpid()), encoding="ascii")
+            copy = folder / path.name
+            before = _stamp(path, wal)
+            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            shutil.copyfile(path, copy)
+            if _stamp(path, wal) != before:
+                raise sqlite3.OperationalError("the database changed while it was being copied")
+            probe = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro", uri=True)
+            try:
+                ok = probe.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            finally:
+                probe.close()
+            if not ok:
+                raise sqlite3.DatabaseError("the copy of the database is not consistent")
+            return copy
+        except (sqlite3.DatabaseError, OSError) as exc:
+            last = exc
+            shutil.rmtree(folder, ignore_errors=True)
+            time.sleep(0.2)
+    raise sqlite3.OperationalError(f"cannot take a consistent copy of {path}: {last}")
+
+
+def _sweep_stale_snapshots() -> None:
+    """Remove copies left by a process that no longer runs (killed, or crashed before closing them)."""
+    try:
+        entries = list(Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*"))
+    except OSError:
+        return
+    for folder in entries:
+        try:
+            pid = int((folder / "pid").read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            if time.time() - folder.stat().st_mtime < 86400:
+                continue  # being made right now, or unknown: leave it a day
+            pid = None
+        if pid is not None and _pid_alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":  # pragma: no cover - no cheap check without handles: assume alive
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _open_unwritable(path: Path, uri: str) -> sqlite3.Connection:
@@ -64,7 +162,8 @@ def _open_unwritable(path: Path, uri: str) -> sqlite3.Connection:
     Without a ``-wal`` file (or an empty one) the main file is the whole database, and ``immutable=1``
     reads it in place. With a non-empty ``-wal`` — left by a writer that crashed, or that never
     checkpointed — ``immutable`` would silently ignore the newest commits, so the database and its
-    ``-wal`` are copied to a private temporary folder and that copy is opened instead.
+    ``-wal`` are copied to a private temporary folder and that copy is opened instead (one copy for all
+    of this process's connections to it, made again once they are all closed).
     """
     wal = path.with_name(path.name + "-wal")
     try:
@@ -73,17 +172,19 @@ def _open_unwritable(path: Path, uri: str) -> sqlite3.Connection:
         has_wal = False
     if not has_wal:
         return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
-    tmpdir = tempfile.mkdtemp(prefix="evidence-desk-ro-")
+    key = str(path.resolve())
+    with _snapshots_lock:
+        snap = _snapshots.get(key)
+        if snap is None:
+            copy = _make_snapshot(path, wal)
+            snap = _snapshots[key] = _Snapshot(key, copy.parent, copy)
+        snap.users += 1
     try:
-        copy = Path(tmpdir) / path.name
-        shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))  # the log first: a checkpoint racing
-        shutil.copyfile(path, copy)                                # us only moves pages the log still has
-        conn = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro", uri=True, isolation_level=None,
+        conn = sqlite3.connect(f"file:{quote(str(snap.copy))}?mode=ro", uri=True, isolation_level=None,
                                check_same_thread=False, factory=_CopyConnection)
-        conn._tmpdir = tmpdir
-        weakref.finalize(conn, shutil.rmtree, tmpdir, True)
+        conn._snapshot = snap
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
     except BaseException:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+        snap.release()
         raise

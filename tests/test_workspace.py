@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -242,16 +243,36 @@ def test_a_readonly_share_shows_commits_still_in_the_wal(readonly_mount, sample_
     claims, events = map(int, res.stdout.split())
     assert claims > 0 and os.path.getsize(src / "w" / "workspace.db-wal") > 0
     (src / "w" / "workspace.db-shm").unlink()  # as after a reboot of the machine that wrote it
+    import tempfile
+    import threading
+
+    from db.connection import SNAPSHOT_PREFIX
+
+    def my_copies():
+        return [d for d in Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*")
+                if (d / "pid").is_file() and (d / "pid").read_text() == str(os.getpid())]
+
+    stale = Path(tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX))  # left by a process killed earlier
+    (stale / "pid").write_text("999999999")
     ro = Workspace.open(view / "w")
     try:
         assert ro.readonly and ro.info.reason == "unwritable"
         assert ro.db.scalar("SELECT count(*) FROM claims") == claims
         assert ro.db.scalar("SELECT count(*) FROM events") == events
+        other = []
+        t = threading.Thread(target=lambda: (other.append(ro.db.scalar("SELECT count(*) FROM claims")),
+                                             ro.db.close_thread_connection()))
+        t.start()
+        t.join()
+        assert other == [claims]
+        assert len(my_copies()) == 1  # every thread reads the same copy
+        assert not stale.exists()
         from desktop.integrity import verify_workspace
 
         assert verify_workspace(ro).ok
     finally:
         ro.close()
+    assert my_copies() == []  # the copy went with the last connection
 
 
 def test_a_head_file_that_cannot_be_moved_on_opens_readonly(ws):
@@ -350,3 +371,38 @@ def test_without_syncfs_a_batch_flushes_every_file_and_folder_it_names(ws, tmp_p
     dirs.clear()
     ws.store.sync_batch(objs)
     assert {o.path.parent for o in objs} <= set(dirs)
+
+
+def test_a_copy_taken_while_a_writer_commits_is_taken_again(tmp_path, monkeypatch):
+    """Reading an unwritable database with a -wal copies both; a commit landing mid-copy (a writer on
+    another machine) must not give a torn copy: the copy is taken again."""
+    import sqlite3
+
+    from db import connection
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    db = folder / "a.db"
+    keeper = sqlite3.connect(db, isolation_level=None)  # keeps the -wal (no checkpoint on close)
+    keeper.execute("PRAGMA journal_mode = WAL")
+    keeper.execute("PRAGMA wal_autocheckpoint = 0")
+    keeper.execute("CREATE TABLE t (x)")
+    keeper.execute("INSERT INTO t VALUES (1)")
+    copies = []
+    real_copy = connection.shutil.copyfile
+
+    def copy_then_commit(src, dst):
+        real_copy(src, dst)
+        copies.append(Path(src).name)
+        if len(copies) == 1:  # right after the first -wal copy, another commit lands
+            keeper.execute("INSERT INTO t VALUES (2)")
+        return dst
+
+    monkeypatch.setattr(connection.shutil, "copyfile", copy_then_commit)
+    conn = connection._open_unwritable(db, f"file:{db}?mode=ro")
+    try:
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 2
+        assert copies == ["a.db-wal", "a.db", "a.db-wal", "a.db"]  # the first copy was thrown away
+    finally:
+        conn.close()
+        keeper.close()
