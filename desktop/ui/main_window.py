@@ -9,6 +9,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -65,6 +66,10 @@ class MainWindow(QMainWindow):
         self._undo: list[tuple[str, Callable[[], Any]]] = []
         self.setAcceptDrops(True)
         self.resize(1360, 820)
+        self._shut_down = False
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
 
         self.claims_model = ClaimsTreeModel(ws.db, self)
         self.evidence_model = EvidenceLibraryModel(ws.db, self)
@@ -173,7 +178,9 @@ class MainWindow(QMainWindow):
                                            "在指标列表与报告原文之间切换（F6）")
         self.act_verify = self._action("校验完整性…", self._on_verify)
         self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
-        self.act_quit = self._action("退出", self.close, QKeySequence.Quit)
+        # the platform's Quit keys where it has them (none on a bare X11 session), else Ctrl+Q
+        quit_keys = QKeySequence.keyBindings(QKeySequence.Quit)
+        self.act_quit = self._action("退出", self.close, quit_keys[0] if quit_keys else QKeySequence("Ctrl+Q"))
 
         menu = self.menuBar()
         m = menu.addMenu("文件(&F)")
@@ -572,6 +579,17 @@ class MainWindow(QMainWindow):
         self.last_error = text
 
     def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the watcher, the ingest engine and every worker, then close the workspace (idempotent).
+
+        Closing the window does it; so does the application quitting without a close (the session ending,
+        the display going away): the engine's threads would otherwise keep the process alive for ever."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         for child in (getattr(self, "audit_window", None), getattr(self, "integrity_dialog", None)):
             if child is not None:
                 child.close()
@@ -583,7 +601,6 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # no refresh may reach for the closed workspace
             timer.stop()
         self.ws.close()  # the window owns its workspace: closing it releases the lock
-        super().closeEvent(event)
 
 
 def _esc(text: str) -> str:
