@@ -63,6 +63,7 @@ class _CopyConnection(sqlite3.Connection):
 
 SNAPSHOT_PREFIX = "evidence-desk-ro-"
 _snapshots: dict[str, "_Snapshot"] = {}
+_building: dict[str, threading.Lock] = {}
 _snapshots_lock = threading.Lock()
 
 
@@ -83,15 +84,22 @@ class _Snapshot:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _stamp(*paths: Path) -> tuple:
-    out = []
-    for p in paths:
-        try:
-            st = p.stat()
-            out.append((st.st_size, st.st_mtime_ns))
-        except FileNotFoundError:
-            out.append(None)
-    return tuple(out)
+def _stamp(db: Path, wal: Path) -> tuple:
+    """What must not change while the pair is copied (log first, then the main file): the main file
+    (a checkpoint writes it) and the log's 32-byte header (salts and checkpoint sequence change when the
+    log restarts). Frames merely appended to the log meanwhile are harmless: the copy of the log ends
+    before them, or SQLite drops the torn last frames of a transaction that did not fully arrive."""
+    try:
+        st = db.stat()
+        main = (st.st_size, st.st_mtime_ns)
+    except FileNotFoundError:
+        main = None
+    try:
+        with open(wal, "rb") as f:
+            header = f.read(32)
+    except FileNotFoundError:
+        header = None
+    return main, header
 
 
 def _make_snapshot(path: Path, wal: Path) -> Path:
@@ -134,8 +142,11 @@ def _sweep_stale_snapshots() -> None:
         try:
             pid = int((folder / "pid").read_text(encoding="ascii"))
         except (OSError, ValueError):
-            if time.time() - folder.stat().st_mtime < 86400:
-                continue  # being made right now, or unknown: leave it a day
+            try:
+                if time.time() - folder.stat().st_mtime < 86400:
+                    continue  # being made right now, or unknown: leave it a day
+            except OSError:
+                continue  # removed meanwhile by its owner
             pid = None
         if pid is not None and _pid_alive(pid):
             continue
@@ -174,11 +185,17 @@ def _open_unwritable(path: Path, uri: str) -> sqlite3.Connection:
         return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
     key = str(path.resolve())
     with _snapshots_lock:
-        snap = _snapshots.get(key)
+        building = _building.setdefault(key, threading.Lock())
+    with building:  # one copy per database at a time; other databases (and releases) do not wait
+        with _snapshots_lock:
+            snap = _snapshots.get(key)
+            if snap is not None:
+                snap.users += 1
         if snap is None:
             copy = _make_snapshot(path, wal)
-            snap = _snapshots[key] = _Snapshot(key, copy.parent, copy)
-        snap.users += 1
+            with _snapshots_lock:
+                snap = _snapshots[key] = _Snapshot(key, copy.parent, copy)
+                snap.users += 1
     try:
         conn = sqlite3.connect(f"file:{quote(str(snap.copy))}?mode=ro", uri=True, isolation_level=None,
                                check_same_thread=False, factory=_CopyConnection)

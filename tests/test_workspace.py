@@ -374,8 +374,8 @@ def test_without_syncfs_a_batch_flushes_every_file_and_folder_it_names(ws, tmp_p
 
 
 def test_a_copy_taken_while_a_writer_commits_is_taken_again(tmp_path, monkeypatch):
-    """Reading an unwritable database with a -wal copies both; a commit landing mid-copy (a writer on
-    another machine) must not give a torn copy: the copy is taken again."""
+    """Reading an unwritable database with a -wal copies both; a checkpoint landing mid-copy (a writer on
+    another machine) would tear it, so the copy is taken again; a commit only appended to the log is fine."""
     import sqlite3
 
     from db import connection
@@ -394,15 +394,45 @@ def test_a_copy_taken_while_a_writer_commits_is_taken_again(tmp_path, monkeypatc
     def copy_then_commit(src, dst):
         real_copy(src, dst)
         copies.append(Path(src).name)
-        if len(copies) == 1:  # right after the first -wal copy, another commit lands
+        if len(copies) == 1:  # right after the first -wal copy: a commit, checkpointed into the main file
             keeper.execute("INSERT INTO t VALUES (2)")
+            keeper.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            keeper.execute("INSERT INTO t VALUES (3)")  # and the log starts again
+        elif len(copies) == 2:  # a commit merely appended to the log: the copy is still consistent
+            keeper.execute("INSERT INTO t VALUES (4)")
         return dst
 
     monkeypatch.setattr(connection.shutil, "copyfile", copy_then_commit)
     conn = connection._open_unwritable(db, f"file:{db}?mode=ro")
     try:
-        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 2
-        assert copies == ["a.db-wal", "a.db", "a.db-wal", "a.db"]  # the first copy was thrown away
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] in (3, 4)
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert copies == ["a.db-wal", "a.db", "a.db-wal", "a.db"]  # only the torn first copy was taken again
     finally:
         conn.close()
         keeper.close()
+
+
+def test_an_object_whose_flush_failed_is_replaced_by_the_next_copy(ws, tmp_path, monkeypatch):
+    """A failed write-back leaves the pages clean in the cache and reports the error once: a retry must
+    not trust the object already in the store, or its row could name bytes that never reached the disk."""
+    from desktop.evidence import store as storemod
+
+    src = tmp_path / "回单.pdf"
+    src.write_bytes(os.urandom(50_000))
+    obj = ws.store.add_file(src, sync_dir=False, sync_data=False)
+
+    def io_error(root):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(storemod, "_syncfs", io_error)
+    with pytest.raises(OSError):
+        ws.store.sync_batch([obj])
+    monkeypatch.undo()
+    inode = os.stat(obj.path).st_ino
+    again = ws.store.add_file(src, sync_dir=False, sync_data=False)
+    assert not again.existed and os.stat(again.path).st_ino != inode  # a fresh copy took its place
+    assert again.path.read_bytes() == src.read_bytes()
+    assert stat.S_IMODE(os.stat(again.path).st_mode) == 0o444  # read-only, like every object
+    ws.store.sync_batch([again])
+    assert ws.store.add_file(src, sync_dir=False, sync_data=False).existed  # trusted once it was flushed
