@@ -678,8 +678,11 @@ class IngestEngine:
             except OSError as exc:  # the disk refused the flush (full, I/O error): retry the batch later
                 code, _ = classify(exc)
                 for t, _obj in batch:
-                    self._failed(t, code, exc.strerror or str(exc), transient=True)
-                return
+                    try:
+                        self._failed(t, code, exc.strerror or str(exc), transient=True)
+                    except Exception:  # the queue cannot be written either (disk full): the task stays
+                        log.exception("could not record the failed flush of %s", t.path_text)  # in progress,
+                return  # and the next start resumes it
             items = [(t.path, obj, obj.mtime_ns, (lambda tx, r, t=t: self._registered_tx(tx, t, r)))
                      for t, obj in batch]
             try:

@@ -16,6 +16,7 @@ import hashlib
 import os
 import stat
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -57,15 +58,21 @@ def _syncfs(path: Path) -> bool:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            if libc.syncfs(fd) != 0:
-                return False
-        finally:
-            os.close(fd)
-        return True
+        syncfs = libc.syncfs
     except (OSError, AttributeError):
         return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            if err == errno.ENOSYS:
+                return False
+            # A write-back error (EIO, ENOSPC): the kernel reports it once, so it must not be swallowed
+            # and "retried" by a per-file fsync that would then succeed over lost pages.
+            raise OSError(err, os.strerror(err), str(path))
+    finally:
+        os.close(fd)
+    return True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -82,6 +89,10 @@ class ContentStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self.tmp = self.root / "tmp"
+        # Objects whose flush failed: their pages may never reach the disk (a failed write-back leaves
+        # them clean in the cache), so the next copy of the same bytes replaces them instead of trusting them.
+        self._suspect: set[str] = set()
+        self._suspect_lock = threading.Lock()
 
     def ensure(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -154,8 +165,11 @@ class ContentStore:
                 sha = digest.hexdigest()
                 dest = self.object_path(sha)
                 if dest.exists():
-                    tmp_path.unlink()
-                    return StoredObject(sha, size, dest, True, start.st_mtime_ns)
+                    if not self._take_suspect(sha):
+                        tmp_path.unlink()
+                        return StoredObject(sha, size, dest, True, start.st_mtime_ns)
+                    os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
+                    # falls through: the fresh copy replaces the object whose flush failed
                 dest.parent.mkdir(exist_ok=True)
                 os.chmod(tmp_path, 0o444)
                 os.replace(tmp_path, dest)
@@ -182,6 +196,21 @@ class ContentStore:
         fresh = list(objects)
         if not fresh:
             return
+        try:
+            self._sync_batch(fresh)
+        except OSError:
+            with self._suspect_lock:
+                self._suspect.update(o.sha256 for o in fresh)
+            raise
+
+    def _take_suspect(self, sha256: str) -> bool:
+        with self._suspect_lock:
+            if sha256 in self._suspect:
+                self._suspect.discard(sha256)
+                return True
+            return False
+
+    def _sync_batch(self, fresh: list[StoredObject]) -> None:
         if _syncfs(self.root):
             return
         if BATCH_SYNC:  # syncfs failed here: flush each file (Linux fsyncs a read-only descriptor)

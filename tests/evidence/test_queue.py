@@ -139,10 +139,14 @@ def test_without_syncfs_each_copy_is_flushed_through_its_write_handle(ws, tmp_pa
 
     real_fsync = os.fsync
 
+    flushed_for_writing = []
+
     def windows_like_fsync(fd):
-        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY and not os.path.isdir(
-                os.readlink(f"/proc/self/fd/{fd}")):
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY and not os.path.isdir(target):
             raise OSError(9, "Bad file descriptor")
+        if not os.path.isdir(target):
+            flushed_for_writing.append(target)
         return real_fsync(fd)
 
     monkeypatch.setattr(storemod, "BATCH_SYNC", False)
@@ -156,6 +160,8 @@ def test_without_syncfs_each_copy_is_flushed_through_its_write_handle(ws, tmp_pa
         engine.submit_paths([folder])
         assert engine.wait_idle(timeout=30, derived=False)
     assert ws.db.scalar("SELECT count(*) FROM evidence") == 5
+    # each copy was flushed through its own write handle, in the store's temp folder before its rename
+    assert len([t for t in flushed_for_writing if "/store/tmp/" in t]) == 5
 
 
 def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeypatch):
