@@ -157,6 +157,8 @@ class IsolatedExtractor:
         status, value = self._request("extract", (str(path), ext))
         if status == "ok":
             return value
+        if status == "oserror":  # as in-process: the pipeline records it with its usual words
+            raise OSError(*value)
         if status == "unavailable":
             return textmod.extract(path, ext)
         if status == "timeout":

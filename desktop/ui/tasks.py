@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal, Slot
 
 
 @dataclass
@@ -87,7 +87,7 @@ class TaskRunner(QObject):
 
     @Slot(object, object)
     def _on_deliver(self, result: TaskResult, on_done) -> None:
-        if self._closed:  # the window closed after this task finished: its work is saved, nothing to show
+        if self._closed:  # a result arriving after shutdown (none should): its owner is gone
             return
         with self._lock:
             self._pending -= 1
@@ -101,8 +101,8 @@ class TaskRunner(QObject):
                 self.busy_changed.emit(False)
 
     def shutdown(self) -> None:
-        """Wait for the task in hand (its changes are committed), run nothing else, deliver nothing more."""
-        self._closed = True
+        """Wait for the task in hand, deliver its result now (the owner — and its workspace — are still
+        open, so an error is still shown), then run and deliver nothing more."""
         if self._executor is not None:
             executor, self._executor = self._executor, None
             if self._on_thread_end:
@@ -111,3 +111,5 @@ class TaskRunner(QObject):
                 except Exception:
                     pass
             executor.shutdown(wait=True)
+            QCoreApplication.sendPostedEvents(self, QEvent.MetaCall)  # results queued to us, delivered here
+        self._closed = True

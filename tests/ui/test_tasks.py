@@ -17,20 +17,20 @@ def test_results_arrive_on_the_gui_thread(qtbot, qapp):
     runner.shutdown()
 
 
-def test_a_task_finishing_while_the_window_closes_is_kept_but_not_delivered(qtbot, qapp):
-    """Closing the window waits for the task in hand (its change is saved) and then delivers nothing:
-    its callback would read a workspace that is closed by then."""
+def test_a_task_finishing_while_the_window_closes_is_delivered_before_shutdown_returns(qtbot, qapp):
+    """Closing the window waits for the task in hand and delivers its result (an error is still shown)
+    before the owner closes its workspace; nothing is delivered after that, when the callback would read
+    a closed workspace."""
     runner = TaskRunner()
-    gate, done, delivered = threading.Event(), [], []
+    gate, delivered = threading.Event(), []
 
     def work():
         gate.wait(5)
-        done.append(True)
-        return 42
+        raise OSError(28, "No space left on device")
 
-    runner.submit("slow", work, lambda r: delivered.append(r.value))
+    runner.submit("slow", work, lambda r: delivered.append(type(r.error)))
     threading.Timer(0.2, gate.set).start()
-    runner.shutdown()  # waits for the task in hand
-    assert done == [True]
-    qtbot.wait(300)  # the queued result would be delivered now
-    assert delivered == []
+    runner.shutdown()  # waits for the task in hand, then delivers it
+    assert delivered == [OSError]
+    qtbot.wait(300)
+    assert delivered == [OSError]  # once, not again later
