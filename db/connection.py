@@ -113,7 +113,8 @@ def _make_snapshot(path: Path, wal: Path) -> Path:
             (folder / "pid").write_text(str(os.getpid()), encoding="ascii")
             copy = folder / path.name
             before = _stamp(path, wal)
-            shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            if before[1]:  # a log with a header: the newest commits may be only there
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
             shutil.copyfile(path, copy)
             if _stamp(path, wal) != before:
                 raise sqlite3.OperationalError("the database changed while it was being copied")
@@ -168,21 +169,16 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _open_unwritable(path: Path, uri: str) -> sqlite3.Connection:
-    """Read a WAL database in a folder nobody can write to.
+    """Read a WAL database in a folder this process cannot write to.
 
-    Without a ``-wal`` file (or an empty one) the main file is the whole database, and ``immutable=1``
-    reads it in place. With a non-empty ``-wal`` — left by a writer that crashed, or that never
-    checkpointed — ``immutable`` would silently ignore the newest commits, so the database and its
-    ``-wal`` are copied to a private temporary folder and that copy is opened instead (one copy for all
-    of this process's connections to it, made again once they are all closed).
+    SQLite cannot create the ``-shm`` index there. ``immutable=1`` would read the file in place, but it
+    ignores the ``-wal`` (commits a writer that crashed or never checkpointed left only there) and assumes
+    the file never changes — on a share that another machine writes, pages could change under a read.
+    So the database (and its ``-wal``, if it has one) is copied to a private temporary folder, consistently,
+    and that snapshot is read: one copy for all of this process's connections to it, made again once they
+    are all closed (reopening the workspace shows newer changes).
     """
     wal = path.with_name(path.name + "-wal")
-    try:
-        has_wal = wal.stat().st_size > 0
-    except OSError:
-        has_wal = False
-    if not has_wal:
-        return sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
     key = str(path.resolve())
     with _snapshots_lock:
         building = _building.setdefault(key, threading.Lock())
