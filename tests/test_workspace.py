@@ -436,3 +436,11 @@ def test_an_object_whose_flush_failed_is_replaced_by_the_next_copy(ws, tmp_path,
     assert stat.S_IMODE(os.stat(again.path).st_mode) == 0o444  # read-only, like every object
     ws.store.sync_batch([again])
     assert ws.store.add_file(src, sync_dir=False, sync_data=False).existed  # trusted once it was flushed
+
+
+def test_the_unwritable_banner_says_it_shows_the_state_at_opening():
+    from desktop.ui.messages import readonly_text
+    from desktop.workspace import OpenInfo
+
+    badge, why = readonly_text(OpenInfo(True, "unwritable", {"detail": "[Errno 30] Read-only file system"}))
+    assert "不可写" in badge and "Read-only file system" in why and "重新打开" in why

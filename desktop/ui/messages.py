@@ -229,7 +229,9 @@ def readonly_text(info: Any) -> tuple[str, str]:
                 f"该工作区正被 {who} 使用，本窗口以只读方式打开，不会写入任何内容。")
     if reason == "unwritable":
         detail = f"（{holder['detail']}）" if holder.get("detail") else ""
-        return "只读（文件夹不可写）", f"工作区所在的文件夹不可写（只读共享、磁盘已满或没有权限）{detail}，本窗口以只读方式打开。"
+        return ("只读（文件夹不可写）",
+                f"工作区所在的文件夹不可写（只读共享、磁盘已满或没有权限）{detail}，本窗口以只读方式打开。"
+                "显示的是打开那一刻的内容；要看别人之后的修改，请重新打开工作区。")
     if reason == "tampered":
         problem = HEAD_PROBLEMS.get(holder.get("problem", ""), holder.get("problem", ""))
         return ("只读（审计链不一致）",
