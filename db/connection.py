@@ -35,7 +35,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         except sqlite3.OperationalError:
             # A WAL database on a read-only folder or share: SQLite cannot create the -shm index it needs.
             conn.close()
-            conn = _open_unwritable(path, uri)
+            conn = _open_unwritable(path)
     else:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
@@ -168,7 +168,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _open_unwritable(path: Path, uri: str) -> sqlite3.Connection:
+def _open_unwritable(path: Path) -> sqlite3.Connection:
     """Read a WAL database in a folder this process cannot write to.
 
     SQLite cannot create the ``-shm`` index there. ``immutable=1`` would read the file in place, but it

@@ -156,26 +156,23 @@ class Workspace:
             if lock_to_keep:
                 lock_to_keep.release()
             raise DeskError("workspace.cannot_open", path=str(root), detail=str(exc)) from exc
+        downgrade = None
         if problem is not None:
             # Events were removed or rewritten behind our back. Writing on would move the head file over
             # the evidence, so the workspace opens read-only and says why (verify names the place).
-            db.close()
-            if lock_to_keep:
-                lock_to_keep.release()
-                lock_to_keep = None
-            db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
-            readonly, reason = True, "tampered"
-            holder = {"problem": problem}
+            downgrade = ("tampered", {"problem": problem})
         elif head_unwritable is not None:
             # The database took the migration but the head file next to it cannot be rewritten (its
             # permissions, a full disk): every mutation would be left unanchored, so do not write at all.
+            downgrade = ("unwritable", {"detail": head_unwritable})
+        if downgrade is not None:
             db.close()
             if lock_to_keep:
                 lock_to_keep.release()
                 lock_to_keep = None
             db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
-            readonly, reason = True, "unwritable"
-            holder = {"detail": head_unwritable}
+            readonly = True
+            reason, holder = downgrade
         return cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
 
     def close(self) -> None:

@@ -403,7 +403,7 @@ def test_a_copy_taken_while_a_writer_commits_is_taken_again(tmp_path, monkeypatc
         return dst
 
     monkeypatch.setattr(connection.shutil, "copyfile", copy_then_commit)
-    conn = connection._open_unwritable(db, f"file:{db}?mode=ro")
+    conn = connection._open_unwritable(db)
     try:
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] in (3, 4)
         assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
