@@ -51,9 +51,13 @@ def append_event(
     report_id: int | None = None,
     claim_id: int | None = None,
     evidence_id: int | None = None,
+    after: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Append one event inside the caller's open transaction and return the full row."""
-    last = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    """Append one event inside the caller's open transaction and return the full row.
+
+    ``after``: the event this transaction appended last, when it has appended one (saves reading it back).
+    """
+    last = after or conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
     prev_hash = last["hash"] if last else GENESIS
     seq = (last["seq"] + 1) if last else 1
     row: dict[str, Any] = {

@@ -89,6 +89,7 @@ class Tx:
             report_id=report_id,
             claim_id=claim_id,
             evidence_id=evidence_id,
+            after=self.events[-1] if self.events else None,
         )
         self.events.append(row)
         return row

@@ -11,9 +11,10 @@
     engine.stop()
 
 Threads: one *flusher* turns hints into queue rows, a few at a time; all workers but the last only
-register (so a new file never waits behind a long text extraction, and while one waits for the disk to
-confirm a copy another is copying); the last takes any task, best priority first (registration, then text,
-then thumbnails). Copies are made outside the database lock and committed in batches (one transaction,
+register (so a new file never waits behind a long text extraction); the last takes any task, best priority
+first (registration, then text, then thumbnails). Two workers by default: copying holds the interpreter
+lock between reads and writes and recording holds it throughout, so a third thread only adds contention
+(measured: docs/performance.md). Copies are made outside the database lock and committed in batches (one transaction,
 one audit event per file); SQLite writes are serialised by the database's write lock.
 
 Start-up recovery: interrupted tasks are put back (a task that was running when the process died three
@@ -69,7 +70,7 @@ log = logging.getLogger("evidence_desk.ingest")
 ALL_TASKS = (SCAN, REGISTER, INDEX, THUMB)
 # A batch of registrations is committed (one transaction, one event per file) when it holds this many
 # files or bytes, or has waited this long: bulk ingest pays for a commit and a head-file update per batch.
-BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 32, 64 << 20, 0.5
+BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 128, 64 << 20, 0.5
 ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
 
 _TRANSIENT = {
@@ -143,7 +144,7 @@ class IngestEngine:
         self,
         ws,
         *,
-        workers: int = 3,
+        workers: int = 2,
         listener: Listener | None = None,
         settle: float = 2.0,
         retry_delays: Sequence[float] = (1, 2, 5, 15, 60),
@@ -194,7 +195,7 @@ class IngestEngine:
         if not self.inline:
             self._spawn("ingest-flusher", self._flusher)
             for i in range(self.workers):
-                # all but the last register only: copying waits on the disk (fsync), so two copies overlap
+                # all but the last register only, so a new file never waits behind text extraction
                 kinds = PATH_TASKS if i < self.workers - 1 else ALL_TASKS
                 self._spawn(f"ingest-worker-{i}", self._worker, kinds)
         return self
@@ -468,6 +469,7 @@ class IngestEngine:
         started = time.monotonic()
         size = 0
         try:
+            known = self._known_stamps(tasks)
             for i, t in enumerate(tasks):
                 if self._stopping:
                     self._commit(batch)
@@ -478,7 +480,7 @@ class IngestEngine:
                     self._finish([t], lambda: self._run(t))
                     continue
                 try:
-                    obj = self._prepare_register(t)
+                    obj = self._prepare_register(t, known)
                 except Exception as exc:
                     log.exception("ingest task register failed")
                     self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
@@ -579,7 +581,7 @@ class IngestEngine:
     def _run(self, t: Task) -> None:
         try:
             if t.task == REGISTER:
-                obj = self._prepare_register(t)
+                obj = self._prepare_register(t, self._known_stamps([t]))
                 if obj is not None:
                     self._commit([(t, obj)])
             elif t.task == SCAN:
@@ -610,7 +612,7 @@ class IngestEngine:
         self._emit(IngestEvent("failed", ids, path=t.path_text, error=code, detail=detail,
                                data={"attempts": t.attempts, "task_id": t.id, "task": t.task}))
 
-    def _prepare_register(self, t: Task) -> StoredObject | None:
+    def _prepare_register(self, t: Task, known: dict) -> StoredObject | None:
         """Check the file and copy it into the store; None when the task was settled another way."""
         path = t.path
         if self._ignored(path):
@@ -637,7 +639,7 @@ class IngestEngine:
             self._failed(t, "not_regular", None, transient=False)
             return None
         stamp = (st.st_size, st.st_mtime_ns)
-        if self._known_as_is(t, stamp):  # a repeated hint for a file registered as it is now
+        if known.get((t.path_text, t.raw_path)) == stamp:  # a repeated hint for a file registered as it is now
             self.queue.done([t.id])
             return None
         if st.st_size == 0:
@@ -683,10 +685,10 @@ class IngestEngine:
                     except Exception:  # the queue cannot be written either (disk full): the task stays
                         log.exception("could not record the failed flush of %s", t.path_text)  # in progress,
                 return  # and the next start resumes it
-            items = [(t.path, obj, obj.mtime_ns, (lambda tx, r, t=t: self._registered_tx(tx, t, r)))
-                     for t, obj in batch]
+            tasks = [t for t, _ in batch]
             try:
-                regs = record_objects(self.ws, items)
+                regs = record_objects(self.ws, [(t.path, obj, obj.mtime_ns, None) for t, obj in batch],
+                                      batch_tx=lambda tx, written: self._registered_tx(tx, tasks, written))
             except Forbidden:  # the session switched to 审核 meanwhile: register once it is 编制 again
                 for t, _ in batch:
                     self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
@@ -715,21 +717,30 @@ class IngestEngine:
                     self._busy.discard(t.key)
                 self._cv.notify_all()
 
-    def _known_as_is(self, t: Task, stamp: tuple[int, int]) -> bool:
-        row = self.db.query_one(
-            "SELECT size, mtime_ns FROM evidence_paths WHERE path = ? AND raw_path IS ? AND present = 1"
-            " ORDER BY id DESC LIMIT 1",
-            (t.path_text, t.raw_path),
+    def _known_stamps(self, tasks: list[Task]) -> dict[tuple[str, bytes | None], tuple[int, int]]:
+        """``(size, mtime_ns)`` each path of ``tasks`` is registered with now, in one query. (No other
+        worker touches these paths meanwhile: a claimed task's path is busy.)"""
+        texts = sorted({t.path_text for t in tasks if t.task == REGISTER})
+        if not texts:
+            return {}
+        rows = self.db.query(
+            f"SELECT path, raw_path, size, mtime_ns FROM evidence_paths WHERE present = 1"
+            f" AND path IN ({','.join('?' * len(texts))}) ORDER BY id",
+            texts,
         )
-        return row is not None and (row["size"], row["mtime_ns"]) == stamp
+        return {(r["path"], r["raw_path"]): (r["size"], r["mtime_ns"]) for r in rows}  # the newest row wins
 
-    def _registered_tx(self, tx, t: Task, reg) -> None:
-        self.queue.done([t.id], conn=tx)
-        self.queue.clear_failures(tx, t.path_text, t.raw_path)
-        if reg.new:
-            ext = os.path.splitext(fspath.display_name(os.path.basename(t.path)))[1].lower().lstrip(".")
-            tasks = [INDEX] + ([THUMB] if thumbnails.wants_thumbnail(ext) else [])
-            self.queue.add_derived(tx, reg.evidence_id, tasks)
+    def _registered_tx(self, tx, tasks: list[Task], written: list[tuple[int, Any]]) -> None:
+        """Inside the registration's transaction: finish the tasks, schedule text and thumbnails."""
+        done = [tasks[i] for i, _ in written]
+        self.queue.done([t.id for t in done], conn=tx)
+        self.queue.clear_failures(tx, [(t.path_text, t.raw_path) for t in done])
+        wanted = []
+        for i, reg in written:
+            if reg.new:
+                ext = os.path.splitext(fspath.display_name(os.path.basename(tasks[i].path)))[1].lower().lstrip(".")
+                wanted.append((reg.evidence_id, [INDEX] + ([THUMB] if thumbnails.wants_thumbnail(ext) else [])))
+        self.queue.add_derived(tx, wanted)
 
     def _gone(self, t: Task) -> None:
         try:

@@ -13,8 +13,10 @@ States: ``pending`` → ``in_progress`` → ``done`` (purged when the queue fall
 with ``next_try_at`` after a transient error (back-off), or ``failed`` with the error and the number of
 ``attempts``. At most one *pending* row exists per (task, path, evidence): repeated watcher hints collapse
 into it (the earliest ``next_try_at`` and the best priority win). A row left ``in_progress`` by a crash
-becomes ``pending`` again at the next start, unless it was already tried ``POISON_ATTEMPTS`` times —
-then the file is assumed to crash the process and is failed with ``crashed``.
+becomes ``pending`` again at the next start, unless it is text or a thumbnail (work that reads what is in
+the file) already tried ``POISON_ATTEMPTS`` times — then the file is assumed to crash the process and is
+failed with ``crashed``. Registrations always resume: copying does not read what is in a file, and they
+are claimed in batches, so a crash says nothing about any one file of the batch.
 
 Queue rows are scheduling state, not facts about evidence: they are written under the database's write
 lock without an audit event. What a task *does* to evidence goes through the audited service functions,
@@ -149,8 +151,10 @@ class IngestQueue:
                 c.executemany(_UPSERT, rows)
         return len(rows)
 
-    def add_derived(self, conn, evidence_id: int, tasks: Iterable[str] = DERIVED_TASKS, origin: str = "ingest"):
-        self.add([Hint(task=t, evidence_id=evidence_id, ready=True, origin=origin) for t in tasks], conn=conn)
+    def add_derived(self, conn, wanted: Iterable[tuple[int, Iterable[str]]], origin: str = "ingest"):
+        """Schedule text and thumbnails: ``wanted`` is ``(evidence id, tasks)`` pairs."""
+        self.add([Hint(task=t, evidence_id=e, ready=True, origin=origin) for e, tasks in wanted for t in tasks],
+                 conn=conn)
 
     def bump(self, evidence_ids: Iterable[int], priority: int = 5) -> None:
         """Do these evidence files' text and thumbnails sooner (they are on screen)."""
@@ -191,17 +195,15 @@ class IngestQueue:
                 break
         if not candidates:
             return []
-        tasks: list[Task] = []
         with self.book() as c:
-            for t in candidates:
-                cur = c.execute(
-                    "UPDATE ingest_queue SET state = 'in_progress', attempts = attempts + 1, updated_at = ?"
-                    " WHERE id = ? AND state = 'pending'",
-                    (now, t.id),
-                )
-                if cur.rowcount:
-                    t.attempts += 1
-                    tasks.append(t)
+            taken = {r[0] for r in c.execute(
+                "UPDATE ingest_queue SET state = 'in_progress', attempts = attempts + 1, updated_at = ?"
+                f" WHERE id IN ({','.join('?' * len(candidates))}) AND state = 'pending' RETURNING id",
+                [now, *(t.id for t in candidates)],
+            ).fetchall()}
+        tasks = [t for t in candidates if t.id in taken]
+        for t in tasks:
+            t.attempts += 1
         return tasks
 
     # -- finishing -------------------------------------------------------------------------------
@@ -215,11 +217,11 @@ class IngestQueue:
             with self.book() as c:
                 c.executemany(sql, ids)
 
-    def clear_failures(self, conn, path_text: str, raw: bytes | None) -> None:
-        """Forget earlier failures of a path (it has just been registered)."""
-        conn.execute(
+    def clear_failures(self, conn, paths: Iterable[tuple[str, bytes | None]]) -> None:
+        """Forget earlier failures of these ``(path text, raw path)`` (they have just been registered)."""
+        conn.executemany(
             "DELETE FROM ingest_queue WHERE state = 'failed' AND task = 'register' AND path = ? AND raw_path IS ?",
-            (path_text, raw),
+            paths,
         )
 
     def retry_later(
@@ -308,7 +310,8 @@ class IngestQueue:
         """After a crash or at start: put interrupted tasks back; fail those that crashed us repeatedly."""
         with self.book() as c:
             poison = [Task.from_row(r) for r in c.execute(
-                "SELECT * FROM ingest_queue WHERE state = 'in_progress' AND attempts >= ?", (POISON_ATTEMPTS,)
+                "SELECT * FROM ingest_queue WHERE state = 'in_progress' AND attempts >= ?"
+                " AND task IN ('index', 'thumb')", (POISON_ATTEMPTS,)
             )]
             c.executemany(
                 "UPDATE ingest_queue SET state = 'failed', error = 'crashed', updated_at = ? WHERE id = ?",

@@ -111,39 +111,59 @@ def record_object(
 
 
 def record_objects(
-    ws: Workspace, items: list[tuple[str | Path, StoredObject, int | None, InTx | None]]
+    ws: Workspace,
+    items: list[tuple[str | Path, StoredObject, int | None, InTx | None]],
+    batch_tx: Callable[[Any, list[tuple[int, Registered]]], None] | None = None,
 ) -> list[Registered]:
     """Record several stored files in one transaction — one mutation and one audit event per file.
 
     Bulk ingest commits (and moves the audit head file) once per batch instead of once per file. Files
     already registered exactly as they are (same bytes, size and mtime at that path) write nothing.
+    ``batch_tx(tx, [(index in items, registered), ...])`` runs once inside the transaction, after every
+    item that was written (the ingest queue finishes a whole batch of tasks in one statement).
     """
     require_role(ws.db, "evidence.register", *EDITOR)
     db = ws.db
     results: list[Registered | None] = []
     todo = []
-    for path, obj, mtime_ns, in_tx in items:
-        spath = os.path.abspath(os.fspath(path))
-        text, raw = fspath.to_db(spath)
-        pre = _present_row(db.conn, text, raw)
-        if pre is not None and pre["sha256"] == obj.sha256 and pre["size"] == obj.size \
-                and pre["mtime_ns"] == mtime_ns:
-            results.append(Registered(pre["evidence_id"], obj.sha256, text, "unchanged",
-                                      duplicate_of=pre["evidence_id"]))
-            continue
-        results.append(None)
-        todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx))
-    if todo:
-        with db.write(mutations=len(todo)) as tx:
-            for slot, spath, text, raw, obj, mtime_ns, in_tx in todo:
-                results[slot] = _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx)
+    # The write lock from the first read on: what was read stays true until the commit (this process is
+    # the workspace's only writer), so the rows read here are not read again inside the transaction.
+    with db.write_lock:
+        seen: set[tuple[str, bytes | None]] = set()
+        for path, obj, mtime_ns, in_tx in items:
+            spath = os.path.abspath(os.fspath(path))
+            text, raw = fspath.to_db(spath)
+            if (text, raw) in seen:  # the same path twice: the earlier item changes what this one finds
+                results.append(None)
+                todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx, _UNREAD))
+                continue
+            seen.add((text, raw))
+            pre = _present_row(db.conn, text, raw)
+            if pre is not None and pre["sha256"] == obj.sha256 and pre["size"] == obj.size \
+                    and pre["mtime_ns"] == mtime_ns:
+                results.append(Registered(pre["evidence_id"], obj.sha256, text, "unchanged",
+                                          duplicate_of=pre["evidence_id"]))
+                continue
+            results.append(None)
+            todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx, pre))
+        if todo:
+            with db.write(mutations=len(todo)) as tx:
+                for slot, spath, text, raw, obj, mtime_ns, in_tx, pre in todo:
+                    results[slot] = _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx, pre)
+                if batch_tx is not None:
+                    batch_tx(tx, [(slot, results[slot]) for slot, *_ in todo])
     return [r for r in results if r is not None]
 
 
-def _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx) -> Registered:
+_UNREAD = object()
+
+
+def _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx, current) -> Registered:
+    """``current``: the path's present row (:func:`_present_row`), read under the write lock."""
     now = tx.now
+    if current is _UNREAD:
+        current = _present_row(tx.conn, text, raw)
     existing = tx.execute("SELECT id, supersedes FROM evidence WHERE sha256 = ?", (obj.sha256,)).fetchone()
-    current = _present_row(tx.conn, text, raw)
     previous_id = current["evidence_id"] if current else _absent_predecessor(tx, text, raw)
     if existing:
         reg = _record_known(tx, ws, existing, current, previous_id, text, raw, obj, mtime_ns, now)

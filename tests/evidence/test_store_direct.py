@@ -1,0 +1,168 @@
+"""The store writes copies with O_DIRECT where it can (Linux), and falls back to cached writes where not.
+
+The copies must be byte-identical whatever their size (a file's tail is never a whole number of pages),
+and a file system or a write that refuses O_DIRECT must cost nothing but the speed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import hashlib
+import mmap
+import os
+import sys
+
+import pytest
+
+from desktop.evidence import store as storemod
+from desktop.workspace import Workspace
+
+pytestmark = pytest.mark.skipif(not storemod.DIRECT_IO, reason="O_DIRECT is Linux-only")
+
+SIZES = [1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 4096, 3 * (1 << 20) + 123]
+
+
+def _supports_direct(folder) -> bool:
+    path = os.path.join(folder, "probe")
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o600))
+        return True
+    except OSError as exc:
+        assert exc.errno == errno.EINVAL
+        return False
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def _resident_pages(path) -> tuple[int, int]:
+    """(pages of ``path`` in the page cache, pages in all), by mincore(2) on a mapping of the file."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    size = os.path.getsize(path)
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        addr = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        assert addr not in (None, ctypes.c_void_p(-1).value)
+        try:
+            vec = (ctypes.c_ubyte * pages)()
+            assert libc.mincore(addr, size, vec) == 0
+            return sum(v & 1 for v in vec), pages
+        finally:
+            libc.munmap(addr, size)
+    finally:
+        os.close(fd)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    w = Workspace.create(tmp_path / "ws", actor="测试员")
+    yield w
+    w.close()
+
+
+def test_copies_of_every_size_are_exact(ws, tmp_path):
+    for size in SIZES:
+        data = os.urandom(size)
+        src = tmp_path / f"f{size}.bin"
+        src.write_bytes(data)
+        obj = ws.store.add_file(src, sync_dir=False, sync_data=False)
+        assert obj.sha256 == hashlib.sha256(data).hexdigest() and obj.size == size
+        ws.store.sync_batch([obj])
+        assert ws.store.rehash(obj.sha256) == obj.sha256
+        assert obj.path.read_bytes() == data
+    assert list(ws.store.tmp.iterdir()) == []
+
+
+def test_a_copy_bypasses_the_page_cache(ws, tmp_path):
+    if not _supports_direct(tmp_path):
+        pytest.skip("this file system refuses O_DIRECT (the fallback is tested below)")
+    src = tmp_path / "big.bin"
+    src.write_bytes(os.urandom(8 * (1 << 20) + 100))
+    obj = ws.store.add_file(src)
+    resident, pages = _resident_pages(obj.path)
+    # Only the tail (written through the cache: not a whole page) may be resident; a cached write
+    # leaves every page there.
+    assert pages > 2000 and resident <= 2, (resident, pages)
+    assert ws.store.rehash(obj.sha256) == obj.sha256
+
+
+def test_a_file_system_that_refuses_o_direct_gets_cached_writes(ws, tmp_path, monkeypatch):
+    real_open = os.open
+    refused = []
+
+    def open_like_tmpfs(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & os.O_DIRECT and str(path).startswith(str(ws.store.tmp)):
+            fd = real_open(path, flags & ~os.O_DIRECT, mode)  # tmpfs creates the file, then refuses
+            os.close(fd)
+            refused.append(path)
+            raise OSError(errno.EINVAL, "Invalid argument", path)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", open_like_tmpfs)
+    for size in (5000, (1 << 20) + 3):
+        data = os.urandom(size)
+        src = tmp_path / f"s{size}.bin"
+        src.write_bytes(data)
+        obj = ws.store.add_file(src)
+        assert obj.path.read_bytes() == data
+    assert len(refused) == 1  # asked once; the store remembers
+    assert ws.store._direct is False
+    assert list(ws.store.tmp.iterdir()) == []  # the file the refused open created is gone
+
+
+def test_a_direct_write_refused_midway_continues_through_the_cache(ws, tmp_path, monkeypatch):
+    if not _supports_direct(tmp_path):
+        pytest.skip("this file system refuses O_DIRECT")
+    real_write = os.write
+    refused = []
+
+    def write(fd, data):
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT and not refused:
+            refused.append(fd)
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    data = os.urandom(3 * (1 << 20))
+    src = tmp_path / "w.bin"
+    src.write_bytes(data)
+    obj = ws.store.add_file(src)
+    assert refused and obj.path.read_bytes() == data
+    assert ws.store._direct  # only that file fell back
+
+
+def test_a_short_direct_write_finishes_the_file(ws, tmp_path, monkeypatch):
+    if not _supports_direct(tmp_path):
+        pytest.skip("this file system refuses O_DIRECT")
+    real_write = os.write
+    calls = []
+
+    def short_write(fd, data):
+        calls.append(len(data))
+        if len(calls) == 1:
+            n = real_write(fd, data[:8192])  # the disk took two pages of the first MiB
+            assert fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT  # (really a direct write)
+            return n
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", short_write)
+    data = os.urandom(2 * (1 << 20) + 7)
+    src = tmp_path / "short.bin"
+    src.write_bytes(data)
+    obj = ws.store.add_file(src)
+    assert obj.path.read_bytes() == data and len(calls) >= 4
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux")
+def test_the_copy_buffer_is_page_aligned(ws):
+    buf = ws.store._buffer(storemod.CHUNK)
+    address = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+    assert address % mmap.PAGESIZE == 0
+    assert ws.store._buffer(storemod.CHUNK) is buf  # reused by this thread
