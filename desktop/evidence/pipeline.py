@@ -518,7 +518,10 @@ class IngestEngine:
             if path_kinds:
                 tasks = self.queue.claim(path_kinds, BATCH_FILES, busy)
             derived = [k for k in kinds if k in DERIVED_TASKS]
-            if not tasks and derived:
+            # Text and thumbnails wait while another worker is registering: they would compete with it
+            # for the interpreter lock, the write lock and the disk, and registering comes first.
+            registering = any(key[0] == "p" for key in busy)
+            if not tasks and derived and not registering:
                 tasks = self.queue.claim(derived, 1, busy)
             with self._cv:
                 self._busy.update(t.key for t in tasks)

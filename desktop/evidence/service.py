@@ -127,44 +127,98 @@ def record_objects(
     results: list[Registered | None] = []
     todo = []
     # The write lock from the first read on: what was read stays true until the commit (this process is
-    # the workspace's only writer), so the rows read here are not read again inside the transaction.
+    # the workspace's only writer), so the rows read here in one query per batch are not read again per
+    # file inside the transaction. What an earlier item of the batch changes is read again (_UNREAD).
     with db.write_lock:
-        seen: set[tuple[str, bytes | None]] = set()
+        keyed = []
         for path, obj, mtime_ns, in_tx in items:
             spath = os.path.abspath(os.fspath(path))
-            text, raw = fspath.to_db(spath)
+            keyed.append((spath, *fspath.to_db(spath), obj, mtime_ns, in_tx))
+        paths = _path_rows(db.conn, {(text, raw) for _, text, raw, *_ in keyed})
+        seen: set[tuple[str, bytes | None]] = set()
+        for spath, text, raw, obj, mtime_ns, in_tx in keyed:
             if (text, raw) in seen:  # the same path twice: the earlier item changes what this one finds
                 results.append(None)
-                todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx, _UNREAD))
+                todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx, _UNREAD, _UNREAD))
                 continue
             seen.add((text, raw))
-            pre = _present_row(db.conn, text, raw)
+            pre, any_absent = paths.get((text, raw), (None, False))
             if pre is not None and pre["sha256"] == obj.sha256 and pre["size"] == obj.size \
                     and pre["mtime_ns"] == mtime_ns:
                 results.append(Registered(pre["evidence_id"], obj.sha256, text, "unchanged",
                                           duplicate_of=pre["evidence_id"]))
                 continue
             results.append(None)
-            todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx, pre))
+            # a path never seen before has no predecessor to look up
+            previous = pre["evidence_id"] if pre is not None else (_UNREAD if any_absent else None)
+            todo.append((len(results) - 1, spath, text, raw, obj, mtime_ns, in_tx, pre, previous))
         if todo:
             with db.write(mutations=len(todo)) as tx:
-                for slot, spath, text, raw, obj, mtime_ns, in_tx, pre in todo:
-                    results[slot] = _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx, pre)
+                known = _evidence_by_sha(tx.conn, {item[4].sha256 for item in todo})
+                touched: set[str] = set()
+                read_ahead = True
+                for slot, spath, text, raw, obj, mtime_ns, in_tx, pre, previous in todo:
+                    if read_ahead and obj.sha256 not in touched:
+                        existing = known.get(obj.sha256)
+                    else:  # what was read ahead may have changed: read it all here
+                        pre = previous = existing = _UNREAD
+                    touched.add(obj.sha256)
+                    reg = _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx, pre, previous, existing)
+                    results[slot] = reg
+                    # New bytes at a new path change only their own rows; anything else (a new version,
+                    # a rename, a revert) may change rows later items read ahead.
+                    read_ahead = read_ahead and reg.outcome == "added"
                 if batch_tx is not None:
                     batch_tx(tx, [(slot, results[slot]) for slot, *_ in todo])
     return [r for r in results if r is not None]
 
 
-_UNREAD = object()
+_UNREAD = object()  # not read ahead: read inside the transaction
 
 
-def _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx, current) -> Registered:
-    """``current``: the path's present row (:func:`_present_row`), read under the write lock."""
+def _path_rows(conn, keys: set[tuple[str, bytes | None]]) -> dict[tuple[str, bytes | None], tuple[Any, bool]]:
+    """For each ``(path text, raw)``: its present row (as :func:`_present_row` finds it) and whether any
+    row at that path is absent. Paths with no row at all are left out."""
+    out: dict[tuple[str, bytes | None], tuple[Any, bool]] = {}
+    texts = sorted({text for text, _ in keys})
+    for i in range(0, len(texts), 500):
+        chunk = texts[i : i + 500]
+        for r in conn.execute(
+            "SELECT p.id, p.path, p.raw_path, p.evidence_id, p.size, p.mtime_ns, p.present, e.sha256"
+            " FROM evidence_paths p JOIN evidence e ON e.id = p.evidence_id"
+            f" WHERE p.path IN ({','.join('?' * len(chunk))}) ORDER BY p.id",
+            chunk,
+        ):
+            key = (r["path"], r["raw_path"])
+            if key not in keys:
+                continue
+            present, absent = out.get(key, (None, False))
+            out[key] = (r, absent) if r["present"] else (present, True)  # the newest present row wins
+    return out
+
+
+def _evidence_by_sha(conn, shas: set[str]) -> dict[str, Any]:
+    out = {}
+    ordered = sorted(shas)
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        for r in conn.execute(
+            f"SELECT id, supersedes, sha256 FROM evidence WHERE sha256 IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            out[r["sha256"]] = r
+    return out
+
+
+def _record_one(tx, ws, spath, text, raw, obj, mtime_ns, in_tx, current, previous_id, existing) -> Registered:
+    """``current``, ``previous_id``, ``existing``: the path's present row (:func:`_present_row`), the
+    evidence the path last held (its predecessor) and the evidence with these bytes, or :data:`_UNREAD`."""
     now = tx.now
     if current is _UNREAD:
         current = _present_row(tx.conn, text, raw)
-    existing = tx.execute("SELECT id, supersedes FROM evidence WHERE sha256 = ?", (obj.sha256,)).fetchone()
-    previous_id = current["evidence_id"] if current else _absent_predecessor(tx, text, raw)
+    if existing is _UNREAD:
+        existing = tx.execute("SELECT id, supersedes FROM evidence WHERE sha256 = ?", (obj.sha256,)).fetchone()
+    if previous_id is _UNREAD:
+        previous_id = current["evidence_id"] if current else _absent_predecessor(tx, text, raw)
     if existing:
         reg = _record_known(tx, ws, existing, current, previous_id, text, raw, obj, mtime_ns, now)
     else:
@@ -212,7 +266,7 @@ def _record_new(tx, spath, current, previous_id, text, raw, obj, mtime_ns, now) 
     )
     if current is not None:
         tx.execute("UPDATE evidence_paths SET present = 0 WHERE id = ?", (current["id"],))
-    _mark_path(tx, text, raw, evidence_id, obj.size, mtime_ns, now)
+    _mark_path(tx, text, raw, evidence_id, obj.size, mtime_ns, now, new_evidence=True)
     outcome = "new_version" if previous_id is not None else "added"
     return Registered(evidence_id, obj.sha256, text, outcome, supersedes=previous_id, new=True)
 
@@ -285,8 +339,8 @@ def _set_version(tx, newer: int, newer_supersedes: int | None, older: int) -> No
     tx.execute("UPDATE evidence SET supersedes = ? WHERE id = ?", (older, newer))
 
 
-def _mark_path(tx, text, raw, evidence_id, size, mtime_ns, now) -> None:
-    row = tx.execute(
+def _mark_path(tx, text, raw, evidence_id, size, mtime_ns, now, new_evidence: bool = False) -> None:
+    row = None if new_evidence else tx.execute(  # a row just inserted has no paths yet
         "SELECT id FROM evidence_paths WHERE path = ? AND raw_path IS ? AND evidence_id = ?", (text, raw, evidence_id)
     ).fetchone()
     if row:

@@ -134,7 +134,6 @@ def headless(folder: Path, root: Path) -> float:
 def in_gui(folder: Path, root: Path, n: int, without_linking: bool = False) -> dict[str, float]:
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from desktop.evidence.queue import PATH_TASKS
     from desktop.ui.app import make_app
     from desktop.ui.main_window import MainWindow
     from desktop.workspace import Workspace
@@ -154,7 +153,7 @@ def in_gui(folder: Path, root: Path, n: int, without_linking: bool = False) -> d
 
     def poll() -> None:
         engine = engine_of()
-        if "registered" not in marks and engine.queue.outstanding(PATH_TASKS) == 0 and engine.idle(derived=False):
+        if "registered" not in marks and engine.idle(derived=False):
             marks["registered"] = time.perf_counter()
             marks["rows_at_registration"] = window.evidence_model.rowCount()
         if "registered" in marks and engine.idle():
