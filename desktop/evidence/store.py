@@ -60,11 +60,6 @@ BATCH_SYNC = sys.platform.startswith("linux")
 # that is not a whole number of pages (a file's tail), is written through the cache instead.
 DIRECT_IO = sys.platform.startswith("linux") and hasattr(os, "O_DIRECT")
 _DIRECT_ALIGN = 4096
-DIRECT_MIN = 0
-EAGER = False
-import ctypes as _ct
-_sfr = _ct.CDLL(None).sync_file_range
-_sfr.argtypes = [_ct.c_int, _ct.c_longlong, _ct.c_longlong, _ct.c_uint]
 _TEMP_SEQ = itertools.count()
 
 
@@ -144,13 +139,13 @@ class ContentStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(exist_ok=True)
 
-    def _open_temp(self, direct: bool = True) -> tuple[int, str, bool]:
+    def _open_temp(self) -> tuple[int, str, bool]:
         """A new temp file in ``tmp/`` for writing: ``(fd, name, direct)``, ``direct`` when it bypasses the
         page cache (see :data:`DIRECT_IO`)."""
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
         for _ in range(100):
             name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
-            direct = direct and self._direct
+            direct = self._direct
             try:
                 return os.open(name, flags | (os.O_DIRECT if direct else 0), 0o600), name, direct
             except FileExistsError:
@@ -210,7 +205,7 @@ class ContentStore:
             start = os.fstat(fin.fileno())
             if not stat.S_ISREG(start.st_mode):
                 raise IsADirectoryError(errno.EISDIR, "not a regular file", os.fsdecode(src))
-            fd, tmp_name, direct = self._open_temp(start.st_size >= DIRECT_MIN)
+            fd, tmp_name, direct = self._open_temp()
             tmp_path = Path(tmp_name)
             try:
                 buf = self._buffer(chunk)
@@ -226,8 +221,6 @@ class ContentStore:
                             size += n
                             if on_chunk:
                                 on_chunk(size)
-                        if EAGER and not direct:
-                            _sfr(fd, 0, 0, 2)
                         if sync_data or not BATCH_SYNC:
                             os.fsync(fd)
                     finally:
