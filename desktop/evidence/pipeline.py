@@ -11,14 +11,15 @@
     engine.stop()
 
 Threads: one *flusher* turns hints into queue rows, a few at a time; all workers but the last only
-register (so a new file never waits behind a long text extraction); the last takes any task, best priority
-first (registration, then text, then thumbnails). Two workers by default: copying holds the interpreter
-lock between reads and writes and recording holds it throughout, so a third thread only adds contention
-(measured: docs/performance.md). Copies are made outside the database lock and committed in batches (one transaction,
-one audit event per file); SQLite writes are serialised by the database's write lock.
+register (so a new file never waits behind a long text extraction); the last takes any task, best
+priority first (registration, then text, then thumbnails), and takes text and thumbnails only while no
+other worker is registering. Workers copy; one *committer* makes each copied batch durable and records it
+(one transaction, one audit event per file) while the worker that copied it copies the next. Two workers
+by default: a third only added contention for the interpreter lock (docs/performance.md). SQLite writes
+are serialised by the database's write lock.
 
-Start-up recovery: interrupted tasks are put back (a task that was running when the process died three
-times is failed with ``crashed``), thumbnail temp files are removed, and every evidence row still waiting
+Start-up recovery: interrupted tasks are put back (text or a thumbnail that was running when the process
+died three times is failed with ``crashed``), thumbnail temp files are removed, and every evidence row still waiting
 for text gets its task back. (Store temp files and orphans are handled when the workspace opens:
 ``ContentStore.recover``.)
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import queue
 import stat as _stat
 import sys
 import threading
@@ -71,6 +73,7 @@ ALL_TASKS = (SCAN, REGISTER, INDEX, THUMB)
 # A batch of registrations is committed (one transaction, one event per file) when it holds this many
 # files or bytes, or has waited this long: bulk ingest pays for a commit and a head-file update per batch.
 BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 128, 64 << 20, 0.5
+REGISTERING_HOLDS_DERIVED = 1.0  # seconds since the last finished copy (see _claim)
 ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
 
 _TRANSIENT = {
@@ -182,6 +185,11 @@ class IngestEngine:
         # Parsing runs in a child process (a crashing or hanging parser costs one file, and the parsing
         # does not hold this process's interpreter lock); inline engines (tests) parse in-process.
         self.extractor = None if inline else IsolatedExtractor()
+        # Copied batches wait here for the committer thread (flush, then record), so a worker goes on
+        # copying the next batch meanwhile; at most two wait (a worker blocks when the committer lags).
+        self._commits: queue.Queue | None = None
+        self._copied_at = 0.0  # when a worker last finished copying a file (monotonic)
+        self._committer_thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -194,6 +202,10 @@ class IngestEngine:
         self._stopping = False
         if not self.inline:
             self._spawn("ingest-flusher", self._flusher)
+            self._commits = queue.Queue(maxsize=2)
+            self._committer_thread = threading.Thread(target=self._thread_main, args=(self._committer,),
+                                                      name="ingest-committer", daemon=False)
+            self._committer_thread.start()
             for i in range(self.workers):
                 # all but the last register only, so a new file never waits behind text extraction
                 kinds = PATH_TASKS if i < self.workers - 1 else ALL_TASKS
@@ -226,6 +238,10 @@ class IngestEngine:
         for t in self._threads:
             t.join(timeout)
         self._threads = []
+        if self._committer_thread is not None:  # after the workers: it commits what they handed over
+            self._commits.put(None)
+            self._committer_thread.join(timeout)
+            self._committer_thread = self._commits = None
         if self._hints:
             self._flush_hints()
         if self.extractor is not None:
@@ -460,8 +476,38 @@ class IngestEngine:
                     # due == 0: runnable work is held by another worker, which notifies when done
                     self._cv.wait(1.0 if not due else min(1.0, max(0.01, due)))
                 continue
-            if not self._run_claimed(tasks):
+            try:
+                if not self._run_claimed(tasks):
+                    return
+            except Exception:  # a bug or a database error outside a task's own handling: log, go on
+                log.exception("ingest worker: running claimed tasks failed")
+
+    def _committer(self) -> None:
+        while True:
+            batch = self._commits.get()
+            if batch is None:
                 return
+            try:
+                self._commit(batch)
+            except Exception:  # _commit handles its errors; this thread must never die with batches queued
+                log.exception("committing a batch failed")
+            finally:
+                self._maybe_progress()
+
+    def _hand_over(self, batch: list[tuple[Task, StoredObject]]) -> None:
+        """Commit a copied batch: on the committer thread when there is one, else here."""
+        if not batch:
+            return
+        commits = self._commits
+        while commits is not None:
+            try:
+                commits.put(batch, timeout=0.5)
+                return
+            except queue.Full:
+                committer = self._committer_thread
+                if committer is None or not committer.is_alive():  # stopped meanwhile (a join timed out)
+                    break
+        self._commit(batch)
 
     def _run_claimed(self, tasks: list[Task]) -> bool:
         """Run claimed tasks; registrations are committed in batches. False when stopping cut it short."""
@@ -469,10 +515,14 @@ class IngestEngine:
         started = time.monotonic()
         size = 0
         try:
-            known = self._known_stamps(tasks)
+            try:
+                known = self._known_stamps(tasks)
+            except Exception:  # only a shortcut: without it every file is copied and compared
+                log.exception("reading the registered paths of a batch failed")
+                known = {}
             for i, t in enumerate(tasks):
                 if self._stopping:
-                    self._commit(batch)
+                    self._hand_over(batch)
                     batch = []
                     self._release(tasks[i:])
                     return False
@@ -491,9 +541,9 @@ class IngestEngine:
                 batch.append((t, obj))
                 size += obj.size
                 if len(batch) >= BATCH_FILES or size >= BATCH_BYTES or time.monotonic() - started >= BATCH_SECONDS:
-                    self._commit(batch)
+                    self._hand_over(batch)
                     batch, size, started = [], 0, time.monotonic()
-            self._commit(batch)
+            self._hand_over(batch)
             return True
         finally:
             self._maybe_progress()
@@ -518,9 +568,11 @@ class IngestEngine:
             if path_kinds:
                 tasks = self.queue.claim(path_kinds, BATCH_FILES, busy)
             derived = [k for k in kinds if k in DERIVED_TASKS]
-            # Text and thumbnails wait while another worker is registering: they would compete with it
-            # for the interpreter lock, the write lock and the disk, and registering comes first.
-            registering = any(key[0] == "p" for key in busy)
+            # Text and thumbnails wait while registration flows (another worker holds files and copied
+            # one less than a second ago): they would compete with it for the interpreter lock, the write
+            # lock and the disk. A copy that hangs or crawls (a stalled network share) does not hold them.
+            registering = any(key[0] == "p" for key in busy) and \
+                time.monotonic() - self._copied_at < REGISTERING_HOLDS_DERIVED
             if not tasks and derived and not registering:
                 tasks = self.queue.claim(derived, 1, busy)
             with self._cv:
@@ -658,7 +710,9 @@ class IngestEngine:
         on_chunk = (lambda n: hook(path, n)) if hook else None
         try:
             # the batch is made durable at once before its rows commit (_commit → sync_batch)
-            return self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False)
+            obj = self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False)
+            self._copied_at = time.monotonic()
+            return obj
         except SourceVanished:
             self._failed(t, "vanished_during_copy", None, transient=False)
         except SourceChanged as exc:  # still being written: wait until it is stable

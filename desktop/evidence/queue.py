@@ -135,7 +135,8 @@ class IngestQueue:
                         conn.execute("ROLLBACK")
                     raise
             finally:
-                conn.execute("PRAGMA synchronous = FULL")
+                if not conn.in_transaction:  # (a failed ROLLBACK leaves one open: it cannot be changed
+                    conn.execute("PRAGMA synchronous = FULL")  # then, and the original error matters more)
 
     # -- adding ----------------------------------------------------------------------------------
 

@@ -75,10 +75,41 @@ def _write_all(fd: int, block: memoryview, direct: bool) -> bool:
                 direct = _cached(fd)
                 continue
             raise
+        if n <= 0:
+            raise OSError(errno.EIO, "the file system accepted no bytes")
         block = block[n:]
-        if block and direct:  # a short write leaves the offset unaligned
+        if block and direct:  # after a short write the offset may not be aligned
             direct = _cached(fd)
     return direct
+
+
+def _publish(tmp: Path, dest: Path) -> bool:
+    """Give the finished temp file its object name, read-only; False (nothing done) when the name is taken.
+
+    Never replaces: two threads copying the same bytes at once must not swap the object a committed row
+    names (already flushed) for the other's copy (not flushed yet). A hard link does it where the file
+    system has them; elsewhere (FAT, some shares) a check-then-rename, whose race only costs that flush.
+    """
+    for attempt in (1, 2):
+        try:
+            os.link(tmp, dest)
+        except FileExistsError:
+            return False
+        except FileNotFoundError:
+            if attempt == 2 or not tmp.exists():
+                raise
+            dest.parent.mkdir(exist_ok=True)  # the first object in its fan-out folder
+            continue
+        except OSError:  # no hard links on this file system
+            if dest.exists():
+                return False
+            dest.parent.mkdir(exist_ok=True)
+            os.replace(tmp, dest)
+        else:
+            os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
+        os.chmod(dest, 0o444)
+        return True
+    raise AssertionError("unreachable")
 
 
 def _cached(fd: int) -> bool:
@@ -139,13 +170,13 @@ class ContentStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(exist_ok=True)
 
-    def _open_temp(self) -> tuple[int, str, bool]:
+    def _open_temp(self, direct: bool = True) -> tuple[int, str, bool]:
         """A new temp file in ``tmp/`` for writing: ``(fd, name, direct)``, ``direct`` when it bypasses the
         page cache (see :data:`DIRECT_IO`)."""
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
         for _ in range(100):
             name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
-            direct = self._direct
+            direct = direct and self._direct
             try:
                 return os.open(name, flags | (os.O_DIRECT if direct else 0), 0o600), name, direct
             except FileExistsError:
@@ -205,10 +236,10 @@ class ContentStore:
             start = os.fstat(fin.fileno())
             if not stat.S_ISREG(start.st_mode):
                 raise IsADirectoryError(errno.EISDIR, "not a regular file", os.fsdecode(src))
+            buf = self._buffer(chunk)
             fd, tmp_name, direct = self._open_temp()
             tmp_path = Path(tmp_name)
             try:
-                buf = self._buffer(chunk)
                 with memoryview(buf) as view:
                     try:
                         while True:
@@ -238,18 +269,16 @@ class ContentStore:
                     raise SourceChanged(errno.EAGAIN, "replaced while copying", os.fsdecode(src))
                 sha = digest.hexdigest()
                 dest = self.object_path(sha)
-                if dest.exists():
-                    if not self._take_suspect(sha):
-                        tmp_path.unlink()
-                        return StoredObject(sha, size, dest, True, start.st_mtime_ns)
+                if dest.exists() and self._take_suspect(sha):
+                    # the fresh copy replaces the object whose flush failed
                     os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
-                    # falls through: the fresh copy replaces the object whose flush failed
-                os.chmod(tmp_path, 0o444)
-                try:
+                    os.chmod(tmp_path, 0o444)
                     os.replace(tmp_path, dest)
-                except FileNotFoundError:  # the first object in its fan-out folder
-                    dest.parent.mkdir(exist_ok=True)
-                    os.replace(tmp_path, dest)
+                elif not _publish(tmp_path, dest):
+                    # The same bytes are there (perhaps copied a moment ago by another thread, and not
+                    # flushed yet: the caller's flush covers "existed" objects too).
+                    tmp_path.unlink()
+                    return StoredObject(sha, size, dest, True, start.st_mtime_ns)
                 if sync_dir:
                     _fsync_dir(dest.parent)
                 return StoredObject(sha, size, dest, False, start.st_mtime_ns)
@@ -315,7 +344,7 @@ class ContentStore:
         dest = self.object_path(sha)
         if dest.exists():
             return StoredObject(sha, len(data), dest, True)
-        fd, tmp_name, direct = self._open_temp()
+        fd, tmp_name, direct = self._open_temp(direct=False)  # ``data`` is not page-aligned
         try:
             _write_all(fd, memoryview(data), direct)
             os.fsync(fd)

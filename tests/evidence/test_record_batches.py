@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 
-from desktop.evidence.service import record_object, record_objects
+from desktop.evidence.service import mark_path_absent, record_object, record_objects
 from desktop.workspace import Workspace
 
 
@@ -30,7 +30,11 @@ def _run(root, folder, steps, batched: bool) -> tuple[dict, list[list[str]]]:
     ws = Workspace.create(root, actor="测试员")
     outcomes = []
     try:
-        for changes, names in steps:
+        for step in steps:
+            changes, names, absent = step if len(step) == 3 else (*step, ())
+            for name in absent:  # what the watcher records when a file is deleted
+                (folder / name).unlink()
+                mark_path_absent(ws, folder / name)
             for name, data in changes.items():
                 p = folder / name
                 if data is None:
@@ -69,6 +73,10 @@ def _steps():
         ({"a": X, "g": b"g" * 4097}, ["a", "g", "c"]),
         # c's bytes become a's old ones (W): known bytes as a new version; f gone and back at h
         ({"c": W, "f": None, "h": V}, ["c", "h"]),
+        # d deleted (recorded absent), then new bytes at d after a new file: d's predecessor is looked up
+        ({"n": b"n" * 3000, "d": b"d" * 3001}, ["n", "d"], ["d"]),
+        # n deleted, then the same bytes back at n after a new file: restored
+        ({"o": b"o" * 3002, "n": b"n" * 3000}, ["o", "n"], ["n"]),
     ]
 
 
@@ -82,7 +90,8 @@ def test_a_batch_records_what_one_by_one_records(tmp_path):
     assert batch_outcomes == one_outcomes
     # and the scenario really covers what the read-ahead must not trust
     seen = {o for step in one_outcomes for o in step}
-    assert {"added", "duplicate", "unchanged", "new_version", "renamed"} <= seen, seen
+    assert {"added", "duplicate", "unchanged", "new_version", "renamed", "restored"} <= seen, seen
+    assert one_outcomes[-2:] == [["added", "new_version"], ["added", "restored"]]
 
 
 def test_the_same_path_twice_in_one_batch(tmp_path):
@@ -115,3 +124,23 @@ def test_a_revert_then_bytes_it_re_versioned_in_the_same_batch(tmp_path):
     batch, batch_outcomes = _run(tmp_path / "ws-batch", tmp_path / "batch", steps, batched=True)
     assert batch_outcomes == one_outcomes == [["added"], ["new_version"], ["added"], ["new_version", "new_version"]]
     assert _local(batch, tmp_path / "batch") == _local(one, tmp_path / "one")
+
+
+def test_the_batch_hook_names_written_files_by_their_place_in_the_batch(tmp_path):
+    """The ingest queue finishes its tasks by these indices: files skipped as unchanged must not shift them."""
+    folder = tmp_path / "f"
+    folder.mkdir()
+    ws = Workspace.create(tmp_path / "ws", actor="测试员")
+    try:
+        paths = [folder / n for n in ("旧.pdf", "新1.pdf", "旧2.pdf", "新2.pdf")]
+        for i, p in enumerate(paths):
+            p.write_bytes(bytes([i]) * 2000)
+        objs = [ws.store.add_file(p) for p in paths]
+        record_objects(ws, [(paths[i], objs[i], objs[i].mtime_ns, None) for i in (0, 2)])
+        seen = []
+        regs = record_objects(ws, [(p, o, o.mtime_ns, None) for p, o in zip(paths, objs)],
+                              batch_tx=lambda tx, written: seen.extend((i, r.path, r.outcome) for i, r in written))
+        assert [r.outcome for r in regs] == ["unchanged", "added", "unchanged", "added"]
+        assert seen == [(1, str(paths[1]), "added"), (3, str(paths[3]), "added")]
+    finally:
+        ws.close()

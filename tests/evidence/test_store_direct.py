@@ -78,6 +78,7 @@ def test_copies_of_every_size_are_exact(ws, tmp_path):
         assert ws.store.rehash(obj.sha256) == obj.sha256
         assert obj.path.read_bytes() == data
     assert list(ws.store.tmp.iterdir()) == []
+    assert ws.store._direct is _supports_direct(ws.store.tmp)  # direct wherever the file system allows
 
 
 def test_a_copy_bypasses_the_page_cache(ws, tmp_path):
@@ -145,11 +146,10 @@ def test_a_short_direct_write_finishes_the_file(ws, tmp_path, monkeypatch):
     calls = []
 
     def short_write(fd, data):
-        calls.append(len(data))
+        direct = bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT)
+        calls.append((len(data), direct))
         if len(calls) == 1:
-            n = real_write(fd, data[:8192])  # the disk took two pages of the first MiB
-            assert fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT  # (really a direct write)
-            return n
+            return real_write(fd, data[:8192])  # the disk took two pages of the first MiB
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", short_write)
@@ -157,7 +157,10 @@ def test_a_short_direct_write_finishes_the_file(ws, tmp_path, monkeypatch):
     src = tmp_path / "short.bin"
     src.write_bytes(data)
     obj = ws.store.add_file(src)
-    assert obj.path.read_bytes() == data and len(calls) >= 4
+    assert obj.path.read_bytes() == data
+    # the first write was direct; after the short write the rest of the file went through the cache
+    assert calls[0] == (1 << 20, True) and calls[1] == ((1 << 20) - 8192, False)
+    assert all(not direct for _, direct in calls[1:])
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux")
@@ -166,3 +169,29 @@ def test_the_copy_buffer_is_page_aligned(ws):
     address = ctypes.addressof(ctypes.c_char.from_buffer(buf))
     assert address % mmap.PAGESIZE == 0
     assert ws.store._buffer(storemod.CHUNK) is buf  # reused by this thread
+
+
+def test_publishing_never_replaces_an_object(tmp_path, monkeypatch):
+    """Two threads copying the same bytes: the second must not swap the (flushed) object for its copy."""
+    folder = tmp_path / "store"
+    folder.mkdir()
+    first, second = folder / "t1", folder / "t2"
+    first.write_bytes(b"same")
+    second.write_bytes(b"same")
+    dest = folder / "ab" / "ab12"
+    assert storemod._publish(first, dest)  # makes the fan-out folder, leaves no temp name
+    assert not first.exists() and dest.read_bytes() == b"same"
+    assert not os.stat(dest).st_mode & 0o222  # read-only
+    inode = os.stat(dest).st_ino
+    assert storemod._publish(second, dest) is False
+    assert os.stat(dest).st_ino == inode and second.exists()  # untouched; the caller drops its copy
+
+    def no_hard_links(src, dst, **kw):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_hard_links)  # FAT, some network shares
+    third = folder / "t3"
+    third.write_bytes(b"other")
+    other = folder / "cd" / "cd34"
+    assert storemod._publish(third, other) and other.read_bytes() == b"other" and not third.exists()
+    assert storemod._publish(second, dest) is False and os.stat(dest).st_ino == inode
