@@ -417,6 +417,7 @@ def test_an_object_whose_flush_failed_is_replaced_by_the_next_copy(ws, tmp_path,
     """A failed write-back leaves the pages clean in the cache and reports the error once: a retry must
     not trust the object already in the store, or its row could name bytes that never reached the disk."""
     from desktop.evidence import store as storemod
+    from desktop.evidence.store import StoredObject
 
     src = tmp_path / "回单.pdf"
     src.write_bytes(os.urandom(50_000))
@@ -429,6 +430,10 @@ def test_an_object_whose_flush_failed_is_replaced_by_the_next_copy(ws, tmp_path,
     with pytest.raises(OSError):
         ws.store.sync_batch([obj])
     monkeypatch.undo()
+    # Another batch naming the same object as "existed" (copied by the other worker) cannot be vouched for
+    # by a flush that now succeeds: the kernel reported the error to the first one only.
+    with pytest.raises(OSError, match="earlier flush"):
+        ws.store.sync_batch([StoredObject(obj.sha256, obj.size, obj.path, True)])
     inode = os.stat(obj.path).st_ino
     again = ws.store.add_file(src, sync_dir=False, sync_data=False)
     assert not again.existed and os.stat(again.path).st_ino != inode  # a fresh copy took its place

@@ -190,6 +190,7 @@ class IngestEngine:
         self._commits: queue.Queue | None = None
         self._copied_at = 0.0  # when a worker last finished copying a file (monotonic)
         self._committer_thread: threading.Thread | None = None
+        self._handover_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -202,10 +203,12 @@ class IngestEngine:
         self._stopping = False
         if not self.inline:
             self._spawn("ingest-flusher", self._flusher)
-            self._commits = queue.Queue(maxsize=2)
-            self._committer_thread = threading.Thread(target=self._thread_main, args=(self._committer,),
-                                                      name="ingest-committer", daemon=False)
-            self._committer_thread.start()
+            with self._handover_lock:
+                self._commits = queue.Queue(maxsize=2)
+                self._committer_thread = threading.Thread(
+                    target=self._thread_main, args=(self._committer, self._commits), name="ingest-committer",
+                    daemon=False)
+                self._committer_thread.start()
             for i in range(self.workers):
                 # all but the last register only, so a new file never waits behind text extraction
                 kinds = PATH_TASKS if i < self.workers - 1 else ALL_TASKS
@@ -235,13 +238,26 @@ class IngestEngine:
             self._hint_cv.notify_all()
         if self.extractor is not None:  # a file being parsed is left for the next run: never wait on a parser
             self.extractor.close()
+        with self._handover_lock:  # from now on a worker commits what it copied itself
+            commits, committer = self._commits, self._committer_thread
+            self._commits = self._committer_thread = None
         for t in self._threads:
             t.join(timeout)
         self._threads = []
-        if self._committer_thread is not None:  # after the workers: it commits what they handed over
-            self._commits.put(None)
-            self._committer_thread.join(timeout)
-            self._committer_thread = self._commits = None
+        if committer is not None:  # it commits what was handed over before, then stops
+            try:
+                commits.put(None, timeout=timeout)
+            except queue.Full:
+                log.error("the ingest committer did not take its last batches")
+            committer.join(timeout)
+            if not committer.is_alive():  # (dead early: what it left is committed here)
+                while True:
+                    try:
+                        batch = commits.get_nowait()
+                    except queue.Empty:
+                        break
+                    if batch is not None:
+                        self._commit(batch)
         if self._hints:
             self._flush_hints()
         if self.extractor is not None:
@@ -462,58 +478,75 @@ class IngestEngine:
                 self._cv.notify_all()
 
     def _worker(self, kinds: Sequence[str]) -> None:
+        failures = 0
         while True:
             with self._cv:
                 if self._stopping:
                     return
-            tasks = self._claim(kinds)
-            if not tasks:
-                self._maybe_idle()
-                due = self.queue.next_due()
-                with self._cv:
-                    if self._stopping:
-                        return
-                    # due == 0: runnable work is held by another worker, which notifies when done
-                    self._cv.wait(1.0 if not due else min(1.0, max(0.01, due)))
-                continue
             try:
+                tasks = self._claim(kinds)
+                if not tasks:
+                    self._maybe_idle()
+                    due = self.queue.next_due()
+                    with self._cv:
+                        if self._stopping:
+                            return
+                        # due == 0: runnable work is held by another worker, which notifies when done
+                        self._cv.wait(1.0 if not due else min(1.0, max(0.01, due)))
+                    continue
                 if not self._run_claimed(tasks):
                     return
-            except Exception:  # a bug or a database error outside a task's own handling: log, go on
-                log.exception("ingest worker: running claimed tasks failed")
+                failures = 0
+            except Exception:  # a bug, or a database that fails (closed, I/O error): log, back off, go on
+                failures += 1
+                if failures <= 3 or failures % 100 == 0:
+                    log.exception("ingest worker: %d failure(s) in a row", failures)
+                with self._cv:
+                    if not self._stopping:
+                        self._cv.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
 
-    def _committer(self) -> None:
+    def _committer(self, commits: "queue.Queue") -> None:
         while True:
-            batch = self._commits.get()
+            batch = commits.get()
             if batch is None:
                 return
             try:
                 self._commit(batch)
             except Exception:  # _commit handles its errors; this thread must never die with batches queued
                 log.exception("committing a batch failed")
-            finally:
+            try:
                 self._maybe_progress()
+            except Exception:
+                log.exception("ingest progress")
 
     def _hand_over(self, batch: list[tuple[Task, StoredObject]]) -> None:
-        """Commit a copied batch: on the committer thread when there is one, else here."""
+        """Commit a copied batch: on the committer thread while it runs, else here."""
         if not batch:
             return
-        commits = self._commits
-        while commits is not None:
-            try:
-                commits.put(batch, timeout=0.5)
-                return
-            except queue.Full:
-                committer = self._committer_thread
-                if committer is None or not committer.is_alive():  # stopped meanwhile (a join timed out)
-                    break
+        while True:
+            with self._handover_lock:
+                commits, committer = self._commits, self._committer_thread
+                if commits is None or committer is None or not committer.is_alive():
+                    break  # stopping (or stopped): commit here
+                try:
+                    commits.put_nowait(batch)
+                    return
+                except queue.Full:
+                    pass
+            with self._cv:  # the committer notifies after each batch
+                self._cv.wait(0.05)
         self._commit(batch)
 
     def _run_claimed(self, tasks: list[Task]) -> bool:
-        """Run claimed tasks; registrations are committed in batches. False when stopping cut it short."""
+        """Run claimed tasks; registrations are committed in batches. False when stopping cut it short.
+
+        If something escapes a task's own error handling, what was copied is still committed and the
+        tasks not yet run go back to the queue (their files are not left marked busy), then it is raised.
+        """
         batch: list[tuple[Task, StoredObject]] = []
         started = time.monotonic()
         size = 0
+        i = 0
         try:
             try:
                 known = self._known_stamps(tasks)
@@ -544,7 +577,16 @@ class IngestEngine:
                     self._hand_over(batch)
                     batch, size, started = [], 0, time.monotonic()
             self._hand_over(batch)
+            batch = []
             return True
+        except Exception:
+            handled = {t.key for t, _ in batch}
+            rest = [t for t in tasks[i:] if t.key not in handled]
+            try:
+                self._hand_over(batch)
+            finally:
+                self._release(rest)
+            raise
         finally:
             self._maybe_progress()
 
@@ -580,13 +622,19 @@ class IngestEngine:
         return tasks
 
     def _release(self, tasks: list[Task]) -> None:
-        for t in tasks:
-            self.queue.retry_later(t, delay=0, error=t.error, count_attempt=False)
+        """Put claimed tasks back, untried; their files are no longer busy even if the queue cannot be written."""
+        try:
+            for t in tasks:
+                self.queue.retry_later(t, delay=0, error=t.error, count_attempt=False)
+        finally:
             with self._cv:
-                self._busy.discard(t.key)
+                for t in tasks:
+                    self._busy.discard(t.key)
+                self._cv.notify_all()
 
     def drain(self, max_tasks: int | None = None) -> int:
-        """Run runnable tasks in this thread until none is left (inline mode, or a caller that wants to)."""
+        """Run runnable tasks in this thread until none is left (inline mode, or a caller that wants to; on
+        a running engine, batches may still be with the committer when this returns)."""
         if self._hints:
             self._flush_hints()
         n = 0

@@ -106,7 +106,11 @@ def _publish(tmp: Path, dest: Path) -> bool:
             dest.parent.mkdir(exist_ok=True)
             os.replace(tmp, dest)
         else:
-            os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
+            try:
+                os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
+            finally:  # (a temp name that cannot go now is removed at the next start)
+                os.chmod(dest, 0o444)
+            return True
         os.chmod(dest, 0o444)
         return True
     raise AssertionError("unreachable")
@@ -302,6 +306,12 @@ class ContentStore:
         fresh = list(objects)
         if not fresh:
             return
+        with self._suspect_lock:
+            suspect = [o.sha256 for o in fresh if o.sha256 in self._suspect]
+        if suspect:
+            # An earlier flush of these bytes failed and the kernel reports that once: this flush cannot
+            # vouch for them. The batch is retried, and the next copy of them replaces the object.
+            raise OSError(errno.EIO, "an earlier flush of this object failed", suspect[0])
         try:
             self._sync_batch(fresh)
         except OSError:
@@ -346,13 +356,18 @@ class ContentStore:
             return StoredObject(sha, len(data), dest, True)
         fd, tmp_name, direct = self._open_temp(direct=False)  # ``data`` is not page-aligned
         try:
-            _write_all(fd, memoryview(data), direct)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        dest.parent.mkdir(exist_ok=True)
-        os.chmod(tmp_name, 0o444)
-        os.replace(tmp_name, dest)
+            try:
+                _write_all(fd, memoryview(data), direct)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if not _publish(Path(tmp_name), dest):
+                os.unlink(tmp_name)
+                return StoredObject(sha, len(data), dest, True)
+        except BaseException:
+            if os.path.exists(tmp_name):
+                os.unlink(tmp_name)
+            raise
         _fsync_dir(dest.parent)
         return StoredObject(sha, len(data), dest, False)
 

@@ -166,7 +166,15 @@ def in_gui(folder: Path, root: Path, n: int, without_linking: bool = False) -> d
 
     bridge.engine.add_listener(on_event)
 
+    ticks = [0]
+
     def poll() -> None:
+        ticks[0] += 1
+        # a file that failed or was skipped never reports: then the queue says when, checked once a second
+        if "registered" not in marks and ticks[0] % 20 == 0 and engine_of().idle(derived=False):
+            marks["registered"] = time.perf_counter()
+        if time.perf_counter() - start > 600:  # give up (reported after the loop)
+            loop.quit()
         if "registered" in marks and "rows_at_registration" not in marks:
             marks["rows_at_registration"] = window.evidence_model.rowCount()
         if "registered" in marks and engine_of().idle():
@@ -181,6 +189,8 @@ def in_gui(folder: Path, root: Path, n: int, without_linking: bool = False) -> d
     check.start(50)
     loop.exec()
     check.stop()
+    if "all_done" not in marks:
+        raise RuntimeError(f"the GUI run did not finish in 10 minutes ({marks})")
     # let the last queued deliveries reach the model, then stop measuring
     end_wait = time.perf_counter() + 0.5
     while time.perf_counter() < end_wait:
