@@ -497,7 +497,10 @@ class IngestEngine:
                 if not self._run_claimed(tasks):
                     return
                 failures = 0
-            except Exception:  # a bug, or a database that fails (closed, I/O error): log, back off, go on
+            except Exception:  # a bug, or a database that fails (I/O error, locked): log, back off, go on
+                if getattr(self.db, "_closed", False):  # closed under a running engine: nothing left to do
+                    log.exception("ingest worker: the workspace was closed while it ran")
+                    return
                 failures += 1
                 if failures <= 3 or failures % 100 == 0:
                     log.exception("ingest worker: %d failure(s) in a row", failures)
