@@ -1,9 +1,10 @@
 """The content store: read-only copies of every evidence file, named by their SHA-256.
 
 ``store/ab/abcdef…`` holds the bytes whose SHA-256 is ``abcdef…``. A file is copied and hashed in one
-read (1 MiB chunks) into ``store/tmp/``, flushed to disk, then renamed to its hash name, so an object
-under its final name is always complete. The database rows that name an object are committed after
-the rename. A crash therefore leaves at most a temp file (removed at the next start by
+read (1 MiB chunks) into ``store/tmp/`` (written with O_DIRECT where the file system allows), given its
+hash name without ever replacing one, and flushed to disk before any database row names it: a single
+file before it is named, a bulk ingest's batch at once after (``sync_batch``). So every object a row
+names is complete. A crash therefore leaves at most a temp file (removed at the next start by
 :meth:`ContentStore.clean_temp`) or an object no row names yet (an *orphan*: :meth:`ContentStore.recover`
 moves it to ``store/orphaned/`` — bytes are never deleted — and the copy there is dropped as soon as
 the same bytes are registered again, which the resumed ingest queue does).
