@@ -91,30 +91,26 @@ def _publish(tmp: Path, dest: Path) -> bool:
     names (already flushed) for the other's copy (not flushed yet). A hard link does it where the file
     system has them; elsewhere (FAT, some shares) a check-then-rename, whose race only costs that flush.
     """
-    for attempt in (1, 2):
+    try:
         try:
             os.link(tmp, dest)
-        except FileExistsError:
-            return False
-        except FileNotFoundError:
-            if attempt == 2 or not tmp.exists():
-                raise
-            dest.parent.mkdir(exist_ok=True)  # the first object in its fan-out folder
-            continue
-        except OSError:  # no hard links on this file system
-            if dest.exists():
-                return False
+        except FileNotFoundError:  # the first object in its fan-out folder (or tmp is gone: raised again)
             dest.parent.mkdir(exist_ok=True)
-            os.replace(tmp, dest)
-        else:
-            try:
-                os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
-            finally:  # (a temp name that cannot go now is removed at the next start)
-                os.chmod(dest, 0o444)
-            return True
-        os.chmod(dest, 0o444)
-        return True
-    raise AssertionError("unreachable")
+            os.link(tmp, dest)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links on this file system
+        if dest.exists():
+            return False
+        dest.parent.mkdir(exist_ok=True)
+        os.replace(tmp, dest)
+    else:
+        try:
+            os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
+        except OSError:
+            pass  # a temp name that cannot go now is removed at the next start
+    os.chmod(dest, 0o444)
+    return True
 
 
 def _cached(fd: int) -> bool:
@@ -224,11 +220,10 @@ class ContentStore:
     ) -> StoredObject:
         """Copy ``src`` into the store, hashing as it goes; return its object.
 
-        ``sync_dir=False`` leaves the fsync of the object's folder (which makes the rename durable) to the
-        caller, who must call :meth:`sync_dirs` before committing rows that name the object (bulk ingest
-        syncs each folder once per batch). ``sync_data=False`` also leaves the file's own data to
+        ``sync_dir=False, sync_data=False`` (bulk ingest) leave the flush of the object's folder and data to
         :meth:`sync_batch` (one flush of the whole store for a batch instead of one per file); until then
-        the object must not be named by a committed row. The source is opened read-only and never touched otherwise. Raises ``OSError`` (permission,
+        the object must not be named by a committed row. The source is opened read-only and never touched
+        otherwise. Raises ``OSError`` (permission,
         vanished, locked, symlink loop), :class:`SourceChanged` when the file changed during the copy
         or its name now points at another file, :class:`SourceVanished` when it was deleted meanwhile.
         """
@@ -342,11 +337,6 @@ class ContentStore:
         # have gained a new fan-out folder in this batch.
         folders = {o.path.parent for o in fresh}
         for folder in sorted(folders | {f.parent for f in folders}):
-            _fsync_dir(folder)
-
-    def sync_dirs(self, objects: Iterable[StoredObject]) -> None:
-        """Make the renames of ``objects`` durable (one fsync per folder)."""
-        for folder in sorted({o.path.parent for o in objects if not o.existed}):
             _fsync_dir(folder)
 
     def add_bytes(self, data: bytes) -> StoredObject:
