@@ -64,7 +64,7 @@ from desktop.evidence.queue import (
     Task,
 )
 from desktop.evidence.scan import scan_folder
-from desktop.evidence.service import mark_index_failed, mark_path_absent, record_objects
+from desktop.evidence.service import mark_index_failed, mark_path_absent, path_rows, record_objects
 from desktop.evidence.store import SourceChanged, SourceVanished, StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
@@ -828,15 +828,11 @@ class IngestEngine:
     def _known_stamps(self, tasks: list[Task]) -> dict[tuple[str, bytes | None], tuple[int, int]]:
         """``(size, mtime_ns)`` each path of ``tasks`` is registered with now, in one query. (No other
         worker touches these paths meanwhile: a claimed task's path is busy.)"""
-        texts = sorted({t.path_text for t in tasks if t.task == REGISTER})
-        if not texts:
+        keys = {(t.path_text, t.raw_path) for t in tasks if t.task == REGISTER}
+        if not keys:
             return {}
-        rows = self.db.query(
-            f"SELECT path, raw_path, size, mtime_ns FROM evidence_paths WHERE present = 1"
-            f" AND path IN ({','.join('?' * len(texts))}) ORDER BY id",
-            texts,
-        )
-        return {(r["path"], r["raw_path"]): (r["size"], r["mtime_ns"]) for r in rows}  # the newest row wins
+        return {key: (row["size"], row["mtime_ns"])
+                for key, (row, _) in path_rows(self.db.conn, keys).items() if row is not None}
 
     def _registered_tx(self, tx, tasks: list[Task], written: list[tuple[int, Any]]) -> None:
         """Inside the registration's transaction: finish the tasks, schedule text and thumbnails."""

@@ -134,7 +134,7 @@ def record_objects(
         for path, obj, mtime_ns, in_tx in items:
             spath = os.path.abspath(os.fspath(path))
             keyed.append((spath, *fspath.to_db(spath), obj, mtime_ns, in_tx))
-        paths = _path_rows(db.conn, {(text, raw) for _, text, raw, *_ in keyed})
+        paths = path_rows(db.conn, {(text, raw) for _, text, raw, *_ in keyed})
         seen: set[tuple[str, bytes | None]] = set()
         for spath, text, raw, obj, mtime_ns, in_tx in keyed:
             if (text, raw) in seen:  # the same path twice: the earlier item changes what this one finds
@@ -176,7 +176,7 @@ def record_objects(
 _UNREAD = object()  # not read ahead: read inside the transaction
 
 
-def _path_rows(conn, keys: set[tuple[str, bytes | None]]) -> dict[tuple[str, bytes | None], tuple[Any, bool]]:
+def path_rows(conn, keys: set[tuple[str, bytes | None]]) -> dict[tuple[str, bytes | None], tuple[Any, bool]]:
     """For each ``(path text, raw)``: its present row (as :func:`_present_row` finds it) and whether any
     row at that path is absent. Paths with no row at all are left out."""
     out: dict[tuple[str, bytes | None], tuple[Any, bool]] = {}
