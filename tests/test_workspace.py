@@ -329,16 +329,21 @@ def test_the_lock_is_kept_when_its_holder_note_cannot_be_written(tmp_path, monke
         assert not third.readonly
 
 
+def _copied_unflushed(ws, folder, prefix: str, n: int, size: int):
+    """``n`` random source files and their store copies as bulk ingest makes them (not flushed yet)."""
+    srcs = []
+    for i in range(n):
+        p = folder / f"{prefix}{i}.bin"
+        p.write_bytes(os.urandom(size + i))
+        srcs.append(p)
+    return srcs, [ws.store.add_file(p, sync_dir=False, sync_data=False) for p in srcs]
+
+
 def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
     """Bulk ingest copies without a flush per file, then flushes the batch before recording it."""
     from desktop.evidence import store as storemod
 
-    srcs = []
-    for i in range(5):
-        p = tmp_path / f"f{i}.bin"
-        p.write_bytes(os.urandom(10_000 + i))
-        srcs.append(p)
-    objs = [ws.store.add_file(p, sync_dir=False, sync_data=False) for p in srcs]
+    srcs, objs = _copied_unflushed(ws, tmp_path, "f", 5, 10_000)
     calls = []
     real = storemod._syncfs
     monkeypatch.setattr(storemod, "_syncfs", lambda root: calls.append(root) or real(root))
@@ -354,12 +359,7 @@ def test_without_syncfs_a_batch_flushes_every_file_and_folder_it_names(ws, tmp_p
     """The per-file fallback (no syncfs) must also flush objects another thread copied a moment ago."""
     from desktop.evidence import store as storemod
 
-    srcs = []
-    for i in range(3):
-        p = tmp_path / f"g{i}.bin"
-        p.write_bytes(os.urandom(5_000 + i))
-        srcs.append(p)
-    objs = [ws.store.add_file(p, sync_dir=False, sync_data=False) for p in srcs]
+    srcs, objs = _copied_unflushed(ws, tmp_path, "g", 3, 5_000)
     again = ws.store.add_file(srcs[0], sync_dir=False, sync_data=False)  # "existed": copied by someone else
     assert again.existed
     dirs = []

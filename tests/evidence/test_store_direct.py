@@ -37,6 +37,13 @@ def _supports_direct(folder) -> bool:
             os.unlink(path)
 
 
+def _source(folder, name: str, size: int) -> tuple:
+    """A source file of ``size`` random bytes: ``(path, bytes)``."""
+    data = os.urandom(size)
+    (folder / name).write_bytes(data)
+    return folder / name, data
+
+
 def _resident_pages(path) -> tuple[int, int]:
     """(pages of ``path`` in the page cache, pages in all), by mincore(2) on a mapping of the file."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -69,9 +76,7 @@ def ws(tmp_path):
 
 def test_copies_of_every_size_are_exact(ws, tmp_path):
     for size in SIZES:
-        data = os.urandom(size)
-        src = tmp_path / f"f{size}.bin"
-        src.write_bytes(data)
+        src, data = _source(tmp_path, f"f{size}.bin", size)
         obj = ws.store.add_file(src, sync_dir=False, sync_data=False)
         assert obj.sha256 == hashlib.sha256(data).hexdigest() and obj.size == size
         ws.store.sync_batch([obj])
@@ -108,9 +113,7 @@ def test_a_file_system_that_refuses_o_direct_gets_cached_writes(ws, tmp_path, mo
 
     monkeypatch.setattr(os, "open", open_like_tmpfs)
     for size in (5000, (1 << 20) + 3):
-        data = os.urandom(size)
-        src = tmp_path / f"s{size}.bin"
-        src.write_bytes(data)
+        src, data = _source(tmp_path, f"s{size}.bin", size)
         obj = ws.store.add_file(src)
         assert obj.path.read_bytes() == data
     assert len(refused) == 1  # asked once; the store remembers
@@ -131,9 +134,7 @@ def test_a_direct_write_refused_midway_continues_through_the_cache(ws, tmp_path,
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", write)
-    data = os.urandom(3 * (1 << 20))
-    src = tmp_path / "w.bin"
-    src.write_bytes(data)
+    src, data = _source(tmp_path, "w.bin", 3 * (1 << 20))
     obj = ws.store.add_file(src)
     assert refused and obj.path.read_bytes() == data
     assert ws.store._direct  # only that file fell back
@@ -153,9 +154,7 @@ def test_a_short_direct_write_finishes_the_file(ws, tmp_path, monkeypatch):
         return real_write(fd, data)
 
     monkeypatch.setattr(os, "write", short_write)
-    data = os.urandom(2 * (1 << 20) + 7)
-    src = tmp_path / "short.bin"
-    src.write_bytes(data)
+    src, data = _source(tmp_path, "short.bin", 2 * (1 << 20) + 7)
     obj = ws.store.add_file(src)
     assert obj.path.read_bytes() == data
     # the first write was direct; after the short write the rest of the file went through the cache
