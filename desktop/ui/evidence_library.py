@@ -24,7 +24,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QBrush, QColor, QDesktopServices, QFont, QIcon, QImage, QKeySequence, QPainter, QPixmap
@@ -75,21 +75,6 @@ _ROLES = frozenset(int(r) for r in (Qt.DisplayRole, Qt.DecorationRole, Qt.ToolTi
 _EVIDENCE_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled
 _PROBLEM_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
 _DROP_ONLY = Qt.ItemIsDropEnabled
-
-
-def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
-    """``(first, last)`` of each run of consecutive numbers in sorted ``rows``."""
-    start = prev = None
-    for r in rows:
-        if start is None:
-            start = prev = r
-        elif r == prev + 1:
-            prev = r
-        else:
-            yield start, prev
-            start = prev = r
-    if start is not None:
-        yield start, prev
 
 
 def _like(text: str) -> str:
@@ -287,14 +272,7 @@ class EvidenceLibraryModel(EvidenceTableModel):
         present = {i for i in ids if i in self._row_of}
         self._remove_keys(present - match)
         self._insert_keys(sorted(match - present))
-        rows = []
-        for eid in present & match:
-            self._cache.pop(eid, None)
-            rows.append(self._row_of[eid])
-        # one signal per run of adjacent rows (a bulk ingest refreshes thousands of them at once)
-        last = self.columnCount() - 1
-        for first, end in _runs(sorted(rows)):
-            self.dataChanged.emit(self.index(first, 0), self.index(end, last))
+        self._refresh_rows(present & match)
         self.view_changed.emit()
 
     refresh_ids = add_or_refresh

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QMimeData, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -323,6 +323,21 @@ def human_size(n: int | None) -> str:
 STATUS_TEXT = {"pending": "处理中", "ready": "就绪", "error": "出错"}
 
 
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """``(first, last)`` of each run of consecutive numbers in sorted ``rows``."""
+    start = prev = None
+    for r in rows:
+        if start is None:
+            start = prev = r
+        elif r == prev + 1:
+            prev = r
+        else:
+            yield start, prev
+            start = prev = r
+    if start is not None:
+        yield start, prev
+
+
 class EvidenceTableModel(QAbstractTableModel):
     """The evidence library as a table: ids in order, rows fetched in pages and cached."""
 
@@ -355,10 +370,18 @@ class EvidenceTableModel(QAbstractTableModel):
                 self._row_of[eid] = len(self._ids)
                 self._ids.append(eid)
             self.endInsertRows()
-        for eid in old:
+        self._refresh_rows(old)
+
+    def _refresh_rows(self, evidence_ids: Iterable[int]) -> None:
+        """Forget these rows' cached data and signal them changed: one signal per run of adjacent rows (a
+        bulk ingest refreshes thousands at once; one signal each kept the GUI thread busy)."""
+        rows = []
+        for eid in evidence_ids:
             self._cache.pop(eid, None)
-            r = self._row_of[eid]
-            self.dataChanged.emit(self.index(r, 0), self.index(r, self.columnCount() - 1))
+            rows.append(self._row_of[eid])
+        last = self.columnCount() - 1
+        for first, end in _runs(sorted(rows)):
+            self.dataChanged.emit(self.index(first, 0), self.index(end, last))
 
     def evidence_id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

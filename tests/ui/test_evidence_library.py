@@ -335,3 +335,10 @@ def test_refreshing_many_rows_signals_each_run_of_rows_once(demo_ws):
     changed.clear()
     model.add_or_refresh([ids[0], ids[1], ids[3]])  # two runs
     assert changed == [(0, 1, model.columnCount() - 1), (3, 3, model.columnCount() - 1)]
+    from desktop.ui.models import EvidenceTableModel  # the linking pane's model shares the mechanism
+
+    table = EvidenceTableModel(demo_ws.db)
+    changed.clear()
+    table.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    table.add_or_refresh(ids)
+    assert changed == [(0, len(ids) - 1)]
