@@ -31,8 +31,12 @@ EVENT_COLUMNS = (
 )
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # one encoder, not json.dumps: with options, dumps builds a new encoder per call (twice per event)
+    return _CANONICAL.encode(value)
 
 
 def event_hash(prev_hash: str, row: dict[str, Any]) -> str:

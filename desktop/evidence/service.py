@@ -30,6 +30,7 @@ evidence stays. Paths are stored with :mod:`desktop.evidence.fspath` (undecodabl
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 import os
 from dataclasses import dataclass, field
@@ -247,6 +248,22 @@ def _absent_predecessor(tx, text: str, raw: bytes | None) -> int | None:
     return row["evidence_id"] if row else None
 
 
+def _suffixes(name: str) -> str:
+    """The end of ``name`` that ``mimetypes`` looks at: its last two suffixes ("x.tar.gz" → ".tar.gz";
+    leading dots are part of the stem, as in ``splitext``)."""
+    lead = len(name) - len(name.lstrip("."))
+    last = name.rfind(".", lead)
+    if last < 0:
+        return ""
+    before = name.rfind(".", lead, last)
+    return name[before if before >= 0 else last:]
+
+
+@functools.lru_cache(maxsize=512)
+def _mime(suffixes: str) -> str | None:
+    return mimetypes.guess_type("x" + suffixes)[0] if suffixes else None
+
+
 def _record_new(tx, spath, current, previous_id, text, raw, obj, mtime_ns, now) -> Registered:
     name = fspath.display_name(fspath.basename(spath))
     ext = os.path.splitext(name)[1].lower().lstrip(".")
@@ -257,7 +274,7 @@ def _record_new(tx, spath, current, previous_id, text, raw, obj, mtime_ns, now) 
             "size": obj.size,
             "name": name,
             "ext": ext,
-            "mime": mimetypes.guess_type(name)[0],
+            "mime": mimetypes.guess_type(name)[0] if ":" in name else _mime(_suffixes(name)),
             "status": "pending",
             "text_status": "pending",
             "supersedes": previous_id,

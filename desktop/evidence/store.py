@@ -84,7 +84,7 @@ def _write_all(fd: int, block: memoryview, direct: bool) -> bool:
     return direct
 
 
-def _publish(tmp: Path, dest: Path) -> bool:
+def _publish(tmp: str, dest: str) -> bool:
     """Give the finished temp file its object name, read-only; False (nothing done) when the name is taken.
 
     Never replaces: two threads copying the same bytes at once must not swap the object a committed row
@@ -95,14 +95,14 @@ def _publish(tmp: Path, dest: Path) -> bool:
         try:
             os.link(tmp, dest)
         except FileNotFoundError:  # the first object in its fan-out folder (or tmp is gone: raised again)
-            dest.parent.mkdir(exist_ok=True)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
             os.link(tmp, dest)
     except FileExistsError:
         return False
     except OSError:  # no hard links on this file system
-        if dest.exists():
+        if os.path.exists(dest):
             return False
-        dest.parent.mkdir(exist_ok=True)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
         os.replace(tmp, dest)
     else:
         try:
@@ -166,6 +166,7 @@ class ContentStore:
         self._suspect_lock = threading.Lock()
         self._direct = DIRECT_IO
         self._local = threading.local()
+        self._root_s = str(self.root)
 
     def ensure(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -227,7 +228,6 @@ class ContentStore:
         vanished, locked, symlink loop), :class:`SourceChanged` when the file changed during the copy
         or its name now points at another file, :class:`SourceVanished` when it was deleted meanwhile.
         """
-        self.ensure()
         digest = hashlib.sha256()
         size = 0
         # Open the source before creating the temp file: a file we cannot read leaves nothing behind.
@@ -238,7 +238,6 @@ class ContentStore:
                 raise IsADirectoryError(errno.EISDIR, "not a regular file", os.fsdecode(src))
             buf = self._buffer(chunk)
             fd, tmp_name, direct = self._open_temp()
-            tmp_path = Path(tmp_name)
             try:
                 with memoryview(buf) as view:
                     try:
@@ -268,23 +267,25 @@ class ContentStore:
                 if (now.st_dev, now.st_ino) != (start.st_dev, start.st_ino) or now.st_size != size:
                     raise SourceChanged(errno.EAGAIN, "replaced while copying", os.fsdecode(src))
                 sha = digest.hexdigest()
-                dest = self.object_path(sha)
-                if dest.exists() and self._take_suspect(sha):
+                # Strings, not Paths, until the result: this runs for every file of a bulk ingest,
+                # holding the interpreter lock that the other workers and the GUI wait for.
+                dest = os.path.join(self._root_s, sha[:2], sha)
+                if self._suspect and os.path.exists(dest) and self._take_suspect(sha):
                     # the fresh copy replaces the object whose flush failed
                     os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
-                    os.chmod(tmp_path, 0o444)
-                    os.replace(tmp_path, dest)
-                elif not _publish(tmp_path, dest):
+                    os.chmod(tmp_name, 0o444)
+                    os.replace(tmp_name, dest)
+                elif not _publish(tmp_name, dest):
                     # The same bytes are there (perhaps copied a moment ago by another thread, and not
                     # flushed yet: the caller's flush covers "existed" objects too).
-                    tmp_path.unlink()
-                    return StoredObject(sha, size, dest, True, start.st_mtime_ns)
+                    os.unlink(tmp_name)
+                    return StoredObject(sha, size, Path(dest), True, start.st_mtime_ns)
                 if sync_dir:
-                    _fsync_dir(dest.parent)
-                return StoredObject(sha, size, dest, False, start.st_mtime_ns)
+                    _fsync_dir(os.path.dirname(dest))
+                return StoredObject(sha, size, Path(dest), False, start.st_mtime_ns)
             except BaseException:
                 try:
-                    tmp_path.unlink()
+                    os.unlink(tmp_name)
                 except FileNotFoundError:
                     pass
                 raise
@@ -352,7 +353,7 @@ class ContentStore:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            if not _publish(Path(tmp_name), dest):
+            if not _publish(tmp_name, str(dest)):
                 os.unlink(tmp_name)
                 return StoredObject(sha, len(data), dest, True)
         except BaseException:
