@@ -192,7 +192,7 @@ class IngestQueue:
         rows = self.db.query(
             f"SELECT * FROM ingest_queue WHERE state = 'pending' AND task IN ({marks})"
             " AND (next_try_at IS NULL OR next_try_at <= ?) ORDER BY priority, id LIMIT ?",
-            [*kinds, now, limit * 4 + len(busy)],
+            [*kinds, now, limit + len(busy)],
         )
         candidates: list[Task] = []
         keys = set(busy)

@@ -16,6 +16,7 @@ import os
 import stat as _stat
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from desktop.evidence import fspath
 from desktop.evidence.ignore import IgnoreList
@@ -50,10 +51,12 @@ def scan_folder(
     exclude: tuple[str, ...] = (),
     origin: str = "scan",
     assume_complete: bool = False,
+    on_enqueued: Callable[[], None] | None = None,
 ) -> ScanResult:
     """Walk ``folder``; see the module docstring. ``assume_complete``: the user asked for these files
     now (a dropped folder, the CLI), so recent ones do not wait to prove stable (a file that changes
-    while it is copied is still caught by the store)."""
+    while it is copied is still caught by the store). ``on_enqueued()`` runs after each chunk of files
+    is queued (the engine wakes its other workers: they need not wait for the whole walk)."""
     folder = os.path.abspath(folder)
     res = ScanResult(folder)
     lo, hi = _prefix_range(folder)
@@ -89,6 +92,8 @@ def scan_folder(
         if batch:
             res.enqueued += queue.add(batch)
             batch.clear()
+            if on_enqueued is not None:
+                on_enqueued()
 
     stack = [folder]
     while stack:
