@@ -69,7 +69,7 @@ class Workspace:
             raise DeskError("workspace.not_a_folder", path=str(root))
         try:
             root.mkdir(parents=True, exist_ok=True)
-            (root / STORE_DIR).mkdir(exist_ok=True)
+            ContentStore(root / STORE_DIR).ensure()
             (root / THUMBS_DIR).mkdir(exist_ok=True)
         except OSError as exc:
             raise DeskError("workspace.cannot_create", path=str(root), detail=str(exc)) from exc

@@ -13,6 +13,7 @@ the same bytes are registered again, which the resumed ingest queue does).
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import itertools
 import mmap
@@ -61,6 +62,16 @@ BATCH_SYNC = sys.platform.startswith("linux")
 # that is not a whole number of pages (a file's tail), is written through the cache instead.
 DIRECT_IO = sys.platform.startswith("linux") and hasattr(os, "O_DIRECT")
 _DIRECT_ALIGN = 4096
+_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+# POSIX: a temp file is created read-only (its descriptor still writes), so the object needs no chmod.
+# Windows cannot delete a read-only name, and the temp name is deleted after the link.
+_TEMP_MODE = 0o600 if sys.platform == "win32" else 0o444
+# Linux: a copy is written to an anonymous file (O_TMPFILE) and given its object name with one hard link
+# (through /proc/self/fd). No temp name is created and unlinked per file — two workers doing that in the
+# same folder queued on its lock (measured: docs/performance.md) — and a crash leaves no temp file: the
+# kernel frees an anonymous file that was never linked. Elsewhere, a named temp file in ``tmp/``.
+ANONYMOUS_TEMP = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 _TEMP_SEQ = itertools.count()
 
 
@@ -84,7 +95,7 @@ def _write_all(fd: int, block: memoryview, direct: bool) -> bool:
     return direct
 
 
-def _publish(tmp: str, dest: str) -> bool:
+def _publish(tmp: str, dest: str, readonly: bool = False) -> bool:
     """Give the finished temp file its object name, read-only; False (nothing done) when the name is taken.
 
     Never replaces: two threads copying the same bytes at once must not swap the object a committed row
@@ -109,7 +120,8 @@ def _publish(tmp: str, dest: str) -> bool:
             os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
         except OSError:
             pass  # a temp name that cannot go now is removed at the next start
-    os.chmod(dest, 0o444)
+    if not readonly:  # (``readonly``: the temp file was created read-only)
+        os.chmod(dest, 0o444)
     return True
 
 
@@ -119,6 +131,16 @@ def _cached(fd: int) -> bool:
 
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_DIRECT)
     return False
+
+
+def _reader(fd: int, buf) -> Callable[[], int]:
+    """``readinto(buf)`` for a raw descriptor: ``readv`` where it exists, else through a file object."""
+    if hasattr(os, "readv"):
+        return lambda: os.readv(fd, [buf])
+    import io
+
+    raw = io.FileIO(fd, "rb", closefd=False)
+    return lambda: raw.readinto(buf)
 
 
 def _syncfs(path: Path) -> bool:
@@ -165,6 +187,7 @@ class ContentStore:
         self._suspect: set[str] = set()
         self._suspect_lock = threading.Lock()
         self._direct = DIRECT_IO
+        self._anonymous = ANONYMOUS_TEMP
         self._local = threading.local()
         self._root_s = str(self.root)
 
@@ -172,15 +195,32 @@ class ContentStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(exist_ok=True)
 
-    def _open_temp(self, direct: bool = True) -> tuple[int, str, bool]:
+    def _open_temp(self, direct: bool = True) -> tuple[int, str | None, bool]:
         """A new temp file in ``tmp/`` for writing: ``(fd, name, direct)``, ``direct`` when it bypasses the
-        page cache (see :data:`DIRECT_IO`)."""
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        page cache (see :data:`DIRECT_IO`); ``name`` None for an anonymous file (see :data:`ANONYMOUS_TEMP`)."""
+        while self._anonymous:
+            direct = direct and self._direct
+            try:
+                fd = os.open(self.tmp, os.O_WRONLY | os.O_TMPFILE | _O_CLOEXEC | (os.O_DIRECT if direct else 0),
+                             _TEMP_MODE)
+                return fd, None, direct
+            except FileNotFoundError:
+                if self.tmp.is_dir():
+                    raise
+                self.ensure()
+            except OSError as exc:
+                if direct and exc.errno == errno.EINVAL:
+                    self._direct = False  # (tmpfs has anonymous files but refuses O_DIRECT)
+                elif exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+                    self._anonymous = False  # this file system or kernel has none: named temp files
+                else:
+                    raise
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY | _O_CLOEXEC
         for _ in range(100):
             name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
             direct = direct and self._direct
             try:
-                return os.open(name, flags | (os.O_DIRECT if direct else 0), 0o600), name, direct
+                return os.open(name, flags | (os.O_DIRECT if direct else 0), _TEMP_MODE), name, direct
             except FileExistsError:
                 continue  # left by an earlier process with the same pid
             except FileNotFoundError:
@@ -231,31 +271,37 @@ class ContentStore:
         digest = hashlib.sha256()
         size = 0
         # Open the source before creating the temp file: a file we cannot read leaves nothing behind.
-        fin = open(src, "rb", buffering=0)
+        # (os.open and readv rather than a file object: fewer system calls, each of which gives up and
+        # takes back the interpreter lock that the other workers and the GUI wait for.)
+        src_fd = os.open(src, os.O_RDONLY | _O_BINARY | _O_CLOEXEC)
         try:
-            start = os.fstat(fin.fileno())
+            start = os.fstat(src_fd)
             if not stat.S_ISREG(start.st_mode):
                 raise IsADirectoryError(errno.EISDIR, "not a regular file", os.fsdecode(src))
             buf = self._buffer(chunk)
             fd, tmp_name, direct = self._open_temp()
+            fd_open = True
             try:
                 with memoryview(buf) as view:
-                    try:
-                        while True:
-                            n = fin.readinto(buf)
-                            if not n:
-                                break
-                            block = view[:n]
-                            digest.update(block)
-                            direct = _write_all(fd, block, direct)
-                            size += n
-                            if on_chunk:
-                                on_chunk(size)
-                        if sync_data or not BATCH_SYNC:
-                            os.fsync(fd)
-                    finally:
-                        os.close(fd)
-                end = os.fstat(fin.fileno())
+                    readinto = _reader(src_fd, buf)
+                    while True:
+                        n = readinto()
+                        if not n:
+                            break
+                        block = view[:n]
+                        digest.update(block)
+                        direct = _write_all(fd, block, direct)
+                        size += n
+                        if on_chunk:
+                            on_chunk(size)
+                        if size == start.st_size:
+                            break  # the size it had: no read for the end (growth is caught below)
+                if sync_data or not BATCH_SYNC:
+                    os.fsync(fd)
+                if tmp_name is not None:  # a named file is closed before it is renamed (Windows)
+                    fd_open = False
+                    os.close(fd)
+                end = os.fstat(src_fd)
                 if end.st_size != size or end.st_mtime_ns != start.st_mtime_ns:
                     raise SourceChanged(errno.EAGAIN, "changed while copying", os.fsdecode(src))
                 # The name must still lead to what was read: a file deleted or replaced meanwhile is
@@ -270,27 +316,60 @@ class ContentStore:
                 # Strings, not Paths, until the result: this runs for every file of a bulk ingest,
                 # holding the interpreter lock that the other workers and the GUI wait for.
                 dest = os.path.join(self._root_s, sha[:2], sha)
-                if self._suspect and os.path.exists(dest) and self._take_suspect(sha):
+                if tmp_name is None:
+                    fresh = self._publish_anonymous(fd, dest, sha)
+                elif self._suspect and os.path.exists(dest) and self._take_suspect(sha):
                     # the fresh copy replaces the object whose flush failed
                     os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
                     os.chmod(tmp_name, 0o444)
                     os.replace(tmp_name, dest)
-                elif not _publish(tmp_name, dest):
-                    # The same bytes are there (perhaps copied a moment ago by another thread, and not
-                    # flushed yet: the caller's flush covers "existed" objects too).
-                    os.unlink(tmp_name)
-                    return StoredObject(sha, size, Path(dest), True, start.st_mtime_ns)
-                if sync_dir:
+                    fresh = True
+                else:
+                    fresh = _publish(tmp_name, dest, readonly=_TEMP_MODE == 0o444)
+                    if not fresh:
+                        os.unlink(tmp_name)
+                # not fresh: the same bytes are there (perhaps copied a moment ago by another thread, and
+                # not flushed yet: the caller's flush covers "existed" objects too)
+                if fresh and sync_dir:
                     _fsync_dir(os.path.dirname(dest))
-                return StoredObject(sha, size, Path(dest), False, start.st_mtime_ns)
+                return StoredObject(sha, size, Path(dest), not fresh, start.st_mtime_ns)
             except BaseException:
-                try:
-                    os.unlink(tmp_name)
-                except FileNotFoundError:
-                    pass
+                if fd_open:
+                    fd_open = False
+                    os.close(fd)
+                if tmp_name is not None:
+                    try:
+                        os.unlink(tmp_name)
+                    except FileNotFoundError:
+                        pass
                 raise
+            finally:
+                if fd_open:
+                    os.close(fd)
         finally:
-            fin.close()
+            os.close(src_fd)
+
+    def _publish_anonymous(self, fd: int, dest: str, sha: str) -> bool:
+        """Give the anonymous file open as ``fd`` its object name (see :func:`_publish`); False when taken."""
+        proc = f"/proc/self/fd/{fd}"
+        # linkat(…, AT_SYMLINK_FOLLOW): os.link calls plain link(2) — which would link the /proc entry
+        # itself — unless a directory descriptor is given; for an absolute path the kernel ignores it.
+        link = functools.partial(os.link, src_dir_fd=fd, follow_symlinks=True)
+        if self._suspect and os.path.exists(dest) and self._take_suspect(sha):
+            # the fresh copy replaces the object whose flush failed: named first, then renamed over it
+            name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
+            link(proc, name)
+            os.replace(name, dest)
+            return True
+        try:
+            try:
+                link(proc, dest)
+            except FileNotFoundError:  # the first object in its fan-out folder
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                link(proc, dest)
+        except FileExistsError:
+            return False
+        return True
 
     def sync_batch(self, objects: Iterable[StoredObject]) -> None:
         """Make new ``objects`` (copied with ``sync_data=False, sync_dir=False``) durable, data and names.
@@ -351,13 +430,18 @@ class ContentStore:
             try:
                 _write_all(fd, memoryview(data), direct)
                 os.fsync(fd)
+                if tmp_name is None:
+                    fresh = self._publish_anonymous(fd, str(dest), sha)
             finally:
                 os.close(fd)
-            if not _publish(tmp_name, str(dest)):
-                os.unlink(tmp_name)
+            if tmp_name is not None:
+                fresh = _publish(tmp_name, str(dest), readonly=_TEMP_MODE == 0o444)
+                if not fresh:
+                    os.unlink(tmp_name)
+            if not fresh:
                 return StoredObject(sha, len(data), dest, True)
         except BaseException:
-            if os.path.exists(tmp_name):
+            if tmp_name is not None and os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
         _fsync_dir(dest.parent)

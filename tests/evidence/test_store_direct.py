@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import mmap
 import os
+import stat
 import sys
 
 import pytest
@@ -194,3 +195,46 @@ def test_publishing_never_replaces_an_object(tmp_path, monkeypatch):
     other = folder / "cd" / "cd34"
     assert storemod._publish(third, other) and other.read_bytes() == b"other" and not third.exists()
     assert storemod._publish(second, dest) is False and os.stat(dest).st_ino == inode
+
+
+@pytest.mark.skipif(not storemod.ANONYMOUS_TEMP, reason="O_TMPFILE and /proc are Linux-only")
+def test_a_copy_is_anonymous_until_it_has_its_object_name(ws, tmp_path):
+    """No temp name is made and removed per file (two workers did that in one folder and queued on its
+    lock), and a copy cut short leaves nothing: the kernel frees an anonymous file that was never linked."""
+    src, data = _source(tmp_path, "big.bin", 3 * (1 << 20) + 5)
+    during = []
+    obj = ws.store.add_file(src, on_chunk=lambda n: during.append(os.listdir(ws.store.tmp)))
+    assert during == [[], [], [], []] and obj.path.read_bytes() == data
+    st = os.stat(obj.path)
+    assert stat.S_IMODE(st.st_mode) == 0o444 and st.st_nlink == 1
+    assert ws.store.add_file(src).existed and os.listdir(ws.store.tmp) == []
+
+    def cut(n):
+        raise OSError(errno.EIO, "cut short")
+
+    other, _ = _source(tmp_path, "other.bin", 10_000)
+    with pytest.raises(OSError, match="cut short"):
+        ws.store.add_file(other, on_chunk=cut)
+    assert os.listdir(ws.store.tmp) == [] and [sha for sha, _ in ws.store.iter_objects()] == [obj.sha256]
+
+
+def test_without_anonymous_files_copies_go_through_a_named_temp_file(ws, tmp_path, monkeypatch):
+    real_open = os.open
+    refused = []
+
+    def open_without_tmpfile(path, flags, mode=0o777, *, dir_fd=None):
+        if flags & getattr(os, "O_TMPFILE", 0) == getattr(os, "O_TMPFILE", -1):
+            refused.append(path)
+            raise OSError(errno.EOPNOTSUPP, "Operation not supported", path)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", open_without_tmpfile)
+    ws.store._anonymous = storemod.ANONYMOUS_TEMP
+    during = []
+    for size in SIZES:
+        src, data = _source(tmp_path, f"n{size}.bin", size)
+        obj = ws.store.add_file(src, on_chunk=lambda n: during.append(os.listdir(ws.store.tmp)))
+        assert obj.path.read_bytes() == data and stat.S_IMODE(os.stat(obj.path).st_mode) == 0o444
+    assert len(refused) == (1 if storemod.ANONYMOUS_TEMP else 0) and ws.store._anonymous is False
+    assert all(len(names) == 1 and names[0].endswith(".part") for names in during)
+    assert os.listdir(ws.store.tmp) == []
