@@ -73,7 +73,6 @@ ALL_TASKS = (SCAN, REGISTER, INDEX, THUMB)
 # A batch of registrations is committed (one transaction, one event per file) when it holds this many
 # files or bytes, or has waited this long: bulk ingest pays for a commit and a head-file update per batch.
 BATCH_FILES, BATCH_BYTES, BATCH_SECONDS = 128, 64 << 20, 0.5
-CLAIM_FILES = BATCH_FILES
 REGISTERING_HOLDS_DERIVED = 1.0  # seconds since the last finished copy (see _claim)
 ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
 
@@ -612,7 +611,7 @@ class IngestEngine:
             tasks: list[Task] = []
             path_kinds = [k for k in kinds if k in PATH_TASKS]
             if path_kinds:
-                tasks = self.queue.claim(path_kinds, CLAIM_FILES, busy)
+                tasks = self.queue.claim(path_kinds, BATCH_FILES, busy, share=self.workers)
             derived = [k for k in kinds if k in DERIVED_TASKS]
             # Text and thumbnails wait while registration flows (another worker holds files and copied
             # one less than a second ago): they would compete with it for the interpreter lock, the write

@@ -182,17 +182,20 @@ class IngestQueue:
 
     # -- taking ----------------------------------------------------------------------------------
 
-    def claim(self, kinds: Sequence[str], limit: int, busy: set | frozenset = frozenset()) -> list[Task]:
+    def claim(self, kinds: Sequence[str], limit: int, busy: set | frozenset = frozenset(), share: int = 1) -> list[Task]:
         """Take up to ``limit`` runnable tasks of ``kinds`` (best priority first), skipping busy keys.
 
-        Candidates are read first, outside any transaction, so an empty queue costs no write lock.
+        ``share``: how many workers take from the queue. When fewer than ``limit`` tasks are left for each,
+        this one takes its share of what is left, so the workers finish together instead of one copying a
+        last full batch while the others wait. Candidates are read first, outside any transaction, so an
+        empty queue costs no write lock.
         """
         now = ts()
         marks = ",".join("?" * len(kinds))
         rows = self.db.query(
             f"SELECT * FROM ingest_queue WHERE state = 'pending' AND task IN ({marks})"
             " AND (next_try_at IS NULL OR next_try_at <= ?) ORDER BY priority, id LIMIT ?",
-            [*kinds, now, limit + len(busy)],
+            [*kinds, now, limit * share + len(busy)],
         )
         candidates: list[Task] = []
         keys = set(busy)
@@ -202,10 +205,11 @@ class IngestQueue:
                 continue
             keys.add(t.key)
             candidates.append(t)
-            if len(candidates) >= limit:
+            if len(candidates) >= limit * share:
                 break
         if not candidates:
             return []
+        candidates = candidates[:min(limit, -(-len(candidates) // share))]
         with self.book() as c:
             taken = {r[0] for r in c.execute(
                 "UPDATE ingest_queue SET state = 'in_progress', attempts = attempts + 1, updated_at = ?"

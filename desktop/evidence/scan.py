@@ -23,6 +23,7 @@ from desktop.evidence.ignore import IgnoreList
 from desktop.evidence.queue import REGISTER, Hint, IngestQueue
 
 BATCH = 500
+FIRST_BATCH = 64  # the first files are queued sooner: the engine's other workers start on them
 
 
 @dataclass
@@ -142,7 +143,7 @@ def scan_folder(
             else:  # may still be being written: it must show the same size and mtime after ``settle``
                 batch.append(Hint(path, REGISTER, delay=settle, seen_size=st.st_size, seen_mtime_ns=st.st_mtime_ns,
                                   origin=origin))
-            if len(batch) >= BATCH:
+            if len(batch) >= (BATCH if res.enqueued else FIRST_BATCH):
                 flush()
     if reconcile and os.path.isdir(folder):
         for key in known:
