@@ -39,6 +39,7 @@ PATH_TASKS = (SCAN, REGISTER)
 DERIVED_TASKS = (INDEX, THUMB)
 PRIORITY = {SCAN: 0, REGISTER: 0, INDEX: 10, THUMB: 20}
 POISON_ATTEMPTS = 3
+MIN_SHARE = 16  # a claim's share of the last files is never smaller: a claim costs more than copying a few
 
 
 def ts(t: float | None = None) -> str:
@@ -209,7 +210,7 @@ class IngestQueue:
                 break
         if not candidates:
             return []
-        candidates = candidates[:min(limit, -(-len(candidates) // share))]
+        candidates = candidates[:min(limit, max(-(-len(candidates) // share), MIN_SHARE))]
         with self.book() as c:
             taken = {r[0] for r in c.execute(
                 "UPDATE ingest_queue SET state = 'in_progress', attempts = attempts + 1, updated_at = ?"

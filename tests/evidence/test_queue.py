@@ -25,6 +25,21 @@ def test_hints_for_one_file_collapse_into_one_pending_task(ws, tmp_path):
     assert q.claim([REGISTER], 10, busy={t.key}) == []  # never two tasks on one file at once
 
 
+def test_workers_share_out_the_last_files(ws, tmp_path):
+    """With fewer than a full batch each left, a claim takes its share, so two workers finish together."""
+    q = IngestQueue(ws.db)
+    q.add([Hint(str(tmp_path / f"{i:03d}.pdf"), ready=True) for i in range(300)])
+    sizes = []
+    while True:
+        got = q.claim([REGISTER], 128, share=2)
+        if not got:
+            break
+        sizes.append(len(got))
+    assert sizes == [128, 86, 43, 22, 16, 5] and sum(sizes) == 300  # (never fewer than 16 while there are)
+    q.add([Hint(str(tmp_path / f"x{i}.pdf"), ready=True) for i in range(3)])
+    assert len(q.claim([REGISTER], 128)) == 3  # one worker: all of it
+
+
 def test_registration_runs_before_text_and_thumbnails(ws, tmp_path):
     from desktop.evidence.service import register_file
 
