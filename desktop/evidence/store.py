@@ -1,11 +1,12 @@
 """The content store: read-only copies of every evidence file, named by their SHA-256.
 
 ``store/ab/abcdef…`` holds the bytes whose SHA-256 is ``abcdef…``. A file is copied and hashed in one
-read (1 MiB chunks) into ``store/tmp/`` (written with O_DIRECT where the file system allows), given its
-hash name without ever replacing one, and flushed to disk before any database row names it: a single
-file before it is named, a bulk ingest's batch at once after (``sync_batch``). So every object a row
-names is complete. A crash therefore leaves at most a temp file (removed at the next start by
-:meth:`ContentStore.clean_temp`) or an object no row names yet (an *orphan*: :meth:`ContentStore.recover`
+read (1 MiB chunks) into a temp file in ``store/tmp/`` — anonymous (``O_TMPFILE``) on Linux, named
+elsewhere — written with O_DIRECT where the file system allows, given its hash name without ever
+replacing one, and flushed to disk before any database row names it: a single file before it is named,
+a bulk ingest's batch at once after (``sync_batch``). So every object a row names is complete. A crash
+therefore leaves at most a named temp file (removed at the next start by
+:meth:`ContentStore.clean_temp`; an anonymous one vanishes with the process) or an object no row names yet (an *orphan*: :meth:`ContentStore.recover`
 moves it to ``store/orphaned/`` — bytes are never deleted — and the copy there is dropped as soon as
 the same bytes are registered again, which the resumed ingest queue does).
 """
