@@ -183,7 +183,9 @@ class IngestQueue:
 
     # -- taking ----------------------------------------------------------------------------------
 
-    def claim(self, kinds: Sequence[str], limit: int, busy: set | frozenset = frozenset(), share: int = 1) -> list[Task]:
+    def claim(
+        self, kinds: Sequence[str], limit: int, busy: set | frozenset = frozenset(), share: int = 1
+    ) -> list[Task]:
         """Take up to ``limit`` runnable tasks of ``kinds`` (best priority first), skipping busy keys.
 
         ``share``: how many workers take from the queue. When fewer than ``limit`` tasks are left for each,

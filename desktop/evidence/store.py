@@ -6,9 +6,10 @@ elsewhere — written with O_DIRECT where the file system allows, given its hash
 replacing one, and flushed to disk before any database row names it: a single file before it is named,
 a bulk ingest's batch at once after (``sync_batch``). So every object a row names is complete. A crash
 therefore leaves at most a named temp file (removed at the next start by
-:meth:`ContentStore.clean_temp`; an anonymous one vanishes with the process) or an object no row names yet (an *orphan*: :meth:`ContentStore.recover`
-moves it to ``store/orphaned/`` — bytes are never deleted — and the copy there is dropped as soon as
-the same bytes are registered again, which the resumed ingest queue does).
+:meth:`ContentStore.clean_temp`; an anonymous one vanishes with the process) or an object no row
+names yet (an *orphan*: :meth:`ContentStore.recover` moves it to ``store/orphaned/`` — bytes are never
+deleted — and the copy there is dropped as soon as the same bytes are registered again, which the
+resumed ingest queue does).
 """
 
 from __future__ import annotations
