@@ -66,9 +66,6 @@ DIRECT_IO = sys.platform.startswith("linux") and hasattr(os, "O_DIRECT")
 _DIRECT_ALIGN = 4096
 _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-# POSIX: a temp file is created read-only (its descriptor still writes), so the object needs no chmod.
-# Windows cannot delete a read-only name, and the temp name is deleted after the link.
-_TEMP_MODE = 0o600 if sys.platform == "win32" else 0o444
 # Linux: a copy is written to an anonymous file (O_TMPFILE) and given its object name with one hard link
 # (through /proc/self/fd). No temp name is created and unlinked per file — two workers doing that in the
 # same folder queued on its lock (measured: docs/performance.md) — and a crash leaves no temp file: the
@@ -97,7 +94,7 @@ def _write_all(fd: int, block: memoryview, direct: bool) -> bool:
     return direct
 
 
-def _publish(tmp: str, dest: str, readonly: bool = False) -> bool:
+def _publish(tmp: str, dest: str) -> bool:
     """Give the finished temp file its object name, read-only; False (nothing done) when the name is taken.
 
     Never replaces: two threads copying the same bytes at once must not swap the object a committed row
@@ -122,8 +119,7 @@ def _publish(tmp: str, dest: str, readonly: bool = False) -> bool:
             os.unlink(tmp)  # before the chmod: Windows cannot delete a read-only name
         except OSError:
             pass  # a temp name that cannot go now is removed at the next start
-    if not readonly:  # (``readonly``: the temp file was created read-only)
-        os.chmod(dest, 0o444)
+    os.chmod(dest, 0o444)
     return True
 
 
@@ -204,7 +200,7 @@ class ContentStore:
             direct = direct and self._direct
             try:
                 fd = os.open(self.tmp, os.O_WRONLY | os.O_TMPFILE | _O_CLOEXEC | (os.O_DIRECT if direct else 0),
-                             _TEMP_MODE)
+                             0o600)
                 return fd, None, direct
             except FileNotFoundError:
                 if self.tmp.is_dir():
@@ -222,7 +218,7 @@ class ContentStore:
             name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
             direct = direct and self._direct
             try:
-                return os.open(name, flags | (os.O_DIRECT if direct else 0), _TEMP_MODE), name, direct
+                return os.open(name, flags | (os.O_DIRECT if direct else 0), 0o600), name, direct
             except FileExistsError:
                 continue  # left by an earlier process with the same pid
             except FileNotFoundError:
@@ -322,12 +318,20 @@ class ContentStore:
                     fresh = self._publish_anonymous(fd, dest, sha)
                 elif self._suspect and os.path.exists(dest) and self._take_suspect(sha):
                     # the fresh copy replaces the object whose flush failed
-                    os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
-                    os.chmod(tmp_name, 0o444)
-                    os.replace(tmp_name, dest)
+                    try:
+                        os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
+                        os.chmod(tmp_name, 0o444)
+                        os.replace(tmp_name, dest)
+                    except BaseException:
+                        self._mark_suspect(sha)  # still the old copy: the next copy must replace it
+                        try:
+                            os.chmod(dest, 0o444)
+                        except OSError:
+                            pass
+                        raise
                     fresh = True
                 else:
-                    fresh = _publish(tmp_name, dest, readonly=_TEMP_MODE == 0o444)
+                    fresh = _publish(tmp_name, dest)
                     if not fresh:
                         os.unlink(tmp_name)
                 # not fresh: the same bytes are there (perhaps copied a moment ago by another thread, and
@@ -357,11 +361,20 @@ class ContentStore:
         # linkat(…, AT_SYMLINK_FOLLOW): os.link calls plain link(2) — which would link the /proc entry
         # itself — unless a directory descriptor is given; for an absolute path the kernel ignores it.
         link = functools.partial(os.link, src_dir_fd=fd, follow_symlinks=True)
+        os.fchmod(fd, 0o444)  # read-only, whatever the umask made of the mode it was created with
         if self._suspect and os.path.exists(dest) and self._take_suspect(sha):
             # the fresh copy replaces the object whose flush failed: named first, then renamed over it
             name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
-            link(proc, name)
-            os.replace(name, dest)
+            try:
+                link(proc, name)
+                os.replace(name, dest)
+            except BaseException:
+                self._mark_suspect(sha)  # still the old copy: the next copy must replace it
+                try:
+                    os.unlink(name)
+                except OSError:
+                    pass
+                raise
             return True
         try:
             try:
@@ -396,6 +409,10 @@ class ContentStore:
             with self._suspect_lock:
                 self._suspect.update(o.sha256 for o in fresh)
             raise
+
+    def _mark_suspect(self, sha256: str) -> None:
+        with self._suspect_lock:
+            self._suspect.add(sha256)
 
     def _take_suspect(self, sha256: str) -> bool:
         with self._suspect_lock:
@@ -437,7 +454,7 @@ class ContentStore:
             finally:
                 os.close(fd)
             if tmp_name is not None:
-                fresh = _publish(tmp_name, str(dest), readonly=_TEMP_MODE == 0o444)
+                fresh = _publish(tmp_name, str(dest))
                 if not fresh:
                     os.unlink(tmp_name)
             if not fresh:

@@ -238,3 +238,44 @@ def test_without_anonymous_files_copies_go_through_a_named_temp_file(ws, tmp_pat
     assert len(refused) == (1 if storemod.ANONYMOUS_TEMP else 0) and ws.store._anonymous is False
     assert all(len(names) == 1 and names[0].endswith(".part") for names in during)
     assert os.listdir(ws.store.tmp) == []
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_objects_are_read_only_whatever_the_umask(ws, tmp_path, anonymous):
+    if anonymous and not storemod.ANONYMOUS_TEMP:
+        pytest.skip("no anonymous temp files here")
+    ws.store._anonymous = anonymous
+    old = os.umask(0o077)
+    try:
+        src, data = _source(tmp_path, "u.bin", 70_000)
+        obj = ws.store.add_file(src)
+        blob = ws.store.add_bytes(b"report bytes")
+    finally:
+        os.umask(old)
+    for path in (obj.path, blob.path):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o444
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_a_failed_replacement_keeps_the_object_suspect(ws, tmp_path, monkeypatch, anonymous):
+    """The next copy of bytes whose flush failed replaces the object; if that replacement fails, the old
+    copy must stay suspect, or a later batch would be vouched for by a flush that never covered it."""
+    if anonymous and not storemod.ANONYMOUS_TEMP:
+        pytest.skip("no anonymous temp files here")
+    ws.store._anonymous = anonymous
+    src, data = _source(tmp_path, "s.bin", 30_000)
+    obj = ws.store.add_file(src, sync_dir=False, sync_data=False)
+    ws.store._mark_suspect(obj.sha256)  # as a failed sync_batch leaves it
+
+    def refuse(a, b):
+        raise OSError(errno.EIO, "replace refused")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError, match="replace refused"):
+        ws.store.add_file(src, sync_dir=False, sync_data=False)
+    monkeypatch.undo()
+    assert obj.sha256 in ws.store._suspect and os.listdir(ws.store.tmp) == []
+    assert stat.S_IMODE(os.stat(obj.path).st_mode) == 0o444
+    inode = os.stat(obj.path).st_ino
+    again = ws.store.add_file(src, sync_dir=False, sync_data=False)
+    assert not again.existed and os.stat(again.path).st_ino != inode and again.path.read_bytes() == data
