@@ -15,7 +15,6 @@ resumed ingest queue does).
 from __future__ import annotations
 
 import errno
-import functools
 import hashlib
 import itertools
 import mmap
@@ -94,6 +93,33 @@ def _write_all(fd: int, block: memoryview, direct: bool) -> bool:
     return direct
 
 
+def _link_new(link: Callable[[str], None], dest: str) -> bool:
+    """``link(dest)`` (a hard link to the new object), making the fan-out folder if it is the first object
+    there; False when ``dest`` exists (it is never replaced)."""
+    try:
+        try:
+            link(dest)
+        except FileNotFoundError:  # the first object in its fan-out folder (or the source is gone: raised again)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            link(dest)
+    except FileExistsError:
+        return False
+    return True
+
+
+def _link_fd(fd: int, dest: str) -> None:
+    """Name the anonymous file open as ``fd``: linkat(…, AT_SYMLINK_FOLLOW) of its /proc entry. (os.link
+    calls plain link(2) — which would link the /proc entry itself — unless a directory descriptor is
+    given; for an absolute path the kernel ignores it.)"""
+    os.link(f"/proc/self/fd/{fd}", dest, src_dir_fd=fd, follow_symlinks=True)
+
+
+def _publish_fd(fd: int, dest: str) -> bool:
+    """:func:`_publish` for an anonymous temp file open as ``fd``."""
+    os.fchmod(fd, 0o444)  # read-only, whatever the umask made of the mode it was created with
+    return _link_new(lambda name: _link_fd(fd, name), dest)
+
+
 def _publish(tmp: str, dest: str) -> bool:
     """Give the finished temp file its object name, read-only; False (nothing done) when the name is taken.
 
@@ -102,13 +128,8 @@ def _publish(tmp: str, dest: str) -> bool:
     system has them; elsewhere (FAT, some shares) a check-then-rename, whose race only costs that flush.
     """
     try:
-        try:
-            os.link(tmp, dest)
-        except FileNotFoundError:  # the first object in its fan-out folder (or tmp is gone: raised again)
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            os.link(tmp, dest)
-    except FileExistsError:
-        return False
+        if not _link_new(lambda name: os.link(tmp, name), dest):
+            return False
     except OSError:  # no hard links on this file system
         if os.path.exists(dest):
             return False
@@ -215,7 +236,7 @@ class ContentStore:
                     raise
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY | _O_CLOEXEC
         for _ in range(100):
-            name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
+            name = self._temp_name()
             direct = direct and self._direct
             try:
                 return os.open(name, flags | (os.O_DIRECT if direct else 0), 0o600), name, direct
@@ -234,6 +255,9 @@ class ContentStore:
                 except FileNotFoundError:
                     pass
         raise FileExistsError(errno.EEXIST, "no free temp name", str(self.tmp))
+
+    def _temp_name(self) -> str:
+        return os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
 
     def _buffer(self, chunk: int):
         """This thread's copy buffer: page-aligned (O_DIRECT needs it) and reused, so its pages stay mapped."""
@@ -314,11 +338,12 @@ class ContentStore:
                 # Strings, not Paths, until the result: this runs for every file of a bulk ingest,
                 # holding the interpreter lock that the other workers and the GUI wait for.
                 dest = os.path.join(self._root_s, sha[:2], sha)
-                if tmp_name is None:
-                    fresh = self._publish_anonymous(fd, dest, sha)
-                elif self._suspect and os.path.exists(dest) and self._take_suspect(sha):
+                if self._suspect and os.path.exists(dest) and self._take_suspect(sha):
                     # the fresh copy replaces the object whose flush failed
                     try:
+                        if tmp_name is None:  # an anonymous copy is given a temp name first
+                            tmp_name = self._temp_name()
+                            _link_fd(fd, tmp_name)
                         os.chmod(dest, 0o644)  # Windows cannot replace a read-only file
                         os.chmod(tmp_name, 0o444)
                         os.replace(tmp_name, dest)
@@ -330,6 +355,8 @@ class ContentStore:
                             pass
                         raise
                     fresh = True
+                elif tmp_name is None:
+                    fresh = _publish_fd(fd, dest)
                 else:
                     fresh = _publish(tmp_name, dest)
                     if not fresh:
@@ -354,37 +381,6 @@ class ContentStore:
                     os.close(fd)
         finally:
             os.close(src_fd)
-
-    def _publish_anonymous(self, fd: int, dest: str, sha: str) -> bool:
-        """Give the anonymous file open as ``fd`` its object name (see :func:`_publish`); False when taken."""
-        proc = f"/proc/self/fd/{fd}"
-        # linkat(…, AT_SYMLINK_FOLLOW): os.link calls plain link(2) — which would link the /proc entry
-        # itself — unless a directory descriptor is given; for an absolute path the kernel ignores it.
-        link = functools.partial(os.link, src_dir_fd=fd, follow_symlinks=True)
-        os.fchmod(fd, 0o444)  # read-only, whatever the umask made of the mode it was created with
-        if self._suspect and os.path.exists(dest) and self._take_suspect(sha):
-            # the fresh copy replaces the object whose flush failed: named first, then renamed over it
-            name = os.path.join(self.tmp, f"in-{os.getpid()}-{next(_TEMP_SEQ)}.part")
-            try:
-                link(proc, name)
-                os.replace(name, dest)
-            except BaseException:
-                self._mark_suspect(sha)  # still the old copy: the next copy must replace it
-                try:
-                    os.unlink(name)
-                except OSError:
-                    pass
-                raise
-            return True
-        try:
-            try:
-                link(proc, dest)
-            except FileNotFoundError:  # the first object in its fan-out folder
-                os.makedirs(os.path.dirname(dest), exist_ok=True)
-                link(proc, dest)
-        except FileExistsError:
-            return False
-        return True
 
     def sync_batch(self, objects: Iterable[StoredObject]) -> None:
         """Make new ``objects`` (copied with ``sync_data=False, sync_dir=False``) durable, data and names.
@@ -450,7 +446,7 @@ class ContentStore:
                 _write_all(fd, memoryview(data), direct)
                 os.fsync(fd)
                 if tmp_name is None:
-                    fresh = self._publish_anonymous(fd, str(dest), sha)
+                    fresh = _publish_fd(fd, str(dest))
             finally:
                 os.close(fd)
             if tmp_name is not None:
