@@ -43,7 +43,7 @@ from desktop.ui.audit_text import action_name, claim_label, describe, evidence_l
 from desktop.ui.messages import local_time
 from desktop.ui.tasks import TaskResult, TaskRunner
 
-SeqRole = Qt.UserRole + 1
+SeqRole = Qt.ItemDataRole.UserRole + 1
 FAMILIES = (("review.", "审核"), ("link.", "关联"), ("claim.", "指标"), ("evidence.", "佐证"), ("report.", "报告"),
             ("settings.", "设置"), ("workspace.", "工作区"))
 
@@ -133,28 +133,29 @@ class AuditTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.COLUMNS)):
             return self.COLUMNS[section]
         return None
 
     def flags(self, index: QModelIndex):
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable if index.isValid() else Qt.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
 
-    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._seqs):
             return None
         if role == SeqRole:
             return self._seqs[index.row()]
-        if role not in (Qt.DisplayRole, Qt.ToolTipRole, Qt.TextAlignmentRole):
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole):
             return None
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter) if index.column() == 0 else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter) if index.column() == 0 else None
         r = self.row(index.row())
         if r is None:
             return None
         text = r["cells"][index.column()]
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return text if index.column() in (5, 6) and len(text) > 30 else None
         return text
 
@@ -167,7 +168,7 @@ class AuditWindow(QMainWindow):
     def __init__(self, ws, parent=None, *, inline_tasks: bool = False, claim_id: int | None = None):
         super().__init__(parent)
         self.setObjectName("auditWindow")
-        self.setAttribute(Qt.WA_DeleteOnClose, False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.ws = ws
         self.setWindowTitle(f"审计日志 — {ws.name}")
         self.resize(1200, 760)
@@ -235,24 +236,24 @@ class AuditWindow(QMainWindow):
         self.view = QTableView()
         self.view.setObjectName("auditTable")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
         self.view.setShowGrid(False)
         self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.view.verticalHeader().setDefaultSectionSize(24)
         h = self.view.horizontalHeader()
         for col, width in enumerate((64, 150, 90, 48, 116, 260)):
-            h.setSectionResizeMode(col, QHeaderView.Interactive)
+            h.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             h.resizeSection(col, width)
         h.setStretchLastSection(True)
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
 
         self.detail = QTextBrowser()
         self.detail.setObjectName("auditDetail")
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 4)
@@ -275,14 +276,14 @@ class AuditWindow(QMainWindow):
         tb.setObjectName("auditToolBar")
         tb.setMovable(False)
         self.act_refresh = QAction("刷新", self)
-        self.act_refresh.setShortcut(QKeySequence.Refresh)
+        self.act_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         self.act_refresh.triggered.connect(self.refresh)
         self.act_export_xlsx = QAction("导出 XLSX…", self)
         self.act_export_xlsx.triggered.connect(lambda: self._ask_export(".xlsx"))
         self.act_export_csv = QAction("导出 CSV…", self)
         self.act_export_csv.triggered.connect(lambda: self._ask_export(".csv"))
         self.act_close = QAction("关闭", self)
-        self.act_close.setShortcut(QKeySequence.Close)
+        self.act_close.setShortcut(QKeySequence.StandardKey.Close)
         self.act_close.triggered.connect(self.close)
         for a in (self.act_refresh, self.act_export_xlsx, self.act_export_csv):
             tb.addAction(a)

@@ -72,7 +72,7 @@ class CompletenessChart(QWidget):
         super().__init__(parent)
         self.setObjectName("completenessChart")
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self._rows: list[SectionCompleteness] = []
         self._geometry: list[_RowGeometry] = []
         self._hover: tuple[int, str] | None = None
@@ -176,7 +176,7 @@ class CompletenessChart(QWidget):
     def paintEvent(self, event) -> None:
         base, bold, small = self._fonts()
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing, False)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         p.fillRect(self.rect(), self.palette().base())
         for i, g in enumerate(self._geometry):
             r = g.row
@@ -188,7 +188,8 @@ class CompletenessChart(QWidget):
             p.setPen(self.palette().text().color())
             fm = QFontMetrics(p.font())
             name = r.report if r.section is None else r.section
-            p.drawText(g.title, Qt.AlignLeft | Qt.AlignVCenter, fm.elidedText(name, Qt.ElideMiddle, g.title.width()))
+            p.drawText(g.title, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                       fm.elidedText(name, Qt.TextElideMode.ElideMiddle, g.title.width()))
             # figures
             p.setFont(small)
             colours = {"all": TEXT_GREY, "with": GREEN, "without": RED, "value_not_found": AMBER}
@@ -201,7 +202,7 @@ class CompletenessChart(QWidget):
                     p.fillRect(rect.adjusted(0, 0, 0, 0), QColor("#e3f2fd") if not active else QColor("#bbdefb"))
                 colour = colours[key] if (key != "without" or values[key]) else TEXT_GREY
                 p.setPen(colour)
-                p.drawText(rect, Qt.AlignCenter, f"{FIGURE_LABELS[key]} {values[key]}")
+                p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{FIGURE_LABELS[key]} {values[key]}")
             # bar
             if g.segments:
                 first = min(s.left() for s in g.segments.values())
@@ -220,7 +221,7 @@ class CompletenessChart(QWidget):
                 text = str(n)
                 if QFontMetrics(small).horizontalAdvance(text) + 4 < rect.width():
                     p.setPen(QColor("#ffffff"))
-                    p.drawText(rect, Qt.AlignCenter, text)
+                    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         p.end()
 
     def _is_active(self, row: SectionCompleteness, key: str) -> bool:
@@ -244,7 +245,7 @@ class CompletenessChart(QWidget):
         hit = self._hit(event.position().toPoint())
         if hit != self._hover:
             self._hover = hit
-            self.setCursor(Qt.PointingHandCursor if hit else Qt.ArrowCursor)
+            self.setCursor(Qt.CursorShape.PointingHandCursor if hit else Qt.CursorShape.ArrowCursor)
             if hit:
                 g = self._geometry[hit[0]]
                 self.setToolTip(_tooltip(g.row, hit[1]))
@@ -257,7 +258,7 @@ class CompletenessChart(QWidget):
         super().leaveEvent(event)
 
     def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             hit = self._hit(event.position().toPoint())
             if hit is not None:
                 row = self._geometry[hit[0]].row
@@ -312,9 +313,9 @@ class CompletenessDashboard(QWidget):
             b = QToolButton()
             b.setCheckable(True)
             b.setText(text)
-            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             b.setObjectName(f"filter_{flag or 'all'}")
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             b.setToolTip({None: "显示全部指标", "no_evidence": "只看还没有佐证的指标",
                           "value_not_found": "只看已关联佐证、但佐证里找不到报告所写数值的指标",
                           "evidence_superseded": "只看所关联的文件已有新版本的指标",
@@ -328,7 +329,7 @@ class CompletenessDashboard(QWidget):
 
         self.filter_label = QLabel()
         self.filter_label.setObjectName("filterLabel")
-        self.filter_label.setTextFormat(Qt.RichText)
+        self.filter_label.setTextFormat(Qt.TextFormat.RichText)
         self.filter_label.linkActivated.connect(lambda _: self.clear_requested.emit())
         self.filter_label.hide()
         lay.addWidget(self.filter_label)
@@ -337,9 +338,9 @@ class CompletenessDashboard(QWidget):
         self.chart.figure_clicked.connect(self.figure_clicked)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.chart)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(scroll, 1)
 
         legend = QLabel(

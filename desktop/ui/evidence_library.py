@@ -68,13 +68,15 @@ FORWARD_INTERVAL = 5.0  # seconds: how often, during a bulk ingest, changed evid
 PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
 TYPE_COLOURS = {"pdf": "#c62828", "doc": "#1565c0", "docx": "#1565c0", "xls": "#2e7d32", "xlsx": "#2e7d32",
                 "csv": "#2e7d32", "txt": "#546e7a", "jpg": "#6a1b9a", "jpeg": "#6a1b9a", "png": "#6a1b9a"}
-ProblemRole = Qt.UserRole + 20
-_ROLES = frozenset(int(r) for r in (Qt.DisplayRole, Qt.DecorationRole, Qt.ToolTipRole, Qt.ForegroundRole,
-                                     Qt.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole))
+ProblemRole = Qt.ItemDataRole.UserRole + 20
+_ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                                    Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+                                    Qt.ItemDataRole.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole))
 # computed once: combining Qt flags in Python is slow, and views ask for them on every paint
-_EVIDENCE_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled
-_PROBLEM_FLAGS = Qt.ItemIsEnabled | Qt.ItemIsSelectable
-_DROP_ONLY = Qt.ItemIsDropEnabled
+_EVIDENCE_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+                   | Qt.ItemFlag.ItemIsDropEnabled)
+_PROBLEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DROP_ONLY = Qt.ItemFlag.ItemIsDropEnabled
 
 
 def _like(text: str) -> str:
@@ -107,16 +109,16 @@ def type_pixmap(ext: str, size: int = 128) -> QPixmap:
     """An icon for a file type: a sheet of paper with the extension on it (drawn, no image files)."""
     ext = (ext or "").lower()
     pix = QPixmap(size, size)
-    pix.fill(Qt.transparent)
+    pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
-    p.setRenderHint(QPainter.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
     w, h = size * 0.66, size * 0.84
     x, y = (size - w) / 2, (size - h) / 2
     p.setPen(QColor("#b0bec5"))
     p.setBrush(QColor("#ffffff"))
     p.drawRoundedRect(int(x), int(y), int(w), int(h), size * 0.05, size * 0.05)
     band = QColor(TYPE_COLOURS.get(ext, "#78909c"))
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(band)
     p.drawRect(int(x), int(y + h * 0.58), int(w), int(h * 0.22))
     font = QFont()
@@ -124,7 +126,7 @@ def type_pixmap(ext: str, size: int = 128) -> QPixmap:
     font.setPixelSize(max(8, int(size * 0.13)))
     p.setFont(font)
     p.setPen(QColor("#ffffff"))
-    p.drawText(int(x), int(y + h * 0.58), int(w), int(h * 0.22), Qt.AlignCenter, (ext or "?").upper()[:5])
+    p.drawText(int(x), int(y + h * 0.58), int(w), int(h * 0.22), Qt.AlignmentFlag.AlignCenter, (ext or "?").upper()[:5])
     p.end()
     return pix
 
@@ -152,7 +154,7 @@ class ThumbnailCache:
             def work() -> QImage | None:
                 if not path.exists():
                     return None
-                img = QImage(str(path)).convertToFormat(QImage.Format_ARGB32)
+                img = QImage(str(path)).convertToFormat(QImage.Format.Format_ARGB32)
                 if not img.isNull():  # a hairline frame, so white pages stand out from the background
                     p = QPainter(img)
                     p.setPen(QColor("#b0bec5"))
@@ -350,7 +352,7 @@ class EvidenceLibraryModel(EvidenceTableModel):
             return _DROP_ONLY
         return _PROBLEM_FLAGS if self._ids[index.row()] < 0 else _EVIDENCE_FLAGS
 
-    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None  # views ask for many roles this model never sets: answer those at once
         p = self.problem_at(index.row())
@@ -360,7 +362,7 @@ class EvidenceLibraryModel(EvidenceTableModel):
         if e is None:
             return None
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return e["name"]
             if col == 1:
@@ -375,23 +377,23 @@ class EvidenceLibraryModel(EvidenceTableModel):
                 return "、".join(f"#{c}" for c in e["claim_ids"]) if e["claim_ids"] else "未关联"
             if col == 6:
                 return self.state_text(e)
-        if role == Qt.DecorationRole and col == 0 and self.thumbs is not None:
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and self.thumbs is not None:
             return self.thumbs.icon(e["id"], e["sha256"], e.get("ext"))
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             paths = "\n".join(e["paths"]) or "（原文件已不在文件夹中，副本仍在工作区）"
             tip = f"E{e['id']} · {e['sha256'][:12]}…\n{paths}\n{self.state_text(e)}"
             if e.get("error_detail"):
                 tip += f"\n{e['error_detail'][:300]}"
             return tip
-        if role == Qt.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:
             if e["status"] == "error" and col in (0, 6):
                 return QBrush(RED)
             if col == 5 and not e["claim_ids"]:
                 return QBrush(AMBER)
             if col == 6 and (e["superseded_by"] or not e["paths"]):
                 return QBrush(AMBER if e["superseded_by"] else GREY)
-        if role == Qt.TextAlignmentRole and col in (2, 3):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EvidenceIdRole:
             return e["id"]
         if role == FlagsRole:
@@ -418,7 +420,7 @@ class EvidenceLibraryModel(EvidenceTableModel):
         return "；".join(parts)
 
     def _problem_data(self, p: dict[str, Any], col: int, role: int):
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return p["name"]
             if col == 1:
@@ -430,11 +432,11 @@ class EvidenceLibraryModel(EvidenceTableModel):
             if col == 6:
                 return self.problem_text(p)
             return ""
-        if role == Qt.DecorationRole and col == 0 and self.thumbs is not None:
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and self.thumbs is not None:
             return self.thumbs.type_icon(os.path.splitext(p["name"])[1].lstrip("."))
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             return f"{p['path']}\n{self.problem_text(p)}"
-        if role == Qt.ForegroundRole and col in (0, 6):
+        if role == Qt.ItemDataRole.ForegroundRole and col in (0, 6):
             return QBrush(RED)
         if role == ProblemRole:
             return p["id"]
@@ -455,10 +457,10 @@ class EvidenceListView(QTableView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("evidenceView")
-        self.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDrop)
-        self.setDefaultDropAction(Qt.LinkAction)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.LinkAction)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
@@ -469,28 +471,28 @@ class EvidenceListView(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(26)
         self.horizontalHeader().setHighlightSections(False)
-        self.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
 
 class EvidenceGridView(QListView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("evidenceGrid")
-        self.setViewMode(QListView.IconMode)
-        self.setResizeMode(QListView.Adjust)
-        self.setMovement(QListView.Static)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setIconSize(QSize(112, 112))
         self.setGridSize(QSize(140, 156))
         self.setWordWrap(True)
-        self.setTextElideMode(Qt.ElideMiddle)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSpacing(4)
-        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDrop)
-        self.setDefaultDropAction(Qt.LinkAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.LinkAction)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
-        self.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
 
 class EvidenceLibrary(QWidget):
@@ -511,7 +513,7 @@ class EvidenceLibrary(QWidget):
         self.ws = ws
         self.model = model
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-reader")
-        self._reader_done.connect(self._on_reader_done, Qt.QueuedConnection)
+        self._reader_done.connect(self._on_reader_done, Qt.ConnectionType.QueuedConnection)
         self._search_token = 0
         self.searching = False
         self.closed = False
@@ -572,7 +574,7 @@ class EvidenceLibrary(QWidget):
         self.more_button = QToolButton()
         self.more_button.setText("监控")
         self.more_button.setAutoRaise(True)
-        self.more_button.setPopupMode(QToolButton.InstantPopup)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.more_button.setMenu(self._watch_menu())
 
         self.search = QLineEdit()
@@ -590,9 +592,9 @@ class EvidenceLibrary(QWidget):
         self.list_view = EvidenceListView()
         self.list_view.setModel(self.model)
         header = self.list_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col, width in ((1, 44), (2, 64), (3, 36), (4, 82), (5, 72), (6, 150)):
-            header.setSectionResizeMode(col, QHeaderView.Interactive)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.grid_view = EvidenceGridView()
         self.grid_view.setModel(self.model)
@@ -602,7 +604,7 @@ class EvidenceLibrary(QWidget):
         self.views.addWidget(self.grid_view)
 
         self.preview = EvidencePreview(self.ws.db, self.ws.store, self.run_in_background)
-        self.splitter = QSplitter(Qt.Vertical)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(self.views)
         self.splitter.addWidget(self.preview)
         self.splitter.setStretchFactor(0, 3)
@@ -624,19 +626,19 @@ class EvidenceLibrary(QWidget):
         self._show_state(self.bridge.state, self.bridge.state_detail)
 
         self.act_open = QAction("用默认程序打开", self)
-        self.act_open.setShortcut(QKeySequence(Qt.Key_Return))
-        self.act_open.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        self.act_open.setShortcut(QKeySequence(Qt.Key.Key_Return))
+        self.act_open.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.act_reveal = QAction("在文件夹中显示", self)
         self.act_retry = QAction("重试", self)
         self.act_copy_path = QAction("复制路径", self)
         self.act_dismiss = QAction("不再显示此错误", self)
         self.act_dismiss.setToolTip("从列表中去掉这条无法登记的记录（文件再有变化时会重新登记）")
         self.act_find = QAction("搜索", self)
-        self.act_find.setShortcut(QKeySequence.Find)
-        self.act_find.setShortcutContext(Qt.WindowShortcut)
+        self.act_find.setShortcut(QKeySequence.StandardKey.Find)
+        self.act_find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.act_rescan = QAction("立即扫描文件夹", self)
-        self.act_rescan.setShortcut(QKeySequence(Qt.Key_F5))
-        self.act_rescan.setShortcutContext(Qt.WindowShortcut)
+        self.act_rescan.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.act_rescan.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         for a in (self.act_open, self.act_find, self.act_rescan):
             self.addAction(a)
 
@@ -645,10 +647,10 @@ class EvidenceLibrary(QWidget):
 
         Only the bare keys (the keypad's Enter counts as bare): with Ctrl, Shift or Alt held the key is left
         alone, so Ctrl+Enter (接受建议) and the window's other shortcuts work from the search box too."""
-        if obj is self.search and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) \
-                and event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Down) \
-                and not event.modifiers() & ~Qt.KeypadModifier:
-            if event.type() == QEvent.ShortcutOverride:
+        if obj is self.search and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if event.type() == QEvent.Type.ShortcutOverride:
                 event.accept()  # deliver it as a key press to the box, not to the 打开 shortcut
                 return False
             if self._search_timer.isActive():
@@ -805,8 +807,9 @@ class EvidenceLibrary(QWidget):
         if self.model.rowCount() > 0:
             first = self.model.index(0, 0)
             view.setCurrentIndex(first)
-            view.selectionModel().select(first, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-        view.setFocus(Qt.ShortcutFocusReason)
+            view.selectionModel().select(
+                first, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _refresh_counts_soon(self) -> None:
         self._counts_timer.start()
@@ -836,7 +839,8 @@ class EvidenceLibrary(QWidget):
     def select_row(self, row: int) -> None:
         idx = self.model.index(row, 0)
         self.current_view().setCurrentIndex(idx)
-        self.list_view.selectionModel().select(idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self.list_view.selectionModel().select(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     def _on_selection(self, *_: Any) -> None:
         rows = self.selected_rows()
@@ -890,7 +894,7 @@ class EvidenceLibrary(QWidget):
         row = self.model.row_for(evidence_id)
         if row is not None:
             idx = self.model.index(row, 0)
-            self.model.dataChanged.emit(idx, idx, [Qt.DecorationRole])
+            self.model.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
 
     def _on_problems_changed(self) -> None:
         self.model.set_problems(self.bridge.problems())

@@ -44,7 +44,7 @@ def load_image(path: str, max_side: int = MAX_PREVIEW_SIDE) -> QImage:
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and max(size.width(), size.height()) > max_side:
-        reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.KeepAspectRatio))
+        reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
     return reader.read()
 
 
@@ -61,9 +61,9 @@ class ScaledImage(QLabel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setAlignment(Qt.AlignCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumSize(1, 1)
-        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self._pixmap: QPixmap | None = None
 
     def set_image(self, pixmap: QPixmap | None) -> None:
@@ -84,7 +84,7 @@ class ScaledImage(QLabel):
         size = self.size()
         pix = self._pixmap
         if pix.width() > size.width() or pix.height() > size.height():
-            pix = pix.scaled(size, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            pix = pix.scaled(size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         self.setPixmap(pix)
 
 
@@ -108,7 +108,7 @@ class EvidencePreview(QWidget):
         self.title = QLabel()
         self.title.setObjectName("previewTitle")
         self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = QLabel()
         self.message.setObjectName("previewMessage")
         self.message.setWordWrap(True)
@@ -120,7 +120,7 @@ class EvidencePreview(QWidget):
         self.retry_button = QPushButton("重试")
         self.retry_button.setToolTip("重新读取此文件")
         for b in (self.open_button, self.reveal_button, self.retry_button):
-            b.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Fixed)
+            b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.open_button.clicked.connect(lambda: self._emit_id(self.open_requested))
         self.reveal_button.clicked.connect(lambda: self._emit_id(self.reveal_requested))
         self.retry_button.clicked.connect(self._on_retry)
@@ -132,7 +132,7 @@ class EvidencePreview(QWidget):
 
         self.stack = QStackedWidget()
         self.placeholder = QLabel("选中一份佐证材料即可在此预览")
-        self.placeholder.setAlignment(Qt.AlignCenter)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setStyleSheet("color: #757575")
         self.image_label = ScaledImage()
         self.text_view = QPlainTextEdit()
@@ -279,7 +279,7 @@ class EvidencePreview(QWidget):
                 cells = [r.split("\t") for r in rows]
                 width = max((len(c) for c in cells), default=0)
                 table = QTableWidget(len(cells), width)
-                table.setEditTriggers(QTableWidget.NoEditTriggers)
+                table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
                 for r, row in enumerate(cells):
                     for c, value in enumerate(row):
                         if value:

@@ -39,9 +39,9 @@ class IdentityDialog(QDialog):
             group.addButton(b)
             self.role_buttons[key] = b
         self.role_buttons.get(role, self.role_buttons["editor"]).setChecked(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.button(QDialogButtonBox.Ok).setText("打开")
-        self.buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("打开")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.name_edit.textChanged.connect(self._update)
@@ -61,7 +61,7 @@ class IdentityDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(bool(self.name_edit.text().strip()))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.name_edit.text().strip()))
 
     def values(self) -> tuple[str, str]:
         role = next(k for k, b in self.role_buttons.items() if b.isChecked())
@@ -73,7 +73,7 @@ def ask_identity(parent, actor: str, role: str, workspace_name: str | None = Non
     from desktop import config
 
     dlg = IdentityDialog(actor, role, workspace_name, parent)
-    if dlg.exec() != QDialog.Accepted:
+    if dlg.exec() != QDialog.DialogCode.Accepted:
         return None
     actor, role = dlg.values()
     config.save_config(actor=actor, role=role)

@@ -123,10 +123,10 @@ class IntegrityDialog(QDialog):
         self.rerun_button = QPushButton("重新校验")
         self.cancel_button = QPushButton("停止")
         self.copy_button = QPushButton("复制报告")
-        self.close_button = self.buttons.addButton(QDialogButtonBox.Close)
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.close_button.setText("关闭")
         for b in (self.rerun_button, self.cancel_button, self.copy_button):
-            self.buttons.addButton(b, QDialogButtonBox.ActionRole)
+            self.buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
         self.rerun_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.copy_button.clicked.connect(self._copy)

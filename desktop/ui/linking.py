@@ -93,9 +93,9 @@ class LinkEditDialog(QDialog):
         self.note.setPlaceholderText("备注（可空）")
         form.addRow("位置：", self.locator)
         form.addRow("备注：", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -136,23 +136,25 @@ class LinkingController(QObject):
         self.dashboard_dock = QDockWidget("完成情况", w)
         self.dashboard_dock.setObjectName("dashboardDock")
         self.dashboard_dock.setWidget(self.dashboard)
-        self.dashboard_dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
-        w.addDockWidget(Qt.LeftDockWidgetArea, self.dashboard_dock)
-        w.resizeDocks([self.dashboard_dock], [300], Qt.Horizontal)
+        self.dashboard_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                        | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dashboard_dock)
+        w.resizeDocks([self.dashboard_dock], [300], Qt.Orientation.Horizontal)
 
         self.panel = SuggestionsPanel()
         self.suggestions_dock = QDockWidget("关联建议", w)
         self.suggestions_dock.setObjectName("suggestionsDock")
         self.suggestions_dock.setWidget(self.panel)
-        self.suggestions_dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
-        w.addDockWidget(Qt.BottomDockWidgetArea, self.suggestions_dock)
-        w.resizeDocks([self.suggestions_dock], [170], Qt.Vertical)
+        self.suggestions_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                          | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.suggestions_dock)
+        w.resizeDocks([self.suggestions_dock], [170], Qt.Orientation.Vertical)
 
         def action(text: str, slot: Callable, shortcut=None, tip: str | None = None) -> QAction:
             act = QAction(text, w)
             if shortcut is not None:
                 act.setShortcut(QKeySequence(shortcut))
-                act.setShortcutContext(Qt.WindowShortcut)
+                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             if tip:
                 act.setToolTip(tip)
                 act.setStatusTip(tip)
@@ -194,7 +196,7 @@ class LinkingController(QObject):
         w.toolbar.addAction(self.act_accept)
 
         for v in (w.claims_view,):
-            v.setContextMenuPolicy(Qt.ActionsContextMenu)
+            v.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             for a in (w.act_link, w.act_unlink, self.act_edit_link, self.act_not_required, self.act_needs_evidence):
                 v.addAction(a)
 
@@ -630,7 +632,7 @@ class LinkingController(QObject):
         c = self.w.claims_model.claim(claim_id)
         dlg = LinkEditDialog(self.w, f"#{claim_id} {c['quote'] if c else ''}", self._name(evidence_id),
                              row["locator"], row["note"])
-        if dlg.exec() == QDialog.Accepted:
+        if dlg.exec() == QDialog.DialogCode.Accepted:
             self.edit_link(claim_id, evidence_id, dlg.locator.text(), dlg.note.text())
 
     def edit_link(self, claim_id: int, evidence_id: int, locator: str | None, note: str | None) -> None:

@@ -42,9 +42,9 @@ class ClaimsView(QTreeView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("claimsView")
-        self.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDrop)
-        self.setDefaultDropAction(Qt.LinkAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.LinkAction)
         self.setDropIndicatorShown(True)
         self.setAcceptDrops(True)
         self.setDragEnabled(True)
@@ -97,9 +97,9 @@ class MainWindow(QMainWindow):
         self.claims_view.setModel(self.claims_model)
         header = self.claims_view.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col, width in ((1, 130), (2, 50), (3, 110), (4, 110)):
-            header.setSectionResizeMode(col, QHeaderView.Interactive)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.claims_view.expandAll()
 
@@ -109,9 +109,9 @@ class MainWindow(QMainWindow):
         self.claim_detail = QLabel()
         self.claim_detail.setObjectName("claimDetail")
         self.claim_detail.setWordWrap(True)
-        self.claim_detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.claim_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.claim_detail.setMinimumHeight(64)
-        self.claim_detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.claim_detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.claim_detail.setStyleSheet("QLabel#claimDetail { padding: 6px; background: palette(base); }")
 
         left = QWidget()
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.left_tabs.setObjectName("leftTabs")
         self.left_tabs.setDocumentMode(True)
         self.left_tabs.addTab(left, "指标列表")
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.library)
         self.splitter.setStretchFactor(0, 3)
@@ -166,20 +166,20 @@ class MainWindow(QMainWindow):
         return act
 
     def _build_actions(self) -> None:
-        self.act_new = self._action("新建工作区…", self._on_new_workspace, QKeySequence.New)
-        self.act_open = self._action("打开工作区…", self._on_open_workspace, QKeySequence.Open)
+        self.act_new = self._action("新建工作区…", self._on_new_workspace, QKeySequence.StandardKey.New)
+        self.act_open = self._action("打开工作区…", self._on_open_workspace, QKeySequence.StandardKey.Open)
         self.act_import = self._action("导入报告…", self._on_import_report, "Ctrl+I", "导入绩效自评报告并抽取指标")
         self.act_add = self._action("添加佐证…", self._on_add_evidence, "Ctrl+E", "把文件登记为佐证材料")
         self.act_link = self._action("关联", self.link_selected, "Ctrl+L", "把选中的佐证关联到选中的指标（Ctrl+L）")
         self.act_unlink = self._action("取消关联", self.unlink_selected, "Ctrl+Shift+L", "取消选中指标与选中佐证的关联")
-        self.act_undo = self._action("撤销", self.undo, QKeySequence.Undo)
+        self.act_undo = self._action("撤销", self.undo, QKeySequence.StandardKey.Undo)
         self.act_next_gap = self._action("下一个缺佐证", self.select_next_missing, "F3", "跳到下一个缺佐证的指标（F3）")
         self.act_switch_tab = self._action("指标列表 / 报告原文", self._switch_left_tab, "F6",
                                            "在指标列表与报告原文之间切换（F6）")
         self.act_verify = self._action("校验完整性…", self._on_verify)
         self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
         # the platform's Quit keys where it has them (none on a bare X11 session), else Ctrl+Q
-        quit_keys = QKeySequence.keyBindings(QKeySequence.Quit)
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
         self.act_quit = self._action("退出", self.close, quit_keys[0] if quit_keys else QKeySequence("Ctrl+Q"))
 
         menu = self.menuBar()
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         tb = QToolBar("主工具栏")
         tb.setObjectName("mainToolBar")
         tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for a in (self.act_import, self.act_add, None, self.act_link, self.act_unlink, self.act_next_gap):
             tb.addSeparator() if a is None else tb.addAction(a)
         self.addToolBar(tb)
@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
         if idx.isValid():
             self.claims_view.setCurrentIndex(idx)
             self.claims_view.selectionModel().select(
-                idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             )
             self.claims_view.scrollTo(idx)
 
@@ -311,14 +311,14 @@ class MainWindow(QMainWindow):
             idx = self.evidence_model.index(row, 0)
             self.evidence_view.setCurrentIndex(idx)
             self.evidence_view.selectionModel().select(
-                idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         if not getattr(self, "_focused_once", False):  # start where the work is: the claims list
             self._focused_once = True
-            self.claims_view.setFocus(Qt.OtherFocusReason)
+            self.claims_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _switch_left_tab(self) -> None:
         tabs = self.left_tabs
@@ -564,7 +564,7 @@ class MainWindow(QMainWindow):
     def _confirm(self, text: str) -> bool:
         if self.tasks.inline:  # tests and scripted runs: no modal dialogs
             return True
-        return QMessageBox.question(self, "请确认", text) == QMessageBox.Yes
+        return QMessageBox.question(self, "请确认", text) == QMessageBox.StandardButton.Yes
 
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, DeskError):

@@ -27,10 +27,10 @@ AMBER = QColor("#b26a00")
 
 REVIEW_COLOURS = {"verified": GREEN, "questioned": RED, "needs_more": AMBER, "stale": RED, "not_required": GREY}
 
-ClaimIdRole = Qt.UserRole + 1
-EvidenceIdRole = Qt.UserRole + 2
-FlagsRole = Qt.UserRole + 3
-NodeKindRole = Qt.UserRole + 4
+ClaimIdRole = Qt.ItemDataRole.UserRole + 1
+EvidenceIdRole = Qt.ItemDataRole.UserRole + 2
+FlagsRole = Qt.ItemDataRole.UserRole + 3
+NodeKindRole = Qt.ItemDataRole.UserRole + 4
 
 
 def ids_to_mime(mime_type: str, ids: Iterable[int]) -> QMimeData:
@@ -208,20 +208,21 @@ class ClaimsTreeModel(QAbstractItemModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.COLUMNS)):
             return self.COLUMNS[section]
         return None
 
     def flags(self, index: QModelIndex):
         if not index.isValid():
-            return Qt.NoItemFlags
-        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         if self._nodes[index.internalId()].kind == "claim":
-            base |= Qt.ItemIsDropEnabled | Qt.ItemIsDragEnabled
+            base |= Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsDragEnabled
         return base
 
-    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         node = self._nodes[index.internalId()]
@@ -229,19 +230,19 @@ class ClaimsTreeModel(QAbstractItemModel):
         if node.kind != "claim":
             claims = [self._claims[i] for i in self._claims_under(index.internalId())]
             covered = sum(1 for c in claims if "no_evidence" not in c["flags"])
-            if role == Qt.DisplayRole:
+            if role == Qt.ItemDataRole.DisplayRole:
                 if col == 0:
                     return node.title
                 if col == 3:
                     return f"已有佐证 {covered}/{len(claims)}"
-            if role == Qt.ForegroundRole and col == 3:
+            if role == Qt.ItemDataRole.ForegroundRole and col == 3:
                 return QBrush(GREEN if covered == len(claims) else RED)
             if role == NodeKindRole:
                 return node.kind
             return None
         c = self._claims[node.key]
         missing = "no_evidence" in c["flags"]
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return c["subject"] or c["quote"]
             if col == 1:
@@ -256,19 +257,19 @@ class ClaimsTreeModel(QAbstractItemModel):
                 if "evidence_superseded" in c["flags"]:
                     return "▲ 证据有新版本"
                 return "无需佐证" if not c["needs_evidence"] else "✓ 已有佐证"
-        if col == 4 and role in (Qt.DisplayRole, Qt.ForegroundRole):  # review (issue 6)
+        if col == 4 and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole):  # review (issue 6)
             review = "stale" if c.get("review_stale") else c.get("review", "pending")
-            if role == Qt.DisplayRole:
+            if role == Qt.ItemDataRole.DisplayRole:
                 return "" if review == "pending" else REVIEW_STATES.get(review, review)
             return QBrush(REVIEW_COLOURS.get(review, GREY))
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             where = f"第 {c['page']} 页 · " if c.get("page") else ""
             return f"{where}{c.get('section') or ''}\n“{c['quote']}”"
-        if role == Qt.ForegroundRole and col == 3:
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3:
             warn = "value_not_found" in c["flags"] or "evidence_superseded" in c["flags"]
             return QBrush(RED if missing else AMBER if warn else GREEN)
-        if role == Qt.TextAlignmentRole and col in (1, 2):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ClaimIdRole:
             return c["id"]
         if role == FlagsRole:
@@ -280,10 +281,10 @@ class ClaimsTreeModel(QAbstractItemModel):
     # drag and drop -----------------------------------------------------------------------------
 
     def supportedDropActions(self):
-        return Qt.LinkAction | Qt.CopyAction
+        return Qt.DropAction.LinkAction | Qt.DropAction.CopyAction
 
     def supportedDragActions(self):
-        return Qt.LinkAction | Qt.CopyAction
+        return Qt.DropAction.LinkAction | Qt.DropAction.CopyAction
 
     def mimeTypes(self) -> list[str]:
         return [EVIDENCE_MIME]
@@ -408,24 +409,26 @@ class EvidenceTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.COLUMNS):
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.COLUMNS)):
             return self.COLUMNS[section]
         return None
 
     def flags(self, index: QModelIndex):
         if not index.isValid():
-            return Qt.ItemIsDropEnabled
-        return Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsDragEnabled | Qt.ItemIsDropEnabled
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+                | Qt.ItemFlag.ItemIsDropEnabled)
 
-    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         e = self.evidence(self._ids[index.row()])
         if e is None:
             return None
         col = index.column()
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return e["name"]
             if col == 1:
@@ -436,16 +439,16 @@ class EvidenceTableModel(QAbstractTableModel):
                 return "、".join(f"#{c}" for c in e["claim_ids"]) if e["claim_ids"] else "未关联"
             if col == 4:
                 return STATUS_TEXT.get(e["status"], e["status"])
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             paths = "\n".join(e["paths"]) or "（原文件已不在文件夹中）"
             return f"E{e['id']} · {e['sha256'][:12]}…\n{paths}"
-        if role == Qt.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:
             if col == 3 and not e["claim_ids"]:
                 return QBrush(AMBER)
             if col == 4 and e["status"] == "error":
                 return QBrush(RED)
-        if role == Qt.TextAlignmentRole and col == 2:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EvidenceIdRole:
             return e["id"]
         if role == FlagsRole:
@@ -453,10 +456,10 @@ class EvidenceTableModel(QAbstractTableModel):
         return None
 
     def supportedDragActions(self):
-        return Qt.LinkAction | Qt.CopyAction
+        return Qt.DropAction.LinkAction | Qt.DropAction.CopyAction
 
     def supportedDropActions(self):
-        return Qt.LinkAction | Qt.CopyAction
+        return Qt.DropAction.LinkAction | Qt.DropAction.CopyAction
 
     def mimeTypes(self) -> list[str]:
         return [CLAIM_MIME]

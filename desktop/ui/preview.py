@@ -83,7 +83,7 @@ class LocatorPreview(QWidget):
         self.setObjectName("locatorPreview")
         self.stack = QStackedWidget()
         self.message = QLabel()
-        self.message.setAlignment(Qt.AlignCenter)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #757575; padding: 24px;")
         self.pdf_doc = QPdfDocument(self)
@@ -97,12 +97,12 @@ class LocatorPreview(QWidget):
         self.pdf_view.setSearchModel(self.pdf_search)
         self.table = QTableWidget()
         self.table.setObjectName("previewSheet")
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.text = QPlainTextEdit()
         self.text.setObjectName("previewText")
         self.text.setReadOnly(True)
         self.image = QLabel()
-        self.image.setAlignment(Qt.AlignCenter)
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_area = QScrollArea()
         self.image_area.setWidget(self.image)
         self.image_area.setWidgetResizable(True)
@@ -208,7 +208,7 @@ class LocatorPreview(QWidget):
         self.stack.setCurrentWidget(self.table)
         if target_item is not None:
             self.table.setCurrentItem(target_item)
-            self.table.scrollToItem(target_item, QTableWidget.EnsureVisible)
+            self.table.scrollToItem(target_item, QTableWidget.ScrollHint.EnsureVisible)
         self.kind = "sheet"
         self.sheet_title = title
         self.target_cell = (target_row, target_col)
@@ -221,7 +221,8 @@ class LocatorPreview(QWidget):
             self._error(f"无法显示图片：{reader.errorString()}")
             return
         pix = QPixmap.fromImage(image)
-        self.image.setPixmap(pix.scaled(900, 900, Qt.KeepAspectRatio, Qt.SmoothTransformation))
+        self.image.setPixmap(pix.scaled(900, 900, Qt.AspectRatioMode.KeepAspectRatio,
+                                        Qt.TransformationMode.SmoothTransformation))
         self.stack.setCurrentWidget(self.image_area)
         self.kind = "image"
 

@@ -54,7 +54,7 @@ COLOURS = {
 SELECTED = QColor("#1565c0")
 COMMON_UNITS = ["万元", "亿元", "元", "%", "个百分点", "人", "人次", "万人次", "户", "家", "个", "项", "次", "条", "件",
                 "份", "名", "批次", "天", "分", "等奖"]
-ClaimIdProperty = QTextFormat.UserProperty + 1
+ClaimIdProperty = QTextFormat.Property.UserProperty + 1
 
 
 class ClaimEditDialog(QDialog):
@@ -78,9 +78,9 @@ class ClaimEditDialog(QDialog):
         form.addRow("指标（主语）：", self.subject)
         form.addRow("数值：", self.value)
         form.addRow("单位：", self.unit)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -96,9 +96,10 @@ class ReportTextEdit(QPlainTextEdit):
         super().__init__(parent)
         self.setObjectName("reportText")
         self.setReadOnly(True)
-        self.setTextInteractionFlags(Qt.TextSelectableByMouse | Qt.TextSelectableByKeyboard)
-        self.setLineWrapMode(QPlainTextEdit.WidgetWidth)
-        self.setContextMenuPolicy(Qt.ActionsContextMenu)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
 
 class _CandidateKeys(QObject):
@@ -109,12 +110,12 @@ class _CandidateKeys(QObject):
         self.view = view
 
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.KeyPress:
+        if event.type() == QEvent.Type.KeyPress:
             key = event.key()
-            if key in (Qt.Key_Y, Qt.Key_Return, Qt.Key_Enter):
+            if key in (Qt.Key.Key_Y, Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.view.confirm_current_candidate()
                 return True
-            if key in (Qt.Key_N, Qt.Key_Delete, Qt.Key_Backspace):
+            if key in (Qt.Key.Key_N, Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
                 self.view.dismiss_current_candidate()
                 return True
         return False
@@ -149,7 +150,7 @@ class ReportView(QWidget):
         self.report_combo = QComboBox()
         self.report_combo.setObjectName("reportCombo")
         # long report names must not make the whole window wider than a laptop screen
-        self.report_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.report_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.report_combo.setMinimumContentsLength(14)
         self.report_combo.currentIndexChanged.connect(self._on_report_chosen)
         self.text = ReportTextEdit()
@@ -163,7 +164,7 @@ class ReportView(QWidget):
         self.detail = QLabel()
         self.detail.setObjectName("reportClaimDetail")
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.act_mark = self._action("标记为指标", self.mark_selection, "Ctrl+M", "把选中的文字标记为指标（Ctrl+M）")
         self.act_edit = self._action("编辑指标…", self.edit_current, "F2", "修改指标的主语、数值、单位（F2）")
@@ -202,7 +203,7 @@ class ReportView(QWidget):
         row.addWidget(self.btn_dismiss)
         sv.addLayout(row)
 
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         tv = QVBoxLayout(top)
         tv.setContentsMargins(0, 0, 0, 0)
@@ -333,18 +334,18 @@ class ReportView(QWidget):
             fmt.setBackground(QBrush(COLOURS[st]))
             fmt.setProperty(ClaimIdProperty, c["id"])
             if st == "candidate":
-                fmt.setUnderlineStyle(QTextCharFormat.DashUnderline)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
                 fmt.setUnderlineColor(QColor("#b26a00"))
             if st == "ignored":
                 fmt.setFontStrikeOut(True)
                 fmt.setForeground(QBrush(QColor("#9e9e9e")))
             if c["id"] == self.current_claim_id:
-                fmt.setUnderlineStyle(QTextCharFormat.SingleUnderline)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
                 fmt.setUnderlineColor(SELECTED)
                 fmt.setFontWeight(700)
             cur = QTextCursor(doc)
             cur.setPosition(self._q(c["start"]))
-            cur.setPosition(self._q(c["end"]), QTextCursor.KeepAnchor)
+            cur.setPosition(self._q(c["end"]), QTextCursor.MoveMode.KeepAnchor)
             sel = QTextEdit.ExtraSelection()
             sel.cursor = cur
             sel.format = fmt
@@ -442,7 +443,8 @@ class ReportView(QWidget):
     # -- candidates ------------------------------------------------------------------------------
 
     def _refresh_candidates(self) -> None:
-        current = self.candidates.currentItem().data(Qt.UserRole) if self.candidates.currentItem() else None
+        item = self.candidates.currentItem()
+        current = item.data(Qt.ItemDataRole.UserRole) if item else None
         blocked = self.candidates.blockSignals(True)  # repopulating must not move the text's selection
         self.candidates.clear()
         for c in self._claims:
@@ -451,7 +453,7 @@ class ReportView(QWidget):
             before = (c["context_before"] or "").replace("\n", " ")[-12:]
             after = (c["context_after"] or "").replace("\n", " ")[:12]
             item = QListWidgetItem(f"{c['quote']}　…{before}【{c['quote']}】{after}…")
-            item.setData(Qt.UserRole, c["id"])
+            item.setData(Qt.ItemDataRole.UserRole, c["id"])
             item.setToolTip(f"#{c['id']} {c.get('section') or ''}")
             self.candidates.addItem(item)
             if c["id"] == current:
@@ -464,11 +466,11 @@ class ReportView(QWidget):
 
     def _on_candidate_current(self, item, _prev=None) -> None:
         if item is not None:
-            self.show_claim(item.data(Qt.UserRole))
+            self.show_claim(item.data(Qt.ItemDataRole.UserRole))
 
     def current_candidate_id(self) -> int | None:
         item = self.candidates.currentItem()
-        return item.data(Qt.UserRole) if item is not None else None
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def confirm_current_candidate(self) -> None:
         cid = self.current_candidate_id()
@@ -513,7 +515,7 @@ class ReportView(QWidget):
             if not self.interactive:
                 return
             dlg = ClaimEditDialog({"quote": quote, "subject": "", "value": "", "unit": ""}, self)
-            if dlg.exec() != QDialog.Accepted:
+            if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             v = dlg.values()
             subject, value, unit = v["subject"], v["value"], v["unit"]
@@ -535,7 +537,7 @@ class ReportView(QWidget):
             return
         if not isinstance(values, dict):
             dlg = ClaimEditDialog(c, self)
-            if dlg.exec() != QDialog.Accepted:
+            if dlg.exec() != QDialog.DialogCode.Accepted:
                 return
             values = dlg.values()
         changes = {k: v for k, v in values.items() if (v or "") != (c.get(k) or "")}

@@ -89,7 +89,7 @@ class ReviewModeWidget(QWidget):
         self.pos = -1
         self._reports: dict[int, str] = {}
         self._overview: dict[int, ReviewInfo] = {}
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._build_actions()
         self.reload()
@@ -107,10 +107,10 @@ class ReviewModeWidget(QWidget):
         self.walk.setObjectName("reviewWalk")
         for key, text in WALKS:
             self.walk.addItem(text, key)
-        self.walk.setFocusPolicy(Qt.ClickFocus)
+        self.walk.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.walk.currentIndexChanged.connect(lambda _: self.reload(keep=False))
         self.back_button = QPushButton("返回指标列表")
-        self.back_button.setFocusPolicy(Qt.NoFocus)
+        self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.back_button.clicked.connect(self.leave_requested)
         top.addWidget(QLabel("<b>审核进度</b>"))
         top.addWidget(self.progress_bar)
@@ -130,17 +130,17 @@ class ReviewModeWidget(QWidget):
         self.claim_title = QLabel()
         self.claim_title.setObjectName("reviewClaimTitle")
         self.claim_title.setWordWrap(True)
-        self.claim_title.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.claim_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.context = QTextBrowser()
         self.context.setObjectName("reviewContext")
-        self.context.setFocusPolicy(Qt.ClickFocus)
+        self.context.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.state_label = QLabel()
         self.state_label.setObjectName("reviewState")
         self.state_label.setWordWrap(True)
-        self.state_label.setTextFormat(Qt.RichText)
+        self.state_label.setTextFormat(Qt.TextFormat.RichText)
         self.history = QListWidget()
         self.history.setObjectName("reviewHistory")
-        self.history.setFocusPolicy(Qt.ClickFocus)
+        self.history.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.history.setMaximumHeight(130)
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -156,7 +156,7 @@ class ReviewModeWidget(QWidget):
         # right: the evidence
         self.evidence_list = QListWidget()
         self.evidence_list.setObjectName("reviewEvidence")
-        self.evidence_list.setFocusPolicy(Qt.ClickFocus)
+        self.evidence_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.evidence_list.setMaximumHeight(110)
         self.evidence_list.currentRowChanged.connect(self._on_evidence_row)
         self.preview = LocatorPreview()
@@ -167,7 +167,7 @@ class ReviewModeWidget(QWidget):
         rv.addWidget(self.evidence_list)
         rv.addWidget(self.preview, 1)
 
-        split = QSplitter(Qt.Horizontal)
+        split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 2)
@@ -185,7 +185,7 @@ class ReviewModeWidget(QWidget):
         for state, key in STATE_KEYS:
             b = QPushButton(f"{key}  {REVIEW_STATES[state]}")
             b.setObjectName(f"reviewButton_{state}")
-            b.setFocusPolicy(Qt.NoFocus)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setStyleSheet(f"QPushButton {{ color: {STATE_COLOURS[state]}; font-weight: bold; padding: 4px 12px; }}")
             b.clicked.connect(lambda _=False, s=state: self.record(s))
             buttons.addWidget(b)
@@ -193,12 +193,12 @@ class ReviewModeWidget(QWidget):
         buttons.addStretch(1)
         self.auto_next = QCheckBox("标记后跳到下一条")
         self.auto_next.setChecked(True)
-        self.auto_next.setFocusPolicy(Qt.NoFocus)
+        self.auto_next.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.prev_button = QPushButton("◀ 上一条 (P)")
         self.next_button = QPushButton("下一条 (N) ▶")
         self.history_button = QPushButton("审计记录 (H)")
         for b in (self.prev_button, self.next_button, self.history_button):
-            b.setFocusPolicy(Qt.NoFocus)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.prev_button.clicked.connect(self.previous)
         self.next_button.clicked.connect(self.next)
         self.history_button.clicked.connect(self._on_history)
@@ -209,12 +209,12 @@ class ReviewModeWidget(QWidget):
 
         self.body = QStackedWidget()
         self.empty = QLabel("没有符合条件的指标。")
-        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(split)
         self.body.addWidget(self.empty)
 
         line = QFrame()
-        line.setFrameShape(QFrame.HLine)
+        line.setFrameShape(QFrame.Shape.HLine)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.addLayout(top)
@@ -227,7 +227,7 @@ class ReviewModeWidget(QWidget):
     def _add_action(self, text: str, keys: list[str], slot) -> QAction:
         act = QAction(text, self)
         act.setShortcuts([QKeySequence(k) for k in keys])
-        act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         act.triggered.connect(slot)
         self.addAction(act)
         return act
@@ -244,8 +244,8 @@ class ReviewModeWidget(QWidget):
         self.act_history = self._add_action("审计记录", ["H"], self._on_history)
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.comment and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Escape:
-            self.setFocus(Qt.ShortcutFocusReason)
+        if obj is self.comment and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return True
         return super().eventFilter(obj, event)
 
@@ -403,7 +403,7 @@ class ReviewModeWidget(QWidget):
                 label += "　（有新版本）"
             item = QListWidgetItem(label)
             if e["superseded"]:
-                item.setForeground(Qt.darkRed)
+                item.setForeground(Qt.GlobalColor.darkRed)
             self.evidence_list.addItem(item)
         self.evidence_list.blockSignals(False)
         if self._evidence:
@@ -442,17 +442,17 @@ class ReviewModeWidget(QWidget):
         if self.pos < len(self.claims) - 1:
             self.pos += 1
             self._show_current()
-        self.setFocus(Qt.ShortcutFocusReason)
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def previous(self) -> None:
         if self.pos > 0:
             self.pos -= 1
             self._show_current()
-        self.setFocus(Qt.ShortcutFocusReason)
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _focus_comment(self) -> None:
         if not self.comment.isReadOnly():
-            self.comment.setFocus(Qt.ShortcutFocusReason)
+            self.comment.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_history(self) -> None:
         cid = self.current_claim_id()
@@ -477,7 +477,7 @@ class ReviewModeWidget(QWidget):
             if self.current_claim_id() == cid and self.auto_next.isChecked() and self.pos < len(self.claims) - 1:
                 self.pos += 1
             self._show_current()
-            self.setFocus(Qt.ShortcutFocusReason)
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.last_message = f"#{cid} 已标记为“{REVIEW_STATES[state]}”"
             self._status(self.last_message)
 
@@ -526,7 +526,7 @@ def install(window) -> None:
             window.review_mode.go_to(claim_id)
         stack.setCurrentWidget(window.review_mode)
         _set_checked(window.act_review_mode, True)
-        window.review_mode.setFocus(Qt.ShortcutFocusReason)
+        window.review_mode.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def close_review() -> None:
         page = window.review_mode

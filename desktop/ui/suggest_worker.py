@@ -34,7 +34,7 @@ class SuggestionWorker(QObject):
         self._generations = itertools.count(1)
         self._lock = threading.Lock()
         self._executor = None if inline else ThreadPoolExecutor(max_workers=1, thread_name_prefix="suggest")
-        self._delivered.connect(self._on_delivered, Qt.QueuedConnection)
+        self._delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
 
     @property
     def engine(self) -> SuggestionEngine:

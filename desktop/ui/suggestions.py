@@ -25,7 +25,7 @@ from desktop.ui.messages import STRENGTH_NAMES, suggestion_reason_text
 
 STRONG_COLOUR = QColor("#2e7d32")
 POSSIBLE_COLOUR = QColor("#757575")
-EvidenceRole = Qt.UserRole + 20
+EvidenceRole = Qt.ItemDataRole.UserRole + 20
 
 
 class SuggestionList(QTreeWidget):
@@ -33,10 +33,11 @@ class SuggestionList(QTreeWidget):
     reject_pressed = Signal()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not event.modifiers() & ~Qt.KeypadModifier:
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
             self.accept_pressed.emit()
             return
-        if event.matches(QKeySequence.Delete) or event.key() == Qt.Key_Backspace:
+        if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:
             self.reject_pressed.emit()
             return
         super().keyPressEvent(event)
@@ -60,7 +61,7 @@ class SuggestionsPanel(QWidget):
         top = QHBoxLayout()
         self.title = QLabel()
         self.title.setObjectName("suggestionsTitle")
-        self.title.setTextFormat(Qt.RichText)
+        self.title.setTextFormat(Qt.TextFormat.RichText)
         top.addWidget(self.title, 1)
         self.accept_button = QPushButton("接受 (Enter)")
         self.accept_button.setObjectName("acceptSuggestion")
@@ -79,15 +80,15 @@ class SuggestionsPanel(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setAlternatingRowColors(True)
-        self.list.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setWordWrap(False)
         h = self.list.header()
         h.setStretchLastSection(False)
-        h.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        h.setSectionResizeMode(1, QHeaderView.Interactive)
+        h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         h.resizeSection(1, 260)
-        h.setSectionResizeMode(2, QHeaderView.Stretch)
-        h.setSectionResizeMode(3, QHeaderView.Interactive)
+        h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        h.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         h.resizeSection(3, 110)
         lay.addWidget(self.list, 1)
 

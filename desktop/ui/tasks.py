@@ -42,8 +42,8 @@ class TaskRunner(QObject):
         self._on_thread_end = on_thread_end
         self._closed = False  # after shutdown(): results still queued are dropped (the workspace is closed)
         self._executor = None if inline else ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer")
-        self._deliver.connect(self._on_deliver, Qt.QueuedConnection)
-        self._deliver_progress.connect(self.progress_changed, Qt.QueuedConnection)
+        self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
+        self._deliver_progress.connect(self.progress_changed, Qt.ConnectionType.QueuedConnection)
 
     @property
     def busy(self) -> bool:
@@ -111,5 +111,5 @@ class TaskRunner(QObject):
                 except Exception:
                     pass
             executor.shutdown(wait=True)
-            QCoreApplication.sendPostedEvents(self, QEvent.MetaCall)  # results queued to us, delivered here
+            QCoreApplication.sendPostedEvents(self, QEvent.Type.MetaCall)  # results queued to us, delivered here
         self._closed = True

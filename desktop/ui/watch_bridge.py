@@ -66,7 +66,7 @@ class WatchBridge(QObject):
         self._later = QTimer(self)
         self._later.setSingleShot(True)
         self._later.timeout.connect(self._deliver)
-        self._wake.connect(self._on_wake, Qt.QueuedConnection)
+        self._wake.connect(self._on_wake, Qt.ConnectionType.QueuedConnection)
 
     @property
     def writable(self) -> bool:

@@ -13,7 +13,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 
-def drop_on_index(view: QAbstractItemView, index, mime, actions=Qt.LinkAction | Qt.CopyAction) -> bool:
+def drop_on_index(view: QAbstractItemView, index, mime,
+                  actions=Qt.DropAction.LinkAction | Qt.DropAction.CopyAction) -> bool:
     """Drag ``mime`` onto ``index`` of ``view``; True when the view accepted the drop."""
     view.scrollTo(index)
     pos = QPointF(view.visualRect(index).center())
@@ -21,12 +22,12 @@ def drop_on_index(view: QAbstractItemView, index, mime, actions=Qt.LinkAction | 
     with warnings.catch_warnings():
         # PySide6 6.12 exposes only the QPoint constructor of QDragEnterEvent and marks it deprecated.
         warnings.simplefilter("ignore", DeprecationWarning)
-        enter = QDragEnterEvent(pos.toPoint(), actions, mime, Qt.LeftButton, Qt.NoModifier)
+        enter = QDragEnterEvent(pos.toPoint(), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(vp, enter)
-    move = QDragMoveEvent(pos, actions, mime, Qt.LeftButton, Qt.NoModifier)
+    move = QDragMoveEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(vp, move)
     if not move.isAccepted():
         return False
-    drop = QDropEvent(pos, actions, mime, Qt.LeftButton, Qt.NoModifier)
+    drop = QDropEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(vp, drop)
     return drop.isAccepted()

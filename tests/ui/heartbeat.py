@@ -13,7 +13,7 @@ class Heartbeat(QObject):
         super().__init__(parent)
         self.interval = interval_ms / 1000
         self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
         self.lateness: list[float] = []

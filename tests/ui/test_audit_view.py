@@ -54,7 +54,7 @@ def test_filter_by_claim_typed_in_the_box(audit, qtbot):
     expected = [r[0] for r in audit.ws.db.query("SELECT seq FROM events WHERE claim_id = ? ORDER BY seq DESC",
                                                 (claim_id,))]
     qtbot.keyClicks(audit.claim_edit, str(claim_id))
-    qtbot.keyClick(audit.claim_edit, Qt.Key_Return)
+    qtbot.keyClick(audit.claim_edit, Qt.Key.Key_Return)
     m = audit.model
     assert [m.seq_at(r) for r in range(m.rowCount())] == expected
     assert all(f"#{claim_id} " in m.data(m.index(r, 5)) for r in range(m.rowCount()))
@@ -169,7 +169,7 @@ def test_identity_dialog_needs_a_name_and_returns_the_role(qtbot):
 
     dlg = IdentityDialog("", "editor", "演示工作区")
     qtbot.addWidget(dlg)
-    ok = dlg.buttons.button(QDialogButtonBox.Ok)
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert not ok.isEnabled()
     qtbot.keyClicks(dlg.name_edit, "Wang")
     dlg.role_buttons["reviewer"].click()

@@ -66,7 +66,7 @@ def test_drag_then_accept_a_suggestion_and_the_dashboard_follows(window, qtbot):
     assert (top.evidence_id, top.strength) == (accounts["id"], "strong")
     item = panel.list.topLevelItem(0)
     assert "34,800.93" in item.text(2) and item.text(3) == "第 1 页"
-    qtbot.keyClick(window.claims_view, Qt.Key_Return, Qt.ControlModifier)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.claims_model.claim(target["id"])["evidence_ids"] == [accounts["id"]]
     assert dash.chart.rows()[0].counts.with_evidence == before + 2
     assert panel.suggestions() == [] or accounts["id"] not in [s.evidence_id for s in panel.suggestions()]
@@ -74,7 +74,7 @@ def test_drag_then_accept_a_suggestion_and_the_dashboard_follows(window, qtbot):
     assert st["summary"]["with_evidence"] == before + 2
 
     # 3. undo takes the accepted link back, and the dashboard with it
-    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert dash.chart.rows()[0].counts.with_evidence == before + 1
     _dashboard_matches_status(window)
 
@@ -84,17 +84,17 @@ def test_a_figure_filters_the_claim_list_and_f3_walks_its_gaps(window, qtbot):
     rows = chart.rows()
     i = next(i for i, r in enumerate(rows) if r.section and r.counts.without_evidence >= 2)
     section = rows[i]
-    qtbot.mouseClick(chart, Qt.LeftButton, pos=chart.figure_rect(i, "without").center())
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.figure_rect(i, "without").center())
     expected = [cid for cid in section.claim_ids if "no_evidence" in window.claims_model.claim(cid)["flags"]]
     assert _visible(window) == expected
     assert window.linking.dashboard.filter_label.isVisible()
-    qtbot.keyClick(window.claims_view, Qt.Key_F3)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_F3)
     first = window.selected_claim_ids()
-    qtbot.keyClick(window.claims_view, Qt.Key_F3)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_F3)
     second = window.selected_claim_ids()
     assert first != second and set(first + second) <= set(expected)
     # the whole-report figure: every claim of the report
-    qtbot.mouseClick(chart, Qt.LeftButton, pos=chart.figure_rect(0, "all").center())
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.figure_rect(0, "all").center())
     assert _visible(window) == rows[0].claim_ids
     window.linking.dashboard.buttons[None].click()
     assert len(_visible(window)) == len(window.claims_model.claim_ids())
@@ -107,11 +107,12 @@ def test_value_not_found_filter_and_its_count(window, qtbot):
     assert _drag(window, minutes["id"], coverage["id"])  # the minutes do not say 89 %
     assert window.claims_model.claim(coverage["id"])["flags"] == ["value_not_found"]
     status_cell = window.claims_model.index_for_claim(coverage["id"], 3)
-    assert status_cell.data() == "▲ 数值未找到" and status_cell.data(Qt.ForegroundRole).color().name() == "#b26a00"
+    assert status_cell.data() == "▲ 数值未找到"
+    assert status_cell.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#b26a00"
     assert dash.buttons["value_not_found"].text() == "数值未找到 1"
     dash.buttons["value_not_found"].click()
     assert _visible(window) == [coverage["id"]]
-    qtbot.keyClick(window.claims_view, Qt.Key_F3)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_F3)
     assert window.selected_claim_ids() == [coverage["id"]]
     _dashboard_matches_status(window)
 
@@ -164,10 +165,10 @@ def test_reject_with_delete_and_undo(window, qtbot):
     rejected = panel.current_evidence_id()
     assert rejected is not None
     panel.list.setFocus()
-    qtbot.keyClick(panel.list, Qt.Key_Delete)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
     assert rejected not in [s.evidence_id for s in panel.suggestions()]
     assert window.ws.db.scalar("SELECT count(*) FROM suggestion_rejections") == 1
-    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert rejected in [s.evidence_id for s in panel.suggestions()]
 
 
@@ -179,7 +180,7 @@ def test_not_required_and_link_edit_with_undo(window, qtbot):
     assert dash.summary.property("covered") == before + 1
     assert "无需佐证" in window.claims_model.index_for_claim(threshold["id"], 3).data()
     _dashboard_matches_status(window)
-    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert dash.summary.property("covered") == before
 
     claim_id, evidence_id = window.ws.db.query_one("SELECT claim_id, evidence_id FROM links ORDER BY id")
@@ -212,14 +213,16 @@ def test_accept_the_strong_suggestions_of_many_selected_claims(window, qtbot):
     sm = window.claims_view.selectionModel()
     sm.clearSelection()
     for cid in section.claim_ids:
-        sm.select(window.claims_model.index_for_claim(cid), QItemSelectionModel.Select | QItemSelectionModel.Rows)
+        sm.select(window.claims_model.index_for_claim(cid),
+                  QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
     expected = {cid for cid, ss in window.linking.engine.for_claims(section.claim_ids, limit=1).items()
                 if ss and ss[0].strength == "strong"}
     assert len(expected) >= 2
-    qtbot.keyClick(window.claims_view, Qt.Key_Return, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Return,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.linking.dashboard.summary.property("covered") == before + len(expected)
     origins = {r[0] for r in window.ws.db.query("SELECT origin FROM links WHERE claim_id IN (%s)"
                                                 % ",".join(map(str, expected)))}
     assert origins == {"suggestion"}
-    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.linking.dashboard.summary.property("covered") == before

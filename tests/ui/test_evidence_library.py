@@ -158,7 +158,7 @@ def test_files_and_folders_dropped_on_the_window_are_registered(window, qtbot, t
     mime.setUrls([QUrl.fromLocalFile(str(folder)), QUrl.fromLocalFile(str(single))])
     target = window.library.list_view.viewport()
     pos = QPointF(target.rect().center())
-    drop = QDropEvent(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(drop)  # what the window receives once the views pass the URLs up
     assert drop.isAccepted()
     assert {"说明.txt", "单个文件.txt"} <= set(_names(window))
@@ -293,7 +293,7 @@ def test_enter_in_the_search_box_selects_the_first_hit_instead_of_opening_a_file
     lib = window.library
     lib.search.setFocus()
     lib.search.setText("回单")  # QtTest cannot type Chinese (an input method would commit it)
-    qtbot.keyClick(lib.search, Qt.Key_Return)
+    qtbot.keyClick(lib.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not lib.searching and len(window.selected_evidence_ids()) == 1, timeout=5000)
     sel = window.selected_evidence_ids()
     assert len(sel) == 1
@@ -312,13 +312,13 @@ def test_ctrl_enter_in_the_search_box_accepts_the_suggestion(window, qtbot):
     lib.search.setFocus()
     lib.search.setText("回单")
     assert lib.search.hasFocus()
-    qtbot.keyClick(lib.search, Qt.Key_Return, Qt.ControlModifier)
+    qtbot.keyClick(lib.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     links = [r[0] for r in window.ws.db.query("SELECT evidence_id FROM links WHERE claim_id = ?", (target["id"],))]
     assert links == [best]
     assert window.claims_model.claim(target["id"])["evidence_ids"] == [best]
     # plain Enter in the box still goes to the first hit (and opens nothing)
     lib.search.setFocus()
-    qtbot.keyClick(lib.search, Qt.Key_Return)
+    qtbot.keyClick(lib.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not lib.searching and len(window.selected_evidence_ids()) == 1, timeout=5000)
     assert "回单" in window.evidence_model.evidence(window.selected_evidence_ids()[0])["name"]
     assert lib.views.currentWidget().hasFocus()

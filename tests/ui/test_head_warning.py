@@ -17,7 +17,7 @@ def test_a_failed_head_write_shows_in_the_status_bar_until_repaired(window, qtbo
     try:
         window.select_claim(claim["id"])
         window.select_evidence(evidence["id"])
-        qtbot.keyClick(window.claims_view, Qt.Key_L, Qt.ControlModifier)
+        qtbot.keyClick(window.claims_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(lambda: window.head_label.isVisible(), timeout=3000)
         assert "审计链头文件" in window.head_label.text()
         assert "已保存" in window.head_label.toolTip()
@@ -25,5 +25,6 @@ def test_a_failed_head_write_shows_in_the_status_bar_until_repaired(window, qtbo
                                if evidence["id"] in c["evidence_ids"]]  # the link itself was kept
     finally:
         blocker.rmdir()
-    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)  # the next write moves the head on
+    # the next write moves the head on
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.head_label.isVisible(), timeout=3000)

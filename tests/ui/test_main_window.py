@@ -36,21 +36,22 @@ def test_link_through_the_ui_action_turns_the_flag_green(window, qtbot):
     before = window.completeness_label.property("covered")
     idx = window.claims_model.index_for_claim(claim["id"], 3)
     assert "缺佐证" in idx.data()
-    assert idx.data(Qt.ForegroundRole).color().name() == "#c62828"
+    assert idx.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#c62828"
 
     window.select_claim(claim["id"])
     window.select_evidence(evidence["id"])
     assert window.act_link.isEnabled()
-    qtbot.keyClick(window.claims_view, Qt.Key_L, Qt.ControlModifier)  # the 关联 action's shortcut
+    # the 关联 action's shortcut
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
     idx = window.claims_model.index_for_claim(claim["id"], 3)
     assert "已有佐证" in idx.data()
-    assert idx.data(Qt.ForegroundRole).color().name() == "#2e7d32"
+    assert idx.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#2e7d32"
     assert window.completeness_label.property("covered") == before + 1
     st = workspace_status(window.ws.db)
     assert next(c for c in st["claims"] if c["id"] == claim["id"])["evidence_ids"] == [evidence["id"]]
 
-    qtbot.keyClick(window.claims_view, Qt.Key_Z, Qt.ControlModifier)  # undo
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo
     assert window.completeness_label.property("covered") == before
     assert "缺佐证" in window.claims_model.index_for_claim(claim["id"], 3).data()
 
@@ -70,10 +71,10 @@ def test_drag_evidence_onto_a_claim_links_it(window, qtbot):
 
 
 def test_next_missing_walks_the_gaps(window, qtbot):
-    qtbot.keyClick(window.claims_view, Qt.Key_F3)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_F3)
     first = window.selected_claim_ids()
     assert first and "no_evidence" in window.claims_model.claim(first[0])["flags"]
-    qtbot.keyClick(window.claims_view, Qt.Key_F3)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_F3)
     second = window.selected_claim_ids()
     assert second and second != first
 

@@ -16,7 +16,7 @@ def _select_text(view, text: str, occurrence: int = 0) -> tuple[int, int]:
         start = plain.index(text, start + 1)
     cur = view.text.textCursor()
     cur.setPosition(start)
-    cur.setPosition(start + len(text), QTextCursor.KeepAnchor)
+    cur.setPosition(start + len(text), QTextCursor.MoveMode.KeepAnchor)
     view.text.setTextCursor(cur)
     return start, start + len(text)
 
@@ -65,7 +65,7 @@ def test_mark_selection_as_claim_and_confirm_a_candidate(window, qtbot):
     # 标记为指标: "5 年行动" is masked as a programme name; the user marks it on purpose
     start, end = _select_text(view, "扩面提质 5 年行动")
     assert view.act_mark.isEnabled()
-    qtbot.keyClick(view.text, Qt.Key_M, Qt.ControlModifier)
+    qtbot.keyClick(view.text, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     row = db.query_one("SELECT * FROM claims WHERE origin = 'manual'")
     assert row is not None and (row["start"], row["end"]) == (start, end)
     assert (row["value"], row["state"]) == ("5", "active")
@@ -79,13 +79,13 @@ def test_mark_selection_as_claim_and_confirm_a_candidate(window, qtbot):
     view.candidates.setFocus()
     view.candidates.setCurrentRow(0)
     first = view.current_candidate_id()
-    qtbot.keyClick(view.candidates, Qt.Key_Y)
+    qtbot.keyClick(view.candidates, Qt.Key.Key_Y)
     assert db.scalar("SELECT state FROM claims WHERE id = ?", (first,)) == "active"
     assert first in window.claims_model.claim_ids()
     assert view.candidates.count() == len(cands) - 1
     if view.candidates.count():
         second = view.current_candidate_id()
-        qtbot.keyClick(view.candidates, Qt.Key_N)
+        qtbot.keyClick(view.candidates, Qt.Key.Key_N)
         assert db.scalar("SELECT state FROM claims WHERE id = ?", (second,)) == "dismissed"
     actions = [r["action"] for r in db.query("SELECT action FROM events ORDER BY seq DESC LIMIT 3")]
     assert "claim.confirmed" in actions and "claim.added" in actions
@@ -152,7 +152,7 @@ def test_switching_to_the_report_tab_shows_the_selected_claim(window, qtbot):
     target = window.claims_model.rows()[-1]  # near the end of the report: far from the top
     window.select_claim(target["id"])
     view.text.verticalScrollBar().setValue(0)  # as a hidden view leaves it: it could not scroll
-    qtbot.keyClick(window.claims_view, Qt.Key_F6)
+    qtbot.keyClick(window.claims_view, Qt.Key.Key_F6)
     assert window.left_tabs.currentWidget() is view
     assert view.current_claim_id == target["id"]
     cursor = view.text.cursorForPosition(view.text.viewport().rect().center())

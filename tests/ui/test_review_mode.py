@@ -41,32 +41,33 @@ def _latest(ws, claim_id):
 
 def test_walk_three_claims_with_the_keyboard(reviewer_window, qtbot):
     w = reviewer_window
-    qtbot.keyClick(w, Qt.Key_R, Qt.ControlModifier)  # 审核模式
+    qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # 审核模式
     page = w.review_mode
     assert w.central_stack.currentWidget() is page and page.can_review
     all_ids = [c["id"] for c in claim_rows(w.ws.db)]
     first, second, third, fourth = all_ids[:4]
     assert page.current_claim_id() == first  # nothing reviewed yet: starts at the first claim
 
-    qtbot.keyClick(page, Qt.Key_1)  # 已核实, moves on by itself
+    qtbot.keyClick(page, Qt.Key.Key_1)  # 已核实, moves on by itself
     assert page.current_claim_id() == second
 
-    qtbot.keyClick(page, Qt.Key_C)  # into the comment box; digits typed there are text, not states
+    qtbot.keyClick(page, Qt.Key.Key_C)  # into the comment box; digits typed there are text, not states
     assert page.comment.hasFocus()
     qtbot.keyClicks(page.comment, "p2 ")
     type_chinese(page.comment, "缺盖章")
-    qtbot.keyClick(page.comment, Qt.Key_Escape)
+    qtbot.keyClick(page.comment, Qt.Key.Key_Escape)
     assert not page.comment.hasFocus()
     assert _latest(w.ws, second) is None  # the "2" typed in the comment recorded nothing
-    qtbot.keyClick(page, Qt.Key_2)  # 存疑, with the comment
+    qtbot.keyClick(page, Qt.Key.Key_2)  # 存疑, with the comment
     assert page.current_claim_id() == third
 
-    qtbot.keyClick(page, Qt.Key_N)  # skip the third
-    qtbot.keyClick(page, Qt.Key_P)  # and come back to it
+    qtbot.keyClick(page, Qt.Key.Key_N)  # skip the third
+    qtbot.keyClick(page, Qt.Key.Key_P)  # and come back to it
     assert page.current_claim_id() == third
-    qtbot.keyClick(page, Qt.Key_C)
+    qtbot.keyClick(page, Qt.Key.Key_C)
     type_chinese(page.comment, "请补充原件")
-    qtbot.keyClick(page.comment, Qt.Key_3, Qt.ControlModifier)  # 需补充 straight from the comment box
+    # 需补充 straight from the comment box
+    qtbot.keyClick(page.comment, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
 
     assert _latest(w.ws, first) == ("verified", None, "王审计")
     assert _latest(w.ws, second) == ("questioned", "p2 缺盖章", "王审计")
@@ -79,18 +80,19 @@ def test_walk_three_claims_with_the_keyboard(reviewer_window, qtbot):
     assert [(e["actor"], e["role"], e["claim_id"]) for e in events] == [
         ("王审计", "reviewer", first), ("王审计", "reviewer", second), ("王审计", "reviewer", third)]
 
-    qtbot.keyClick(page, Qt.Key_R, Qt.ControlModifier)  # back to the claims list, which shows the states
+    # back to the claims list, which shows the states
+    qtbot.keyClick(page, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert w.central_stack.currentIndex() == 0
     assert w.claims_model.index_for_claim(second, 4).data() == "存疑"
 
 
 def test_editor_sees_the_page_read_only(window, qtbot):
-    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     page = window.review_mode
     assert not page.can_review and page.role_banner.isVisible()
     assert not page.state_buttons["verified"].isEnabled() and page.comment.isReadOnly()
     cid = page.current_claim_id()
-    qtbot.keyClick(page, Qt.Key_1)
+    qtbot.keyClick(page, Qt.Key.Key_1)
     assert review_history(window.ws.db, cid) == []
     assert window.ws.db.scalar("SELECT count(*) FROM reviews") == 0
 
@@ -149,9 +151,9 @@ def test_history_key_opens_the_audit_trail_for_the_claim(reviewer_window, qtbot)
     w.open_review_mode()
     page = w.review_mode
     cid = page.current_claim_id()
-    qtbot.keyClick(page, Qt.Key_1)
+    qtbot.keyClick(page, Qt.Key.Key_1)
     page.go_to(cid)
-    qtbot.keyClick(page, Qt.Key_H)
+    qtbot.keyClick(page, Qt.Key.Key_H)
     view = w.audit_window
     assert view is not None and view.isVisible()
     assert view.model.filter.claim_id == cid

@@ -83,7 +83,7 @@ def test_accept_waits_for_the_newly_selected_claims_suggestions(qtbot, demo_ws):
         assert not linking.act_accept.isEnabled() and not linking.act_reject.isEnabled()
         assert not panel.accept_button.isEnabled() and not panel.reject_button.isEnabled()
         w.claims_view.setFocus()
-        qtbot.keyClick(w.claims_view, Qt.Key_Return, Qt.ControlModifier)
+        qtbot.keyClick(w.claims_view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(lambda: not w.tasks.busy, timeout=15000)
         assert links(a["id"]) == a_before and links(b["id"]) == b_before  # nothing linked, to A or to B
         linking.accept_current()  # called anyway (the actions are disabled): still nothing
@@ -96,7 +96,7 @@ def test_accept_waits_for_the_newly_selected_claims_suggestions(qtbot, demo_ws):
         qtbot.waitUntil(lambda: panel.claim_id == b["id"] and bool(panel.suggestions()), timeout=15000)
         b_best = panel.current_evidence_id()
         assert linking.act_accept.isEnabled()
-        qtbot.keyClick(w.claims_view, Qt.Key_Return, Qt.ControlModifier)
+        qtbot.keyClick(w.claims_view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
         assert b_best not in b_before
         qtbot.waitUntil(lambda: sorted(links(b["id"])) == sorted(b_before + [b_best]), timeout=15000)
         assert links(a["id"]) == a_before
