@@ -15,10 +15,12 @@ crash-safe store must do. EvidenceDesk is measured twice on the same files:
 
 Both include what the reference skips: fsync of every object and of its folder, the SQLite commits
 (synchronous=FULL) with one audit event per file, the audit head file. The machine is shared and noisy,
-so the four are run in ``--rounds`` interleaved rounds, in an order that rotates every round, each run after
-``os.sync()`` (so no run pays for the previous one's dirty pages); no output is removed before the end (so
-no run pays for the file system's recently freed inodes, see ``main``); the ratios are of the medians. ~5 % of the files are real PDFs and JPEGs (demo files with a unique tail) so text extraction and
-thumbnails run in the GUI phase.
+so the four are run in ``--rounds`` interleaved rounds (default 4), each run after ``os.sync()`` (so no run
+pays for the previous one's dirty pages). The order follows a balanced Latin square: over every 4 rounds
+each run comes in each position once and right after each of the others once, so whatever a run leaves
+behind falls on every other run alike. No output is removed before the end (so no run pays for the file
+system's recently freed inodes, see ``main``). The ratios are of the medians. ~5 % of the files are real
+PDFs and JPEGs (demo files with a unique tail) so text extraction and thumbnails run in the GUI phase.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from pathlib import Path
 from tests.evidence.helpers import DEMO
 
 CHUNK = 1 << 20
+
+# The order of the four runs in each round: a balanced Latin square (Williams), so over 4 rounds each run
+# takes each position once and follows each of the others exactly once.
+ORDERS = ((0, 1, 3, 2), (1, 2, 0, 3), (2, 3, 1, 0), (3, 0, 2, 1))
 
 
 def make_files(folder: Path, n: int, target_mb: float, seed: int = 7) -> int:
@@ -211,7 +217,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--mb", type=float, default=500)
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=4, help="a multiple of 4 gives every order equal weight")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--without-linking", action="store_true",
                     help="do not pass new files on to the linking area's refresh (attributes GUI stalls)")
@@ -230,20 +236,23 @@ def main() -> int:
                 ("headless", lambda d: heads.append(headless(folder, d))),
                 ("gui", lambda d: guis.append(in_gui(folder, d, len(files), args.without_linking)))]
         # Nothing is removed until the end. This VM's ext4 has no journal, and then, when it allocates an
-        # inode, it skips (reading an inode-table block for each) every inode freed in the last 30 s: a run
-        # that follows the removal of another's 2,000 files spends a third of its time there (perf). That
-        # is an artefact of the benchmark, not of ingesting, and it fell on whichever run came first after
-        # a clean-up. The order also rotates every round.
+        # inode, it skips (looking up an inode-table block for each) every inode freed in the last 60 s
+        # (longer while that block is dirty): a run that follows the removal of another's 2,000 files spent
+        # a third of its time there (perf). That is an artefact of the benchmark, not of ingesting, and it
+        # fell on whichever run came first after a clean-up.
         need = 4.2 * total * args.rounds
         if shutil.disk_usage(tmp).free < need:
             raise SystemExit(f"bench_ingest keeps every run's output until the end: it needs {need / 1e9:.1f} GB"
                              f" free in {tmp.parent} (fewer --rounds or --mb)")
         for r in range(args.rounds):
-            for name, run in runs[r % len(runs):] + runs[:r % len(runs)]:
+            for name, run in (runs[i] for i in ORDERS[r % len(ORDERS)]):
                 os.sync()
                 run(tmp / f"{name}{r}")
             g = guis[-1]
-            print(f"round {r + 1}: reference {refs[-1]:5.2f} s | durable reference {durs[-1]:5.2f} s |"
+            order = " → ".join(runs[i][0] for i in ORDERS[r % len(ORDERS)])
+            print(f"round {r + 1} ({order}): ÷ its reference: headless {heads[-1] / refs[-1]:.2f}x,"
+                  f" GUI {g['registered'] / refs[-1]:.2f}x")
+            print(f"  reference {refs[-1]:5.2f} s | durable reference {durs[-1]:5.2f} s |"
                   f" headless {heads[-1]:5.2f} s | GUI {g['registered']:5.2f} s"
                   f" (all done {g['all_done']:5.2f} s, {g['rows']} rows) | GUI stall max {g['max_stall_ms']:.0f} ms"
                   f" (registering {g['stall_registering_ms']:.0f}, text/thumbnails {g['stall_extracting_ms']:.0f},"
