@@ -245,13 +245,13 @@ def main() -> int:
             raise SystemExit(f"bench_ingest keeps every run's output until the end: it needs {need / 1e9:.1f} GB"
                              f" free in {tmp.parent} (fewer --rounds or --mb)")
         for r in range(args.rounds):
-            for name, run in (runs[i] for i in ORDERS[r % len(ORDERS)]):
+            order = [runs[i] for i in ORDERS[r % len(ORDERS)]]
+            for name, run in order:
                 os.sync()
                 run(tmp / f"{name}{r}")
             g = guis[-1]
-            order = " → ".join(runs[i][0] for i in ORDERS[r % len(ORDERS)])
-            print(f"round {r + 1} ({order}): ÷ its reference: headless {heads[-1] / refs[-1]:.2f}x,"
-                  f" GUI {g['registered'] / refs[-1]:.2f}x")
+            print(f"round {r + 1} ({' → '.join(name for name, _ in order)}): ÷ its reference:"
+                  f" headless {heads[-1] / refs[-1]:.2f}x, GUI {g['registered'] / refs[-1]:.2f}x")
             print(f"  reference {refs[-1]:5.2f} s | durable reference {durs[-1]:5.2f} s |"
                   f" headless {heads[-1]:5.2f} s | GUI {g['registered']:5.2f} s"
                   f" (all done {g['all_done']:5.2f} s, {g['rows']} rows) | GUI stall max {g['max_stall_ms']:.0f} ms"
@@ -263,9 +263,6 @@ def main() -> int:
         print(f"medians: reference {ref:.2f} s, durable reference {dur:.2f} s, headless {head:.2f} s, GUI {gui:.2f} s")
         print(f"against the reference:         headless {head / ref:.2f}x, GUI {gui / ref:.2f}x   (target ≤ 1.5)")
         print(f"against the durable reference: headless {head / dur:.2f}x, GUI {gui / dur:.2f}x")
-        per_round = [(h / f, g["registered"] / f) for f, h, g in zip(refs, heads, guis)]
-        print("per round, against that round's reference: headless "
-              + " ".join(f"{h:.2f}" for h, _ in per_round) + " | GUI " + " ".join(f"{g:.2f}" for _, g in per_round))
         print(f"GUI thread: longest stall over all rounds {stall:.0f} ms — while registering"
               f" {max(g['stall_registering_ms'] for g in guis):.0f} ms, extracting"
               f" {max(g['stall_extracting_ms'] for g in guis):.0f} ms, after (the window's own refresh of"
