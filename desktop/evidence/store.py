@@ -70,6 +70,8 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 # same folder queued on its lock (measured: docs/performance.md) — and a crash leaves no temp file: the
 # kernel frees an anonymous file that was never linked. Elsewhere, a named temp file in ``tmp/``.
 ANONYMOUS_TEMP = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+# how open(O_TMPFILE) says that a file system or kernel has no anonymous files
+_NO_ANONYMOUS = (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL)
 _TEMP_SEQ = itertools.count()
 
 
@@ -219,21 +221,28 @@ class ContentStore:
         page cache (see :data:`DIRECT_IO`); ``name`` None for an anonymous file (see :data:`ANONYMOUS_TEMP`)."""
         while self._anonymous:
             direct = direct and self._direct
+            anonymous = os.O_WRONLY | os.O_TMPFILE | _O_CLOEXEC
             try:
-                fd = os.open(self.tmp, os.O_WRONLY | os.O_TMPFILE | _O_CLOEXEC | (os.O_DIRECT if direct else 0),
-                             0o600)
-                return fd, None, direct
+                return os.open(self.tmp, anonymous | (os.O_DIRECT if direct else 0), 0o600), None, direct
             except FileNotFoundError:
                 if self.tmp.is_dir():
                     raise
                 self.ensure()
             except OSError as exc:
-                if direct and exc.errno == errno.EINVAL:
-                    self._direct = False  # (tmpfs has anonymous files but refuses O_DIRECT)
-                elif exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
-                    self._anonymous = False  # this file system or kernel has none: named temp files
-                else:
+                if exc.errno not in _NO_ANONYMOUS:
                     raise
+                if direct and exc.errno == errno.EINVAL:
+                    # EINVAL is the answer both to O_DIRECT and to O_TMPFILE: asking without O_DIRECT
+                    # tells which was refused.
+                    try:
+                        fd = os.open(self.tmp, anonymous, 0o600)
+                    except OSError as again:
+                        if again.errno not in _NO_ANONYMOUS:
+                            raise
+                    else:
+                        self._direct = False  # (tmpfs has anonymous files but refuses O_DIRECT)
+                        return fd, None, False
+                self._anonymous = False  # this file system or kernel has none: named temp files
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY | _O_CLOEXEC
         for _ in range(100):
             name = self._temp_name()
