@@ -769,8 +769,11 @@ class IngestEngine:
         except SourceChanged as exc:  # still being written: wait until it is stable
             self.queue.retry_later(t, delay=self.settle, ready=False, seen=stamp, count_attempt=False,
                                    error=None, detail=str(exc))
-        except FileNotFoundError:
-            self._gone(t)
+        except FileNotFoundError as exc:
+            if os.path.lexists(path):  # the file is there: what went missing is on the store's side
+                self._failed(t, "store_error", exc.strerror or str(exc), transient=True)
+            else:
+                self._gone(t)
         except IsADirectoryError:
             self.queue.done([t.id])
         except OSError as exc:

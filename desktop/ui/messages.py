@@ -90,6 +90,7 @@ INGEST_ERRORS: dict[str, str] = {
     "vanished_during_copy": "文件在复制过程中被删除或移走，未登记",
     "folder_missing": "文件夹不存在",
     "os_error": "无法读取文件",
+    "store_error": "写入工作区存储时出错，稍后自动重试",
     "internal": "处理时发生内部错误",
     "crashed": "处理此文件时程序曾多次异常退出，已跳过",
     # a registered file whose text or preview could not be made
@@ -122,7 +123,7 @@ WATCH_STATE_NAMES = {"watching": "监控中", "polling": "轮询", "stopped": "�
 def ingest_error_text(code: str | None, detail: str | None = None) -> str:
     """Words for an ingest error code (``permission_denied`` …), with the OS detail when useful."""
     text = INGEST_ERRORS.get(code or "", f"出错了（{code}）")
-    if detail and code in ("os_error", "internal", "io_error", "index_failed"):
+    if detail and code in ("os_error", "internal", "io_error", "index_failed", "store_error"):
         text += f"：{detail}"
     return text
 

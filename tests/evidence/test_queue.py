@@ -200,3 +200,33 @@ def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeyp
         assert engine.wait_for(lambda: ws.db.scalar("SELECT count(*) FROM evidence") == 1, timeout=20)
         assert all(t.is_alive() for t in engine._threads)
     assert failures == [True]
+
+
+def test_a_file_missing_on_the_stores_side_is_retried_not_taken_for_a_deleted_source(ws, tmp_path, monkeypatch):
+    from desktop.evidence import store as storemod
+
+    f = tmp_path / "a.txt"
+    f.write_text("追回 658.83 万元", encoding="utf-8")
+    with IngestEngine(ws, workers=2, retry_delays=(0.1,)) as engine:
+        engine.submit_paths([f])
+        assert engine.wait_idle(timeout=20, derived=False)
+    real = storemod.ContentStore.add_file
+    failures = []
+
+    def store_folder_gone_once(self, src, **kw):  # e.g. the store's temp folder removed under the copy
+        if not failures:
+            failures.append(True)
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(self.tmp))
+        return real(self, src, **kw)
+
+    monkeypatch.setattr(storemod.ContentStore, "add_file", store_folder_gone_once)
+    f.write_text("追回 700.00 万元", encoding="utf-8")  # a new version, which the store fails to take once
+    events = []
+    with IngestEngine(ws, workers=2, retry_delays=(0.1,)) as engine:
+        engine.add_listener(events.append)
+        engine.submit_paths([f])
+        assert engine.wait_for(lambda: ws.db.scalar("SELECT count(*) FROM evidence") == 2, timeout=20)
+    assert failures == [True]
+    assert [e.error for e in events if e.kind == "retrying"] == ["store_error"]
+    assert not [e for e in events if e.kind == "absent"]  # the file was never marked gone from the folder
+    assert ws.db.scalar("SELECT present FROM evidence_paths ORDER BY evidence_id DESC LIMIT 1") == 1
