@@ -11,6 +11,8 @@ Layout::
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,7 @@ class Workspace:
         role: str = "editor",
         name: str | None = None,
     ) -> "Workspace":
+        require_sqlite()
         root = Path(root).expanduser().absolute()
         if cls.is_workspace(root):
             raise DeskError("workspace.exists", path=str(root))
@@ -95,6 +98,7 @@ class Workspace:
         role: str | None = None,
         readonly: bool = False,
     ) -> "Workspace":
+        require_sqlite()
         root = Path(root).expanduser().absolute()
         db_path = root / DB_NAME
         if not root.is_dir():
@@ -224,6 +228,35 @@ class Workspace:
     def check_writable(self) -> None:
         if self.readonly:
             raise ReadOnlyWorkspace(path=str(self.root), **self.info.holder)
+
+
+#: the oldest SQLite a workspace works with: ``RETURNING`` (the ingest queue's claims) came in 3.35,
+#: the FTS5 ``trigram`` tokenizer (evidence text search) in 3.34
+SQLITE_MIN = (3, 35, 0)
+_FTS_PROBE = "CREATE VIRTUAL TABLE temp.probe USING fts5(text, tokenize = 'trigram')"
+
+
+def require_sqlite() -> None:
+    """Fail at once, with words, where the Python's SQLite is too old or lacks FTS5 (an old Linux
+    distribution's own build), rather than with an SQL syntax error in the middle of an ingest."""
+    problem = _sqlite_problem(sqlite3.sqlite_version_info, _FTS_PROBE)
+    if problem:
+        version = ".".join(map(str, sqlite3.sqlite_version_info))
+        raise DeskError(problem, version=version, needed=".".join(map(str, SQLITE_MIN)))
+
+
+@functools.lru_cache(maxsize=None)
+def _sqlite_problem(version: tuple[int, ...], probe: str) -> str | None:
+    if tuple(version) < SQLITE_MIN:
+        return "workspace.sqlite_too_old"
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(probe)
+    except sqlite3.Error:
+        return "workspace.sqlite_no_fts"
+    finally:
+        conn.close()
+    return None
 
 
 def set_setting(db: Database, *, key: str, value: str) -> dict[str, Any]:

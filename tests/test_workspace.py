@@ -41,6 +41,32 @@ def test_open_missing_folder_is_a_clear_error(tmp_path):
     assert err.value.code == "workspace.not_found"
 
 
+@pytest.mark.parametrize("version, probe, code", [
+    ((3, 31, 1), None, "workspace.sqlite_too_old"),  # Ubuntu 20.04's own SQLite
+    (None, "CREATE VIRTUAL TABLE temp.probe USING fts5(text, tokenize = 'no_such_tokenizer')",
+     "workspace.sqlite_no_fts"),  # a build without FTS5 or its trigram tokenizer fails the same probe
+])
+def test_a_sqlite_that_cannot_run_a_workspace_is_refused_in_words(tmp_path, monkeypatch, version, probe, code):
+    import sqlite3
+
+    from desktop import workspace as wsmod
+    from desktop.ui.messages import error_text
+
+    assert wsmod._sqlite_problem(sqlite3.sqlite_version_info, wsmod._FTS_PROBE) is None  # this machine's is fine
+    if version:
+        monkeypatch.setattr(wsmod.sqlite3, "sqlite_version_info", version)
+    if probe:
+        monkeypatch.setattr(wsmod, "_FTS_PROBE", probe)
+    for attempt in (lambda: Workspace.create(tmp_path / "new"), lambda: Workspace.open(tmp_path)):
+        with pytest.raises(DeskError) as err:
+            attempt()
+        assert err.value.code == code
+        text = error_text(err.value.code, err.value.params)
+        assert "SQLite" in text and ".".join(map(str, version or sqlite3.sqlite_version_info)) in text
+        assert ("3.35.0" in text) == (code == "workspace.sqlite_too_old")
+    assert not (tmp_path / "new").exists()  # nothing was created
+
+
 def test_second_open_in_same_process_is_readonly(ws):
     other = Workspace.open(ws.root)
     try:

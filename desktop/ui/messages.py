@@ -14,6 +14,10 @@ ERRORS: dict[str, str] = {
     "workspace.not_found": "找不到工作区：{path}",
     "workspace.not_initialised": "该文件夹不是有效的工作区：{path}",
     "workspace.cannot_open": "无法打开工作区 {path}：{detail}",
+    "workspace.sqlite_too_old": "本机 Python 自带的 SQLite 版本为 {version}，过旧；佐证台需要 SQLite {needed} 或更新版本。"
+                                "请使用 python.org 的 Python 3.11+，或升级系统的 SQLite",
+    "workspace.sqlite_no_fts": "本机 Python 自带的 SQLite（{version}）不支持全文检索（FTS5 trigram），佐证台无法使用。"
+                               "请使用 python.org 的 Python 3.11+，或安装带 FTS5 的 SQLite",
     "workspace.locked": "工作区正被另一个程序使用：{path}",
     "workspace.unwritable": "工作区所在的文件夹不可写（只读共享或没有权限），只能只读查看：{path}",
     "workspace.tampered": "审计记录与工作区外的链头文件不一致（{problem_l}），为保留证据，工作区只能只读打开。"
