@@ -93,22 +93,45 @@ def check(ws_root: Path, files: dict[str, str]) -> list[str]:
     return problems
 
 
-def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.Random, max_delay: float,
-               min_delay: float = 0.0) -> Cycle:
+def _stored_objects(store: Path) -> int:
+    """How many objects the store holds (copied, whether or not their rows are committed yet)."""
+    n = 0
+    try:
+        fans = [e for e in os.scandir(store) if len(e.name) == 2 and e.is_dir()]
+    except FileNotFoundError:
+        return 0
+    for fan in fans:
+        try:
+            n += len(os.listdir(fan.path))
+        except FileNotFoundError:
+            pass
+    return n
+
+
+def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.Random, max_delay: float = 0.0,
+               min_delay: float = 0.0, *, at_objects: int | None = None) -> Cycle:
+    """One cycle. The kill comes ``min_delay``–``max_delay`` s after the start (chosen at random), or,
+    with ``at_objects``, as soon as the store holds that many objects: mid-ingest whatever the machine's
+    speed (a timed kill may land before the process has started work, or after it has finished)."""
     res = _cli("init", str(ws_root), "--watch", str(folder))
     assert res.returncode == 0, res.stderr
+    start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "ingest", str(ws_root), "--wait"], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    delay = rng.uniform(min_delay, max_delay)
-    try:
-        proc.wait(timeout=delay)  # the moment to kill at (it may finish first on a fast machine)
-        finished = True
-    except subprocess.TimeoutExpired:
+    if at_objects is None:
+        try:
+            proc.wait(timeout=rng.uniform(min_delay, max_delay))  # may finish first on a fast machine
+        except subprocess.TimeoutExpired:
+            pass
+    else:
+        while proc.poll() is None and _stored_objects(ws_root / "store") < at_objects:
+            time.sleep(0.002)
+    finished = proc.poll() is not None
+    if not finished:
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        finished = False
+    proc.wait()
     proc.stderr.close()
-    cycle = Cycle(delay, finished)
+    cycle = Cycle(time.perf_counter() - start, finished)
     res = _cli("ingest", str(ws_root), "--wait")  # the restart: recovers, then finishes the work
     if res.returncode != 0 or "Traceback" in res.stderr:
         cycle.problems.append(f"restart failed ({res.returncode}): {res.stderr[-800:]}")

@@ -10,7 +10,11 @@ from tests.evidence.crashharness import kill_cycle, make_files
 def test_kill_9_during_ingest_then_restart_leaves_everything_whole(tmp_path):
     folder = tmp_path / "佐证材料"
     files = make_files(folder, 120, max_size=64 << 10)
+    objects = len(set(files.values()))
     rng = random.Random(20241227)
-    for i in range(2):
-        cycle = kill_cycle(tmp_path / f"ws{i}", folder, files, rng, max_delay=1.2)
+    # Killed while copying (a third of the objects in the store), then once every object is in the store:
+    # while the last batch commits and text extraction runs.
+    for i, at in enumerate((objects // 3, objects)):
+        cycle = kill_cycle(tmp_path / f"ws{i}", folder, files, rng, at_objects=at)
+        assert not cycle.finished_before_kill, "the ingest ended before the kill: nothing was tested"
         assert cycle.problems == [], (cycle.killed_after, cycle.problems)
