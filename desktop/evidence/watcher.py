@@ -23,8 +23,9 @@ alone brought in (the latency tests do).
 
 How it decides a file is complete: closed after writing (inotify ``IN_CLOSE_WRITE``), or moved in, or —
 in polling mode or when no close event comes — the same size and mtime across two looks ``settle``
-seconds apart. Deletions and moves-away are checked after a short delay, so an atomic save (rename the
-old file away, rename the new one in) reads as one new version, not a removal and an addition.
+seconds apart (half a poll interval when polling, 2 s otherwise). Deletions and moves-away are checked
+after a short delay, so an atomic save (rename the old file away, rename the new one in) reads as one
+new version, not a removal and an addition.
 
 Modes (setting ``ingest.watch_mode``: ``auto`` / ``events`` / ``polling``): ``auto`` polls when the folder
 is on a network file system (``/proc/mounts`` type nfs, cifs/smb, sshfs and other FUSE mounts, 9p,
@@ -209,9 +210,8 @@ class EvidenceWatcher:
         self.network = is_network_path(self.folder) if os.path.isdir(self.folder) else False
         self.mode = self._effective_mode()
         self._own_engine = engine is None
-        settle = self.poll_interval if self.mode == "polling" else EVENTS_SETTLE
         if engine is None:
-            engine_options.setdefault("settle", settle)
+            engine_options.setdefault("settle", self._settle())
             engine = IngestEngine(ws, watch_root=self.folder, **engine_options)
         else:
             engine.watch_root = self.folder
@@ -296,7 +296,7 @@ class EvidenceWatcher:
         try:
             self.mode_setting = mode
             self.mode = self._effective_mode()
-            self.engine.settle = self.poll_interval if self.mode == "polling" else EVENTS_SETTLE
+            self.engine.settle = self._settle()
             self._stop_observer()
             self._next_restart = 0.0
             if self._supervisor is not None:
@@ -305,6 +305,15 @@ class EvidenceWatcher:
             self._switching = False
 
     # -- observer --------------------------------------------------------------------------------
+
+    def _settle(self) -> float:
+        """How long a file that was not seen closed must stay unchanged before it is copied.
+
+        Polling: half an interval. A poll sees a new file up to one interval after it was written, and
+        its second look comes ``settle`` later, so a file is registered within 1.5 intervals (plus the
+        copy), inside the two-interval promise; a full interval would reach exactly two before the copy.
+        """
+        return self.poll_interval / 2 if self.mode == "polling" else EVENTS_SETTLE
 
     def _effective_mode(self) -> str:
         if self.mode_setting == "polling" or (self.mode_setting == "auto" and self.network):
@@ -347,7 +356,7 @@ class EvidenceWatcher:
                 # e.g. the inotify watch limit: fall back to polling rather than not watching at all
                 log.warning("native watching failed (%s); polling instead", exc)
                 self.mode = "polling"
-                self.engine.settle = self.poll_interval
+                self.engine.settle = self._settle()
                 return self._start_observer()
             self._set_state(STATE_RESTARTING, f"{exc.strerror or exc}")
             return False
