@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 
 from tests.evidence.helpers import DEMO, REPO, cli
 
@@ -53,14 +53,18 @@ def test_ingest_reports_files_it_cannot_register_and_exits_2(tmp_path):
     cli("ingest", str(ws), str(tmp_path / "不存在"), check=2)
 
 
-def _read_line(proc, timeout: float) -> str:
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if sel.select(timeout=deadline - time.monotonic()):
-            return proc.stdout.readline()
-    raise TimeoutError("no output from `watch`")
+def _lines(proc) -> tuple["queue.Queue[str]", threading.Thread]:
+    """The process's output lines, read on a thread (a select() on the pipe misses lines that an earlier
+    readline() already took into the stream's buffer: the test then waited for output that had come)."""
+    lines: "queue.Queue[str]" = queue.Queue()
+
+    def read():
+        for line in proc.stdout:
+            lines.put(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
 
 
 def test_watch_runs_headless_until_interrupted(tmp_path):
@@ -70,19 +74,24 @@ def test_watch_runs_headless_until_interrupted(tmp_path):
     cli("init", str(ws), "--watch", str(folder))
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "watch", str(ws), "--json"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines, reader = _lines(proc)
     try:
         events = []
         while not any(e.get("event") == "started" for e in events):
-            events.append(json.loads(_read_line(proc, 20)))
+            events.append(json.loads(lines.get(timeout=20)))
         (folder / "回单.txt").write_text("金额 6,588,300.00 元", encoding="utf-8")
         while not any(e.get("event") == "registered" for e in events):
-            events.append(json.loads(_read_line(proc, 20)))
+            events.append(json.loads(lines.get(timeout=20)))
         reg = next(e for e in events if e.get("event") == "registered")
         assert reg["outcome"] == "added" and reg["path"] == str(folder / "回单.txt")
         assert {"event": "state", "state": "watching", "detail": ""} in events
     finally:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(10)  # it ends with the output
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.stderr.close()
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert json.loads(cli("verify", str(ws), "--json").stdout)["ok"]
     assert os.listdir(folder) == ["回单.txt"]
