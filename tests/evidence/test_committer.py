@@ -29,15 +29,18 @@ def test_stop_commits_what_was_handed_over_even_if_the_committer_fails_between_b
             time.sleep(0.05)
         return real_commit(batch)
 
+    failed = []
+
     def failing_progress():  # e.g. "database is locked" while counting the queue
         if threading.current_thread().name == "ingest-committer":
+            failed.append(1)
             raise RuntimeError("simulated")
         return real_progress()
 
     engine._commit, engine.progress = slow_commit, failing_progress
     engine.start()
     engine.submit_paths([src])
-    time.sleep(0.6)
+    assert engine.wait_for(lambda: len(failed) >= 2, 10)  # it failed, and the committer went on to fail again
     assert engine._committer_thread.is_alive()  # the failure did not end it
     stopper = threading.Thread(target=engine.stop, kwargs={"timeout": 10})
     stopper.start()
@@ -72,9 +75,10 @@ def test_an_error_escaping_a_task_leaves_no_file_busy(ws, tmp_path):
     try:
         engine.submit_paths([src])
         assert engine.wait_idle(timeout=30, derived=False)
-        # Only files count here: text and thumbnails (keyed by evidence) may still be running,
-        # since the wait was for registration alone.
-        assert not [key for key in engine._busy if key[0] == "p"]
+        # Only files count here: text and thumbnails (keyed by evidence) may still be running, since the
+        # wait was for registration alone. A file is let go just after its row is done: a key that leaked
+        # would never go.
+        assert engine.wait_for(lambda: not [key for key in engine._busy if key[0] == "p"], 5)
         assert engine.queue.counts()["register"] == {"done": 19, "failed": 1}
         assert ws.db.scalar("SELECT count(*) FROM evidence") == 19
     finally:

@@ -198,6 +198,8 @@ def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeyp
     with IngestEngine(ws, workers=2, retry_delays=(0.1,)) as engine:
         engine.submit_paths([f])
         assert engine.wait_for(lambda: ws.db.scalar("SELECT count(*) FROM evidence") == 1, timeout=20)
+        # the flush runs on the committer: were it gone, the worker would commit quietly in its place
+        assert engine._committer_thread.is_alive()
         assert all(t.is_alive() for t in engine._threads)
     assert failures == [True]
 
