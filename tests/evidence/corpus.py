@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tests.evidence.helpers import DEMO
 
-DELETE_DURING_COPY = "复制时被删除.bin"
+DELETE_DURING_COPY = "复制中/复制时被删除.bin"  # alone in its folder: only that folder's mtime moves
 UNREADABLE = "无权限.pdf"
 
 

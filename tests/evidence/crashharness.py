@@ -8,7 +8,11 @@ process) is killed with SIGKILL at a random moment; then the workspace is opened
 * the store holds no temp file and no quarantined orphan (``store/tmp`` and ``store/orphaned`` empty);
 * every file in the folder is registered exactly once: one present path row per file, naming evidence
   whose SHA-256 is the file's, and no present row for anything else;
-* every evidence row has its text extracted (nothing left pending).
+* every evidence row has its text extracted (nothing left pending);
+* the watched folder is unchanged (names, sizes, bytes, mtimes).
+
+``Cycle.objects_at_kill`` / ``rows_at_kill`` say what the kill left: more objects than evidence rows means
+copies no committed row named yet, which the restart had to recover.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.evidence.helpers import REPO
+from tests.evidence.helpers import REPO, snapshot
 
 
 def make_files(folder: Path, n: int, *, seed: int = 4, max_size: int = 256 << 10) -> dict[str, str]:
@@ -57,6 +61,8 @@ def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 class Cycle:
     killed_after: float
     finished_before_kill: bool
+    objects_at_kill: int = 0
+    rows_at_kill: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -115,6 +121,7 @@ def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.R
     speed (a timed kill may land before the process has started work, or after it has finished)."""
     res = _cli("init", str(ws_root), "--watch", str(folder))
     assert res.returncode == 0, res.stderr
+    before = snapshot(folder)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "ingest", str(ws_root), "--wait"], cwd=REPO,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -131,12 +138,24 @@ def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.R
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     proc.stderr.close()
-    cycle = Cycle(time.perf_counter() - start, finished)
+    cycle = Cycle(time.perf_counter() - start, finished, _stored_objects(ws_root / "store"), _rows(ws_root))
     res = _cli("ingest", str(ws_root), "--wait")  # the restart: recovers, then finishes the work
     if res.returncode != 0 or "Traceback" in res.stderr:
         cycle.problems.append(f"restart failed ({res.returncode}): {res.stderr[-800:]}")
     cycle.problems += check(ws_root, files)
+    if snapshot(folder) != before:
+        cycle.problems.append("the watched folder changed")
     return cycle
+
+
+def _rows(ws_root: Path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{ws_root / 'workspace.db'}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM evidence").fetchone()[0]
+    finally:
+        conn.close()
 
 
 def measure_startup(ws_root: Path) -> float:

@@ -46,7 +46,8 @@ def main() -> int:
             kills += not cycle.finished_before_kill
             state = "finished before the kill" if cycle.finished_before_kill else "killed"
             verdict = "OK" if not cycle.problems else "FAILED: " + "; ".join(cycle.problems)[:2000]
-            print(f"cycle {cycles:2d}: {state} at {cycle.killed_after:5.2f} s → restart → {verdict}", flush=True)
+            print(f"cycle {cycles:2d}: {state} at {cycle.killed_after:5.2f} s ({cycle.objects_at_kill} objects,"
+                  f" {cycle.rows_at_kill} rows) → restart → {verdict}", flush=True)
             failures += bool(cycle.problems)
         print(f"{cycles - failures}/{cycles} cycles passed every check; {kills} of them killed mid-ingest")
     return 1 if failures or kills < args.kills else 0
