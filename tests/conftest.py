@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -61,6 +62,16 @@ def _collect_cycles_between_tests():
         from desktop.ui.gui_gc import collect_due
 
         collect_due()
+
+
+@pytest.fixture(autouse=True)
+def _restore_switch_interval():
+    """A window's ingest bridge shortens the interpreter's switch interval for the rest of the process
+    (right for the app); a test must not hand that on to the next one, whose timing would then depend on
+    whether a window was made before it."""
+    before = sys.getswitchinterval()
+    yield
+    sys.setswitchinterval(before)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def test_quitting_without_closing_the_window_ends_the_process(tmp_path):
     env = {"EVIDENCE_DESK_HOME": str(tmp_path / "home"), "QT_QPA_PLATFORM": "offscreen",
            "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     res = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
-                         timeout=60)  # before the fix: the ingest threads kept it alive for ever
+                         timeout=180)  # before the fix: the ingest threads kept it alive for ever
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
 

@@ -28,5 +28,5 @@ def test_cycles_made_in_a_worker_are_collected_on_the_gui_thread(qtbot, qapp):
     t.start()
     t.join()
     assert died_on == []  # nothing was collected in the worker
-    qtbot.waitUntil(lambda: bool(died_on), timeout=3000)  # the GUI thread's timer collected it
+    qtbot.waitUntil(lambda: bool(died_on), timeout=10000)  # the GUI thread's timer collected it
     assert died_on == [threading.get_ident()]
