@@ -126,6 +126,12 @@ def classify(exc: OSError) -> tuple[str, bool]:
     return "os_error", False
 
 
+def _names(exc: OSError, path: str | bytes) -> bool:
+    """Whether ``exc`` is about ``path`` itself (not about a file the store was writing)."""
+    name = exc.filename
+    return name is not None and os.fsdecode(os.fspath(name)) == os.fsdecode(os.fspath(path))
+
+
 @dataclass
 class IngestEvent:
     """What the engine tells its listeners (on a worker thread)."""
@@ -727,10 +733,7 @@ class IngestEngine:
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            if os.path.islink(path):
-                self._failed(t, "broken_link", None, transient=False)
-            else:
-                self._gone(t)
+            self._source_missing(t)
             return None
         except OSError as exc:
             code, transient = classify(exc)
@@ -770,10 +773,11 @@ class IngestEngine:
             self.queue.retry_later(t, delay=self.settle, ready=False, seen=stamp, count_attempt=False,
                                    error=None, detail=str(exc))
         except FileNotFoundError as exc:
-            if os.path.lexists(path):  # the file is there: what went missing is on the store's side
-                self._failed(t, "store_error", exc.strerror or str(exc), transient=True)
-            else:
-                self._gone(t)
+            if _names(exc, path) or not os.path.lexists(path):  # the source (or a link's target) went
+                self._source_missing(t)
+            else:  # the file is there: what went missing is on the store's side (its folder removed…)
+                self._failed(t, "store_error", f"{exc.strerror or exc}: {os.fsdecode(exc.filename or '')}",
+                             transient=True)
         except IsADirectoryError:
             self.queue.done([t.id])
         except OSError as exc:
@@ -848,6 +852,12 @@ class IngestEngine:
                 ext = os.path.splitext(fspath.display_name(os.path.basename(tasks[i].path)))[1].lower().lstrip(".")
                 wanted.append((reg.evidence_id, [INDEX] + ([THUMB] if thumbnails.wants_thumbnail(ext) else [])))
         self.queue.add_derived(tx, wanted)
+
+    def _source_missing(self, t: Task) -> None:
+        if os.path.islink(t.path):
+            self._failed(t, "broken_link", None, transient=False)
+        else:
+            self._gone(t)
 
     def _gone(self, t: Task) -> None:
         try:

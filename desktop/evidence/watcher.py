@@ -22,10 +22,12 @@ runs in the background. ``wait_idle(scan=False)`` skips the scan: use it to wait
 alone brought in (the latency tests do).
 
 How it decides a file is complete: closed after writing (inotify ``IN_CLOSE_WRITE``), or moved in, or —
-in polling mode or when no close event comes — the same size and mtime across two looks ``settle``
-seconds apart (half a poll interval when polling, 2 s otherwise). Deletions and moves-away are checked
-after a short delay, so an atomic save (rename the old file away, rename the new one in) reads as one
-new version, not a removal and an addition.
+in polling mode or when no close event comes — looked at again ``settle`` seconds after it was noticed,
+once its mtime says it has not been written to for ``settle`` seconds (a file a scan finds mid-write
+must also show the same size and mtime at that second look). ``settle`` is half a poll interval when
+polling (2.5 s by default), 2 s otherwise. A file written to again later becomes a new version.
+Deletions and moves-away are checked after a short delay, so an atomic save (rename the old file away,
+rename the new one in) reads as one new version, not a removal and an addition.
 
 Modes (setting ``ingest.watch_mode``: ``auto`` / ``events`` / ``polling``): ``auto`` polls when the folder
 is on a network file system (``/proc/mounts`` type nfs, cifs/smb, sshfs and other FUSE mounts, 9p,
@@ -309,9 +311,11 @@ class EvidenceWatcher:
     def _settle(self) -> float:
         """How long a file that was not seen closed must stay unchanged before it is copied.
 
-        Polling: half an interval. A poll sees a new file up to one interval after it was written, and
-        its second look comes ``settle`` later, so a file is registered within 1.5 intervals (plus the
-        copy), inside the two-interval promise; a full interval would reach exactly two before the copy.
+        Polling: half an interval. A poll sees a new file up to one interval after it was written (plus
+        the time the poll takes to list the folder), and its second look comes ``settle`` later, so a file
+        is registered within 1.5 intervals plus the listing and the copy, inside the two-interval promise;
+        a full interval would reach exactly two before the copy began. The cost: a writer that pauses for
+        half an interval (2.5 s by default) has its file registered early, and again as a new version.
         """
         return self.poll_interval / 2 if self.mode == "polling" else EVENTS_SETTLE
 

@@ -15,9 +15,11 @@ ERRORS: dict[str, str] = {
     "workspace.not_initialised": "该文件夹不是有效的工作区：{path}",
     "workspace.cannot_open": "无法打开工作区 {path}：{detail}",
     "workspace.sqlite_too_old": "本机 Python 自带的 SQLite 版本为 {version}，过旧；佐证台需要 SQLite {needed} 或更新版本。"
-                                "请使用 python.org 的 Python 3.11+，或升级系统的 SQLite",
+                                "请改用自带较新 SQLite 的 Python 3.11+（如 Debian 12、Ubuntu 24.04 自带的 Python，"
+                                "或 python.org 的 Windows/macOS 安装包）",
     "workspace.sqlite_no_fts": "本机 Python 自带的 SQLite（{version}）不支持全文检索（FTS5 trigram），佐证台无法使用。"
-                               "请使用 python.org 的 Python 3.11+，或安装带 FTS5 的 SQLite",
+                               "请改用 SQLite 带 FTS5 的 Python 3.11+（如 Debian 12、Ubuntu 24.04 自带的 Python，"
+                               "或 python.org 的 Windows/macOS 安装包）",
     "workspace.locked": "工作区正被另一个程序使用：{path}",
     "workspace.unwritable": "工作区所在的文件夹不可写（只读共享或没有权限），只能只读查看：{path}",
     "workspace.tampered": "审计记录与工作区外的链头文件不一致（{problem_l}），为保留证据，工作区只能只读打开。"
@@ -94,7 +96,7 @@ INGEST_ERRORS: dict[str, str] = {
     "vanished_during_copy": "文件在复制过程中被删除或移走，未登记",
     "folder_missing": "文件夹不存在",
     "os_error": "无法读取文件",
-    "store_error": "写入工作区存储时出错，稍后自动重试",
+    "store_error": "写入工作区存储（store 文件夹）时出错",
     "internal": "处理时发生内部错误",
     "crashed": "处理此文件时程序曾多次异常退出，已跳过",
     # a registered file whose text or preview could not be made

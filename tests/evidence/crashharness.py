@@ -99,6 +99,9 @@ def check(ws_root: Path, files: dict[str, str]) -> list[str]:
     return problems
 
 
+STALL_TIMEOUT = 120.0  # an ingest that has not reached its kill point by then is stuck (a bug to report)
+
+
 def _stored_objects(store: Path) -> int:
     """How many objects the store holds (copied, whether or not their rows are committed yet)."""
     n = 0
@@ -123,22 +126,30 @@ def kill_cycle(ws_root: Path, folder: Path, files: dict[str, str], rng: random.R
     assert res.returncode == 0, res.stderr
     before = snapshot(folder)
     start = time.perf_counter()
+    # (its output is not read: a pipe nobody drains could block it before the kill)
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "ingest", str(ws_root), "--wait"], cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stalled = False
     if at_objects is None:
         try:
             proc.wait(timeout=rng.uniform(min_delay, max_delay))  # may finish first on a fast machine
         except subprocess.TimeoutExpired:
             pass
     else:
+        deadline = start + STALL_TIMEOUT
         while proc.poll() is None and _stored_objects(ws_root / "store") < at_objects:
+            if time.perf_counter() > deadline:
+                stalled = True
+                break
             time.sleep(0.002)
     finished = proc.poll() is not None
     if not finished:
         os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    proc.stderr.close()
     cycle = Cycle(time.perf_counter() - start, finished, _stored_objects(ws_root / "store"), _rows(ws_root))
+    if stalled:
+        cycle.problems.append(f"the ingest copied {cycle.objects_at_kill} of {at_objects} objects in"
+                              f" {STALL_TIMEOUT:.0f} s: killed as stalled")
     res = _cli("ingest", str(ws_root), "--wait")  # the restart: recovers, then finishes the work
     if res.returncode != 0 or "Traceback" in res.stderr:
         cycle.problems.append(f"restart failed ({res.returncode}): {res.stderr[-800:]}")

@@ -72,8 +72,9 @@ def test_watch_runs_headless_until_interrupted(tmp_path):
     folder.mkdir()
     ws = tmp_path / "ws"
     cli("init", str(ws), "--watch", str(folder))
+    err_file = open(tmp_path / "watch.err", "w+", encoding="utf-8")  # a file: nothing to drain
     proc = subprocess.Popen([sys.executable, "-m", "desktop", "watch", str(ws), "--json"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=err_file, text=True)
     lines, reader = _lines(proc)
     try:
         events = []
@@ -87,11 +88,17 @@ def test_watch_runs_headless_until_interrupted(tmp_path):
         assert {"event": "state", "state": "watching", "detail": ""} in events
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        reader.join(10)  # it ends with the output
-        proc.stdout.close()
-        err = proc.stderr.read()
-        proc.stderr.close()
+        try:
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:  # did not stop: do not leave it running
+                proc.kill()
+                proc.wait()
+            reader.join(10)  # it ends with the output
+            proc.stdout.close()
+            err_file.seek(0)
+            err = err_file.read()
+            err_file.close()
     assert proc.returncode == 0 and "Traceback" not in err, err
     assert json.loads(cli("verify", str(ws), "--json").stdout)["ok"]
     assert os.listdir(folder) == ["回单.txt"]

@@ -232,3 +232,25 @@ def test_a_file_missing_on_the_stores_side_is_retried_not_taken_for_a_deleted_so
     assert [e.error for e in events if e.kind == "retrying"] == ["store_error"]
     assert not [e for e in events if e.kind == "absent"]  # the file was never marked gone from the folder
     assert ws.db.scalar("SELECT present FROM evidence_paths ORDER BY evidence_id DESC LIMIT 1") == 1
+
+
+def test_a_link_whose_target_goes_during_the_copy_is_a_broken_link_not_a_store_error(ws, tmp_path, monkeypatch):
+    from desktop.evidence import store as storemod
+
+    target = tmp_path / "原件.txt"
+    target.write_text("合计 100 元", encoding="utf-8")
+    link = tmp_path / "快捷方式.txt"
+    link.symlink_to(target)
+    real = storemod.ContentStore.add_file
+
+    def target_deleted_first(self, src, **kw):  # between the engine's stat and the store's open
+        target.unlink()
+        return real(self, src, **kw)
+
+    monkeypatch.setattr(storemod.ContentStore, "add_file", target_deleted_first)
+    events = []
+    with IngestEngine(ws, workers=1, retry_delays=(0.1,)) as engine:
+        engine.add_listener(events.append)
+        engine.submit_paths([link])
+        assert engine.wait_idle(timeout=20, derived=False)
+    assert [(e.kind, e.error) for e in events if e.kind in ("failed", "retrying")] == [("failed", "broken_link")]

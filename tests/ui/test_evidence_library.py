@@ -97,8 +97,9 @@ def test_progress_state_and_a_responsive_gui_while_ingesting(watched, qtbot, tmp
     beat.stop()
     print(f"\nGUI stall while ingesting 301 files: max {beat.max_ms:.0f} ms, p99 {beat.percentile_ms(0.99):.0f} ms")
     # The strict 100 ms figure is measured by tests/perf/bench_ingest.py on a quiet machine. Here, with
-    # whatever else CI runs beside, the typical tick must stay short and none may show a blocked GUI.
-    assert beat.percentile_ms(0.99) < 250 and beat.max_ms < 1000
+    # whatever else CI runs beside, the typical tick must stay short and none may show a blocked GUI
+    # (with three busy processes beside it: p99 20-30 ms, max 56-119 ms).
+    assert beat.percentile_ms(0.99) < 100 and beat.max_ms < 500
     # counts in every phase (registering 301 small files can be over before the first update shows)
     assert any(re.fullmatch(r"正在(处理|提取文字|生成缩略图) \d+/301", t) for t in texts), texts
     qtbot.waitUntil(lambda: not watched.library.progress_bar.isVisible(), timeout=10000)
