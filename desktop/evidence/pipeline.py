@@ -126,10 +126,15 @@ def classify(exc: OSError) -> tuple[str, bool]:
     return "os_error", False
 
 
+def _filename(exc: OSError) -> str | None:
+    """The path an OS error names, as text (None when it names none, or only a descriptor)."""
+    name = exc.filename
+    return os.fsdecode(name) if isinstance(name, (str, bytes, os.PathLike)) else None
+
+
 def _names(exc: OSError, path: str | bytes) -> bool:
     """Whether ``exc`` is about ``path`` itself (not about a file the store was writing)."""
-    name = exc.filename
-    return name is not None and os.fsdecode(os.fspath(name)) == os.fsdecode(os.fspath(path))
+    return _filename(exc) == os.fsdecode(path)
 
 
 @dataclass
@@ -776,7 +781,8 @@ class IngestEngine:
             if _names(exc, path) or not os.path.lexists(path):  # the source (or a link's target) went
                 self._source_missing(t)
             else:  # the file is there: what went missing is on the store's side (its folder removed…)
-                self._failed(t, "store_error", f"{exc.strerror or exc}: {os.fsdecode(exc.filename or '')}",
+                where = _filename(exc)
+                self._failed(t, "store_error", f"{exc.strerror or exc}" + (f": {where}" if where else ""),
                              transient=True)
         except IsADirectoryError:
             self.queue.done([t.id])
