@@ -1,6 +1,6 @@
 """Errors the core raises: a stable code plus parameters, never user-facing words.
 
-The UI layer (``desktop.ui.messages``) turns a code into Chinese; the CLI prints the same text.
+The UI layer (``desktop.text.messages``) turns a code into Chinese; the CLI prints the same text.
 """
 
 from __future__ import annotations

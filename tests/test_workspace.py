@@ -50,7 +50,7 @@ def test_a_sqlite_that_cannot_run_a_workspace_is_refused_in_words(tmp_path, monk
     import sqlite3
 
     from desktop import workspace as wsmod
-    from desktop.ui.messages import error_text
+    from desktop.text.messages import error_text
 
     assert wsmod._sqlite_problem(sqlite3.sqlite_version_info, wsmod._FTS_PROBE) is None  # this machine's is fine
     if version:
@@ -170,7 +170,7 @@ def test_store_leaves_no_temp_file_when_the_source_vanishes(ws, tmp_path):
 def test_truncated_chain_opens_readonly_and_says_why(ws):
     import sqlite3
 
-    from desktop.ui.messages import readonly_text
+    from desktop.text.messages import readonly_text
 
     root = ws.root
     set_setting(ws.db, key="a", value="1")
@@ -470,7 +470,7 @@ def test_an_object_whose_flush_failed_is_replaced_by_the_next_copy(ws, tmp_path,
 
 
 def test_the_unwritable_banner_says_it_shows_the_state_at_opening():
-    from desktop.ui.messages import readonly_text
+    from desktop.text.messages import readonly_text
     from desktop.workspace import OpenInfo
 
     badge, why = readonly_text(OpenInfo(True, "unwritable", {"detail": "[Errno 30] Read-only file system"}))

@@ -17,7 +17,7 @@ name); a value alone, or a name alone, is at most ``possible`` — and a small i
 occur everywhere) needs both context and name to be strong. Already linked and rejected pairs, files
 with a newer version and files that failed to ingest are never suggested.
 
-Reasons are structured codes with parameters; :mod:`desktop.ui.messages` turns them into Chinese.
+Reasons are structured codes with parameters; :mod:`desktop.text.messages` turns them into Chinese.
 
 Speed: a claim's value becomes a few range scans on ``evidence_numbers(mag, sig)``; names go through an
 inverted bigram index built once per :class:`SuggestionEngine`. For one new file the numbers of that

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop import config
 from desktop.errors import DeskError
 from desktop.resources import resources_dir
-from desktop.ui.messages import error_text
+from desktop.text.messages import error_text
 from desktop.workspace import Workspace
 
 CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
@@ -95,7 +95,7 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
     window = MainWindow(ws)
     window.show()
     if ws.readonly:
-        from desktop.ui.messages import readonly_text
+        from desktop.text.messages import readonly_text
 
         show = QMessageBox.warning if ws.info.reason == "tampered" else QMessageBox.information
         show(window, "只读打开", readonly_text(ws.info)[1])

@@ -3,7 +3,7 @@
 ``AuditTableModel`` is lazy: on a filter change it reads only the matching sequence numbers (one indexed
 query; 100,000 of them take a few tens of milliseconds), and rows are read a page at a time when the view
 asks for them, so a large trail opens at once and scrolls smoothly. Words come from
-``desktop.ui.audit_text`` (shared with ``evidence-desk log``).
+``desktop.text.audit`` (shared with ``evidence-desk log``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from PySide6.QtWidgets import (
 
 from desktop.review import audit_log
 from desktop.review.audit_log import EventFilter
-from desktop.ui.audit_text import action_name, claim_label, describe, evidence_label, export_events, role_name, target
-from desktop.ui.messages import local_time
+from desktop.text.audit import action_name, claim_label, describe, evidence_label, export_events, role_name, target
+from desktop.text.messages import local_time
 from desktop.ui.tasks import TaskResult, TaskRunner
 
 SeqRole = Qt.ItemDataRole.UserRole + 1

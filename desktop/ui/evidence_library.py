@@ -51,7 +51,7 @@ from db.database import Database
 from desktop.evidence import fspath, thumbnails
 from desktop.review import status
 from desktop.ui.evidence_preview import EvidencePreview
-from desktop.ui.messages import WATCH_STATE_NAMES, ingest_error_text
+from desktop.text.messages import WATCH_STATE_NAMES, ingest_error_text
 from desktop.ui.models import AMBER, GREY, RED, EvidenceIdRole, EvidenceTableModel, FlagsRole, human_size
 from desktop.ui.watch_bridge import WatchBridge
 from desktop.workspace import Workspace

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.evidence.text import IMAGE_EXTS
-from desktop.ui.messages import TEXT_STATUS_NAMES, ingest_error_text
+from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
 from desktop.ui.models import human_size
 
 MAX_PREVIEW_SIDE = 2000

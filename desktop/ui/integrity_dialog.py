@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.integrity import STAGES, IntegrityReport, verify_workspace
-from desktop.ui.messages import local_time, problem_text
+from desktop.text.integrity import problem_text
+from desktop.text.messages import local_time
 from desktop.ui.tasks import TaskResult, TaskRunner
 
 STAGE_NAMES = {

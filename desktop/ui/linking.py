@@ -40,7 +40,7 @@ from desktop.review.links import (
 from desktop.review.suggest import SuggestionEngine
 from desktop.ui.suggest_worker import SuggestionWorker
 from desktop.ui.dashboard import KEY_FLAG, CompletenessDashboard
-from desktop.ui.messages import FLAG_NAMES
+from desktop.text.messages import FLAG_NAMES
 from desktop.ui.suggestions import SuggestionsPanel
 from desktop.ui.tasks import TaskResult
 

@@ -30,7 +30,7 @@ from desktop.review import status
 from desktop.review.links import link_evidence, unlink_evidence
 from desktop.ui import audit_view, review_mode
 from desktop.ui.evidence_library import EvidenceLibrary, EvidenceLibraryModel
-from desktop.ui.messages import ROLE_NAMES, error_text
+from desktop.text.messages import ROLE_NAMES, error_text
 from desktop.ui.models import ClaimsTreeModel
 from desktop.ui.tasks import TaskResult, TaskRunner
 from desktop.workspace import Workspace
@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         role = ROLE_NAMES.get(self.ws.role, self.ws.role)
         self.identity_label.setText(f"{self.ws.actor} · {role}")
         if self.ws.readonly:
-            from desktop.ui.messages import readonly_text
+            from desktop.text.messages import readonly_text
 
             badge, why = readonly_text(self.ws.info)
             self.readonly_label.setText(f"<span style='color:#b26a00'>{badge}</span>")
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             self.readonly_label.setText("")
 
     def _refresh_head_warning(self) -> None:
-        from desktop.ui.messages import head_write_failed_text
+        from desktop.text.messages import head_write_failed_text
 
         err = self.ws.db.head_error
         if err is None:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from db.database import Database
 from desktop.review import status
-from desktop.ui.messages import REVIEW_STATES
+from desktop.text.messages import REVIEW_STATES
 
 EVIDENCE_MIME = "application/x-evidencedesk-evidence-ids"
 CLAIM_MIME = "application/x-evidencedesk-claim-ids"

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from desktop.claims import service
 from desktop.claims.extractor import BASE_UNITS
 from desktop.review import status
-from desktop.ui.messages import CLAIM_STATES, warning_text
+from desktop.text.messages import CLAIM_STATES, warning_text
 
 COLOURS = {
     "covered": QColor("#c8e6c9"),  # green: has evidence

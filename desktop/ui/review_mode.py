@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop.review import status
 from desktop.review.review import ReviewInfo, review_claim, review_history, review_overview, review_progress
-from desktop.ui.messages import REVIEW_STATES, error_text, local_time
+from desktop.text.messages import REVIEW_STATES, error_text, local_time
 from desktop.ui.preview import LocatorPreview
 
 STATE_KEYS = (("verified", "1"), ("questioned", "2"), ("needs_more", "3"), ("not_required", "4"), ("pending", "0"))

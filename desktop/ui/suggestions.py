@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.review.suggest import Suggestion
-from desktop.ui.messages import STRENGTH_NAMES, suggestion_reason_text
+from desktop.text.messages import STRENGTH_NAMES, suggestion_reason_text
 
 STRONG_COLOUR = QColor("#2e7d32")
 POSSIBLE_COLOUR = QColor("#757575")

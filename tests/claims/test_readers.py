@@ -11,7 +11,7 @@ import pytest
 from desktop.claims.extractor import extract
 from desktop.claims.readers import format_cell, read_report
 from desktop.errors import DeskError
-from desktop.ui.messages import ERRORS, error_text, warning_text
+from desktop.text.messages import ERRORS, error_text, warning_text
 from tests.claims.makefiles import make_image_pdf, plain_lines, wrap
 from tests.claims.score import score_claims
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 
 from desktop.evidence import fspath
-from desktop.ui.messages import INGEST_ERRORS, ingest_error_text
+from desktop.text.messages import INGEST_ERRORS, ingest_error_text
 from desktop.workspace import Workspace
 from tests.evidence.corpus import DELETE_DURING_COPY, UNREADABLE, make_corpus
 from tests.evidence.helpers import REPO, cli, drop_dac_override, snapshot

@@ -6,7 +6,7 @@ import sqlite3
 from array import array
 
 from desktop.review.audit_log import EventFilter, event_seqs, events_by_seq, local_day_end, local_day_start
-from desktop.ui.audit_text import describe
+from desktop.text.audit import describe
 
 
 def _events(ws, n):

@@ -219,7 +219,7 @@ def test_sections_add_up_to_their_report(imported_ws, slip):
 
 def test_every_error_code_has_chinese_words():
     """The codes this area raises all read as sentences (no bare code reaches a user)."""
-    from desktop.ui.messages import ERRORS, error_text
+    from desktop.text.messages import ERRORS, error_text
 
     codes = ["link.exists", "link.not_found", "link.nothing_to_change", "claim.reason_required",
              "claim.already_not_required", "claim.not_marked", "suggestion.already_rejected",

@@ -97,7 +97,7 @@ def scan(root: Path = REPO) -> tuple[list[str], list[tuple[str, bool]]]:
     functions, methods = [], []
     for path in sorted((root / "desktop").rglob("*.py")):
         rel = path.relative_to(root).with_suffix("")
-        if rel.parts[:2] == ("desktop", "ui") or rel.name in ("__main__", "cli"):
+        if rel.parts[:2] in (("desktop", "ui"), ("desktop", "cli"), ("desktop", "text")) or rel.name == "__main__":
             continue
         module = ".".join(p for p in rel.parts if p != "__init__")
         f, m = scan_module(path, module)

@@ -8,7 +8,7 @@ from desktop.evidence.indexing import index_evidence
 from desktop.evidence.service import register_file
 from desktop.review.links import link_evidence, reject_suggestion
 from desktop.review.suggest import STRONG, SuggestionEngine, suggest
-from desktop.ui.messages import suggestion_reason_text
+from desktop.text.messages import suggestion_reason_text
 from tests.review import docgen
 
 

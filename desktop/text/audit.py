@@ -11,7 +11,7 @@ import csv
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from desktop.ui.messages import REVIEW_STATES, ROLE_NAMES, local_time
+from desktop.text.messages import REVIEW_STATES, ROLE_NAMES, local_time
 
 ACTION_NAMES = {
     "workspace.created": "创建工作区",

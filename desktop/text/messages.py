@@ -259,28 +259,6 @@ def warning_text(warning: dict[str, Any]) -> str:
     return template.format_map(_Default(warning))
 
 
-def problem_text(problem: dict[str, Any]) -> str:
-    template = PROBLEMS.get(problem.get("code", ""), "{code}")
-    p = dict(problem)
-    for key in ("since", "until", "head_written"):
-        p[key + "_l"] = local_time(p.get(key)) if p.get(key) else "不详"
-    for key in ("state", "recorded_state"):
-        if key in p:
-            p[key + "_l"] = REVIEW_STATES.get(p[key], p[key])
-    if "missing_to" in p:
-        same = p["missing_to"] == p.get("seq")
-        p["range_l"] = f"#{p.get('seq')}" if same else f"#{p.get('seq')} 至 #{p['missing_to']}"
-    if "verb" in p:
-        p["verb_l"] = VERBS.get(p["verb"], p["verb"])
-    if "fields" in p:
-        p["fields_l"] = "、".join(REVIEW_FIELDS.get(f, f) for f in p["fields"])
-    if "action" in p:
-        from desktop.ui.audit_text import action_name
-
-        p["action_name"] = action_name(p["action"])
-    return template.format_map(_Default(p))
-
-
 # -- links and suggestions (issue 5) -------------------------------------------------------------
 
 STRENGTH_NAMES = {"strong": "强", "possible": "可能"}

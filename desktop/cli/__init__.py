@@ -1,0 +1,92 @@
+"""``evidence-desk``: no sub-command opens the GUI; sub-commands run headless.
+
+Exit status: 0 ok, 1 a check found problems (``verify``), 2 bad usage or input (a message on stderr,
+never a traceback). Each area's commands live in their own module with a ``register(add)`` function;
+``COMMAND_MODULES`` lists them in the order ``--help`` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from typing import Callable, Sequence
+
+from db.database import ChainMismatch
+from desktop import config
+from desktop.cli import claims, evidence, links, review, workspace
+from desktop.cli.base import EXIT_USAGE, UsageError, _Parser
+from desktop.errors import DeskError
+
+COMMAND_MODULES = (workspace, claims, evidence, links, review)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from desktop.ui.app import run
+
+    return run(workspace=args.workspace, actor=args.actor, role=args.role, demo=args.demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="以 JSON 输出")
+    common.add_argument("--actor", help="操作人姓名（默认：系统用户名或设置中的姓名）")
+    common.add_argument("--role", choices=["editor", "reviewer"], help="角色：editor 编制 / reviewer 审核")
+
+    parser = _Parser(prog="evidence-desk", description="佐证台 EvidenceDesk：绩效自评报告的指标与佐证材料")
+    parser.add_argument("--workspace", help="打开指定工作区（图形界面）")
+    parser.add_argument("--demo", action="store_true", help="打开演示工作区（首次使用时自动创建）")
+    parser.add_argument("--actor", help=argparse.SUPPRESS)
+    parser.add_argument("--role", choices=["editor", "reviewer"], help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str, ws: bool = True):
+        p = sub.add_parser(name, parents=[common], help=help_, description=help_)
+        if ws:
+            p.add_argument("workspace", help="工作区文件夹")
+        p.set_defaults(fn=fn)
+        return p
+
+    for module in COMMAND_MODULES:
+        module.register(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    from desktop.evidence.parse_child import CHILD_FLAG
+
+    if args_in[:1] == [CHILD_FLAG]:  # a frozen build started as its own parsing child
+        from desktop.evidence.parse_child import serve
+
+        return serve()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    fn = getattr(args, "fn", None) or cmd_gui
+    try:
+        return fn(args)
+    except DeskError as exc:
+        from desktop.text.messages import error_text
+
+        print(f"错误：{error_text(exc.code, exc.params)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ChainMismatch as exc:
+        from desktop.text.messages import error_text
+
+        print(f"错误：{error_text('workspace.tampered', {'problem': exc.code, 'path': ''})}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so briefly, keep the traceback in a log file
+        log = config.data_dir() / "error.log"
+        with open(log, "a", encoding="utf-8") as f:
+            traceback.print_exc(file=f)
+        print(f"内部错误：{type(exc).__name__}: {exc}（详情见 {log}）", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

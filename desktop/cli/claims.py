@@ -1,0 +1,77 @@
+"""``import`` and ``claims``: reports and the claims extracted from them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from desktop.cli.base import EXIT_OK, open_workspace, out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from desktop.claims.service import import_report, import_revised_report
+    from desktop.text.messages import warning_text
+
+    with open_workspace(args) as ws:
+        if args.revises is not None:
+            rev = import_revised_report(ws.db, report_id=args.revises, path=args.report)
+            data = {"report_id": rev.report_id, "supersedes": rev.old_report_id, "name": rev.name,
+                    "unchanged": rev.unchanged, "moved": rev.moved, "changed": rev.changed,
+                    "vanished": rev.vanished, "added": rev.added}
+            text = (f"已导入《{rev.name}》新版本：{len(rev.unchanged)} 个指标未变，{len(rev.moved)} 个位置变化，"
+                    f"{len(rev.changed)} 个数值变化，{len(rev.vanished)} 个已删除，{len(rev.added)} 个新增")
+            warnings = rev.warnings
+        else:
+            result = import_report(ws.db, path=args.report)
+            data = {"report_id": result.report_id, "name": result.name, "claims": result.claims,
+                    "candidates": result.candidates}
+            text = f"已导入《{result.name}》：{result.claims} 个指标，{result.candidates} 个待确认数字"
+            warnings = result.warnings
+    for w in warnings:
+        print(f"注意：{warning_text(w)}", file=sys.stderr)
+    out(args, data, text)
+    return EXIT_OK
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from desktop.claims import extractor
+    from desktop.claims.readers import read_report
+    from desktop.text.messages import warning_text
+
+    doc = read_report(args.report)
+    claims = extractor.extract(doc)
+    for w in doc.warnings:
+        print(f"注意：{warning_text(w)}", file=sys.stderr)
+    data = {
+        "source": doc.source,
+        "claims": [
+            {
+                "quote": c.quote,
+                "value": c.value,
+                "value_raw": c.value_raw,
+                "unit": c.unit,
+                "scale": c.scale,
+                "subject": c.subject,
+                "section": c.section,
+                "page": c.page,
+                "start": c.start,
+                "end": c.end,
+                "flags": c.flags,
+                "confidence": c.confidence,
+            }
+            for c in claims
+        ],
+    }
+    lines = [f"{'' if c.confidence == 'high' else '? '}{c.value_raw}{c.unit}\t{c.subject}\t{c.quote}"
+             for c in claims]
+    out(args, data, "\n".join(lines) or "（没有找到指标）")
+    return EXIT_OK
+
+
+def register(add) -> None:
+    p = add("import", cmd_import, "导入报告并抽取指标")
+    p.add_argument("report")
+    p.add_argument("--revises", type=int, metavar="REPORT_ID",
+                   help="作为报告 #REPORT_ID 的新版本导入：已有指标按原文与上下文重新定位，保留关联")
+    p = add("claims", cmd_claims, "从报告抽取指标（不需要工作区）", ws=False)
+    p.add_argument("report")

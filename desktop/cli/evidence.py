@@ -1,0 +1,147 @@
+"""``ingest`` and ``watch``: evidence files into the workspace."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from desktop.cli.base import EXIT_OK, EXIT_USAGE, UsageError, open_workspace, out
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from desktop.evidence import fspath
+    from desktop.evidence.pipeline import IngestEngine
+    from desktop.text.messages import OUTCOME_NAMES, TEXT_STATUS_NAMES, ingest_error_text
+
+    with open_workspace(args) as ws:
+        watch = str(ws.watch_dir) if ws.watch_dir else None
+        paths = args.paths or ([watch] if watch else [])
+        if not paths:
+            raise UsageError("没有指定文件，工作区也没有设置监控文件夹。")
+        for p in paths:
+            if not os.path.lexists(p):
+                raise UsageError(f"找不到：{p}")
+        files: dict[str, dict[str, Any]] = {}
+        ignored: list[str] = []
+
+        def on_event(e) -> None:
+            if e.kind == "registered":
+                files[e.path] = {"path": e.path, "evidence_id": e.evidence_ids[0], "outcome": e.outcome,
+                                 "sha256": e.data.get("sha256"), "supersedes": e.data.get("supersedes")}
+            elif e.kind == "absent":
+                files[e.path] = {"path": e.path, "evidence_ids": e.evidence_ids, "outcome": "absent"}
+            elif e.kind in ("failed", "retrying") and e.path:
+                files[e.path] = {"path": e.path, "error": e.error, "message": ingest_error_text(e.error, e.detail),
+                                 "detail": e.detail, "will_retry": e.kind == "retrying"}
+            elif e.kind == "scanned":
+                ignored.extend(e.data.get("ignored", []))
+            elif e.kind == "ignored" and e.path:
+                ignored.append(e.path)
+
+        engine = IngestEngine(ws, listener=on_event, watch_root=watch)
+        engine.start()
+        try:
+            if args.paths:
+                engine.submit_paths(args.paths, origin="cli")
+            else:
+                engine.scan(watch, origin="cli")
+            engine.wait_idle(derived=args.wait)
+        finally:
+            engine.stop()
+        if args.wait:
+            for entry in files.values():
+                if "evidence_id" in entry:
+                    row = ws.db.query_one("SELECT status, text_status, error, pages FROM evidence WHERE id = ?",
+                                          (entry["evidence_id"],))
+                    entry.update(status=row["status"], text_status=row["text_status"], pages=row["pages"],
+                                 error=row["error"])
+                    if row["error"]:
+                        entry["message"] = ingest_error_text(row["error"])
+        problems = [{"path": p["path"], "error": p["error"], "message": ingest_error_text(p["error"], p["error_detail"]),
+                     "attempts": p["attempts"], "state": p["state"]} for p in engine.queue.problems()]
+    ignored_text = [fspath.to_db(p)[0] for p in ignored]
+    lines = []
+    for e in files.values():
+        if "evidence_id" in e:
+            extra = ""
+            if e.get("text_status"):
+                extra = f"\t{TEXT_STATUS_NAMES.get(e['text_status'], e['text_status'])}"
+                if e.get("message"):
+                    extra += f"：{e['message']}"
+            lines.append(f"E{e['evidence_id']}\t{OUTCOME_NAMES.get(e['outcome'], e['outcome'])}\t{e['path']}{extra}")
+        elif e.get("outcome") == "absent":
+            lines.append(f"-\t{OUTCOME_NAMES['absent']}\t{e['path']}")
+    for p in problems:
+        print(f"无法登记：{p['path']}（{p['message']}）", file=sys.stderr)
+    if ignored_text:
+        lines.append(f"（已忽略 {len(ignored_text)} 个临时/锁定文件）")
+    out(args, {"files": list(files.values()), "problems": problems, "ignored": ignored_text},
+         "\n".join(lines) or "（没有新文件）")
+    failed_now = any("error" in e and "evidence_id" not in e for e in files.values())
+    return EXIT_USAGE if failed_now else EXIT_OK
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from desktop.evidence.watcher import EvidenceWatcher
+    from desktop.text.messages import OUTCOME_NAMES, WATCH_STATE_NAMES, ingest_error_text
+
+    with open_workspace(args) as ws:
+        if ws.watch_dir is None:
+            raise UsageError("工作区没有设置监控文件夹（init --watch DIR）。")
+
+        def say(data: dict[str, Any], text: str) -> None:
+            print(json.dumps(data, ensure_ascii=False) if args.json else text, flush=True)
+
+        def on_event(e) -> None:
+            if e.kind == "registered" and e.outcome != "unchanged":
+                say({"event": e.kind, "evidence_id": e.evidence_ids[0], "outcome": e.outcome, "path": e.path},
+                    f"E{e.evidence_ids[0]}\t{OUTCOME_NAMES.get(e.outcome, e.outcome)}\t{e.path}")
+            elif e.kind == "absent":
+                say({"event": e.kind, "evidence_ids": e.evidence_ids, "path": e.path},
+                    f"-\t{OUTCOME_NAMES['absent']}\t{e.path}")
+            elif e.kind == "failed" and e.path:
+                say({"event": e.kind, "path": e.path, "error": e.error},
+                    f"!\t{ingest_error_text(e.error, e.detail)}\t{e.path}")
+            elif e.kind == "indexed" and e.error:
+                say({"event": e.kind, "evidence_id": e.evidence_ids[0], "error": e.error},
+                    f"!\tE{e.evidence_ids[0]}：{ingest_error_text(e.error)}")
+
+        def on_state(state: str, detail: str) -> None:
+            say({"event": "state", "state": state, "detail": detail}, f"[{WATCH_STATE_NAMES.get(state, state)}]")
+
+        stop = threading.Event()
+
+        def on_signal(signum, frame) -> None:
+            stop.set()
+
+        old = signal.signal(signal.SIGTERM, on_signal)
+        watcher = EvidenceWatcher(ws, mode=args.mode, poll_interval=args.poll_interval, listener=on_event,
+                                  state_listener=on_state)
+        watcher.start()
+        say({"event": "started", "folder": watcher.folder, "mode": watcher.mode},
+            f"正在监控 {watcher.folder}（{'轮询' if watcher.mode == 'polling' else '文件系统事件'}），按 Ctrl+C 停止。")
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            watcher.stop()
+            signal.signal(signal.SIGTERM, old)
+    return EXIT_OK
+
+
+def register(add) -> None:
+    p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹），登记完成后返回；"
+            "有文件无法登记时退出码为 2")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--wait", action="store_true", help="同时等待文字、数字与缩略图处理完成")
+    p = add("watch", cmd_watch, "在后台监控佐证材料文件夹（无界面），按 Ctrl+C 停止")
+    p.add_argument("--mode", choices=["auto", "events", "polling"], help="监控方式（默认：工作区设置，自动）")
+    p.add_argument("--poll-interval", type=float, help="轮询间隔（秒）")
