@@ -63,11 +63,13 @@ def qt_excludes(source_root: Path, pyside_dir: Path) -> list[str]:
 
 # -- Qt plugins and translations ------------------------------------------------------------------------
 
-# Per plugin folder, the plugins kept (file name without "lib" and suffix); a folder not listed is
-# dropped whole: SQL drivers, QML tooling, designer, network information, TLS, print support, the Wayland
+# Per plugin folder, the plugins kept (file name without "lib" and suffix; Linux and Windows names); a
+# folder not listed is dropped whole: SQL drivers, QML tooling, designer, network information, TLS, print support, the Wayland
 # plugins (a Wayland session runs the app through XWayland), EGLFS / VNC / framebuffer platforms.
 QT_PLUGINS_KEPT = {
-    "platforms": {"qxcb", "qoffscreen"},  # X11; offscreen for the smoke test and headless runs
+    # X11, Windows; offscreen for the smoke test and headless runs
+    "platforms": {"qxcb", "qwindows", "qoffscreen"},
+    "styles": {"qmodernwindowsstyle", "qwindowsvistastyle"},  # Windows' native look
     "platformthemes": {"qxdgdesktopportal"},  # the GTK theme plugin would need GTK 3 on the host
     "platforminputcontexts": {"composeplatforminputcontextplugin", "ibusplatforminputcontextplugin"},
     "imageformats": {"qgif", "qico", "qjpeg", "qsvg", "qtiff", "qwebp"},  # PNG and BMP are built in

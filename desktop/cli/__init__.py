@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_pipes() -> None:
+    """Windows writes a redirected stdout in the ANSI code page (cp1252 on an English system): Chinese
+    text and JSON would not encode. Pipes and files get UTF-8; a console keeps Windows' own writer."""
+    if sys.platform != "win32":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure") and not stream.isatty():
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     from desktop.evidence.parse_child import CHILD_FLAG
@@ -64,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.evidence.parse_child import serve
 
         return serve()
+    _utf8_pipes()
     parser = build_parser()
     args = parser.parse_args(argv)
     fn = getattr(args, "fn", None) or cmd_gui
