@@ -121,11 +121,12 @@ def is_host_lib(soname: str) -> bool:
     return any(re.fullmatch(p, soname) for p in HOST_LIB_PATTERNS)
 
 
-def _is_dependency(dest: str) -> bool:
+def _is_dependency(entry) -> bool:
     """A library that is in the bundle only because something needs it: the bundle's top level (system
-    libraries PyInstaller collected) and Qt's own ``lib`` folder. libpython is always needed."""
-    parts = _parts(dest)
-    if parts[-1].startswith("libpython"):
+    libraries PyInstaller collected) and Qt's own ``lib`` folder. A Python extension module is imported,
+    not needed by a library (``_cffi_backend`` sits at the top level), and libpython is always needed."""
+    parts = _parts(entry[0])
+    if entry[2] == "EXTENSION" or parts[-1].startswith("libpython"):
         return False
     return len(parts) == 1 or parts[:3] == ["PySide6", "Qt", "lib"]
 
@@ -142,9 +143,9 @@ def select_binaries(entries, needed_of):
     entries = [e for e in entries if qt_file_kept(e[0]) and not is_host_lib(_parts(e[0])[-1])]
     deps: dict[str, list] = {}
     for e in entries:
-        if _is_dependency(e[0]):
+        if _is_dependency(e):
             deps.setdefault(_parts(e[0])[-1], []).append(e)
-    kept = {id(e) for e in entries if not _is_dependency(e[0]) and e[2] != "SYMLINK"}
+    kept = {id(e) for e in entries if not _is_dependency(e) and e[2] != "SYMLINK"}
     todo = [e for e in entries if id(e) in kept]
     seen: set[str] = set()
     while todo:

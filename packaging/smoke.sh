@@ -5,7 +5,7 @@
 #
 #   packaging/smoke.sh BUNDLE_DIR|EXECUTABLE
 #
-# Checks: --version; `claims` on the sample report; init, import, ingest --wait (text and thumbnails are
+# Checks: --version; `claims` on the sample report and on a PDF; init, import, ingest --wait (text and thumbnails are
 # made in the parser's child process, which a frozen build starts as itself), status --json and verify on
 # a new workspace; the GUI offscreen on the demo workspace, closing itself once its main window is shown
 # (--smoke); the log file written where the user data folder is. EXPECTED_VERSION=x.y.z also checks the
@@ -43,6 +43,15 @@ bare "$EXE" claims "$REPORT" --json > claims.json || fail "claims exited $?"
 N_CLAIMS="$(grep -c '"value_raw"' claims.json || true)"
 [ "$N_CLAIMS" -ge 50 ] || fail "only $N_CLAIMS claims found in the sample report"
 ok "$N_CLAIMS claims"
+
+# A PDF report goes through pdfplumber, pdfminer and cryptography (its cffi backend): modules a frozen
+# build must not have left out, which the text report above never touches.
+step "claims on a PDF"
+PDF="$SAMPLES/evidence/2024年度部门决算报表（收入支出决算总表）.pdf"
+bare "$EXE" claims "$PDF" --json > claims-pdf.json 2> claims-pdf.err || fail "claims on a PDF exited $?: $(cat claims-pdf.err)"
+N_PDF="$(grep -c '"value_raw"' claims-pdf.json || true)"
+[ "$N_PDF" -ge 1 ] || fail "no claim read from $PDF"
+ok "$N_PDF claims"
 
 step "init"
 bare "$EXE" init "$T/ws" --watch "$T/watch" --json > init.json || fail "init exited $?"

@@ -1,4 +1,4 @@
-# Build EvidenceDesk on Windows: the PyInstaller bundle dist\EvidenceDesk\ (the same spec as Linux), its
+﻿# Build EvidenceDesk on Windows: the PyInstaller bundle dist\EvidenceDesk\ (the same spec as Linux), its
 # smoke test, and the Inno Setup installer dist\EvidenceDesk-<version>-setup.exe.
 #
 #   powershell -ExecutionPolicy Bypass -File packaging\windows\build.ps1

@@ -1,9 +1,10 @@
-# Smoke test of a built EvidenceDesk on Windows: the twin of packaging/smoke.sh.
+﻿# Smoke test of a built EvidenceDesk on Windows: the twin of packaging/smoke.sh.
 #
 #   powershell -ExecutionPolicy Bypass -File packaging\windows\smoke.ps1 -Bundle dist\EvidenceDesk [-ExpectedVersion 0.1.0]
 #
 # Each run gets a bare environment (only SystemRoot, a minimal PATH, TEMP, and a fresh profile and
-# AppData: no venv, no PYTHONPATH), from a scratch folder. Checks: --version; `claims` on the sample report;
+# AppData: no venv, no PYTHONPATH), from a scratch folder. Checks: --version; `claims` on the sample report
+# and on a PDF;
 # init, import, ingest --wait, status --json and verify on a new workspace (text and thumbnails come from
 # the parser's child process, which a frozen build starts as evidence-desk.exe); the GUI offscreen on the
 # demo workspace, closing itself once its main window is shown (--smoke), through the console twin (its
@@ -74,6 +75,14 @@ $r = Invoke-Bare $Cli @("claims", $Report, "--json")
 if ($r.Code -ne 0) { Fail "claims exited $($r.Code): $($r.Err)" }
 $n = Count $r.Out '"value_raw"'
 if ($n -lt 50) { Fail "only $n claims found in the sample report" }
+Ok "$n claims"
+
+Step "claims on a PDF"
+$pdf = Join-Path $Samples "evidence\2024年度部门决算报表（收入支出决算总表）.pdf"
+$r = Invoke-Bare $Cli @("claims", $pdf, "--json")
+if ($r.Code -ne 0) { Fail "claims on a PDF exited $($r.Code): $($r.Err)" }
+$n = Count $r.Out '"value_raw"'
+if ($n -lt 1) { Fail "no claim read from $pdf" }
 Ok "$n claims"
 
 Step "init"

@@ -82,6 +82,8 @@ def test_select_binaries_drops_host_libs_unreachable_deps_and_dangling_links():
         ("lib-dynload/_sqlite3.so", "/py/_sqlite3.so", "EXTENSION"),
         ("libpython3.11.so.1.0", "/py/libpython3.11.so.1.0", "BINARY"),
         ("pypdfium2_raw/libpdfium.so", "/w/libpdfium.so", "BINARY"),
+        ("_cffi_backend.cpython-311-x86_64-linux-gnu.so", "/w/_cffi_backend.so", "EXTENSION"),
+        ("libffi.so.8", "/usr/lib/libffi.so.8", "BINARY"),
     ]
     needs = {
         "/w/QtGui.abi3.so": ["libQt6Gui.so.6", "libQt6Core.so.6"],
@@ -90,10 +92,13 @@ def test_select_binaries_drops_host_libs_unreachable_deps_and_dangling_links():
         "/w/libqgtk3.so": ["libgtk-3.so.0"],
         "/usr/lib/libgtk-3.so.0": ["libcairo.so.2"],
         "/py/_sqlite3.so": ["libsqlite3.so.0"],
+        "/w/_cffi_backend.so": ["libffi.so.8"],
     }
     kept = [e[0] for e in rules.select_binaries(toc, lambda src: needs.get(src, []))]
     assert kept == [
         "PySide6/QtGui.abi3.so", "PySide6/Qt/lib/libQt6Gui.so.6", "PySide6/Qt/lib/libQt6Core.so.6",
         "libsqlite3.so.0", "lib-dynload/_sqlite3.so", "libpython3.11.so.1.0", "pypdfium2_raw/libpdfium.so",
+        "_cffi_backend.cpython-311-x86_64-linux-gnu.so",  # imported, at the top level: kept, with its libffi
+        "libffi.so.8",
         "libQt6Core.so.6",  # the link stays with its target; the Wayland one went with its library
     ]
