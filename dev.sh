@@ -16,16 +16,17 @@ cd "$(dirname "$0")"
 MODE="${1:-app}"
 shift || true
 
-# Qt's runtime libraries, a CJK font, the sqlite3 shell (tests tamper with a database through it).
+# Qt's runtime libraries, a CJK font, the sqlite3 shell (tests tamper with a database through it),
+# readelf (the packaging tests read real ELF files).
 APT_BASE=(libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0
-          fonts-wqy-microhei sqlite3)
+          fonts-wqy-microhei sqlite3 binutils)
 # A real window (xcb) and the virtual screen the screenshot script uses.
 APT_GUI=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
          libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb xauth xdotool)
 # Building the bundle and the .deb: the Qt xcb plugin's libraries must be here to be found (they become
-# the .deb's Depends), readelf reads what each library needs, dpkg-deb builds the package.
+# the .deb's Depends); dpkg-deb builds the package (readelf comes with APT_BASE).
 APT_PACKAGE=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
-             libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 binutils dpkg)
+             libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 dpkg)
 
 need_python() {
   for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
