@@ -175,7 +175,8 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         return f"导入《{p.get('name', '')}》：{p.get('claims', 0)} 个指标，{p.get('candidates', 0)} 个待确认数字"
     if a == "workspace.created":
         s = p.get("settings") or {}
-        return f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
+        return (f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
+                + (f"（佐证台 {p['app_version']}）" if p.get("app_version") else ""))
     if a == "settings.changed":
         key = p.get("key")
         return f"{FIELD_NAMES.get(key, key)}：{_val(p.get('before'))} → {_val(p.get('after'))}"
