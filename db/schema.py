@@ -272,6 +272,36 @@ def m0006_evidence_number_digits(db: SUDatabase) -> None:
     )
 
 
+@migrations(name="0011_finding_dismissals")
+def m0011_finding_dismissals(db: SUDatabase) -> None:
+    """一致性检查 findings are computed, never stored; a dismissal is (with the reason, who and when).
+
+    ``finding_key`` identifies the finding across re-imports (its rule and the ids of the claims it
+    involves, which re-anchoring keeps, or the score-table cells and names it is about); ``rule``,
+    ``claim_ids``, ``cells`` (JSON), ``figures`` (the numbers as they were, JSON) and ``message`` keep what was
+    dismissed, so the inspector sees it and a finding whose figures have changed since asks again.
+    """
+    _run(
+        db,
+        [
+            """CREATE TABLE finding_dismissals (
+                id INTEGER PRIMARY KEY,
+                finding_key TEXT NOT NULL UNIQUE,
+                rule TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                report_id INTEGER REFERENCES reports(id),
+                claim_ids TEXT NOT NULL DEFAULT '[]',
+                cells TEXT NOT NULL DEFAULT '[]',
+                figures TEXT NOT NULL DEFAULT '[]',
+                message TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ],
+    )
+
+
 def apply(conn) -> list[str]:
     """Apply every pending migration on ``conn``; return the names applied."""
     db = SUDatabase(conn, execute_plugins=False)
