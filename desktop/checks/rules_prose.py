@@ -128,9 +128,9 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
                 total = c
                 if not crossed or not ends:
                     break  # same sentence: the nearest figure; across 。: the first one of that sentence
-        if total is None or _stray_number(ctx, total.end or pos, pos):
-            continue
-        limit = min(len(text), m.end() + 400)
+        if total is None or _stray_number(ctx, total.end or pos, pos) or _paren_depth(text[total.end:pos]) < 0:
+            continue  # table cells run together, or a figure in brackets before the marker
+        limit = min(len(text), m.end() + 200)
         end = next((i for i in range(m.end(), limit) if text[i] in HARD_END), limit)
         inside = _paren_depth(text[total.end:pos]) > 0
         if inside:  # （其中：…）: the parts end with the bracket
@@ -168,15 +168,18 @@ def breakdown_sum(ctx: Context) -> Iterator[Finding]:
         diff = total_sum - b.total.value
         if diff == 0:
             continue
-        rounding_possible = places > 0 or b.total.scale > 1 or b.total.kind == "amount"
+        # whole numbers are exact, except in 亿 (313 亿元 is a rounded figure)
+        rounding_possible = places > 0 or b.total.scale >= 10**8
         tolerance = sum((ulp(pl) for _, pl in terms), Decimal(0))
         exhaustive = _exhaustive(b.parts)
         if rounding_possible and abs(diff) <= tolerance:
             severity = ROUNDING
         elif exhaustive:
             severity = ERROR
-        elif diff > 0:
+        elif diff > 0 and total_sum <= 2 * b.total.value:
             severity = WARNING  # the parts may overlap (女性 300 人次，青年 250 人次)
+        elif diff > 0:
+            continue  # parts far above the total: the total is not the figure they break down
         elif b.total.value and abs(diff) / b.total.value < Decimal("0.01"):
             severity = WARNING  # a hair short of the total: meant to add up
         else:
@@ -292,8 +295,8 @@ _GENERIC_TAIL = re.compile(r"(?:同比|增长|下降|提高|减少|增加|增幅
 @lru_cache(maxsize=4096)
 def subject_key(subject: str) -> str:
     s = re.sub(r"\s+|[“”\"'《》()（）·:：,，、]", "", subject)
-    s = re.sub(r"(?:19|20)[0-9]{2}年度?|[0-9]+月(?:底|末)?|截[止至]|年底|年末$", "", s)
-    return s
+    s = re.sub(r"(?:19|20)[0-9]{2}年度?|[0-9]+月(?:底|末)?|截[止至]|年底|年末$|…+|\.{2,}", "", s)
+    return s[-12:]  # the clause before a figure may start anywhere: its last words name it
 
 
 @rule("same_total")
@@ -302,6 +305,7 @@ def same_total(ctx: Context) -> Iterator[Finding]:
     whole_of = {id(p): b.total for b in breakdowns(ctx) for p in b.parts}
     for part in ctx.parts:
         groups: dict[tuple[str, str, str], list[ClaimRef]] = {}
+        short: dict[tuple[str, str, str], list[str]] = {}  # (last 4 characters, kind, unit) → group keys
         for c in ctx.part_claims(part):
             if c.origin == "table" or c.approx or "target" in c.flags or c.kind == "rank":
                 continue
@@ -311,7 +315,13 @@ def same_total(ctx: Context) -> Iterator[Finding]:
             if id(c) in whole_of:  # a 其中 part: 基本支出 of the budget is not 基本支出 of the final accounts
                 key = subject_key(whole_of[id(c)].subject) + "/" + key
             dim = "元" if c.kind == "amount" and c.base_unit.startswith("元") else c.base_unit
-            groups.setdefault((key, c.kind, dim), []).append(c)
+            bucket = short.setdefault((key[-4:], c.kind, dim), [])
+            # 年初预算数 and ……工作完成情况……年初预算数 name the same thing: one key ends the other
+            same = next((k for k in bucket if k.endswith(key) or key.endswith(k)), None)
+            if same is None:
+                bucket.append(key)
+                same = key
+            groups.setdefault((same, c.kind, dim), []).append(c)
         for (key, _, _), cs in groups.items():
             if len(cs) < 2:
                 continue

@@ -25,8 +25,8 @@ DONE_WORDS = re.compile(r"^(?:已?完成|全部完成|按期完成|按时完成|
 NOT_DONE = re.compile(r"未|没有|尚未|部分|延迟|滞后|不足|下降")
 EMPTY_DEVIATION = re.compile(r"^(?:无|0|-|—|/|／|无偏差|没有偏差|未偏差)?$")
 GROUP_WEIGHT = re.compile(r"[(（][ \t]*(?P<w>[0-9]+(?:\.[0-9]+)?)[ \t]*分[ \t]*[)）]")
-#: letters OCR puts for digits: IO = 10, M.8 = 14.8, S = 5
-OCR_DIGITS = re.compile(r"^(?=.*[0-9IlOoSZBMbq])(?=.*[A-Za-z])[0-9A-Za-z.]{1,8}%?$")
+#: letters OCR puts for digits: IO = 10, M.8 = 14.8, S = 5 (a unit such as TB or km is not one)
+OCR_DIGITS = re.compile(r"^(?=.*[IlOoSZBM])[0-9IlOoSZBM.]{1,8}%?$")
 
 
 def _v(f: Figure | None) -> Decimal | None:
@@ -155,6 +155,27 @@ def met(row: IndicatorRow) -> bool | None:
     return None
 
 
+def _score_tolerance(terms: int, places: int) -> Decimal:
+    """Scores written with decimals may each be rounded by one unit in the last place; whole-number scores
+    are exact."""
+    return ulp(places) * terms if places > 0 else Decimal(0)
+
+
+def _fragment(*figs: Figure | None) -> bool:
+    """A figure that lost its integer part in conversion (``.32``): nothing can be computed from it."""
+    return any(f is not None and f.raw and f.raw.strip().startswith(".") for f in figs)
+
+
+def _target_text(t) -> str:
+    """A target or actual as one short string: ``=72890元``, ``≥95%``, or its text."""
+    if t is None:
+        return ""
+    if t.value is not None and t.text is not None:
+        op = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}.get(getattr(t, "op", None) or "", "")
+        return f"{op}{t.text}{t.unit or ''}"
+    return re.sub(r"\s*\|\s*", "", (t.raw or "").strip())
+
+
 def _no_deviation(row: IndicatorRow) -> bool:
     return EMPTY_DEVIATION.match(re.sub(r"\s+", "", row.deviation or "")) is not None
 
@@ -189,7 +210,8 @@ def table_missed_full_marks(ctx: Context) -> Iterator[Finding]:
             op = direction(row) or ">="
             cells = [_cell(ctx, t, row, "target", row.target.raw, row.target.location),
                      _cell(ctx, t, row, "actual", row.actual.raw, row.actual.location)]
-            params = {"row": _label(row), "target": row.target.raw, "op": op, "actual": row.actual.raw,
+            params = {"row": _label(row), "target": _target_text(row.target), "op": op,
+                      "actual": _target_text(row.actual),
                       "weight": row.weight.text if row.weight else "", "score": row.score.text if row.score else ""}
             claim_ids = [_claim_id(ctx, row.claim_index), _claim_id(ctx, row.target_claim_index)]
             if w is not None and s is not None and s >= w:
@@ -204,21 +226,24 @@ def table_missed_full_marks(ctx: Context) -> Iterator[Finding]:
 
 @rule("table_met_marked_down")
 def table_met_marked_down(ctx: Context) -> Iterator[Finding]:
-    """A target met (or a qualitative target achieved as written) but points taken off, with no reason given."""
+    """A target met by its figures (or a qualitative target achieved as written, with no reason given) but
+    points taken off."""
     for t in ctx.report.tables:
         for row in t.indicators:
             w, s = _v(row.weight), _v(row.score)
-            if w is None or s is None or s >= w or not _no_deviation(row):
+            if w is None or s is None or s >= w:
                 continue
             if re.search(r"执行率", row.name or "") and row.actual is not None and row.actual.value is not None:
                 continue  # scored by the execution-rate rule
             if met(row) is not True:
                 continue
+            if _same_unit(row) is None and not _no_deviation(row):
+                continue  # a qualitative target with a reason for the deduction
             cells = [_cell(ctx, t, row, "actual", row.actual.raw if row.actual else None,
                            row.actual.location if row.actual else None),
                      _fig_cell(ctx, t, row, "weight", row.weight), _fig_cell(ctx, t, row, "score", row.score)]
-            params = {"row": _label(row), "target": row.target.raw if row.target else "",
-                      "actual": row.actual.raw if row.actual else "", "weight": row.weight.text,
+            params = {"row": _label(row), "target": _target_text(row.target),
+                      "actual": _target_text(row.actual), "weight": row.weight.text,
                       "score": row.score.text}
             yield _finding(ctx, t, "table_met_marked_down", WARNING, "table.met_marked_down", params, cells,
                            [row.weight.text, row.score.text], [_claim_id(ctx, row.claim_index)])
@@ -233,7 +258,7 @@ def _execution_check(ctx: Context, t: ScoreTable, row, rate_value: Decimal, rate
     if q(expected, places) == score.value or abs(expected - score.value) < Decimal("0.005"):
         return None
     diff = abs(expected - score.value)
-    severity = ROUNDING if diff <= ulp(places) or diff <= Decimal("0.01") else ERROR
+    severity = ROUNDING if diff <= max(ulp(places) / 2, Decimal("0.01")) else ERROR
     cells = [rate_cell, _fig_cell(ctx, t, row, "weight", weight), _fig_cell(ctx, t, row, "score", score)]
     params = {"row": row.name, "rate": rate_raw, "weight": weight.text, "expected": fmt(expected, max(places, 2)),
               "score": score.text, "profile": prof.name, "capped": rate_value > prof.execution_cap}
@@ -272,6 +297,8 @@ def table_execution_score(ctx: Context) -> Iterator[Finding]:
 
 
 def _budget_rate(b: BudgetRow) -> tuple[Decimal, str, Location | None] | None:
+    if _fragment(b.executed, b.planned_full, b.planned_start):
+        return None if b.rate is None or b.rate.value is None else (b.rate.value, b.rate.raw, b.rate.location)
     if b.rate is not None and b.rate.value is not None:
         return b.rate.value, b.rate.raw, b.rate.location
     ex, plan = _v(b.executed), _v(b.planned_full) or _v(b.planned_start)
@@ -292,6 +319,8 @@ def table_budget_rate(ctx: Context) -> Iterator[Finding]:
             ex = b.executed
             plans = [p for p in (b.planned_full, b.planned_start) if p is not None and p.value]
             stated = b.rate
+            if _fragment(ex, b.planned_full, b.planned_start, stated):
+                continue
             if stated is not None and stated.value is not None and ex is not None and ex.value is not None and plans:
                 verdicts = [(rate_matches(stated.value, _places(stated), ex.value, _places(ex), p.value,
                                           _places(p)), p) for p in plans]
@@ -337,6 +366,8 @@ def table_budget_parts(ctx: Context) -> Iterator[Finding]:
             for field_name in ("planned_start", "planned_full", "executed"):
                 tf: Figure | None = getattr(total, field_name)
                 pfs = [(p, getattr(p, field_name)) for p in parts]
+                if _fragment(tf, *(f for _, f in pfs)):
+                    continue
                 given = [(p, f) for p, f in pfs if f is not None and f.value is not None]
                 if not given:
                     continue
@@ -410,11 +441,11 @@ def table_total(ctx: Context) -> Iterator[Finding]:
         if _complete(t):
             diff = shown - total.value
             if diff != 0:
-                severity = ROUNDING if within_rounding(diff, len(scores), places) else ERROR
+                severity = ROUNDING if abs(diff) <= _score_tolerance(len(scores), places) else ERROR
                 yield _finding(ctx, t, "table_total", severity, "table.total_sum",
                                {**params, "diff": fmt(abs(diff), places)}, cells, [total.text, fmt(shown, places)])
             continue
-        if shown > total.value and not within_rounding(shown - total.value, len(scores), places):
+        if shown - total.value > _score_tolerance(len(scores), places):
             yield _finding(ctx, t, "table_total", ERROR, "table.total_below_shown",
                            {**params, "diff": fmt(shown - total.value, places)}, cells, [total.text, fmt(shown, places)])
             continue
@@ -429,7 +460,7 @@ def table_total(ctx: Context) -> Iterator[Finding]:
         if weights > prof.total:
             continue  # the weights are wrong themselves (another rule)
         most = shown + unreadable + (prof.total - weights)
-        if total.value > most and not within_rounding(total.value - most, len(scores), places):
+        if total.value - most > _score_tolerance(len(scores), places):
             yield _finding(ctx, t, "table_total", ERROR, "table.total_above_possible",
                            {**params, "most": fmt(most, places), "unshown": fmt(prof.total - weights + unreadable,
                                                                                  places),
@@ -617,6 +648,87 @@ def table_row_text(ctx: Context) -> Iterator[Finding]:
                            {"row": _label(row)[:30], "done": fmt(d), "goal": fmt(g), "unit": u,
                             "share": fmt(share, 2), "actual": row.actual.raw, "score": row.score.text},
                            cells, [fmt(d), fmt(g), row.actual.text], [_claim_id(ctx, row.claim_index)])
+
+
+# --- the report's prose against the table ------------------------------------------------------------
+
+INCREASE = re.compile(r"(?P<word>增收|增加|增长|提高|新增|多|减少|下降|节约|降低)[ \t]*(?P<n>[0-9]+(?:\.[0-9]+)?)[ \t]*"
+                      r"(?P<unit>万元|元|亿元|万人次|人次|万人|人|户|个|家|所|项|件|吨|亩|%|个百分点)")
+_NAME_NOISE = re.compile(r"^(?:任务|指标)[0-9一二三四五六七八九十]*[:：]|[(（][^)）]*[)）]|\s+")
+
+
+def _base(value: Decimal, unit: str) -> tuple[Decimal, str]:
+    from desktop.claims.extractor import BASE_UNITS, MAGNITUDES
+
+    if unit in BASE_UNITS:
+        return value, unit
+    for mag in sorted(MAGNITUDES, key=len, reverse=True):
+        if unit.startswith(mag) and len(unit) > len(mag):
+            return value * MAGNITUDES[mag], unit[len(mag):]
+    return value, unit
+
+
+def _row_spans(t: ScoreTable) -> list[tuple[int, int]]:
+    rows: list[IndicatorRow | BudgetRow] = [*t.indicators, *t.budget]
+    return [(r.location.start, r.location.end) for r in rows
+            if r.location is not None and r.location.start is not None and r.location.end is not None]
+
+
+@rule("table_prose")
+def table_prose(ctx: Context) -> Iterator[Finding]:
+    """The report's own words about an indicator disagree with its row: another figure for the same
+    indicator, or an increase (增收 27 万元) its two stated figures do not make."""
+    from desktop.checks.rules_prose import subject_key
+
+    for t in ctx.report.tables:
+        spans = _row_spans(t)
+        used = {_claim_id(ctx, i) for r in t.indicators for i in (r.claim_index, r.target_claim_index)}
+        used |= {_claim_id(ctx, i) for b in t.budget for i in b.claim_indexes}
+        prose = [c for c in ctx.claims if c.origin != "table" and c.id not in used and not c.approx
+                 and not any(a <= (c.start or -1) < b for a, b in spans)]
+        if not prose:
+            continue
+        for row in t.indicators:
+            name = _NAME_NOISE.sub("", row.name or "")
+            if len(name) < 4 or row.actual is None:
+                continue
+            related = [c for c in prose if name in subject_key(c.subject)]
+            if not related:
+                continue
+            m = INCREASE.search(row.actual.raw or "")
+            if m and row.actual.value is None:
+                n, unit = _base(Decimal(m.group("n")), m.group("unit"))
+                vals = sorted({_base(c.value, c.unit)[0]: c for c in related
+                               if _base(c.value, c.unit)[1] == unit}.items())
+                if len(vals) == 2:
+                    (v1, c1), (v2, c2) = vals
+                    diff = v2 - v1
+                    places = max(c1.decimals, c2.decimals, len(m.group("n").split(".")[1]) if "." in m.group("n") else 0)
+                    scale = _base(Decimal(1), m.group("unit"))[0]
+                    if abs(diff - n) > ulp(places) * scale * 2:
+                        cells = [_cell(ctx, t, row, "actual", row.actual.raw, row.actual.location)]
+                        yield _finding(ctx, t, "table_prose", WARNING, "table.increase_differs",
+                                       {"row": _label(row), "word": m.group("word"), "increase": m.group("n"),
+                                        "unit": m.group("unit"), "first": fmt(v1 / scale), "second": fmt(v2 / scale),
+                                        "computed": fmt(diff / scale, places)},
+                                       cells, [m.group("n"), c1.raw, c2.raw], [c1.id, c2.id])
+                continue
+            if row.actual.value is None:
+                continue
+            known = {_base(x.value, x.unit or (row.target.unit if row.target else ""))
+                     for x in (row.actual, row.target) if x is not None and x.value is not None}
+            unit = next(iter(known))[1] if known else ""
+            values = {v for v, _ in known}
+            for c in related:
+                cv, cu = _base(c.value, c.unit)
+                if cu != unit or cv in values or c.kind not in ("amount", "count", "measure", "percent"):
+                    continue
+                cells = [_cell(ctx, t, row, "actual", row.actual.raw, row.actual.location)]
+                yield _finding(ctx, t, "table_prose", WARNING, "table.prose_differs",
+                               {"row": _label(row), "prose": c.raw, "prose_unit": c.unit, "prose_subject": c.subject[-20:],
+                                "actual": _target_text(row.actual)}, cells, [c.raw, row.actual.text],
+                               [c.id, _claim_id(ctx, row.claim_index)])
+                break
 
 
 __all__ = ["direction", "met"]
