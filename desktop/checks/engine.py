@@ -8,6 +8,7 @@ rule that cannot decide says nothing. Findings come back most severe first, then
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable, Iterable, Iterator
@@ -47,6 +48,10 @@ class PartInfo:
     end: int
 
 
+_TITLE_WORDS = re.compile(r"绩效.{0,4}(?:评价|自评)报告|自评表|评价报告")
+_TITLE_PUNCT = re.compile(r"[《》，,。；;、]")
+
+
 class Context:
     """One report as the rules read it, with lookups computed once."""
 
@@ -68,29 +73,37 @@ class Context:
     @cached_property
     def parts(self) -> list[PartInfo]:
         """The reports inside this file (部门整体 / 项目支出), split at their title lines the way the
-        extractor assigns a claim's ``part``."""
-        from desktop.claims.document import Document
-        from desktop.claims.extractor import _lines, _part_of
+        extractor assigns a claim's ``part``: a heading or short line naming a 自评报告 / 自评表."""
+        from desktop.claims.extractor import _part_of
 
-        out = [PartInfo(None, 0, len(self.norm))]
-        for ln in _lines(Document(self.report.name, "txt", self.norm), self.norm):
-            if ln.heading is None:
+        text = self.norm
+        out = [PartInfo(None, 0, len(text))]
+        for m in _TITLE_WORDS.finditer(text):
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = len(text) if end < 0 else end
+            line = text[start:end].strip()
+            if out[-1].start == start or len(line) > 48:
                 continue
-            name = _part_of(ln.heading)
-            if name is None:
+            heading = line.startswith("#") or line.startswith("**")
+            title = line.strip("#* \t>")
+            if len(title) > 40 or not _part_of(title) or (not heading and _TITLE_PUNCT.search(title)):
                 continue
-            if out[-1].name is None and not self.claims_between(out[-1].start, ln.start):
-                out[-1] = PartInfo(name, out[-1].start, len(self.norm))  # the file's first title
+            name = _part_of(title)
+            if out[-1].name is None and not self.claims_between(out[-1].start, start):
+                out[-1] = PartInfo(name, out[-1].start, len(text))  # the file's first title
                 continue
-            out[-1].end = ln.start
-            out.append(PartInfo(name, ln.start, len(self.norm)))
+            out[-1].end = start
+            out.append(PartInfo(name, start, len(text)))
         return out
 
     def part_at(self, offset: int) -> PartInfo:
-        for p in self.parts:
-            if p.start <= offset < p.end:
-                return p
-        return self.parts[-1]
+        parts = self.parts
+        starts = self.cache.get("part_starts")
+        if starts is None:
+            starts = self.cache["part_starts"] = [p.start for p in parts]
+        i = bisect.bisect_right(starts, offset) - 1  # type: ignore[arg-type]
+        return parts[max(i, 0)]
 
     def claims_between(self, start: int, end: int) -> list[ClaimRef]:
         i = bisect.bisect_left(self._starts, start)

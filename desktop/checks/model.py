@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from desktop.claims.scoretable import ScoreTable
@@ -25,7 +26,7 @@ ERROR, WARNING, ROUNDING = "error", "warning", "rounding"
 SEVERITIES = (ERROR, WARNING, ROUNDING)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimRef:
     """One claim as the rules see it: its value as a Decimal in the unit as written."""
 
@@ -60,15 +61,19 @@ class ClaimRef:
     @property
     def base_unit(self) -> str:
         """The unit without its magnitude: 万元 → 元, 万人次 → 人次."""
-        from desktop.claims.extractor import BASE_UNITS, MAGNITUDES
+        return base_unit(self.unit or "")
 
-        u = self.unit or ""
-        if u in BASE_UNITS:
-            return u
-        for mag in sorted(MAGNITUDES, key=len, reverse=True):
-            if u.startswith(mag) and len(u) > len(mag):
-                return u[len(mag):]
-        return u
+
+@lru_cache(maxsize=1024)
+def base_unit(unit: str) -> str:
+    from desktop.claims.extractor import BASE_UNITS, MAGNITUDES
+
+    if unit in BASE_UNITS:
+        return unit
+    for mag in sorted(MAGNITUDES, key=len, reverse=True):
+        if unit.startswith(mag) and len(unit) > len(mag):
+            return unit[len(mag):]
+    return unit
 
 
 @dataclass

@@ -8,6 +8,7 @@ same report part (部门整体 / 项目支出) and close together in the text, a
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,6 +113,7 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
     text = ctx.norm
     out: list[Breakdown] = []
     markers = list(MARKER.finditer(text))
+    marker_starts = [m.start() for m in markers]
     for k, m in enumerate(markers):
         pos = m.start()
         total = None
@@ -136,7 +138,8 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
         if inside:  # （其中：…）: the parts end with the bracket
             end = min((i for i in (text.find("）", m.end(), end), text.find(")", m.end(), end)) if i >= 0),
                       default=end)
-        elif any(_paren_depth(text[m.end():o.start()]) == 0 for o in markers[k + 1:] if o.start() < end):
+        elif any(_paren_depth(text[m.end():o.start()]) == 0
+                 for o in markers[k + 1:bisect.bisect_left(marker_starts, end)]):
             continue  # a second list in the same sentence: outer and inner parts cannot be told apart
         parts: list[ClaimRef] = []
         for c in ctx.claims_between(m.end(), end):

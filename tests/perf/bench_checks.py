@@ -1,0 +1,70 @@
+"""Benchmark: 一致性检查 of 1 MB of report text, on top of extraction (target: <= 1 s on the 2-core machine).
+
+    .venv/bin/python tests/perf/bench_checks.py
+
+The text is the one ``bench_extract`` uses (the sample report and the corpus repeated to 1 MB), so it
+holds dozens of reports in one file, each with its 其中 breakdowns, rates, self-scores and offices. The
+figure is the time of the checks alone — claims as the rules read them, the score tables (when the
+readers are present) and every rule — printed beside the extraction of the same text measured in the
+same run, and beside the plain regular-expression pass ``bench_extract`` uses as its baseline.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from desktop.checks.engine import RULES, Context, _load_rules, run_checks  # noqa: E402
+from desktop.checks.files import claim_refs, score_tables_of  # noqa: E402
+from desktop.checks.model import ReportInput  # noqa: E402
+from desktop.checks.profiles import load_profile  # noqa: E402
+from desktop.claims.document import Document  # noqa: E402
+from desktop.claims.extractor import extract  # noqa: E402
+from tests.perf.bench_extract import MB, best_of, one_megabyte  # noqa: E402
+
+
+def main() -> int:
+    text = one_megabyte()
+    doc = Document("bench.txt", "txt", text)
+    profile = load_profile()
+    plain = re.compile(r"[0-9]+(?:\.[0-9]+)?\s*(?:万元|亿元|元|%|人次|人|个|项|次|条|家|名|分)")
+    baseline = best_of(lambda: sum(1 for _ in plain.finditer(text)))
+    claims: list = []
+    extraction = best_of(lambda: claims.__setitem__(slice(None), extract(doc)))
+    found: list = []
+
+    def checks() -> None:
+        report = ReportInput(None, doc.source, text, claim_refs(claims), score_tables_of(doc, claims))
+        found[:] = run_checks([report], profile=profile)
+
+    elapsed = best_of(checks)
+    size = len(text.encode("utf-8")) / MB
+    print(f"text: {size:.2f} MB, {sum(1 for c in claims if c.confidence == 'high')} claims, {len(found)} findings")
+    print(f"baseline (one plain regex pass): {baseline * 1000:.0f} ms")
+    print(f"extract():                       {extraction * 1000:.0f} ms")
+    print(f"checks:                          {elapsed * 1000:.0f} ms  = {elapsed / extraction:.2f}x extraction"
+          f"  = {elapsed / baseline:.1f}x baseline")
+    # where the time goes, rule by rule (one run)
+    import time
+
+    _load_rules()
+    ctx = Context(ReportInput(None, doc.source, text, claim_refs(claims)), profile)
+    t0 = time.perf_counter()
+    ctx.parts  # noqa: B018 - parts and text normalisation, shared by the rules
+    per = [("(parts, normalised text)", time.perf_counter() - t0)]
+    for r in RULES.values():
+        t0 = time.perf_counter()
+        list(r.fn(ctx)) if r.scope == "report" else None
+        per.append((r.id, time.perf_counter() - t0))
+    print("slowest:", ", ".join(f"{n} {s * 1000:.0f} ms" for n, s in sorted(per, key=lambda p: -p[1])[:5]))
+    ok = elapsed <= 1.0 * size
+    print("target <= 1 s per MB on top of extraction:", "met" if ok else "NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
