@@ -151,7 +151,9 @@ class ScoreTable:
     location: Location | None = None  # the whole table
 
     def to_json(self) -> dict[str, Any]:
-        """The ``score_tables`` entry of ``claims FILE --json``."""
+        """The ``score_tables`` entry of ``claims FILE --json``: values as written (digits normalised);
+        a target or actual that is not a figure (完成, 按规定时限, 增372人次) is ``null`` here and kept as
+        text in the model (``Target.raw``)."""
         return {
             "title": self.title,
             "page": self.page,
@@ -165,9 +167,9 @@ class ScoreTable:
             ],
             "indicators": [
                 {"level1": r.level1, "level2": r.level2, "name": r.name,
-                 "target": None if r.target is None else {
+                 "target": None if r.target is None or r.target.value is None else {
                      "raw": r.target.raw, "op": r.target.op, "value": r.target.text, "unit": r.target.unit},
-                 "actual": None if r.actual is None else {
+                 "actual": None if r.actual is None or r.actual.value is None else {
                      "raw": r.actual.raw, "value": r.actual.text, "unit": r.actual.unit},
                  "weight": _fig(r.weight), "score": _fig(r.score), "deviation": r.deviation,
                  "claim_index": r.claim_index}

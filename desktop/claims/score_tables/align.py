@@ -160,7 +160,7 @@ def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None
             if s > w:
                 return None
             if s == w:
-                score += 1.5
+                score += 2.0
         if s == 0:
             score -= 2.0
     t = vals.get(V.TARGET, vals.get(V.TVALUE))
@@ -270,7 +270,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     sp = split_run(rd[1], tuple(schema[k:k + r]))
                     if sp is None:
                         continue
-                    gain = sp[0] + 1.5 * r - 1.0
+                    gain = sp[0] + 1.0 * r
                     # from a state in the same row
                     for j in range(k):
                         if dp[j] > NEG:

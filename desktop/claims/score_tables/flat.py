@@ -120,6 +120,10 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
     spans = [(folded.orig(m.start()), folded.orig_end(m.end())) for m in run]
     ind_roles = {i: r for i, r in enumerate(ind) if r}
     bud_roles = {i: r for i, r in enumerate(bud) if r}
+    # a trailing annotation belongs to the last word: 得分 (20分*执行率)
+    tail = re.match(r"(?:\s*\|?\s*[(（][^()（）\n]{0,16}[)）])+", folded.text[run[-1].end():run[-1].end() + 40])
+    if tail:
+        spans[-1] = (spans[-1][0], folded.orig_end(run[-1].end() + tail.end()))
     if is_indicator_header(ind_roles):
         seq = []
         for i, r in enumerate(ind):
