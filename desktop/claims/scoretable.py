@@ -149,6 +149,8 @@ class ScoreTable:
     budget_unit: str | None = None
     source: str = "text"  # xlsx / docx / pdf / grid (a pipe or tab table in text) / text (flattened)
     location: Location | None = None  # the whole table
+    #: the budget block's column headers as written (role -> 预算数 / 调整后预算数 …), for subjects
+    budget_columns: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``score_tables`` entry of ``claims FILE --json``: values as written (digits normalised);

@@ -32,19 +32,17 @@ def read_tables(doc: Document, norm: str | None = None) -> Found:
     """Every score table in ``doc``: grid tables first, then flattened tables in the rest of the text."""
     from desktop.claims.score_tables import flat
     from desktop.claims.score_tables.claims import consumed_spans
-    from desktop.claims.score_tables.grid import read_grid
+    from desktop.claims.score_tables.grid import GridReader
 
     found = Found()
-    grid_spans: list[tuple[int, int]] = []
+    reader = GridReader(doc.text, doc.format)
     for t in doc.tables:
-        st = read_grid(t, doc.text, doc.format)
-        if st is None:
-            continue
+        if reader.feed(t):
+            found.grid_refs.add(t.get("ref"))
+            found.masks.extend(flat_header_spans(t))
+    for st in reader.tables:
         found.tables.append(st)
-        found.grid_refs.add(t.get("ref"))
         found.masks.extend(consumed_spans(st))
-        found.masks.extend(flat_header_spans(t))
-        grid_spans.append((t.get("start") or 0, t.get("end") or 0))
     text = norm if norm is not None else doc.text
     for st, masks in flat.read_text(text, exclude=[(t.get("start") or 0, t.get("end") or 0) for t in doc.tables],
                                     page_at=doc.page_at, original=doc.text):

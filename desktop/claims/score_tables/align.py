@@ -329,21 +329,34 @@ def _budget_values(tok: T.Token) -> list[list[tuple[str, int, int]]]:
     if not m or not tok.glued:
         return out
     digits, pct = m.group(1), m.group(2)
-    for n in (2, 3, 4):
-        if len(digits) < n:
-            break
-        for cuts in itertools.combinations(range(1, len(digits)), n - 1):
-            bounds = list(zip((0, *cuts), (*cuts, len(digits))))
-            parts = [digits[a:b] for a, b in bounds]
-            if all(_PART.fullmatch(p) and _places(p) <= 2 for p in parts):
-                cells = [(p, a, b) for p, (a, b) in zip(parts, bounds)]
-                if pct:
-                    p, a, b = cells[-1]
-                    cells[-1] = (p + "%", a, b + 1)
-                out.append(cells)
+    for n in range(2, 7):
+        for bounds in _cuts(digits, n):
+            cells = [(digits[a:b], a, b) for a, b in bounds]
+            if pct:
+                p, a, b = cells[-1]
+                cells[-1] = (p + "%", a, b + 1)
+            out.append(cells)
         if len(out) > 400:
             break
     return out
+
+
+_CELL_NUMBER = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,2})?")
+
+
+@lru_cache(maxsize=2048)
+def _cuts(s: str, n: int, start: int = 0) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Every way to cut ``s[start:]`` into ``n`` numbers of at most two decimals (as amounts, rates and
+    scores are written), as (start, end) pairs."""
+    if n == 1:
+        return (((start, len(s)),),) if _CELL_NUMBER.fullmatch(s, start) else ()
+    out = []
+    for m_end in range(start + 1, len(s)):
+        if not _CELL_NUMBER.fullmatch(s, start, m_end) or s[m_end] == ".":
+            continue
+        for rest in _cuts(s, n - 1, m_end):
+            out.append(((start, m_end), *rest))
+    return tuple(out)
 
 
 def assign_budget(values: list[T.Token], columns: list[str]) -> dict[str, tuple[T.Token, int, int, str]]:

@@ -88,8 +88,8 @@ def table_claims(st: ScoreTable, maker: ClaimMaker) -> list[tuple[ExtractedClaim
                 unit = "%"
             else:
                 unit = f.unit or b.unit or st.budget_unit or ""
-            c = maker.make(f.location, f.text or "", f.value, unit, f"{b.name} {BUDGET_COLUMN_NAMES[field_name]}",
-                           section)
+            column = st.budget_columns.get(field_name) or BUDGET_COLUMN_NAMES[field_name]
+            c = maker.make(f.location, f.text or "", f.value, unit, f"{b.name} {column}", section)
             if c is not None:
                 if field_name != "rate" and unit.endswith("元"):
                     c.kind = AMOUNT

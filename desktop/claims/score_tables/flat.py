@@ -82,6 +82,7 @@ class Header:
     start: int  # offsets in the text
     end: int
     words: list[tuple[int, int]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # role -> the header word (folded)
 
 
 def find_headers(text: str, folded: _Folded) -> list[Header]:
@@ -132,7 +133,9 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
                 seq.append(A.UNKNOWN)
         return Header("indicator", _schema(seq), spans[0][0], spans[-1][1], spans)
     if is_budget_header(bud_roles):
-        return Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
+        h = Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
+        h.names = {r: V.strip_annotations(w) for w, r in zip(words, bud) if r}
+        return h
     return None
 
 
@@ -334,6 +337,7 @@ def _budget_unit(text: str, h: Header) -> str | None:
 def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -> None:
     unit = _budget_unit(text, h)
     table.budget_unit = table.budget_unit or unit
+    table.budget_columns.update(h.names)
     ctx = Context(budget_unit=unit)
     head = C.nfkc(text[max(0, h.start - 40):h.end])
     w = _WEIGHT_RE.search(head)

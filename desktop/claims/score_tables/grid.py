@@ -96,113 +96,177 @@ def _title(table: dict[str, Any], grid: list[list[Cell | None]], before: str) ->
     return table.get("title")
 
 
-def read_grid(table: dict[str, Any], doc_text: str, source: str) -> ScoreTable | None:
-    """A score table from one grid table, or None if it has neither an indicator nor a budget header."""
-    grid = _cells(table)
-    st = ScoreTable(page=table.get("page"), source=source)
-    sheet = _SHEET_UNIT.search(" ".join(_row_text(r) for r in grid[:8]))
-    sheet_unit = sheet.group("unit") if sheet else None
-    mode = None
-    roles: dict[int, str] = {}
-    ctx = Context(sheet_unit=sheet_unit)
-    level1 = level2 = None
-    total_row: str | None = None
-    header_weight: str | None = None
-    r = 0
-    while r < len(grid):
-        row = grid[r]
-        ind = indicator_header_roles(row)
-        bud = budget_header_roles(row)
-        if is_indicator_header(ind):
-            roles = dict(ind)
-            if r + 1 < len(grid):
-                sub = indicator_header_roles(grid[r + 1])
-                if is_subheader(sub) and not _has_data(grid[r + 1], sub):
-                    roles.update(sub)
-                    r += 1
-            roles = finish_roles(roles)
-            ctx = Context(header_units={role: u for i, role in roles.items()
-                                        if (u := header_unit(_header_text(grid, r, i)))},
-                          sheet_unit=sheet_unit, budget_unit=ctx.budget_unit,
-                          has_weight_column=V.WEIGHT in roles.values())
-            mode = "indicator"
-            level1 = level2 = None
-            r += 1
-            continue
-        if is_budget_header(bud) and not is_indicator_header(ind):
-            roles = dict(bud)
-            head = _row_text(row) + " " + " ".join(_row_text(x) for x in grid[max(0, r - 1):r])
-            ctx.budget_unit = next((u for c in row if c is not None and (u := header_unit(c.text))
-                                    and u.endswith("元")), None) or sheet_unit or ctx.budget_unit
-            if ctx.budget_unit is None and re.search(r"[(（]\s*万元\s*[)）]", head):
-                ctx.budget_unit = "万元"
-            st.budget_unit = ctx.budget_unit
-            w = _WEIGHT_IN_HEADER.search(C.nfkc(head))
-            header_weight = w.group("w") if w and V.B_WEIGHT not in roles.values() else None
-            mode = "budget"
-            total_row = None
-            r += 1
-            continue
-        cells = _nonempty(row)
-        if not cells:
-            r += 1
-            continue
-        first_key = C.key(cells[0][1].text)
-        if mode == "indicator":
-            if any(is_total_label(c.text) for _, c in cells[:2]):
-                _total(st, cells)
-                mode = None
-            elif any(first_key.startswith(C.key(w).rstrip(":")) for w in V.END_WORDS):
-                mode = None
-            else:
-                assigned: dict[str, Cell] = {}
-                for i, role in roles.items():
-                    c = row[i] if i < len(row) else None
-                    if c is not None:
-                        assigned[role] = c
-                l1 = assigned.pop(V.L1, None)
-                l2 = assigned.pop(V.L2, None)
-                if l1 is not None and l1.text.strip():
-                    if C.clean(l1.text) != level1:
-                        level2 = None
-                    level1 = C.clean(l1.text)
-                if l2 is not None and l2.text.strip():
-                    level2 = C.clean(l2.text)
-                if any(c.text.strip() for k, c in assigned.items()):
-                    st.indicators.append(build_indicator(assigned, level1, level2, ctx))
-        elif mode == "budget":
-            name_cell = next((c for i, c in cells if i not in roles and not C.parse_amount(c.text)
-                              and not C.parse_figure(c.text) and not C.is_dash(c.text)
-                              and not header_unit(c.text)), None)
-            values = [c for i, c in cells if i in roles and (C.parse_amount(c.text) or C.parse_figure(c.text))]
-            if name_cell is None or (not values and not V.is_budget_row_name(name_cell.text)):
-                if name_cell is not None and not V.is_budget_row_name(name_cell.text):
-                    mode = None
-                    continue
+class GridReader:
+    """Reads the grid tables of one document in order. A table that continues the one before (split
+    across pages: no header of its own, as many columns) is read under the previous header; an
+    indicator table right after a budget table (little text between, no new title) joins its form."""
+
+    def __init__(self, doc_text: str, source: str):
+        self.doc_text = doc_text
+        self.source = source
+        self.tables: list[ScoreTable] = []
+        self.st: ScoreTable | None = None
+        self.mode: str | None = None
+        self.roles: dict[int, str] = {}
+        self.ctx = Context()
+        self.level1: str | None = None
+        self.level2: str | None = None
+        self.total_row: str | None = None
+        self.header_weight: str | None = None
+        self.ncols = 0
+        self.last_end = 0
+
+    def feed(self, table: dict[str, Any]) -> bool:
+        """Read one table; True if it was (part of) a score table."""
+        grid = _cells(table)
+        if not grid:
+            return False
+        ncols = max(len(r) for r in grid)
+        start = table.get("start") or 0
+        gap = self.doc_text[self.last_end:start]
+        continues = (self.st is not None and self.mode is not None and ncols == self.ncols
+                     and not _starts_with_header(grid) and len(gap.strip()) <= 120)
+        joins = (self.st is not None and _starts_with_header(grid) and len(gap.strip()) <= 300
+                 and not re.search(r"自评表|评价表|评分表", gap))
+        if not continues:
+            self.mode = None
+            if not joins:
+                self.st = None
+        sheet = _SHEET_UNIT.search(" ".join(_row_text(r) for r in grid[:8]))
+        sheet_unit = sheet.group("unit") if sheet else self.ctx.sheet_unit if continues else None
+        st = self.st or ScoreTable(page=table.get("page"), source=self.source)
+        before = len(st.indicators) + len(st.budget)
+        self._read_rows(grid, st, sheet_unit)
+        if len(st.indicators) + len(st.budget) == before and st is not self.st:
+            return False
+        if st is not self.st:
+            self.tables.append(st)
+            st.title = _title(table, grid, self.doc_text[max(0, start - 200):start])
+            st.location = Location(start, table.get("end"), table.get("page"), table.get("ref"))
+        elif st.location is not None:
+            st.location = Location(st.location.start, table.get("end"), st.location.page, st.location.ref)
+        self.st = st
+        self.ncols = ncols
+        self.last_end = table.get("end") or start
+        return True
+
+    def _read_rows(self, grid: list[list[Cell | None]], st: ScoreTable, sheet_unit: str | None) -> None:
+        r = 0
+        while r < len(grid):
+            row = grid[r]
+            ind = indicator_header_roles(row)
+            bud = budget_header_roles(row)
+            if is_indicator_header(ind):
+                roles = dict(ind)
+                if r + 1 < len(grid):
+                    sub = indicator_header_roles(grid[r + 1])
+                    if is_subheader(sub) and not _has_data(grid[r + 1], sub):
+                        roles.update(sub)
+                        r += 1
+                self.roles = finish_roles(roles)
+                self.ctx = Context(header_units={role: u for i, role in self.roles.items()
+                                                 if (u := header_unit(_header_text(grid, r, i)))},
+                                   sheet_unit=sheet_unit, budget_unit=self.ctx.budget_unit,
+                                   has_weight_column=V.WEIGHT in self.roles.values())
+                self.mode = "indicator"
+                self.level1 = self.level2 = None
                 r += 1
                 continue
-            assigned = {role: row[i] for i, role in roles.items() if i < len(row) and row[i] is not None}
-            assigned[V.B_NAME] = name_cell
-            part_of = total_row if re.match(r"^(其中|[(（]?[0-9一二三][)）])", C.key(name_cell.text)) or total_row else None
-            b = build_budget(assigned, ctx, part_of)
-            if header_weight and total_row is None and b.weight is None:
-                b.weight = Figure(raw=f"({header_weight}分)", text=header_weight, value=C.parse_figure(
-                    header_weight).value)
-            st.budget.append(b)
-            if total_row is None:
-                total_row = b.name
-        else:
-            _table_level_facts(st, cells)
-        r += 1
-    if not st.indicators and not st.budget:
-        return None
-    before = doc_text[max(0, (table.get("start") or 0) - 200):table.get("start") or 0]
-    st.title = _title(table, grid, before)
-    spans = [c for row in grid for c in row if c is not None]
-    if spans:
-        st.location = Location(min(c.start for c in spans), max(c.end for c in spans), table.get("page"),
-                               table.get("ref"))
-    return st
+            if is_budget_header(bud) and not is_indicator_header(ind):
+                self._budget_header(grid, r, bud, st, sheet_unit)
+                r += 1
+                continue
+            cells = _nonempty(row)
+            if not cells:
+                r += 1
+                continue
+            if self.mode == "indicator":
+                self._indicator_row(row, cells, st)
+            elif self.mode == "budget":
+                if not self._budget_row(row, cells, st):
+                    continue  # the block ended: read the row again outside it
+            else:
+                _table_level_facts(st, cells)
+            r += 1
+
+    def _budget_header(self, grid, r, bud, st: ScoreTable, sheet_unit: str | None) -> None:
+        row = grid[r]
+        self.roles = dict(bud)
+        head = _row_text(row) + " " + " ".join(_row_text(x) for x in grid[max(0, r - 1):r])
+        self.ctx.budget_unit = next((u for c in row if c is not None and (u := header_unit(c.text))
+                                     and u.endswith("元")), None) or sheet_unit or self.ctx.budget_unit
+        if self.ctx.budget_unit is None and re.search(r"[(（]\s*万元\s*[)）]", head):
+            self.ctx.budget_unit = "万元"
+        st.budget_unit = self.ctx.budget_unit
+        st.budget_columns.update({role: V.strip_annotations(C.key(row[i].text)) for i, role in self.roles.items()
+                                  if row[i] is not None})
+        w = _WEIGHT_IN_HEADER.search(C.nfkc(head))
+        self.header_weight = w.group("w") if w and V.B_WEIGHT not in self.roles.values() else None
+        self.mode = "budget"
+        self.total_row = None
+
+    def _indicator_row(self, row, cells, st: ScoreTable) -> None:
+        first_key = C.key(cells[0][1].text)
+        if any(is_total_label(c.text) for _, c in cells[:2]):
+            _total(st, cells)
+            self.mode = None
+            return
+        if any(first_key.startswith(C.key(w).rstrip(":")) for w in V.END_WORDS):
+            self.mode = None
+            return
+        assigned: dict[str, Cell] = {}
+        for i, role in self.roles.items():
+            c = row[i] if i < len(row) else None
+            if c is not None:
+                assigned[role] = c
+        l1 = assigned.pop(V.L1, None)
+        l2 = assigned.pop(V.L2, None)
+        if l1 is not None and l1.text.strip():
+            if C.clean(l1.text) != self.level1:
+                self.level2 = None
+            self.level1 = C.clean(l1.text)
+        if l2 is not None and l2.text.strip():
+            self.level2 = C.clean(l2.text)
+        if any(c.text.strip() for k, c in assigned.items()):
+            st.indicators.append(build_indicator(assigned, self.level1, self.level2, self.ctx))
+
+    def _budget_row(self, row, cells, st: ScoreTable) -> bool:
+        """One budget line; False when the row is not one (the block has ended)."""
+        roles = self.roles
+        name_cell = next((c for i, c in cells if i not in roles and not C.parse_amount(c.text)
+                          and not C.parse_figure(c.text) and not C.is_dash(c.text)
+                          and not header_unit(c.text)), None)
+        values = [c for i, c in cells if i in roles and (C.parse_amount(c.text) or C.parse_figure(c.text))]
+        if name_cell is None or (not values and not V.is_budget_row_name(name_cell.text)):
+            if name_cell is not None and not V.is_budget_row_name(name_cell.text):
+                self.mode = None
+                return False
+            return True
+        assigned = {role: row[i] for i, role in roles.items() if i < len(row) and row[i] is not None}
+        assigned[V.B_NAME] = name_cell
+        b = build_budget(assigned, self.ctx, self.total_row)
+        b.name = C.clean(name_cell.text)
+        if self.header_weight and self.total_row is None and b.weight is None:
+            b.weight = Figure(raw=f"({self.header_weight}分)", text=self.header_weight,
+                              value=C.parse_figure(self.header_weight).value)
+        st.budget.append(b)
+        if self.total_row is None:
+            self.total_row = b.name
+        return True
+
+
+def _starts_with_header(grid: list[list[Cell | None]]) -> bool:
+    for row in grid[:4]:
+        if is_indicator_header(indicator_header_roles(row)) or is_budget_header(budget_header_roles(row)):
+            return True
+    return False
+
+
+def read_grid(table: dict[str, Any], doc_text: str, source: str) -> ScoreTable | None:
+    """A score table from one grid table alone (see :class:`GridReader` for a document's tables)."""
+    reader = GridReader(doc_text, source)
+    reader.feed(table)
+    return reader.tables[0] if reader.tables else None
 
 
 def _header_text(grid: list[list[Cell | None]], r: int, i: int) -> str:

@@ -51,7 +51,7 @@ DATE_RE = re.compile(
     r"|(?<![0-9.])[0-9]{1,2}\s*月(?:份)?(?:\s*[0-9]{1,2}\s*日)?(?:底|末|前|内|以前|之前)*"
     r"|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}(?:[.\-/][0-9]{1,2})?"
 )
-_LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、.．])|^[0-9]{1,2}、")
+_LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、])|^[0-9]{1,2}、")
 _RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
 _ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
 _LEVEL_RE = re.compile(
@@ -152,7 +152,7 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     for s, e, brk in _pieces(text, start, end, mode):
         piece = text[s:e]
         kind = _kind_of_cell(piece)
-        mixed = kind == TEXT and re.search(r"[0-9]", piece) and (mode in ("line", "space") or _looks_glued(piece))
+        mixed = kind == TEXT and re.search(r"[0-9]", piece) and _looks_glued(piece)
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
@@ -182,11 +182,13 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
 
 
 def _looks_glued(piece: str) -> bool:
-    """A cell that holds several cells: a word and two figures, or figures that run into each other."""
+    """A cell that holds several cells: two figures or more (a word and a figure alone may be a name:
+    任务1, 指标01)."""
     n = C.nfkc(piece)
-    figures = [m for m in FIGURE_RE.finditer(n) if not DATE_RE.match(n, m.start())]
-    return len(figures) >= 2 or bool(figures and figures[-1].end() == len(n) and figures[-1].start() > 0
-                                     and not _relative_before(n, figures[-1].start()))
+    dates = [(m.start(), m.end()) for m in DATE_RE.finditer(n)]
+    figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
+               and not _relative_before(n, m.start())]
+    return len(figures) >= 2
 
 
 def _relative_before(s: str, pos: int) -> bool:
