@@ -609,6 +609,12 @@ class _Sections:
 
 def extract(doc: Document) -> list[ExtractedClaim]:
     """Every quantitative claim (confidence 'high') and unclassified number ('unclassified') in ``doc``."""
+    return extract_with_tables(doc)[0]
+
+
+def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
+    """The claims of ``doc`` and its score tables (:class:`~desktop.claims.scoretable.ScoreTable`), each
+    indicator row linked to its claims by index in the returned list."""
     text = doc.text
     norm, _ = normalise(text)
     lines = _lines(doc, norm)
@@ -619,11 +625,16 @@ def extract(doc: Document) -> list[ExtractedClaim]:
     claims: list[ExtractedClaim] = []
     # score tables: claims from their structure; their cells are then left out of the text rules
     table_spans: list[tuple[int, int]] = []
+    from desktop.claims import score_tables as _score_tables
     from desktop.claims import tables as _tables
 
-    for tc in _tables.table_claims(doc, norm):
+    found = _score_tables.read_tables(doc, norm)
+    row_claims = _score_tables.row_claims(found, doc, sections.at)
+    claims.extend(c for c, _, _ in row_claims)
+    table_spans.extend(found.masks)
+    for tc in _tables.table_claims(doc, norm, skip=found.grid_refs):
         claims.append(tc)
-    table_spans.extend(_tables.table_regions(doc))
+    table_spans.extend(_tables.table_regions(doc, skip=found.grid_refs))
     extra_v: list[tuple[int, int]] = []
     if table_spans:
         nv = sorted(zip(nstarts, vstarts))
@@ -761,7 +772,8 @@ def extract(doc: Document) -> list[ExtractedClaim]:
             approx=None, high=None, cn=False, confidence="unclassified", vnum=m.start())
 
     claims.sort(key=lambda c: (c.start, c.end))
-    return claims
+    _score_tables.link(found, row_claims, claims)
+    return claims, found.tables
 
 
 def _split_budget_run(masked: str, s: int, e: int) -> list[tuple[int, int, str]] | None:

@@ -149,9 +149,13 @@ class ScoreTable:
     budget_unit: str | None = None
     source: str = "text"  # xlsx / docx / pdf / grid (a pipe or tab table in text) / text (flattened)
     location: Location | None = None  # the whole table
+    #: the budget block's column headers as written (role -> 预算数 / 调整后预算数 …), for subjects
+    budget_columns: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``score_tables`` entry of ``claims FILE --json``."""
+        """The ``score_tables`` entry of ``claims FILE --json``: values as written (digits normalised);
+        a target or actual that is not a figure (完成, 按规定时限, 增372人次) is ``null`` here and kept as
+        text in the model (``Target.raw``)."""
         return {
             "title": self.title,
             "page": self.page,
@@ -165,9 +169,9 @@ class ScoreTable:
             ],
             "indicators": [
                 {"level1": r.level1, "level2": r.level2, "name": r.name,
-                 "target": None if r.target is None else {
+                 "target": None if r.target is None or r.target.value is None else {
                      "raw": r.target.raw, "op": r.target.op, "value": r.target.text, "unit": r.target.unit},
-                 "actual": None if r.actual is None else {
+                 "actual": None if r.actual is None or r.actual.value is None else {
                      "raw": r.actual.raw, "value": r.actual.text, "unit": r.actual.unit},
                  "weight": _fig(r.weight), "score": _fig(r.score), "deviation": r.deviation,
                  "claim_index": r.claim_index}

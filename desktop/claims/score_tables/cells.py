@@ -1,0 +1,237 @@
+"""What one cell of a 绩效自评表 holds: a quantity with a direction (``≥95%``, ``95%以上``, ``小于5%``,
+``100%覆盖``), a bare number (``735``, ``10.00``), a comparator alone (``≧``, ``═``), a unit alone
+(``%``, ``人次``), a dash, a level name (产出指标, 数量指标) or text.
+
+Matching keys (:func:`key`) fold what does not change a word's meaning: NFKC, whitespace, the pinyin
+annotations some mirror sites insert (``項(xiàng)目``) and the Traditional forms of the characters the
+form's vocabulary uses, so ``年初預(yù)算數(shù)`` is found as 年初预算数.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from desktop.claims.extractor import _MAG, BASE_UNITS
+
+# --- text keys -----------------------------------------------------------------------------------
+
+_TRAD = str.maketrans({
+    "標": "标", "級": "级", "實": "实", "際": "际", "預": "预", "算": "算", "數": "数", "執": "执", "行": "行",
+    "資": "资", "金": "金", "總": "总", "額": "额", "單": "单", "計": "计", "質": "质", "時": "时", "滿": "满",
+    "產": "产", "經": "经", "濟": "济", "會": "会", "態": "态", "續": "续", "響": "响", "務": "务", "對": "对",
+    "當": "当", "財": "财", "撥": "拨", "結": "结", "轉": "转", "績": "绩", "偏": "偏", "進": "进", "與": "与",
+    "達": "达", "現": "现", "項": "项", "義": "义", "設": "设", "數": "数", "說": "说", "明": "明", "調": "调",
+    "整": "整", "後": "后", "權": "权", "重": "重", "評": "评", "價": "价", "決": "决", "過": "过", "程": "程",
+    "覽": "览", "環": "环", "境": "境", "應": "应", "據": "据", "員": "员", "險": "险", "護": "护", "區": "区",
+    "體": "体", "維": "维", "衛": "卫", "補": "补", "助": "助", "費": "费", "規": "规", "劃": "划", "驗": "验",
+    "門": "门", "構": "构", "導": "导", "據": "据", "圖": "图", "書": "书", "館": "馆", "領": "领", "處": "处",
+    "類": "类", "屬": "属", "測": "测", "報": "报", "審": "审", "準": "准", "確": "确", "問": "问", "題": "题",
+    "條": "条", "個": "个", "萬": "万", "億": "亿", "戶": "户", "參": "参", "覆": "覆", "蓋": "盖", "營": "营",
+    "養": "养", "學": "学", "醫": "医", "療": "疗", "衛": "卫", "農": "农", "業": "业", "務": "务", "電": "电",
+    "網": "网", "絡": "络", "頭": "头", "責": "责", "違": "违", "為": "为", "們": "们", "務": "务", "率": "率",
+    "況": "况", "值": "值", "場": "场", "則": "则", "齡": "龄", "圍": "围", "壓": "压", "點": "点", "開": "开",
+    "關": "关", "聯": "联", "貧": "贫", "難": "难", "復": "复", "驗": "验", "收": "收", "響": "响",
+})
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")
+_SPACE = re.compile(r"\s+")
+_KEEP_CHARS = set("，、①②③④⑤⑥⑦⑧⑨⑩")
+_CMP_CHARS = str.maketrans({"≧": "≥", "⩾": "≥", "≦": "≤", "⩽": "≤", "═": "=", "﹦": "=", "＝": "=", "＞": ">",
+                            "＜": "<", "〉": ">", "〈": "<"})
+
+
+def nfkc(text: str) -> str:
+    """NFKC where it maps one character to one (offsets stay valid), comparators made plain."""
+    out = []
+    for ch in text:
+        if ord(ch) < 128 or ch in _KEEP_CHARS:
+            out.append(ch)
+            continue
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n if len(n) == 1 else ch)
+    return "".join(out).translate(_CMP_CHARS)
+
+
+def key(text: str | None) -> str:
+    """A matching key: NFKC, no whitespace, no pinyin annotations, Simplified forms."""
+    if not text:
+        return ""
+    s = _PINYIN.sub("", nfkc(text))
+    return _SPACE.sub("", s).translate(_TRAD)
+
+
+def clean(text: str | None) -> str:
+    """A cell's text for display: whitespace runs made single spaces, trimmed."""
+    return _SPACE.sub(" ", text or "").strip()
+
+
+# --- quantities ----------------------------------------------------------------------------------
+
+NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
+_UNITS = sorted(set(BASE_UNITS) | {"万", "亿", "分", "周岁", "岁", "年", "月", "日", "人/次", "元/人", "元/人·月"},
+                key=len, reverse=True)
+UNIT = rf"(?:(?:{_MAG})?(?:{'|'.join(re.escape(u) for u in _UNITS)})|{_MAG})"
+#: a unit word alone in a cell (度量单位 column, or a unit that ran into its own cell)
+UNIT_ONLY_RE = re.compile(rf"{UNIT}|万[a-zA-Z²³]+|[a-zA-Z²³/]{{1,6}}")
+
+OPS_BEFORE = {
+    "≥": ">=", ">=": ">=", "=>": ">=", "大于等于": ">=", "大于或等于": ">=", "不低于": ">=", "不少于": ">=",
+    "不小于": ">=", "达到": ">=", "至少": ">=", "≤": "<=", "<=": "<=", "=<": "<=", "小于等于": "<=",
+    "小于或等于": "<=", "不高于": "<=", "不超过": "<=", "不大于": "<=", "不多于": "<=", "控制在": "<=", "至多": "<=",
+    ">": ">", "大于": ">", "高于": ">", "超过": ">", "多于": ">", "<": "<", "小于": "<", "低于": "<", "少于": "<",
+    "=": "=", "==": "=", "等于": "=",
+}
+OPS_AFTER = {"以上": ">=", "及以上": ">=", "或以上": ">=", "以下": "<=", "及以下": "<=", "或以下": "<=", "以内": "<="}
+_OPS_BEFORE_RE = "|".join(re.escape(k) for k in sorted(OPS_BEFORE, key=len, reverse=True))
+_OPS_AFTER_RE = "|".join(re.escape(k) for k in sorted(OPS_AFTER, key=len, reverse=True))
+#: words before a number that make it relative (增372人次, 超上年2%, 下降1%): not a target or an actual
+RELATIVE = ("增加", "增长", "增收", "增", "减少", "减", "下降", "降低", "提高", "提升", "上升", "超上年", "比上年",
+            "较上年", "同比", "环比", "节约", "节省")
+_QTY_RE = re.compile(
+    rf"\s*(?P<op>{_OPS_BEFORE_RE})?\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})?\s*(?P<post>{_OPS_AFTER_RE})?"
+    rf"\s*(?P<gloss>[(（][^()（）0-9]{{1,8}}[)）]|[\u4e00-\u9fff]{{1,2}})?\s*"
+)
+_FIGURE_RE = re.compile(rf"\s*(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>%|分)?\s*")
+_DATE_RE = re.compile(r"(?:19|20)[0-9]{2}\s*年|[0-9]{1,2}\s*月(?:底|末|前|份|[0-9]{1,2}\s*日)|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}")
+_GLOSS_OK = re.compile(r"^(?:覆盖|完成|达标|合格|全覆盖|以上|左右|\(.*\)|（.*）)$")
+_DASHES = {"—", "-", "－", "–", "一", "——", "/", "\\", "无", "/", "×", "x", "X", "——", "--", "/"}
+CMP_ONLY = {"≥", "≤", "=", ">", "<", ">=", "<=", "大于", "小于", "大于等于", "小于等于", "不低于", "不高于", "不少于",
+            "不超过", "等于", "定性", "定量", "正向", "反向"}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its direction and unit as written in one cell."""
+
+    op: str | None
+    text: str  # the number with normalised digits, separators dropped
+    value: Decimal
+    unit: str
+    gloss: str = ""
+
+
+def _number(raw: str) -> tuple[str, Decimal] | None:
+    text = raw.replace(",", "")
+    try:
+        return text, Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def parse_quantity(cell: str | None) -> Quantity | None:
+    """``≥95%`` → (>=, 95, %); ``95%以上`` → (>=, 95, %); ``100%覆盖`` → (None, 100, %); ``735`` →
+    (None, 735, ""). None for text, dates, ranges, relative (增372人次) or compound values."""
+    if not cell:
+        return None
+    s = nfkc(cell).strip()
+    if not s or not re.search(r"[0-9]", s):
+        return None
+    m = _QTY_RE.fullmatch(s)
+    if not m:
+        return None
+    if _DATE_RE.search(s):
+        return None
+    gloss = m.group("gloss") or ""
+    if gloss and not (_GLOSS_OK.match(gloss) or gloss.startswith(("(", "（"))):
+        return None
+    num = _number(m.group("num"))
+    if num is None:
+        return None
+    unit = m.group("unit") or ""
+    if unit in ("年", "月", "日"):
+        return None  # 12月, 2024年: dates, not quantities
+    op_word = m.group("op")
+    op = OPS_BEFORE.get(op_word) if op_word else None
+    post = m.group("post")
+    if post and op is None:
+        op = OPS_AFTER[post]
+    if gloss in ("以上",) and op is None:
+        op = ">="
+    return Quantity(op, num[0], num[1], unit, gloss)
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    text: str
+    value: Decimal
+    unit: str  # "%" or "分" or ""
+
+
+def parse_figure(cell: str | None) -> FigureValue | None:
+    """A 分值 / 得分 / 执行率 / amount cell: a bare number, optionally with % or 分."""
+    if not cell:
+        return None
+    m = _FIGURE_RE.fullmatch(nfkc(cell))
+    if not m:
+        return None
+    num = _number(m.group("num"))
+    if num is None:
+        return None
+    return FigureValue(num[0], num[1], m.group("unit") or "")
+
+
+def parse_amount(cell: str | None) -> FigureValue | None:
+    """A budget amount: a number, optionally followed by 万元 / 元 (the unit is the block's)."""
+    if not cell:
+        return None
+    s = nfkc(cell).strip()
+    m = re.fullmatch(rf"(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>(?:万|亿|千)?元)?", s)
+    if not m:
+        return None
+    num = _number(m.group("num"))
+    if num is None:
+        return None
+    return FigureValue(num[0], num[1], m.group("unit") or "")
+
+
+def is_dash(cell: str | None) -> bool:
+    s = key(cell)
+    return bool(s) and (s in _DASHES or bool(re.fullmatch(r"[-—–－/\\]+", s)))
+
+
+def comparator(cell: str | None) -> str | None:
+    """A 指标性质 cell: ``≧`` → ``>=``; ``═`` → ``=``; None when it is not a comparator."""
+    s = key(cell)
+    if not s:
+        return None
+    return OPS_BEFORE.get(s)
+
+
+def unit_only(cell: str | None) -> str | None:
+    """A 度量单位 cell: the unit as written (magnitudes kept: 万元, 万亩), None when not a unit."""
+    s = nfkc(cell or "").strip()
+    if not s or len(s) > 8 or re.search(r"[0-9]", s):
+        return None
+    s = s.strip("()（）")
+    if s in ("百分比", "百分率"):
+        return s
+    m = UNIT_ONLY_RE.fullmatch(s)
+    return s if m else None
+
+
+_NAME_UNIT = re.compile(
+    rf"[(（]\s*(?:[≥≤><=]\s*)?(?:\*+|[0-9.]*)\s*(?P<unit>{UNIT}|百分比|%)\s*[)）]\s*$"
+)
+
+
+def unit_from_name(name: str | None) -> str | None:
+    """The unit an indicator's name states: ``数量（个）`` → 个, ``时限(月)`` → 月, ``(≥**平方米)`` → 平方米."""
+    if not name:
+        return None
+    m = _NAME_UNIT.search(nfkc(name))
+    if not m:
+        return None
+    unit = m.group("unit")
+    return "%" if unit == "百分比" else unit
+
+
+def op_from_name(name: str | None) -> str | None:
+    """A comparator that only the name's template gives: ``面积(≥**平方米)`` → >=."""
+    m = re.search(r"[(（]\s*([≥≤><=])\s*\*", nfkc(name or ""))
+    return OPS_BEFORE.get(m.group(1)) if m else None
+
+
+def is_date_like(cell: str | None) -> bool:
+    return bool(_DATE_RE.search(nfkc(cell or "")))
