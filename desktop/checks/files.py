@@ -32,20 +32,12 @@ def claim_refs(claims: list[ExtractedClaim]) -> list[ClaimRef]:
     return out
 
 
-def score_tables_of(doc: Document, claims: list[ExtractedClaim]) -> list[Any]:
-    """The document's score tables as records, when the score-table readers are present."""
-    try:
-        from desktop.claims.score_tables import read_score_tables  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(read_score_tables(doc, claims))
-
-
 def check_document(doc: Document, *, profile: Profile | None = None) -> tuple[list[Finding], list[ExtractedClaim]]:
-    from desktop.claims import extractor
+    """Extract ``doc``'s claims and score tables, and check them."""
+    from desktop.claims.extractor import extract_with_tables
 
-    claims = extractor.extract(doc)
-    report = ReportInput(None, doc.source, doc.text, claim_refs(claims), score_tables_of(doc, claims))
+    claims, tables = extract_with_tables(doc)
+    report = ReportInput(None, doc.source, doc.text, claim_refs(claims), list(tables))
     return run_checks([report], profile=profile), claims
 
 
@@ -80,4 +72,4 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
-__all__ = ["claim_refs", "check_document", "check_file", "finding_json", "score_tables_of"]
+__all__ = ["claim_refs", "check_document", "check_file", "finding_json"]

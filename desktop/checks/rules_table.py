@@ -155,6 +155,27 @@ def met(row: IndicatorRow) -> bool | None:
     return None
 
 
+def _glued(ctx: Context, *items) -> bool:
+    """A figure whose digits touch another cell's digits in the text (``2810810``, ``101001009.34``): the
+    reader had to guess where one cell ends, so what is computed from it is not certain."""
+    text = ctx.norm
+    for f in items:
+        loc = getattr(f, "location", None)
+        if loc is None or loc.start is None or loc.end is None:
+            continue
+        before = text[loc.start - 1:loc.start] if loc.start > 0 else ""
+        raw = text[loc.start:loc.end]
+        after = text[loc.end:loc.end + 1]
+        if before.isdigit() or before == "." or (raw[-1:].isdigit() and (after.isdigit() or after == ".")):
+            return True
+    return False
+
+
+def _sure(ctx: Context, *items) -> str:
+    """错误 when every figure involved stands in its own cell; 警告 when one was cut out of run-together digits."""
+    return WARNING if _glued(ctx, *items) else ERROR
+
+
 def _score_tolerance(terms: int, places: int) -> Decimal:
     """Scores written with decimals may each be rounded by one unit in the last place; whole-number scores
     are exact."""
@@ -193,7 +214,8 @@ def table_score_over_weight(ctx: Context) -> Iterator[Finding]:
             if w is None or s is None or w <= 0 or s <= w:
                 continue
             cells = [_fig_cell(ctx, t, row, "weight", row.weight), _fig_cell(ctx, t, row, "score", row.score)]
-            yield _finding(ctx, t, "table_score_over_weight", ERROR, "table.score_over_weight",
+            yield _finding(ctx, t, "table_score_over_weight", _sure(ctx, row.weight, row.score),
+                           "table.score_over_weight",
                            {"row": row.name, "weight": row.weight.text, "score": row.score.text}, cells,
                            [row.weight.text, row.score.text],
                            [_claim_id(ctx, getattr(row, "claim_index", None))])
@@ -206,6 +228,8 @@ def table_missed_full_marks(ctx: Context) -> Iterator[Finding]:
         for row in t.indicators:
             if met(row) is not False or row.target is None or row.actual is None:
                 continue
+            if _glued(ctx, row.target, row.actual, row.weight, row.score):
+                continue  # 2810810: a target of 28 and an actual of 8 may be a wrong cut of the digits
             w, s = _v(row.weight), _v(row.score)
             op = direction(row) or ">="
             cells = [_cell(ctx, t, row, "target", row.target.raw, row.target.location),
@@ -239,6 +263,10 @@ def table_met_marked_down(ctx: Context) -> Iterator[Finding]:
                 continue
             if _same_unit(row) is None and not _no_deviation(row):
                 continue  # a qualitative target with a reason for the deduction
+            a = row.actual
+            if a is not None and a.value is not None and a.unit == "%" and a.value <= 100 \
+                    and q(a.value / HUNDRED * w, max(_places(row.score), 0)) == s:
+                continue  # 满意度 93% scored 9.3 → 9 of 10: scored in proportion, a common convention
             cells = [_cell(ctx, t, row, "actual", row.actual.raw if row.actual else None,
                            row.actual.location if row.actual else None),
                      _fig_cell(ctx, t, row, "weight", row.weight), _fig_cell(ctx, t, row, "score", row.score)]
@@ -258,7 +286,7 @@ def _execution_check(ctx: Context, t: ScoreTable, row, rate_value: Decimal, rate
     if q(expected, places) == score.value or abs(expected - score.value) < Decimal("0.005"):
         return None
     diff = abs(expected - score.value)
-    severity = ROUNDING if diff <= max(ulp(places) / 2, Decimal("0.01")) else ERROR
+    severity = ROUNDING if diff <= max(ulp(places) / 2, Decimal("0.01")) else _sure(ctx, weight, score)
     cells = [rate_cell, _fig_cell(ctx, t, row, "weight", weight), _fig_cell(ctx, t, row, "score", score)]
     params = {"row": row.name, "rate": rate_raw, "weight": weight.text, "expected": fmt(expected, max(places, 2)),
               "score": score.text, "profile": prof.name, "capped": rate_value > prof.execution_cap}
@@ -329,7 +357,8 @@ def table_budget_rate(ctx: Context) -> Iterator[Finding]:
                     computed = rate(ex.value, plan.value) or Decimal(0)
                     cells = [_fig_cell(ctx, t, b, "executed", ex), _fig_cell(ctx, t, b, "planned", plan),
                              _fig_cell(ctx, t, b, "rate", stated)]
-                    yield _finding(ctx, t, "table_budget_rate", ROUNDING if v == "rounding" else ERROR,
+                    yield _finding(ctx, t, "table_budget_rate",
+                                   ROUNDING if v == "rounding" else _sure(ctx, ex, plan, stated),
                                    "table.budget_rate", {"row": b.name, "executed": ex.text, "planned": plan.text,
                                                          "computed": fmt(computed, max(_places(stated), 2)),
                                                          "stated": stated.raw}, cells,
@@ -387,7 +416,8 @@ def table_budget_parts(ctx: Context) -> Iterator[Finding]:
                     yield _finding(ctx, t, "table_budget_parts", ROUNDING, "table.budget_parts", params, cells,
                                    [tf.text] + [f.text for _, f in given])
                 elif s > tv or len(given) == len(parts):
-                    yield _finding(ctx, t, "table_budget_parts", ERROR, "table.budget_parts", params, cells,
+                    yield _finding(ctx, t, "table_budget_parts", _sure(ctx, tf, *(f for _, f in given)),
+                                   "table.budget_parts", params, cells,
                                    [tf.text] + [f.text for _, f in given])
 
 
@@ -440,13 +470,17 @@ def table_total(ctx: Context) -> Iterator[Finding]:
                   "expr": " + ".join(s.text or "" for _, s in scores[:40]) + (" + …" if len(scores) > 40 else "")}
         if _complete(t):
             diff = shown - total.value
+            weights = [r.weight.value for r in rows if r.weight is not None and r.weight.value is not None]
+            every = all(r.weight is not None and r.weight.value is not None for r, _ in scores)
+            params["weights"] = fmt(sum(weights, Decimal(0))) if weights and every else ""
             if diff != 0:
-                severity = ROUNDING if abs(diff) <= _score_tolerance(len(scores), places) else ERROR
+                severity = ROUNDING if abs(diff) <= _score_tolerance(len(scores), places) else \
+                    _sure(ctx, total, *(sc for _, sc in scores))
                 yield _finding(ctx, t, "table_total", severity, "table.total_sum",
                                {**params, "diff": fmt(abs(diff), places)}, cells, [total.text, fmt(shown, places)])
             continue
         if shown - total.value > _score_tolerance(len(scores), places):
-            yield _finding(ctx, t, "table_total", ERROR, "table.total_below_shown",
+            yield _finding(ctx, t, "table_total", _sure(ctx, total, *(sc for _, sc in scores)), "table.total_below_shown",
                            {**params, "diff": fmt(shown - total.value, places)}, cells, [total.text, fmt(shown, places)])
             continue
         # every row with a weight: the points not shown are what the weights leave of the profile's total
@@ -461,7 +495,8 @@ def table_total(ctx: Context) -> Iterator[Finding]:
             continue  # the weights are wrong themselves (another rule)
         most = shown + unreadable + (prof.total - weights)
         if total.value - most > _score_tolerance(len(scores), places):
-            yield _finding(ctx, t, "table_total", ERROR, "table.total_above_possible",
+            sure = _sure(ctx, total, *(sc for _, sc in scores), *(r.weight for r in weighted))
+            yield _finding(ctx, t, "table_total", sure, "table.total_above_possible",
                            {**params, "most": fmt(most, places), "unshown": fmt(prof.total - weights + unreadable,
                                                                                  places),
                             "profile_total": fmt(prof.total)}, cells, [total.text, fmt(most, places)])
@@ -499,19 +534,33 @@ def table_weights(ctx: Context) -> Iterator[Finding]:
                 continue
             cells = [_fig_cell(ctx, t, r, field_name, getattr(r, field_name)) for r in rows
                      if getattr(r, field_name) is not None]
-            yield _finding(ctx, t, "table_weights", ERROR if s > stated or whole else WARNING, "table.group_weights",
+            severity = _sure(ctx, *figs) if s > stated or whole else WARNING
+            yield _finding(ctx, t, "table_weights", severity, "table.group_weights",
                            {"group": k[1], "stated": fmt(stated), "sum": fmt(s),
                             "expr": " + ".join(f.text or "" for f in figs if f is not None and f.value is not None),
                             "field": field_name}, cells, [fmt(stated), fmt(s)], identity=[_table_key(ctx, t), k[1]])
+        scored = [r for r in _scored_rows(t) if r.score is not None and r.score.value is not None]
         weighted = [r for r in _scored_rows(t) if r.weight is not None and r.weight.value is not None]
         total_w = sum((r.weight.value for r in weighted), Decimal(0))
-        if weighted and (total_w > prof.total or (_complete(t) and total_w != prof.total)):
+        every_row_weighted = bool(weighted) and all(r.weight is not None and r.weight.value is not None
+                                                    for r in scored)
+        if every_row_weighted and not _total_off(t) and (
+                total_w > prof.total or (_complete(t) and total_w != prof.total)):
             cells = [_fig_cell(ctx, t, r, "weight", r.weight) for r in weighted]
-            yield _finding(ctx, t, "table_weights", ERROR, "table.weights_total",
+            yield _finding(ctx, t, "table_weights", _sure(ctx, *(r.weight for r in weighted)), "table.weights_total",
                            {"sum": fmt(total_w), "total": fmt(prof.total), "profile": prof.name}, cells,
                            [fmt(total_w)], identity=[_table_key(ctx, t), "total"])
         if prof.level1_weights_enforced:
             yield from _level1_shares(ctx, t)
+
+
+def _total_off(t: ScoreTable) -> bool:
+    """The table is whole and its 总分 is not the sum of its 得分 (``table_total`` says so, and names the
+    weights: one missing row shows as both, and is reported once)."""
+    if not _complete(t) or t.total_score is None or t.total_score.value is None:
+        return False
+    scores = [r.score.value for r in _scored_rows(t) if r.score is not None and r.score.value is not None]
+    return bool(scores) and sum(scores, Decimal(0)) != t.total_score.value
 
 
 def _complete_maybe_cut(t: ScoreTable, rows: list[IndicatorRow]) -> bool:
@@ -552,7 +601,7 @@ def table_grade(ctx: Context) -> Iterator[Finding]:
             continue
         off = low - v if v < low else v - high  # type: ignore[operator]
         cells = [_fig_cell(ctx, t, None, "total_score", t.total_score), _cell(ctx, t, None, "grade", t.grade, None)]
-        yield _finding(ctx, t, "table_grade", ERROR if off >= 5 else WARNING, "grade.mismatch",
+        yield _finding(ctx, t, "table_grade", _sure(ctx, t.total_score) if off >= 5 else WARNING, "grade.mismatch",
                        {"score": t.total_score.text, "grade": t.grade, "expected": prof.grade_for(v),
                         "profile": prof.name, "low": fmt(low), "high": fmt(high) if high is not None else ""},
                        cells, [t.total_score.text, t.grade])

@@ -82,7 +82,7 @@ MESSAGES: dict[str, str] = {
     "table.budget_over": "“{row}”执行率 {rate} 超过 100%：支出超过预算，请说明原因",
     "table.budget_parts": "“{row}”{field_l}：其中各项 {expr} = {computed}，表中总额写 {stated}，差 {diff}{unit}{rounding_l}",
     "table.budget_no_execution": "预算执行情况只填了预算，没有执行数和执行率（“{row}”）",
-    "table.total_sum": "总分 {total}，各项得分之和 {sum}（{rows} 项），差 {diff}{rounding_l}",
+    "table.total_sum": "总分 {total}，各项得分之和 {sum}（{rows} 项），差 {diff}{weights_l}{rounding_l}",
     "table.total_below_shown": "总分 {total} 小于表中已列得分之和 {sum}（{rows} 项）",
     "table.total_above_possible": "总分 {total} 不可能：表中得分之和 {sum}（{rows} 项），其余最多 {unshown} 分，"
                                   "合计至多 {most} 分",
@@ -126,6 +126,8 @@ def _params(code: str, severity: str, params: dict[str, Any]) -> dict[str, Any]:
     if code == "table.met_marked_down":
         p["met_l"] = (f"目标 {p['target']}，实际 {p['actual']}" if p.get("target") and p.get("actual")
                       else f"实际 {p.get('actual') or '已完成'}")
+    if code == "table.total_sum":
+        p["weights_l"] = f"；各项分值合计 {p['weights']}" if p.get("weights") else ""
     if code == "table.execution_score":
         rate = str(p.get("rate", ""))
         p["rate_l"] = (rate if rate.endswith("%") else rate + "%") + ("（封顶 100%）" if p.get("capped") else "")

@@ -34,8 +34,8 @@ def _fig(s: str | None, body: str, span_at: int, unit: str = "") -> Figure | Non
     if s is None:
         return None
     v = _dec(s)
-    at = body.find(s, span_at)
-    loc = Location(at, at + len(s)) if at >= 0 else None
+    m = re.compile(r"(?<![0-9.])" + re.escape(s) + r"(?![0-9])").search(body, max(span_at, 0))
+    loc = Location(m.start(), m.end()) if m else None
     return Figure(raw=s, text=s.strip().rstrip("%") if v is not None else None, value=v,
                   unit="%" if s.strip().endswith("%") else unit, location=loc)
 

@@ -15,8 +15,17 @@ from desktop.checks.files import check_file, finding_json
 CORPUS = Path(__file__).resolve().parent.parent / "claims" / "corpus"
 FILES = sorted(p for p in CORPUS.glob("*.txt"))
 
-#: (file, rule, severity): findings judged real (none so far: the corpus reports add up)
-JUDGED_REAL: set[tuple[str, str, str]] = set()
+#: (file, rule, severity): findings judged real. As written in the corpus, three score tables do not add
+#: up: anhui lacks a 效益 row (效益指标(30分) rows carry 10 + 10; 总分 99.96, 得分 sum to 88.96), tabbed's
+#: rows carry 80 of its 合计 100 (得分 78 of 98), and hubei's 总分 99.6 is not 19.47 + 39.6 + 40 = 99.07;
+#: tabbed's 学员就业率 68 % (≥ 60 %) scored 18 of 20 with no reason is the warning the rule is for.
+JUDGED_REAL: set[tuple[str, str, str]] = {
+    ("anhui-town-project-score-table-2022.txt", "table_weights", "error"),
+    ("anhui-town-project-score-table-2022.txt", "table_total", "error"),
+    ("tabbed-score-table-2024.txt", "table_total", "error"),
+    ("tabbed-score-table-2024.txt", "table_met_marked_down", "warning"),
+    ("hubei-monitoring-score-table-2020.txt", "table_total", "error"),
+}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
