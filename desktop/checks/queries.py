@@ -10,6 +10,7 @@ again, with the old dismissal attached (``dismissal["stale"]``).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -51,12 +52,38 @@ def _claim_refs(db: Database, report_id: int) -> list[ClaimRef]:
 
 
 def _score_tables(db: Database, report_id: int) -> tuple[list[Any], dict[int, int] | None]:
-    """The report's score tables as records and the map from their claim indexes to claim ids."""
+    """The report's score tables as records and the map from their claim indexes to claim ids.
+
+    Read back from the workspace when it stores them (``desktop.claims.queries.report_score_tables``);
+    until then the stored report text is read again with the score-table readers (a text table, or the
+    text of an office table), and the rows' claim indexes are matched to the stored claims by offsets.
+    """
     try:
         from desktop.claims.queries import report_score_tables  # type: ignore[attr-defined]
     except ImportError:
-        return [], {}
+        return _reread_tables(db, report_id)
     return report_score_tables(db, report_id)
+
+
+_TABLE_HINT = re.compile(r"三级指标|指标值|实际完成值|全年实际值|完成值|执行数")
+
+
+def _reread_tables(db: Database, report_id: int) -> tuple[list[Any], dict[int, int]]:
+    from desktop.claims.document import Document, Span
+    from desktop.claims.extractor import extract_with_tables
+
+    row = db.query_one("SELECT name, format, text, locations FROM reports WHERE id = ?", (report_id,))
+    if row is None or not _TABLE_HINT.search(row["text"] or ""):
+        return [], {}
+    locations = json.loads(row["locations"] or "{}")
+    spans = [Span(s, e, p, k or "paragraph", r) for s, e, p, k, r in locations.get("spans", [])]
+    claims, tables = extract_with_tables(Document(row["name"], row["format"], row["text"], spans))
+    if not tables:
+        return [], {}
+    by_offset = {(r["start"], r["end"]): r["id"] for r in db.query(
+        'SELECT id, start, "end" FROM claims WHERE report_id = ? AND start IS NOT NULL', (report_id,))}
+    ids = {i: by_offset[(c.start, c.end)] for i, c in enumerate(claims) if (c.start, c.end) in by_offset}
+    return list(tables), ids
 
 
 def report_inputs(db: Database, report_ids: Iterable[int] | None = None) -> list[ReportInput]:

@@ -46,8 +46,8 @@ def _loc(loc: Location | None) -> dict[str, Any]:
 
 
 def _table_key(ctx: Context, t: ScoreTable) -> str:
-    i = ctx.report.tables.index(t)
-    return f"{t.title or '自评表'}#{i + 1}"
+    """The table's place among the report's tables (its title is text a revision may touch)."""
+    return f"表{ctx.report.tables.index(t) + 1}"
 
 
 def _cell(ctx: Context, t: ScoreTable, row: IndicatorRow | BudgetRow | None, field: str, raw: str | None,
