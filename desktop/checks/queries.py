@@ -65,6 +65,8 @@ def _score_tables(db: Database, report_id: int) -> tuple[list[Any], dict[int, in
     return report_score_tables(db, report_id)
 
 
+#: reports read again for their tables in this process, by content (the GUI asks often)
+_REREAD: dict[tuple[str, int], tuple[list[Any], list[Any]]] = {}
 _TABLE_HINT = re.compile(r"三级指标|指标值|实际完成值|全年实际值|完成值|执行数")
 
 
@@ -72,12 +74,19 @@ def _reread_tables(db: Database, report_id: int) -> tuple[list[Any], dict[int, i
     from desktop.claims.document import Document, Span
     from desktop.claims.extractor import extract_with_tables
 
-    row = db.query_one("SELECT name, format, text, locations FROM reports WHERE id = ?", (report_id,))
+    row = db.query_one("SELECT name, format, sha256, text, locations FROM reports WHERE id = ?", (report_id,))
     if row is None or not _TABLE_HINT.search(row["text"] or ""):
         return [], {}
-    locations = json.loads(row["locations"] or "{}")
-    spans = [Span(s, e, p, k or "paragraph", r) for s, e, p, k, r in locations.get("spans", [])]
-    claims, tables = extract_with_tables(Document(row["name"], row["format"], row["text"], spans))
+    cache_key = (row["sha256"], len(row["text"]))
+    cached = _REREAD.get(cache_key)
+    if cached is None:
+        locations = json.loads(row["locations"] or "{}")
+        spans = [Span(s, e, p, k or "paragraph", r) for s, e, p, k, r in locations.get("spans", [])]
+        cached = extract_with_tables(Document(row["name"], row["format"], row["text"], spans))
+        _REREAD[cache_key] = cached
+        while len(_REREAD) > 8:
+            _REREAD.pop(next(iter(_REREAD)))
+    claims, tables = cached
     if not tables:
         return [], {}
     by_offset = {(r["start"], r["end"]): r["id"] for r in db.query(

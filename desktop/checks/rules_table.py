@@ -9,6 +9,7 @@ yet shown.
 
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
@@ -729,12 +730,21 @@ def table_prose(ctx: Context) -> Iterator[Finding]:
     indicator, or an increase (增收 27 万元) its two stated figures do not make."""
     from desktop.checks.rules_prose import subject_key
 
+    spans = sorted(sp for t in ctx.report.tables for sp in _row_spans(t))
+    starts = [a for a, _ in spans]
+    used = {_claim_id(ctx, i) for t in ctx.report.tables for r in t.indicators
+            for i in (r.claim_index, r.target_claim_index)}
+    used |= {_claim_id(ctx, i) for t in ctx.report.tables for b in t.budget for i in b.claim_indexes}
+
+    def in_a_row(pos: int) -> bool:
+        k = bisect.bisect_right(starts, pos) - 1
+        return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
     for t in ctx.report.tables:
-        spans = _row_spans(t)
-        used = {_claim_id(ctx, i) for r in t.indicators for i in (r.claim_index, r.target_claim_index)}
-        used |= {_claim_id(ctx, i) for b in t.budget for i in b.claim_indexes}
-        prose = [c for c in ctx.claims if c.origin != "table" and c.id not in used and not c.approx
-                 and not any(a <= (c.start or -1) < b for a, b in spans)]
+        at = t.location.start if t.location and t.location.start is not None else None
+        pool = ctx.part_claims(ctx.part_at(at)) if at is not None else ctx.claims
+        prose = [c for c in pool if c.origin != "table" and c.id not in used and not c.approx
+                 and not in_a_row(c.start or -1)]
         if not prose:
             continue
         for row in t.indicators:
