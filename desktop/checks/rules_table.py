@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 
 from desktop.checks.arith import HUNDRED, fmt, q, rate, rate_matches, ulp, within_rounding
 from desktop.checks.engine import Context, rule
-from desktop.checks.model import ERROR, ROUNDING, WARNING, Finding
+from desktop.checks.model import ERROR, ROUNDING, SEVERITIES, WARNING, Finding
 from desktop.claims.scoretable import BudgetRow, Figure, IndicatorRow, Location, ScoreTable
 
 LOWER_IS_BETTER = re.compile(r"成本|费用|单价|造价|发生率|受害率|成灾率|事故|投诉|差错|失误|超支|空置|违规|死亡|病死|"
@@ -390,36 +390,47 @@ def _totals_and_parts(t: ScoreTable) -> list[tuple[BudgetRow, list[BudgetRow]]]:
 
 @rule("table_budget_parts")
 def table_budget_parts(ctx: Context) -> Iterator[Finding]:
-    """年度资金总额 = 当年财政拨款 + 上年结转 + 其他资金, column by column; no part above its total."""
+    """年度资金总额 = 当年财政拨款 + 上年结转 + 其他资金, column by column; no part above its total. One
+    finding per total row, naming each column that does not add up."""
     for t in ctx.report.tables:
         for total, parts in _totals_and_parts(t):
+            off: list[dict[str, Any]] = []
+            cells: list[dict[str, Any]] = []
+            values: list[str] = []
+            worst = ROUNDING
             for field_name in ("planned_start", "planned_full", "executed"):
                 tf: Figure | None = getattr(total, field_name)
                 pfs = [(p, getattr(p, field_name)) for p in parts]
                 if _fragment(tf, *(f for _, f in pfs)):
                     continue
                 given = [(p, f) for p, f in pfs if f is not None and f.value is not None]
-                if not given:
+                if not given or tf is None or tf.value is None:
                     continue
-                tv = tf.value if tf is not None and tf.value is not None else None
-                if tv is None:
-                    continue
+                tv = tf.value
                 places = max([_places(tf)] + [_places(f) for _, f in given])
                 s = sum((f.value for _, f in given), Decimal(0))
-                cells = [_fig_cell(ctx, t, total, field_name, tf)] + [_fig_cell(ctx, t, p, field_name, f)
-                                                                       for p, f in given]
-                expr = " + ".join(f.text or f.raw for _, f in given)
-                params = {"row": total.name, "field": field_name, "expr": expr, "computed": fmt(s, places),
-                          "stated": tf.text, "diff": fmt(abs(s - tv), places), "unit": total.unit or t.budget_unit or ""}
                 if s == tv:
                     continue
                 if within_rounding(s - tv, len(given), places):
-                    yield _finding(ctx, t, "table_budget_parts", ROUNDING, "table.budget_parts", params, cells,
-                                   [tf.text] + [f.text for _, f in given])
+                    severity = ROUNDING
                 elif s > tv or len(given) == len(parts):
-                    yield _finding(ctx, t, "table_budget_parts", _sure(ctx, tf, *(f for _, f in given)),
-                                   "table.budget_parts", params, cells,
-                                   [tf.text] + [f.text for _, f in given])
+                    severity = _sure(ctx, tf, *(f for _, f in given))
+                else:
+                    continue  # some parts blank and the rest short of the total: not told apart
+                if SEVERITIES.index(severity) < SEVERITIES.index(worst):
+                    worst = severity
+                expr = " + ".join(f.text or f.raw for _, f in given)
+                if len(given) == 1:
+                    expr = f"{given[0][0].name} {expr}"
+                off.append({"field": field_name, "expr": expr, "computed": fmt(s, places), "stated": tf.text or "",
+                            "diff": fmt(abs(s - tv), places)})
+                cells += [_fig_cell(ctx, t, total, field_name, tf)] + [_fig_cell(ctx, t, p, field_name, f)
+                                                                       for p, f in given]
+                values += [tf.text or ""] + [f.text or "" for _, f in given]
+            if off:
+                yield _finding(ctx, t, "table_budget_parts", worst, "table.budget_parts",
+                               {"row": total.name, "columns": off, "unit": total.unit or t.budget_unit or ""},
+                               cells, values, identity=[_table_key(ctx, t), total.name, "parts"])
 
 
 @rule("table_budget_missing")

@@ -80,7 +80,7 @@ MESSAGES: dict[str, str] = {
     "table.execution_score": "“{row}”执行率得分：{rate_l} × {weight} = {expected}，表中写 {score}{rounding_l}（按{profile}）",
     "table.budget_rate": "“{row}”执行率复算：{executed} ÷ {planned} = {computed}%，表中写 {stated}{rounding_l}",
     "table.budget_over": "“{row}”执行率 {rate} 超过 100%：支出超过预算，请说明原因",
-    "table.budget_parts": "“{row}”{field_l}：其中各项 {expr} = {computed}，表中总额写 {stated}，差 {diff}{unit}{rounding_l}",
+    "table.budget_parts": "“{row}”与其中各项不符：{columns_l}{rounding_l}",
     "table.budget_no_execution": "预算执行情况只填了预算，没有执行数和执行率（“{row}”）",
     "table.total_sum": "总分 {total}，各项得分之和 {sum}（{rows} 项），差 {diff}{weights_l}{rounding_l}",
     "table.total_below_shown": "总分 {total} 小于表中已列得分之和 {sum}（{rows} 项）",
@@ -126,6 +126,10 @@ def _params(code: str, severity: str, params: dict[str, Any]) -> dict[str, Any]:
     if code == "table.met_marked_down":
         p["met_l"] = (f"目标 {p['target']}，实际 {p['actual']}" if p.get("target") and p.get("actual")
                       else f"实际 {p.get('actual') or '已完成'}")
+    if code == "table.budget_parts":
+        p["columns_l"] = "；".join(
+            f"{FIELD_NAMES.get(c['field'], c['field'])} {c['expr']} = {c['computed']}，总额写 {c['stated']}，差 {c['diff']}"
+            f"{p.get('unit', '')}" for c in p.get("columns") or [])
     if code == "table.total_sum":
         p["weights_l"] = f"；各项分值合计 {p['weights']}" if p.get("weights") else ""
     if code == "table.execution_score":
