@@ -150,7 +150,9 @@ def _dedupe(findings: Iterable[Finding]) -> Iterator[Finding]:
 
 
 def _load_rules() -> None:
-    from desktop.checks import rules_dates, rules_prose, rules_sense, rules_table  # noqa: F401  (register)
+    from desktop.checks import (  # noqa: F401  (importing registers the rules)
+        rules_dates, rules_prose, rules_sense, rules_table, rules_table_text, rules_table_whole,
+    )
 
 
 __all__ = ["RULES", "Rule", "rule", "Context", "PartInfo", "run_checks"]
