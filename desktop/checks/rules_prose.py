@@ -408,6 +408,89 @@ def rate_recompute(ctx: Context) -> Iterator[Finding]:
         yield _finding(ctx, "rate_recompute", severity, "rate.differs", params, [num, den, c])
 
 
+_SHARE_OF = re.compile(r"占")
+
+
+@rule("share_recompute")
+def share_recompute(ctx: Context) -> Iterator[Finding]:
+    """占比 stated after a 其中 part (基本支出 183.92 万元，占总支出的 84.12%) is the part over its total."""
+    for b in breakdowns(ctx):
+        for k, p in enumerate(b.parts):
+            end = b.parts[k + 1].start if k + 1 < len(b.parts) else (p.end or 0) + 30
+            share = next((c for c in ctx.claims_between(p.end or 0, end or 0)
+                          if c.kind == "percent" and c.unit == "%" and _SHARE_OF.search(c.subject) and not c.approx),
+                         None)
+            if share is None or b.total.value == 0:
+                continue
+            pv, pp = converted(p, b.total)
+            verdict = rate_matches(share.value, share.decimals, pv, pp, b.total.value, b.total.decimals)
+            if verdict == "ok":
+                continue
+            computed = rate(pv, b.total.value) or Decimal(0)
+            params = {"rate_subject": share.subject, "num_subject": p.subject, "num": p.raw,
+                      "den_subject": b.total.subject, "den": b.total.raw,
+                      "computed": fmt(computed, max(share.decimals, 2)), "stated": share.raw}
+            yield _finding(ctx, "share_recompute", ROUNDING if verdict == "rounding" else WARNING, "rate.differs",
+                           params, [p, b.total, share])
+
+
+_GROWTH = re.compile(r"(?P<dir>增长|增加|提高|上升|下降|减少|降低)")
+_PREVIOUS = re.compile(r"上年|去年|上一年|上年度|同期|前一年")
+
+
+@rule("growth_recompute")
+def growth_recompute(ctx: Context) -> Iterator[Finding]:
+    """同比增长 / 比上年下降 R% agrees with this year's and last year's figures, when both are stated."""
+    text = ctx.norm
+    for c in ctx.claims:
+        m = _GROWTH.search(c.subject)
+        if c.kind != "percent" or c.unit != "%" or not m or c.approx or c.origin == "table":
+            continue
+        start = _previous_sentence_start(text, c.start or 0)
+        sentence = [x for x in ctx.claims_between(start, c.start or 0) if x.kind in TOTAL_KINDS and not x.approx]
+        if any(ch in HARD_END for ch in text[start:c.start]) and sentence and \
+                any(ch in HARD_END for ch in text[sentence[-1].end:c.start]):
+            continue  # the figures are in an earlier sentence
+        changes = [x for x in sentence if CHANGE.search(x.subject)]
+        previous = [x for x in sentence if _PREVIOUS.search(x.subject) and x not in changes]
+        current = [x for x in sentence if x not in previous and x not in changes]
+        sign = -1 if m.group("dir") in ("下降", "减少", "降低") else 1
+        if len(previous) == 1 and current:
+            prev = previous[0]
+            cur = next((x for x in reversed(current) if compatible(x, prev)), None)
+            if cur is None or prev.value == 0:
+                continue
+            cv, cp = converted(cur, prev)
+            pv, pp = prev.value, prev.decimals
+            den_subject, den_raw = prev.subject, prev.raw
+            involved = [cur, prev, c]
+        elif not previous and len(changes) == 1 and current:
+            # 合计 1.86 万元，比上年减少 0.42 万元，下降 18.42%: last year was 1.86 + 0.42
+            change = changes[0]
+            cur = next((x for x in reversed(current) if compatible(x, change)), None)
+            if cur is None:
+                continue
+            dv, dp = converted(change, cur)
+            down = bool(re.search(r"减少|下降|降低|节约|减收", change.subject))
+            pv, pp = cur.value + (dv if down else -dv), max(cur.decimals, dp)
+            cv, cp = cur.value, cur.decimals
+            if pv <= 0:
+                continue
+            den_subject, den_raw = f"{cur.subject} {'+' if down else '−'} {change.raw}", fmt(pv)
+            involved = [cur, change, c]
+        else:
+            continue
+        stated = c.value * sign
+        verdict = rate_matches(stated + HUNDRED, c.decimals, cv, cp, pv, pp)
+        if verdict == "ok":
+            continue
+        computed = (rate(cv, pv) or HUNDRED) - HUNDRED
+        params = {"rate_subject": c.subject, "num_subject": cur.subject, "num": cur.raw, "den_subject": den_subject,
+                  "den": den_raw, "computed": fmt(computed, max(c.decimals, 2)), "stated": fmt(stated)}
+        yield _finding(ctx, "growth_recompute", ROUNDING if verdict == "rounding" else WARNING, "growth.differs",
+                       params, involved)
+
+
 # --- self-score against budget execution ----------------------------------------------------------
 
 _SELF_SCORE = re.compile(r"自评得分|自评分|自我评价得分|评价得分|自评总分|综合得分|总得分|绩效得分|得分")

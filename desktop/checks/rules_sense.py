@@ -47,6 +47,10 @@ def magnitude(ctx: Context) -> Iterator[Finding]:
         if c.kind == "count" and c.scale > 1 and base in BOUNDED_UNITS and total > CITY_MAX:
             yield _one(ctx, "magnitude", ERROR, "magnitude.count", {
                 "raw": c.raw, "unit": c.unit, "subject": c.subject, "total": fmt(total), "base_unit": base}, [c])
+        elif c.kind == "count" and c.scale > 1 and base == "个" and total > CITY_MAX:
+            # 个 also counts data items and parts: beyond a city, but perhaps not an error
+            yield _one(ctx, "magnitude", WARNING, "magnitude.count", {
+                "raw": c.raw, "unit": c.unit, "subject": c.subject, "total": fmt(total), "base_unit": base}, [c])
         elif c.kind == "count" and base in ("人", "名") and total > WORLD_PEOPLE:
             yield _one(ctx, "magnitude", ERROR, "magnitude.people_world", {
                 "raw": c.raw, "unit": c.unit, "subject": c.subject, "total": fmt(total)}, [c])

@@ -18,6 +18,8 @@ RULE_NAMES = {
     "balance": "结余",
     "same_total": "同一数字前后不一",
     "rate_recompute": "比率复算",
+    "share_recompute": "占比复算",
+    "growth_recompute": "增长率复算",
     "score_vs_execution": "自评分与预算执行",
     "grade_vs_score": "等级与得分",
     "magnitude": "数量级",
@@ -57,6 +59,8 @@ MESSAGES: dict[str, str] = {
     "balance.mismatch": "结余：{income} − {spending} = {computed}{unit}，报告写结余 {stated}{unit}，差 {diff}{unit}{rounding_l}",
     "same_total.differs": "“{subject}”前后两处数字不同：{first}{unit} 与 {second}{second_unit}，差 {diff}{rounding_l}",
     "rate.differs": "{rate_subject}复算：{num_subject} {num} ÷ {den_subject} {den} = {computed}%，报告写 {stated}%{rounding_l}",
+    "growth.differs": "{rate_subject}复算：({num_subject} {num} ÷ {den_subject} {den} − 1) × 100 = {computed}%，"
+                      "报告写 {stated}%{rounding_l}",
     "score.above_execution": "{exec_l}；按{profile}，执行率 {weight} 分只能得 {weight} × {rate_computed}% = {points} 分，总分至多 {most}"
                              " 分，报告自评 {score} 分{grade_l}",
     "grade.mismatch": "{score} 分按{profile}应为“{expected}”，报告写“{grade}”（“{grade}”为 {band_l}）",

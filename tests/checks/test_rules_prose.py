@@ -117,3 +117,25 @@ def test_grade_against_score():
     assert severities(check_text("自评得分 85 分，绩效等级为“优”。", rules=rule)) == [("grade_vs_score", "error")]
     assert severities(check_text("自评得分 88 分，评价等级为优。", rules=rule)) == [("grade_vs_score", "warning")]
     assert check_text("自评得分 92 分，评价等级为“优秀”。", rules=rule) == []
+
+
+def test_shares_of_a_breakdown_recomputed():
+    rule = ["share_recompute"]
+    ok = "部门预算总支出218.64万元，其中基本支出183.92万元，占总支出的84.12%；项目支出34.72万元，占总支出的15.88%。"
+    assert check_text(ok, rules=rule) == []
+    found = check_text(ok.replace("84.12%", "86.12%"), rules=rule)
+    assert severities(found) == [("share_recompute", "warning")] and "= 84.12%" in found[0]["message"]
+
+
+def test_growth_recomputed_from_both_years():
+    rule = ["growth_recompute"]
+    assert check_text("本年支出 110 万元，上年支出 100 万元，同比增长 10%。", rules=rule) == []
+    found = check_text("本年支出 110 万元，上年支出 100 万元，同比增长 12%。", rules=rule)
+    assert severities(found) == [("growth_recompute", "warning")] and "= 10.00%" in found[0]["message"]
+    assert check_text("本年支出 90 万元，上年支出 100 万元，同比下降 10%。", rules=rule) == []
+    # the change stated instead of last year's figure
+    text = "2023年“三公”经费支出合计1.86万元，比上年减少0.42万元，下降18.42%。"
+    assert check_text(text, rules=rule) == []
+    assert severities(check_text(text.replace("18.42%", "20.42%"), rules=rule)) == [("growth_recompute", "warning")]
+    # last year's figure not stated: nothing to recompute
+    assert check_text("社保总参保达 514.41 万人次，同比增长 0.57%。", rules=rule) == []
