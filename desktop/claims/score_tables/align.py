@@ -109,8 +109,10 @@ def _places(s: str) -> int:
 
 
 @lru_cache(maxsize=4096)
-def split_run(digits: str, roles: tuple[str, ...]) -> tuple[float, tuple[str, ...], bool] | None:
-    """The best cut of ``digits`` into one number per role: (score, parts, ambiguous) or None."""
+def split_run(digits: str, roles: tuple[str, ...], target: Decimal | None = None
+              ) -> tuple[float, tuple[str, ...], bool] | None:
+    """The best cut of ``digits`` into one number per role: (score, parts, ambiguous) or None.
+    ``target``: the row's target when it stands in a cell of its own before the run."""
     n = len(roles)
     if n < 2 or len(digits) < n or len(digits) > 24:
         return None
@@ -119,7 +121,7 @@ def split_run(digits: str, roles: tuple[str, ...]) -> tuple[float, tuple[str, ..
         parts = tuple(digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits))))
         if not all(_PART.fullmatch(p) for p in parts):
             continue
-        s = _split_score(parts, roles)
+        s = _split_score(parts, roles, target)
         if s is not None:
             scored.append((s, parts))
     if not scored:
@@ -133,7 +135,7 @@ def split_run(digits: str, roles: tuple[str, ...]) -> tuple[float, tuple[str, ..
     return best[0], best[1], ambiguous
 
 
-def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None:
+def _split_score(parts: tuple[str, ...], roles: tuple[str, ...], target: Decimal | None = None) -> float | None:
     vals = {}
     score = 0.0
     for p, r in zip(parts, roles):
@@ -153,6 +155,8 @@ def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None
             score -= 1.0
         if w < 2:
             score -= 1.5
+        if w <= 20:
+            score += 0.3
         if w == w.to_integral_value() or (w * 2) == (w * 2).to_integral_value():
             score += 0.3
     if s is not None:
@@ -163,7 +167,7 @@ def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None
                 score += 2.0
         if s == 0:
             score -= 2.0
-    t = vals.get(V.TARGET, vals.get(V.TVALUE))
+    t = vals.get(V.TARGET, vals.get(V.TVALUE, target))
     a = vals.get(V.ACTUAL)
     for r in (V.TARGET, V.TVALUE, V.ACTUAL):
         if r in vals and _places(parts[roles.index(r)]) > 3:
@@ -217,6 +221,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     dp[NONE] = 0.0
     back: list[list[tuple | None]] = []
     prev_kind = None
+    prev_value: Decimal | None = None
     for i_tok, t in enumerate(tokens):
         em = [emit(t, r) for r in schema]
         nxt = tokens[i_tok + 1] if i_tok + 1 < len(tokens) else None
@@ -267,7 +272,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                         break
                     if unit and unit != "分" and schema[k + r - 1] in (V.WEIGHT, V.SCORE):
                         continue  # 97%: a percent ends in a value column, not in 得分
-                    sp = split_run(rd[1], tuple(schema[k:k + r]))
+                    sp = split_run(rd[1], tuple(schema[k:k + r]), prev_value)
                     if sp is None:
                         continue
                     gain = sp[0] + 1.0 * r
@@ -281,6 +286,10 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         dp = new
         back.append(bp)
         prev_kind = t.kind
+        prev_value = None
+        if t.kind in (T.QTY, T.NUM) and not t.glued or t.kind == T.QTY:
+            q = C.parse_quantity(t.text)
+            prev_value = q.value if q is not None else None
     # best final state
     final, fj = dp[NONE], NONE
     for j in range(m):
@@ -416,12 +425,16 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             score += {V.B_START: -0.2, V.B_FULL: -0.6, V.B_EXEC: -0.6}.get(role, -0.4)
     full = vals.get(V.B_FULL, vals.get(V.B_START))
     ex, rate = vals.get(V.B_EXEC), vals.get(V.B_RATE)
-    if full and ex is not None and rate is not None:
-        if abs(ex / full * 100 - rate) <= Decimal("0.6"):
+    if full and ex and rate:
+        rate_text = placed[V.B_RATE][3].rstrip("%")
+        places = _places(rate_text)
+        if abs(ex / full * 100 - rate) <= Decimal(5).scaleb(-places - 1) + Decimal("0.0001"):
             score += 3.0
             confirmed = True
         else:
             score -= 1.0
+    if extra:
+        score -= 2.0 * sum(1 for role, f in placed.items() if f[3] in ("0", "0%"))
     w, sc = vals.get(V.B_WEIGHT), vals.get(V.B_SCORE)
     if w is not None and sc is not None:
         if sc > w:

@@ -132,6 +132,14 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
             if i in unknown:
                 seq.append(A.UNKNOWN)
         return Header("indicator", _schema(seq), spans[0][0], spans[-1][1], spans)
+    if V.B_RATE not in bud:
+        # 分值执行率得分 run together reads 执行率得分 first: split it when there is no 执行率 column otherwise
+        for i, w in enumerate(words):
+            if w in ("执行率得分", "执行率权重"):
+                words[i:i + 1] = ["执行率", w[3:]]
+                bud[i:i + 1] = [V.B_RATE, V.B_SCORE if w.endswith("得分") else V.B_WEIGHT]
+                bud_roles = {k: r for k, r in enumerate(bud) if r}
+                break
     if is_budget_header(bud_roles):
         h = Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
         h.names = {r: V.strip_annotations(w) for w, r in zip(words, bud) if r}
@@ -312,7 +320,13 @@ def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, i
         s, e, _ = figs[-1]
         f = C.parse_figure(text[s:e])
         weights = sum((r.weight.value for r in table.indicators if r.weight and r.weight.value is not None), 0)
+        weights += sum((b.weight.value for b in table.budget if b.weight and b.weight.value is not None), 0)
         scores = sum((r.score.value for r in table.indicators if r.score and r.score.value is not None), 0)
+        head = format(weights, "f")
+        rest = text[s + len(head):e]
+        if len(figs) == 1 and weights and text[s:e].startswith(head) and C.parse_figure(rest) and (
+                C.parse_figure(rest).value <= weights):
+            s, f = s + len(head), C.parse_figure(rest)  # 总分 100 96 run together: 10096
         lone_weight_sum = len(figs) == 1 and f.value == weights and weights != scores
         if not lone_weight_sum:
             table.total_score = Figure(raw=text[s:e], text=f.text, value=f.value, location=Location(s, e))
