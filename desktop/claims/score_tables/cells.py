@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from desktop.claims.extractor import _MAG, BASE_UNITS
+from desktop.claims.extractor import _MAG, BASE_UNITS, _base_pattern
 
 # --- text keys -----------------------------------------------------------------------------------
 
@@ -35,6 +35,7 @@ _TRAD = str.maketrans({
     "況": "况", "值": "值", "場": "场", "則": "则", "齡": "龄", "圍": "围", "壓": "压", "點": "点", "開": "开",
     "關": "关", "聯": "联", "貧": "贫", "難": "难", "復": "复", "驗": "验", "收": "收", "響": "响",
 })
+_PAGE_MARK = re.compile(r"\s*\n[0-9]{1,2}、")  # a Word preview's page number inside a cell
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")
 _SPACE = re.compile(r"\s+")
 _KEEP_CHARS = set("，、①②③④⑤⑥⑦⑧⑨⑩")
@@ -62,6 +63,11 @@ def key(text: str | None) -> str:
     return _SPACE.sub("", s).translate(_TRAD)
 
 
+def strip_page_marks(text: str | None) -> str:
+    """A cell without the page numbers a Word preview puts in it (``按规定公\n2、开``)."""
+    return _PAGE_MARK.sub("", text or "")
+
+
 def clean(text: str | None) -> str:
     """A cell's text for display: whitespace runs made single spaces, trimmed."""
     return _SPACE.sub(" ", text or "").strip()
@@ -70,9 +76,8 @@ def clean(text: str | None) -> str:
 # --- quantities ----------------------------------------------------------------------------------
 
 NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_UNITS = sorted(set(BASE_UNITS) | {"万", "亿", "分", "周岁", "岁", "年", "月", "日", "人/次", "元/人", "元/人·月"},
-                key=len, reverse=True)
-UNIT = rf"(?:(?:{_MAG})?(?:{'|'.join(re.escape(u) for u in _UNITS)})|{_MAG})"
+_EXTRA_UNITS = ("周岁", "岁", "年", "月", "日", "分", "台件", "件套", "人/次")
+UNIT = rf"(?:(?:{_MAG})?(?:{_base_pattern()}|{'|'.join(re.escape(u) for u in _EXTRA_UNITS)})|{_MAG})"
 #: a unit word alone in a cell (度量单位 column, or a unit that ran into its own cell)
 UNIT_ONLY_RE = re.compile(rf"{UNIT}|万[a-zA-Z²³]+|[a-zA-Z²³/]{{1,6}}")
 
@@ -125,7 +130,7 @@ def parse_quantity(cell: str | None) -> Quantity | None:
     (None, 735, ""). None for text, dates, ranges, relative (增372人次) or compound values."""
     if not cell:
         return None
-    s = nfkc(cell).strip()
+    s = nfkc(_PAGE_MARK.sub("", cell)).strip()
     if not s or not re.search(r"[0-9]", s):
         return None
     m = _QTY_RE.fullmatch(s)
@@ -139,11 +144,10 @@ def parse_quantity(cell: str | None) -> Quantity | None:
     num = _number(m.group("num"))
     if num is None:
         return None
+    op = OPS_BEFORE.get(m.group("op")) if m.group("op") else None
     unit = m.group("unit") or ""
-    if unit in ("年", "月", "日"):
-        return None  # 12月, 2024年: dates, not quantities
-    op_word = m.group("op")
-    op = OPS_BEFORE.get(op_word) if op_word else None
+    if unit in ("月", "日") or (unit == "年" and num[1] >= 100):
+        return None  # 12月, 2024年: dates, not quantities (≥15年 is a duration)
     post = m.group("post")
     if post and op is None:
         op = OPS_AFTER[post]
@@ -199,8 +203,9 @@ def comparator(cell: str | None) -> str | None:
     return OPS_BEFORE.get(s)
 
 
-def unit_only(cell: str | None) -> str | None:
-    """A 度量单位 cell: the unit as written (magnitudes kept: 万元, 万亩), None when not a unit."""
+def unit_only(cell: str | None, *, column: bool = False) -> str | None:
+    """A 度量单位 cell: the unit as written (magnitudes kept: 万元, 万亩), None when not a unit. In a unit
+    column (``column``) any short word is taken as written (台件, 批次, 人·次)."""
     s = nfkc(cell or "").strip()
     if not s or len(s) > 8 or re.search(r"[0-9]", s):
         return None
@@ -208,7 +213,16 @@ def unit_only(cell: str | None) -> str | None:
     if s in ("百分比", "百分率"):
         return s
     m = UNIT_ONLY_RE.fullmatch(s)
-    return s if m else None
+    if m:
+        return s
+    if column and len(s) <= 3 and re.fullmatch(r"[\u4e00-\u9fff·/]+", s) and not is_dash(s) and (
+            s[-1] in _MEASURE_WORDS or "/" in s or "·" in s):
+        return s
+    return None
+
+
+#: the last character of a counting unit the lexicon may not list (台件, 人·次, 元/公里)
+_MEASURE_WORDS = set("件次个台套批起人户家所项场元亩吨米株头只份册本篇座辆艘架张幅部间处宗笔支类种床剂针例班门期轮趟组")
 
 
 _NAME_UNIT = re.compile(

@@ -394,6 +394,8 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     toks = T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
         return
+    if V.NATURE not in schema:
+        toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units={}, has_weight_column=V.WEIGHT in schema)

@@ -166,6 +166,18 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
                 toks[0].glued = False
             out.extend(toks)
     _promote_unknown_levels(out)
+    return _split_trailing_comparators(out)
+
+
+def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
+    """``管理率≥`` before a line break and ``70%`` after it: the comparator is a cell of its own."""
+    out: list[Token] = []
+    for t in toks:
+        if t.kind == TEXT and len(t.text) > 1 and C.nfkc(t.text)[-1] in "≥≤><=":
+            out.append(Token(TEXT, t.text[:-1], t.start, t.end - 1, t.brk))
+            out.append(Token(CMP, t.text[-1], t.end - 1, t.end, glued=True))
+        else:
+            out.append(t)
     return out
 
 
@@ -287,4 +299,20 @@ def _split_levels(text: str, s: int, e: int) -> list[Token]:
     elif len(out) >= 2 and out[-1].kind in (LVL2, LVL12) and out[-2].kind in (LVL2, LVL12):
         last = out.pop()  # 服务对象满意度指标服务对象满意度: the second is the indicator's name
         out.append(Token(TEXT, last.text, last.start, last.end))
+    return out
+
+
+def join_comparators(toks: list[Token]) -> list[Token]:
+    """A comparator cut off from its figure (``≥`` at a line's end, ``70%`` after a page marker) is one
+    cell with it when the form has no 指标性质 column."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == CMP and t.kind in (NUM, QTY, RUN) and not re.match(
+                r"\s*[≥≤><=]", C.nfkc(t.text)):
+            joined = C.nfkc(prev.text).strip() + C.nfkc(t.text).strip()
+            kind = QTY if C.parse_quantity(joined) else t.kind
+            out[-1] = Token(kind, joined, prev.start, t.end, prev.brk, t.glued)
+            continue
+        out.append(t)
     return out
