@@ -638,8 +638,9 @@ def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
     extra_v: list[tuple[int, int]] = []
     if table_spans:
         nv = sorted(zip(nstarts, vstarts))
+        nkeys = [n for n, _ in nv]
         for s, e in table_spans:
-            extra_v.append((_norm_to_view(nv, s), _norm_to_view(nv, e)))
+            extra_v.append((_norm_to_view(nv, s, nkeys), _norm_to_view(nv, e, nkeys)))
     masked, sub = _mask(view, extra_v)
 
     taken = bytearray(len(view))
@@ -860,8 +861,8 @@ def _budget_cells(masked: str) -> list[tuple[int, int, str, str, str]]:
     return out
 
 
-def _norm_to_view(nv: list[tuple[int, int]], npos: int) -> int:
-    keys = [n for n, _ in nv]
+def _norm_to_view(nv: list[tuple[int, int]], npos: int, keys: list[int] | None = None) -> int:
+    keys = keys if keys is not None else [n for n, _ in nv]
     i = bisect.bisect_right(keys, npos) - 1
     n0, v0 = nv[max(i, 0)]
     return v0 + (npos - n0)

@@ -38,13 +38,29 @@ ROW_HINT = 0.8
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
 
 
+_DIGIT = re.compile(r"[0-9]")
+_OCR_DIGITS = re.compile(r"[0-9IOlo.]{1,5}")
+_NATURE_WORDS = ("正向", "反向", "定性", "定量", "正向指标", "反向指标")
+
+
 def _short_text(tok: T.Token) -> bool:
-    return len(C.key(tok.text)) <= 12 and not re.search(r"[0-9]", tok.text)
+    return len(C.key(tok.text)) <= 12 and not _DIGIT.search(tok.text)
 
 
 def _num(tok: T.Token) -> Decimal | None:
     f = C.parse_figure(tok.text)
     return f.value if f is not None else None
+
+
+def emissions(tok: T.Token, schema: tuple[str, ...]) -> list[float | None]:
+    """:func:`emit` for every column, memoised on what the token is (kind and text)."""
+    return list(_emissions(tok.kind, tok.text, schema))
+
+
+@lru_cache(maxsize=16384)
+def _emissions(kind: str, text: str, schema: tuple[str, ...]) -> tuple[float | None, ...]:
+    tok = T.Token(kind, text, 0, len(text))
+    return tuple(emit(tok, r) for r in schema)
 
 
 def emit(tok: T.Token, role: str) -> float | None:
@@ -60,7 +76,7 @@ def emit(tok: T.Token, role: str) -> float | None:
         return {T.TEXT: 1.0, T.LVL2: -0.5, T.LVL12: -0.5, T.LVL1: -1.0, T.QTY: -2.5, T.DASH: -2.0,
                 T.NUM: -3.0}.get(k)
     if role == V.NATURE:
-        if k == T.TEXT and C.key(tok.text) in ("正向", "反向", "定性", "定量", "正向指标", "反向指标"):
+        if k == T.TEXT and C.key(tok.text) in _NATURE_WORDS:
             return 1.0
         return {T.CMP: 3.0, T.DASH: 0.2}.get(k)
     if role == V.UNITCOL:
@@ -82,7 +98,7 @@ def emit(tok: T.Token, role: str) -> float | None:
             return 1.5 if f is not None and f.unit == "分" and f.value <= 100 else None
         if k == T.DASH:
             return 0.3
-        if k == T.TEXT and re.fullmatch(r"[0-9IOlo.]{1,5}", C.key(tok.text)):
+        if k == T.TEXT and _OCR_DIGITS.fullmatch(C.key(tok.text)):
             return 0.5  # OCR: IO for 10
         return None
     if role == UNKNOWN:
@@ -224,8 +240,9 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     back: list[list[tuple | None]] = []
     prev_kind = None
     prev_value: Decimal | None = None
+    schema_t = tuple(schema)
     for i_tok, t in enumerate(tokens):
-        em = [emit(t, r) for r in schema]
+        em = emissions(t, schema_t)
         nxt = tokens[i_tok + 1] if i_tok + 1 < len(tokens) else None
         if nxt is not None and t.kind in LEVELS and nxt.kind in LEVELS:
             # two level names in a row: the first heads no indicator unless the second is its child

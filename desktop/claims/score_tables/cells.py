@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from desktop.claims.extractor import _MAG, BASE_UNITS, _base_pattern
 
@@ -43,18 +44,23 @@ _CMP_CHARS = str.maketrans({"≧": "≥", "⩾": "≥", "≦": "≤", "⩽": "�
                             "＜": "<", "〉": ">", "〈": "<"})
 
 
+_NFKC_TABLE: dict[int, str] = {}
+
+
 def nfkc(text: str) -> str:
     """NFKC where it maps one character to one (offsets stay valid), comparators made plain."""
-    out = []
-    for ch in text:
-        if ord(ch) < 128 or ch in _KEEP_CHARS:
-            out.append(ch)
+    if text.isascii():
+        return text
+    for ch in set(text):
+        o = ord(ch)
+        if o < 128 or o in _NFKC_TABLE:
             continue
         n = unicodedata.normalize("NFKC", ch)
-        out.append(n if len(n) == 1 else ch)
-    return "".join(out).translate(_CMP_CHARS)
+        _NFKC_TABLE[o] = n if len(n) == 1 and ch not in _KEEP_CHARS else ch
+    return text.translate(_NFKC_TABLE).translate(_CMP_CHARS)
 
 
+@lru_cache(maxsize=8192)
 def key(text: str | None) -> str:
     """A matching key: NFKC, no whitespace, no pinyin annotations, Simplified forms."""
     if not text:
@@ -98,6 +104,10 @@ _QTY_RE = re.compile(
     rf"\s*(?P<op>{_OPS_BEFORE_RE})?\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})?\s*(?P<post>{_OPS_AFTER_RE})?"
     rf"\s*(?P<gloss>[(（][^()（）0-9]{{1,8}}[)）]|[\u4e00-\u9fff]{{1,2}})?\s*"
 )
+_DIGIT = re.compile(r"[0-9]")
+_AMOUNT_RE = re.compile(rf"(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>(?:万|亿|千)?元)?")
+_DASH_RUN = re.compile(r"[-—–－/\\]+")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff·/]+")
 _FIGURE_RE = re.compile(rf"\s*(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>%|分)?\s*")
 _DATE_RE = re.compile(r"(?:19|20)[0-9]{2}\s*年|[0-9]{1,2}\s*月(?:底|末|前|份|[0-9]{1,2}\s*日)|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}")
 _GLOSS_OK = re.compile(r"^(?:覆盖|完成|达标|合格|全覆盖|以上|左右|\(.*\)|（.*）)$")
@@ -125,13 +135,14 @@ def _number(raw: str) -> tuple[str, Decimal] | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def parse_quantity(cell: str | None) -> Quantity | None:
     """``≥95%`` → (>=, 95, %); ``95%以上`` → (>=, 95, %); ``100%覆盖`` → (None, 100, %); ``735`` →
     (None, 735, ""). None for text, dates, ranges, relative (增372人次) or compound values."""
     if not cell:
         return None
     s = nfkc(_PAGE_MARK.sub("", cell)).strip()
-    if not s or not re.search(r"[0-9]", s):
+    if not s or not _DIGIT.search(s):
         return None
     m = _QTY_RE.fullmatch(s)
     if not m:
@@ -163,6 +174,7 @@ class FigureValue:
     unit: str  # "%" or "分" or ""
 
 
+@lru_cache(maxsize=8192)
 def parse_figure(cell: str | None) -> FigureValue | None:
     """A 分值 / 得分 / 执行率 / amount cell: a bare number, optionally with % or 分."""
     if not cell:
@@ -176,12 +188,13 @@ def parse_figure(cell: str | None) -> FigureValue | None:
     return FigureValue(num[0], num[1], m.group("unit") or "")
 
 
+@lru_cache(maxsize=4096)
 def parse_amount(cell: str | None) -> FigureValue | None:
     """A budget amount: a number, optionally followed by 万元 / 元 (the unit is the block's)."""
     if not cell:
         return None
     s = nfkc(cell).strip()
-    m = re.fullmatch(rf"(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>(?:万|亿|千)?元)?", s)
+    m = _AMOUNT_RE.fullmatch(s)
     if not m:
         return None
     num = _number(m.group("num"))
@@ -192,7 +205,7 @@ def parse_amount(cell: str | None) -> FigureValue | None:
 
 def is_dash(cell: str | None) -> bool:
     s = key(cell)
-    return bool(s) and (s in _DASHES or bool(re.fullmatch(r"[-—–－/\\]+", s)))
+    return bool(s) and (s in _DASHES or bool(_DASH_RUN.fullmatch(s)))
 
 
 def comparator(cell: str | None) -> str | None:
@@ -203,11 +216,12 @@ def comparator(cell: str | None) -> str | None:
     return OPS_BEFORE.get(s)
 
 
+@lru_cache(maxsize=4096)
 def unit_only(cell: str | None, *, column: bool = False) -> str | None:
     """A 度量单位 cell: the unit as written (magnitudes kept: 万元, 万亩), None when not a unit. In a unit
     column (``column``) any short word is taken as written (台件, 批次, 人·次)."""
     s = nfkc(cell or "").strip()
-    if not s or len(s) > 8 or re.search(r"[0-9]", s):
+    if not s or len(s) > 8 or _DIGIT.search(s):
         return None
     s = s.strip("()（）")
     if s in ("百分比", "百分率"):
@@ -215,7 +229,7 @@ def unit_only(cell: str | None, *, column: bool = False) -> str | None:
     m = UNIT_ONLY_RE.fullmatch(s)
     if m:
         return s
-    if column and len(s) <= 3 and re.fullmatch(r"[\u4e00-\u9fff·/]+", s) and not is_dash(s) and (
+    if column and len(s) <= 3 and _CJK_WORD.fullmatch(s) and not is_dash(s) and (
             s[-1] in _MEASURE_WORDS or "/" in s or "·" in s):
         return s
     return None

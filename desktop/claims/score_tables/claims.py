@@ -136,21 +136,37 @@ def associate_prose(tables: list[ScoreTable], claims: list[ExtractedClaim]) -> N
         except Exception:
             continue
         by_value.setdefault((total.normalize(), _base(c.unit)), []).append(i)
-    for st in tables:
-        for row in st.indicators:
-            found: list[int] = []
-            a = row.actual
-            if a is not None and a.value is not None and a.unit:
-                scale, _ = unit_parts(a.unit)
-                found.extend(by_value.get(((a.value * scale).normalize(), _base(a.unit)), []))
-            name = _NAME_KEY.sub("", row.name or "")
-            if len(name) >= 4:
-                for i, c in prose:
-                    subj = _NAME_KEY.sub("", c.subject or "")
-                    if len(subj) >= 4 and (name in subj or subj in name) and i not in found:
-                        if a is None or a.unit == "" or _base(c.unit) == _base(a.unit):
-                            found.append(i)
-            row.prose_claim_indexes = sorted(set(found))
+    # names by their 4-character pieces: a subject that shares one is a candidate, then checked whole
+    rows = [row for st in tables for row in st.indicators]
+    names = [_NAME_KEY.sub("", row.name or "") for row in rows]
+    grams: dict[str, set[int]] = {}
+    for k, name in enumerate(names):
+        if len(name) >= 4:
+            for j in range(len(name) - 3):
+                grams.setdefault(name[j:j + 4], set()).add(k)
+    by_name: dict[int, list[int]] = {}
+    if grams:
+        for i, c in prose:
+            subj = _NAME_KEY.sub("", c.subject or "")
+            if len(subj) < 4:
+                continue
+            cands = set()
+            for j in range(len(subj) - 3):
+                cands |= grams.get(subj[j:j + 4], set())
+            for k in cands:
+                if names[k] in subj or subj in names[k]:
+                    by_name.setdefault(k, []).append(i)
+    for k, row in enumerate(rows):
+        found: list[int] = []
+        a = row.actual
+        if a is not None and a.value is not None and a.unit:
+            scale, _ = unit_parts(a.unit)
+            found.extend(by_value.get(((a.value * scale).normalize(), _base(a.unit)), []))
+        for i in by_name.get(k, []):
+            c = claims[i]
+            if a is None or a.unit == "" or _base(c.unit) == _base(a.unit):
+                found.append(i)
+        row.prose_claim_indexes = sorted(set(found))
 
 
 def _base(unit: str) -> str:

@@ -255,7 +255,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
             if table is not None:
                 yield table, masks
             table = ScoreTable(source="text", page=page_at(h.start))
-            table.title = C.clean(text[title_m.start():title_m.end()]).strip("|:： ") if title_m else None
+            table.title = C.clean(orig[title_m[0]:title_m[1]]).strip("|:：# *") if title_m else None
             masks = []
             _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
         masks.append((h.start, h.end))
@@ -278,12 +278,13 @@ def A_MAX(h: Header) -> int:  # noqa: N802 - a constant per kind
     return MAX_BUDGET_BLOCK
 
 
-def _title_before(text: str, lo: int, hi: int) -> re.Match[str] | None:
+def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     window_start = max(lo, hi - 1500)
+    window = text[window_start:hi].translate(C._TRAD)
     last = None
-    for m in _TITLE_RE.finditer(text[:hi].translate(C._TRAD), window_start, hi):
+    for m in _TITLE_RE.finditer(window):
         last = m
-    return last
+    return (window_start + last.start(), window_start + last.end()) if last else None
 
 
 def _head_facts(text: str, table: ScoreTable, lo: int, hi: int, masks: list[tuple[int, int]]) -> None:
