@@ -45,8 +45,15 @@ _CMP_CHARS = str.maketrans({"≧": "≥", "⩾": "≥", "≦": "≤", "⩽": "�
 
 
 _NFKC_TABLE: dict[int, str] = {}
+_HAS_TRAD = re.compile("[" + "".join(sorted(k for k, v in ((chr(o), t) for o, t in _TRAD.items()) if k != v)) + "]")
 
 
+def simplified(text: str) -> str:
+    """``text`` with the form's Traditional characters made Simplified (one for one)."""
+    return text.translate(_TRAD) if _HAS_TRAD.search(text) else text
+
+
+@lru_cache(maxsize=8192)
 def nfkc(text: str) -> str:
     """NFKC where it maps one character to one (offsets stay valid), comparators made plain."""
     if text.isascii():

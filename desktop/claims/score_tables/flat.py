@@ -30,15 +30,17 @@ from desktop.claims.scoretable import Figure, Location, ScoreTable
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")
 _WORDS = sorted({*V.INDICATOR_HEADER, *V.BUDGET_HEADER}, key=len, reverse=True)
 #: a header word as written, or (failing that) wrapped inside its cell: 一級 指標
-HEADER_RE = re.compile("|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
-    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w))
+_FIRST = "".join(sorted({w[0] for w in _WORDS}))
+HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
+    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
 _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
 _HEADING_LINE = re.compile(r"(?m)^\s*(?:#{1,6}\s|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 _TOTAL_RE = re.compile(r"(?:自评总分|自评得分|综合得分|总得分|总分|合计|总计)(?:\s*[(（]\s*分\s*[)）])?")
 _GRADE_RE = re.compile(r"(?:自评等级|绩效等级|评价等级|评价结果|等级)\s*[|:：]?\s*[“\"]?(?P<g>优秀|良好|不合格|合格|优|良|中|差)")
-_TITLE_RE = re.compile(r"[^\n|。]{0,40}(?:自评表|评价表|评分表|自评情况表)(?:\s*[(（][^()（）\n]{0,12}[)）])?")
+_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表")
+_TITLE_TAIL = re.compile(r"\s*[(（][^()（）\n]{0,12}[)）]")
 _BUDGET_UNIT_RE = re.compile(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位\s*[:：]\s*(万元|元|亿元)")
 _WEIGHT_RE = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]")
 MAX_INDICATOR_BLOCK = 12000
@@ -50,8 +52,9 @@ class _Folded:
     back to offsets in the text."""
 
     def __init__(self, text: str):
-        t = text.translate(C._TRAD)
-        if not _PINYIN.search(t):
+        #: the text with Simplified characters, one for one (offsets unchanged)
+        self.simplified = t = C.simplified(text)
+        if ("(" not in t and "（" not in t) or not _PINYIN.search(t):
             self.text, self._f, self._o = t, [0], [0]
             return
         parts, fs, os_ = [], [], []
@@ -189,9 +192,8 @@ def _schema(seq: list[str]) -> list[str]:
 
 def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) -> tuple[int, str]:
     """Where a block that starts at ``start`` ends, and why (``total`` / ``stop`` / ``limit``)."""
-    ft = folded.text
     seg_end = min(len(text), limit)
-    window = text[start:seg_end].translate(C._TRAD)
+    window = folded.simplified[start:seg_end]
     best, why = len(window), "limit"
     if kind == "budget":
         m = _BUDGET_STOP.search(window)
@@ -216,7 +218,6 @@ def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) ->
         if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(r"[0-9]%[0-9]", line):
             best, why = pm.start(), "stop"
             break
-    del ft
     return start + best, why
 
 
@@ -249,7 +250,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         for s, e in exclude:
             if h.end <= s < next_start:
                 next_start = s
-        title_m = _title_before(text, last_end, h.start)
+        title_m = _title_before(folded.simplified, last_end, h.start)
         if table is None or title_m is not None or h.start - last_end > 4000 or (
                 h.kind == "budget" and (table.budget or table.indicators)):
             if table is not None:
@@ -280,11 +281,17 @@ def A_MAX(h: Header) -> int:  # noqa: N802 - a constant per kind
 
 def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     window_start = max(lo, hi - 1500)
-    window = text[window_start:hi].translate(C._TRAD)
+    window = text[window_start:hi]  # Simplified already
     last = None
-    for m in _TITLE_RE.finditer(window):
+    for m in _TITLE_WORD.finditer(window):
         last = m
-    return (window_start + last.start(), window_start + last.end()) if last else None
+    if last is None:
+        return None
+    a = last.start()
+    while a > 0 and last.start() - a < 40 and window[a - 1] not in "\n|。":
+        a -= 1
+    e = _TITLE_TAIL.match(window, last.end())
+    return window_start + a, window_start + (e.end() if e else last.end())
 
 
 def _head_facts(text: str, table: ScoreTable, lo: int, hi: int, masks: list[tuple[int, int]]) -> None:
@@ -304,7 +311,7 @@ def _head_facts(text: str, table: ScoreTable, lo: int, hi: int, masks: list[tupl
 def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, int]]) -> int:
     """``总分 | 100 | 96 | 优`` / ``总分 99.96`` / ``合计 | 100 |``: the table's score (the last figure; a
     lone figure equal to the weights' sum is that sum, not a score) and grade."""
-    m = _TOTAL_RE.match(text.translate(C._TRAD), pos) if False else _TOTAL_RE.match(text, pos)
+    m = _TOTAL_RE.match(text, pos)
     if not m:
         return pos
     end = m.end()
@@ -340,7 +347,7 @@ def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, i
 
 
 def _budget_unit(text: str, h: Header) -> str | None:
-    seg = text[max(0, h.start - 60):h.end].translate(C._TRAD)
+    seg = C.simplified(text[max(0, h.start - 60):h.end])
     m = None
     for m in _BUDGET_UNIT_RE.finditer(seg):
         pass
