@@ -110,7 +110,7 @@ MAGNITUDES: dict[str, int] = {
 
 #: units a Chinese numeral may carry (五天, 三等奖). Idioms (一件事, 两条线, 四位一体) stay out.
 CN_UNITS = ("等奖", "个月", "天", "周", "场", "期", "批次", "批", "名", "人", "家", "所", "轮", "座", "台", "辆", "艘",
-            "栋")
+            "栋", "处")
 
 APPROX_BEFORE = ("约合", "大约", "将近", "接近", "超过", "约", "近", "逾", "≥", "≤", ">", "<")
 APPROX_AFTER = ("左右", "以上", "上下", "之多")
@@ -638,8 +638,9 @@ def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
     extra_v: list[tuple[int, int]] = []
     if table_spans:
         nv = sorted(zip(nstarts, vstarts))
+        nkeys = [n for n, _ in nv]
         for s, e in table_spans:
-            extra_v.append((_norm_to_view(nv, s), _norm_to_view(nv, e)))
+            extra_v.append((_norm_to_view(nv, s, nkeys), _norm_to_view(nv, e, nkeys)))
     masked, sub = _mask(view, extra_v)
 
     taken = bytearray(len(view))
@@ -860,8 +861,8 @@ def _budget_cells(masked: str) -> list[tuple[int, int, str, str, str]]:
     return out
 
 
-def _norm_to_view(nv: list[tuple[int, int]], npos: int) -> int:
-    keys = [n for n, _ in nv]
+def _norm_to_view(nv: list[tuple[int, int]], npos: int, keys: list[int] | None = None) -> int:
+    keys = keys if keys is not None else [n for n, _ in nv]
     i = bisect.bisect_right(keys, npos) - 1
     n0, v0 = nv[max(i, 0)]
     return v0 + (npos - n0)

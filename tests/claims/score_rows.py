@@ -188,7 +188,7 @@ def files_in(args: list[str]) -> list[Path]:
     out: list[Path] = []
     for a in args or [str(SHARED)]:
         p = Path(a)
-        out.extend(sorted(p.glob("*.txt")) if p.is_dir() else [p])
+        out.extend(sorted([*p.glob("*.txt"), *p.glob("*.md")]) if p.is_dir() else [p])
     return [p for p in out if p.with_name(p.name.split(".")[0] + ".rows.jsonl").exists()]
 
 

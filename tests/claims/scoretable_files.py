@@ -203,25 +203,25 @@ def write_docx(path: Path, rows: list[SpecRow]) -> None:
     d = Document()
     d.add_heading("项目支出绩效自评表", level=1)
     d.add_paragraph("本项目年度预算 1250.5 万元，全年执行 1200.48 万元。")
-    t = d.add_table(rows=1 + len(BUDGET), cols=len(BUDGET_HEADER))
-    for c, h in enumerate(BUDGET_HEADER):
-        t.cell(0, c).text = h
-    for r, b in enumerate(BUDGET, 1):
-        for c, v in enumerate(b):
-            t.cell(r, c).text = v
-    t = d.add_table(rows=1 + len(rows), cols=len(HEADER))
-    for c, h in enumerate(HEADER):
-        t.cell(0, c).text = h
-    for r, g in enumerate(_grid(rows), 1):
-        for c, v in enumerate(g):
-            t.cell(r, c).text = v
+    _docx_table(d, [BUDGET_HEADER, *BUDGET])
+    t = _docx_table(d, [HEADER, *_grid(rows), ["总分", "", "", "", "", "100", _total(rows), ""]])
+    cells = [row.cells for row in t.rows]  # python-docx rebuilds the grid on every t.cell(): once here
     for col in (0, 1):
         for a, b in _spans(rows, col):
             if b > a:
-                keep = t.cell(a + 1, col).text
-                t.cell(a + 1, col).merge(t.cell(b + 1, col)).text = keep
+                keep = cells[a + 1][col].text
+                cells[a + 1][col].merge(cells[b + 1][col]).text = keep
     d.add_paragraph("以上指标均已完成。")
     d.save(str(path))
+
+
+def _docx_table(d, grid: list[list[str]]):
+    t = d.add_table(rows=len(grid), cols=len(grid[0]))
+    for row, values in zip(t.rows, grid):
+        for cell, v in zip(row.cells, values):
+            if v:
+                cell.text = v
+    return t
 
 
 def write_pdf(path: Path, rows: list[SpecRow]) -> None:
@@ -255,6 +255,9 @@ def write_pdf(path: Path, rows: list[SpecRow]) -> None:
                 tr.cell(g[1], rowspan=spans2[i] - i + 1)
             for v in g[2:]:
                 tr.cell(v)
+        tr = table.row()
+        for v in ["总分", "", "", "", "", "100", _total(rows), ""]:
+            tr.cell(v)
     pdf.output(str(path))
 
 

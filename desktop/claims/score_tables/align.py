@@ -38,13 +38,29 @@ ROW_HINT = 0.8
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
 
 
+_DIGIT = re.compile(r"[0-9]")
+_OCR_DIGITS = re.compile(r"[0-9IOlo.]{1,5}")
+_NATURE_WORDS = ("正向", "反向", "定性", "定量", "正向指标", "反向指标")
+
+
 def _short_text(tok: T.Token) -> bool:
-    return len(C.key(tok.text)) <= 12 and not re.search(r"[0-9]", tok.text)
+    return len(C.key(tok.text)) <= 12 and not _DIGIT.search(tok.text)
 
 
 def _num(tok: T.Token) -> Decimal | None:
     f = C.parse_figure(tok.text)
     return f.value if f is not None else None
+
+
+def emissions(tok: T.Token, schema: tuple[str, ...]) -> list[float | None]:
+    """:func:`emit` for every column, memoised on what the token is (kind and text)."""
+    return list(_emissions(tok.kind, tok.text, schema))
+
+
+@lru_cache(maxsize=16384)
+def _emissions(kind: str, text: str, schema: tuple[str, ...]) -> tuple[float | None, ...]:
+    tok = T.Token(kind, text, 0, len(text))
+    return tuple(emit(tok, r) for r in schema)
 
 
 def emit(tok: T.Token, role: str) -> float | None:
@@ -60,10 +76,12 @@ def emit(tok: T.Token, role: str) -> float | None:
         return {T.TEXT: 1.0, T.LVL2: -0.5, T.LVL12: -0.5, T.LVL1: -1.0, T.QTY: -2.5, T.DASH: -2.0,
                 T.NUM: -3.0}.get(k)
     if role == V.NATURE:
-        if k == T.TEXT and C.key(tok.text) in ("正向", "反向", "定性", "定量", "正向指标", "反向指标"):
+        if k == T.TEXT and C.key(tok.text) in _NATURE_WORDS:
             return 1.0
         return {T.CMP: 3.0, T.DASH: 0.2}.get(k)
     if role == V.UNITCOL:
+        if k == T.TEXT and C.unit_only(tok.text, column=True):
+            return 1.0  # 台件, 批次: a word the lexicon does not know, in the unit column
         return {T.UNIT: 3.0, T.DASH: 0.2}.get(k)
     if role == V.TVALUE:
         return {T.NUM: 2.0, T.QTY: 1.5, T.DASH: 0.2, T.TEXT: 0.0}.get(k)
@@ -80,7 +98,7 @@ def emit(tok: T.Token, role: str) -> float | None:
             return 1.5 if f is not None and f.unit == "分" and f.value <= 100 else None
         if k == T.DASH:
             return 0.3
-        if k == T.TEXT and re.fullmatch(r"[0-9IOlo.]{1,5}", C.key(tok.text)):
+        if k == T.TEXT and _OCR_DIGITS.fullmatch(C.key(tok.text)):
             return 0.5  # OCR: IO for 10
         return None
     if role == UNKNOWN:
@@ -109,8 +127,10 @@ def _places(s: str) -> int:
 
 
 @lru_cache(maxsize=4096)
-def split_run(digits: str, roles: tuple[str, ...]) -> tuple[float, tuple[str, ...], bool] | None:
-    """The best cut of ``digits`` into one number per role: (score, parts, ambiguous) or None."""
+def split_run(digits: str, roles: tuple[str, ...], target: Decimal | None = None
+              ) -> tuple[float, tuple[str, ...], bool] | None:
+    """The best cut of ``digits`` into one number per role: (score, parts, ambiguous) or None.
+    ``target``: the row's target when it stands in a cell of its own before the run."""
     n = len(roles)
     if n < 2 or len(digits) < n or len(digits) > 24:
         return None
@@ -119,7 +139,7 @@ def split_run(digits: str, roles: tuple[str, ...]) -> tuple[float, tuple[str, ..
         parts = tuple(digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits))))
         if not all(_PART.fullmatch(p) for p in parts):
             continue
-        s = _split_score(parts, roles)
+        s = _split_score(parts, roles, target)
         if s is not None:
             scored.append((s, parts))
     if not scored:
@@ -133,7 +153,7 @@ def split_run(digits: str, roles: tuple[str, ...]) -> tuple[float, tuple[str, ..
     return best[0], best[1], ambiguous
 
 
-def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None:
+def _split_score(parts: tuple[str, ...], roles: tuple[str, ...], target: Decimal | None = None) -> float | None:
     vals = {}
     score = 0.0
     for p, r in zip(parts, roles):
@@ -153,6 +173,8 @@ def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None
             score -= 1.0
         if w < 2:
             score -= 1.5
+        if w <= 20:
+            score += 0.3
         if w == w.to_integral_value() or (w * 2) == (w * 2).to_integral_value():
             score += 0.3
     if s is not None:
@@ -163,7 +185,7 @@ def _split_score(parts: tuple[str, ...], roles: tuple[str, ...]) -> float | None
                 score += 2.0
         if s == 0:
             score -= 2.0
-    t = vals.get(V.TARGET, vals.get(V.TVALUE))
+    t = vals.get(V.TARGET, vals.get(V.TVALUE, target))
     a = vals.get(V.ACTUAL)
     for r in (V.TARGET, V.TVALUE, V.ACTUAL):
         if r in vals and _places(parts[roles.index(r)]) > 3:
@@ -217,8 +239,10 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     dp[NONE] = 0.0
     back: list[list[tuple | None]] = []
     prev_kind = None
+    prev_value: Decimal | None = None
+    schema_t = tuple(schema)
     for i_tok, t in enumerate(tokens):
-        em = [emit(t, r) for r in schema]
+        em = emissions(t, schema_t)
         nxt = tokens[i_tok + 1] if i_tok + 1 < len(tokens) else None
         if nxt is not None and t.kind in LEVELS and nxt.kind in LEVELS:
             # two level names in a row: the first heads no indicator unless the second is its child
@@ -267,7 +291,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                         break
                     if unit and unit != "分" and schema[k + r - 1] in (V.WEIGHT, V.SCORE):
                         continue  # 97%: a percent ends in a value column, not in 得分
-                    sp = split_run(rd[1], tuple(schema[k:k + r]))
+                    sp = split_run(rd[1], tuple(schema[k:k + r]), prev_value)
                     if sp is None:
                         continue
                     gain = sp[0] + 1.0 * r
@@ -281,6 +305,10 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         dp = new
         back.append(bp)
         prev_kind = t.kind
+        prev_value = None
+        if t.kind in (T.QTY, T.NUM) and not t.glued or t.kind == T.QTY:
+            q = C.parse_quantity(t.text)
+            prev_value = q.value if q is not None else None
     # best final state
     final, fj = dp[NONE], NONE
     for j in range(m):
@@ -416,12 +444,16 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             score += {V.B_START: -0.2, V.B_FULL: -0.6, V.B_EXEC: -0.6}.get(role, -0.4)
     full = vals.get(V.B_FULL, vals.get(V.B_START))
     ex, rate = vals.get(V.B_EXEC), vals.get(V.B_RATE)
-    if full and ex is not None and rate is not None:
-        if abs(ex / full * 100 - rate) <= Decimal("0.6"):
+    if full and ex and rate:
+        rate_text = placed[V.B_RATE][3].rstrip("%")
+        places = _places(rate_text)
+        if abs(ex / full * 100 - rate) <= Decimal(5).scaleb(-places - 1) + Decimal("0.0001"):
             score += 3.0
             confirmed = True
         else:
             score -= 1.0
+    if extra:
+        score -= 2.0 * sum(1 for role, f in placed.items() if f[3] in ("0", "0%"))
     w, sc = vals.get(V.B_WEIGHT), vals.get(V.B_SCORE)
     if w is not None and sc is not None:
         if sc > w:

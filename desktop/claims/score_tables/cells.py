@@ -13,8 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
-from desktop.claims.extractor import _MAG, BASE_UNITS
+from desktop.claims.extractor import _MAG, BASE_UNITS, _base_pattern
 
 # --- text keys -----------------------------------------------------------------------------------
 
@@ -35,6 +36,7 @@ _TRAD = str.maketrans({
     "況": "况", "值": "值", "場": "场", "則": "则", "齡": "龄", "圍": "围", "壓": "压", "點": "点", "開": "开",
     "關": "关", "聯": "联", "貧": "贫", "難": "难", "復": "复", "驗": "验", "收": "收", "響": "响",
 })
+_PAGE_MARK = re.compile(r"\s*\n[0-9]{1,2}、")  # a Word preview's page number inside a cell
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")
 _SPACE = re.compile(r"\s+")
 _KEEP_CHARS = set("，、①②③④⑤⑥⑦⑧⑨⑩")
@@ -42,24 +44,41 @@ _CMP_CHARS = str.maketrans({"≧": "≥", "⩾": "≥", "≦": "≤", "⩽": "�
                             "＜": "<", "〉": ">", "〈": "<"})
 
 
+_NFKC_TABLE: dict[int, str] = {}
+_HAS_TRAD = re.compile("[" + "".join(sorted(k for k, v in ((chr(o), t) for o, t in _TRAD.items()) if k != v)) + "]")
+
+
+def simplified(text: str) -> str:
+    """``text`` with the form's Traditional characters made Simplified (one for one)."""
+    return text.translate(_TRAD) if _HAS_TRAD.search(text) else text
+
+
+@lru_cache(maxsize=8192)
 def nfkc(text: str) -> str:
     """NFKC where it maps one character to one (offsets stay valid), comparators made plain."""
-    out = []
-    for ch in text:
-        if ord(ch) < 128 or ch in _KEEP_CHARS:
-            out.append(ch)
+    if text.isascii():
+        return text
+    for ch in set(text):
+        o = ord(ch)
+        if o < 128 or o in _NFKC_TABLE:
             continue
         n = unicodedata.normalize("NFKC", ch)
-        out.append(n if len(n) == 1 else ch)
-    return "".join(out).translate(_CMP_CHARS)
+        _NFKC_TABLE[o] = n if len(n) == 1 and ch not in _KEEP_CHARS else ch
+    return text.translate(_NFKC_TABLE).translate(_CMP_CHARS)
 
 
+@lru_cache(maxsize=8192)
 def key(text: str | None) -> str:
     """A matching key: NFKC, no whitespace, no pinyin annotations, Simplified forms."""
     if not text:
         return ""
     s = _PINYIN.sub("", nfkc(text))
     return _SPACE.sub("", s).translate(_TRAD)
+
+
+def strip_page_marks(text: str | None) -> str:
+    """A cell without the page numbers a Word preview puts in it (``按规定公\n2、开``)."""
+    return _PAGE_MARK.sub("", text or "")
 
 
 def clean(text: str | None) -> str:
@@ -70,9 +89,8 @@ def clean(text: str | None) -> str:
 # --- quantities ----------------------------------------------------------------------------------
 
 NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_UNITS = sorted(set(BASE_UNITS) | {"万", "亿", "分", "周岁", "岁", "年", "月", "日", "人/次", "元/人", "元/人·月"},
-                key=len, reverse=True)
-UNIT = rf"(?:(?:{_MAG})?(?:{'|'.join(re.escape(u) for u in _UNITS)})|{_MAG})"
+_EXTRA_UNITS = ("周岁", "岁", "年", "月", "日", "分", "台件", "件套", "人/次")
+UNIT = rf"(?:(?:{_MAG})?(?:{_base_pattern()}|{'|'.join(re.escape(u) for u in _EXTRA_UNITS)})|{_MAG})"
 #: a unit word alone in a cell (度量单位 column, or a unit that ran into its own cell)
 UNIT_ONLY_RE = re.compile(rf"{UNIT}|万[a-zA-Z²³]+|[a-zA-Z²³/]{{1,6}}")
 
@@ -93,6 +111,10 @@ _QTY_RE = re.compile(
     rf"\s*(?P<op>{_OPS_BEFORE_RE})?\s*(?P<num>{NUM})\s*(?P<unit>{UNIT})?\s*(?P<post>{_OPS_AFTER_RE})?"
     rf"\s*(?P<gloss>[(（][^()（）0-9]{{1,8}}[)）]|[\u4e00-\u9fff]{{1,2}})?\s*"
 )
+_DIGIT = re.compile(r"[0-9]")
+_AMOUNT_RE = re.compile(rf"(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>(?:万|亿|千)?元)?")
+_DASH_RUN = re.compile(r"[-—–－/\\]+")
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff·/]+")
 _FIGURE_RE = re.compile(rf"\s*(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>%|分)?\s*")
 _DATE_RE = re.compile(r"(?:19|20)[0-9]{2}\s*年|[0-9]{1,2}\s*月(?:底|末|前|份|[0-9]{1,2}\s*日)|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}")
 _GLOSS_OK = re.compile(r"^(?:覆盖|完成|达标|合格|全覆盖|以上|左右|\(.*\)|（.*）)$")
@@ -120,13 +142,14 @@ def _number(raw: str) -> tuple[str, Decimal] | None:
         return None
 
 
+@lru_cache(maxsize=8192)
 def parse_quantity(cell: str | None) -> Quantity | None:
     """``≥95%`` → (>=, 95, %); ``95%以上`` → (>=, 95, %); ``100%覆盖`` → (None, 100, %); ``735`` →
     (None, 735, ""). None for text, dates, ranges, relative (增372人次) or compound values."""
     if not cell:
         return None
-    s = nfkc(cell).strip()
-    if not s or not re.search(r"[0-9]", s):
+    s = nfkc(_PAGE_MARK.sub("", cell)).strip()
+    if not s or not _DIGIT.search(s):
         return None
     m = _QTY_RE.fullmatch(s)
     if not m:
@@ -139,11 +162,10 @@ def parse_quantity(cell: str | None) -> Quantity | None:
     num = _number(m.group("num"))
     if num is None:
         return None
+    op = OPS_BEFORE.get(m.group("op")) if m.group("op") else None
     unit = m.group("unit") or ""
-    if unit in ("年", "月", "日"):
-        return None  # 12月, 2024年: dates, not quantities
-    op_word = m.group("op")
-    op = OPS_BEFORE.get(op_word) if op_word else None
+    if unit in ("月", "日") or (unit == "年" and num[1] >= 100):
+        return None  # 12月, 2024年: dates, not quantities (≥15年 is a duration)
     post = m.group("post")
     if post and op is None:
         op = OPS_AFTER[post]
@@ -159,6 +181,7 @@ class FigureValue:
     unit: str  # "%" or "分" or ""
 
 
+@lru_cache(maxsize=8192)
 def parse_figure(cell: str | None) -> FigureValue | None:
     """A 分值 / 得分 / 执行率 / amount cell: a bare number, optionally with % or 分."""
     if not cell:
@@ -172,12 +195,13 @@ def parse_figure(cell: str | None) -> FigureValue | None:
     return FigureValue(num[0], num[1], m.group("unit") or "")
 
 
+@lru_cache(maxsize=4096)
 def parse_amount(cell: str | None) -> FigureValue | None:
     """A budget amount: a number, optionally followed by 万元 / 元 (the unit is the block's)."""
     if not cell:
         return None
     s = nfkc(cell).strip()
-    m = re.fullmatch(rf"(?P<num>{NUM}|\.[0-9]+)\s*(?P<unit>(?:万|亿|千)?元)?", s)
+    m = _AMOUNT_RE.fullmatch(s)
     if not m:
         return None
     num = _number(m.group("num"))
@@ -188,7 +212,7 @@ def parse_amount(cell: str | None) -> FigureValue | None:
 
 def is_dash(cell: str | None) -> bool:
     s = key(cell)
-    return bool(s) and (s in _DASHES or bool(re.fullmatch(r"[-—–－/\\]+", s)))
+    return bool(s) and (s in _DASHES or bool(_DASH_RUN.fullmatch(s)))
 
 
 def comparator(cell: str | None) -> str | None:
@@ -199,16 +223,27 @@ def comparator(cell: str | None) -> str | None:
     return OPS_BEFORE.get(s)
 
 
-def unit_only(cell: str | None) -> str | None:
-    """A 度量单位 cell: the unit as written (magnitudes kept: 万元, 万亩), None when not a unit."""
+@lru_cache(maxsize=4096)
+def unit_only(cell: str | None, *, column: bool = False) -> str | None:
+    """A 度量单位 cell: the unit as written (magnitudes kept: 万元, 万亩), None when not a unit. In a unit
+    column (``column``) any short word is taken as written (台件, 批次, 人·次)."""
     s = nfkc(cell or "").strip()
-    if not s or len(s) > 8 or re.search(r"[0-9]", s):
+    if not s or len(s) > 8 or _DIGIT.search(s):
         return None
     s = s.strip("()（）")
     if s in ("百分比", "百分率"):
         return s
     m = UNIT_ONLY_RE.fullmatch(s)
-    return s if m else None
+    if m:
+        return s
+    if column and len(s) <= 3 and _CJK_WORD.fullmatch(s) and not is_dash(s) and (
+            s[-1] in _MEASURE_WORDS or "/" in s or "·" in s):
+        return s
+    return None
+
+
+#: the last character of a counting unit the lexicon may not list (台件, 人·次, 元/公里)
+_MEASURE_WORDS = set("件次个台套批起人户家所项场元亩吨米株头只份册本篇座辆艘架张幅部间处宗笔支类种床剂针例班门期轮趟组")
 
 
 _NAME_UNIT = re.compile(

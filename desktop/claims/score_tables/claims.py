@@ -126,31 +126,48 @@ _NAME_KEY = re.compile(r"[\s(（][^)）]*[)）]|[\s:：,，、。;；]")
 
 
 def associate_prose(tables: list[ScoreTable], claims: list[ExtractedClaim]) -> None:
-    """Each indicator row gets the indices of the claims outside tables that state the same value in
-    the same unit, or whose subject names the same indicator."""
-    by_value: dict[tuple[Decimal, str], list[int]] = {}
+    """Each indicator row gets the indices of the claims outside tables that state its actual (the same
+    figure in the same unit), or whose subject names the same indicator (in a compatible unit)."""
+    by_value: dict[tuple[str, str], list[int]] = {}
     prose = [(i, c) for i, c in enumerate(claims) if c.origin != "table" and c.confidence == "high"]
     for i, c in prose:
-        try:
-            total = Decimal(c.value) * Decimal(c.scale)
-        except Exception:
-            continue
-        by_value.setdefault((total.normalize(), _base(c.unit)), []).append(i)
-    for st in tables:
-        for row in st.indicators:
-            found: list[int] = []
-            a = row.actual
-            if a is not None and a.value is not None and a.unit:
-                scale, _ = unit_parts(a.unit)
-                found.extend(by_value.get(((a.value * scale).normalize(), _base(a.unit)), []))
-            name = _NAME_KEY.sub("", row.name or "")
-            if len(name) >= 4:
-                for i, c in prose:
-                    subj = _NAME_KEY.sub("", c.subject or "")
-                    if len(subj) >= 4 and (name in subj or subj in name) and i not in found:
-                        if a is None or a.unit == "" or _base(c.unit) == _base(a.unit):
-                            found.append(i)
-            row.prose_claim_indexes = sorted(set(found))
+        by_value.setdefault((_plain(c.value), c.unit), []).append(i)
+    # names by their 4-character pieces: a subject that shares one is a candidate, then checked whole
+    rows = [row for st in tables for row in st.indicators]
+    names = [_NAME_KEY.sub("", row.name or "") for row in rows]
+    grams: dict[str, set[int]] = {}
+    for k, name in enumerate(names):
+        if len(name) >= 4:
+            for j in range(len(name) - 3):
+                grams.setdefault(name[j:j + 4], set()).add(k)
+    by_name: dict[int, list[int]] = {}
+    if grams:
+        for i, c in prose:
+            subj = _NAME_KEY.sub("", c.subject or "")
+            if len(subj) < 4:
+                continue
+            cands = set()
+            for j in range(len(subj) - 3):
+                cands |= grams.get(subj[j:j + 4], set())
+            for k in cands:
+                if names[k] in subj or subj in names[k]:
+                    by_name.setdefault(k, []).append(i)
+    for k, row in enumerate(rows):
+        found: list[int] = []
+        a = row.actual
+        if a is not None and a.value is not None and a.unit:
+            found.extend(by_value.get((_plain(format(a.value, "f")), a.unit), []))
+        for i in by_name.get(k, []):
+            c = claims[i]
+            if a is None or a.unit == "" or _base(c.unit) == _base(a.unit):
+                found.append(i)
+        row.prose_claim_indexes = sorted(set(found))
+
+
+def _plain(value: str | None) -> str:
+    """``84.620`` → ``84.62``; ``100.00`` → ``100``: the same figure written with other decimals."""
+    v = (value or "").replace(",", "")
+    return v.rstrip("0").rstrip(".") if "." in v else v
 
 
 def _base(unit: str) -> str:

@@ -30,15 +30,17 @@ from desktop.claims.scoretable import Figure, Location, ScoreTable
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")
 _WORDS = sorted({*V.INDICATOR_HEADER, *V.BUDGET_HEADER}, key=len, reverse=True)
 #: a header word as written, or (failing that) wrapped inside its cell: 一級 指標
-HEADER_RE = re.compile("|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
-    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w))
+_FIRST = "".join(sorted({w[0] for w in _WORDS}))
+HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
+    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
 _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
 _HEADING_LINE = re.compile(r"(?m)^\s*(?:#{1,6}\s|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 _TOTAL_RE = re.compile(r"(?:自评总分|自评得分|综合得分|总得分|总分|合计|总计)(?:\s*[(（]\s*分\s*[)）])?")
 _GRADE_RE = re.compile(r"(?:自评等级|绩效等级|评价等级|评价结果|等级)\s*[|:：]?\s*[“\"]?(?P<g>优秀|良好|不合格|合格|优|良|中|差)")
-_TITLE_RE = re.compile(r"[^\n|。]{0,40}(?:自评表|评价表|评分表|自评情况表)(?:\s*[(（][^()（）\n]{0,12}[)）])?")
+_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表")
+_TITLE_TAIL = re.compile(r"\s*[(（][^()（）\n]{0,12}[)）]")
 _BUDGET_UNIT_RE = re.compile(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位\s*[:：]\s*(万元|元|亿元)")
 _WEIGHT_RE = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]")
 MAX_INDICATOR_BLOCK = 12000
@@ -50,8 +52,9 @@ class _Folded:
     back to offsets in the text."""
 
     def __init__(self, text: str):
-        t = text.translate(C._TRAD)
-        if not _PINYIN.search(t):
+        #: the text with Simplified characters, one for one (offsets unchanged)
+        self.simplified = t = C.simplified(text)
+        if ("(" not in t and "（" not in t) or not _PINYIN.search(t):
             self.text, self._f, self._o = t, [0], [0]
             return
         parts, fs, os_ = [], [], []
@@ -132,6 +135,14 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
             if i in unknown:
                 seq.append(A.UNKNOWN)
         return Header("indicator", _schema(seq), spans[0][0], spans[-1][1], spans)
+    if V.B_RATE not in bud:
+        # 分值执行率得分 run together reads 执行率得分 first: split it when there is no 执行率 column otherwise
+        for i, w in enumerate(words):
+            if w in ("执行率得分", "执行率权重"):
+                words[i:i + 1] = ["执行率", w[3:]]
+                bud[i:i + 1] = [V.B_RATE, V.B_SCORE if w.endswith("得分") else V.B_WEIGHT]
+                bud_roles = {k: r for k, r in enumerate(bud) if r}
+                break
     if is_budget_header(bud_roles):
         h = Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
         h.names = {r: V.strip_annotations(w) for w, r in zip(words, bud) if r}
@@ -181,9 +192,8 @@ def _schema(seq: list[str]) -> list[str]:
 
 def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) -> tuple[int, str]:
     """Where a block that starts at ``start`` ends, and why (``total`` / ``stop`` / ``limit``)."""
-    ft = folded.text
     seg_end = min(len(text), limit)
-    window = text[start:seg_end].translate(C._TRAD)
+    window = folded.simplified[start:seg_end]
     best, why = len(window), "limit"
     if kind == "budget":
         m = _BUDGET_STOP.search(window)
@@ -208,7 +218,6 @@ def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) ->
         if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(r"[0-9]%[0-9]", line):
             best, why = pm.start(), "stop"
             break
-    del ft
     return start + best, why
 
 
@@ -241,13 +250,13 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         for s, e in exclude:
             if h.end <= s < next_start:
                 next_start = s
-        title_m = _title_before(text, last_end, h.start)
+        title_m = _title_before(folded.simplified, last_end, h.start)
         if table is None or title_m is not None or h.start - last_end > 4000 or (
                 h.kind == "budget" and (table.budget or table.indicators)):
             if table is not None:
                 yield table, masks
             table = ScoreTable(source="text", page=page_at(h.start))
-            table.title = C.clean(text[title_m.start():title_m.end()]).strip("|:： ") if title_m else None
+            table.title = C.clean(orig[title_m[0]:title_m[1]]).strip("|:：# *") if title_m else None
             masks = []
             _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
         masks.append((h.start, h.end))
@@ -270,12 +279,19 @@ def A_MAX(h: Header) -> int:  # noqa: N802 - a constant per kind
     return MAX_BUDGET_BLOCK
 
 
-def _title_before(text: str, lo: int, hi: int) -> re.Match[str] | None:
+def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
     window_start = max(lo, hi - 1500)
+    window = text[window_start:hi]  # Simplified already
     last = None
-    for m in _TITLE_RE.finditer(text[:hi].translate(C._TRAD), window_start, hi):
+    for m in _TITLE_WORD.finditer(window):
         last = m
-    return last
+    if last is None:
+        return None
+    a = last.start()
+    while a > 0 and last.start() - a < 40 and window[a - 1] not in "\n|。":
+        a -= 1
+    e = _TITLE_TAIL.match(window, last.end())
+    return window_start + a, window_start + (e.end() if e else last.end())
 
 
 def _head_facts(text: str, table: ScoreTable, lo: int, hi: int, masks: list[tuple[int, int]]) -> None:
@@ -295,7 +311,7 @@ def _head_facts(text: str, table: ScoreTable, lo: int, hi: int, masks: list[tupl
 def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, int]]) -> int:
     """``总分 | 100 | 96 | 优`` / ``总分 99.96`` / ``合计 | 100 |``: the table's score (the last figure; a
     lone figure equal to the weights' sum is that sum, not a score) and grade."""
-    m = _TOTAL_RE.match(text.translate(C._TRAD), pos) if False else _TOTAL_RE.match(text, pos)
+    m = _TOTAL_RE.match(text, pos)
     if not m:
         return pos
     end = m.end()
@@ -312,7 +328,13 @@ def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, i
         s, e, _ = figs[-1]
         f = C.parse_figure(text[s:e])
         weights = sum((r.weight.value for r in table.indicators if r.weight and r.weight.value is not None), 0)
+        weights += sum((b.weight.value for b in table.budget if b.weight and b.weight.value is not None), 0)
         scores = sum((r.score.value for r in table.indicators if r.score and r.score.value is not None), 0)
+        head = format(weights, "f")
+        rest = text[s + len(head):e]
+        if len(figs) == 1 and weights and text[s:e].startswith(head) and C.parse_figure(rest) and (
+                C.parse_figure(rest).value <= weights):
+            s, f = s + len(head), C.parse_figure(rest)  # 总分 100 96 run together: 10096
         lone_weight_sum = len(figs) == 1 and f.value == weights and weights != scores
         if not lone_weight_sum:
             table.total_score = Figure(raw=text[s:e], text=f.text, value=f.value, location=Location(s, e))
@@ -325,7 +347,7 @@ def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, i
 
 
 def _budget_unit(text: str, h: Header) -> str | None:
-    seg = text[max(0, h.start - 60):h.end].translate(C._TRAD)
+    seg = C.simplified(text[max(0, h.start - 60):h.end])
     m = None
     for m in _BUDGET_UNIT_RE.finditer(seg):
         pass
@@ -380,6 +402,8 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     toks = T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
         return
+    if V.NATURE not in schema:
+        toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units={}, has_weight_column=V.WEIGHT in schema)

@@ -88,8 +88,9 @@ def build_target(row: dict[str, Cell], name: str, ctx: Context) -> Target | None
         return None
     raw_cells = parts + ([unit_cell] if unit_cell is not None and unit_cell.text.strip() else [])
     raw = " | ".join(C.clean(c.text) for c in raw_cells)
-    joined = "".join(_NATURE_WORDS.sub("", C.clean(c.text)) if c is row.get(V.NATURE) else C.clean(c.text)
-                     for c in parts)
+    joined = "".join(C.clean(C.strip_page_marks(c.text)) for c in parts if c is not row.get(V.NATURE)) if (
+        row.get(V.NATURE) is None) else _NATURE_WORDS.sub("", C.clean(row[V.NATURE].text)) + "".join(
+        C.clean(C.strip_page_marks(c.text)) for c in parts if c is not row.get(V.NATURE))
     loc = _span(raw_cells)
     q = C.parse_quantity(joined)
     if q is None:
@@ -103,7 +104,7 @@ def build_target(row: dict[str, Cell], name: str, ctx: Context) -> Target | None
 
 def _unit_fallback(unit_cell: Cell | None, name: str, ctx: Context, role: str) -> tuple[str, str | None]:
     if unit_cell is not None:
-        u = C.unit_only(unit_cell.text)
+        u = C.unit_only(unit_cell.text, column=True)
         if u:
             return u, "unit_column"
     u = C.unit_from_name(name)
@@ -120,13 +121,13 @@ def build_actual(cell: Cell | None, unit_cell: Cell | None, target: Target | Non
     if cell is None or not cell.text.strip():
         return None
     raw = C.clean(cell.text)
-    q = C.parse_quantity(raw)
+    q = C.parse_quantity(C.strip_page_marks(cell.text))
     if q is None:
         return Actual(raw=raw, location=cell.location())
     unit, source = q.unit, ("cell" if q.unit else None)
     if not unit:
-        if unit_cell is not None and C.unit_only(unit_cell.text):
-            unit, source = C.unit_only(unit_cell.text), "unit_column"
+        if unit_cell is not None and C.unit_only(unit_cell.text, column=True):
+            unit, source = C.unit_only(unit_cell.text, column=True), "unit_column"
         elif target is not None and target.unit:
             unit, source = target.unit, "target"
         else:

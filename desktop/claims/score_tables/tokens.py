@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from desktop.claims.extractor import _MAG, _base_pattern
 from desktop.claims.score_tables import cells as C
@@ -62,8 +63,11 @@ _LEVEL_RE = re.compile(
 _PLACEHOLDER = re.compile(r"(?:指标[0-9一二三四五六七八九十LlI]{1,2}[:：.]?)+")
 _ANNOTATION_RE = re.compile(_ANNOTATION)
 _SPACE = re.compile(r"[ \t\u3000]+")
+_DIGIT = re.compile(r"[0-9]")
+_RUN_RE = re.compile(r"\.?[0-9][0-9.,%]*")
 
 
+@lru_cache(maxsize=8192)
 def _kind_of_cell(text: str) -> str:
     """The kind of a whole cell (a piece between separators)."""
     s = text.strip()
@@ -80,14 +84,14 @@ def _kind_of_cell(text: str) -> str:
         return LVL2
     if lk == "L12":
         return LVL12
-    if C.unit_only(s) and not re.search(r"[0-9]", s) and len(C.key(s)) <= 4:
+    if len(s) <= 8 and C.unit_only(s) and len(C.key(s)) <= 4:
         return UNIT
     f = C.parse_figure(s)
     if f is not None and not f.unit:
         return NUM
     if C.parse_quantity(s) is not None:
         return QTY
-    if re.fullmatch(r"\.?[0-9][0-9.,%]*", C.nfkc(s)):
+    if _RUN_RE.fullmatch(C.nfkc(s)):
         return RUN
     return TEXT
 
@@ -152,7 +156,7 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     for s, e, brk in _pieces(text, start, end, mode):
         piece = text[s:e]
         kind = _kind_of_cell(piece)
-        mixed = kind == TEXT and re.search(r"[0-9]", piece) and _looks_glued(piece)
+        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
@@ -166,6 +170,18 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
                 toks[0].glued = False
             out.extend(toks)
     _promote_unknown_levels(out)
+    return _split_trailing_comparators(out)
+
+
+def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
+    """``管理率≥`` before a line break and ``70%`` after it: the comparator is a cell of its own."""
+    out: list[Token] = []
+    for t in toks:
+        if t.kind == TEXT and len(t.text) > 1 and C.nfkc(t.text)[-1] in "≥≤><=":
+            out.append(Token(TEXT, t.text[:-1], t.start, t.end - 1, t.brk))
+            out.append(Token(CMP, t.text[-1], t.end - 1, t.end, glued=True))
+        else:
+            out.append(t)
     return out
 
 
@@ -174,7 +190,7 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
     level the vocabulary does not know (a garbled or local one)."""
     for i in range(len(toks) - 2):
         a, b, c = toks[i], toks[i + 1], toks[i + 2]
-        if a.kind == TEXT and len(C.key(a.text)) <= 8 and not re.search(r"[0-9]", a.text) and b.kind == NUM \
+        if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
                 and c.kind in (LVL2, LVL12):
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
@@ -287,4 +303,20 @@ def _split_levels(text: str, s: int, e: int) -> list[Token]:
     elif len(out) >= 2 and out[-1].kind in (LVL2, LVL12) and out[-2].kind in (LVL2, LVL12):
         last = out.pop()  # 服务对象满意度指标服务对象满意度: the second is the indicator's name
         out.append(Token(TEXT, last.text, last.start, last.end))
+    return out
+
+
+def join_comparators(toks: list[Token]) -> list[Token]:
+    """A comparator cut off from its figure (``≥`` at a line's end, ``70%`` after a page marker) is one
+    cell with it when the form has no 指标性质 column."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == CMP and t.kind in (NUM, QTY, RUN) and not re.match(
+                r"\s*[≥≤><=]", C.nfkc(t.text)):
+            joined = C.nfkc(prev.text).strip() + C.nfkc(t.text).strip()
+            kind = QTY if C.parse_quantity(joined) else t.kind
+            out[-1] = Token(kind, joined, prev.start, t.end, prev.brk, t.glued)
+            continue
+        out.append(t)
     return out
