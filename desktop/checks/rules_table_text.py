@@ -93,6 +93,7 @@ def table_row_text(ctx: Context) -> Iterator[Finding]:
 
 INCREASE = re.compile(r"(?P<word>增收|增加|增长|提高|新增|多|减少|下降|节约|降低)[ \t]*(?P<n>[0-9]+(?:\.[0-9]+)?)[ \t]*"
                       r"(?P<unit>万元|元|亿元|万人次|人次|万人|人|户|个|家|所|项|件|吨|亩|%|个百分点)")
+_RELATIVE_TAIL = re.compile(r"(?:超|比|较|高于|低于)?(?:上年度?|去年|同期)?$")
 _NAME_NOISE = re.compile(r"^(?:任务|指标)[0-9一二三四五六七八九十]*[:：]|[(（][^)）]*[)）]|\s+")
 
 
@@ -138,13 +139,19 @@ def table_prose(ctx: Context) -> Iterator[Finding]:
             continue
         for row in t.indicators:
             name = _NAME_NOISE.sub("", row.name or "")
-            if len(name) < 4 or row.actual is None:
+            m = INCREASE.search(row.actual.raw or "") if row.actual is not None else None
+            if row.actual is None or row.actual.value is None:
+                # a name that swallowed its target and actual (业务收入超上年度增收27万元): the words before them
+                inside = INCREASE.search(name)
+                if inside and m is None:
+                    m = inside
+                    name = _RELATIVE_TAIL.sub("", name[:inside.start()])
+            if len(name) < 4:
                 continue
             related = [c for c in prose if name in subject_key(c.subject)]
             if not related:
                 continue
-            m = INCREASE.search(row.actual.raw or "")
-            if m and row.actual.value is None:
+            if m and (row.actual is None or row.actual.value is None):
                 n, unit = _base(Decimal(m.group("n")), m.group("unit"))
                 vals = sorted({_base(c.value, c.unit)[0]: c for c in related
                                if _base(c.value, c.unit)[1] == unit}.items())
@@ -154,14 +161,15 @@ def table_prose(ctx: Context) -> Iterator[Finding]:
                     places = max(c1.decimals, c2.decimals, len(m.group("n").split(".")[1]) if "." in m.group("n") else 0)
                     scale = _base(Decimal(1), m.group("unit"))[0]
                     if abs(diff - n) > ulp(places) * scale * 2:
-                        cells = [cell(ctx, t, row, "actual", row.actual.raw, row.actual.location)]
+                        cells = [cell(ctx, t, row, "actual", row.actual.raw if row.actual else m.group(),
+                                      row.actual.location if row.actual else row.name_location)]
                         yield finding(ctx, t, "table_prose", WARNING, "table.increase_differs",
-                                       {"row": label(row), "word": m.group("word"), "increase": m.group("n"),
+                                       {"row": name, "word": m.group("word"), "increase": m.group("n"),
                                         "unit": m.group("unit"), "first": fmt(v1 / scale), "second": fmt(v2 / scale),
                                         "computed": fmt(diff / scale, places)},
                                        cells, [m.group("n"), c1.raw, c2.raw], [c1.id, c2.id])
                 continue
-            if row.actual.value is None:
+            if row.actual is None or row.actual.value is None:
                 continue
             known = {_base(x.value, x.unit or (row.target.unit if row.target else ""))
                      for x in (row.actual, row.target) if x is not None and x.value is not None}
@@ -179,4 +187,51 @@ def table_prose(ctx: Context) -> Iterator[Finding]:
                 break
 
 
-__all__ = ["table_odd_cells", "table_row_text", "table_prose"]
+#: a number that lost its integer part in conversion: a decimal point right after a Chinese character
+#: (``总金额.32.06.5``, ``约.5万元``); a lone ``.8`` after a word is as likely a full stop and a score
+FRAGMENT = re.compile(r"(?<=[\u4e00-\u9fff])\.[0-9]+(?=\.[0-9]|万元|亿元|元|%)")
+
+
+@rule("amount_fragments")
+def amount_fragments(ctx: Context) -> Iterator[Finding]:
+    """Figures written without their integer part (年度总金额.32.06.5): digits lost in conversion."""
+    from desktop.checks.model import where_of
+
+    text = ctx.norm
+    for part in ctx.parts:
+        hits = list(FRAGMENT.finditer(text, part.start, part.end))
+        if not hits:
+            continue
+        shown = [h.group() for h in hits[:6]]
+        where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
+        where["part"] = part.name
+        yield Finding(rule="amount_fragments", severity=WARNING, code="text.fragments",
+                      params={"count": len(hits), "shown": "、".join(shown), "context": text[max(part.start, hits[0].start() - 8):hits[0].end()]},
+                      values=shown, where=where, identity=[part.name, "fragments"])
+
+
+#: letters OCR puts for digits, next to Chinese text or a unit: 得分 ``IO`` (10), ``M.8万元`` (14.8), ``1O0%``
+OCR_TOKEN = re.compile(r"(?<![A-Za-z0-9.])(?:[IlO]{2}|[IlOSZ][0-9][0-9.]*|[0-9]+[IlO][0-9IlO]*|[A-Z]\.[0-9]+)"
+                       r"(?=[\u4e00-\u9fff%]|万元|元|$)")
+
+
+@rule("ocr_digits")
+def ocr_digits(ctx: Context) -> Iterator[Finding]:
+    """Figures with letters where digits belong (``IO``, ``M.8万元``): a scan read by OCR, to be checked."""
+    from desktop.checks.model import where_of
+
+    text = ctx.norm
+    for part in ctx.parts:
+        hits = [h for h in OCR_TOKEN.finditer(text, part.start, part.end)
+                if re.search(r"[\u4e00-\u9fff]", text[max(0, h.start() - 1):h.start()]) or h.start() == part.start]
+        if not hits:
+            continue
+        shown = [h.group() for h in hits[:6]]
+        where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
+        where["part"] = part.name
+        yield Finding(rule="ocr_digits", severity=WARNING, code="text.ocr_digits",
+                      params={"count": len(hits), "shown": "、".join(shown)}, values=shown, where=where,
+                      identity=[part.name, "ocr"])
+
+
+__all__ = ["table_odd_cells", "table_row_text", "table_prose", "amount_fragments", "ocr_digits"]

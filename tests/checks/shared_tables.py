@@ -48,7 +48,7 @@ PERSON_FOUND: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
     ],
     "liangping_linye": [
         ("year in the title ≠ year in the body", _code("title.year_drift")),
-        ("budget amounts lost their integer parts (.32 .06 .5)", _code("table.fragment")),
+        ("budget amounts lost their integer parts (.32 .06 .5)", _any(_code("table.fragment"), _code("text.fragments"))),
     ],
     "lijiang_guchengqu_ziran": [
         ("targets met exactly, each row 90 % of its weight", _code("table.met_marked_down")),
@@ -57,7 +57,7 @@ PERSON_FOUND: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
         ("自评得分 98 > visible 84 + at most 10", _any(_code("table.total_above_possible"), _code("table.total_sum"))),
         ("预算执行率 100% scored 9/10", _code("table.execution_score", value="9")),
         ("rows met but marked down (时效 4/5, 效果显著 13/15, 可持续 8/10)", _code("table.met_marked_down")),
-        ("OCR: target M.8万元, score IO", _code("table.garbled")),
+        ("OCR: target M.8万元, score IO", _any(_code("table.garbled"), _code("text.ocr_digits"))),
     ],
     "yongde_mingliang": [
         ("资金到位及时率 100% (≧100) scored 7/10", _code("table.met_marked_down", row="资金到位及时率")),

@@ -57,3 +57,13 @@ def test_titles_name_one_year_and_one_kind_of_form():
     assert [f["code"] for f in found] == ["title.kind_drift"]
     # a cited report of another year is not this report's title
     assert check_text("评价年度：2024 年度\n\n根据2023年度绩效自评报告反映的问题，我们改进了管理。", rules=rule) == []
+
+
+def test_figures_that_lost_digits_or_read_letters():
+    rule = ["amount_fragments", "ocr_digits"]
+    found = check_text("年初预算数全年预算数全年执行数 年度总金额.32.06.5其中财政拨款.32.06.579.27107.93", rules=rule)
+    assert [f["code"] for f in found] == ["text.fragments"] and "2 处" in found[0]["message"]
+    found = check_text("保障人数102370人2370人IO指标2:质量指标", rules=rule)
+    assert [f["code"] for f in found] == ["text.ocr_digits"] and "IO" in found[0]["message"]
+    # a full stop before a score, a version number, a Latin word: none of these
+    assert check_text("社会认可的办学环境.8 按 GB/T 2260 标准，使用 IOS 系统 2.0 版。", rules=rule) == []

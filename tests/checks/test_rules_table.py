@@ -203,3 +203,16 @@ def test_a_row_whose_own_words_say_it_was_not_completed():
     t = ScoreTable(indicators=[row(name, "100", "100", "20", "20")])
     found = check(t, ["table_row_text"])
     assert codes(found) == [("table.row_text_partial", "warning")] and "93.42%" in found[0]["message"]
+
+
+def test_an_increase_its_figures_do_not_make():
+    from tests.checks.helpers import check_text
+
+    text = ("年度总体目标 年初设定目标 全年完成情况 业务收入达到55万元,三公经费控制率达标 业务收入77.57万元,三公经费控制达标\n"
+            "一级指标 二级指标 三级指标 年度指标值 全年完成值 分值 得分\n")
+    row = IndicatorRow("业务收入超上年度增收27万元", "效果指标", "经济效益指标", None, None, fig("13"), fig("13"),
+                       location=Location(len(text), len(text) + 20))
+    found = check_text(text + "经济效益指标 业务收入超上年度增收27万元 13 13", rules=["table_prose"],
+                       tables=[ScoreTable(indicators=[row])])
+    assert [f["code"] for f in found] == ["table.increase_differs"]
+    assert "55万元 → 77.57万元 只差 22.57万元" in found[0]["message"]

@@ -28,10 +28,10 @@ def test_labelled_tables_overall():
 
 def test_tables_as_the_readers_read_them():
     """End to end (``check FILE``): what the score-table readers make of the text, then the rules. The
-    readers are another issue's work in progress; the floor here is what they give today."""
+    readers are another issue's work; the floor is the acceptance figure (70 % of what a person found)."""
     from tests.checks.shared_tables import read_findings
 
     scores = [score_table(name, read_findings(name)) for name in PERSON_FOUND]
     assert sum(len(s.false_errors) for s in scores) == 0, [s.false_errors for s in scores]
     found = sum(len(s.reported) for s in scores)
-    assert found / sum(s.person_found for s in scores) >= 0.5, [s.missed for s in scores]
+    assert found / sum(s.person_found for s in scores) >= 0.7, [s.missed for s in scores]
