@@ -66,6 +66,8 @@ def _emissions(kind: str, text: str, schema: tuple[str, ...]) -> tuple[float | N
 def emit(tok: T.Token, role: str) -> float | None:
     """How well ``tok`` fits a column playing ``role`` (None: it cannot)."""
     k = tok.kind
+    if k == T.VOID:
+        return None
     if role == V.L1:
         if k == T.LVL12 and _WEIGHTED.search(tok.text):
             return 2.5  # 满意度指标(10分): a first level carries its weight
@@ -108,6 +110,8 @@ def emit(tok: T.Token, role: str) -> float | None:
 
 
 def junk(tok: T.Token, prev_kind: str | None) -> float:
+    if tok.kind == T.VOID:
+        return 0.0  # 指标2: a placeholder of an empty slot
     if tok.kind in (T.NUM, T.QTY) and prev_kind in (T.LVL1, T.LVL2, T.LVL12):
         return -0.6  # 管理指标 30: a level's own weight
     if tok.kind == T.DASH:

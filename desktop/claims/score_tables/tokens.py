@@ -20,8 +20,8 @@ from desktop.claims.score_tables import cells as C
 from desktop.claims.score_tables import vocab as V
 
 # kinds
-TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12 = (
-    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12")
+TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID = (
+    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void")
 
 
 @dataclass
@@ -191,7 +191,7 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
     for i in range(len(toks) - 2):
         a, b, c = toks[i], toks[i + 1], toks[i + 2]
         if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
-                and c.kind in (LVL2, LVL12):
+                and b.glued and c.kind in (LVL2, LVL12):
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
                 a.kind = LVL1
@@ -287,7 +287,7 @@ def _split_levels(text: str, s: int, e: int) -> list[Token]:
     while pos < e:
         p = _PLACEHOLDER.match(C.nfkc(text[pos:e]))
         if p and p.end():
-            out.append(Token(DASH, text[pos:pos + p.end()], pos, pos + p.end(), glued=True))
+            out.append(Token(VOID, text[pos:pos + p.end()], pos, pos + p.end(), glued=True))
             pos += p.end()
             continue
         m = _LEVEL_RE.match(C.nfkc(text[pos:e]))
