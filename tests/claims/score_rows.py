@@ -39,6 +39,7 @@ from desktop.claims.readers import read_report  # noqa: E402
 #: scores them without anything beside the checkout)
 SHARED = HERE / "score-tables"
 HELDOUT = HERE / "heldout"
+HELDOUT2 = HERE / "heldout2"
 FIELDS = ("actual", "target", "weight", "score", "budget")
 
 
@@ -222,7 +223,8 @@ def main(argv=None) -> int:
         return 0
     from tests.claims.score import score_file
 
-    for name, folder in (("shared score tables", SHARED), ("held-out score tables", HELDOUT)):
+    for name, folder in (("shared score tables", SHARED), ("held-out score tables", HELDOUT),
+                         ("held-out score tables, second round", HELDOUT2)):
         print(f"== {name} ({folder.relative_to(REPO)})")
         files = files_in([str(folder)])
         report(files, args.verbose)
