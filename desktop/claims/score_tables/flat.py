@@ -263,7 +263,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
             _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
         masks.append((h.start, h.end))
         if h.kind == "budget":
-            end, _ = _block_end(text, folded, h.end, min(next_start, h.end + A_MAX(h)), "budget")
+            end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
             _read_budget(text, orig, table, h, end)
         else:
             end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
@@ -275,10 +275,6 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         table.location = Location(start, last_end, table.page, None)
     if table is not None:
         yield table, masks
-
-
-def A_MAX(h: Header) -> int:  # noqa: N802 - a constant per kind
-    return MAX_BUDGET_BLOCK
 
 
 def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
