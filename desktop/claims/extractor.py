@@ -131,7 +131,7 @@ def _base_pattern() -> str:
     for u in sorted(BASE_UNITS, key=len, reverse=True):
         p = re.escape(u)
         if u == "元":
-            p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套))?"
+            p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套|[\u4e00-\u9fff](?![\u4e00-\u9fff])))?"
         if u in _NOT_AFTER:
             p += f"(?![{re.escape(_NOT_AFTER[u])}])"
         parts.append(p)

@@ -110,8 +110,12 @@ class BudgetRow:
     score: Figure | None = None  # 得分
     part_of: str | None = None
     location: Location | None = None
-    #: indices into the extractor's claim list for this row's amounts and rate
+    #: indices into the extractor's claim list for this row's amounts and rate (by field in the dict)
     claim_indexes: list[int] = field(default_factory=list)
+    claim_index_by_field: dict[str, int] = field(default_factory=dict)
+    #: in a workspace: the row's id and its claims' ids by field (planned_start / planned_full / executed / rate)
+    id: int | None = None
+    claim_ids: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,6 +138,11 @@ class IndicatorRow:
     claim_index: int | None = None
     target_claim_index: int | None = None
     prose_claim_indexes: list[int] = field(default_factory=list)
+    #: in a workspace (``desktop.claims.queries``): the row's id and its claims' ids
+    id: int | None = None
+    claim_id: int | None = None
+    target_claim_id: int | None = None
+    prose_claim_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -151,6 +160,9 @@ class ScoreTable:
     location: Location | None = None  # the whole table
     #: the budget block's column headers as written (role -> 预算数 / 调整后预算数 …), for subjects
     budget_columns: dict[str, str] = field(default_factory=dict)
+    #: in a workspace: the table's id and its report's
+    id: int | None = None
+    report_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``score_tables`` entry of ``claims FILE --json``: values as written (digits normalised);

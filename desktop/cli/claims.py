@@ -65,6 +65,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
     }
     lines = [f"{'' if c.confidence == 'high' else '? '}{c.value_raw}{c.unit}\t{c.subject}\t{c.quote}"
              for c in claims]
+    from desktop.text.score_tables import row_line, table_summary
+
+    for st in score_tables:
+        lines += ["", table_summary(st)] + [f"  {row_line(r)}" for r in st.indicators]
     out(args, data, "\n".join(lines) or "（没有找到指标）")
     return EXIT_OK
 

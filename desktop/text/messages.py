@@ -28,6 +28,7 @@ ERRORS: dict[str, str] = {
     "workspace.bad_role": "未知角色：{role}（可用：editor 编制 / reviewer 审核）",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
     "report.not_found": "找不到报告文件：{path}",
+    "score_table.not_found": "工作区中没有编号为 {table_id} 的绩效自评表。",
     "report.not_a_file": "不是文件：{path}",
     "report.unreadable": "无法读取报告文件：{path}",
     "report.empty": "报告文件为空：{name}",

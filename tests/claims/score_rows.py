@@ -1,6 +1,6 @@
 """Score the score-table readers against row labels: per field, how many labelled rows come out right.
 
-The labels are those of ``../shared/samples/score-tables`` (see its README): one JSON object per budget or
+The labels are those of ``tests/claims/score-tables`` (see its README): one JSON object per budget or
 indicator row, values exactly as written, ``text_span`` an exact substring of the body. A labelled row is
 matched to the read row whose cells overlap its span most (each read row used once); a labelled row
 with no match counts wrong on every field it states.
@@ -13,7 +13,7 @@ Fields, as the acceptance criteria name them:
 - **budget**: 年初预算数 / 全年预算数 / 全年执行数 / 执行率 where stated;
 - **table claims**: claims the readers made from rows, and how many of them a label bears out.
 
-    .venv/bin/python tests/claims/score_rows.py                  # the shared score tables
+    .venv/bin/python tests/claims/score_rows.py                  # the shared and the held-out tables
     .venv/bin/python tests/claims/score_rows.py -v [DIR|FILE…]   # with every wrong field
 """
 
@@ -35,7 +35,11 @@ if str(REPO) not in sys.path:
 from desktop.claims.extractor import extract_with_tables  # noqa: E402
 from desktop.claims.readers import read_report  # noqa: E402
 
-SHARED = REPO.parent / "shared" / "samples" / "score-tables"
+#: the public score tables with row labels (a copy of ../shared/samples/score-tables, so a fresh clone
+#: scores them without anything beside the checkout)
+SHARED = HERE / "score-tables"
+HELDOUT = HERE / "heldout"
+HELDOUT2 = HERE / "heldout2"
 FIELDS = ("actual", "target", "weight", "score", "budget")
 
 
@@ -214,7 +218,25 @@ def main(argv=None) -> int:
     ap.add_argument("paths", nargs="*")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
-    report(files_in(args.paths), args.verbose)
+    if args.paths:
+        report(files_in(args.paths), args.verbose)
+        return 0
+    from tests.claims.score import score_file
+
+    for name, folder in (("shared score tables", SHARED), ("held-out score tables", HELDOUT),
+                         ("held-out score tables, second round", HELDOUT2)):
+        print(f"== {name} ({folder.relative_to(REPO)})")
+        files = files_in([str(folder)])
+        report(files, args.verbose)
+        matched = gold = found = 0
+        for f in files:
+            if f.with_name(f.name.split(".")[0] + ".gold.jsonl").exists():
+                sc = score_file(f)
+                matched, gold, found = matched + sc.matched, gold + sc.gold, found + sc.found
+        if gold:
+            print(f"claims (pooled): precision {matched / found:.3f}  recall {matched / gold:.3f}  "
+                  f"({matched} of {gold} labelled, {found} found)")
+        print()
     return 0
 
 

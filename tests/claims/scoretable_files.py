@@ -224,24 +224,67 @@ def _docx_table(d, grid: list[list[str]]):
     return t
 
 
-def write_pdf(path: Path, rows: list[SpecRow]) -> None:
-    """A ruled table (fpdf2, the CJK font embedded); 一级 / 二级指标 span their rows."""
+_SUBSET_FONT: dict[str, str] = {}
+
+
+def _font(text: str) -> str:
+    """The CJK font cut down to the characters of ``text`` (parsing the whole 5 MB collection takes
+    seconds; once per process, then a small file)."""
+    import tempfile
+
+    chars = "".join(sorted(set(text)))
+    if chars not in _SUBSET_FONT:
+        import logging
+
+        from fontTools import subset
+
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(FONT_PATH, fontNumber=0)
+        sub = subset.Subsetter()
+        sub.populate(text=chars)
+        sub.subset(font)
+        out = Path(tempfile.mkdtemp()) / "wqy-subset.ttf"
+        font.save(str(out))
+        _SUBSET_FONT[chars] = str(out)
+    return _SUBSET_FONT[chars]
+
+
+def _all_text(rows: list[SpecRow]) -> str:
+    return "".join([*HEADER, *BUDGET_HEADER, *(v for b in BUDGET for v in b), "项目支出绩效自评表（2024年度）总分",
+                    "0123456789.%，已督促施工单位增加人手并调整工期安排",
+                    *(" ".join(vars(r).get(k) or "" for k in ("level1", "level2", "name", "target", "actual",
+                                                               "deviation")) for r in rows)])
+
+
+def write_pdf(path: Path, rows: list[SpecRow], *, ruled: bool = True) -> None:
+    """A table drawn with fpdf2 (the CJK font embedded), split across pages. Ruled: every cell boxed,
+    一级 / 二级指标 spanning their rows. Not ruled: no lines at all (pdfplumber finds no table), merged
+    cells left blank, a long 偏差原因 wrapped onto a second line."""
     from fpdf import FPDF
 
+    if not ruled:
+        rows = [SpecRow(**{**vars(r), "deviation": r.deviation + "，已督促施工单位增加人手并调整工期安排"
+                           if r.deviation else ""}) for r in rows]
+
     pdf = FPDF(orientation="L", format="A4")
-    pdf.add_font("wqy", fname=FONT_PATH)
+    pdf.add_font("wqy", fname=_font(_all_text(rows)))
     pdf.set_font("wqy", size=7)
     pdf.set_auto_page_break(True, margin=10)
     pdf.add_page()
     pdf.cell(0, 8, "项目支出绩效自评表（2024年度）", new_x="LMARGIN", new_y="NEXT", align="C")
-    with pdf.table(col_widths=(30, 22, 22, 22, 16, 22, 16), line_height=5, text_align="LEFT", first_row_as_headings=False) as table:
+    borders = "ALL" if ruled else "NONE"
+    with pdf.table(col_widths=(30, 22, 22, 22, 16, 22, 16), line_height=5, text_align="LEFT", first_row_as_headings=False,
+                   borders_layout=borders, v_align="TOP") as table:
         for row in [BUDGET_HEADER, *BUDGET]:
             tr = table.row()
             for v in row:
                 tr.cell(v)
     pdf.ln(4)
     widths = (18, 26, 40, 22, 22, 10, 10, 45)
-    with pdf.table(col_widths=widths, line_height=5, text_align="LEFT", first_row_as_headings=False) as table:
+    with pdf.table(col_widths=widths, line_height=5, text_align="LEFT", first_row_as_headings=False,
+                   borders_layout=borders, v_align="TOP") as table:
         tr = table.row()
         for h in HEADER:
             tr.cell(h)
@@ -249,6 +292,11 @@ def write_pdf(path: Path, rows: list[SpecRow]) -> None:
         spans2 = dict(_spans(rows, 1))
         for i, g in enumerate(_grid(rows)):
             tr = table.row()
+            if not ruled:
+                g = [g[0] if i in spans1 else "", g[1] if i in spans2 else "", *g[2:]]
+                for v in g:
+                    tr.cell(v)
+                continue
             if i in spans1:
                 tr.cell(g[0], rowspan=spans1[i] - i + 1)
             if i in spans2:

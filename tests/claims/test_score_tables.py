@@ -24,18 +24,22 @@ def files(tmp_path_factory):
     F.write_xlsx(d / "自评表.xlsx", ROWS)
     F.write_docx(d / "自评表.docx", ROWS)
     F.write_pdf(d / "自评表.pdf", ROWS)
+    F.write_pdf(d / "无框线.pdf", ROWS, ruled=False)
     for name, fn in [("pipes", F.text_pipes), ("lines", F.text_lines), ("spaces", F.text_spaces),
                      ("tabs", F.text_tabs), ("run", F.text_run_together)]:
         (d / f"{name}.txt").write_text(fn(ROWS), encoding="utf-8")
     return d
 
 
-@pytest.mark.parametrize("name", ["自评表.xlsx", "自评表.docx", "自评表.pdf", "pipes.txt", "lines.txt",
+@pytest.mark.parametrize("name", ["自评表.xlsx", "自评表.docx", "自评表.pdf", "无框线.pdf", "pipes.txt", "lines.txt",
                                   "spaces.txt", "tabs.txt"])
 def test_every_format_gives_the_same_records(files, name):
     claims, tables = extract_with_tables(read_report(files / name))
     assert len(tables) == 1
-    assert F.records(tables) == EXPECTED
+    expected = EXPECTED
+    if name == "无框线.pdf":  # its long 偏差原因 wraps onto a second line, read back as one cell
+        expected = [(*e[:7], e[7] and e[7] + "，已督促施工单位增加人手并调整工期安排") for e in EXPECTED]
+    assert F.records(tables) == expected
     assert F.budget_records(tables) == F.expected_budget()
     st = tables[0]
     assert st.total_score is not None and st.total_score.text == F._total(ROWS)

@@ -82,6 +82,7 @@ def link(found: Found, row_claims: list, claims: list) -> None:
                 row.target_claim_index = i
         else:
             row.claim_indexes.append(i)
+            row.claim_index_by_field[what] = i
     associate_prose(found.tables, claims)
 
 

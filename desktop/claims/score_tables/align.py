@@ -66,6 +66,8 @@ def _emissions(kind: str, text: str, schema: tuple[str, ...]) -> tuple[float | N
 def emit(tok: T.Token, role: str) -> float | None:
     """How well ``tok`` fits a column playing ``role`` (None: it cannot)."""
     k = tok.kind
+    if k == T.VOID:
+        return None
     if role == V.L1:
         if k == T.LVL12 and _WEIGHTED.search(tok.text):
             return 2.5  # 满意度指标(10分): a first level carries its weight
@@ -108,6 +110,8 @@ def emit(tok: T.Token, role: str) -> float | None:
 
 
 def junk(tok: T.Token, prev_kind: str | None) -> float:
+    if tok.kind == T.VOID:
+        return 0.0  # 指标2: a placeholder of an empty slot
     if tok.kind in (T.NUM, T.QTY) and prev_kind in (T.LVL1, T.LVL2, T.LVL12):
         return -0.6  # 管理指标 30: a level's own weight
     if tok.kind == T.DASH:
@@ -234,6 +238,9 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     first_content = next((j for j, r in enumerate(schema) if r not in (V.L1, V.L2)), 0)
     starts = [j for j in range(first_content + 1)]
     numeric = [r in NUMERIC_ROLES for r in schema]
+    # runs of numeric columns one figure may fill together: (first column, how many, their roles)
+    multi_ranges = [(k, r, tuple(schema[k:k + r])) for k in range(m) for r in range(2, 6)
+                    if k + r <= m and all(numeric[k:k + r])]
 
     dp = [NEG] * (m + 1)
     dp[NONE] = 0.0
@@ -259,9 +266,11 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                 bp[j] = (j, "junk", None)
         # same row: best over j < k of dp[j] - prefix[j + 1], plus prefix[k]
         best, best_j = NEG, None
+        before: list[tuple[float, int | None]] = [(NEG, None)] * (m + 1)  # that best, for every k
         for k in range(m):
             if k > 0 and dp[k - 1] > NEG and dp[k - 1] - prefix[k] > best:
                 best, best_j = dp[k - 1] - prefix[k], k - 1
+            before[k] = (best, best_j)
             if best_j is not None and em[k] is not None:
                 v = best + prefix[k] + em[k]
                 if v > new[k]:
@@ -283,25 +292,19 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         rd = _run_digits(t) if t.glued and t.kind in (T.NUM, T.RUN, T.QTY) else None
         if rd is not None:
             op, unit = rd[0].strip(), rd[2].strip()
-            for k in range(m):
-                if not numeric[k] or (op and schema[k] in (V.WEIGHT, V.SCORE)):
+            for k, r, roles in multi_ranges:
+                b, bj = before[k]
+                if bj is None or (op and roles[0] in (V.WEIGHT, V.SCORE)):
                     continue
-                for r in range(2, 6):
-                    if k + r > m or not all(numeric[k:k + r]):
-                        break
-                    if unit and unit != "分" and schema[k + r - 1] in (V.WEIGHT, V.SCORE):
-                        continue  # 97%: a percent ends in a value column, not in 得分
-                    sp = split_run(rd[1], tuple(schema[k:k + r]), prev_value)
-                    if sp is None:
-                        continue
-                    gain = sp[0] + 1.0 * r
-                    # from a state in the same row
-                    for j in range(k):
-                        if dp[j] > NEG:
-                            v = dp[j] + prefix[k] - prefix[j + 1] + gain
-                            if v > new[k + r - 1]:
-                                new[k + r - 1] = v
-                                bp[k + r - 1] = (j, "multi", (k, r, sp))
+                if unit and unit != "分" and roles[-1] in (V.WEIGHT, V.SCORE):
+                    continue  # 97%: a percent ends in a value column, not in 得分
+                sp = split_run(rd[1], roles, prev_value)
+                if sp is None:
+                    continue
+                v = b + prefix[k] + sp[0] + 1.0 * r  # from the best state before k in the same row
+                if v > new[k + r - 1]:
+                    new[k + r - 1] = v
+                    bp[k + r - 1] = (bj, "multi", (k, r, sp))
         dp = new
         back.append(bp)
         prev_kind = t.kind

@@ -79,22 +79,38 @@ def table_claims(st: ScoreTable, maker: ClaimMaker) -> list[tuple[ExtractedClaim
                            approx=_OP_SIGN.get(a.op) if a.op else None, flags=flags)
             if c is not None:
                 out.append((c, row, "actual"))
+    default_unit = budget_unit_unstated(st)
     for b in st.budget:
         for field_name in ("planned_start", "planned_full", "executed", "rate"):
             f: Figure | None = getattr(b, field_name)
             if f is None or f.value is None or f.location is None:
                 continue
+            flags = []
             if field_name == "rate":
                 unit = "%"
             else:
                 unit = f.unit or b.unit or st.budget_unit or ""
+                if not unit and default_unit:
+                    unit, flags = default_unit, ["unit_inferred"]
             column = st.budget_columns.get(field_name) or BUDGET_COLUMN_NAMES[field_name]
-            c = maker.make(f.location, f.text or "", f.value, unit, f"{b.name} {column}", section)
+            c = maker.make(f.location, f.text or "", f.value, unit, f"{b.name} {column}", section, flags=flags)
             if c is not None:
                 if field_name != "rate" and unit.endswith("元"):
                     c.kind = AMOUNT
                 out.append((c, b, field_name))
     return out
+
+
+def budget_unit_unstated(st: ScoreTable) -> str | None:
+    """The amount unit of a budget block that states none (部门整体 forms often leave it out): 万元, as
+    the forms print budgets, unless the amounts are too large for it (then 元)."""
+    if st.budget_unit:
+        return None
+    amounts = [f.value for b in st.budget for f in (b.planned_start, b.planned_full, b.executed)
+               if f is not None and f.value is not None]
+    if not amounts:
+        return None
+    return "万元" if max(amounts) < 100_000 else "元"
 
 
 def consumed_spans(st: ScoreTable) -> list[tuple[int, int]]:

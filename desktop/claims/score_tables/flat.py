@@ -33,6 +33,7 @@ _WORDS = sorted({*V.INDICATOR_HEADER, *V.BUDGET_HEADER}, key=len, reverse=True)
 _FIRST = "".join(sorted({w[0] for w in _WORDS}))
 HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
     r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
+_DIGIT = re.compile(r"[0-9]")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
 _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
@@ -102,14 +103,15 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
     ft = folded.text
     for m in HEADER_RE.finditer(ft):
         if run:
-            gap = ft[run[-1].end():m.start()]
-            if _GAP_OK.fullmatch(gap):
-                run.append(m)
-                continue
-            if len(run) >= 2 and _GAP_UNKNOWN.fullmatch(gap) and not re.search(r"[0-9]", gap):
-                unknown.append(len(run) - 1)
-                run.append(m)
-                continue
+            a, b = run[-1].end(), m.start()
+            if b - a <= 48:
+                if _GAP_OK.fullmatch(ft, a, b):
+                    run.append(m)
+                    continue
+                if len(run) >= 2 and _GAP_UNKNOWN.fullmatch(ft, a, b) and not _DIGIT.search(ft, a, b):
+                    unknown.append(len(run) - 1)
+                    run.append(m)
+                    continue
             close()
         run = [m]
         unknown = []
@@ -261,7 +263,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
             _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
         masks.append((h.start, h.end))
         if h.kind == "budget":
-            end, _ = _block_end(text, folded, h.end, min(next_start, h.end + A_MAX(h)), "budget")
+            end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
             _read_budget(text, orig, table, h, end)
         else:
             end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
@@ -273,10 +275,6 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         table.location = Location(start, last_end, table.page, None)
     if table is not None:
         yield table, masks
-
-
-def A_MAX(h: Header) -> int:  # noqa: N802 - a constant per kind
-    return MAX_BUDGET_BLOCK
 
 
 def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:

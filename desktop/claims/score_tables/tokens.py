@@ -20,8 +20,8 @@ from desktop.claims.score_tables import cells as C
 from desktop.claims.score_tables import vocab as V
 
 # kinds
-TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12 = (
-    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12")
+TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID = (
+    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void")
 
 
 @dataclass
@@ -63,6 +63,9 @@ _LEVEL_RE = re.compile(
 _PLACEHOLDER = re.compile(r"(?:指标[0-9一二三四五六七八九十LlI]{1,2}[:：.]?)+")
 _ANNOTATION_RE = re.compile(_ANNOTATION)
 _SPACE = re.compile(r"[ \t\u3000]+")
+_SEP_PIPE = re.compile(r"[|\t]+|\n")
+_SEP_LINE = re.compile(r"[|\t]+|\n(?:[0-9]{1,2}、)?")  # 2、 at a line start: a page marker of a Word preview
+_SEP_SPACE = re.compile(r"[ \t\u3000|]+|\n")
 _DIGIT = re.compile(r"[0-9]")
 _RUN_RE = re.compile(r"\.?[0-9][0-9.,%]*")
 
@@ -98,14 +101,13 @@ def _kind_of_cell(text: str) -> str:
 
 def _pieces(text: str, start: int, end: int, mode: str) -> list[tuple[int, int, bool]]:
     """(start, end, line break before) of each non-empty piece between separators."""
-    if mode == "pipe":
-        sep = re.compile(r"[|\t]+|\n")
-    elif mode == "tab":
-        sep = re.compile(r"\t+|\n")
+    # a pipe or a tab is a cell border whatever else separates the cells
+    if mode in ("pipe", "tab"):
+        sep = _SEP_PIPE
     elif mode == "line":
-        sep = re.compile(r"\n(?:[0-9]{1,2}、)?")  # 2、 at a line start: a page marker of a Word preview
+        sep = _SEP_LINE
     else:
-        sep = re.compile(r"[ \t\u3000]+|\n")
+        sep = _SEP_SPACE
     out = []
     pos = start
     brk = False
@@ -137,7 +139,7 @@ def separator_mode(text: str, start: int, end: int) -> str:
     seg = text[start:end]
     n = max(1, len(seg))
     pipes, tabs, lines = seg.count("|"), seg.count("\t"), seg.count("\n")
-    if pipes >= 6 and pipes * 40 >= n:
+    if pipes >= 6 and pipes * 40 >= n or pipes >= 2 and any(ln.count("|") >= 2 for ln in seg.splitlines()):
         return "pipe"
     if tabs >= 4 and tabs * 40 >= n:
         return "tab"
@@ -191,7 +193,7 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
     for i in range(len(toks) - 2):
         a, b, c = toks[i], toks[i + 1], toks[i + 2]
         if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
-                and c.kind in (LVL2, LVL12):
+                and b.glued and c.kind in (LVL2, LVL12):
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
                 a.kind = LVL1
@@ -287,7 +289,7 @@ def _split_levels(text: str, s: int, e: int) -> list[Token]:
     while pos < e:
         p = _PLACEHOLDER.match(C.nfkc(text[pos:e]))
         if p and p.end():
-            out.append(Token(DASH, text[pos:pos + p.end()], pos, pos + p.end(), glued=True))
+            out.append(Token(VOID, text[pos:pos + p.end()], pos, pos + p.end(), glued=True))
             pos += p.end()
             continue
         m = _LEVEL_RE.match(C.nfkc(text[pos:e]))
