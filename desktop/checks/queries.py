@@ -52,17 +52,42 @@ def _claim_refs(db: Database, report_id: int) -> list[ClaimRef]:
 
 
 def _score_tables(db: Database, report_id: int) -> tuple[list[Any], dict[int, int] | None]:
-    """The report's score tables as records and the map from their claim indexes to claim ids.
+    """The report's score tables as the workspace stores them (rows carry their claims' ids), or — for a
+    report imported before the tables were stored — read again from the stored text, the rows' claim
+    indexes matched to the stored claims by offsets."""
+    from desktop.claims.queries import load_score_tables
 
-    Read back from the workspace when it stores them (``desktop.claims.queries.report_score_tables``);
-    until then the stored report text is read again with the score-table readers (a text table, or the
-    text of an office table), and the rows' claim indexes are matched to the stored claims by offsets.
-    """
     try:
-        from desktop.claims.queries import report_score_tables  # type: ignore[attr-defined]
-    except ImportError:
-        return _reread_tables(db, report_id)
-    return report_score_tables(db, report_id)
+        stored = load_score_tables(db, report_id)
+    except sqlite3.OperationalError as exc:  # a database from before the score tables (opened read-only)
+        if "no such table" not in str(exc):
+            raise
+        stored = []
+    if stored or not _imported_before_tables_were_stored(db, report_id):
+        return stored, {}
+    return _reread_tables(db, report_id)
+
+
+def _imported_before_tables_were_stored(db: Database, report_id: int) -> bool:
+    """Was the report imported before the workspace stored score tables (migration 0009)? Only then can
+    it have tables that were not stored."""
+    import datetime as _dt
+
+    try:
+        applied = db.scalar("SELECT applied_at FROM _sqlite_migrations WHERE name = '0009_score_tables'")
+    except sqlite3.OperationalError:
+        return True
+    imported = db.scalar("SELECT imported_at FROM reports WHERE id = ?", (report_id,))
+    if not applied or not imported:
+        return True
+
+    def when(s: str) -> _dt.datetime:
+        return _dt.datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T", 1))
+
+    try:
+        return when(imported) < when(applied)
+    except ValueError:
+        return True
 
 
 #: reports read again for their tables in this process, by content (the GUI asks often)
@@ -71,6 +96,7 @@ _TABLE_HINT = re.compile(r"三级指标|指标值|实际完成值|全年实际�
 
 
 def _reread_tables(db: Database, report_id: int) -> tuple[list[Any], dict[int, int]]:
+    """Tables of a report imported before they were stored: its stored text read again by the readers."""
     from desktop.claims.document import Document, Span
     from desktop.claims.extractor import extract_with_tables
 

@@ -15,8 +15,8 @@ from desktop.checks.arith import HUNDRED, fmt, q, rate, rate_matches, ulp, withi
 from desktop.checks.engine import Context, rule
 from desktop.checks.model import ROUNDING, SEVERITIES, WARNING, Finding
 from desktop.checks.table_cells import (
-    cell, claim_id, decimals_of, direction, fig_cell, fig_value, finding, fragment, glued, label, met, no_deviation,
-    same_unit, sure, table_key, target_text,
+    actual_claim, cell, decimals_of, direction, fig_cell, fig_value, finding, fragment, glued, label, met, no_deviation,
+    same_unit, sure, table_key, target_claim, target_text,
 )
 from desktop.claims.scoretable import BudgetRow, Figure, IndicatorRow, Location, ScoreTable
 
@@ -34,7 +34,7 @@ def table_score_over_weight(ctx: Context) -> Iterator[Finding]:
                            "table.score_over_weight",
                            {"row": row.name, "weight": row.weight.text, "score": row.score.text}, cells,
                            [row.weight.text, row.score.text],
-                           [claim_id(ctx, getattr(row, "claim_index", None))])
+                           [actual_claim(ctx, row)])
 
 
 @rule("table_missed_full_marks")
@@ -53,7 +53,7 @@ def table_missed_full_marks(ctx: Context) -> Iterator[Finding]:
             params = {"row": label(row), "target": target_text(row.target), "op": op,
                       "actual": target_text(row.actual),
                       "weight": row.weight.text if row.weight else "", "score": row.score.text if row.score else ""}
-            claim_ids = [claim_id(ctx, row.claim_index), claim_id(ctx, row.target_claim_index)]
+            claim_ids = [actual_claim(ctx, row), target_claim(ctx, row)]
             if w is not None and s is not None and s >= w:
                 cells.append(fig_cell(ctx, t, row, "score", row.score))
                 yield finding(ctx, t, "table_missed_full_marks", WARNING, "table.missed_full_marks", params,
@@ -90,7 +90,7 @@ def table_met_marked_down(ctx: Context) -> Iterator[Finding]:
                       "actual": target_text(row.actual), "weight": row.weight.text,
                       "score": row.score.text}
             yield finding(ctx, t, "table_met_marked_down", WARNING, "table.met_marked_down", params, cells,
-                           [row.weight.text, row.score.text], [claim_id(ctx, row.claim_index)])
+                           [row.weight.text, row.score.text], [actual_claim(ctx, row)])
 
 
 def _execution_check(ctx: Context, t: ScoreTable, row, rate_value: Decimal, rate_raw: str,

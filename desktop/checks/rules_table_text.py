@@ -14,7 +14,7 @@ from desktop.checks.arith import fmt, rate, ulp
 from desktop.checks.engine import Context, rule
 from desktop.checks.model import WARNING, Finding
 from desktop.checks.table_cells import (
-    OCR_DIGITS, cell, claim_id, fig_cell, finding, label, met, target_text,
+    OCR_DIGITS, actual_claim, budget_claims, cell, fig_cell, finding, label, met, target_claim, target_text,
 )
 from desktop.claims.scoretable import BudgetRow, Figure, IndicatorRow, ScoreTable
 
@@ -52,7 +52,7 @@ def table_odd_cells(ctx: Context) -> Iterator[Finding]:
             if a is not None and a.op:
                 yield finding(ctx, t, "table_odd_cells", WARNING, "table.actual_as_target",
                                {"row": label(row), "raw": a.raw}, [cell(ctx, t, row, "actual", a.raw, a.location)],
-                               [a.text], [claim_id(ctx, row.claim_index)])
+                               [a.text], [actual_claim(ctx, row)])
 
 
 _DONE_N = re.compile(r"(?:已|实际|完成|累计)[^0-9，,。；;]{0,12}?(?P<n>[0-9]+(?:\.[0-9]+)?)[ \t]*(?P<u>万元|元|人次|人|户|个|家|所|项|件|吨|亩)")
@@ -86,7 +86,7 @@ def table_row_text(ctx: Context) -> Iterator[Finding]:
             yield finding(ctx, t, "table_row_text", WARNING, "table.row_text_partial",
                            {"row": label(row)[:30], "done": fmt(d), "goal": fmt(g), "unit": u,
                             "share": fmt(share, 2), "actual": row.actual.raw, "score": row.score.text},
-                           cells, [fmt(d), fmt(g), row.actual.text], [claim_id(ctx, row.claim_index)])
+                           cells, [fmt(d), fmt(g), row.actual.text], [actual_claim(ctx, row)])
 
 
 # --- the report's prose against the table ------------------------------------------------------------
@@ -122,9 +122,8 @@ def table_prose(ctx: Context) -> Iterator[Finding]:
 
     spans = sorted(sp for t in ctx.report.tables for sp in _row_spans(t))
     starts = [a for a, _ in spans]
-    used = {claim_id(ctx, i) for t in ctx.report.tables for r in t.indicators
-            for i in (r.claim_index, r.target_claim_index)}
-    used |= {claim_id(ctx, i) for t in ctx.report.tables for b in t.budget for i in b.claim_indexes}
+    used = {i for t in ctx.report.tables for r in t.indicators for i in (actual_claim(ctx, r), target_claim(ctx, r))}
+    used |= {i for t in ctx.report.tables for b in t.budget for i in budget_claims(ctx, b)}
 
     def in_a_row(pos: int) -> bool:
         k = bisect.bisect_right(starts, pos) - 1
@@ -183,7 +182,7 @@ def table_prose(ctx: Context) -> Iterator[Finding]:
                 yield finding(ctx, t, "table_prose", WARNING, "table.prose_differs",
                                {"row": label(row), "prose": c.raw, "prose_unit": c.unit, "prose_subject": c.subject[-20:],
                                 "actual": target_text(row.actual)}, cells, [c.raw, row.actual.text],
-                               [c.id, claim_id(ctx, row.claim_index)])
+                               [c.id, actual_claim(ctx, row)])
                 break
 
 

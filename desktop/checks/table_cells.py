@@ -84,6 +84,23 @@ def claim_id(ctx: Context, index: int | None) -> int | None:
     return index if ids is None else ids.get(index)
 
 
+
+def actual_claim(ctx: Context, row: IndicatorRow | BudgetRow) -> int | None:
+    """The claim id of a row's actual: stored with the row in a workspace, else through its claim index."""
+    if not isinstance(row, IndicatorRow):
+        return None
+    return row.claim_id if row.claim_id is not None else claim_id(ctx, row.claim_index)
+
+
+def target_claim(ctx: Context, row: IndicatorRow) -> int | None:
+    return row.target_claim_id if row.target_claim_id is not None else claim_id(ctx, row.target_claim_index)
+
+
+def budget_claims(ctx: Context, b: BudgetRow) -> list[int | None]:
+    if b.claim_ids:
+        return list(b.claim_ids.values())
+    return [claim_id(ctx, i) for i in b.claim_indexes]
+
 def label(row: IndicatorRow) -> str:
     return row.name or row.level2 or row.level1 or "（无名称）"
 
@@ -207,6 +224,6 @@ def complete(t: ScoreTable) -> bool:
     return last is not None and t.total_score.location.start > last
 
 
-__all__ = ["GROUP_WEIGHT", "OCR_DIGITS", "cell", "claim_id", "complete", "decimals_of", "direction", "fig_cell",
+__all__ = ["GROUP_WEIGHT", "OCR_DIGITS", "actual_claim", "budget_claims", "cell", "claim_id", "target_claim", "complete", "decimals_of", "direction", "fig_cell",
            "fig_value", "finding", "fragment", "glued", "label", "met", "no_deviation", "same_unit", "score_tolerance",
            "scored_rows", "sure", "table_key", "target_text"]
