@@ -48,6 +48,14 @@ class PartInfo:
     end: int
 
 
+_FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff05\uff0e\u3000]")
+
+
+def _half_width(m: re.Match[str]) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
+
+
 _TITLE_WORDS = re.compile(r"绩效.{0,4}(?:评价|自评)报告|自评表|评价报告")
 _TITLE_PUNCT = re.compile(r"[《》，,。；;、]")
 
@@ -66,9 +74,11 @@ class Context:
 
     @cached_property
     def norm(self) -> str:
-        from desktop.claims.extractor import normalise
-
-        return normalise(self.report.text)[0]
+        """The text with full-width digits, letters, ％ ． and ideographic spaces made ASCII, one character
+        for one (so offsets stay the claims' offsets). The rules' patterns accept both forms of the
+        punctuation they need (（( ：: ；; ，,), which is left as written."""
+        text = self.report.text
+        return _FULL_WIDTH.sub(_half_width, text) if _FULL_WIDTH.search(text) else text
 
     @cached_property
     def parts(self) -> list[PartInfo]:

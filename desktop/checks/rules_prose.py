@@ -204,16 +204,23 @@ _TOTAL_FLOW = re.compile(r"^(?:(?:19|20)[0-9]{2}年?)?(?:年初|年末|全年|�
 
 def _flow(c: ClaimRef) -> tuple[str, str] | None:
     """(income / spending, budget / final) of a total income or spending figure, or None."""
-    if c.kind != "amount":
-        return None
-    s = re.sub(r"\s+", "", c.subject)
+    return _flow_of(c.kind, c.subject) if c.kind == "amount" else None
+
+
+_STAGE_FINAL = re.compile(r"决算|实际|已支出|执行数|年末")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def _flow_of(kind: str, subject: str) -> tuple[str, str] | None:
+    s = _SPACES.sub("", subject)
     m = _TOTAL_FLOW.search(s)
     if not m or ("收入" in s and "支出" in s):
         return None
     flow = "income" if m.group("flow") == "收入" else "spending"
     if "预算" in s:
         stage = "budget"
-    elif re.search(r"决算|实际|已支出|执行数|年末", s):
+    elif _STAGE_FINAL.search(s):
         stage = "final"
     else:
         return None
@@ -221,7 +228,10 @@ def _flow(c: ClaimRef) -> tuple[str, str] | None:
 
 
 def _parts_of_breakdowns(ctx: Context) -> set[int]:
-    return {id(p) for b in breakdowns(ctx) for p in b.parts}
+    parts = ctx.cache.get("breakdown_parts")
+    if parts is None:
+        parts = ctx.cache["breakdown_parts"] = {id(p) for b in breakdowns(ctx) for p in b.parts}
+    return parts  # type: ignore[return-value]
 
 
 @rule("income_spending")

@@ -214,6 +214,10 @@ OCR_TOKEN = re.compile(r"(?<![A-Za-z0-9.])(?:[IlO]{2}|[IlOSZ][0-9][0-9.]*|[0-9]+
                        r"(?=[\u4e00-\u9fff%]|万元|元|$)")
 
 
+_OCR_LETTER = re.compile(r"[IlOSZA-Z]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 @rule("ocr_digits")
 def ocr_digits(ctx: Context) -> Iterator[Finding]:
     """Figures with letters where digits belong (``IO``, ``M.8万元``): a scan read by OCR, to be checked."""
@@ -221,8 +225,16 @@ def ocr_digits(ctx: Context) -> Iterator[Finding]:
 
     text = ctx.norm
     for part in ctx.parts:
-        hits = [h for h in OCR_TOKEN.finditer(text, part.start, part.end)
-                if re.search(r"[\u4e00-\u9fff]", text[max(0, h.start() - 1):h.start()]) or h.start() == part.start]
+        hits = []
+        for letter in _OCR_LETTER.finditer(text, part.start, part.end):  # rare in Chinese text: start there
+            a = letter.start()
+            while a > part.start and (text[a - 1].isascii() and (text[a - 1].isalnum() or text[a - 1] == ".")):
+                a -= 1
+            if hits and a < hits[-1].end():
+                continue
+            h = OCR_TOKEN.match(text, a, part.end)
+            if h and h.end() > letter.start() and (a == part.start or _CJK.match(text, a - 1)):
+                hits.append(h)
         if not hits:
             continue
         shown = [h.group() for h in hits[:6]]

@@ -139,3 +139,10 @@ def test_growth_recomputed_from_both_years():
     assert severities(check_text(text.replace("18.42%", "20.42%"), rules=rule)) == [("growth_recompute", "warning")]
     # last year's figure not stated: nothing to recompute
     assert check_text("社保总参保达 514.41 万人次，同比增长 0.57%。", rules=rule) == []
+
+
+def test_full_width_digits_are_read_as_digits():
+    text = "年初支出预算数 ３４８１７．０１ 万元，其中：基本支出 １５４３．６６ 万元，项目支出 ３３２７３．３６ 万元。"
+    found = sums(text)
+    assert severities(found) == [("breakdown_sum", "rounding")]
+    assert "1543.66 + 33273.36 = 34817.02" in found[0]["message"]
