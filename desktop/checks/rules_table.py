@@ -102,7 +102,11 @@ def _execution_check(ctx: Context, t: ScoreTable, row, rate_value: Decimal, rate
     if q(expected, places) == score.value or abs(expected - score.value) < Decimal("0.005"):
         return None
     diff = abs(expected - score.value)
-    severity = ROUNDING if diff <= max(ulp(places) / 2, Decimal("0.01")) else sure(ctx, weight, score)
+    # full execution with points taken off is wrong under any scoring; below it, places score by bands
+    # (执行率 ≥ 90% 得满分 …), so a difference from 执行率 × 分值 is a warning
+    full = rate_value >= prof.execution_cap and score.value < weight.value
+    severity = ROUNDING if diff <= max(ulp(places) / 2, Decimal("0.01")) else \
+        sure(ctx, weight, score) if full else WARNING
     cells = [rate_cell, fig_cell(ctx, t, row, "weight", weight), fig_cell(ctx, t, row, "score", score)]
     params = {"row": row.name, "rate": rate_raw, "weight": weight.text, "expected": fmt(expected, max(places, 2)),
               "score": score.text, "profile": prof.name, "capped": rate_value > prof.execution_cap}

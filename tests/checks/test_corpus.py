@@ -19,12 +19,14 @@ FILES = sorted(p for p in CORPUS.glob("*.txt"))
 #: up: anhui lacks a 效益 row (效益指标(30分) rows carry 10 + 10; 总分 99.96, 得分 sum to 88.96), tabbed's
 #: rows carry 80 of its 合计 100 (得分 78 of 98), and hubei's 总分 99.6 is not 19.47 + 39.6 + 40 = 99.07;
 #: tabbed's 学员就业率 68 % (≥ 60 %) scored 18 of 20 with no reason is the warning the rule is for.
+#: They are warnings: with weights short of 100 (or not stated) a row lost in reading cannot be told from a
+#: row missing in the report.
 JUDGED_REAL: set[tuple[str, str, str]] = {
-    ("anhui-town-project-score-table-2022.txt", "table_weights", "error"),
-    ("anhui-town-project-score-table-2022.txt", "table_total", "error"),
-    ("tabbed-score-table-2024.txt", "table_total", "error"),
+    ("anhui-town-project-score-table-2022.txt", "table_weights", "warning"),
+    ("anhui-town-project-score-table-2022.txt", "table_total", "warning"),
+    ("tabbed-score-table-2024.txt", "table_total", "warning"),
     ("tabbed-score-table-2024.txt", "table_met_marked_down", "warning"),
-    ("hubei-monitoring-score-table-2020.txt", "table_total", "error"),
+    ("hubei-monitoring-score-table-2020.txt", "table_total", "warning"),
 }
 
 
