@@ -151,11 +151,23 @@ def split_run(digits: str, roles: tuple[str, ...], target: Decimal | None = None
         return None
     scored.sort(key=lambda x: -x[0])
     best = scored[0]
-    ambiguous = False
+    ambiguous = _contradicts(best[1], roles)
     if len(scored) > 1 and best[0] - scored[1][0] < 0.3:
         other = scored[1][1]
         ambiguous = any(best[1][i] != other[i] for i in range(n))
     return best[0], best[1], ambiguous
+
+
+def _contradicts(parts: tuple[str, ...], roles: tuple[str, ...]) -> bool:
+    """A cut that reads full marks for an actual far from its target (28 | 10 | 8 | 10): the digits were
+    cut wrong, or lost a decimal point; either way the values are not to be asserted."""
+    vals = dict(zip(roles, parts))
+    t, a = vals.get(V.TARGET, vals.get(V.TVALUE)), vals.get(V.ACTUAL)
+    w, s = vals.get(V.WEIGHT), vals.get(V.SCORE)
+    if None in (t, a, w, s) or Decimal(w) != Decimal(s) or Decimal(t) == 0:
+        return False
+    ratio = Decimal(a) / Decimal(t)
+    return ratio < Decimal("0.5") or ratio > 2
 
 
 def _split_score(parts: tuple[str, ...], roles: tuple[str, ...], target: Decimal | None = None) -> float | None:
