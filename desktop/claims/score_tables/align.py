@@ -31,6 +31,7 @@ SKIP = {V.L1: 0.0, V.L2: 0.0, V.NAME: -2.5, V.NATURE: -0.3, V.TVALUE: -1.0, V.UN
         UNKNOWN: -0.1}
 NEW_ROW = -0.5
 TAIL_FACTOR = 0.7
+MULTI_GAIN = 1.0  # per column a figure run together with others fills
 LEVELS = (T.LVL1, T.LVL2, T.LVL12)
 ROW_HINT = 0.8
 
@@ -150,11 +151,23 @@ def split_run(digits: str, roles: tuple[str, ...], target: Decimal | None = None
         return None
     scored.sort(key=lambda x: -x[0])
     best = scored[0]
-    ambiguous = False
+    ambiguous = _contradicts(best[1], roles)
     if len(scored) > 1 and best[0] - scored[1][0] < 0.3:
         other = scored[1][1]
         ambiguous = any(best[1][i] != other[i] for i in range(n))
     return best[0], best[1], ambiguous
+
+
+def _contradicts(parts: tuple[str, ...], roles: tuple[str, ...]) -> bool:
+    """A cut that reads full marks for an actual far from its target (28 | 10 | 8 | 10): the digits were
+    cut wrong, or lost a decimal point; either way the values are not to be asserted."""
+    vals = dict(zip(roles, parts))
+    t, a = vals.get(V.TARGET, vals.get(V.TVALUE)), vals.get(V.ACTUAL)
+    w, s = vals.get(V.WEIGHT), vals.get(V.SCORE)
+    if None in (t, a, w, s) or Decimal(w) != Decimal(s) or Decimal(t) == 0:
+        return False
+    ratio = Decimal(a) / Decimal(t)
+    return ratio < Decimal("0.5") or ratio > 2
 
 
 def _split_score(parts: tuple[str, ...], roles: tuple[str, ...], target: Decimal | None = None) -> float | None:
@@ -238,9 +251,22 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     first_content = next((j for j, r in enumerate(schema) if r not in (V.L1, V.L2)), 0)
     starts = [j for j in range(first_content + 1)]
     numeric = [r in NUMERIC_ROLES for r in schema]
-    # runs of numeric columns one figure may fill together: (first column, how many, their roles)
-    multi_ranges = [(k, r, tuple(schema[k:k + r])) for k in range(m) for r in range(2, 6)
-                    if k + r <= m and all(numeric[k:k + r])]
+    # runs of numeric columns one figure may fill together: (first column, last column, their roles);
+    # a column that is only words (得分计算方法) may sit empty between them
+    multi_ranges = []
+    for k in range(m):
+        if not numeric[k]:
+            continue
+        roles_k = [schema[k]]
+        for e in range(k + 1, m):
+            if numeric[e]:
+                roles_k.append(schema[e])
+                if len(roles_k) > 5:
+                    break
+                multi_ranges.append((k, e, tuple(roles_k), prefix[e] - prefix[k + 1] - sum(
+                    SKIP.get(schema[x], -0.1) for x in range(k + 1, e) if numeric[x])))
+            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION):
+                break
 
     dp = [NEG] * (m + 1)
     dp[NONE] = 0.0
@@ -292,7 +318,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         rd = _run_digits(t) if t.glued and t.kind in (T.NUM, T.RUN, T.QTY) else None
         if rd is not None:
             op, unit = rd[0].strip(), rd[2].strip()
-            for k, r, roles in multi_ranges:
+            for k, e, roles, skipped in multi_ranges:
                 b, bj = before[k]
                 if bj is None or (op and roles[0] in (V.WEIGHT, V.SCORE)):
                     continue
@@ -301,10 +327,11 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                 sp = split_run(rd[1], roles, prev_value)
                 if sp is None:
                     continue
-                v = b + prefix[k] + sp[0] + 1.0 * r  # from the best state before k in the same row
-                if v > new[k + r - 1]:
-                    new[k + r - 1] = v
-                    bp[k + r - 1] = (bj, "multi", (k, r, sp))
+                # from the best state before k in the same row; word columns left empty between cost theirs
+                v = b + prefix[k] + skipped + sp[0] + MULTI_GAIN * len(roles)
+                if v > new[e]:
+                    new[e] = v
+                    bp[e] = (bj, "multi", (roles, sp))
         dp = new
         back.append(bp)
         prev_kind = t.kind
@@ -336,8 +363,8 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         if action == "row" or not rows:
             rows.append([])
         if action == "multi":
-            k, r, sp = extra
-            rows[-1].append(("__multi__", t, (tuple(schema[k:k + r]), sp)))
+            roles, sp = extra
+            rows[-1].append(("__multi__", t, (roles, sp)))
         else:
             rows[-1].append((schema[state], t, None))
     return rows

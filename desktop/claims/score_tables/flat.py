@@ -34,6 +34,7 @@ _FIRST = "".join(sorted({w[0] for w in _WORDS}))
 HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
     r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
 _DIGIT = re.compile(r"[0-9]")
+_ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
 _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
@@ -87,6 +88,7 @@ class Header:
     end: int
     words: list[tuple[int, int]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # role -> the header word (folded)
+    units: dict[str, str] = field(default_factory=dict)  # role -> a unit its header states
 
 
 def find_headers(text: str, folded: _Folded) -> list[Header]:
@@ -136,7 +138,13 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
             seq.append(r or A.UNKNOWN)
             if i in unknown:
                 seq.append(A.UNKNOWN)
-        return Header("indicator", _schema(seq), spans[0][0], spans[-1][1], spans)
+        h = Header("indicator", _schema(seq), spans[0][0], spans[-1][1], spans)
+        # a unit in a column's header: 指标值（%）, 实际完成值（万元）
+        for m, r in zip(run, ind):
+            unit = header_unit(_ANNOTATION_AFTER.match(folded.text, m.end()).group()) if r else None
+            if unit:
+                h.units[V.TARGET if r == V.TVALUE else r] = unit
+        return h
     if V.B_RATE not in bud:
         # 分值执行率得分 run together reads 执行率得分 first: split it when there is no 执行率 column otherwise
         for i, w in enumerate(words):
@@ -255,7 +263,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         title_m = _title_before(folded.simplified, last_end, h.start)
         if table is None or title_m is not None or h.start - last_end > 4000 or (
                 h.kind == "budget" and (table.budget or table.indicators)):
-            if table is not None:
+            if table is not None and _plausible(table):
                 yield table, masks
             table = ScoreTable(source="text", page=page_at(h.start))
             table.title = C.clean(orig[title_m[0]:title_m[1]]).strip("|:：# *") if title_m else None
@@ -273,8 +281,21 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         last_end = max(end, h.end)
         start = table.location.start if table.location else h.start
         table.location = Location(start, last_end, table.page, None)
-    if table is not None:
+    if table is not None and _plausible(table):
         yield table, masks
+
+
+def _plausible(table: ScoreTable) -> bool:
+    """A form, not prose that happened to name its columns: rows were read, and most indicator rows hold
+    a figure (a target, an actual, 分值 or 得分)."""
+    if not table.budget and not table.indicators:
+        return False
+    if table.indicators:
+        with_figures = sum(1 for r in table.indicators if any(
+            f is not None and f.value is not None for f in (r.target, r.actual, r.weight, r.score)))
+        if with_figures * 2 < len(table.indicators):
+            return bool(table.budget) and with_figures > 0
+    return True
 
 
 def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -404,7 +425,7 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
         toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
-    ctx = Context(header_units={}, has_weight_column=V.WEIGHT in schema)
+    ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
     level1 = level2 = None
     for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space")):
         cells: dict[str, Cell] = {}

@@ -52,9 +52,11 @@ def is_subheader(roles: dict[int, str]) -> bool:
 
 
 def is_budget_header(roles: dict[int, str]) -> bool:
+    """Three column words or more, two of them amounts (or an amount and 执行率): 预算数 执行数 执行率. Two
+    words alone are prose more often than a header (全年预算执行率)."""
     kinds = list(roles.values())
     amounts = [k for k in kinds if k in AMOUNT_ROLES]
-    return len(set(amounts)) >= 2 or (len(amounts) == 1 and V.B_RATE in kinds)
+    return len(kinds) >= 3 and (len(set(amounts)) >= 2 or (len(amounts) == 1 and V.B_RATE in kinds))
 
 
 def finish_roles(roles: dict[int, str]) -> dict[int, str]:
