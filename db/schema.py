@@ -272,6 +272,109 @@ def m0006_evidence_number_digits(db: SUDatabase) -> None:
     )
 
 
+@migrations(name="0009_score_tables")
+def m0009_score_tables(db: SUDatabase) -> None:
+    """绩效自评表 as records: a report's score tables, their budget and indicator rows, each row's cells
+    (raw text, value as written and as a decimal, unit and where it came from, comparator, location), and
+    the claims each row gives (actual, target, budget amounts and rate) or the report's prose states about
+    it. Rows are read only through ``desktop/claims/queries.py``."""
+    _run(
+        db,
+        [
+            """CREATE TABLE score_tables (
+                id INTEGER PRIMARY KEY,
+                report_id INTEGER NOT NULL REFERENCES reports(id),
+                ordinal INTEGER NOT NULL,
+                title TEXT,
+                page INTEGER,
+                source TEXT NOT NULL,
+                total_score_raw TEXT,
+                total_score_text TEXT,
+                total_score TEXT,
+                grade TEXT,
+                budget_unit TEXT,
+                budget_columns TEXT NOT NULL DEFAULT '{}',
+                start INTEGER,
+                end INTEGER,
+                UNIQUE (report_id, ordinal)
+            )""",
+            """CREATE TABLE score_rows (
+                id INTEGER PRIMARY KEY,
+                table_id INTEGER NOT NULL REFERENCES score_tables(id),
+                ordinal INTEGER NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('budget', 'indicator')),
+                name TEXT NOT NULL,
+                level1 TEXT,
+                level2 TEXT,
+                part_of TEXT,
+                unit TEXT,
+                deviation TEXT,
+                start INTEGER,
+                end INTEGER,
+                page INTEGER,
+                ref TEXT,
+                UNIQUE (table_id, ordinal)
+            )""",
+            """CREATE TABLE score_cells (
+                id INTEGER PRIMARY KEY,
+                row_id INTEGER NOT NULL REFERENCES score_rows(id),
+                field TEXT NOT NULL CHECK (field IN ('name', 'target', 'actual', 'weight', 'score', 'deviation',
+                    'planned_start', 'planned_full', 'executed', 'rate')),
+                raw TEXT,
+                value_text TEXT,
+                value TEXT,
+                unit TEXT,
+                unit_source TEXT,
+                op TEXT CHECK (op IS NULL OR op IN ('>=', '<=', '=', '>', '<')),
+                start INTEGER,
+                end INTEGER,
+                page INTEGER,
+                ref TEXT,
+                UNIQUE (row_id, field)
+            )""",
+            """CREATE TABLE score_row_claims (
+                row_id INTEGER NOT NULL REFERENCES score_rows(id),
+                claim_id INTEGER NOT NULL REFERENCES claims(id),
+                role TEXT NOT NULL CHECK (role IN ('actual', 'target', 'planned_start', 'planned_full', 'executed',
+                    'rate', 'prose')),
+                PRIMARY KEY (row_id, claim_id, role)
+            )""",
+            "CREATE INDEX score_tables_report ON score_tables(report_id, ordinal)",
+            "CREATE INDEX score_row_claims_claim ON score_row_claims(claim_id)",
+        ],
+    )
+
+
+@migrations(name="0011_finding_dismissals")
+def m0011_finding_dismissals(db: SUDatabase) -> None:
+    """一致性检查 findings are computed, never stored; a dismissal is (with the reason, who and when).
+
+    ``finding_key`` identifies the finding across re-imports (its rule and the ids of the claims it
+    involves, which re-anchoring keeps, or the score-table cells and names it is about); ``rule``,
+    ``claim_ids``, ``cells`` (JSON), ``figures`` (the numbers as they were, JSON) and ``message`` keep what was
+    dismissed, so the inspector sees it and a finding whose figures have changed since asks again.
+    """
+    _run(
+        db,
+        [
+            """CREATE TABLE finding_dismissals (
+                id INTEGER PRIMARY KEY,
+                finding_key TEXT NOT NULL UNIQUE,
+                rule TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                report_id INTEGER REFERENCES reports(id),
+                claim_ids TEXT NOT NULL DEFAULT '[]',
+                cells TEXT NOT NULL DEFAULT '[]',
+                figures TEXT NOT NULL DEFAULT '[]',
+                message TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+        ],
+    )
+
+
 def apply(conn) -> list[str]:
     """Apply every pending migration on ``conn``; return the names applied."""
     db = SUDatabase(conn, execute_plugins=False)

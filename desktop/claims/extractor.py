@@ -110,7 +110,7 @@ MAGNITUDES: dict[str, int] = {
 
 #: units a Chinese numeral may carry (五天, 三等奖). Idioms (一件事, 两条线, 四位一体) stay out.
 CN_UNITS = ("等奖", "个月", "天", "周", "场", "期", "批次", "批", "名", "人", "家", "所", "轮", "座", "台", "辆", "艘",
-            "栋")
+            "栋", "处")
 
 APPROX_BEFORE = ("约合", "大约", "将近", "接近", "超过", "约", "近", "逾", "≥", "≤", ">", "<")
 APPROX_AFTER = ("左右", "以上", "上下", "之多")
@@ -131,7 +131,7 @@ def _base_pattern() -> str:
     for u in sorted(BASE_UNITS, key=len, reverse=True):
         p = re.escape(u)
         if u == "元":
-            p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套))?"
+            p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套|[\u4e00-\u9fff](?![\u4e00-\u9fff])))?"
         if u in _NOT_AFTER:
             p += f"(?![{re.escape(_NOT_AFTER[u])}])"
         parts.append(p)
@@ -609,6 +609,12 @@ class _Sections:
 
 def extract(doc: Document) -> list[ExtractedClaim]:
     """Every quantitative claim (confidence 'high') and unclassified number ('unclassified') in ``doc``."""
+    return extract_with_tables(doc)[0]
+
+
+def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
+    """The claims of ``doc`` and its score tables (:class:`~desktop.claims.scoretable.ScoreTable`), each
+    indicator row linked to its claims by index in the returned list."""
     text = doc.text
     norm, _ = normalise(text)
     lines = _lines(doc, norm)
@@ -619,16 +625,22 @@ def extract(doc: Document) -> list[ExtractedClaim]:
     claims: list[ExtractedClaim] = []
     # score tables: claims from their structure; their cells are then left out of the text rules
     table_spans: list[tuple[int, int]] = []
+    from desktop.claims import score_tables as _score_tables
     from desktop.claims import tables as _tables
 
-    for tc in _tables.table_claims(doc, norm):
+    found = _score_tables.read_tables(doc, norm)
+    row_claims = _score_tables.row_claims(found, doc, sections.at)
+    claims.extend(c for c, _, _ in row_claims)
+    table_spans.extend(found.masks)
+    for tc in _tables.table_claims(doc, norm, skip=found.grid_refs):
         claims.append(tc)
-    table_spans.extend(_tables.table_regions(doc))
+    table_spans.extend(_tables.table_regions(doc, skip=found.grid_refs))
     extra_v: list[tuple[int, int]] = []
     if table_spans:
         nv = sorted(zip(nstarts, vstarts))
+        nkeys = [n for n, _ in nv]
         for s, e in table_spans:
-            extra_v.append((_norm_to_view(nv, s), _norm_to_view(nv, e)))
+            extra_v.append((_norm_to_view(nv, s, nkeys), _norm_to_view(nv, e, nkeys)))
     masked, sub = _mask(view, extra_v)
 
     taken = bytearray(len(view))
@@ -761,7 +773,8 @@ def extract(doc: Document) -> list[ExtractedClaim]:
             approx=None, high=None, cn=False, confidence="unclassified", vnum=m.start())
 
     claims.sort(key=lambda c: (c.start, c.end))
-    return claims
+    _score_tables.link(found, row_claims, claims)
+    return claims, found.tables
 
 
 def _split_budget_run(masked: str, s: int, e: int) -> list[tuple[int, int, str]] | None:
@@ -848,8 +861,8 @@ def _budget_cells(masked: str) -> list[tuple[int, int, str, str, str]]:
     return out
 
 
-def _norm_to_view(nv: list[tuple[int, int]], npos: int) -> int:
-    keys = [n for n, _ in nv]
+def _norm_to_view(nv: list[tuple[int, int]], npos: int, keys: list[int] | None = None) -> int:
+    keys = keys if keys is not None else [n for n, _ in nv]
     i = bisect.bisect_right(keys, npos) - 1
     n0, v0 = nv[max(i, 0)]
     return v0 + (npos - n0)

@@ -232,12 +232,15 @@ def _running_key(line: str) -> str | None:
 
 def _pdf_pages(pdf) -> Iterable[tuple[int, list[tuple[float, str, Any]], bool]]:
     """Per page: (page number, [(top, kind, payload)], scanned) with kind 'line' or 'table'."""
+    run_on = None  # a score table without ruling lines that goes on to the next page
     for pno, page in enumerate(pdf.pages, 1):
         try:
             tables = page.find_tables()
         except Exception:
             tables = []
-        boxes = [t.bbox for t in tables]
+        # a score table drawn without ruling lines: rebuilt from where its words stand
+        laid_out, run_on = _layout_tables(page, run_on) if not tables else ([], None)
+        boxes = [t.bbox for t in tables] + [bbox for bbox, _ in laid_out]
 
         def outside(obj, boxes=boxes) -> bool:
             if obj.get("object_type") != "char":
@@ -258,9 +261,20 @@ def _pdf_pages(pdf) -> Iterable[tuple[int, list[tuple[float, str, Any]], bool]]:
                 continue
             if grid:
                 items.append((t.bbox[1], "table", grid))
+        for bbox, grid in laid_out:
+            items.append((bbox[1], "table", grid))
         items.sort(key=lambda it: it[0])
         scanned = not page.chars and bool(page.images)
         yield pno, items, scanned
+
+
+def _layout_tables(page, run_on):
+    from desktop.claims.score_tables.layout import layout_tables
+
+    try:
+        return layout_tables(page, run_on)
+    except Exception:  # a fallback: a page it cannot read keeps its text lines
+        return [], None
 
 
 def read_pdf_report(path: Path) -> Document:

@@ -25,6 +25,7 @@ from desktop.claims import extractor
 from desktop.claims.document import Document
 from desktop.claims.extractor import BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim
 from desktop.claims.readers import read_report
+from desktop.claims.score_store import store_score_tables
 from desktop.errors import DeskError
 from desktop.workspace import require_role
 
@@ -106,17 +107,16 @@ def import_report(db: Database, *, path: str | Path) -> ImportResult:
 
 def import_document(db: Database, *, doc: Document, sha256: str, source_path: str | None) -> ImportResult:
     require_role(db, "report.import", *EDITOR)
-    found = extractor.extract(doc)
+    found, tables = extractor.extract_with_tables(doc)
     with db.write() as tx:
         report_id = _insert_report(tx, doc, sha256, source_path, None)
-        _insert_claims(tx, [_claim_row(report_id, c, doc.kind, tx.now) for c in found])
+        ids = _insert_claims(tx, [_claim_row(report_id, c, doc.kind, tx.now) for c in found])
         high = sum(1 for c in found if c.confidence == "high")
-        tx.event(
-            "report.imported",
-            {"name": doc.source, "sha256": sha256, "format": doc.format, "kind": doc.kind, "claims": high,
-             "candidates": len(found) - high, "warnings": doc.warnings},
-            report_id=report_id,
-        )
+        payload = {"name": doc.source, "sha256": sha256, "format": doc.format, "kind": doc.kind, "claims": high,
+                   "candidates": len(found) - high, "warnings": doc.warnings}
+        if tables:
+            payload["score_tables"] = store_score_tables(tx, report_id, tables, ids)
+        tx.event("report.imported", payload, report_id=report_id)
     return ImportResult(report_id, high, len(found) - high, doc.source, list(doc.warnings))
 
 
@@ -412,7 +412,7 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
     path = Path(path)
     doc = read_report(path)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    found = extractor.extract(doc)
+    found, tables = extractor.extract_with_tables(doc)
     with db.write() as tx:
         old_report = _active_report(tx, report_id)
         if old_report["sha256"] == sha:
@@ -443,11 +443,13 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
         pairs.sort(key=lambda p: -p[0])
         used_o: set[int] = set()
         used_n: set[int] = set()
+        matched: list[tuple[int, int]] = []
         for _, oi, ni, kind in pairs:
             if oi in used_o or ni in used_n:
                 continue
             used_o.add(oi)
             used_n.add(ni)
+            matched.append((oi, ni))
             o, n = olds[oi], found[ni]
             flags = json.loads(o["flags"] or "[]")
             flags = [f for f in n.flags] + [f for f in flags if f in ("edited",)]
@@ -484,13 +486,23 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
             _set(tx, o["id"], {"report_id": new_id, "state": "vanished", "start": None, "end": None, "page": None})
             if o["state"] in ("active", "ignored"):
                 result.vanished.append(o["id"])
-        new_rows = [_claim_row(new_id, n, doc.kind, tx.now) for ni, n in enumerate(found) if ni not in used_n]
+        new_index = [ni for ni in range(len(found)) if ni not in used_n]
+        new_rows = [_claim_row(new_id, found[ni], doc.kind, tx.now) for ni in new_index]
         result.added = _insert_claims(tx, new_rows)
-        tx.event("report.revised", {
+        payload = {
             "name": doc.source, "sha256": sha, "supersedes": report_id, "unchanged": len(result.unchanged),
             "moved": result.moved, "changed": result.changed, "vanished": result.vanished,
             "added": len(result.added),
-        }, report_id=new_id)
+        }
+        if tables:
+            # each extracted claim's id: the old claim it was matched to, or the new row
+            claim_ids: list[int | None] = [None] * len(found)
+            for ni, cid in zip(new_index, result.added):
+                claim_ids[ni] = cid
+            for oi, ni in matched:
+                claim_ids[ni] = olds[oi]["id"]
+            payload["score_tables"] = store_score_tables(tx, new_id, tables, claim_ids)
+        tx.event("report.revised", payload, report_id=new_id)
     return result
 
 

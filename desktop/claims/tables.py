@@ -72,8 +72,8 @@ def classify_tables(doc: Document) -> None:
         doc.kind = "score_table"
 
 
-def table_regions(doc: Document) -> list[tuple[int, int]]:
-    return [(t["start"], t["end"]) for t in doc.tables if t.get("kind")]
+def table_regions(doc: Document, skip: set[str] | frozenset = frozenset()) -> list[tuple[int, int]]:
+    return [(t["start"], t["end"]) for t in doc.tables if t.get("kind") and t.get("ref") not in skip]
 
 
 def _cell_at(rows, r: int, c: int) -> dict[str, Any] | None:
@@ -110,7 +110,8 @@ def _unit_parts(unit: str) -> tuple[int, str]:
     return MAGNITUDES.get(mag, 1), kind
 
 
-def table_claims(doc: Document, norm: str | None = None) -> list:
+def table_claims(doc: Document, norm: str | None = None, skip: set[str] | frozenset = frozenset()) -> list:
+    """Claims of the tables not read as score tables (``skip``: their refs), by the header rules above."""
     from desktop.claims.extractor import AMOUNT, ExtractedClaim, _flags, to_decimal
 
     out: list[ExtractedClaim] = []
@@ -138,7 +139,7 @@ def table_claims(doc: Document, norm: str | None = None) -> list:
 
     for t in doc.tables:
         info = t.get("info")
-        if not info:
+        if not info or t.get("ref") in skip:
             continue
         rows = t["rows"]
         for r in range(info["header"] + 1, len(rows)):

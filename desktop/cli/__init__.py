@@ -1,6 +1,6 @@
 """``evidence-desk``: no sub-command opens the GUI; sub-commands run headless.
 
-Exit status: 0 ok, 1 a check found problems (``verify``), 2 bad usage or input (a message on stderr,
+Exit status: 0 ok, 1 a check found problems (``verify``, ``check``), 2 bad usage or input (a message on stderr,
 never a traceback). Each area's commands live in their own module with a ``register(add)`` function;
 ``COMMAND_MODULES`` lists them in the order ``--help`` shows them.
 """
@@ -13,12 +13,12 @@ from typing import Callable, Sequence
 
 from db.database import ChainMismatch
 from desktop import logs
-from desktop.cli import claims, evidence, links, review, workspace
+from desktop.cli import checks, claims, evidence, links, review, workspace
 from desktop.cli.base import EXIT_USAGE, UsageError, _Parser
 from desktop.errors import DeskError
 from desktop.version import version_line
 
-COMMAND_MODULES = (workspace, claims, evidence, links, review)
+COMMAND_MODULES = (workspace, claims, evidence, links, review, checks)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

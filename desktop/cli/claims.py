@@ -39,7 +39,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from desktop.text.messages import warning_text
 
     doc = read_report(args.report)
-    claims = extractor.extract(doc)
+    claims, score_tables = extractor.extract_with_tables(doc)
     for w in doc.warnings:
         print(f"注意：{warning_text(w)}", file=sys.stderr)
     data = {
@@ -61,9 +61,14 @@ def cmd_claims(args: argparse.Namespace) -> int:
             }
             for c in claims
         ],
+        "score_tables": [st.to_json() for st in score_tables],
     }
     lines = [f"{'' if c.confidence == 'high' else '? '}{c.value_raw}{c.unit}\t{c.subject}\t{c.quote}"
              for c in claims]
+    from desktop.text.score_tables import row_line, table_summary
+
+    for st in score_tables:
+        lines += ["", table_summary(st)] + [f"  {row_line(r)}" for r in st.indicators]
     out(args, data, "\n".join(lines) or "（没有找到指标）")
     return EXIT_OK
 

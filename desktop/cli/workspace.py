@@ -28,7 +28,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     text = (
         f"指标 {s['claims']} 个：已有佐证 {s['with_evidence']}，缺佐证 {s['without_evidence']}，"
         f"数值未找到 {s['value_not_found']}，证据有新版本 {s['evidence_superseded']}；"
-        f"佐证材料 {s['evidence']} 份，未关联 {s['unlinked_evidence']} 份"
+        f"佐证材料 {s['evidence']} 份，未关联 {s['unlinked_evidence']} 份；"
+        f"一致性检查 {s['findings']} 条"
     )
     out(args, data, text)
     return EXIT_OK

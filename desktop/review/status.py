@@ -333,5 +333,9 @@ def workspace_status(db: Database) -> dict[str, Any]:
         {"report_id": s.report_id, "report": s.report, "section": s.section, **s.counts.as_json()}
         for s in sections
     ]
+    from desktop.checks.queries import findings_summary, workspace_findings
+
+    findings = findings_summary(workspace_findings(db))
+    summary["findings"] = findings["total"]  # open 一致性检查 findings (dismissed ones not counted)
     return {"summary": summary, "review": review, "sections": sections_out, "claims": claims_out,
-            "evidence": evidence_out}
+            "evidence": evidence_out, "findings": findings}

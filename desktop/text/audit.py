@@ -40,6 +40,8 @@ ACTION_NAMES = {
     "evidence.error": "佐证处理出错",
     "evidence.text_extracted": "提取文字",
     "evidence.missing": "佐证文件不见了",
+    "finding.dismissed": "忽略检查结果",
+    "finding.restored": "恢复检查结果",
 }
 
 FIELD_NAMES = {
@@ -171,6 +173,11 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         return f"相同内容出现在新位置：{p.get('path', '')}"
     if a == "evidence.unchanged":
         return f"重新登记，内容未变：{p.get('path', '')}"
+    if a == "finding.dismissed" and isinstance(p.get("after"), dict):
+        return f"忽略检查结果：{_short(p['after'].get('message'), 120)}；理由：{_short(p['after'].get('reason'), 120)}"
+    if a == "finding.restored" and isinstance(p.get("before"), dict):
+        return (f"恢复检查结果：{_short(p['before'].get('message'), 120)}"
+                f"（原忽略理由：{_short(p['before'].get('reason'), 120)}）")
     if a == "report.imported":
         return f"导入《{p.get('name', '')}》：{p.get('claims', 0)} 个指标，{p.get('candidates', 0)} 个待确认数字"
     if a == "workspace.created":

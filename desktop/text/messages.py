@@ -28,6 +28,7 @@ ERRORS: dict[str, str] = {
     "workspace.bad_role": "未知角色：{role}（可用：editor 编制 / reviewer 审核）",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
     "report.not_found": "找不到报告文件：{path}",
+    "score_table.not_found": "工作区中没有编号为 {table_id} 的绩效自评表。",
     "report.not_a_file": "不是文件：{path}",
     "report.unreadable": "无法读取报告文件：{path}",
     "report.empty": "报告文件为空：{name}",
@@ -65,6 +66,13 @@ ERRORS: dict[str, str] = {
     "suggestion.not_found": "指标 #{claim_id} 没有关联建议（可以手动关联）。",
     "suggestion.not_suggested": "佐证 #{evidence_id} 不在指标 #{claim_id} 的关联建议中（可以手动关联）。",
     "suggestion.rejected": "指标 #{claim_id} ← 佐证 #{evidence_id} 的建议已被拒绝，如需关联请手动关联。",
+    # -- consistency checks (一致性检查) --
+    "checks.bad_profile": "评分规则文件 {source} 无法读取：{detail}",
+    "checks.unknown_profile": "没有名为 {profile} 的评分规则（可用：{available}）",
+    "finding.not_found": "当前没有编号为 {key} 的检查结果（可能已随报告修改而消失）",
+    "finding.reason_required": "请填写忽略这条检查结果的理由。",
+    "finding.already_dismissed": "这条检查结果已被忽略（{key}）。",
+    "finding.not_dismissed": "这条检查结果没有被忽略（{key}）。",
 }
 
 ROLE_NAMES = {"editor": "编制", "reviewer": "审核"}

@@ -14,7 +14,8 @@ KEYS = {"quote", "value", "value_raw", "unit", "scale", "subject", "section", "p
 def test_claims_json_shape(capsys):
     assert cli.main(["claims", str(SAMPLE_TXT), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"source", "claims"} and data["source"] == SAMPLE_TXT.name
+    assert set(data) == {"source", "claims", "score_tables"} and data["source"] == SAMPLE_TXT.name
+    assert data["score_tables"] == []  # the sample report has no 自评表
     text = SAMPLE_TXT.read_text(encoding="utf-8")
     for c in data["claims"]:
         assert set(c) == KEYS

@@ -1,0 +1,159 @@
+"""Named reads of claims data for the UI, the CLI and the consistency checks (Qt-free; the only place
+their SQL lives). Each takes a :class:`~db.database.Database` (or anything with ``.conn``) and returns
+plain values or :mod:`desktop.claims.scoretable` records.
+
+Score tables (绩效自评表):
+
+- :func:`score_tables` — the tables of the workspace's active reports (or of one report), as summaries;
+- :func:`load_score_table` / :func:`load_score_tables` — tables as records with their rows, cells and the
+  ids of the claims each row gives;
+- :func:`score_table_view` — one table's rows as the form shows them, each with its claims' evidence
+  state (links, the latest review), for the 自评表 view;
+- :func:`score_row_of_claim` — the row a claim belongs to (as actual, target, budget figure or prose).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from desktop.claims.scoretable import Actual, BudgetRow, Figure, IndicatorRow, Location, ScoreTable, Target
+
+
+def _conn(db):
+    return db.conn if hasattr(db, "conn") else db
+
+
+def score_tables(db, report_id: int | None = None) -> list[dict[str, Any]]:
+    """Summaries (id, report, title, page, counts, 总分, 等级) of the score tables of ``report_id``, or of
+    every active report, in report and form order."""
+    sql = """SELECT t.id, t.report_id, r.name AS report_name, t.ordinal, t.title, t.page, t.source,
+                    t.total_score_text, t.grade,
+                    (SELECT count(*) FROM score_rows s WHERE s.table_id = t.id AND s.kind = 'budget') AS budget_rows,
+                    (SELECT count(*) FROM score_rows s WHERE s.table_id = t.id AND s.kind = 'indicator')
+                        AS indicator_rows
+             FROM score_tables t JOIN reports r ON r.id = t.report_id"""
+    if report_id is None:
+        rows = _conn(db).execute(sql + " WHERE r.state = 'active' ORDER BY t.report_id, t.ordinal").fetchall()
+    else:
+        rows = _conn(db).execute(sql + " WHERE t.report_id = ? ORDER BY t.ordinal", (report_id,)).fetchall()
+    return [dict(r) for r in rows]
+
+
+def load_score_tables(db, report_id: int | None = None) -> list[ScoreTable]:
+    """Every score table of ``report_id`` (or of the active reports) as records, rows and claim ids in."""
+    return [load_score_table(db, t["id"]) for t in score_tables(db, report_id)]
+
+
+def _location(row) -> Location | None:
+    if row["start"] is None and row["page"] is None and row["ref"] is None:
+        return None
+    return Location(row["start"], row["end"], row["page"], row["ref"])
+
+
+def _dec(v: str | None) -> Decimal | None:
+    return None if v is None else Decimal(v)
+
+
+def _figure(c) -> Figure | None:
+    if c is None:
+        return None
+    return Figure(raw=c["raw"] or "", text=c["value_text"], value=_dec(c["value"]), unit=c["unit"] or "",
+                  location=_location(c))
+
+
+def load_score_table(db, table_id: int) -> ScoreTable:
+    conn = _conn(db)
+    t = conn.execute("SELECT * FROM score_tables WHERE id = ?", (table_id,)).fetchone()
+    if t is None:
+        from desktop.errors import DeskError
+
+        raise DeskError("score_table.not_found", table_id=table_id)
+    total = None
+    if t["total_score_text"] is not None or t["total_score_raw"] is not None:
+        total = Figure(raw=t["total_score_raw"] or "", text=t["total_score_text"], value=_dec(t["total_score"]))
+    st = ScoreTable(title=t["title"], page=t["page"], total_score=total, grade=t["grade"],
+                    budget_unit=t["budget_unit"], source=t["source"],
+                    location=Location(t["start"], t["end"], t["page"], None) if t["start"] is not None else None,
+                    budget_columns=json.loads(t["budget_columns"] or "{}"), id=t["id"], report_id=t["report_id"])
+    rows = conn.execute("SELECT * FROM score_rows WHERE table_id = ? ORDER BY ordinal", (table_id,)).fetchall()
+    row_ids = [r["id"] for r in rows]
+    cells: dict[int, dict[str, Any]] = {}
+    claims: dict[int, list[tuple[int, str]]] = {}
+    if row_ids:
+        marks = ",".join("?" * len(row_ids))
+        for c in conn.execute(f"SELECT * FROM score_cells WHERE row_id IN ({marks})", row_ids):
+            cells.setdefault(c["row_id"], {})[c["field"]] = c
+        for link in conn.execute(
+                f"SELECT row_id, claim_id, role FROM score_row_claims WHERE row_id IN ({marks}) ORDER BY claim_id",
+                row_ids):
+            claims.setdefault(link["row_id"], []).append((link["claim_id"], link["role"]))
+    for r in rows:
+        rc = cells.get(r["id"], {})
+        links = claims.get(r["id"], [])
+        if r["kind"] == "budget":
+            b = BudgetRow(name=r["name"], unit=r["unit"] or "", part_of=r["part_of"], location=_location(r),
+                          id=r["id"], claim_ids={role: cid for cid, role in links})
+            for f in ("planned_start", "planned_full", "executed", "rate", "weight", "score"):
+                setattr(b, f, _figure(rc.get(f)))
+            st.budget.append(b)
+            continue
+        target = actual = None
+        if "target" in rc:
+            c = rc["target"]
+            target = Target(raw=c["raw"] or "", op=c["op"], text=c["value_text"], value=_dec(c["value"]),
+                            unit=c["unit"] or "", unit_source=c["unit_source"], location=_location(c))
+        if "actual" in rc:
+            c = rc["actual"]
+            actual = Actual(raw=c["raw"] or "", text=c["value_text"], value=_dec(c["value"]), unit=c["unit"] or "",
+                            unit_source=c["unit_source"], op=c["op"], location=_location(c))
+        st.indicators.append(IndicatorRow(
+            name=r["name"], level1=r["level1"], level2=r["level2"], target=target, actual=actual,
+            weight=_figure(rc.get("weight")), score=_figure(rc.get("score")), deviation=r["deviation"],
+            location=_location(r), name_location=_location(rc["name"]) if "name" in rc else None,
+            deviation_location=_location(rc["deviation"]) if "deviation" in rc else None, id=r["id"],
+            claim_id=next((cid for cid, role in links if role == "actual"), None),
+            target_claim_id=next((cid for cid, role in links if role == "target"), None),
+            prose_claim_ids=[cid for cid, role in links if role == "prose"],
+        ))
+    return st
+
+
+def score_table_view(db, table_id: int) -> list[dict[str, Any]]:
+    """The rows of one table as the form shows them (budget block first), each with the claims it gives
+    and their evidence state: ``links`` (how many files back the claim) and ``review`` (its latest state)."""
+    conn = _conn(db)
+    rows = conn.execute(
+        """SELECT s.id, s.kind, s.ordinal, s.name, s.level1, s.level2, s.part_of, s.deviation, s.start, s.end,
+                  s.page
+           FROM score_rows s WHERE s.table_id = ? ORDER BY s.ordinal""", (table_id,)).fetchall()
+    cells = conn.execute(
+        """SELECT c.row_id, c.field, c.raw, c.value_text, c.unit, c.op FROM score_cells c
+           JOIN score_rows s ON s.id = c.row_id WHERE s.table_id = ?""", (table_id,)).fetchall()
+    links = conn.execute(
+        """SELECT k.row_id, k.claim_id, k.role, cl.state,
+                  (SELECT count(*) FROM links l WHERE l.claim_id = k.claim_id) AS links,
+                  (SELECT v.state FROM reviews v WHERE v.claim_id = k.claim_id ORDER BY v.id DESC LIMIT 1) AS review
+           FROM score_row_claims k JOIN score_rows s ON s.id = k.row_id JOIN claims cl ON cl.id = k.claim_id
+           WHERE s.table_id = ? ORDER BY k.claim_id""", (table_id,)).fetchall()
+    by_row: dict[int, dict[str, Any]] = {}
+    for r in rows:
+        by_row[r["id"]] = {**dict(r), "cells": {}, "claims": []}
+    for c in cells:
+        by_row[c["row_id"]]["cells"][c["field"]] = {k: c[k] for k in ("raw", "value_text", "unit", "op")}
+    for k in links:
+        by_row[k["row_id"]]["claims"].append({"claim_id": k["claim_id"], "role": k["role"], "state": k["state"],
+                                              "links": k["links"], "review": k["review"]})
+    return [by_row[r["id"]] for r in rows]
+
+
+def score_row_of_claim(db, claim_id: int) -> dict[str, Any] | None:
+    """The score-table row a claim belongs to: table and row ids, the row's name and the claim's role in
+    it (actual / target / a budget field, or prose about it); None for a claim no row speaks of."""
+    row = _conn(db).execute(
+        """SELECT k.role, s.id AS row_id, s.name, s.kind, t.id AS table_id, t.title, t.report_id
+           FROM score_row_claims k JOIN score_rows s ON s.id = k.row_id JOIN score_tables t ON t.id = s.table_id
+           WHERE k.claim_id = ?
+           ORDER BY k.role = 'prose', t.report_id DESC LIMIT 1""", (claim_id,)).fetchone()
+    return dict(row) if row else None

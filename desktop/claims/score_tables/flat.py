@@ -1,0 +1,473 @@
+"""Score tables in text whose cells lost their borders (copied from PDF or web pages, Word previews,
+OCR): found by their header, read in the header's column order.
+
+1. **Headers.** Runs of the form's column words with nothing but separators, annotations (``(A)``,
+   ``(万元)``, ``(20分)``) or one unknown short word between them: 一级指标 二级指标 三级指标 年度指标值
+   实际完成值 分值 得分 偏差原因分析及改进措施 (indicator block), 年初预算数 全年预算数 全年执行数 分值 执行率 得分
+   (budget block). Matching folds Traditional characters and pinyin annotations (:func:`cells.key`).
+2. **Blocks.** A block runs from its header to the next header, the goals (年度总体目标), the total
+   (总分 / 合计), the form's foot (其他需要说明事项, 项目负责人) or prose.
+3. **Rows.** The block's tokens (:mod:`.tokens`) are aligned to the columns (:mod:`.align`), and each
+   row's cells become a record (:mod:`.rows`). A budget block and the indicator blocks after it, up to
+   the next form, are one :class:`ScoreTable`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from desktop.claims.score_tables import align as A
+from desktop.claims.score_tables import cells as C
+from desktop.claims.score_tables import tokens as T
+from desktop.claims.score_tables import vocab as V
+from desktop.claims.score_tables.grid import finish_roles, is_budget_header, is_indicator_header
+from desktop.claims.score_tables.rows import Cell, Context, build_budget, build_indicator, header_unit
+from desktop.claims.scoretable import Figure, Location, ScoreTable
+
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]{1,8}[)）]")
+_WORDS = sorted({*V.INDICATOR_HEADER, *V.BUDGET_HEADER}, key=len, reverse=True)
+#: a header word as written, or (failing that) wrapped inside its cell: 一級 指標
+_FIRST = "".join(sorted({w[0] for w in _WORDS}))
+HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
+    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
+_DIGIT = re.compile(r"[0-9]")
+_ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
+_GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
+_GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
+_BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
+_HEADING_LINE = re.compile(r"(?m)^\s*(?:#{1,6}\s|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
+_TOTAL_RE = re.compile(r"(?:自评总分|自评得分|综合得分|总得分|总分|合计|总计)(?:\s*[(（]\s*分\s*[)）])?")
+_GRADE_RE = re.compile(r"(?:自评等级|绩效等级|评价等级|评价结果|等级)\s*[|:：]?\s*[“\"]?(?P<g>优秀|良好|不合格|合格|优|良|中|差)")
+_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表")
+_TITLE_TAIL = re.compile(r"\s*[(（][^()（）\n]{0,12}[)）]")
+_BUDGET_UNIT_RE = re.compile(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位\s*[:：]\s*(万元|元|亿元)")
+_WEIGHT_RE = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]")
+MAX_INDICATOR_BLOCK = 12000
+MAX_BUDGET_BLOCK = 1500
+
+
+class _Folded:
+    """The text with Traditional characters made Simplified and pinyin annotations dropped, with a map
+    back to offsets in the text."""
+
+    def __init__(self, text: str):
+        #: the text with Simplified characters, one for one (offsets unchanged)
+        self.simplified = t = C.simplified(text)
+        if ("(" not in t and "（" not in t) or not _PINYIN.search(t):
+            self.text, self._f, self._o = t, [0], [0]
+            return
+        parts, fs, os_ = [], [], []
+        pos = fpos = 0
+        for m in _PINYIN.finditer(t):
+            parts.append(t[pos:m.start()])
+            fs.append(fpos)
+            os_.append(pos)
+            fpos += m.start() - pos
+            pos = m.end()
+        parts.append(t[pos:])
+        fs.append(fpos)
+        os_.append(pos)
+        self.text, self._f, self._o = "".join(parts), fs, os_
+
+    def orig(self, fpos: int) -> int:
+        i = bisect.bisect_right(self._f, fpos) - 1
+        return self._o[i] + (fpos - self._f[i])
+
+    def orig_end(self, fend: int) -> int:
+        return self.orig(fend - 1) + 1 if fend > 0 else 0
+
+
+@dataclass
+class Header:
+    kind: str  # indicator / budget
+    roles: list[str]
+    start: int  # offsets in the text
+    end: int
+    words: list[tuple[int, int]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # role -> the header word (folded)
+    units: dict[str, str] = field(default_factory=dict)  # role -> a unit its header states
+
+
+def find_headers(text: str, folded: _Folded) -> list[Header]:
+    out: list[Header] = []
+    run: list[re.Match[str]] = []
+    unknown: list[int] = []  # run positions after which an unknown column sits
+
+    def close() -> None:
+        if len(run) >= 2:
+            h = _header_of(run, unknown, folded)
+            if h is not None:
+                out.append(h)
+
+    ft = folded.text
+    for m in HEADER_RE.finditer(ft):
+        if run:
+            a, b = run[-1].end(), m.start()
+            if b - a <= 48:
+                if _GAP_OK.fullmatch(ft, a, b):
+                    run.append(m)
+                    continue
+                if len(run) >= 2 and _GAP_UNKNOWN.fullmatch(ft, a, b) and not _DIGIT.search(ft, a, b):
+                    unknown.append(len(run) - 1)
+                    run.append(m)
+                    continue
+            close()
+        run = [m]
+        unknown = []
+    close()
+    return out
+
+
+def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) -> Header | None:
+    words = [re.sub(r"\s+", "", m.group()) for m in run]
+    ind = [V.INDICATOR_HEADER.get(w) for w in words]
+    bud = [V.BUDGET_HEADER.get(w) for w in words]
+    spans = [(folded.orig(m.start()), folded.orig_end(m.end())) for m in run]
+    ind_roles = {i: r for i, r in enumerate(ind) if r}
+    bud_roles = {i: r for i, r in enumerate(bud) if r}
+    # a trailing annotation belongs to the last word: 得分 (20分*执行率)
+    tail = re.match(r"(?:\s*\|?\s*[(（][^()（）\n]{0,16}[)）])+", folded.text[run[-1].end():run[-1].end() + 40])
+    if tail:
+        spans[-1] = (spans[-1][0], folded.orig_end(run[-1].end() + tail.end()))
+    if is_indicator_header(ind_roles):
+        seq = []
+        for i, r in enumerate(ind):
+            seq.append(r or A.UNKNOWN)
+            if i in unknown:
+                seq.append(A.UNKNOWN)
+        h = Header("indicator", _schema(seq), spans[0][0], spans[-1][1], spans)
+        # a unit in a column's header: 指标值（%）, 实际完成值（万元）
+        for m, r in zip(run, ind):
+            unit = header_unit(_ANNOTATION_AFTER.match(folded.text, m.end()).group()) if r else None
+            if unit:
+                h.units[V.TARGET if r == V.TVALUE else r] = unit
+        return h
+    if V.B_RATE not in bud:
+        # 分值执行率得分 run together reads 执行率得分 first: split it when there is no 执行率 column otherwise
+        for i, w in enumerate(words):
+            if w in ("执行率得分", "执行率权重"):
+                words[i:i + 1] = ["执行率", w[3:]]
+                bud[i:i + 1] = [V.B_RATE, V.B_SCORE if w.endswith("得分") else V.B_WEIGHT]
+                bud_roles = {k: r for k, r in enumerate(bud) if r}
+                break
+    if is_budget_header(bud_roles):
+        h = Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
+        h.names = {r: V.strip_annotations(w) for w, r in zip(words, bud) if r}
+        return h
+    return None
+
+
+def _schema(seq: list[str]) -> list[str]:
+    """Column order from the header words, two-row headers flattened: 绩效指标 | 年度指标值 | … then
+    一级 | 二级 | 三级 | 指标性质 | 指标值 | 度量单位 → 一级 二级 三级 性质 指标值 单位 实际 …"""
+    seq = list(seq)
+    # columns before the first level / name column belong to something else (自评权重 of a 分解目标)
+    first = next((i for i, r in enumerate(seq) if r in (V.L1, V.L2, V.NAME, V.GROUP_INDICATOR)), 0)
+    seq = [r for i, r in enumerate(seq) if i >= first or r == A.UNKNOWN]
+    if V.GROUP_INDICATOR in seq:
+        g = seq.index(V.GROUP_INDICATOR)
+        children = [r for r in seq[g + 1:] if r in (V.L1, V.L2, V.NAME)]
+        if children:
+            rest = [r for i, r in enumerate(seq) if i > g and r not in children]
+            seq = seq[:g] + children + rest
+    if V.TARGET in seq:
+        t = seq.index(V.TARGET)
+        children = [r for r in seq[t + 1:] if r in (V.NATURE, V.TVALUE, V.UNITCOL)]
+        after_actual = V.ACTUAL in seq and seq.index(V.ACTUAL) < min(
+            (seq.index(c) for c in children), default=len(seq))
+        if children and after_actual:
+            rest = [r for i, r in enumerate(seq) if i > t and r not in children]
+            seq = seq[:t] + children + rest
+    roles = finish_roles({i: r for i, r in enumerate(seq) if r != A.UNKNOWN})
+    out = []
+    for i, r in enumerate(seq):
+        if r == A.UNKNOWN:
+            out.append(A.UNKNOWN)
+        elif i in roles:
+            out.append(roles[i])
+    while out and out[-1] == A.UNKNOWN:
+        out.pop()
+    unknown = [i for i, r in enumerate(out) if r == A.UNKNOWN]
+    if len(unknown) == 1 and V.SCORE in out and V.WEIGHT not in out:
+        out[unknown[0]] = V.WEIGHT  # an unreadable header word (OCR) where 分值 belongs
+    if V.NAME in out and V.L1 not in out:
+        out = ([V.L1] if V.L2 in out else [V.L1, V.L2]) + out
+    elif V.NAME in out and V.L2 not in out:
+        out.insert(out.index(V.NAME), V.L2)
+    return out
+
+
+def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) -> tuple[int, str]:
+    """Where a block that starts at ``start`` ends, and why (``total`` / ``stop`` / ``limit``)."""
+    seg_end = min(len(text), limit)
+    window = folded.simplified[start:seg_end]
+    best, why = len(window), "limit"
+    if kind == "budget":
+        m = _BUDGET_STOP.search(window)
+        if m and m.start() < best:
+            best, why = m.start(), "stop"
+    else:
+        m = _TOTAL_RE.search(window)
+        while m and not _total_here(window, m):
+            m = _TOTAL_RE.search(window, m.end())
+        if m and m.start() < best:
+            best, why = m.start(), "total"
+        for w in V.END_WORDS:
+            i = window.find(w)
+            if 0 <= i < best:
+                best, why = i, "stop"
+    h = _HEADING_LINE.search(window)
+    if h and h.start() < best:
+        best, why = h.start(), "stop"
+    # prose: a line of sentences with no cell separators
+    for pm in re.finditer(r"(?m)^[^\n|\t]{60,}$", window[:best]):
+        line = pm.group()
+        if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(r"[0-9]%[0-9]", line):
+            best, why = pm.start(), "stop"
+            break
+    return start + best, why
+
+
+def _total_here(window: str, m: re.Match[str]) -> bool:
+    """总分 / 合计 as a cell of its own (not inside a name): a separator or a figure right after it."""
+    after = window[m.end():m.end() + 3]
+    before = window[max(0, m.start() - 1):m.start()]
+    return bool(re.match(r"\s*[|:：\t\n 0-9]", after) or not after) and (not before or not re.match(
+        r"[\u4e00-\u9fff]", before) or m.group().startswith(("自评", "综合")))
+
+
+def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
+              page_at: Callable[[int], int | None] | None = None,
+              original: str | None = None) -> Iterator[tuple[ScoreTable, list[tuple[int, int]]]]:
+    """Score tables in ``text`` (normalised: NFKC one character for one) outside the ``exclude``
+    stretches (grid tables already read), each with the stretches it used (headers, totals) that the
+    text rules should leave. Cells keep the ``original`` text as written (same offsets)."""
+    exclude = sorted(exclude or [])
+    orig = original if original is not None and len(original) == len(text) else text
+    folded = _Folded(text)
+    headers = [h for h in find_headers(text, folded) if not any(s <= h.start < e for s, e in exclude)]
+    if not headers:
+        return
+    page_at = page_at or (lambda _o: None)
+    table: ScoreTable | None = None
+    masks: list[tuple[int, int]] = []
+    last_end = 0
+    for n, h in enumerate(headers):
+        next_start = headers[n + 1].start if n + 1 < len(headers) else len(text)
+        for s, e in exclude:
+            if h.end <= s < next_start:
+                next_start = s
+        title_m = _title_before(folded.simplified, last_end, h.start)
+        if table is None or title_m is not None or h.start - last_end > 4000 or (
+                h.kind == "budget" and (table.budget or table.indicators)):
+            if table is not None and _plausible(table):
+                yield table, masks
+            table = ScoreTable(source="text", page=page_at(h.start))
+            table.title = C.clean(orig[title_m[0]:title_m[1]]).strip("|:：# *") if title_m else None
+            masks = []
+            _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
+        masks.append((h.start, h.end))
+        if h.kind == "budget":
+            end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
+            _read_budget(text, orig, table, h, end)
+        else:
+            end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
+            _read_indicators(text, orig, table, h, end, page_at)
+            if why == "total":
+                end = _read_total(text, table, end, masks)
+        last_end = max(end, h.end)
+        start = table.location.start if table.location else h.start
+        table.location = Location(start, last_end, table.page, None)
+    if table is not None and _plausible(table):
+        yield table, masks
+
+
+def _plausible(table: ScoreTable) -> bool:
+    """A form, not prose that happened to name its columns: rows were read, and most indicator rows hold
+    a figure (a target, an actual, 分值 or 得分)."""
+    if not table.budget and not table.indicators:
+        return False
+    if table.indicators:
+        with_figures = sum(1 for r in table.indicators if any(
+            f is not None and f.value is not None for f in (r.target, r.actual, r.weight, r.score)))
+        if with_figures * 2 < len(table.indicators):
+            return bool(table.budget) and with_figures > 0
+    return True
+
+
+def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    window_start = max(lo, hi - 1500)
+    window = text[window_start:hi]  # Simplified already
+    last = None
+    for m in _TITLE_WORD.finditer(window):
+        last = m
+    if last is None:
+        return None
+    a = last.start()
+    while a > 0 and last.start() - a < 40 and window[a - 1] not in "\n|。":
+        a -= 1
+    e = _TITLE_TAIL.match(window, last.end())
+    return window_start + a, window_start + (e.end() if e else last.end())
+
+
+def _head_facts(text: str, table: ScoreTable, lo: int, hi: int, masks: list[tuple[int, int]]) -> None:
+    """自评得分 98 / 自评总分(分) 97.93 / 自评等级 优 in the form's head."""
+    seg = text[lo:hi]
+    m = re.search(r"(?:自评得分|自评总分|总得分)(?:\s*[(（]\s*分\s*[)）])?\s*[|:：\t ]*\s*(?P<n>[0-9]+(?:\.[0-9]+)?)", seg)
+    if m and C.parse_figure(m.group("n")):
+        f = C.parse_figure(m.group("n"))
+        s, e = lo + m.start("n"), lo + m.end("n")
+        table.total_score = Figure(raw=m.group("n"), text=f.text, value=f.value, location=Location(s, e))
+        masks.append((s, e))
+    g = _GRADE_RE.search(seg)
+    if g:
+        table.grade = g.group("g")
+
+
+def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, int]]) -> int:
+    """``总分 | 100 | 96 | 优`` / ``总分 99.96`` / ``合计 | 100 |``: the table's score (the last figure; a
+    lone figure equal to the weights' sum is that sum, not a score) and grade."""
+    m = _TOTAL_RE.match(text, pos)
+    if not m:
+        return pos
+    end = m.end()
+    figs = []
+    for fm in re.finditer(r"\s*[|:：\t]*\s*([0-9]+(?:\.[0-9]+)?)(?![0-9.])", text[end:end + 60]):
+        if fm.start() != 0 and figs and fm.start() != figs[-1][2]:
+            break
+        if fm.start() != 0 and not figs:
+            break
+        figs.append((end + fm.start(1), end + fm.end(1), fm.end()))
+    masks.append((m.start(), m.end()))
+    stop = end + (figs[-1][2] if figs else 0)
+    if figs:
+        s, e, _ = figs[-1]
+        f = C.parse_figure(text[s:e])
+        weights = sum((r.weight.value for r in table.indicators if r.weight and r.weight.value is not None), 0)
+        weights += sum((b.weight.value for b in table.budget if b.weight and b.weight.value is not None), 0)
+        scores = sum((r.score.value for r in table.indicators if r.score and r.score.value is not None), 0)
+        head = format(weights, "f")
+        rest = text[s + len(head):e]
+        if len(figs) == 1 and weights and text[s:e].startswith(head) and C.parse_figure(rest) and (
+                C.parse_figure(rest).value <= weights):
+            s, f = s + len(head), C.parse_figure(rest)  # 总分 100 96 run together: 10096
+        lone_weight_sum = len(figs) == 1 and f.value == weights and weights != scores
+        if not lone_weight_sum:
+            table.total_score = Figure(raw=text[s:e], text=f.text, value=f.value, location=Location(s, e))
+        masks.extend((a, b) for a, b, _ in figs)
+    g = re.match(r"\s*[|:：\t]*\s*[“\"]?(优秀|良好|不合格|合格|优|良|中|差)", text[stop:stop + 12])
+    if g:
+        table.grade = g.group(1)
+        stop += g.end()
+    return stop
+
+
+def _budget_unit(text: str, h: Header) -> str | None:
+    seg = C.simplified(text[max(0, h.start - 60):h.end])
+    m = None
+    for m in _BUDGET_UNIT_RE.finditer(seg):
+        pass
+    if m:
+        return m.group(1) or m.group(2)
+    return None
+
+
+def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -> None:
+    unit = _budget_unit(text, h)
+    table.budget_unit = table.budget_unit or unit
+    table.budget_columns.update(h.names)
+    ctx = Context(budget_unit=unit)
+    head = C.nfkc(text[max(0, h.start - 40):h.end])
+    w = _WEIGHT_RE.search(head)
+    header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
+    toks = T.tokenize(text, h.end, end)
+    rows: list[tuple[T.Token, list[T.Token]]] = []
+    for t in toks:
+        if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
+            if C.parse_figure(t.text):
+                continue
+            rows.append((t, []))
+        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
+            rows[-1][1].append(t)
+    total_name = None
+    for name_tok, values in rows:
+        if not values and not V.is_budget_row_name(name_tok.text):
+            break
+        if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
+            break
+        placed = A.assign_budget(values, h.roles)
+        cells: dict[str, Cell] = {V.B_NAME: Cell(orig[name_tok.start:name_tok.end], name_tok.start, name_tok.end)}
+        for role, (tok, a, b, txt) in placed.items():
+            if txt:
+                cells[role] = Cell(orig[tok.start + a:tok.start + b], tok.start + a, tok.start + b)
+        part_of = total_name
+        row = build_budget(cells, ctx, part_of)
+        row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
+        if header_weight and total_name is None and row.weight is None:
+            f = C.parse_figure(header_weight)
+            row.weight = Figure(raw=f"({header_weight}分)", text=f.text, value=f.value)
+        table.budget.append(row)
+        if total_name is None:
+            total_name = row.name
+
+
+def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,
+                     page_at: Callable[[int], int | None]) -> None:
+    schema = h.roles
+    mode = T.separator_mode(text, h.end, end)
+    toks = T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
+    if not toks:
+        return
+    if V.NATURE not in schema:
+        toks = T.join_comparators(toks)
+    lines = max(1, sum(1 for t in toks if t.brk))
+    row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
+    ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
+    level1 = level2 = None
+    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space")):
+        cells: dict[str, Cell] = {}
+        l1 = l2 = None
+        for role, tok, extra in row:
+            if role == "__multi__":
+                roles, (score, parts, ambiguous) = extra
+                for r, cell in zip(roles, _split_cells(tok, parts, orig)):
+                    if ambiguous and r in (V.TARGET, V.TVALUE, V.ACTUAL):
+                        continue
+                    cells[r] = cell
+                continue
+            if role == V.L1:
+                l1 = tok
+            elif role == V.L2:
+                l2 = tok
+            elif tok.kind != T.DASH:
+                cells[role] = Cell(orig[tok.start:tok.end], tok.start, tok.end, page=page_at(tok.start))
+        if l1 is not None:
+            level1 = _level_text(orig[l1.start:l1.end])
+            level2 = None
+        if l2 is not None:
+            level2 = _level_text(orig[l2.start:l2.end])
+        if V.NAME not in cells and not any(r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.SCORE)):
+            continue
+        table.indicators.append(build_indicator(cells, level1, level2, ctx))
+
+
+def _level_text(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _split_cells(tok: T.Token, parts: tuple[str, ...], orig: str) -> list[Cell]:
+    """Cells for the parts of a figure that held several: the comparator goes with the first, the unit
+    with the last."""
+    s = C.nfkc(tok.text)
+    first_digit = next((i for i, ch in enumerate(s) if ch.isdigit() or ch == "."), 0)
+    pos = first_digit
+    out = []
+    for k, p in enumerate(parts):
+        a = tok.start + (0 if k == 0 else pos)
+        pos += len(p)
+        b = tok.start + (len(s) if k == len(parts) - 1 else pos)
+        out.append(Cell(text=orig[a:b], start=a, end=b))
+    return out

@@ -1,0 +1,324 @@
+"""Cells of a table whose borders were lost: a stretch of text cut into tokens.
+
+Separators, when the text has them, cut first: pipes (``| a | b |``, rows on lines or not), tabs,
+newlines (one cell per line) and spaces. What is left of a cell that still mixes words and figures —
+cells run together by a conversion, ``完整、准确率100%100%44`` — is cut where a figure starts or ends:
+``完整、准确率`` · ``100%`` · ``100%`` · ``44`` (the last one may hold several cells: 分值 4 and 得分 4;
+the aligner decides). Dates (``2021年12月完成``), labels (``任务1:``) and relative figures
+(``增372人次``, ``减少01万元``) stay inside their words; level names (产出指标, 数量指标) run into the
+text after them are cut off it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from desktop.claims.extractor import _MAG, _base_pattern
+from desktop.claims.score_tables import cells as C
+from desktop.claims.score_tables import vocab as V
+
+# kinds
+TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID = (
+    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void")
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+    brk: bool = False  # a line break before it
+    glued: bool = False  # no separator on either side: a number here may hold several cells
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"{self.kind}:{self.text!r}"
+
+
+_OPS = "|".join(re.escape(k) for k in sorted(C.OPS_BEFORE, key=len, reverse=True) if not k.isascii() or len(k) == 1
+                or k in (">=", "<="))
+_POST = "|".join(re.escape(k) for k in sorted(C.OPS_AFTER, key=len, reverse=True))
+_UNIT_RE = rf"(?:(?:{_MAG})?(?:{_base_pattern()})|(?:{_MAG})(?![0-9]))"
+#: a figure inside run-together text; a digit run (several cells glued) is one match
+FIGURE_NO_UNIT_RE = re.compile(rf"(?P<op>{_OPS})?(?P<num>(?:[0-9]+|\.[0-9]+)(?:[.,][0-9]+)*%?)")
+FIGURE_RE = re.compile(
+    rf"(?P<op>{_OPS})?(?P<num>(?:[0-9]+|\.[0-9]+)(?:[.,][0-9]+)*%?)"
+    rf"(?P<unit>{_UNIT_RE})?(?P<post>{_POST})?"
+)
+DATE_RE = re.compile(
+    r"(?:19|20)[0-9]{2}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?(?:底|末|前|内|以前|之前|初|中)*"
+    r"|(?<![0-9.])[0-9]{1,2}\s*月(?:份)?(?:\s*[0-9]{1,2}\s*日)?(?:底|末|前|内|以前|之前)*"
+    r"|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}(?:[.\-/][0-9]{1,2})?"
+)
+_LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、])|^[0-9]{1,2}、")
+_RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
+_ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
+_LEVEL_RE = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if w.endswith("指标")) + rf")(?:{_ANNOTATION})*"
+    "|(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if not w.endswith("指标")) + rf")(?:{_ANNOTATION})+"
+)
+#: placeholders of empty indicator slots: 指标1: 指标2: 指标L
+_PLACEHOLDER = re.compile(r"(?:指标[0-9一二三四五六七八九十LlI]{1,2}[:：.]?)+")
+_ANNOTATION_RE = re.compile(_ANNOTATION)
+_SPACE = re.compile(r"[ \t\u3000]+")
+_SEP_PIPE = re.compile(r"[|\t]+|\n")
+_SEP_LINE = re.compile(r"[|\t]+|\n(?:[0-9]{1,2}、)?")  # 2、 at a line start: a page marker of a Word preview
+_SEP_SPACE = re.compile(r"[ \t\u3000|]+|\n")
+_DIGIT = re.compile(r"[0-9]")
+_RUN_RE = re.compile(r"\.?[0-9][0-9.,%]*")
+
+
+@lru_cache(maxsize=8192)
+def _kind_of_cell(text: str) -> str:
+    """The kind of a whole cell (a piece between separators)."""
+    s = text.strip()
+    if not s:
+        return DASH
+    if C.is_dash(s):
+        return DASH
+    if C.comparator(s):
+        return CMP
+    lk = V.level_kind(s)
+    if lk == "L1":
+        return LVL1
+    if lk == "L2":
+        return LVL2
+    if lk == "L12":
+        return LVL12
+    if len(s) <= 8 and C.unit_only(s) and len(C.key(s)) <= 4:
+        return UNIT
+    f = C.parse_figure(s)
+    if f is not None and not f.unit:
+        return NUM
+    if C.parse_quantity(s) is not None:
+        return QTY
+    if _RUN_RE.fullmatch(C.nfkc(s)):
+        return RUN
+    return TEXT
+
+
+def _pieces(text: str, start: int, end: int, mode: str) -> list[tuple[int, int, bool]]:
+    """(start, end, line break before) of each non-empty piece between separators."""
+    # a pipe or a tab is a cell border whatever else separates the cells
+    if mode in ("pipe", "tab"):
+        sep = _SEP_PIPE
+    elif mode == "line":
+        sep = _SEP_LINE
+    else:
+        sep = _SEP_SPACE
+    out = []
+    pos = start
+    brk = False
+    for m in sep.finditer(text, start, end):
+        if m.start() > pos:
+            s, e = _strip(text, pos, m.start())
+            if e > s:
+                out.append((s, e, brk))
+                brk = False
+        if "\n" in m.group():
+            brk = True
+        pos = m.end()
+    if pos < end:
+        s, e = _strip(text, pos, end)
+        if e > s:
+            out.append((s, e, brk))
+    return out
+
+
+def _strip(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def separator_mode(text: str, start: int, end: int) -> str:
+    seg = text[start:end]
+    n = max(1, len(seg))
+    pipes, tabs, lines = seg.count("|"), seg.count("\t"), seg.count("\n")
+    if pipes >= 6 and pipes * 40 >= n or pipes >= 2 and any(ln.count("|") >= 2 for ln in seg.splitlines()):
+        return "pipe"
+    if tabs >= 4 and tabs * 40 >= n:
+        return "tab"
+    if lines >= 6 and lines * 14 >= n:
+        return "line"
+    spaces = len(_SPACE.findall(seg))
+    if spaces >= 6 and spaces * 30 >= n:
+        return "space"
+    return "line"
+
+
+def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None) -> list[Token]:
+    """Tokens of ``text[start:end]`` (offsets into ``text``)."""
+    mode = mode or separator_mode(text, start, end)
+    out: list[Token] = []
+    for s, e, brk in _pieces(text, start, end, mode):
+        piece = text[s:e]
+        kind = _kind_of_cell(piece)
+        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
+        if kind == TEXT and not mixed:
+            toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
+                Token(TEXT, piece, s, e)]
+        elif kind != TEXT:
+            toks = [Token(kind, piece, s, e)]
+        else:
+            toks = _segment(text, s, e, unit_column)
+        if toks:
+            toks[0].brk = brk
+            if len(toks) == 1 and kind != TEXT:
+                toks[0].glued = False
+            out.extend(toks)
+    _promote_unknown_levels(out)
+    return _split_trailing_comparators(out)
+
+
+def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
+    """``管理率≥`` before a line break and ``70%`` after it: the comparator is a cell of its own."""
+    out: list[Token] = []
+    for t in toks:
+        if t.kind == TEXT and len(t.text) > 1 and C.nfkc(t.text)[-1] in "≥≤><=":
+            out.append(Token(TEXT, t.text[:-1], t.start, t.end - 1, t.brk))
+            out.append(Token(CMP, t.text[-1], t.end - 1, t.end, glued=True))
+        else:
+            out.append(t)
+    return out
+
+
+def _promote_unknown_levels(toks: list[Token]) -> None:
+    """A short word, a weight and a known second level (``出标产指 25 数量指标``): the word is a first
+    level the vocabulary does not know (a garbled or local one)."""
+    for i in range(len(toks) - 2):
+        a, b, c = toks[i], toks[i + 1], toks[i + 2]
+        if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
+                and b.glued and c.kind in (LVL2, LVL12):
+            f = C.parse_figure(b.text)
+            if f is not None and f.value <= 100:
+                a.kind = LVL1
+
+
+def _looks_glued(piece: str) -> bool:
+    """A cell that holds several cells: two figures or more (a word and a figure alone may be a name:
+    任务1, 指标01)."""
+    n = C.nfkc(piece)
+    dates = [(m.start(), m.end()) for m in DATE_RE.finditer(n)]
+    figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
+               and not _relative_before(n, m.start())]
+    return len(figures) >= 2
+
+
+def _relative_before(s: str, pos: int) -> bool:
+    head = s[max(0, pos - 4):pos]
+    return head.endswith(_RELATIVE_BEFORE)
+
+
+def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
+    """Cut a run-together stretch into words and figures."""
+    seg = C.nfkc(text[s:e])
+    protected: list[tuple[int, int]] = [(m.start(), m.end()) for m in DATE_RE.finditer(seg)]
+    protected += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(seg)]
+    protected += [(m.start(), m.end()) for m in _ANNOTATION_RE.finditer(seg)]
+
+    def inside(a: int, b: int) -> bool:
+        return any(ps < b and a < pe for ps, pe in protected)
+
+    out: list[Token] = []
+    pos = 0
+    for m in (FIGURE_NO_UNIT_RE if unit_column else FIGURE_RE).finditer(seg):
+        a, b = m.start(), m.end()
+        if _in_prose(seg, a, b):
+            continue
+        if inside(a, b):
+            # a figure that runs into a date: 52021年 → 5 | 2021年
+            cut = next((ps for ps, pe in protected if a < ps < b), None)
+            if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]):
+                continue
+            b = cut
+        if _relative_before(seg, a) or (a > 0 and seg[a - 1] in "第"):
+            continue
+        if a > pos:
+            out.extend(_text_tokens(text, s + pos, s + a, unit_column))
+        piece = seg[a:b]
+        kind = _kind_of_cell(piece)
+        if kind == TEXT:
+            kind = RUN if re.fullmatch(r"[0-9.,%]+", piece) else QTY
+        out.append(Token(kind, text[s + a:s + b], s + a, s + b, glued=True))
+        pos = b
+    if pos < len(seg):
+        out.extend(_text_tokens(text, s + pos, e, unit_column))
+    return out
+
+
+def _in_prose(seg: str, a: int, b: int) -> bool:
+    """A figure inside a sentence (``共计3875人(涉及…``, ``3620人,目前…``): words on both sides, a
+    clause mark right after it."""
+    before = seg[max(0, a - 6):a]
+    if not (len(before) == 6 and all("\u4e00" <= ch <= "\u9fff" for ch in before[-2:]) and b < len(seg)):
+        return False
+    nxt = seg[b:b + 2]
+    return nxt[:1] in ",，、。;；" or (nxt[:1] in "(（" and len(nxt) == 2 and "\u4e00" <= nxt[1] <= "\u9fff")
+
+
+def _text_tokens(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
+    s, e = _strip(text, s, e)
+    if e <= s:
+        return []
+    toks = _split_levels(text, s, e)
+    for t in toks:
+        if t.kind == TEXT and _kind_of_cell(t.text) == DASH:
+            t.kind = DASH
+    if unit_column and toks and toks[-1].kind == TEXT:
+        # 指标名称 and 计量单位 run together: 管护面积万亩 → 管护面积 | 万亩
+        last = toks[-1]
+        for u in ("%", "‰", "万亩", "万元", "亿元", "万人次", "万人", "人次", "平方米", "公里", "万株", "个", "人", "元",
+                  "亩", "次", "项", "天", "户", "家", "株", "吨", "件", "所", "套", "台", "篇", "场"):
+            if last.text.endswith(u) and len(last.text) > len(u) + 1:
+                cut = last.end - len(u)
+                toks[-1] = Token(TEXT, text[last.start:cut], last.start, cut)
+                toks.append(Token(UNIT, text[cut:last.end], cut, last.end, glued=True))
+                break
+    return toks
+
+
+def _split_levels(text: str, s: int, e: int) -> list[Token]:
+    """Level names at the start of a stretch of words become tokens of their own."""
+    out: list[Token] = []
+    pos = s
+    while pos < e:
+        p = _PLACEHOLDER.match(C.nfkc(text[pos:e]))
+        if p and p.end():
+            out.append(Token(VOID, text[pos:pos + p.end()], pos, pos + p.end(), glued=True))
+            pos += p.end()
+            continue
+        m = _LEVEL_RE.match(C.nfkc(text[pos:e]))
+        if not m or m.end() == 0:
+            break
+        kind = {"L1": LVL1, "L2": LVL2, "L12": LVL12}.get(V.level_kind(m.group()) or "", LVL2)
+        out.append(Token(kind, text[pos:pos + m.end()], pos, pos + m.end(), glued=True))
+        pos += m.end()
+        while pos < e and text[pos] in " \t":
+            pos += 1
+    if pos < e:
+        out.append(Token(TEXT, text[pos:e], pos, e))
+    elif len(out) >= 2 and out[-1].kind in (LVL2, LVL12) and out[-2].kind in (LVL2, LVL12):
+        last = out.pop()  # 服务对象满意度指标服务对象满意度: the second is the indicator's name
+        out.append(Token(TEXT, last.text, last.start, last.end))
+    return out
+
+
+def join_comparators(toks: list[Token]) -> list[Token]:
+    """A comparator cut off from its figure (``≥`` at a line's end, ``70%`` after a page marker) is one
+    cell with it when the form has no 指标性质 column."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == CMP and t.kind in (NUM, QTY, RUN) and not re.match(
+                r"\s*[≥≤><=]", C.nfkc(t.text)):
+            joined = C.nfkc(prev.text).strip() + C.nfkc(t.text).strip()
+            kind = QTY if C.parse_quantity(joined) else t.kind
+            out[-1] = Token(kind, joined, prev.start, t.end, prev.brk, t.glued)
+            continue
+        out.append(t)
+    return out
