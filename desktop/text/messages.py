@@ -307,4 +307,12 @@ def suggestion_reason_text(reasons: list[dict[str, Any]]) -> str:
             parts.append(f"文件夹名含{_quoted(r.get('words', []))}")
         elif code == "unit_differs":
             parts.append(f"单位不同（佐证为“{r.get('unit')}”，报告为“{r.get('claim_unit')}”）")
+        elif code == "words_differ":
+            parts.append(f"但数字旁写的是“{r.get('found')}”，指标说的是“{r.get('claim')}”")
+        elif code == "more_places":
+            exact = r.get("exact") or 0
+            parts.append(f"另有 {r.get('count')} 处" + (f"（其中 {exact} 处数值完全一致）" if exact else ""))
+        elif code == "other_year":
+            years = "、".join(str(y) for y in r.get("years") or [])
+            parts.append(f"但文件是 {years} 年的，指标是 {r.get('claim_year')} 年的")
     return "，".join(parts) if parts else "（无）"
