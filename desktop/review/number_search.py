@@ -23,7 +23,7 @@ from typing import Any
 from db.database import Database
 from desktop.review import matching
 from desktop.review.matching import ClaimValue, Target
-from desktop.review.suggest_words import bigrams, clause, measures, measures_conflict
+from desktop.review.suggest_words import bigrams, clause, measures, measures_agree, measures_conflict
 
 ROW_COLS = "id, evidence_id, value, raw, unit, is_percent, locator, page, context"
 _ROW_COLS_NO_UNIT = "id, evidence_id, value, raw, NULL AS unit, is_percent, locator, page, context"
@@ -172,6 +172,7 @@ class Place:
     exact: bool
     closeness: float
     conflict: tuple[str, str] | None  # (the claim's measure, the measure beside the number)
+    agrees: bool = False  # the words beside it say the claim's own measure
     score: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
@@ -192,8 +193,11 @@ def judge(cv: ClaimValue, target: Target, row: tuple, claim_measures: dict[str, 
     if agr is None:
         return None
     exact, close = closeness(cv, target, row[2])
-    conflict = measures_conflict(claim_measures, measures(row[8])) if claim_measures else None
-    return Place(row, target, agr, near, exact, close, conflict)
+    if not claim_measures:
+        return Place(row, target, agr, near, exact, close, None)
+    found = measures(row[8])
+    return Place(row, target, agr, near, exact, close, measures_conflict(claim_measures, found),
+                 measures_agree(claim_measures, found))
 
 
 # --- a table's row numbers -----------------------------------------------------------------------

@@ -79,9 +79,12 @@ MIN_SCORE = 0.12
 NEAR_FULL = 2.0  # bigram weight that counts as "the subject is right there"
 MAX_LIKE_TERMS = 16
 SENTENCE_WEIGHT = 0.25  # words of the claim's sentence beyond its own clause
-SECTION_WEIGHT = 0.3  # words of the section's title, for a claim whose subject is one weak word
+SECTION_WEIGHT = 0.15  # words of the section's title
+WEAK_SECTION_WEIGHT = 0.3  # … for a claim whose subject is one weak word
 COMMON_NAME_SHARE = 0.05  # name bigrams in more files than this only rank, they do not find candidates
 CLOSE_BONUS = 0.1  # an exact statement of the value over one that only rounds to it
+MEASURE_BONUS = 0.1  # the words beside the number say the claim's measure (支出 for 已支出)
+HEAD_CHARS = 4  # the end of a subject, where a Chinese noun phrase keeps its head (…资金收入)
 CONFLICT_NEAR = 0.3  # what words beside a number still count for when they name another measure
 OTHER_YEAR = 0.5  # a file about another year: its score is scaled by this
 CONFLICT = 0.7  # a file whose best place names another measure: its score is scaled by this
@@ -213,9 +216,10 @@ class SuggestionEngine:
                 reports[r["report_id"]] = (text, report_year(rep["name"] if rep else None, text))
             text, year = reports[r["report_id"]]
             said = sentence(text, r["start"], r["end"])
-            weighted = [(subject, 1.0), (before, 0.6), (after, 0.6), (said, SENTENCE_WEIGHT)]
-            if is_weak(subject):  # 支出 alone: the section says what is spent
-                weighted.append((r["section"] or "", SECTION_WEIGHT))
+            # 支出 alone: the section says what is spent
+            section_weight = WEAK_SECTION_WEIGHT if is_weak(subject) else SECTION_WEIGHT
+            weighted = [(subject, 1.0), (before, 0.6), (after, 0.6), (said, SENTENCE_WEIGHT),
+                        (r["section"] or "", section_weight)]
             weights: dict[str, float] = {}
             for part, w in weighted:
                 for bg in bigrams(part):
@@ -235,6 +239,7 @@ class SuggestionEngine:
             cv = matching.claim_value(r["value"], r["unit"], r["scale"], r["approx"])
             value_text = f"{r['value_raw'] or r['value'] or ''} {r['unit'] or ''}".strip()
             like = sorted(anchors, key=lambda b: -anchors[b])[:MAX_LIKE_TERMS]
+            like += [bg for bg in bigrams(r["subject"][-HEAD_CHARS:] if r["subject"] else "") if bg not in like]
             texts = own + [said] if said else own
             claims[r["id"]] = _Claim(r["id"], cv, value_text, r["unit"], anchors, texts, like, trigrams(own),
                                      bool(said), measures(" ".join(own)), year)
@@ -402,7 +407,8 @@ class SuggestionEngine:
                 if place is None:
                     continue
                 words = near * (CONFLICT_NEAR if place.conflict else 1.0)
-                place.score = 0.5 * cv.weight * place.agreement.factor + 0.3 * words + CLOSE_BONUS * place.closeness
+                place.score = (0.5 * cv.weight * place.agreement.factor + 0.3 * words + CLOSE_BONUS * place.closeness
+                               + MEASURE_BONUS * place.agrees)
                 per_file[eid].append(place)
         for places in per_file.values():
             places.sort(key=place_order)

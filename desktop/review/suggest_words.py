@@ -87,7 +87,7 @@ def clause(text: str | None, *, last: bool) -> str:
 MEASURE_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
     "flow": {
         "收入": ("收入", "下达", "到位资金", "拨入", "收到", "筹集"),
-        "支出": ("支出", "支付", "拨付", "发放", "付款", "报销", "使用"),
+        "支出": ("支出", "支付", "发放", "付款", "报销", "使用"),
         "缺口": ("缺口", "缺额", "赤字"),
         "结余": ("结余", "余额", "结转", "盈余"),
     },
@@ -129,6 +129,11 @@ def measures_conflict(claim: dict[str, set[str]], found: dict[str, set[str]]) ->
     return None
 
 
+def measures_agree(claim: dict[str, set[str]], found: dict[str, set[str]]) -> bool:
+    """Whether the words beside a number say the claim's own measure (支出 beside a claim of 支出)."""
+    return any(mine & found.get(group, set()) for group, mine in claim.items())
+
+
 # --- years ---------------------------------------------------------------------------------------
 
 _YEAR_ANY = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
@@ -163,5 +168,6 @@ def claim_year(sentence_text: str, default: int | None) -> int | None:
     return next(iter(years)) if len(years) == 1 else default
 
 
-__all__ = ["bigrams", "trigrams", "words_from", "sentence", "clause", "measures", "measures_conflict", "years_in",
+__all__ = ["bigrams", "trigrams", "words_from", "sentence", "clause", "measures", "measures_conflict", "measures_agree",
+           "years_in",
            "report_year", "claim_year", "STOP_CHARS"]
