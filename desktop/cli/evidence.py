@@ -161,6 +161,24 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_watch_dir(args: argparse.Namespace) -> int:
+    from desktop.evidence.watch_dir import set_watch_dir
+
+    if args.folder is not None and args.clear:
+        raise UsageError("请只给出新的监控文件夹，或只用 --clear。")
+    if args.folder is None and not args.clear:
+        with open_workspace(args, readonly=True) as ws:
+            current = str(ws.watch_dir) if ws.watch_dir else None
+        out(args, {"watch_dir": current}, f"监控文件夹：{current}" if current else "工作区没有设置监控文件夹。")
+        return EXIT_OK
+    with open_workspace(args) as ws:
+        change = set_watch_dir(ws.db, folder=None if args.clear else args.folder)
+    text = (f"监控文件夹：{change.before or '（无）'} → {change.after}" if change.after
+            else f"已取消监控文件夹（原为 {change.before}）")
+    out(args, {"watch_dir": change.after, "before": change.before}, text)
+    return EXIT_OK
+
+
 def register(add) -> None:
     p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹），登记完成后返回。退出码：0 全部登记；"
             "1 文件夹中有文件无法登记（逐个列在标准错误，其余已登记）；2 用法错误、工作区不可用，或指定的文件无法登记")
@@ -169,3 +187,6 @@ def register(add) -> None:
     p = add("watch", cmd_watch, "在后台监控佐证材料文件夹（无界面），按 Ctrl+C 停止")
     p.add_argument("--mode", choices=["auto", "events", "polling"], help="监控方式（默认：工作区设置，自动）")
     p.add_argument("--poll-interval", type=float, help="轮询间隔（秒）")
+    p = add("watch-dir", cmd_watch_dir, "查看或更改监控文件夹（不能在工作区里面，也不能包含工作区）")
+    p.add_argument("folder", nargs="?", help="新的监控文件夹（不写则显示当前的）")
+    p.add_argument("--clear", action="store_true", help="取消监控文件夹")

@@ -88,6 +88,14 @@ def _val(v: Any) -> str:
     return _short(v, 60)
 
 
+def _path_val(v: Any, n: int = 60) -> str:
+    """A path keeps its end (the folder's own name) when shortened."""
+    if v is None or v == "":
+        return "（空）"
+    s = str(v)
+    return s if len(s) <= n else "…" + s[-(n - 1):]
+
+
 def claim_label(claim_id: int | None, claims: dict[int, dict[str, Any]]) -> str:
     if claim_id is None:
         return ""
@@ -178,7 +186,8 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         return f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
     if a == "settings.changed":
         key = p.get("key")
-        return f"{FIELD_NAMES.get(key, key)}：{_val(p.get('before'))} → {_val(p.get('after'))}"
+        show = _path_val if key == "watch_dir" else _val
+        return f"{FIELD_NAMES.get(key, key)}：{show(p.get('before'))} → {show(p.get('after'))}"
     changes = _changes(p)
     if "from" in p and "to" in p:  # a state transition (claims: active → ignored …)
         changes.insert(0, f"状态：{CLAIM_STATES.get(p['from'], _val(p['from']))} → "

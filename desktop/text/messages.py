@@ -26,6 +26,13 @@ ERRORS: dict[str, str] = {
                           "请运行 verify 查看详情：{path}",
     "workspace.readonly": "工作区以只读方式打开，不能修改。",
     "workspace.bad_role": "未知角色：{role}（可用：editor 编制 / reviewer 审核）",
+    "watch.not_found": "找不到要监控的文件夹：{path}",
+    "watch.not_a_folder": "不是文件夹，不能监控：{path}",
+    "watch.inside_workspace": "监控文件夹不能放在工作区里面（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
+                              "请选择工作区以外的文件夹：{path}",
+    "watch.contains_workspace": "监控文件夹不能包含工作区（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
+                                "请选择工作区以外的文件夹，或把工作区移到别处：{path}",
+    "watch.unchanged": "监控文件夹没有变化：{path}",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
     "report.not_found": "找不到报告文件：{path}",
     "report.not_a_file": "不是文件：{path}",
