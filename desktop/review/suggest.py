@@ -61,6 +61,7 @@ from desktop.review.number_search import (
     locate,
     place_order,
 )
+from desktop.review.text_units import TextUnits
 from desktop.review.suggest_words import (
     bigrams,
     claim_year,
@@ -89,7 +90,6 @@ CONFLICT_NEAR = 0.3  # what words beside a number still count for when they name
 OTHER_YEAR = 0.5  # a file about another year: its score is scaled by this
 CONFLICT = 0.7  # a file whose best place names another measure: its score is scaled by this
 MAX_PLACES = 8  # places listed per suggestion
-TITLE_CHARS = 120  # the start of a file's text read for its title
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class SuggestionEngine:
         self._list_cache: dict[int, bool] = {}
         self._unusable: set[int] = set()
         self._indexed = True
-        self._fts_cache: dict[str, set[int]] = {}
+        self._text = TextUnits(db)  # titles and trigram lookups, kept up to date across calls
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -190,6 +190,7 @@ class SuggestionEngine:
             return
         with self.db.snapshot():
             self._indexed = has_digit_index(self.db)
+            self._text.sync()
             self._load_claims()
             self._load_evidence()
         self._list_cache = {}
@@ -246,21 +247,12 @@ class SuggestionEngine:
         self._claims = claims
         self._claim_order = [r["id"] for r in rows]
 
-    def _titles(self) -> dict[int, str]:
-        """The first words of each file's text (its title: ``2023年度…收支情况表``)."""
-        rows = self.db.query(
-            f"SELECT evidence_id, substr(text, 1, {TITLE_CHARS}) FROM evidence_text WHERE rowid IN"
-            " (SELECT min(rowid) FROM evidence_text GROUP BY evidence_id)"
-        )
-        return {int(r[0]): r[1] or "" for r in rows}
-
     def _load_evidence(self) -> None:
         watch = self.db.get_setting("watch_dir")
         superseded = {r[0] for r in self.db.query("SELECT DISTINCT supersedes FROM evidence WHERE supersedes IS NOT NULL")}
         paths: dict[int, list[str]] = defaultdict(list)
         for p in self.db.query("SELECT evidence_id, path FROM evidence_paths WHERE present = 1 ORDER BY id"):
             paths[p[0]].append(p[1])
-        titles = self._titles()
         evidence: dict[int, _Evidence] = {}
         index: dict[str, dict[int, float]] = defaultdict(dict)
         for r in self.db.query("SELECT id, name, ext, status, text_status FROM evidence ORDER BY id"):
@@ -275,8 +267,7 @@ class SuggestionEngine:
                 nb[bg] = 0.8
             for bg in bigrams(stem):
                 nb[bg] = 1.0
-            title = titles.get(eid, "").split("\n", 1)[0]
-            years = years_in(stem) | years_in(folder_text) | years_in(title, written=True)
+            years = years_in(stem) | years_in(folder_text) | years_in(self._text.title(eid), written=True)
             evidence[eid] = _Evidence(eid, r[1], r[2] or "", r[3], r[4], eid in superseded, nb, stem, folder_text,
                                       years)
             for bg, fw in nb.items():
@@ -318,7 +309,7 @@ class SuggestionEngine:
         if only is not None and not only:
             return {cid: [] for cid in ids}
         excluded = self._excluded(ids if claim_ids is not None else None)
-        self._fts_cache = {}
+        self._text.sync()
         if only is not None and len(only) <= 200:
             searcher: SqlSearch | MemorySearch = MemorySearch(self.db, only)
         elif self._indexed:
@@ -366,19 +357,10 @@ class SuggestionEngine:
 
     def _text_candidates(self, claim: _Claim) -> set[int]:
         """Files whose text holds a three-character run of the claim's words (the full-text index)."""
-        out: set[int] = set()
         common = max(20, int(len(self._evidence) * COMMON_NAME_SHARE))
+        out: set[int] = set()
         for tri in claim.trigrams:
-            ids = self._fts_cache.get(tri)
-            if ids is None:
-                units = self.db.scalar("SELECT doc FROM evidence_text_vocab WHERE term = ?", (tri,)) or 0
-                if units == 0 or units > common:  # nowhere, or everywhere: no help
-                    ids = set()
-                else:
-                    ids = {int(r[0]) for r in self.db.query(
-                        "SELECT DISTINCT evidence_id FROM evidence_text WHERE evidence_text MATCH ?", (f'"{tri}"',))}
-                self._fts_cache[tri] = ids
-            out |= ids
+            out |= self._text.files_with(tri, common)
         return out
 
     def _places(self, claim: _Claim, searcher, only: set[int] | None, excluded: set[int],

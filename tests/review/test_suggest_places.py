@@ -173,3 +173,22 @@ def test_a_small_number_is_judged_alike_by_claim_and_by_file(tmp_path):
     by_file = [s.evidence_id for s in SuggestionEngine(ws.db).for_evidence([minutes], limit=None).get(claim, [])]
     assert (minutes in by_claim) == (minutes in by_file)
     ws.close()
+
+
+def test_a_warm_engine_sees_a_new_file_as_a_fresh_one_does(tmp_path):
+    """Titles and full-text lookups are kept across calls; a file indexed since must count at once."""
+    ws = _ws(tmp_path, "2024年度报告\n2024年全年共召开 14 次党委会。")
+    files = tmp_path / "files"
+    _add(ws, docgen.xlsx(files / "党委会会议记录汇总.xlsx", {"记录": [["2024年党委会会议记录"], ["党委会召开次数", 14]]}))
+    warm = SuggestionEngine(ws.db)
+    claim = _claim(ws, "14", "次")
+    assert warm.for_claims([claim], limit=None)[claim]  # the engine is warm now
+    late = _add(ws, docgen.xlsx(files / "党委会会议记录（汇总表）.xlsx", {"记录": [["2023年党委会会议记录"],
+                                                                             ["党委会召开次数", 14], ["备注", "上年"]]}))
+    cold = SuggestionEngine(ws.db)
+    got_warm = [_key(s) for s in warm.for_evidence([late], limit=None).get(claim, [])]
+    got_cold = [_key(s) for s in cold.for_evidence([late], limit=None).get(claim, [])]
+    assert got_warm == got_cold and got_warm
+    late_sug = next(s for s in warm.for_claims([claim], limit=None)[claim] if s.evidence_id == late)
+    assert any(r["code"] == "other_year" for r in late_sug.reasons) and late_sug.strength != STRONG
+    ws.close()
