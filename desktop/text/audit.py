@@ -40,6 +40,11 @@ ACTION_NAMES = {
     "evidence.error": "佐证处理出错",
     "evidence.text_extracted": "提取文字",
     "evidence.missing": "佐证文件不见了",
+    "evidence.renamed": "佐证改名或移动",
+    "evidence.restored": "佐证重新出现",
+    "evidence.indexed": "提取文字和数字",
+    "evidence.index_failed": "提取文字失败",
+    "evidence.path_absent": "佐证从文件夹移除",
 }
 
 FIELD_NAMES = {
@@ -177,6 +182,12 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         return text
     if a == "evidence.path_added":
         return f"相同内容出现在新位置：{p.get('path', '')}"
+    if a in ("evidence.indexed", "evidence.index_failed"):
+        return _indexed_text(p)
+    if a == "evidence.path_absent":
+        return f"文件已不在原位置：{p.get('path', '')}"
+    if a in ("evidence.renamed", "evidence.restored"):
+        return f"{'新位置' if a == 'evidence.renamed' else '重新出现在'}：{p.get('path', '')}"
     if a == "evidence.unchanged":
         return f"重新登记，内容未变：{p.get('path', '')}"
     if a == "report.imported":
@@ -199,6 +210,25 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
     scalars = [f"{FIELD_NAMES.get(k, k)}：{_val(v)}" for k, v in p.items()
                if isinstance(v, (str, int, float, bool)) and k not in ("sha256", "review_id")]
     return "；".join(scalars[:6])
+
+
+def _indexed_text(p: dict[str, Any]) -> str:
+    """提取文字和数字: 已提取文字，找到 12 个数字，共 3 页 — or the error in words, never a code."""
+    from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
+
+    parts = []
+    status = p.get("text_status")
+    if status:
+        parts.append(TEXT_STATUS_NAMES.get(status, "文字状态未知"))
+    if p.get("numbers") is not None:
+        parts.append(f"找到 {p['numbers']} 个数字")
+    if p.get("pages"):
+        parts.append(f"共 {p['pages']} 页")
+    if p.get("ocr_pages"):
+        parts.append(f"其中 {p['ocr_pages']} 页经 OCR 识别")
+    if p.get("error"):
+        parts.append(f"原因：{ingest_error_text(p['error'], p.get('detail'))}")
+    return "，".join(parts)
 
 
 def target(event: dict[str, Any], claims: dict[int, dict[str, Any]], evidence: dict[int, str]) -> str:
