@@ -167,6 +167,8 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
             text += f"，位置：{_short(p['locator'], 60)}"
         if p.get("note"):
             text += f"，备注：{_short(p['note'], 60)}"
+        if p.get("replaces"):
+            text += f"（改用新版本，取代 {evidence_label(p['replaces'], evidence)}）"
         return text
     if a == "link.removed":
         text = f"取消关联佐证 {evidence_label(eid, evidence)}"

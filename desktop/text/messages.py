@@ -33,6 +33,8 @@ ERRORS: dict[str, str] = {
     "watch.contains_workspace": "监控文件夹不能包含工作区（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
                                 "请选择工作区以外的文件夹，或把工作区移到别处：{path}",
     "watch.unchanged": "监控文件夹没有变化：{path}",
+    "version.no_newer": "佐证 E{evidence_id} 没有更新的版本。",
+    "version.several_newer": "佐证 E{evidence_id} 有不止一个较新的版本，请逐个关联要用的版本。",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
     "report.not_found": "找不到报告文件：{path}",
     "report.not_a_file": "不是文件：{path}",
