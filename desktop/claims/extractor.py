@@ -35,6 +35,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
 from desktop.claims.document import Document
+from desktop.claims.subjects import name_weak_subject
 
 # --- units ---------------------------------------------------------------------------------------
 
@@ -653,7 +654,8 @@ def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
         value_s = None if value is None else _fmt(value)
         claims.append(ExtractedClaim(
             quote=text[start:end], start=start, end=end, value_raw=raw, value=value_s, unit=unit,
-            scale=str(scale), kind=kind, subject=_subject(view, sub, vnum, ve), section=section, part=part,
+            scale=str(scale), kind=kind, section=section, part=part,
+            subject=name_weak_subject(_subject(view, sub, vnum, ve), view, sub, vnum, ve, section),
             page=doc.page_at(start), approx=approx, value_high=None if high is None else _fmt(to_decimal(high)),
             flags=flags, confidence=confidence,
             context_before=text[max(0, start - 24):start], context_after=text[end:end + 24],

@@ -8,17 +8,52 @@ never a traceback). Each area's commands live in their own module with a ``regis
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable, Sequence
 
 from db.database import ChainMismatch
-from desktop import logs
-from desktop.cli import checks, claims, evidence, links, review, workspace
-from desktop.cli.base import EXIT_USAGE, UsageError, _Parser
+from desktop import config, logs
+from desktop.cli import checks, claims, evidence, links, review, search, workspace
+from desktop.cli.base import EXIT_OK, EXIT_USAGE, UsageError, _Parser, role_arg
 from desktop.errors import DeskError
 from desktop.version import version_line
 
-COMMAND_MODULES = (workspace, claims, evidence, links, review, checks)
+COMMAND_MODULES = (workspace, claims, evidence, links, review, search, checks)
+
+ACTOR_HELP = "操作人姓名，记入审计日志（默认：在程序中设置的姓名；从未设置时为系统用户名）"
+ROLE_HELP = "角色：编制（editor）或 审核（reviewer）；默认编制，review 默认审核"
+
+
+def workspace_shortcut(argv: list[str], commands: set[str]) -> list[str]:
+    """``evidence-desk W [--actor A]``: a folder as the only positional argument opens it in the GUI."""
+    positional = []
+    skip = False
+    for i, a in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if a in ("--actor", "--role", "--workspace"):
+            skip = True
+            continue
+        if not a.startswith("-"):
+            positional.append(i)
+    if len(positional) != 1 or "--workspace" in argv:
+        return argv
+    i = positional[0]
+    if argv[i] in commands or not os.path.isdir(argv[i]):
+        return argv
+    return [*argv[:i], "--workspace", argv[i], *argv[i + 1 :]]
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader of our output went away (``status --json | head``): stop quietly, print nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -31,20 +66,24 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="以 JSON 输出")
-    common.add_argument("--actor", help="操作人姓名（默认：系统用户名或设置中的姓名）")
-    common.add_argument("--role", choices=["editor", "reviewer"], help="角色：editor 编制 / reviewer 审核")
+    common.add_argument("--actor", metavar="姓名", help=ACTOR_HELP)
+    common.add_argument("--role", type=role_arg, metavar="角色", help=ROLE_HELP)
 
-    parser = _Parser(prog="evidence-desk", description="佐证台 EvidenceDesk：绩效自评报告的指标与佐证材料")
-    parser.add_argument("--workspace", help="打开指定工作区（图形界面）")
+    parser = _Parser(prog="evidence-desk", description="佐证台 EvidenceDesk：绩效自评报告的指标与佐证材料。"
+                     "不带子命令时打开图形界面；evidence-desk 工作区文件夹 直接打开该工作区。")
+    parser.add_argument("--workspace", help="打开指定工作区（图形界面；也可直接写 evidence-desk 工作区文件夹）")
     parser.add_argument("--demo", action="store_true", help="打开演示工作区（首次使用时自动创建）")
     parser.add_argument("--version", action="version", version=version_line(), help="显示版本号并退出")
     # packaging/smoke.sh: the GUI closes itself once the main window has been shown
     parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--actor", help=argparse.SUPPRESS)
-    parser.add_argument("--role", choices=["editor", "reviewer"], help=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    parser.add_argument("--actor", metavar="姓名", help=ACTOR_HELP)
+    parser.add_argument("--role", type=role_arg, metavar="角色", help=ROLE_HELP)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="子命令")
+
+    parser.command_names = set()
 
     def add(name: str, fn: Callable[[argparse.Namespace], int], help_: str, ws: bool = True):
+        parser.command_names.add(name)
         p = sub.add_parser(name, parents=[common], help=help_, description=help_)
         if ws:
             p.add_argument("workspace", help="工作区文件夹")
@@ -76,11 +115,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve()
     _utf8_pipes()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(workspace_shortcut(args_in, parser.command_names))
     fn = getattr(args, "fn", None) or cmd_gui
     logs.setup_logging("gui" if fn is cmd_gui else f"cli:{args.command}")
     try:
-        return fn(args)
+        result = fn(args)
+        sys.stdout.flush()
+        return result
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except DeskError as exc:
         from desktop.text.messages import error_text
 

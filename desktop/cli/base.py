@@ -18,6 +18,7 @@ _ARGPARSE_ZH = [
     (r"the following arguments are required: (.*)", r"缺少参数：\1"),
     (r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)", r"参数 \1 的值 \2 无效（可选：\3）"),
     (r"argument (\S+): invalid int value: (\S+)", r"参数 \1 应为整数，收到 \2"),
+    (r"argument (\S+): (未知角色.*)", r"\2"),
     (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
     (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
     (r"invalid choice: (\S+) \(choose from (.*)\)", r"无效的子命令 \1（可选：\2）"),
@@ -46,6 +47,17 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"用法错误：{_zh(message)}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+
+
+ROLE_ALIASES = {"editor": "editor", "reviewer": "reviewer", "编制": "editor", "审核": "reviewer"}
+
+
+def role_arg(value: str) -> str:
+    """``--role``: 编制 / 审核, or editor / reviewer."""
+    role = ROLE_ALIASES.get(value.strip().lower() if value.isascii() else value.strip())
+    if role is None:
+        raise argparse.ArgumentTypeError(f"未知角色：{value}（可用：编制 或 editor，审核 或 reviewer）")
+    return role
 
 
 def out(args: argparse.Namespace, data: Any, text: str) -> None:

@@ -8,7 +8,9 @@ import os
 import sys
 from typing import Any
 
-from desktop.cli.base import EXIT_OK, EXIT_USAGE, UsageError, open_workspace, out
+from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, open_workspace, out
+from desktop.evidence.risky import is_executable
+from desktop.text.status import EXECUTABLE_TAG, executable_warning
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -24,6 +26,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for p in paths:
             if not os.path.lexists(p):
                 raise UsageError(f"找不到：{p}")
+        # files named one by one: one that cannot be taken is an error in the command (exit 2), while an
+        # entry of a folder that cannot be is a problem found in the folder (exit 1)
+        named_files = {os.path.abspath(p) for p in args.paths if not os.path.isdir(p)}
         files: dict[str, dict[str, Any]] = {}
         ignored: list[str] = []
 
@@ -67,6 +72,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for e in files.values():
         if "evidence_id" in e:
             extra = ""
+            if is_executable(e["path"]):
+                e["executable"] = True
+                extra = f"\t（{EXECUTABLE_TAG}）"
             if e.get("text_status"):
                 extra = f"\t{TEXT_STATUS_NAMES.get(e['text_status'], e['text_status'])}"
                 if e.get("message"):
@@ -74,14 +82,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             lines.append(f"E{e['evidence_id']}\t{OUTCOME_NAMES.get(e['outcome'], e['outcome'])}\t{e['path']}{extra}")
         elif e.get("outcome") == "absent":
             lines.append(f"-\t{OUTCOME_NAMES['absent']}\t{e['path']}")
-    for p in problems:
+    failed = {p["path"]: p for p in problems}
+    for e in files.values():
+        if "error" in e and "evidence_id" not in e and e["path"] not in failed:
+            failed[e["path"]] = {"path": e["path"], "error": e["error"], "message": e["message"]}
+    for p in failed.values():
         print(f"无法登记：{p['path']}（{p['message']}）", file=sys.stderr)
+    for e in files.values():
+        if e.get("executable"):
+            print(f"注意：{e['path']}：{executable_warning(os.path.splitext(e['path'])[1])}", file=sys.stderr)
     if ignored_text:
         lines.append(f"（已忽略 {len(ignored_text)} 个临时/锁定文件）")
     out(args, {"files": list(files.values()), "problems": problems, "ignored": ignored_text},
          "\n".join(lines) or "（没有新文件）")
-    failed_now = any("error" in e and "evidence_id" not in e for e in files.values())
-    return EXIT_USAGE if failed_now else EXIT_OK
+    return ingest_exit_status(failed, named_files)
+
+
+def ingest_exit_status(failed: dict[str, Any], named_files: set[str]) -> int:
+    """0: every file registered; 2: a file named on the command line could not be; 1: some entries of a
+    folder could not be (the rest were registered)."""
+    if not failed:
+        return EXIT_OK
+    if any(os.path.abspath(p) in named_files for p in failed):
+        return EXIT_USAGE
+    return EXIT_PROBLEMS
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -137,11 +161,32 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_watch_dir(args: argparse.Namespace) -> int:
+    from desktop.evidence.watch_dir import set_watch_dir
+
+    if args.folder is not None and args.clear:
+        raise UsageError("请只给出新的监控文件夹，或只用 --clear。")
+    if args.folder is None and not args.clear:
+        with open_workspace(args, readonly=True) as ws:
+            current = str(ws.watch_dir) if ws.watch_dir else None
+        out(args, {"watch_dir": current}, f"监控文件夹：{current}" if current else "工作区没有设置监控文件夹。")
+        return EXIT_OK
+    with open_workspace(args) as ws:
+        change = set_watch_dir(ws.db, folder=None if args.clear else args.folder)
+    text = (f"监控文件夹：{change.before or '（无）'} → {change.after}" if change.after
+            else f"已取消监控文件夹（原为 {change.before}）")
+    out(args, {"watch_dir": change.after, "before": change.before}, text)
+    return EXIT_OK
+
+
 def register(add) -> None:
-    p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹），登记完成后返回；"
-            "有文件无法登记时退出码为 2")
+    p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹），登记完成后返回。退出码：0 全部登记；"
+            "1 文件夹中有文件无法登记（逐个列在标准错误，其余已登记）；2 用法错误、工作区不可用，或指定的文件无法登记")
     p.add_argument("paths", nargs="*")
     p.add_argument("--wait", action="store_true", help="同时等待文字、数字与缩略图处理完成")
     p = add("watch", cmd_watch, "在后台监控佐证材料文件夹（无界面），按 Ctrl+C 停止")
     p.add_argument("--mode", choices=["auto", "events", "polling"], help="监控方式（默认：工作区设置，自动）")
     p.add_argument("--poll-interval", type=float, help="轮询间隔（秒）")
+    p = add("watch-dir", cmd_watch_dir, "查看或更改监控文件夹（不能在工作区里面，也不能包含工作区）")
+    p.add_argument("folder", nargs="?", help="新的监控文件夹（不写则显示当前的）")
+    p.add_argument("--clear", action="store_true", help="取消监控文件夹")

@@ -87,7 +87,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             item["reason"] = suggestion_reason_text(s.reasons)
             item["evidence_name"] = names.get(s.evidence_id)
             items.append(item)
-    order = ["claim_id", "evidence_id", "score", "strength", "reason", "locator", "evidence_name", "reasons"]
+    order = ["claim_id", "evidence_id", "score", "strength", "reason", "locator", "evidence_name", "places", "reasons"]
     items = [{k: item[k] for k in order} for item in items]
     text = "\n".join(
         f"#{i['claim_id']}\t← E{i['evidence_id']} {i['evidence_name']}\t[{STRENGTH_NAMES[i['strength']]}]"

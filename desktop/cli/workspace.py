@@ -21,16 +21,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from desktop.review.status import workspace_status
+    from desktop.text.status import status_line
 
     with open_workspace(args, readonly=True) as ws:
         data = workspace_status(ws.db)
-    s = data["summary"]
-    text = (
-        f"指标 {s['claims']} 个：已有佐证 {s['with_evidence']}，缺佐证 {s['without_evidence']}，"
-        f"数值未找到 {s['value_not_found']}，证据有新版本 {s['evidence_superseded']}；"
-        f"佐证材料 {s['evidence']} 份，未关联 {s['unlinked_evidence']} 份；"
-        f"一致性检查 {s['findings']} 条"
-    )
+    text = status_line(data["summary"])
     out(args, data, text)
     return EXIT_OK
 

@@ -16,7 +16,7 @@ from desktop.errors import DeskError
 from desktop.workspace import require_role
 
 EDITOR = ("editor",)
-ORIGINS = ("manual", "drag", "suggestion", "demo", "import", "undo")
+ORIGINS = ("manual", "drag", "suggestion", "demo", "import", "undo", "version")
 
 
 class _Unset:

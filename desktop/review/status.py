@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from db.database import Database
+from desktop.evidence.risky import is_executable
 from desktop.review.review import review_overview
 from desktop.review.suggest import claims_with_value
 
@@ -19,27 +20,36 @@ from desktop.review.suggest import claims_with_value
 # the value at any scale. evidence_superseded: a linked file has a newer version. review_stale: a 已核实
 # whose evidence or value changed since the sign-off.
 CLAIM_FLAGS = ("no_evidence", "value_not_found", "evidence_superseded", "review_stale")
-# superseded: this file has a newer version (another evidence row supersedes it).
-EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded")
+# superseded: this file has a newer version (another evidence row supersedes it). executable: a program or
+# script (setup.exe, run.bat): registered, never opened by the app (desktop.evidence.risky).
+EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded", "executable")
 
 ACTIVE_CLAIMS = "c.state = 'active' AND r.state = 'active'"
 
 
 @dataclass
 class Completeness:
-    claims: int
-    with_evidence: int  # every claim without the no_evidence flag (linked, or marked 无需佐证)
+    """How many claims have evidence. A claim marked 无需佐证 is counted apart, never as having evidence:
+    the status bar says 已有佐证 ``with_evidence``/``needing`` and 无需佐证 ``not_required`` beside it."""
+
+    claims: int  # every active claim
+    with_evidence: int  # claims that need evidence and are linked to some
     value_not_found: int = 0
     evidence_superseded: int = 0
-    not_required: int = 0  # marked 无需佐证 and linked to nothing (a marked claim with links counts as linked)
+    not_required: int = 0  # marked 无需佐证 (linked or not): outside the 已有佐证 x/y
+
+    @property
+    def needing(self) -> int:
+        """Claims that need evidence: the y of 已有佐证 x/y."""
+        return self.claims - self.not_required
 
     @property
     def without_evidence(self) -> int:
-        return self.claims - self.with_evidence
+        return self.needing - self.with_evidence
 
     @property
     def linked(self) -> int:
-        return self.with_evidence - self.not_required
+        return self.with_evidence
 
     @classmethod
     def of(cls, claims: Iterable[dict[str, Any]]) -> "Completeness":
@@ -47,10 +57,10 @@ class Completeness:
         for row in claims:
             c.claims += 1
             flags = row["flags"]
-            if "no_evidence" not in flags:
+            if not row["needs_evidence"]:
+                c.not_required += 1
+            elif "no_evidence" not in flags:
                 c.with_evidence += 1
-                if not row["needs_evidence"] and not row["evidence_ids"]:
-                    c.not_required += 1
             c.value_not_found += "value_not_found" in flags
             c.evidence_superseded += "evidence_superseded" in flags
         return c
@@ -210,6 +220,8 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
         e["versions"] = chains.versions.get(e["id"], [e["id"]])
         if e["superseded_by"]:
             flags.append("superseded")
+        if is_executable(e["ext"] or e["name"]):
+            flags.append("executable")
         e["flags"] = flags
         out.append(e)
     return out
@@ -319,18 +331,22 @@ def workspace_status(db: Database) -> dict[str, Any]:
         }
         for e in evidence
     ]
+    counts = Completeness.of(claims)
     summary = {
-        **Completeness.of(claims).as_json(),
+        **counts.as_json(),
+        "needing_evidence": counts.needing,
         "evidence": len(evidence_out),
         "unlinked_evidence": sum(1 for e in evidence_out if "unlinked" in e["flags"]),
         "superseded_evidence": sum(1 for e in evidence_out if "superseded" in e["flags"]),
         "ingest_errors": sum(1 for e in evidence_out if "ingest_error" in e["flags"]),
+        "executable_evidence": sum(1 for e in evidence_out if "executable" in e["flags"]),
     }
     review = {s: 0 for s in ("pending", "verified", "questioned", "needs_more", "not_required", "stale")}
     for c in claims_out:
         review["stale" if c["review_stale"] else c["review"]] += 1
     sections_out = [
-        {"report_id": s.report_id, "report": s.report, "section": s.section, **s.counts.as_json()}
+        {"report_id": s.report_id, "report": s.report, "section": s.section, **s.counts.as_json(),
+         "needing_evidence": s.counts.needing}
         for s in sections
     ]
     from desktop.checks.queries import findings_summary, workspace_findings

@@ -42,6 +42,11 @@ ACTION_NAMES = {
     "evidence.missing": "佐证文件不见了",
     "finding.dismissed": "忽略检查结果",
     "finding.restored": "恢复检查结果",
+    "evidence.renamed": "佐证改名或移动",
+    "evidence.restored": "佐证重新出现",
+    "evidence.indexed": "提取文字和数字",
+    "evidence.index_failed": "提取文字失败",
+    "evidence.path_absent": "佐证从文件夹移除",
 }
 
 FIELD_NAMES = {
@@ -88,6 +93,14 @@ def _val(v: Any) -> str:
     if isinstance(v, bool):
         return "是" if v else "否"
     return _short(v, 60)
+
+
+def _path_val(v: Any, n: int = 60) -> str:
+    """A path keeps its end (the folder's own name) when shortened."""
+    if v is None or v == "":
+        return "（空）"
+    s = str(v)
+    return s if len(s) <= n else "…" + s[-(n - 1):]
 
 
 def claim_label(claim_id: int | None, claims: dict[int, dict[str, Any]]) -> str:
@@ -156,6 +169,8 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
             text += f"，位置：{_short(p['locator'], 60)}"
         if p.get("note"):
             text += f"，备注：{_short(p['note'], 60)}"
+        if p.get("replaces"):
+            text += f"（改用新版本，取代 {evidence_label(p['replaces'], evidence)}）"
         return text
     if a == "link.removed":
         text = f"取消关联佐证 {evidence_label(eid, evidence)}"
@@ -171,6 +186,12 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         return text
     if a == "evidence.path_added":
         return f"相同内容出现在新位置：{p.get('path', '')}"
+    if a in ("evidence.indexed", "evidence.index_failed"):
+        return _indexed_text(p)
+    if a == "evidence.path_absent":
+        return f"文件已不在原位置：{p.get('path', '')}"
+    if a in ("evidence.renamed", "evidence.restored"):
+        return f"{'新位置' if a == 'evidence.renamed' else '重新出现在'}：{p.get('path', '')}"
     if a == "evidence.unchanged":
         return f"重新登记，内容未变：{p.get('path', '')}"
     if a == "finding.dismissed" and isinstance(p.get("after"), dict):
@@ -186,7 +207,8 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
                 + (f"（佐证台 {p['app_version']}）" if p.get("app_version") else ""))
     if a == "settings.changed":
         key = p.get("key")
-        return f"{FIELD_NAMES.get(key, key)}：{_val(p.get('before'))} → {_val(p.get('after'))}"
+        show = _path_val if key == "watch_dir" else _val
+        return f"{FIELD_NAMES.get(key, key)}：{show(p.get('before'))} → {show(p.get('after'))}"
     changes = _changes(p)
     if "from" in p and "to" in p:  # a state transition (claims: active → ignored …)
         changes.insert(0, f"状态：{CLAIM_STATES.get(p['from'], _val(p['from']))} → "
@@ -198,6 +220,25 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
     scalars = [f"{FIELD_NAMES.get(k, k)}：{_val(v)}" for k, v in p.items()
                if isinstance(v, (str, int, float, bool)) and k not in ("sha256", "review_id")]
     return "；".join(scalars[:6])
+
+
+def _indexed_text(p: dict[str, Any]) -> str:
+    """提取文字和数字: 已提取文字，找到 12 个数字，共 3 页 — or the error in words, never a code."""
+    from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
+
+    parts = []
+    status = p.get("text_status")
+    if status:
+        parts.append(TEXT_STATUS_NAMES.get(status, "文字状态未知"))
+    if p.get("numbers") is not None:
+        parts.append(f"找到 {p['numbers']} 个数字")
+    if p.get("pages"):
+        parts.append(f"共 {p['pages']} 页")
+    if p.get("ocr_pages"):
+        parts.append(f"其中 {p['ocr_pages']} 页经 OCR 识别")
+    if p.get("error"):
+        parts.append(f"原因：{ingest_error_text(p['error'], p.get('detail'))}")
+    return "，".join(parts)
 
 
 def target(event: dict[str, Any], claims: dict[int, dict[str, Any]], evidence: dict[int, str]) -> str:

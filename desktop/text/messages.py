@@ -26,6 +26,15 @@ ERRORS: dict[str, str] = {
                           "请运行 verify 查看详情：{path}",
     "workspace.readonly": "工作区以只读方式打开，不能修改。",
     "workspace.bad_role": "未知角色：{role}（可用：editor 编制 / reviewer 审核）",
+    "watch.not_found": "找不到要监控的文件夹：{path}",
+    "watch.not_a_folder": "不是文件夹，不能监控：{path}",
+    "watch.inside_workspace": "监控文件夹不能放在工作区里面（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
+                              "请选择工作区以外的文件夹：{path}",
+    "watch.contains_workspace": "监控文件夹不能包含工作区（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
+                                "请选择工作区以外的文件夹，或把工作区移到别处：{path}",
+    "watch.unchanged": "监控文件夹没有变化：{path}",
+    "version.no_newer": "佐证 E{evidence_id} 没有更新的版本。",
+    "version.several_newer": "佐证 E{evidence_id} 有不止一个较新的版本，请逐个关联要用的版本。",
     "role.forbidden": "当前角色（{role_name}）无权执行此操作。",
     "report.not_found": "找不到报告文件：{path}",
     "score_table.not_found": "工作区中没有编号为 {table_id} 的绩效自评表。",
@@ -315,4 +324,12 @@ def suggestion_reason_text(reasons: list[dict[str, Any]]) -> str:
             parts.append(f"文件夹名含{_quoted(r.get('words', []))}")
         elif code == "unit_differs":
             parts.append(f"单位不同（佐证为“{r.get('unit')}”，报告为“{r.get('claim_unit')}”）")
+        elif code == "words_differ":
+            parts.append(f"但数字旁写的是“{r.get('found')}”，指标说的是“{r.get('claim')}”")
+        elif code == "more_places":
+            exact = r.get("exact") or 0
+            parts.append(f"另有 {r.get('count')} 处" + (f"（其中 {exact} 处数值完全一致）" if exact else ""))
+        elif code == "other_year":
+            years = "、".join(str(y) for y in r.get("years") or [])
+            parts.append(f"但文件是 {years} 年的，指标是 {r.get('claim_year')} 年的")
     return "，".join(parts) if parts else "（无）"

@@ -151,6 +151,24 @@ def subsidy_list() -> None:
     assert round(sum(b[3] for b in batches), 2) == 33426400.00
 
 
+def fund_table() -> None:
+    """基金收支: 基金总收入 313.53 亿元 (rounds to 314) in the row above 基金支出 314 亿元 (exactly)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "基金收支"
+    ws.append(["项目", "2024年（万元）", "2023年（万元）"])
+    ws.append(["基金总收入", 3135300, 2976059])
+    ws.append(["基金支出", 3140000, 2970001])
+    ws.append(["当年结余", -4700, 6058])
+    for r in range(2, 5):
+        for c in (2, 3):
+            ws.cell(r, c).number_format = "#,##0"
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 16
+    wb.save(OUT / "2024年社会保险基金收支情况.xlsx")
+
+
 def minutes() -> None:
     doc = Document()
     doc.add_heading("2024年度党委会会议记录汇总", level=1)
@@ -202,6 +220,7 @@ def main() -> int:
     final_accounts()
     ledger()
     subsidy_list()
+    fund_table()
     minutes()
     photo()
     del app
