@@ -13,7 +13,7 @@ import sys
 from typing import Callable, Sequence
 
 from db.database import ChainMismatch
-from desktop import config, logs
+from desktop import logs
 from desktop.cli import checks, claims, evidence, links, review, search, workspace
 from desktop.cli.base import EXIT_OK, EXIT_USAGE, UsageError, _Parser, role_arg
 from desktop.errors import DeskError
