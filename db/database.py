@@ -76,14 +76,18 @@ class Tx:
         report_id: int | None = None,
         claim_id: int | None = None,
         evidence_id: int | None = None,
+        actor: str | None = None,
+        role: str | None = None,
     ) -> dict[str, Any]:
+        """Append this mutation's event. ``actor``/``role`` name someone else than the session (a review
+        applied from an inspector's return is recorded as that inspector's)."""
         if len(self.events) >= self.mutations:
             raise EventCountError(f"audit event {action!r} beyond the {self.mutations} mutation(s) of this write")
         row = audit.append_event(
             self.conn,
             ts=self.now,
-            actor=self.actor,
-            role=self.role,
+            actor=self.actor if actor is None else actor,
+            role=self.role if role is None else role,
             action=action,
             payload=payload or {},
             report_id=report_id,

@@ -272,6 +272,42 @@ def m0006_evidence_number_digits(db: SUDatabase) -> None:
     )
 
 
+@migrations(name="0010_requests")
+def m0010_requests(db: SUDatabase) -> None:
+    """补充材料 requests: what an inspector asks for, for which claim, by when, and how it was answered.
+
+    ``uid`` names a request on every PC it travels to (the local ``id`` may differ); ``version`` counts its
+    state changes (待补充 1 → 已答复 2 → 已接受 / 已退回 3 → 已答复 4 …), so a copy that arrives from the
+    other side is taken only when it is newer. ``answers`` is a JSON list of evidence ids; ``basis`` the
+    evidence ids linked to the claim when the request was made (what is linked since is the answer).
+    """
+    _run(
+        db,
+        [
+            """CREATE TABLE requests (
+                id INTEGER PRIMARY KEY,
+                uid TEXT NOT NULL UNIQUE,
+                claim_id INTEGER NOT NULL REFERENCES claims(id),
+                review_id INTEGER REFERENCES reviews(id),
+                text TEXT NOT NULL,
+                due TEXT,
+                state TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'answered', 'accepted', 'reopened')),
+                version INTEGER NOT NULL DEFAULT 1,
+                answers TEXT NOT NULL DEFAULT '[]',
+                basis TEXT NOT NULL DEFAULT '[]',
+                comment TEXT,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX requests_claim ON requests(claim_id)",
+            "CREATE INDEX requests_state ON requests(state)",
+        ],
+    )
+
+
 def apply(conn) -> list[str]:
     """Apply every pending migration on ``conn``; return the names applied."""
     db = SUDatabase(conn, execute_plugins=False)

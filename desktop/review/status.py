@@ -279,10 +279,15 @@ def completeness_by_section(db: Database, claims: list[dict[str, Any]] | None = 
 
 
 def workspace_status(db: Database) -> dict[str, Any]:
+    from desktop.review.requests import OPEN_STATES as OPEN
+    from desktop.review.requests import list_requests, request_counts
+
     with db.snapshot():
         claims = claim_rows(db)
         evidence = evidence_rows(db)
         sections = completeness_by_section(db, claims)
+        requests = list_requests(db)
+        counts = request_counts(db)
     claims_out = [
         {
             "id": c["id"],
@@ -300,6 +305,8 @@ def workspace_status(db: Database) -> dict[str, Any]:
             "flags": c["flags"],
             "review": c["review"],
             "review_stale": c["review_stale"],
+            "request_ids": [r["id"] for r in requests if r["claim_id"] == c["id"]],
+            "open_requests": sum(1 for r in requests if r["claim_id"] == c["id"] and r["state"] in OPEN),
         }
         for c in claims
     ]
@@ -333,5 +340,11 @@ def workspace_status(db: Database) -> dict[str, Any]:
         {"report_id": s.report_id, "report": s.report, "section": s.section, **s.counts.as_json()}
         for s in sections
     ]
+    requests_out = [
+        {"id": r["id"], "uid": r["uid"], "claim_id": r["claim_id"], "text": r["text"], "due": r["due"],
+         "state": r["state"], "answers": r["answers"], "comment": r["comment"], "created_by": r["created_by"],
+         "created_at": r["created_at"], "history": r["history"]}
+        for r in requests
+    ]
     return {"summary": summary, "review": review, "sections": sections_out, "claims": claims_out,
-            "evidence": evidence_out}
+            "evidence": evidence_out, "requests": requests_out, "request_counts": counts}

@@ -40,6 +40,10 @@ ACTION_NAMES = {
     "evidence.error": "佐证处理出错",
     "evidence.text_extracted": "提取文字",
     "evidence.missing": "佐证文件不见了",
+    "request.created": "提出补充材料请求",
+    "request.answered": "答复补充材料请求",
+    "request.accepted": "接受补充材料答复",
+    "request.reopened": "退回补充材料答复",
 }
 
 FIELD_NAMES = {
@@ -148,6 +152,10 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         if n is not None and p.get("state") == "verified":
             text += f"（依据 {n} 份佐证）"
         return text
+    if a.startswith("request."):
+        from desktop.text.requests import describe_event
+
+        return describe_event(a, p)
     if a == "link.added":
         text = f"关联佐证 {evidence_label(eid, evidence)}"
         if p.get("locator"):

@@ -203,7 +203,26 @@ def local_time(ts: str | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+#: text modules of later areas that add their own codes to ERRORS (imported on first use: they import this
+#: module) and may word some parameters (``error_params(code, params)``)
+AREA_MODULES = ("desktop.text.requests", "desktop.text.exchange")
+
+
+def _area_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    import importlib
+
+    for name in AREA_MODULES:
+        module = importlib.import_module(name)
+        hook = getattr(module, "error_params", None)
+        if hook is not None:
+            params = hook(code, params)
+    return params
+
+
 def error_text(code: str, params: dict[str, Any] | None = None) -> str:
+    params = _area_params(code, dict(params or {}))
+    if code == "role.forbidden" and params.get("refusal"):  # an area's own words for its refusal
+        return params["refusal"]
     if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:  # issue 6
         return ROLE_REFUSALS[(params or {})["role"]]
     params = dict(params or {})
