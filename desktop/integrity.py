@@ -56,12 +56,11 @@ def verify_workspace(ws: Workspace, progress: Progress | None = None) -> Integri
         if progress:
             progress(stage, done, total)
 
-    # The head file first, then everything in the database in one read transaction: a writer that
-    # commits meanwhile (the GUI's worker, another process holding the workspace) can then only add
-    # events after the head, never make the head point past what this check read.
-    head = audit.read_head(db.head_path)
+    # The head file and one read transaction over everything in the database, taken together under the
+    # commit lock: no writer (the GUI's worker, another program on the same workspace) can commit between
+    # them, so the head names exactly the snapshot's last event unless something is wrong.
     writer_active = not ws.readonly or ws.info.reason == "locked"
-    with db.snapshot():
+    with db.aligned_snapshot() as head:
         # 1. SQLite's own structure check -------------------------------------------------------
         tick("sqlite", 0, 1)
         try:

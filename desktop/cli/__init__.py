@@ -12,7 +12,7 @@ import sys
 import traceback
 from typing import Callable, Sequence
 
-from db.database import ChainMismatch
+from db.database import ChainMismatch, LockTimeout
 from desktop import config
 from desktop.cli import claims, evidence, links, requests, review, workspace
 from desktop.cli.base import EXIT_USAGE, UsageError, _Parser
@@ -77,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LockTimeout:
+        from desktop.text.messages import error_text
+
+        print(f"错误：{error_text('workspace.busy', {'path': getattr(args, 'workspace', '') or ''})}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
