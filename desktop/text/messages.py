@@ -207,7 +207,7 @@ def local_time(ts: str | None) -> str:
 
 #: text modules of later areas that add their own codes to ERRORS (imported on first use: they import this
 #: module) and may word some parameters (``error_params(code, params)``)
-AREA_MODULES = ("desktop.text.requests", "desktop.text.exchange")
+AREA_MODULES = ("desktop.text.requests", "desktop.text.exchange", "desktop.text.inspection")
 
 
 def _area_params(code: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Packages, returns and supplements in words (receive, reply, apply, export --since)."""
+"""The inspector's side in words: receiving a package or supplement, the return (reply, apply)."""
 
 from __future__ import annotations
 
