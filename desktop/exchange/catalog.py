@@ -29,7 +29,7 @@ def catalog_rows(plan: Plan, pages: dict[int, int] | None = None) -> list[dict[s
     rows: list[dict[str, Any]] = []
     for entry in plan.claims:
         c = entry.claim
-        base = {"序号": entry.seq, "部分": part_text(c), "章节": c.get("section") or "", "指标": c["quote"],
+        base = {"序号": entry.seq, "部分": part_text(c), "章节": c.get("section") or "", "指标": entry.text,
                 "数值与单位": value_text(c), "审核状态": T.review_text(entry.review),
                 "审核意见": entry.comment or ""}
         if entry.evidence:

@@ -102,7 +102,7 @@ def write_completeness(plan: Plan, dest: Path, *, created_at: str) -> None:
             head = f"{e.seq}. [{c.get('part') or ''} · {c.get('section') or ''}] {c.get('value_raw') or ''}{c.get('unit') or ''}"
             if code == "questioned_or_needs_more":
                 head += f"　{T.review_text(e.review)}" + (f"：{e.comment}" if e.comment else "")
-            lines = [fit_text(pdf, head, width - 10)] + wrap_lines(pdf, c["quote"], width - 24)[:3]
+            lines = [fit_text(pdf, head, width - 10)] + wrap_lines(pdf, e.text, width - 24)[:3]
             need(12 * len(lines) + 4)
             for j, line in enumerate(lines):
                 pdf.text(MARGIN + (10 if j == 0 else 24), y + 10, line)

@@ -244,7 +244,8 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
     if binder_path is not None:
         from desktop.exchange.binder import BinderBuilder
 
-        builder = BinderBuilder(plan, ws.store, work / "binder", progress=tick, cancel=cancel)
+        builder = BinderBuilder(plan, ws.store, work / "binder", progress=tick, cancel=cancel,
+                                pledge_text=ws.db.get_setting("pledge_text"))
         pages = builder.prepare()
 
     zip_tmp = work / "package.zip"
@@ -326,7 +327,7 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
     if builder is not None:
         binder_tmp = work / "binder.pdf"
         info = builder.assemble(binder_tmp, package_sha256=package_sha, manifest_sha256=manifest_sha,
-                                created_at=_local(created_at), pledge_text=ws.db.get_setting("pledge_text"))
+                                created_at=_local(created_at))
         _fsync(binder_tmp)
         result.binder_path = binder_path
         result.binder_sha256 = sha256_file(binder_tmp, cancel)

@@ -76,6 +76,10 @@ def fit_text(pdf, text: str, width: float) -> str:
     return text[:lo] + "…"
 
 
+# punctuation that must not start a line (避头): it stays at the end of the line before, a little over
+_NO_LINE_START = set("，。、；：？！）》」』”’,.;:?!)]}%％…—")
+
+
 def wrap_lines(pdf, text: str, width: float) -> list[str]:
     """``text`` broken into lines that fit ``width`` (character by character: Chinese has no spaces)."""
     out: list[str] = []
@@ -88,7 +92,7 @@ def wrap_lines(pdf, text: str, width: float) -> list[str]:
         line_w = 0.0
         for ch in para:
             w = pdf.get_string_width(ch)
-            if line and line_w + w > width:
+            if line and line_w + w > width and ch not in _NO_LINE_START:
                 out.append(line)
                 line, line_w = "", 0.0
             line += ch

@@ -50,6 +50,7 @@ class ClaimEntry:
     evidence: list[tuple[int, str | None]]  # (evidence id, locator), in link order
     review: str  # pending … not_required, or "stale"
     comment: str | None
+    text: str = ""  # the quote within its clause (:func:`claim_text`)
 
     @property
     def id(self) -> int:
@@ -101,6 +102,17 @@ class Plan:
             "without_evidence": self.totals.without_evidence,
             "not_required": self.totals.not_required,
         }
+
+
+_CLAUSE_END = re.compile(r"[，,。；;：:！!？?、\n]")
+
+
+def claim_text(claim: dict[str, Any]) -> str:
+    """The claim as a reader knows it: its quote inside the clause around it (``全年共召开 14 次党委会``)."""
+    before = _CLAUSE_END.split(claim.get("context_before") or "")[-1]
+    after = _CLAUSE_END.split(claim.get("context_after") or "")[0]
+    text = f"{before}{claim['quote']}{after}".strip()
+    return re.sub(r"[ \t　]+", " ", text) or claim["quote"]
 
 
 def workspace_id(db: Database) -> str:
@@ -164,6 +176,7 @@ def build_plan(db: Database, root: Path, *, include_unlinked: bool = False) -> P
         sections = completeness_by_section(db, claims)
         report_rows = [dict(r) for r in db.query(
             "SELECT id, name, source_path, sha256, text FROM reports WHERE state = 'active' ORDER BY id")]
+        contexts = {r["id"]: dict(r) for r in db.query("SELECT id, context_before, context_after FROM claims")}
         evidence = {r["id"]: dict(r) for r in db.query(
             "SELECT id, sha256, size, name, ext, mime, status, error, supersedes FROM evidence ORDER BY id")}
         name = db.get_setting("name") or root.name
@@ -196,7 +209,8 @@ def build_plan(db: Database, root: Path, *, include_unlinked: bool = False) -> P
             e = evidence[eid]
             files[eid] = FileEntry(eid, e["sha256"], e["size"], e["name"], e["ext"], e["mime"], e["status"],
                                    e["error"], True, N.fit_file(folder, f"E{eid}_{e['name']}"))
-        entries.append(ClaimEntry(c, i, folder, links, review, info.comment if info else None))
+        entries.append(ClaimEntry(c, i, folder, links, review, info.comment if info else None,
+                                  claim_text({**contexts.get(c["id"], {}), **c})))
     if include_unlinked:
         for eid, e in evidence.items():
             if eid not in files:
