@@ -272,6 +272,37 @@ def m0006_evidence_number_digits(db: SUDatabase) -> None:
     )
 
 
+@migrations(name="0008_exports")
+def m0008_exports(db: SUDatabase) -> None:
+    """Packages this workspace exported: a later supplement (``export --since``) and ``apply`` recognise
+    a package or a return by its id and hashes. Each row is also the payload of its ``package.exported``
+    event (see docs/formats.md)."""
+    _run(
+        db,
+        [
+            """CREATE TABLE exports (
+                id INTEGER PRIMARY KEY,
+                package_id TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL DEFAULT 'package',
+                since_package_id TEXT,
+                package_sha256 TEXT NOT NULL,
+                manifest_sha256 TEXT NOT NULL,
+                binder_sha256 TEXT,
+                audit_seq INTEGER NOT NULL,
+                audit_head TEXT NOT NULL,
+                path TEXT NOT NULL,
+                binder_path TEXT,
+                counts TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX exports_package_sha256 ON exports(package_sha256)",
+            "CREATE INDEX exports_manifest_sha256 ON exports(manifest_sha256)",
+        ],
+    )
+
+
 @migrations(name="0010_requests")
 def m0010_requests(db: SUDatabase) -> None:
     """补充材料 requests: what an inspector asks for, for which claim, by when, and how it was answered.
