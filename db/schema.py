@@ -305,12 +305,20 @@ def m0008_exports(db: SUDatabase) -> None:
 
 @migrations(name="0010_requests")
 def m0010_requests(db: SUDatabase) -> None:
-    """补充材料 requests: what an inspector asks for, for which claim, by when, and how it was answered.
+    """The inspector's side: 补充材料 requests, and what travelled in from another PC.
 
-    ``uid`` names a request on every PC it travels to (the local ``id`` may differ); ``version`` counts its
-    state changes (待补充 1 → 已答复 2 → 已接受 / 已退回 3 → 已答复 4 …), so a copy that arrives from the
-    other side is taken only when it is newer. ``answers`` is a JSON list of evidence ids; ``basis`` the
-    evidence ids linked to the claim when the request was made (what is linked since is the answer).
+    ``requests``: what an inspector asks for, for which claim, by when, and how it was answered. ``uid``
+    names a request on every PC it travels to (the local ``id`` may differ); ``version`` counts its state
+    changes (待补充 1 → 已答复 2 → 已接受 / 已退回 3 → 已答复 4 …), so a copy that arrives from the other side
+    is taken only when it is newer. ``answers`` is a JSON list of evidence ids; ``basis`` the evidence ids
+    linked to the claim when the request was made (what is linked since is the answer).
+
+    ``received``: every package, supplement or return this workspace took in (receiving or applying the
+    same file again changes nothing). ``evidence_remote``: evidence known here by its row and hash only —
+    a version the sender did not ship, or a file that failed verification and was opened anyway
+    (``receive --force``); the store has no bytes for it. ``reviews.origin``: where a review was first
+    recorded when it came from another workspace (the hash of its event there), so it is taken once.
+    See docs/formats.md.
     """
     _run(
         db,
@@ -335,6 +343,27 @@ def m0010_requests(db: SUDatabase) -> None:
             )""",
             "CREATE INDEX requests_claim ON requests(claim_id)",
             "CREATE INDEX requests_state ON requests(state)",
+            """CREATE TABLE received (
+                id INTEGER PRIMARY KEY,
+                exchange_id TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL CHECK (kind IN ('package', 'supplement', 'return')),
+                package_id TEXT NOT NULL,
+                manifest_sha256 TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                audit_seq INTEGER,
+                audit_head TEXT,
+                counts TEXT NOT NULL DEFAULT '{}',
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE evidence_remote (
+                evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+                reason TEXT NOT NULL CHECK (reason IN ('not_shipped', 'failed_verification')),
+                exchange_id TEXT NOT NULL
+            )""",
+            "ALTER TABLE reviews ADD COLUMN origin TEXT",
+            "CREATE UNIQUE INDEX reviews_origin ON reviews(origin) WHERE origin IS NOT NULL",
         ],
     )
 

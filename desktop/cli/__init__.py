@@ -14,11 +14,11 @@ from typing import Callable, Sequence
 
 from db.database import ChainMismatch, LockTimeout
 from desktop import config
-from desktop.cli import claims, evidence, exchange, links, requests, review, workspace
+from desktop.cli import claims, evidence, exchange, inspection, links, requests, review, workspace
 from desktop.cli.base import EXIT_USAGE, UsageError, _Parser
 from desktop.errors import DeskError
 
-COMMAND_MODULES = (workspace, claims, evidence, links, review, requests, exchange)
+COMMAND_MODULES = (workspace, claims, evidence, links, review, requests, exchange, inspection)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

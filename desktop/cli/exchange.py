@@ -29,6 +29,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     progress, show = _progress_printer(args)
     # A workspace another process holds opens read-only: the export still works, unrecorded.
     with Workspace.open(args.workspace, actor=args.actor, role=args.role) as ws:
+        if args.since:  # a supplement: only what is new or changed since that package or return
+            from desktop.cli.inspection import export_supplement_command
+
+            return export_supplement_command(args, ws, progress, show)
         result = export_package(ws, args.out, binder=args.binder, include_unlinked=args.all, progress=progress)
     if show:
         print(file=sys.stderr)
@@ -80,3 +84,5 @@ def register(add) -> None:
     p.add_argument("out", help="材料包文件（.zip）")
     p.add_argument("--binder", help="同时生成佐证材料汇编（.pdf）")
     p.add_argument("--all", action="store_true", help="同时包含未关联的佐证材料（佐证材料/未关联/）")
+    p.add_argument("--since", metavar="PACKAGE_OR_RETURN",
+                   help="导出补充材料包：只含该材料包（或审核意见回复）之后新增或变化的内容，以及已答复的补充材料请求")

@@ -9,7 +9,8 @@ from db.database import Database
 from desktop.workspace import require_writable
 
 
-def record_export(db: Database, *, result) -> dict[str, Any]:
+def record_export(db: Database, *, result, kind: str = "package", since_package_id: str | None = None
+                  ) -> dict[str, Any]:
     """Record a finished export (``exports`` row + ``package.exported`` event carrying the whole row).
 
     Either role may export (an inspector may hand a package on); the event names who and in which role.
@@ -17,8 +18,8 @@ def record_export(db: Database, *, result) -> dict[str, Any]:
     require_writable(db)
     row: dict[str, Any] = {
         "package_id": result.package_id,
-        "kind": "package",
-        "since_package_id": None,
+        "kind": kind,  # package, or supplement (export --since: since_package_id names the package it follows)
+        "since_package_id": since_package_id,
         "package_sha256": result.package_sha256,
         "manifest_sha256": result.manifest_sha256,
         "binder_sha256": result.binder_sha256,

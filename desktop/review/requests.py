@@ -184,8 +184,8 @@ def merge_in(tx: Tx, incoming: dict[str, Any], *, actor: str, role: str, review_
                                            "created_at", "updated_by", "updated_at")}
     if fields["state"] not in STATES or not isinstance(fields["version"], int):
         raise DeskError("request.bad_incoming", uid=incoming["uid"])
-    fields["answers"] = json.dumps(sorted(int(e) for e in incoming.get("answers") or []))
-    fields["basis"] = json.dumps(sorted(int(e) for e in incoming.get("basis") or []))
+    fields["answers"] = json.dumps(sorted(int(e) for e in _ids(incoming.get("answers"))))
+    fields["basis"] = json.dumps(sorted(int(e) for e in _ids(incoming.get("basis"))))
     if cur is None:
         if tx.execute("SELECT 1 FROM claims WHERE id = ?", (incoming.get("claim_id"),)).fetchone() is None:
             raise DeskError("claim.not_found", claim_id=incoming.get("claim_id"))
@@ -210,6 +210,15 @@ def merge_in(tx: Tx, incoming: dict[str, Any], *, actor: str, role: str, review_
     tx.event(action, {"request_id": rid, "before": before_state, "request": after}, claim_id=after["claim_id"],
              actor=actor, role=role)
     return after
+
+
+def _ids(value: Any) -> list[int]:
+    """A list of ids as a row stores it (JSON text) or a payload carries it (a list)."""
+    if isinstance(value, str):
+        value = json.loads(value or "[]")
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        raise DeskError("request.bad_incoming", uid=str(value)[:40])
+    return value
 
 
 # --- reads -------------------------------------------------------------------------------------

@@ -342,3 +342,28 @@ def review_claims(
     """The same review for several claims (one event each: each claim has its own basis)."""
     require_role(db, "review.set", *REVIEWER)
     return [review_claim(db, claim_id=cid, state=state, comment=comment) for cid in claim_ids]
+
+
+def record_review_in(tx, *, claim_id: int, state: str, comment: str | None, reviewer: str, fingerprint: str,
+                     basis: dict[str, Any] | None, origin: str, detail: dict[str, Any]) -> dict[str, Any] | None:
+    """Record, inside ``tx``, a review made elsewhere (an inspector's, arriving in a return): the row with
+    the basis it was given on over there (so it turns 已变更，需复核 here if the claim or its evidence has
+    changed since) and a ``review.set`` event attributed to that reviewer. None when the claim is gone."""
+    if state not in STATES:
+        raise DeskError("review.bad_state", state=state)
+    claim = tx.execute(
+        f"SELECT c.id, ({ACTIVE}) AS active FROM claims c JOIN reports r ON r.id = c.report_id WHERE c.id = ?",
+        (claim_id,),
+    ).fetchone()
+    if claim is None:
+        return None
+    before = _overview(tx.conn, [claim_id]).get(claim_id)
+    review_id = tx.insert("reviews", {
+        "claim_id": claim_id, "state": state, "comment": comment, "reviewer": reviewer, "fingerprint": fingerprint,
+        "basis": canonical_json(basis) if basis is not None else None, "created_at": tx.now, "origin": origin,
+    })
+    payload = {"review_id": review_id, "state": state, "before": before.state if before else "pending",
+               "before_stale": bool(before and before.stale), "comment": comment, "fingerprint": fingerprint,
+               "basis": basis, "origin": origin, **detail}
+    ev = tx.event("review.set", payload, claim_id=claim_id, actor=reviewer, role="reviewer")
+    return {"review_id": review_id, "claim_id": claim_id, "state": state, "seq": ev["seq"]}
