@@ -186,7 +186,7 @@ def apply_return(ws: Workspace, path: str | Path) -> Applied:
                 local = row[0] if row else None
             who = r.get("updated_by") or inspector
             after = merge_in(tx, r, actor=who, role="editor" if r["state"] == "answered" else "reviewer",
-                             review_id=local)
+                             review_id=local, source={"return_id": return_id})
             if after is not None:
                 taken.append(after)
         open_now = tx.execute("SELECT count(*) FROM requests WHERE state IN ('open', 'reopened')").fetchone()[0]

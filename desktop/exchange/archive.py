@@ -107,10 +107,28 @@ def _file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _ends_with_directory(path: Path) -> bool:
+    """Whether the file ends with a zip's end-of-central-directory record (and its comment). A truncated
+    file does not — though it may still *contain* one: a stored member that is itself a zip (an .xlsx, a
+    .docx) brings its own, and ``zipfile`` would read that inner archive instead."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        f.seek(max(0, size - (22 + 0xFFFF)))
+        tail = f.read()
+    at = tail.rfind(b"PK\x05\x06")
+    while at >= 0:
+        if at + 22 <= len(tail) and at + 22 + int.from_bytes(tail[at + 20:at + 22], "little") == len(tail):
+            return True
+        at = tail.rfind(b"PK\x05\x06", 0, at)
+    return False
+
+
 def _open_zip(path: Path) -> zipfile.ZipFile:
     if not path.is_file():
         raise DeskError("package.not_found", path=str(path))
     try:
+        if not _ends_with_directory(path):
+            raise zipfile.BadZipFile("no end of central directory at the end: truncated")
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DeskError("package.not_zip", path=str(path)) from exc

@@ -95,7 +95,8 @@ def read_opinion(ws, *, created_at: str) -> Opinion:
     totals["total"] = len(claims)
     rtotals = {s: sum(1 for r in requests if r["state"] == s) for s in ("open", "answered", "accepted", "reopened")}
     rtotals["total"] = len(requests)
-    return Opinion(T.OPINION_TITLE, plan.unit, plan.year, plan.workspace_name, db.get_setting("package_id") or "",
+    name = db.get_setting("source_workspace_name") or plan.workspace_name
+    return Opinion(T.OPINION_TITLE, plan.unit, plan.year, name, db.get_setting("package_id") or "",
                    _received_manifest(db), ws.actor, created_at, claims, requests, totals, rtotals)
 
 
@@ -162,14 +163,23 @@ def write_xlsx(op: Opinion, dest: Path) -> None:
 
 
 class _Writer:
-    """Top-to-bottom text on A4 pages with page numbers."""
+    """Top-to-bottom text on A4 pages. Several documents share one fpdf2 document (the CJK font is loaded
+    once, which takes seconds); :meth:`save` splits them into their own files with pikepdf."""
 
-    def __init__(self, title: str):
+    def __init__(self):
         self.pdf = new_pages()
         self.width = A4[0] - 2 * MARGIN
-        self.title = title
         self.y = MARGIN
+        self.parts: list[tuple[Path, int, int]] = []  # (file, first page, last page)
+        self._start = 1
+
+    def begin(self) -> None:
         self.pdf.add_page()
+        self._start = self.pdf.pages_count
+        self.y = MARGIN
+
+    def end(self, dest: Path) -> None:
+        self.parts.append((dest, self._start, self.pdf.pages_count))
 
     def need(self, h: float) -> None:
         if self.y + h > BOTTOM:
@@ -189,15 +199,29 @@ class _Writer:
     def space(self, h: float) -> None:
         self.y += h
 
-    def finish(self, dest: Path) -> None:
+    def save(self) -> None:
+        """Stamp 第 p 页 共 N 页 per document, then write each document's pages to its own file."""
+        import io
+
+        import pikepdf
+
         pdf = self.pdf
-        total = pdf.pages_count
         pdf.set_font_size(8)
-        for p in range(1, total + 1):
-            pdf.page = p
-            stamp = T.PAGE_STAMP.format(page=p, total=total)
-            pdf.text(A4[0] / 2 - pdf.get_string_width(stamp) / 2, A4[1] - MARGIN / 2, stamp)
-        pdf.output(str(dest))
+        for _dest, first, last in self.parts:
+            for p in range(first, last + 1):
+                pdf.page = p
+                stamp = T.PAGE_STAMP.format(page=p - first + 1, total=last - first + 1)
+                pdf.text(A4[0] / 2 - pdf.get_string_width(stamp) / 2, A4[1] - MARGIN / 2, stamp)
+        whole = pikepdf.open(io.BytesIO(bytes(pdf.output())))
+        try:
+            for dest, first, last in self.parts:
+                part = pikepdf.new()
+                part.pages.extend(whole.pages[first - 1:last])
+                part.docinfo["/Title"] = dest.stem
+                part.docinfo["/Creator"] = "EvidenceDesk"
+                part.save(dest)
+        finally:
+            whole.close()
 
 
 def _head(w: _Writer, op: Opinion, title: str) -> None:
@@ -207,8 +231,19 @@ def _head(w: _Writer, op: Opinion, title: str) -> None:
     w.space(8)
 
 
-def write_opinion_pdf(op: Opinion, dest: Path) -> None:
-    w = _Writer(op.title)
+def write_documents(op: Opinion, opinion_pdf: Path, notice_pdf: Path) -> None:
+    """``审核意见书.pdf`` and ``补充材料通知单.pdf``."""
+    w = _Writer()
+    w.begin()
+    _opinion_pages(w, op)
+    w.end(opinion_pdf)
+    w.begin()
+    _notice_pages(w, op)
+    w.end(notice_pdf)
+    w.save()
+
+
+def _opinion_pages(w: _Writer, op: Opinion) -> None:
     _head(w, op, op.title)
     w.line(T.TOTALS_TITLE, size=13, gap=6)
     w.line("　".join(f"{label} {op.totals.get(key, 0)}" for key, label in T.TOTAL_ROWS), size=10)
@@ -238,11 +273,9 @@ def write_opinion_pdf(op: Opinion, dest: Path) -> None:
     for c in op.signed:
         w.line(f"{c.seq}. #{c.claim_id} {fit_text(w.pdf, c.text, 200)}", size=9, indent=6)
         w.line(c.fingerprint or "", size=8, indent=18)
-    w.finish(dest)
 
 
-def write_notice_pdf(op: Opinion, dest: Path) -> None:
-    w = _Writer(T.NOTICE_TITLE)
+def _notice_pages(w: _Writer, op: Opinion) -> None:
     _head(w, op, T.NOTICE_TITLE)
     w.line(T.NOTICE_INTRO.format(n=len(op.open_requests)), size=10, gap=6)
     w.space(6)
@@ -264,4 +297,3 @@ def write_notice_pdf(op: Opinion, dest: Path) -> None:
         w.space(6)
     w.space(10)
     w.line(T.NOTICE_HOWTO, size=9)
-    w.finish(dest)

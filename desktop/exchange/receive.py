@@ -426,7 +426,7 @@ def _merge_rows(src: sqlite3.Connection, tx: Tx, archive: VerifiedArchive, store
     for r in requests:
         who = r.get("updated_by") or sender["name"] or ""
         role = "editor" if r.get("state") == "answered" else "reviewer"
-        after = merge_in(tx, r, actor=who, role=role)
+        after = merge_in(tx, r, actor=who, role=role, source={"exchange_id": m["package_id"]})
         if after is not None:
             taken.append(after)
     rows["requests"] = taken

@@ -109,12 +109,11 @@ def reply(ws: Workspace, out: str | Path) -> ReplyResult:
     try:
         try:
             work.mkdir()
-            from desktop.exchange.opinion import read_opinion, write_notice_pdf, write_opinion_pdf, write_xlsx
+            from desktop.exchange.opinion import read_opinion, write_documents, write_xlsx
 
             op = read_opinion(ws, created_at=created_at)
             write_xlsx(op, work / OPINION_XLSX)
-            write_opinion_pdf(op, work / OPINION_PDF)
-            write_notice_pdf(op, work / NOTICE_PDF)
+            write_documents(op, work / OPINION_PDF, work / NOTICE_PDF)
             zip_tmp = work / "return.zip"
             writer = _ZipWriter(zip_tmp, _dt.datetime.now(_dt.timezone.utc).astimezone(), None)
             try:

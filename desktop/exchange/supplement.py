@@ -116,9 +116,10 @@ def delta_since(db: Database, seq: int) -> Delta:
         if a in ("evidence.added", "evidence.new_version") and ev["evidence_id"] is not None:
             new_evidence.add(ev["evidence_id"])
         if a.startswith("request."):
-            rid = json.loads(ev["payload"]).get("request_id")
-            if isinstance(rid, int):
-                requests.add(rid)
+            p = json.loads(ev["payload"])
+            # changes made here (the group's answers), not those that arrived with a return
+            if isinstance(p.get("request_id"), int) and not p.get("source"):
+                requests.add(p["request_id"])
     since_ts = db.scalar("SELECT ts FROM events WHERE seq = ?", (seq,)) or ""
     reviews = {r[0] for r in db.query("SELECT id FROM reviews WHERE origin IS NULL AND created_at > ?", (since_ts,))}
     return Delta(claims, reports, files, requests, reviews, new_evidence)

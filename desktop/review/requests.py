@@ -174,11 +174,12 @@ def reopen_request(db: Database, *, request_id: int, comment: str | None = None)
     return _move(db, request_id, "reopened", comment=comment)
 
 
-def merge_in(tx: Tx, incoming: dict[str, Any], *, actor: str, role: str, review_id: int | None = None
-             ) -> dict[str, Any] | None:
+def merge_in(tx: Tx, incoming: dict[str, Any], *, actor: str, role: str, review_id: int | None = None,
+             source: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Take a request as another workspace has it (exchange code), inside ``tx``: insert it when unknown,
     update it when ``incoming`` is newer (a higher ``version``). Writes one event attributed to ``actor``
-    (who made the change over there) and returns the row after, or None when nothing was newer."""
+    (who made the change over there), its payload naming the file it came with (``source``), and returns
+    the row after, or None when nothing was newer."""
     cur = tx.execute(f"SELECT {', '.join(COLUMNS)} FROM requests WHERE uid = ?", (incoming["uid"],)).fetchone()
     fields = {k: incoming.get(k) for k in ("text", "due", "state", "version", "comment", "created_by",
                                            "created_at", "updated_by", "updated_at")}
@@ -207,8 +208,10 @@ def merge_in(tx: Tx, incoming: dict[str, Any], *, actor: str, role: str, review_
     after = _read(tx.conn, rid)
     # first seen here (even if already answered over there): created; else the state it moved to
     action = "request.created" if before_state is None else f"request.{after['state']}"
-    tx.event(action, {"request_id": rid, "before": before_state, "request": after}, claim_id=after["claim_id"],
-             actor=actor, role=role)
+    payload = {"request_id": rid, "before": before_state, "request": after}
+    if source:
+        payload["source"] = source
+    tx.event(action, payload, claim_id=after["claim_id"], actor=actor, role=role)
     return after
 
 

@@ -19,8 +19,9 @@ from desktop.review.suggest import claims_with_value
 # the value at any scale. evidence_superseded: a linked file has a newer version. review_stale: a 已核实
 # whose evidence or value changed since the sign-off.
 CLAIM_FLAGS = ("no_evidence", "value_not_found", "evidence_superseded", "review_stale")
-# superseded: this file has a newer version (another evidence row supersedes it).
-EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded")
+# superseded: this file has a newer version (another evidence row supersedes it). failed_verification /
+# not_shipped: in a review workspace, a file known by its row only (see ``evidence_remote``).
+EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded", "failed_verification", "not_shipped")
 
 ACTIVE_CLAIMS = "c.state = 'active' AND r.state = 'active'"
 
@@ -196,6 +197,8 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
             if link["active"]:
                 linked[link["evidence_id"]].append(link["claim_id"])
         chains = version_chains(db)
+        remote = {r[0]: r[1] for r in db.query("SELECT evidence_id, reason FROM evidence_remote")} if db.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_remote'") else {}
     out = []
     for r in rows:
         e = dict(r)
@@ -210,6 +213,8 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
         e["versions"] = chains.versions.get(e["id"], [e["id"]])
         if e["superseded_by"]:
             flags.append("superseded")
+        if e["id"] in remote:
+            flags.append(remote[e["id"]])
         e["flags"] = flags
         out.append(e)
     return out

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.text.exchange import PROBLEMS
 from desktop.text.messages import ERRORS
+
+PROBLEMS.update({
+    "member_bomb": "{path}：解压后有 {size} 字节，是压缩后大小的数百倍以上（“解压炸弹”）",
+    "return_inconsistent": "{path}：内容前后不一致（{detail}）：审核意见与其中的审计记录对不上",
+})
 
 ERRORS.update({
     "exchange.verification_failed": "校验未通过，没有写入任何内容：{path}（{count} 个问题）",

@@ -300,6 +300,8 @@ FLAG_NAMES = {
     "unlinked": "未关联证据",
     "ingest_error": "读取出错",
     "superseded": "已有新版本",
+    "failed_verification": "校验失败",
+    "not_shipped": "未随材料包提供",
 }
 
 

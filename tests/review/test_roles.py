@@ -22,12 +22,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Mutations only the reviewer role may call (everything else found is editor-only).
 REVIEWER_ONLY = {"desktop.review.review.review_claim", "desktop.review.review.review_claims",
-                 "desktop.review.requests.accept_request", "desktop.review.requests.reopen_request"}
+                 "desktop.review.requests.accept_request", "desktop.review.requests.reopen_request",
+                 "desktop.exchange.receive.receive_supplement", "desktop.exchange.reply.reply"}
 # Mutations that are not edits of an existing workspace's claims, evidence or links; each with its reason.
 NOT_AN_EDIT = {
     "desktop.workspace.Workspace.create": "creates a new workspace; the creator is its first editor",
     "desktop.evidence.indexing.index_evidence": "derived data (text and numbers of bytes already stored); "
     "changes no claim, link or file, and a reviewer's session may finish indexing the editor started",
+    "desktop.exchange.receive.receive": "a new review workspace from a package (or a supplement merged by "
+    "receive_supplement, which checks the role itself)",
+    "desktop.exchange.receive.receive_package": "creates a new review workspace from a package",
+    "desktop.exchange.service.record_export": "records an export; either role may hand a package on",
 }
 TABLES = ("reports", "claims", "evidence", "evidence_paths", "links", "reviews", "settings",
           "suggestion_rejections", "ingest_queue", "events", "requests")
