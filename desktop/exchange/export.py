@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -97,7 +98,13 @@ def _check_target(path: Path, suffix: str) -> Path:
     return path
 
 
-def _os_error(exc: OSError, path: Path) -> DeskError:
+def _os_error(exc: OSError | sqlite3.Error, path: Path) -> DeskError:
+    """A failed write in words: a full disk (ENOSPC, a quota, a file size limit; SQLite's "disk is full")
+    or anything else the system said."""
+    if isinstance(exc, sqlite3.Error):
+        if "full" in str(exc):
+            return DeskError("export.disk_full", path=str(path))
+        return DeskError("export.cannot_write", path=str(path), detail=str(exc))
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return DeskError("export.disk_full", path=str(path))
     return DeskError("export.cannot_write", path=str(path), detail=exc.strerror or str(exc))
@@ -134,6 +141,15 @@ def sha256_file(path: Path, cancel: Cancel | None = None) -> str:
     return h.hexdigest()
 
 
+class _Utf8ZipInfo(zipfile.ZipInfo):
+    """Sets the UTF-8 flag on every name, ASCII ones too (zipfile sets it only on non-ASCII names)."""
+
+    __slots__ = ()
+
+    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own name
+        return self.filename.encode("utf-8"), self.flag_bits | UTF8_FLAG
+
+
 class _ZipWriter:
     """Members streamed into a zip, each hashed as it is written; UTF-8 flag on every name."""
 
@@ -144,7 +160,7 @@ class _ZipWriter:
         self.members: list[dict[str, Any]] = []
 
     def _info(self, name: str, size: int, compress: int) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self.date_time)
+        info = _Utf8ZipInfo(name, self.date_time)
         info.compress_type = compress
         info.file_size = size  # known in advance: zipfile decides on ZIP64 from it
         info.flag_bits |= UTF8_FLAG
@@ -212,7 +228,7 @@ def export_package(
         try:
             work.mkdir()
             result = _export(ws, out, binder_path, work, include_unlinked, tick, check_cancel, cancel)
-        except OSError as exc:
+        except (OSError, sqlite3.Error) as exc:  # the work folder or a target cannot be written
             raise _os_error(exc, out) from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
