@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop.exchange import render as R
-from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, new_pages, wrap_lines
+from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, open_pages, wrap_lines
 from desktop.exchange.plan import FileEntry, Plan
 from desktop.text import exchange as T
 
@@ -41,6 +41,7 @@ class BinderFile:
     notice: dict[str, Any] | None = None
     converted: bool = False  # through LibreOffice
     start: int = 0  # 1-based page in the binder
+    sizes: list[tuple[float, float]] = field(default_factory=list)  # each page as displayed (w, h), points
 
 
 @dataclass
@@ -56,6 +57,33 @@ class TocRow:
     text: str
     target: int | None = None  # evidence id whose start page the row links to
     right: str = ""  # 缺佐证 / 无需佐证 (rows without a target)
+
+
+def page_sizes(pdf) -> list[tuple[float, float]]:
+    """Each page's size as displayed: its trim box, turned by its /Rotate."""
+    import pikepdf
+
+    out = []
+    for page in pdf.pages:
+        box = page.trimbox
+        w, h = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
+        if int(page.obj.get(pikepdf.Name.Rotate, 0)) % 180 == 90:
+            w, h = h, w
+        out.append((w, h))
+    return out
+
+
+def draw_stamp(pdf, w: float, h: float, page: int, total: int, label: str | None) -> None:
+    """``第 p 页 共 N 页`` centred in the bottom margin; the evidence number in the top right corner."""
+    size = max(6.0, min(9.0, w / 66))
+    pdf.set_font_size(size)
+    pdf.set_text_color(60, 60, 60)
+    text = T.PAGE_STAMP.format(page=page, total=total)
+    pdf.text((w - pdf.get_string_width(text)) / 2, h - max(8.0, min(20.0, h / 42)), text)
+    if label:
+        pdf.set_font_size(size + 2)
+        pdf.text(w - pdf.get_string_width(label) - max(8.0, min(24.0, w / 25)), max(12.0, min(24.0, h / 35)), label)
+    pdf.set_text_color(0, 0, 0)
 
 
 def _ext(f: FileEntry) -> str:
@@ -92,10 +120,15 @@ class BinderBuilder:
         """Turn every linked file into pages and fix the layout; return evidence id → start page."""
         import pikepdf
 
+        with open_pages() as pdf:
+            self._render_all(R.PageWriter(pdf), pikepdf)
+            self._layout(pdf)
+        return {bf.entry.evidence_id: bf.start for bf in self.files}
+
+    def _render_all(self, writer: R.PageWriter, pikepdf) -> None:
         entries = self.plan.linked_files
         total = len(entries)
         self.progress("binder_render", 0, total)
-        writer = R.PageWriter(new_pages())
         office: list[BinderFile] = []
         done = 0
         for f in entries:
@@ -125,8 +158,11 @@ class BinderBuilder:
         if office:
             self._convert_office(office, writer, pikepdf, done, total)
         writer.pdf.output(str(self.work / "generated.pdf"))
-        self._layout(writer.pdf)
-        return {bf.entry.evidence_id: bf.start for bf in self.files}
+        with pikepdf.open(self.work / "generated.pdf") as generated:
+            sizes = page_sizes(generated)
+        for bf in self.files:
+            if bf.pdf is None:
+                bf.sizes = sizes[bf.first:bf.first + bf.count]
 
     def _generated(self, bf: BinderFile, r: R.Rendered) -> None:
         bf.pdf, bf.first, bf.count, bf.notice = None, r.first, r.count, r.notice
@@ -135,6 +171,7 @@ class BinderBuilder:
         try:
             with pikepdf.open(src) as pdf:
                 n = len(pdf.pages)
+                sizes = page_sizes(pdf) if 0 < n <= MAX_PDF_PAGES else []
         except pikepdf.PasswordError:
             self._generated(bf, R.render_notice(writer, title, "encrypted", bf.entry.path))
             return
@@ -146,7 +183,7 @@ class BinderBuilder:
         elif n > MAX_PDF_PAGES:
             self._generated(bf, R.render_notice(writer, title, "too_large", bf.entry.path, size=f"{n} 页"))
         else:
-            bf.pdf, bf.count = src, n
+            bf.pdf, bf.count, bf.sizes = src, n, sizes
 
     def _convert_office(self, office: list[BinderFile], writer: R.PageWriter, pikepdf, done: int, total: int) -> None:
         inbox = self.work / "office-in"
@@ -162,15 +199,15 @@ class BinderBuilder:
         for bf in office:
             pdf = converted.get(sources[bf.entry.evidence_id])
             title = f"{bf.entry.number}　{bf.entry.name}"
-            n = 0
+            n, sizes = 0, []
             if pdf is not None:
                 try:
                     with pikepdf.open(pdf) as doc:
-                        n = len(doc.pages)
-                except Exception:
+                        n, sizes = len(doc.pages), page_sizes(doc)
+                except Exception:  # LibreOffice wrote something pikepdf cannot read
                     n = 0
-            if n:
-                bf.pdf, bf.count, bf.converted = pdf, n, True
+            if 0 < n <= MAX_PDF_PAGES:
+                bf.pdf, bf.count, bf.converted, bf.sizes = pdf, n, True, sizes
                 continue
             ext = _ext(bf.entry)
             src = self.store.object_path(bf.entry.sha256)
@@ -229,14 +266,17 @@ class BinderBuilder:
 
         self.progress("binder_assemble", 0, len(self.files))
         starts = {bf.entry.evidence_id: bf.start for bf in self.files}
-        links = self._front_matter(self.work / "front.pdf", package_sha256, manifest_sha256, created_at, starts)
+        # one fpdf2 document: the front matter (stamped as drawn), then one stamp page per evidence page
+        links = self._front_and_stamps(self.work / "front.pdf", package_sha256, manifest_sha256, created_at, starts)
         partial = self.work / "partial.pdf"
-        final = pikepdf.open(self.work / "front.pdf")
-        if len(final.pages) != self.front_pages:
-            raise RuntimeError(f"front matter has {len(final.pages)} pages, laid out for {self.front_pages}")
+        drawn = pikepdf.open(self.work / "front.pdf")
+        if len(drawn.pages) != self.total:
+            raise RuntimeError(f"drew {len(drawn.pages)} front and stamp pages, laid out for {self.total}")
         generated = pikepdf.open(self.work / "generated.pdf")
         held: list[Any] = []
+        final = pikepdf.new()
         try:
+            final.pages.extend(list(drawn.pages)[:self.front_pages])
             for i, bf in enumerate(self.files, 1):
                 self._check_cancel()
                 if bf.pdf is not None:
@@ -253,10 +293,17 @@ class BinderBuilder:
                 raise RuntimeError(f"binder has {len(final.pages)} pages, laid out for {self.total}")
             self._outline(final, pikepdf)
             self._links(final, links, starts, pikepdf)
-            held.append(self._stamp(final, pikepdf))
+            n = self.total
+            for i in range(self.front_pages, n):
+                final.pages[i].add_overlay(drawn.pages[i])
+                if i % 50 == 0:
+                    self._check_cancel()
+                    self.progress("binder_stamp", i, n)
+            self.progress("binder_stamp", n, n)
             final.save(dest, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         finally:
             final.close()
+            drawn.close()
             generated.close()
             for src in held:
                 src.close()
@@ -277,11 +324,18 @@ class BinderBuilder:
         out.pages.extend(reopened.pages)
         return out
 
-    def _front_matter(self, dest: Path, package_sha256: str, manifest_sha256: str, created_at: str,
-                      starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
-        """Cover, 承诺书 and 目录 (one fpdf2 document); returns (toc page index, rect in PDF points,
-        evidence id) for every 目录 row that links to a page."""
-        pdf = new_pages()
+    def _front_and_stamps(self, dest: Path, package_sha256: str, manifest_sha256: str, created_at: str,
+                          starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
+        """Cover, 承诺书 and 目录, each stamped, then a stamp page for every evidence page (one fpdf2
+        document); returns (toc page index, rect in PDF points, evidence id) for every 目录 row that links
+        to a page."""
+        with open_pages() as pdf:
+            links = self._draw_front_and_stamps(pdf, package_sha256, manifest_sha256, created_at, starts)
+            pdf.output(str(dest))
+        return links
+
+    def _draw_front_and_stamps(self, pdf, package_sha256: str, manifest_sha256: str, created_at: str,
+                               starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
         width = A4[0] - 2 * MARGIN
         plan = self.plan
         # cover
@@ -350,7 +404,16 @@ class BinderBuilder:
                 pdf.text(A4[0] - MARGIN - rw, y + 12, right)
                 pdf.set_text_color(0, 0, 0)
                 y += TOC_ROW
-        pdf.output(str(dest))
+        if pdf.pages_count != self.front_pages:
+            raise RuntimeError(f"front matter has {pdf.pages_count} pages, laid out for {self.front_pages}")
+        for page in range(1, self.front_pages + 1):
+            pdf.page = page
+            draw_stamp(pdf, A4[0], A4[1], page, self.total, None)
+        pdf.page = self.front_pages
+        for bf in self.files:
+            for k, (w, h) in enumerate(bf.sizes):
+                pdf.add_page(format=(w, h))
+                draw_stamp(pdf, w, h, bf.start + k, self.total, bf.entry.number)
         return links
 
     def _outline(self, final, pikepdf) -> None:
@@ -401,41 +464,3 @@ class BinderBuilder:
             if Name.Annots not in page.obj:
                 page.obj.Annots = final.make_indirect(Array())
             page.obj.Annots.append(annot)
-
-    def _stamp(self, final, pikepdf) -> None:
-        """``第 p 页 共 N 页`` at the foot of every page; the evidence number at the top of its pages."""
-        n = len(final.pages)
-        owner: dict[int, BinderFile] = {}
-        for bf in self.files:
-            for p in range(bf.start, bf.start + bf.count):
-                owner[p] = bf
-        stamps = new_pages()
-        sizes = []
-        for i, page in enumerate(final.pages):
-            box = page.trimbox
-            w, h = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-            if int(page.obj.get(pikepdf.Name.Rotate, 0)) % 180 == 90:
-                w, h = h, w
-            sizes.append((w, h))
-            stamps.add_page(format=(w, h))
-            size = max(6.0, min(9.0, w / 66))
-            stamps.set_font_size(size)
-            stamps.set_text_color(60, 60, 60)
-            text = T.PAGE_STAMP.format(page=i + 1, total=n)
-            stamps.text((w - stamps.get_string_width(text)) / 2, h - max(8.0, min(20.0, h / 42)), text)
-            bf = owner.get(i + 1)
-            if bf is not None:
-                label = bf.entry.number
-                stamps.set_font_size(size + 2)
-                stamps.text(w - stamps.get_string_width(label) - max(8.0, min(24.0, w / 25)),
-                            max(12.0, min(24.0, h / 35)), label)
-        stamp_path = self.work / "stamps.pdf"
-        stamps.output(str(stamp_path))
-        stamp_pdf = pikepdf.open(stamp_path)  # held open until the binder is saved
-        for i, page in enumerate(final.pages):
-            page.add_overlay(stamp_pdf.pages[i])
-            if i % 50 == 0:
-                self._check_cancel()
-                self.progress("binder_stamp", i, n)
-        self.progress("binder_stamp", n, n)
-        return stamp_pdf

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 from desktop.resources import resources_dir
 
@@ -59,6 +61,19 @@ def new_pages():
     pdf.set_creator("EvidenceDesk")
     pdf.set_producer("EvidenceDesk")
     return pdf
+
+
+@contextmanager
+def open_pages() -> Iterator[Any]:
+    """:func:`new_pages`, whose font files are closed when the block ends (fpdf2 leaves them open)."""
+    pdf = new_pages()
+    try:
+        yield pdf
+    finally:
+        for font in pdf.fonts.values():
+            ttfont = getattr(font, "ttfont", None)
+            if ttfont is not None:
+                ttfont.close()
 
 
 def fit_text(pdf, text: str, width: float) -> str:
