@@ -343,3 +343,37 @@ def test_a_file_size_limit_mid_export_leaves_nothing(demo_ws, tmp_path):
     assert res.returncode == 2 and "没有留下不完整的文件" in res.stderr, res.stderr
     assert "Traceback" not in res.stderr and "内部错误" not in res.stderr
     assert list(out.iterdir()) == []
+
+
+def test_the_report_travels_as_imported_even_after_the_original_moved(tmp_path):
+    from desktop.claims.service import import_report
+
+    src = tmp_path / "自评报告.txt"
+    src.write_bytes((REPO / "resources" / "samples" / "zhanjiang-shebao-2024-self-evaluation.txt").read_bytes())
+    original = src.read_bytes()
+    with Workspace.create(tmp_path / "W", actor="测试") as ws:
+        import_report(ws.db, path=src)
+        src.unlink()  # the user moved or deleted the file after importing it
+        export_package(ws, tmp_path / "a.zip")
+        for copy in (ws.root / "reports").iterdir():
+            copy.unlink()  # a workspace from before report copies were kept: only the text is left
+        export_package(ws, tmp_path / "b.zip")
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        assert zf.read("报告/自评报告.txt") == original
+    with zipfile.ZipFile(tmp_path / "b.zip") as zf:
+        names = [n for n in zf.namelist() if n.startswith("报告/")]
+        (tmp_path / "b.db").write_bytes(zf.read("package.db"))
+    assert names == ["报告/自评报告.txt"]  # the text as imported (the original was a .txt already)
+    conn = sqlite3.connect(tmp_path / "b.db")
+    assert conn.execute("SELECT original FROM package_reports").fetchall() == [(0,)]
+    conn.close()
+    assert verify_package(tmp_path / "a.zip").ok and verify_package(tmp_path / "b.zip").ok
+
+
+def test_the_export_event_reads_in_the_audit_log(exported, capsys):
+    demo_ws, _ = exported
+    code = main(["log", str(demo_ws), "--action", "package.exported", "--json"])
+    events = json.loads(capsys.readouterr().out)["events"]
+    assert code == 0 and len(events) == 1
+    assert "导出佐证材料包" in events[0]["description"] and "佐证材料 5 份" in events[0]["description"]
+    assert events[0]["payload"]["export"]["counts"]["files"] == 5
