@@ -10,6 +10,7 @@ matter with the hashes, merges (pikepdf), bookmarks, links and stamps.
 
 from __future__ import annotations
 
+import io
 import math
 import shutil
 from dataclasses import dataclass, field
@@ -17,17 +18,23 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop.exchange import render as R
-from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, open_pages, wrap_lines
+from desktop.exchange.pdfdraw import A4, MARGIN, NO_LINE_START, draw_pdf, fit_text, wrap_lines
 from desktop.exchange.plan import FileEntry, Plan
 from desktop.text import exchange as T
 
 MAX_FILE_BYTES = 300 << 20  # larger files are listed, not inserted (the original is in the package)
 MAX_PDF_PAGES = 2000
-OPEN_SOURCES = 150  # PDFs held open while merging; more are merged through an intermediate file
+# While merging, every source PDF stays open until the binder is saved. Sources are read into memory up to
+# MEMORY_BUDGET (no file handle held); beyond it they stay open as files, and past OPEN_FILES of those
+# (Windows allows 512 per process) what is merged so far is written to an intermediate file first.
+MEMORY_BUDGET = 512 << 20
+IN_MEMORY_MAX = 64 << 20
+OPEN_FILES = 400
 TOC_ROW = 17.0
 TOC_TOP = MARGIN + 40
 TOC_ROWS_PER_PAGE = int((A4[1] - MARGIN - TOC_TOP) // TOC_ROW)
 PLEDGE_LINE = 24.0
+PLEDGE_SIZE = 13.0
 PLEDGE_TOP = MARGIN + 70
 PLEDGE_ROOM = A4[1] - MARGIN - PLEDGE_TOP - 190  # below: signatures and hashes
 
@@ -86,6 +93,24 @@ def draw_stamp(pdf, w: float, h: float, page: int, total: int, label: str | None
     pdf.set_text_color(0, 0, 0)
 
 
+def wrap_em(text: str, width_em: float) -> list[str]:
+    """``text`` in lines of at most ``width_em`` (a wide character 1 em, a narrow one ½)."""
+    import unicodedata
+
+    out = []
+    for para in text.split("\n"):
+        line, used = "", 0.0
+        for ch in para:
+            w = 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5
+            if line and used + w > width_em and ch not in NO_LINE_START:
+                out.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        out.append(line)
+    return out
+
+
 def _ext(f: FileEntry) -> str:
     return (f.ext or Path(f.name).suffix.lstrip(".")).lower()
 
@@ -120,18 +145,24 @@ class BinderBuilder:
         """Turn every linked file into pages and fix the layout; return evidence id → start page."""
         import pikepdf
 
-        with open_pages() as pdf:
-            self._render_all(R.PageWriter(pdf), pikepdf)
-            self._layout(pdf)
+        entries = self.plan.linked_files
+        self.progress("binder_render", 0, len(entries))
+        converted = self._convert_office(entries, pikepdf) if self.soffice else {}
+        draw_pdf(lambda pdf: self._render_all(R.PageWriter(pdf), pikepdf, converted), self.work / "generated.pdf")
+        with pikepdf.open(self.work / "generated.pdf") as generated:
+            sizes = page_sizes(generated)
+        for bf in self.files:
+            if bf.pdf is None:
+                bf.sizes = sizes[bf.first:bf.first + bf.count]
+        self._layout()
         return {bf.entry.evidence_id: bf.start for bf in self.files}
 
-    def _render_all(self, writer: R.PageWriter, pikepdf) -> None:
+    def _render_all(self, writer: R.PageWriter, pikepdf, converted: dict[int, tuple[Path, int, list]]) -> None:
+        self.files = []  # drawn again from the start if the quick font lacked a character
         entries = self.plan.linked_files
         total = len(entries)
         self.progress("binder_render", 0, total)
-        office: list[BinderFile] = []
-        done = 0
-        for f in entries:
+        for done, f in enumerate(entries, 1):
             self._check_cancel()
             bf = BinderFile(f)
             self.files.append(bf)
@@ -140,29 +171,22 @@ class BinderBuilder:
             title = f"{f.number}　{f.name}"
             if f.size > MAX_FILE_BYTES:
                 self._generated(bf, R.render_notice(writer, title, "too_large", f.path, size=T.size_text(f.size)))
+            elif f.evidence_id in converted:
+                bf.pdf, bf.count, bf.sizes = converted[f.evidence_id]
+                bf.converted = True
             elif ext == "pdf":
                 self._pdf(bf, src, writer, title, pikepdf)
-            elif ext in R.OFFICE_EXTS and self.soffice:
-                office.append(bf)
-                continue  # counted when the batch is converted
             elif ext in ("docx", "docm", "xlsx", "xlsm") or ext in R.TEXT_EXTS:
                 self._generated(bf, R.render_extracted(writer, src, ext, title, f.path))
             elif ext in R.IMAGE_EXTS:
                 self._generated(bf, R.render_image(writer, src, title, f.path))
             elif ext in R.OFFICE_EXTS:
-                self._generated(bf, R.render_notice(writer, title, "legacy_office", f.path, ext=f".{ext}"))
+                code = "broken" if self.soffice else "legacy_office"  # LibreOffice tried and failed, or absent
+                self._generated(bf, R.render_notice(writer, title, code, f.path, ext=f".{ext}"))
             else:
-                self._generated(bf, R.render_notice(writer, title, "unsupported", f.path, ext=f".{ext}" if ext else "无扩展名"))
-            done += 1
+                self._generated(bf, R.render_notice(writer, title, "unsupported", f.path,
+                                                    ext=f".{ext}" if ext else "无扩展名"))
             self.progress("binder_render", done, total)
-        if office:
-            self._convert_office(office, writer, pikepdf, done, total)
-        writer.pdf.output(str(self.work / "generated.pdf"))
-        with pikepdf.open(self.work / "generated.pdf") as generated:
-            sizes = page_sizes(generated)
-        for bf in self.files:
-            if bf.pdf is None:
-                bf.sizes = sizes[bf.first:bf.first + bf.count]
 
     def _generated(self, bf: BinderFile, r: R.Rendered) -> None:
         bf.pdf, bf.first, bf.count, bf.notice = None, r.first, r.count, r.notice
@@ -185,41 +209,41 @@ class BinderBuilder:
         else:
             bf.pdf, bf.count, bf.sizes = src, n, sizes
 
-    def _convert_office(self, office: list[BinderFile], writer: R.PageWriter, pikepdf, done: int, total: int) -> None:
+    def _convert_office(self, entries: list[FileEntry], pikepdf) -> dict[int, tuple[Path, int, list]]:
+        """Office files through LibreOffice, in batches: evidence id → (PDF, pages, page sizes) for each
+        that converted (the others are rendered from their text, or shown as a notice)."""
+        office = [f for f in entries if _ext(f) in R.OFFICE_EXTS and f.size <= MAX_FILE_BYTES]
+        if not office:
+            return {}
         inbox = self.work / "office-in"
         inbox.mkdir(exist_ok=True)
         sources = {}
-        for bf in office:
-            dst = inbox / f"E{bf.entry.evidence_id}.{_ext(bf.entry)}"
-            shutil.copyfile(self.store.object_path(bf.entry.sha256), dst)
-            sources[bf.entry.evidence_id] = dst
-        converted = R.convert_with_soffice(
+        for f in office:
+            dst = inbox / f"E{f.evidence_id}.{_ext(f)}"
+            shutil.copyfile(self.store.object_path(f.sha256), dst)
+            sources[f.evidence_id] = dst
+        self.progress("binder_convert", 0, len(office))
+        done = R.convert_with_soffice(
             self.soffice, list(sources.values()), self.work / "office-out", self.work / "lo-profile",
-            cancel=self.cancel, on_batch=lambda n: self.progress("binder_render", done + n, total))
-        for bf in office:
-            pdf = converted.get(sources[bf.entry.evidence_id])
-            title = f"{bf.entry.number}　{bf.entry.name}"
-            n, sizes = 0, []
-            if pdf is not None:
-                try:
-                    with pikepdf.open(pdf) as doc:
-                        n, sizes = len(doc.pages), page_sizes(doc)
-                except Exception:  # LibreOffice wrote something pikepdf cannot read
-                    n = 0
-            if 0 < n <= MAX_PDF_PAGES:
-                bf.pdf, bf.count, bf.converted, bf.sizes = pdf, n, True, sizes
+            cancel=self.cancel, on_batch=lambda n: self.progress("binder_convert", n, len(office)))
+        out = {}
+        for f in office:
+            pdf = done.get(sources[f.evidence_id])
+            if pdf is None:
                 continue
-            ext = _ext(bf.entry)
-            src = self.store.object_path(bf.entry.sha256)
-            if ext in ("docx", "docm", "xlsx", "xlsm"):
-                self._generated(bf, R.render_extracted(writer, src, ext, title, bf.entry.path))
-            else:
-                self._generated(bf, R.render_notice(writer, title, "broken", bf.entry.path))
+            try:
+                with pikepdf.open(pdf) as doc:
+                    n, sizes = len(doc.pages), page_sizes(doc)
+            except Exception:  # LibreOffice wrote something pikepdf cannot read
+                continue
+            if 0 < n <= MAX_PDF_PAGES:
+                out[f.evidence_id] = (pdf, n, sizes)
+        return out
 
-    def _layout(self, pdf) -> None:
+    def _layout(self) -> None:
         self.toc = self._toc_rows()
-        lines = self._pledge_lines(pdf)
-        self.pledge_pages = max(1, math.ceil(len(lines) * PLEDGE_LINE / PLEDGE_ROOM))
+        lines = self._pledge_lines()
+        self.pledge_pages = max(1, math.ceil(len(lines) / self._pledge_per_page()))
         toc_pages = max(1, math.ceil(len(self.toc) / TOC_ROWS_PER_PAGE))
         self.front_pages = 1 + self.pledge_pages + toc_pages
         page = self.front_pages + 1
@@ -228,9 +252,14 @@ class BinderBuilder:
             page += bf.count
         self.total = page - 1
 
-    def _pledge_lines(self, pdf) -> list[str]:
-        pdf.set_font_size(13)
-        return wrap_lines(pdf, "　　" + self.pledge_text.replace("\n", "\n　　"), A4[0] - 2 * MARGIN)
+    @staticmethod
+    def _pledge_per_page() -> int:
+        return max(1, int(PLEDGE_ROOM // PLEDGE_LINE))
+
+    def _pledge_lines(self) -> list[str]:
+        """The pledge wrapped by character widths in em (CJK 1, others ½): the same lines whichever font
+        draws them, so its page count is fixed before the fonts are chosen."""
+        return wrap_em("　　" + self.pledge_text.replace("\n", "\n　　"), (A4[0] - 2 * MARGIN) / PLEDGE_SIZE)
 
     def _toc_rows(self) -> list[TocRow]:
         rows: list[TocRow] = []
@@ -264,8 +293,8 @@ class BinderBuilder:
     def assemble(self, dest: Path, *, package_sha256: str, manifest_sha256: str, created_at: str) -> BinderInfo:
         import pikepdf
 
-        self.progress("binder_assemble", 0, len(self.files))
         starts = {bf.entry.evidence_id: bf.start for bf in self.files}
+        self.progress("binder_front", 0, self.total)
         # one fpdf2 document: the front matter (stamped as drawn), then one stamp page per evidence page
         links = self._front_and_stamps(self.work / "front.pdf", package_sha256, manifest_sha256, created_at, starts)
         partial = self.work / "partial.pdf"
@@ -275,19 +304,28 @@ class BinderBuilder:
         generated = pikepdf.open(self.work / "generated.pdf")
         held: list[Any] = []
         final = pikepdf.new()
+        self.progress("binder_assemble", 0, len(self.files))
+        in_memory = open_files = 0
         try:
             final.pages.extend(list(drawn.pages)[:self.front_pages])
             for i, bf in enumerate(self.files, 1):
                 self._check_cancel()
                 if bf.pdf is not None:
-                    src = pikepdf.open(bf.pdf)
+                    size = bf.pdf.stat().st_size
+                    if size <= IN_MEMORY_MAX and in_memory + size <= MEMORY_BUDGET:
+                        src = pikepdf.open(io.BytesIO(bf.pdf.read_bytes()))
+                        in_memory += size
+                    else:
+                        src = pikepdf.open(bf.pdf)
+                        open_files += 1
                     held.append(src)
                     final.pages.extend(src.pages)
                 else:
                     for k in range(bf.first, bf.first + bf.count):
                         final.pages.append(generated.pages[k])
-                if len(held) >= OPEN_SOURCES:  # too many open files: merge what we have into one file
+                if open_files >= OPEN_FILES and i < len(self.files):
                     final = self._checkpoint(final, held, partial, pikepdf)
+                    in_memory = open_files = 0
                 self.progress("binder_assemble", i, len(self.files))
             if len(final.pages) != self.total:
                 raise RuntimeError(f"binder has {len(final.pages)} pages, laid out for {self.total}")
@@ -300,7 +338,9 @@ class BinderBuilder:
                     self._check_cancel()
                     self.progress("binder_stamp", i, n)
             self.progress("binder_stamp", n, n)
-            final.save(dest, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            self.progress("binder_save", 0, 100)
+            final.save(dest, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                       progress=lambda percent: self.progress("binder_save", percent, 100))
         finally:
             final.close()
             drawn.close()
@@ -313,7 +353,7 @@ class BinderBuilder:
 
     def _checkpoint(self, final, held: list[Any], partial: Path, pikepdf):
         tmp = partial.with_name(f"partial-{len(list(self.work.glob('partial-*.pdf')))}.pdf")
-        final.save(tmp)
+        final.save(tmp, progress=lambda percent: self.progress("binder_save", percent, 100))
         final.close()
         for src in held:
             src.close()
@@ -329,10 +369,8 @@ class BinderBuilder:
         """Cover, 承诺书 and 目录, each stamped, then a stamp page for every evidence page (one fpdf2
         document); returns (toc page index, rect in PDF points, evidence id) for every 目录 row that links
         to a page."""
-        with open_pages() as pdf:
-            links = self._draw_front_and_stamps(pdf, package_sha256, manifest_sha256, created_at, starts)
-            pdf.output(str(dest))
-        return links
+        return draw_pdf(lambda pdf: self._draw_front_and_stamps(pdf, package_sha256, manifest_sha256, created_at,
+                                                                starts), dest)
 
     def _draw_front_and_stamps(self, pdf, package_sha256: str, manifest_sha256: str, created_at: str,
                                starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
@@ -354,13 +392,13 @@ class BinderBuilder:
                 y += 18
             y += 8
         # 承诺书
-        lines = self._pledge_lines(pdf)
-        per_page = int(PLEDGE_ROOM // PLEDGE_LINE)
+        lines = self._pledge_lines()
+        per_page = self._pledge_per_page()
         for k in range(self.pledge_pages):
             pdf.add_page()
             pdf.set_font_size(20)
             pdf.text((A4[0] - pdf.get_string_width(T.PLEDGE_TITLE)) / 2, MARGIN + 40, T.PLEDGE_TITLE)
-            pdf.set_font_size(13)
+            pdf.set_font_size(PLEDGE_SIZE)
             y = PLEDGE_TOP
             for line in lines[k * per_page:(k + 1) * per_page]:
                 pdf.text(MARGIN, y + 13, line)
@@ -414,6 +452,7 @@ class BinderBuilder:
             for k, (w, h) in enumerate(bf.sizes):
                 pdf.add_page(format=(w, h))
                 draw_stamp(pdf, w, h, bf.start + k, self.total, bf.entry.number)
+            self.progress("binder_front", bf.start + bf.count - 1, self.total)
         return links
 
     def _outline(self, final, pikepdf) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, open_pages, wrap_lines
+from desktop.exchange.pdfdraw import A4, MARGIN, draw_pdf, fit_text, wrap_lines
 from desktop.exchange.plan import ClaimEntry, Plan
 from desktop.text import exchange as T
 
@@ -29,9 +29,7 @@ def list_members(plan: Plan) -> dict[str, list[ClaimEntry]]:
 
 
 def write_completeness(plan: Plan, dest: Path, *, created_at: str) -> None:
-    with open_pages() as pdf:
-        _draw(pdf, plan, created_at)
-        pdf.output(str(dest))
+    draw_pdf(lambda pdf: _draw(pdf, plan, created_at), dest)
 
 
 def _draw(pdf, plan: Plan, created_at: str) -> None:

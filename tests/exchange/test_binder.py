@@ -40,7 +40,7 @@ def _bad_files(folder: Path) -> dict[str, Path]:
         "broken": folder / "损坏.pdf",
         "rotated": _pdf(folder / "横向.pdf", pages=2, rotate=90),
         "docx": docx(folder / "说明.docx", ["第一段：全年共核查疑点 21099 条。", [["项目", "金额"], ["追回", "658.83"]]]),
-        "text": folder / "记录.txt",
+        "text": folder / "记录（喆堃）.txt",  # 喆 and 堃 are not in GB 2312: drawn with the full font
         "image": folder / "照片.png",
         "unsupported": folder / "压缩包.zip",
         "huge": folder / "很大.pdf",
@@ -165,6 +165,7 @@ def test_bad_and_unrenderable_files_become_notice_pages(binder):
     assert "以下为从原文件提取的文字与表格" in docx_text and "原件见材料包" in docx_text
     assert "全年共核查疑点 21099 条" in docx_text and "658.83" in docx_text
     assert "第二行：658.83 万元" in "".join(pages_of("text"))  # GB18030 text decoded
+    assert "记录（喆堃）.txt" in "".join(pages_of("text"))  # characters beyond the quick font are drawn
     codes = {n["evidence_id"]: n["code"] for n in result.binder_notices}
     assert codes == {ids["encrypted"]: "encrypted", ids["broken"]: "broken", ids["unsupported"]: "unsupported",
                      ids["huge"]: "too_large"}
