@@ -260,3 +260,27 @@ def test_libreoffice_converts_office_files_where_installed(demo_ws, tmp_path, mo
         assert pages and "以下为从原文件提取" not in pages  # converted, not our fallback
     docx_id = next(i for i, n in office.items() if n.endswith(".docx"))
     assert "14" in "".join(t for t in texts if t.rstrip().endswith(f"E{docx_id}"))
+
+
+def test_many_sources_merge_through_an_intermediate_file(demo_ws, tmp_path, monkeypatch):
+    """Past OPEN_FILES open source PDFs (none read into memory here) the merge goes through a file."""
+    from desktop.exchange import binder as binder_module
+
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", "off")
+    monkeypatch.setattr(binder_module, "MEMORY_BUDGET", 0)
+    monkeypatch.setattr(binder_module, "OPEN_FILES", 2)
+    checkpoints = []
+    real = binder_module.BinderBuilder._checkpoint
+    monkeypatch.setattr(binder_module.BinderBuilder, "_checkpoint",
+                        lambda self, *a: checkpoints.append(1) or real(self, *a))
+    files = [_pdf(tmp_path / f"回单{i}.pdf", pages=i + 1) for i in range(5)]
+    with Workspace.open(demo_ws) as ws:
+        add_linked(ws, files, claims_without_evidence(ws, 1)[0])
+        result = export_package(ws, tmp_path / "p.zip", binder=tmp_path / "b.pdf")
+    assert len(checkpoints) >= 2 and list(tmp_path.glob("*.export-tmp")) == []
+    texts = _page_texts(tmp_path / "b.pdf")
+    n = result.binder_pages
+    assert len(texts) == n and all(f"第 {p} 页 共 {n} 页" in t for p, t in enumerate(texts, 1))
+    rows = [r for r in _catalog_pages(tmp_path / "p.zip", tmp_path) if r["佐证编号"]]
+    for r in rows:
+        assert texts[r["汇编页码"] - 1].rstrip().endswith(r["佐证编号"])
