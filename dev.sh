@@ -17,6 +17,9 @@ shift || true
 # Qt's runtime libraries, a CJK font, the sqlite3 shell (tests tamper with a database through it).
 APT_BASE=(libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0
           fonts-wqy-microhei sqlite3)
+# Tests and benchmarks: qpdf checks the binder, zip is the export benchmark's baseline, LibreOffice
+# (Writer and Calc, without the GUI; ~100 MB, ~30 s to install) converts Office files for the binder.
+APT_TEST=(qpdf zip libreoffice-writer-nogui libreoffice-calc-nogui)
 # A real window (xcb) and the virtual screen the screenshot script uses.
 APT_GUI=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
          libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb xauth xdotool)
@@ -52,6 +55,7 @@ setup() {
   if command -v dpkg-query >/dev/null 2>&1; then
     local pkgs=("${APT_BASE[@]}")
     [ "$MODE" = "app" ] && pkgs+=("${APT_GUI[@]}")
+    if [ "$MODE" = "test" ] || [ "$MODE" = "perf" ]; then pkgs+=("${APT_TEST[@]}"); fi
     PY="$(need_python || true)"
     if [ -z "$PY" ]; then pkgs+=(python3 python3-venv); fi
     apt_install "${pkgs[@]}"

@@ -10,6 +10,7 @@ matter with the hashes, merges (pikepdf), bookmarks, links and stamps.
 
 from __future__ import annotations
 
+import io
 import math
 import shutil
 from dataclasses import dataclass, field
@@ -17,17 +18,23 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desktop.exchange import render as R
-from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, new_pages, wrap_lines
+from desktop.exchange.pdfdraw import A4, MARGIN, NO_LINE_START, draw_pdf, fit_text, wrap_lines
 from desktop.exchange.plan import FileEntry, Plan
 from desktop.text import exchange as T
 
 MAX_FILE_BYTES = 300 << 20  # larger files are listed, not inserted (the original is in the package)
 MAX_PDF_PAGES = 2000
-OPEN_SOURCES = 150  # PDFs held open while merging; more are merged through an intermediate file
+# While merging, every source PDF stays open until the binder is saved. Sources are read into memory up to
+# MEMORY_BUDGET (no file handle held); beyond it they stay open as files, and past OPEN_FILES of those
+# (Windows allows 512 per process) what is merged so far is written to an intermediate file first.
+MEMORY_BUDGET = 512 << 20
+IN_MEMORY_MAX = 64 << 20
+OPEN_FILES = 400
 TOC_ROW = 17.0
 TOC_TOP = MARGIN + 40
 TOC_ROWS_PER_PAGE = int((A4[1] - MARGIN - TOC_TOP) // TOC_ROW)
 PLEDGE_LINE = 24.0
+PLEDGE_SIZE = 13.0
 PLEDGE_TOP = MARGIN + 70
 PLEDGE_ROOM = A4[1] - MARGIN - PLEDGE_TOP - 190  # below: signatures and hashes
 
@@ -41,6 +48,7 @@ class BinderFile:
     notice: dict[str, Any] | None = None
     converted: bool = False  # through LibreOffice
     start: int = 0  # 1-based page in the binder
+    sizes: list[tuple[float, float]] = field(default_factory=list)  # each page as displayed (w, h), points
 
 
 @dataclass
@@ -56,6 +64,51 @@ class TocRow:
     text: str
     target: int | None = None  # evidence id whose start page the row links to
     right: str = ""  # 缺佐证 / 无需佐证 (rows without a target)
+
+
+def page_sizes(pdf) -> list[tuple[float, float]]:
+    """Each page's size as displayed: its trim box, turned by its /Rotate."""
+    import pikepdf
+
+    out = []
+    for page in pdf.pages:
+        box = page.trimbox
+        w, h = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
+        if int(page.obj.get(pikepdf.Name.Rotate, 0)) % 180 == 90:
+            w, h = h, w
+        out.append((w, h))
+    return out
+
+
+def draw_stamp(pdf, w: float, h: float, page: int, total: int, label: str | None) -> None:
+    """``第 p 页 共 N 页`` centred in the bottom margin; the evidence number in the top right corner."""
+    size = max(6.0, min(9.0, w / 66))
+    pdf.set_font_size(size)
+    pdf.set_text_color(60, 60, 60)
+    text = T.PAGE_STAMP.format(page=page, total=total)
+    pdf.text((w - pdf.get_string_width(text)) / 2, h - max(8.0, min(20.0, h / 42)), text)
+    if label:
+        pdf.set_font_size(size + 2)
+        pdf.text(w - pdf.get_string_width(label) - max(8.0, min(24.0, w / 25)), max(12.0, min(24.0, h / 35)), label)
+    pdf.set_text_color(0, 0, 0)
+
+
+def wrap_em(text: str, width_em: float) -> list[str]:
+    """``text`` in lines of at most ``width_em`` (a wide character 1 em, a narrow one ½)."""
+    import unicodedata
+
+    out = []
+    for para in text.split("\n"):
+        line, used = "", 0.0
+        for ch in para:
+            w = 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5
+            if line and used + w > width_em and ch not in NO_LINE_START:
+                out.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        out.append(line)
+    return out
 
 
 def _ext(f: FileEntry) -> str:
@@ -93,12 +146,23 @@ class BinderBuilder:
         import pikepdf
 
         entries = self.plan.linked_files
+        self.progress("binder_render", 0, len(entries))
+        converted = self._convert_office(entries, pikepdf) if self.soffice else {}
+        draw_pdf(lambda pdf: self._render_all(R.PageWriter(pdf), pikepdf, converted), self.work / "generated.pdf")
+        with pikepdf.open(self.work / "generated.pdf") as generated:
+            sizes = page_sizes(generated)
+        for bf in self.files:
+            if bf.pdf is None:
+                bf.sizes = sizes[bf.first:bf.first + bf.count]
+        self._layout()
+        return {bf.entry.evidence_id: bf.start for bf in self.files}
+
+    def _render_all(self, writer: R.PageWriter, pikepdf, converted: dict[int, tuple[Path, int, list]]) -> None:
+        self.files = []  # drawn again from the start if the quick font lacked a character
+        entries = self.plan.linked_files
         total = len(entries)
         self.progress("binder_render", 0, total)
-        writer = R.PageWriter(new_pages())
-        office: list[BinderFile] = []
-        done = 0
-        for f in entries:
+        for done, f in enumerate(entries, 1):
             self._check_cancel()
             bf = BinderFile(f)
             self.files.append(bf)
@@ -107,26 +171,22 @@ class BinderBuilder:
             title = f"{f.number}　{f.name}"
             if f.size > MAX_FILE_BYTES:
                 self._generated(bf, R.render_notice(writer, title, "too_large", f.path, size=T.size_text(f.size)))
+            elif f.evidence_id in converted:
+                bf.pdf, bf.count, bf.sizes = converted[f.evidence_id]
+                bf.converted = True
             elif ext == "pdf":
                 self._pdf(bf, src, writer, title, pikepdf)
-            elif ext in R.OFFICE_EXTS and self.soffice:
-                office.append(bf)
-                continue  # counted when the batch is converted
             elif ext in ("docx", "docm", "xlsx", "xlsm") or ext in R.TEXT_EXTS:
                 self._generated(bf, R.render_extracted(writer, src, ext, title, f.path))
             elif ext in R.IMAGE_EXTS:
                 self._generated(bf, R.render_image(writer, src, title, f.path))
             elif ext in R.OFFICE_EXTS:
-                self._generated(bf, R.render_notice(writer, title, "legacy_office", f.path, ext=f".{ext}"))
+                code = "broken" if self.soffice else "legacy_office"  # LibreOffice tried and failed, or absent
+                self._generated(bf, R.render_notice(writer, title, code, f.path, ext=f".{ext}"))
             else:
-                self._generated(bf, R.render_notice(writer, title, "unsupported", f.path, ext=f".{ext}" if ext else "无扩展名"))
-            done += 1
+                self._generated(bf, R.render_notice(writer, title, "unsupported", f.path,
+                                                    ext=f".{ext}" if ext else "无扩展名"))
             self.progress("binder_render", done, total)
-        if office:
-            self._convert_office(office, writer, pikepdf, done, total)
-        writer.pdf.output(str(self.work / "generated.pdf"))
-        self._layout(writer.pdf)
-        return {bf.entry.evidence_id: bf.start for bf in self.files}
 
     def _generated(self, bf: BinderFile, r: R.Rendered) -> None:
         bf.pdf, bf.first, bf.count, bf.notice = None, r.first, r.count, r.notice
@@ -135,6 +195,7 @@ class BinderBuilder:
         try:
             with pikepdf.open(src) as pdf:
                 n = len(pdf.pages)
+                sizes = page_sizes(pdf) if 0 < n <= MAX_PDF_PAGES else []
         except pikepdf.PasswordError:
             self._generated(bf, R.render_notice(writer, title, "encrypted", bf.entry.path))
             return
@@ -146,43 +207,43 @@ class BinderBuilder:
         elif n > MAX_PDF_PAGES:
             self._generated(bf, R.render_notice(writer, title, "too_large", bf.entry.path, size=f"{n} 页"))
         else:
-            bf.pdf, bf.count = src, n
+            bf.pdf, bf.count, bf.sizes = src, n, sizes
 
-    def _convert_office(self, office: list[BinderFile], writer: R.PageWriter, pikepdf, done: int, total: int) -> None:
+    def _convert_office(self, entries: list[FileEntry], pikepdf) -> dict[int, tuple[Path, int, list]]:
+        """Office files through LibreOffice, in batches: evidence id → (PDF, pages, page sizes) for each
+        that converted (the others are rendered from their text, or shown as a notice)."""
+        office = [f for f in entries if _ext(f) in R.OFFICE_EXTS and f.size <= MAX_FILE_BYTES]
+        if not office:
+            return {}
         inbox = self.work / "office-in"
         inbox.mkdir(exist_ok=True)
         sources = {}
-        for bf in office:
-            dst = inbox / f"E{bf.entry.evidence_id}.{_ext(bf.entry)}"
-            shutil.copyfile(self.store.object_path(bf.entry.sha256), dst)
-            sources[bf.entry.evidence_id] = dst
-        converted = R.convert_with_soffice(
+        for f in office:
+            dst = inbox / f"E{f.evidence_id}.{_ext(f)}"
+            shutil.copyfile(self.store.object_path(f.sha256), dst)
+            sources[f.evidence_id] = dst
+        self.progress("binder_convert", 0, len(office))
+        done = R.convert_with_soffice(
             self.soffice, list(sources.values()), self.work / "office-out", self.work / "lo-profile",
-            cancel=self.cancel, on_batch=lambda n: self.progress("binder_render", done + n, total))
-        for bf in office:
-            pdf = converted.get(sources[bf.entry.evidence_id])
-            title = f"{bf.entry.number}　{bf.entry.name}"
-            n = 0
-            if pdf is not None:
-                try:
-                    with pikepdf.open(pdf) as doc:
-                        n = len(doc.pages)
-                except Exception:
-                    n = 0
-            if n:
-                bf.pdf, bf.count, bf.converted = pdf, n, True
+            cancel=self.cancel, on_batch=lambda n: self.progress("binder_convert", n, len(office)))
+        out = {}
+        for f in office:
+            pdf = done.get(sources[f.evidence_id])
+            if pdf is None:
                 continue
-            ext = _ext(bf.entry)
-            src = self.store.object_path(bf.entry.sha256)
-            if ext in ("docx", "docm", "xlsx", "xlsm"):
-                self._generated(bf, R.render_extracted(writer, src, ext, title, bf.entry.path))
-            else:
-                self._generated(bf, R.render_notice(writer, title, "broken", bf.entry.path))
+            try:
+                with pikepdf.open(pdf) as doc:
+                    n, sizes = len(doc.pages), page_sizes(doc)
+            except Exception:  # LibreOffice wrote something pikepdf cannot read
+                continue
+            if 0 < n <= MAX_PDF_PAGES:
+                out[f.evidence_id] = (pdf, n, sizes)
+        return out
 
-    def _layout(self, pdf) -> None:
+    def _layout(self) -> None:
         self.toc = self._toc_rows()
-        lines = self._pledge_lines(pdf)
-        self.pledge_pages = max(1, math.ceil(len(lines) * PLEDGE_LINE / PLEDGE_ROOM))
+        lines = self._pledge_lines()
+        self.pledge_pages = max(1, math.ceil(len(lines) / self._pledge_per_page()))
         toc_pages = max(1, math.ceil(len(self.toc) / TOC_ROWS_PER_PAGE))
         self.front_pages = 1 + self.pledge_pages + toc_pages
         page = self.front_pages + 1
@@ -191,9 +252,14 @@ class BinderBuilder:
             page += bf.count
         self.total = page - 1
 
-    def _pledge_lines(self, pdf) -> list[str]:
-        pdf.set_font_size(13)
-        return wrap_lines(pdf, "　　" + self.pledge_text.replace("\n", "\n　　"), A4[0] - 2 * MARGIN)
+    @staticmethod
+    def _pledge_per_page() -> int:
+        return max(1, int(PLEDGE_ROOM // PLEDGE_LINE))
+
+    def _pledge_lines(self) -> list[str]:
+        """The pledge wrapped by character widths in em (CJK 1, others ½): the same lines whichever font
+        draws them, so its page count is fixed before the fonts are chosen."""
+        return wrap_em("　　" + self.pledge_text.replace("\n", "\n　　"), (A4[0] - 2 * MARGIN) / PLEDGE_SIZE)
 
     def _toc_rows(self) -> list[TocRow]:
         rows: list[TocRow] = []
@@ -227,36 +293,57 @@ class BinderBuilder:
     def assemble(self, dest: Path, *, package_sha256: str, manifest_sha256: str, created_at: str) -> BinderInfo:
         import pikepdf
 
-        self.progress("binder_assemble", 0, len(self.files))
         starts = {bf.entry.evidence_id: bf.start for bf in self.files}
-        links = self._front_matter(self.work / "front.pdf", package_sha256, manifest_sha256, created_at, starts)
+        self.progress("binder_front", 0, self.total)
+        # one fpdf2 document: the front matter (stamped as drawn), then one stamp page per evidence page
+        links = self._front_and_stamps(self.work / "front.pdf", package_sha256, manifest_sha256, created_at, starts)
         partial = self.work / "partial.pdf"
-        final = pikepdf.open(self.work / "front.pdf")
-        if len(final.pages) != self.front_pages:
-            raise RuntimeError(f"front matter has {len(final.pages)} pages, laid out for {self.front_pages}")
+        drawn = pikepdf.open(self.work / "front.pdf")
+        if len(drawn.pages) != self.total:
+            raise RuntimeError(f"drew {len(drawn.pages)} front and stamp pages, laid out for {self.total}")
         generated = pikepdf.open(self.work / "generated.pdf")
         held: list[Any] = []
+        final = pikepdf.new()
+        self.progress("binder_assemble", 0, len(self.files))
+        in_memory = open_files = 0
         try:
+            final.pages.extend(list(drawn.pages)[:self.front_pages])
             for i, bf in enumerate(self.files, 1):
                 self._check_cancel()
                 if bf.pdf is not None:
-                    src = pikepdf.open(bf.pdf)
+                    size = bf.pdf.stat().st_size
+                    if size <= IN_MEMORY_MAX and in_memory + size <= MEMORY_BUDGET:
+                        src = pikepdf.open(io.BytesIO(bf.pdf.read_bytes()))
+                        in_memory += size
+                    else:
+                        src = pikepdf.open(bf.pdf)
+                        open_files += 1
                     held.append(src)
                     final.pages.extend(src.pages)
                 else:
                     for k in range(bf.first, bf.first + bf.count):
                         final.pages.append(generated.pages[k])
-                if len(held) >= OPEN_SOURCES:  # too many open files: merge what we have into one file
+                if open_files >= OPEN_FILES and i < len(self.files):
                     final = self._checkpoint(final, held, partial, pikepdf)
+                    in_memory = open_files = 0
                 self.progress("binder_assemble", i, len(self.files))
             if len(final.pages) != self.total:
                 raise RuntimeError(f"binder has {len(final.pages)} pages, laid out for {self.total}")
             self._outline(final, pikepdf)
             self._links(final, links, starts, pikepdf)
-            held.append(self._stamp(final, pikepdf))
-            final.save(dest, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+            n = self.total
+            for i in range(self.front_pages, n):
+                final.pages[i].add_overlay(drawn.pages[i])
+                if i % 50 == 0:
+                    self._check_cancel()
+                    self.progress("binder_stamp", i, n)
+            self.progress("binder_stamp", n, n)
+            self.progress("binder_save", 0, 100)
+            final.save(dest, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                       progress=lambda percent: self.progress("binder_save", percent, 100))
         finally:
             final.close()
+            drawn.close()
             generated.close()
             for src in held:
                 src.close()
@@ -266,7 +353,7 @@ class BinderBuilder:
 
     def _checkpoint(self, final, held: list[Any], partial: Path, pikepdf):
         tmp = partial.with_name(f"partial-{len(list(self.work.glob('partial-*.pdf')))}.pdf")
-        final.save(tmp)
+        final.save(tmp, progress=lambda percent: self.progress("binder_save", percent, 100))
         final.close()
         for src in held:
             src.close()
@@ -277,11 +364,16 @@ class BinderBuilder:
         out.pages.extend(reopened.pages)
         return out
 
-    def _front_matter(self, dest: Path, package_sha256: str, manifest_sha256: str, created_at: str,
-                      starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
-        """Cover, 承诺书 and 目录 (one fpdf2 document); returns (toc page index, rect in PDF points,
-        evidence id) for every 目录 row that links to a page."""
-        pdf = new_pages()
+    def _front_and_stamps(self, dest: Path, package_sha256: str, manifest_sha256: str, created_at: str,
+                          starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
+        """Cover, 承诺书 and 目录, each stamped, then a stamp page for every evidence page (one fpdf2
+        document); returns (toc page index, rect in PDF points, evidence id) for every 目录 row that links
+        to a page."""
+        return draw_pdf(lambda pdf: self._draw_front_and_stamps(pdf, package_sha256, manifest_sha256, created_at,
+                                                                starts), dest)
+
+    def _draw_front_and_stamps(self, pdf, package_sha256: str, manifest_sha256: str, created_at: str,
+                               starts: dict[int, int]) -> list[tuple[int, tuple[float, float, float, float], int]]:
         width = A4[0] - 2 * MARGIN
         plan = self.plan
         # cover
@@ -300,13 +392,13 @@ class BinderBuilder:
                 y += 18
             y += 8
         # 承诺书
-        lines = self._pledge_lines(pdf)
-        per_page = int(PLEDGE_ROOM // PLEDGE_LINE)
+        lines = self._pledge_lines()
+        per_page = self._pledge_per_page()
         for k in range(self.pledge_pages):
             pdf.add_page()
             pdf.set_font_size(20)
             pdf.text((A4[0] - pdf.get_string_width(T.PLEDGE_TITLE)) / 2, MARGIN + 40, T.PLEDGE_TITLE)
-            pdf.set_font_size(13)
+            pdf.set_font_size(PLEDGE_SIZE)
             y = PLEDGE_TOP
             for line in lines[k * per_page:(k + 1) * per_page]:
                 pdf.text(MARGIN, y + 13, line)
@@ -350,7 +442,17 @@ class BinderBuilder:
                 pdf.text(A4[0] - MARGIN - rw, y + 12, right)
                 pdf.set_text_color(0, 0, 0)
                 y += TOC_ROW
-        pdf.output(str(dest))
+        if pdf.pages_count != self.front_pages:
+            raise RuntimeError(f"front matter has {pdf.pages_count} pages, laid out for {self.front_pages}")
+        for page in range(1, self.front_pages + 1):
+            pdf.page = page
+            draw_stamp(pdf, A4[0], A4[1], page, self.total, None)
+        pdf.page = self.front_pages
+        for bf in self.files:
+            for k, (w, h) in enumerate(bf.sizes):
+                pdf.add_page(format=(w, h))
+                draw_stamp(pdf, w, h, bf.start + k, self.total, bf.entry.number)
+            self.progress("binder_front", bf.start + bf.count - 1, self.total)
         return links
 
     def _outline(self, final, pikepdf) -> None:
@@ -401,41 +503,3 @@ class BinderBuilder:
             if Name.Annots not in page.obj:
                 page.obj.Annots = final.make_indirect(Array())
             page.obj.Annots.append(annot)
-
-    def _stamp(self, final, pikepdf) -> None:
-        """``第 p 页 共 N 页`` at the foot of every page; the evidence number at the top of its pages."""
-        n = len(final.pages)
-        owner: dict[int, BinderFile] = {}
-        for bf in self.files:
-            for p in range(bf.start, bf.start + bf.count):
-                owner[p] = bf
-        stamps = new_pages()
-        sizes = []
-        for i, page in enumerate(final.pages):
-            box = page.trimbox
-            w, h = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
-            if int(page.obj.get(pikepdf.Name.Rotate, 0)) % 180 == 90:
-                w, h = h, w
-            sizes.append((w, h))
-            stamps.add_page(format=(w, h))
-            size = max(6.0, min(9.0, w / 66))
-            stamps.set_font_size(size)
-            stamps.set_text_color(60, 60, 60)
-            text = T.PAGE_STAMP.format(page=i + 1, total=n)
-            stamps.text((w - stamps.get_string_width(text)) / 2, h - max(8.0, min(20.0, h / 42)), text)
-            bf = owner.get(i + 1)
-            if bf is not None:
-                label = bf.entry.number
-                stamps.set_font_size(size + 2)
-                stamps.text(w - stamps.get_string_width(label) - max(8.0, min(24.0, w / 25)),
-                            max(12.0, min(24.0, h / 35)), label)
-        stamp_path = self.work / "stamps.pdf"
-        stamps.output(str(stamp_path))
-        stamp_pdf = pikepdf.open(stamp_path)  # held open until the binder is saved
-        for i, page in enumerate(final.pages):
-            page.add_overlay(stamp_pdf.pages[i])
-            if i % 50 == 0:
-                self._check_cancel()
-                self.progress("binder_stamp", i, n)
-        self.progress("binder_stamp", n, n)
-        return stamp_pdf

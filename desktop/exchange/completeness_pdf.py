@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, new_pages, wrap_lines
+from desktop.exchange.pdfdraw import A4, MARGIN, draw_pdf, fit_text, wrap_lines
 from desktop.exchange.plan import ClaimEntry, Plan
 from desktop.text import exchange as T
 
@@ -29,7 +29,10 @@ def list_members(plan: Plan) -> dict[str, list[ClaimEntry]]:
 
 
 def write_completeness(plan: Plan, dest: Path, *, created_at: str) -> None:
-    pdf = new_pages()
+    draw_pdf(lambda pdf: _draw(pdf, plan, created_at), dest)
+
+
+def _draw(pdf, plan: Plan, created_at: str) -> None:
     width = A4[0] - 2 * MARGIN
     pdf.add_page()
     y = MARGIN
@@ -109,4 +112,3 @@ def write_completeness(plan: Plan, dest: Path, *, created_at: str) -> None:
                 y += 12
             y += 4
         y += 10
-    pdf.output(str(dest))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from db.database import Database
+from desktop.claims.service import REPORT_COPIES
 from desktop.exchange import names as N
 from desktop.review.review import review_overview
 from desktop.review.status import Completeness, SectionCompleteness, claim_rows, completeness_by_section
@@ -21,7 +22,6 @@ from desktop.review.status import Completeness, SectionCompleteness, claim_rows,
 UNLINKED_FOLDER = "佐证材料/未关联"
 EVIDENCE_ROOT = "佐证材料"
 REPORTS_ROOT = "报告"
-REPORT_COPIES = "reports"  # workspace folder holding a copy of every imported report's bytes
 
 
 @dataclass
@@ -142,7 +142,7 @@ def unit_and_year(db: Database, report_texts: list[str]) -> tuple[str | None, st
 def _report_source(root: Path, row: dict[str, Any]) -> Path | None:
     """Where the report's original bytes still are: the workspace's own copy, else the imported path if
     its content is unchanged."""
-    ext = Path(row["name"]).suffix
+    ext = Path(row["name"]).suffix.lower()
     for candidate in (root / REPORT_COPIES / f"{row['sha256']}{ext}", root / REPORT_COPIES / row["sha256"]):
         if candidate.is_file():
             return candidate

@@ -44,6 +44,7 @@ ACTION_NAMES = {
     "request.answered": "答复补充材料请求",
     "request.accepted": "接受补充材料答复",
     "request.reopened": "退回补充材料答复",
+    "package.exported": "导出佐证材料包",
 }
 
 FIELD_NAMES = {
@@ -184,6 +185,14 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
     if a == "workspace.created":
         s = p.get("settings") or {}
         return f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
+    if a == "package.exported":
+        x = p.get("export") if isinstance(p.get("export"), dict) else {}
+        counts = x.get("counts") if isinstance(x.get("counts"), dict) else {}
+        text = (f"导出佐证材料包 {x.get('path', '')}：佐证材料 {counts.get('files', 0)} 份，关联 {counts.get('links', 0)} 条，"
+                f"缺佐证 {counts.get('without_evidence', 0)} 个；材料包哈希 {str(x.get('package_sha256', ''))[:16]}…")
+        if x.get("binder_path"):
+            text += f"；汇编 {x['binder_path']}"
+        return text
     if a == "settings.changed":
         key = p.get("key")
         return f"{FIELD_NAMES.get(key, key)}：{_val(p.get('before'))} → {_val(p.get('after'))}"

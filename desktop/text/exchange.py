@@ -26,7 +26,7 @@ ERRORS = {
     "export.nothing": "工作区中没有报告，没有可导出的内容。",
     "package.not_found": "找不到材料包：{path}",
     "package.not_zip": "不是有效的 zip 文件（可能已截断或损坏）：{path}",
-    "package.no_manifest": "材料包中没有 manifest.json，无法校验：{path}",
+    "package.no_manifest": "材料包中没有 manifest.json（文件可能已截断，或不是佐证材料包），无法校验：{path}",
     "package.bad_manifest": "材料包的 manifest.json 无法读取（{detail}）：{path}",
     "package.wrong_format": "该文件不是佐证材料包（格式：{format}）：{path}",
     "package.too_new": "材料包的格式版本为 {version}，本程序只支持到 {supported}，请升级佐证台：{path}",
@@ -136,13 +136,16 @@ def problem_text(p: dict[str, Any]) -> str:
 
 STAGES = {
     "snapshot": "读取工作区",
-    "binder_render": "准备汇编：转换文件",
+    "binder_convert": "准备汇编：用 LibreOffice 转换 Office 文件",
+    "binder_render": "准备汇编：整理文件",
     "files": "写入佐证材料",
     "catalog": "生成目录",
     "completeness": "生成完整性报告",
     "database": "写入 package.db",
     "manifest": "写入清单",
+    "binder_front": "生成封面、承诺书、目录与页码",
     "binder_assemble": "合成汇编",
+    "binder_save": "写入汇编",
     "binder_stamp": "加盖页码",
     "record": "记录审计事件",
 }
