@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, new_pages, wrap_lines
+from desktop.exchange.pdfdraw import A4, MARGIN, fit_text, missing_glyphs, open_pages, quick_font, wrap_lines
 from desktop.text import inspection as T
 
 BOTTOM = A4[1] - MARGIN
@@ -164,10 +164,10 @@ def write_xlsx(op: Opinion, dest: Path) -> None:
 
 class _Writer:
     """Top-to-bottom text on A4 pages. Several documents share one fpdf2 document (the CJK font is loaded
-    once, which takes seconds); :meth:`save` splits them into their own files with pikepdf."""
+    once); :meth:`save` splits them into their own files with pikepdf."""
 
-    def __init__(self):
-        self.pdf = new_pages()
+    def __init__(self, pdf):
+        self.pdf = pdf
         self.width = A4[0] - 2 * MARGIN
         self.y = MARGIN
         self.parts: list[tuple[Path, int, int]] = []  # (file, first page, last page)
@@ -232,15 +232,22 @@ def _head(w: _Writer, op: Opinion, title: str) -> None:
 
 
 def write_documents(op: Opinion, opinion_pdf: Path, notice_pdf: Path) -> None:
-    """``审核意见书.pdf`` and ``补充材料通知单.pdf``."""
-    w = _Writer()
-    w.begin()
-    _opinion_pages(w, op)
-    w.end(opinion_pdf)
-    w.begin()
-    _notice_pages(w, op)
-    w.end(notice_pdf)
-    w.save()
+    """``审核意见书.pdf`` and ``补充材料通知单.pdf``: drawn with the export's quick font, or again with the
+    full one when a comment or request uses a character the quick font lacks."""
+    quick = quick_font()
+    for font in ([quick] if quick else []) + [None]:
+        with open_pages(font) as pdf:
+            w = _Writer(pdf)
+            w.begin()
+            _opinion_pages(w, op)
+            w.end(opinion_pdf)
+            w.begin()
+            _notice_pages(w, op)
+            w.end(notice_pdf)
+            if font is not None and missing_glyphs(pdf):
+                continue
+            w.save()
+            return
 
 
 def _opinion_pages(w: _Writer, op: Opinion) -> None:
