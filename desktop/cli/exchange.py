@@ -26,6 +26,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.text import exchange as T
     from desktop.workspace import Workspace
 
+    from pathlib import Path
+
+    from desktop.cli.base import UsageError
+
+    pledge = None
+    if args.pledge_file:
+        try:
+            pledge = Path(args.pledge_file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"无法读取承诺书文本文件（需为 UTF-8）：{args.pledge_file}（{exc}）") from None
     progress, show = _progress_printer(args)
     # A workspace another process holds opens read-only: the export still works, unrecorded.
     with Workspace.open(args.workspace, actor=args.actor, role=args.role) as ws:
@@ -33,7 +43,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             from desktop.cli.inspection import export_supplement_command
 
             return export_supplement_command(args, ws, progress, show)
-        result = export_package(ws, args.out, binder=args.binder, include_unlinked=args.all, progress=progress)
+        result = export_package(ws, args.out, binder=args.binder, include_unlinked=args.all, progress=progress,
+                                unit=args.unit, year=args.year, pledge_text=pledge)
     if show:
         print(file=sys.stderr)
     c = result.counts
@@ -84,5 +95,8 @@ def register(add) -> None:
     p.add_argument("out", help="材料包文件（.zip）")
     p.add_argument("--binder", help="同时生成佐证材料汇编（.pdf）")
     p.add_argument("--all", action="store_true", help="同时包含未关联的佐证材料（佐证材料/未关联/）")
+    p.add_argument("--unit", help="单位名称（默认：工作区设置 unit，或报告中的“评价单位”）")
+    p.add_argument("--year", help="年度（默认：工作区设置 year，或报告中的“评价年度”）")
+    p.add_argument("--pledge-file", help="承诺书正文（UTF-8 文本文件；默认：工作区设置 pledge_text 或内置文本）")
     p.add_argument("--since", metavar="PACKAGE_OR_RETURN",
                    help="导出补充材料包：只含该材料包（或审核意见回复）之后新增或变化的内容，以及已答复的补充材料请求")

@@ -210,8 +210,15 @@ def export_package(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     record: bool = True,
+    unit: str | None = None,
+    year: str | None = None,
+    pledge_text: str | None = None,
 ) -> ExportResult:
-    """Write the package ``out`` (.zip) and, with ``binder``, the binder (.pdf) of workspace ``ws``."""
+    """Write the package ``out`` (.zip) and, with ``binder``, the binder (.pdf) of workspace ``ws``.
+
+    ``unit``, ``year``, ``pledge_text``: for this export, instead of the workspace settings of those names
+    (or, for unit and year, what the report says).
+    """
     out = _check_target(Path(out), ".zip")
     binder_path = _check_target(Path(binder), ".pdf") if binder else None
     if binder_path is not None and binder_path == out:
@@ -232,7 +239,8 @@ def export_package(
     try:
         try:
             work.mkdir()
-            result = _export(ws, out, binder_path, work, include_unlinked, tick, check_cancel, cancel)
+            overrides = {"unit": unit, "year": year, "pledge_text": pledge_text}
+            result = _export(ws, out, binder_path, work, include_unlinked, tick, check_cancel, cancel, overrides)
         except (OSError, sqlite3.Error) as exc:  # the work folder or a target cannot be written
             raise _os_error(exc, out) from exc
     finally:
@@ -243,7 +251,7 @@ def export_package(
 
 
 def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinked: bool, tick, check_cancel,
-            cancel) -> ExportResult:
+            cancel, overrides: dict[str, str | None]) -> ExportResult:
     tick("snapshot", 0, 1)
     db_copy = work / PACKAGE_DB
     packagedb.snapshot(ws.db, db_copy)
@@ -254,6 +262,8 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
         snap.close()
     if not plan.reports:
         raise DeskError("export.nothing")
+    plan.unit = (overrides.get("unit") or "").strip() or plan.unit
+    plan.year = (overrides.get("year") or "").strip() or plan.year
     tick("snapshot", 1, 1)
     check_cancel()
 
@@ -266,7 +276,7 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
         from desktop.exchange.binder import BinderBuilder
 
         builder = BinderBuilder(plan, ws.store, work / "binder", progress=tick, cancel=cancel,
-                                pledge_text=ws.db.get_setting("pledge_text"))
+                                pledge_text=overrides.get("pledge_text") or ws.db.get_setting("pledge_text"))
         pages = builder.prepare()
 
     zip_tmp = work / "package.zip"

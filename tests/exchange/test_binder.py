@@ -284,3 +284,21 @@ def test_many_sources_merge_through_an_intermediate_file(demo_ws, tmp_path, monk
     rows = [r for r in _catalog_pages(tmp_path / "p.zip", tmp_path) if r["佐证编号"]]
     for r in rows:
         assert texts[r["汇编页码"] - 1].rstrip().endswith(r["佐证编号"])
+
+
+def test_unit_year_and_pledge_given_on_the_command_line_reach_the_binder(demo_ws, tmp_path, monkeypatch, capsys):
+    from desktop.cli import main
+
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", "off")
+    pledge = tmp_path / "承诺.txt"
+    pledge.write_text("我单位郑重承诺：所附材料与原件一致。", encoding="utf-8")
+    code = main(["export", str(demo_ws), str(tmp_path / "p.zip"), "--binder", str(tmp_path / "b.pdf"),
+                 "--unit", "某某县财政局", "--year", "2025", "--pledge-file", str(pledge), "--json"])
+    data = __import__("json").loads(capsys.readouterr().out)
+    assert code == 0 and data["binder_pages"] > 3
+    texts = _page_texts(tmp_path / "b.pdf")
+    assert "某某县财政局" in texts[0] and "2025 年度" in texts[0] and data["package_sha256"] in texts[0].replace("\r\n", "")
+    assert "我单位郑重承诺：所附材料与原件一致。" in texts[1] and data["manifest_sha256"] in texts[1].replace("\r\n", "")
+    with zipfile.ZipFile(tmp_path / "p.zip") as zf:
+        manifest = __import__("json").loads(zf.read("manifest.json"))
+    assert (manifest["unit"], manifest["year"]) == ("某某县财政局", "2025")
