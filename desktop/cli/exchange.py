@@ -38,11 +38,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"无法读取承诺书文本文件（需为 UTF-8）：{args.pledge_file}（{exc}）") from None
     progress, show = _progress_printer(args)
     # A workspace another process holds opens read-only: the export still works, unrecorded.
-    with Workspace.open(args.workspace, actor=args.actor, role=args.role) as ws:
-        if args.since:  # a supplement: only what is new or changed since that package or return
-            from desktop.cli.inspection import export_supplement_command
+    if args.since:  # a supplement: only what is new or changed since that package or return
+        from desktop.cli.inspection import export_supplement_command
 
-            return export_supplement_command(args, ws, progress, show)
+        return export_supplement_command(args, progress, show)
+    with Workspace.open(args.workspace, actor=args.actor, role=args.role) as ws:
         result = export_package(ws, args.out, binder=args.binder, include_unlinked=args.all, progress=progress,
                                 unit=args.unit, year=args.year, pledge_text=pledge)
     if show:

@@ -63,20 +63,24 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def export_supplement_command(args: argparse.Namespace, ws, progress, show: bool) -> int:
-    """``export W OUT.zip --since PACKAGE_OR_RETURN`` (called by the export command)."""
+def export_supplement_command(args: argparse.Namespace, progress, show: bool) -> int:
+    """``export W OUT.zip --since PACKAGE_OR_RETURN`` (called by the export command). It writes beside
+    whoever holds the writer lock (the group's window watching the folder), so the supplement is recorded:
+    a later ``--since`` and the inspector's return refer to it."""
     from desktop.cli.base import UsageError
     from desktop.exchange.archive import VerificationFailed
     from desktop.exchange.supplement import export_supplement
     from desktop.text import exchange as T
     from desktop.text.inspection import supplement_text
+    from desktop.workspace import Workspace
 
-    if args.binder or args.all:
-        raise UsageError("--since（补充材料包）不能与 --binder、--all 一起使用。")
-    try:
-        result = export_supplement(ws, args.out, since=args.since, progress=progress)
-    except VerificationFailed as exc:
-        return verification_failed(args, exc)
+    if args.binder or args.all or args.unit or args.year or args.pledge_file:
+        raise UsageError("--since（补充材料包）不能与 --binder、--all、--unit、--year、--pledge-file 一起使用。")
+    with Workspace.open(args.workspace, actor=args.actor, role=args.role, ingest=False) as ws:
+        try:
+            result = export_supplement(ws, args.out, since=args.since, progress=progress)
+        except VerificationFailed as exc:
+            return verification_failed(args, exc)
     if show:
         print(file=sys.stderr)
     data = result.as_json()
