@@ -40,8 +40,17 @@ FORMAT_NAMES = {"evidence-desk-package": "佐证材料包", "evidence-desk-retur
 FLAG_NAMES = {"failed_verification": "校验失败", "not_shipped": "未随包提供"}
 
 
+REFUSALS = {
+    "return.apply": "只有编制角色（评价工作小组）才能应用审核意见回复。",
+    "supplement.receive": "只有审核角色才能接收补充材料包。",
+    "reply.write": "只有审核角色才能生成审核意见回复。",
+}
+
+
 def error_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
     p = dict(params)
+    if code == "role.forbidden" and params.get("action") in REFUSALS:
+        p["refusal"] = REFUSALS[params["action"]]
     if code == "exchange.unsafe":
         from desktop.text.exchange import problem_text
 
