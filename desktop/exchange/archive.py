@@ -204,8 +204,7 @@ def open_package(path: str | Path, *, force: bool = False, progress=None) -> Ver
     if force:
         failed = {p["path"] for p in problems if p["code"] in ("member_changed", "member_missing")
                   and str(p.get("path", "")).startswith("佐证材料/")}
-        problems = [p for p in problems if not (p.get("path") in failed
-                                                or (p["code"] == "db_member_differs" and p.get("path") in failed))]
+        problems = [p for p in problems if p.get("path") not in failed]
     if problems:
         raise VerificationFailed(path, problems)
     members = {m["path"]: {"size": m["size"], "sha256": m["sha256"]} for m in report.manifest["members"]}

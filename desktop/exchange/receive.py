@@ -219,13 +219,11 @@ def _copy_derived(src: sqlite3.Connection, tx: Tx, evidence_ids: list[int]) -> d
 
 
 def _build(archive: VerifiedArchive, dest: Path, work: Path, actor: str | None) -> Received:
-    from desktop.exchange.plan import workspace_id
-
     manifest = archive.manifest
     package_id = manifest["package_id"]
     src = _open_db(archive, work)
     try:
-        ContentStore_ensure(dest)
+        _make_folders(dest)
         ws = Workspace.open(dest, actor=actor, role="reviewer")
         fresh: list[str] = []
         try:
@@ -247,10 +245,8 @@ def _build(archive: VerifiedArchive, dest: Path, work: Path, actor: str | None) 
                                       "audit": manifest.get("audit"), "created_at": manifest.get("created_at")}
                 ev = tx.event("package.received", payload)
             _keep_record(ws, archive, package_id)
-            result = Received(dest, "package", package_id, package_id, counts=counts,
-                              failed=sorted(archive.failed), seq=ev["seq"])
-            assert workspace_id(ws.db)  # the review workspace's own id: its first event
-            return result
+            return Received(dest, "package", package_id, package_id, counts=counts,
+                            failed=sorted(archive.failed), seq=ev["seq"])
         except BaseException:
             for sha in fresh:
                 ws.store.object_path(sha).unlink(missing_ok=True)
@@ -261,7 +257,8 @@ def _build(archive: VerifiedArchive, dest: Path, work: Path, actor: str | None) 
         src.close()
 
 
-def ContentStore_ensure(root: Path) -> None:  # noqa: N802 - mirrors Workspace.create's folder set-up
+def _make_folders(root: Path) -> None:
+    """The store and thumbnail folders, as ``Workspace.create`` makes them."""
     from desktop.evidence.store import ContentStore
 
     ContentStore(root / STORE_DIR).ensure()
