@@ -44,6 +44,10 @@ ACTION_NAMES = {
     "request.answered": "答复补充材料请求",
     "request.accepted": "接受补充材料答复",
     "request.reopened": "退回补充材料答复",
+    "package.received": "接收佐证材料包",
+    "supplement.received": "接收补充材料包",
+    "return.written": "生成审核意见回复",
+    "return.applied": "应用审核意见回复",
     "package.exported": "导出佐证材料包",
 }
 
@@ -157,6 +161,10 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         from desktop.text.requests import describe_event
 
         return describe_event(a, p)
+    if a in ("package.received", "supplement.received", "return.written", "return.applied"):
+        from desktop.text.inspection import describe_exchange
+
+        return describe_exchange(a, p)
     if a == "link.added":
         text = f"关联佐证 {evidence_label(eid, evidence)}"
         if p.get("locator"):

@@ -173,3 +173,26 @@ def supplement_text(r: dict[str, Any]) -> str:
     return (f"已导出补充材料包：{r['path']}\n  变化的指标 {c.get('claims', 0)} 个，关联 {c.get('links', 0)} 条，"
             f"新佐证材料 {c.get('files', 0)} 份，补充材料请求 {c.get('requests', 0)} 项\n"
             f"  材料包哈希（SHA-256）：{r['package_sha256']}")
+
+
+def describe_exchange(action: str, p: dict[str, Any]) -> str:
+    """A receive, reply or apply in the audit log."""
+    received = p.get("received") if isinstance(p.get("received"), dict) else {}
+    sender = received.get("sender") if isinstance(received.get("sender"), dict) else {}
+    counts = received.get("counts") if isinstance(received.get("counts"), dict) else {}
+    if action == "package.received":
+        pkg = p.get("package") or {}
+        audit = pkg.get("audit") or {}
+        return (f"接收《{pkg.get('workspace_name') or ''}》的佐证材料包（{pkg.get('name') or '?'} 导出）："
+                f"指标 {counts.get('claims', 0)} 个，佐证材料 {counts.get('files', 0)} 份；"
+                f"清单哈希 {str(pkg.get('manifest_sha256', ''))[:16]}…，对方审计链头 #{audit.get('seq', '?')}")
+    if action == "supplement.received":
+        return (f"接收 {sender.get('name') or '?'} 的补充材料包：指标 {counts.get('claims', 0)} 个有变化，"
+                f"新佐证材料 {counts.get('files', 0)} 份，补充材料请求 {counts.get('requests', 0)} 项")
+    if action == "return.written":
+        e = p.get("export") or {}
+        c = e.get("counts") if isinstance(e.get("counts"), dict) else {}
+        return (f"生成审核意见回复：审核记录 {c.get('reviews', 0)} 条，补充材料请求 {c.get('requests', 0)} 项；"
+                f"{e.get('path', '')}")
+    return (f"应用 {sender.get('name') or '?'} 的审核意见回复：新审核记录 {counts.get('reviews', 0)} 条，"
+            f"补充材料请求更新 {counts.get('requests', 0)} 项")
