@@ -154,8 +154,14 @@ class Database:
                 pass
         self._local = threading.local()
         self._closed = True
-        with self.write_lock:
+        # after any write in progress on another thread (it holds the commit lock until its head file is
+        # written); a write that does not end within seconds is cut short, as its connection already was
+        held = self.write_lock.acquire(timeout=5)
+        try:
             self.commit_lock.close()
+        finally:
+            if held:
+                self.write_lock.release()
 
     @contextmanager
     def committing(self) -> Iterator[bool]:

@@ -8,7 +8,8 @@ The file is a package (same format, docs/formats.md) of kind ``supplement`` with
 follows, the exchange it continues and ``S``. Its ``package.db`` holds
 
 * the claims changed after ``S`` (edited, linked, unlinked, marked 无需佐证…), each with its whole set of links
-  (so a removal travels too), plus the claims of the requests and reviews it carries;
+  (so a removal travels too), every claim of a report imported or revised after ``S``, and the claims of
+  the requests and reviews it carries;
 * the reports those claims belong to and the reports imported or revised after ``S``;
 * the evidence rows those links name (and their version chains); the **bytes** only of files linked after
   ``S`` (what the inspector does not have yet), with their extracted text and numbers;
@@ -248,7 +249,12 @@ def _keep(db: Database, plan: Plan, delta: Delta) -> dict[str, Any]:
     review_claims = {r[0] for r in db.query(
         f"SELECT claim_id FROM reviews WHERE id IN ({','.join('?' * len(delta.reviews))})", sorted(delta.reviews))
     } if delta.reviews else set()
-    claims = set(delta.claims) | {requests[i] for i in req_ids} | review_claims
+    # a report imported or revised since: every claim it holds now (a revision moves, changes or drops
+    # the old report's claims, re-anchored under the new one)
+    report_claims = {r[0] for r in db.query(
+        f"SELECT id FROM claims WHERE report_id IN ({','.join('?' * len(delta.reports))})", sorted(delta.reports))
+    } if delta.reports else set()
+    claims = set(delta.claims) | {requests[i] for i in req_ids} | review_claims | report_claims
     claims &= {r[0] for r in db.query("SELECT id FROM claims")}
     linked = [tuple(r) for r in db.query("SELECT claim_id, evidence_id FROM links")]
     ev_rows = {eid for cid, eid in linked if cid in claims}
