@@ -202,5 +202,8 @@ def apply_return(ws: Workspace, path: str | Path) -> Applied:
         ev = tx.event("return.applied", {"received": {**row, "sender": json.loads(row["sender"]), "counts": counts},
                                          "reviews": applied, "requests": [t["id"] for t in taken],
                                          "skipped_claims": sorted(set(skipped))})
-    copy_into(ws.root / RECEIVED_DIR / return_id, archive, list(KEEP))
+    try:  # copies for the record; the received row and the event hold the hashes
+        copy_into(ws.root / RECEIVED_DIR / return_id, archive, list(KEEP))
+    except (OSError, DeskError):
+        pass
     return Applied(archive.path, return_id, package_id, inspector, counts=counts, seq=ev["seq"])

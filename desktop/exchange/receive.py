@@ -61,6 +61,14 @@ class Received:
                 "failed": self.failed, "seq": self.seq}
 
 
+def _write_error(exc: OSError, path: Path) -> DeskError:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return DeskError("receive.disk_full", path=str(path))
+    return DeskError("receive.cannot_write", path=str(path), detail=exc.strerror or str(exc))
+
+
 def receive(path: str | Path, dest: str | Path, *, actor: str | None = None, force: bool = False,
             progress=None) -> Received:
     """A package into a new review workspace ``dest``, or a supplement into the review workspace ``dest``."""
@@ -104,12 +112,18 @@ def receive_package(path: str | Path, dest: str | Path, *, actor: str | None = N
     if manifest.get("kind") != "package":
         raise DeskError("exchange.wrong_kind", path=str(archive.path), kind=str(manifest.get("kind")))
     made = _check_dest(dest)
-    work = Path(tempfile.mkdtemp(prefix=".evidence-desk-receive-", dir=dest.parent))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".evidence-desk-receive-", dir=dest.parent))
+    except OSError as exc:
+        raise _write_error(exc, dest) from exc
     try:
         try:
             if made:
                 dest.mkdir()
-            return _build(archive, dest, work, actor)
+            try:
+                return _build(archive, dest, work, actor)
+            except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a folder that cannot be written
+                raise _write_error(exc if isinstance(exc, OSError) else OSError(str(exc)), dest) from exc
         except BaseException:
             if made:
                 shutil.rmtree(dest, ignore_errors=True)
@@ -164,9 +178,14 @@ def _copy_reports(ws: Workspace, archive: VerifiedArchive, src: sqlite3.Connecti
 
 
 def _keep_record(ws: Workspace, archive: VerifiedArchive, exchange_id: str) -> None:
+    """Copies of the file's manifest, package.db and documents, for the record (after the commit: the
+    ``received`` row and the event hold the hashes, so a copy that cannot be written loses nothing)."""
     from desktop.exchange.archive import copy_into
 
-    copy_into(ws.root / RECEIVED_DIR / exchange_id, archive, [n for n in KEEP if n in archive.members])
+    try:
+        copy_into(ws.root / RECEIVED_DIR / exchange_id, archive, [n for n in KEEP if n in archive.members])
+    except (OSError, DeskError):  # (the file itself replaced since it was read: the copies are not needed)
+        pass
 
 
 def _sender(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -343,7 +362,10 @@ def receive_supplement(ws: Workspace, path: str | Path, *, progress=None) -> Rec
     if not isinstance(audit.get("seq"), int) or audit["seq"] <= known_seq:
         # older than (or as old as) what this workspace already has from the sender: nothing in it is new
         return Received(ws.root, "supplement", exchange_id, package_id, outdated=True)
-    work = Path(tempfile.mkdtemp(prefix=".evidence-desk-receive-", dir=ws.root))
+    try:
+        work = Path(tempfile.mkdtemp(prefix=".evidence-desk-receive-", dir=ws.root))
+    except OSError as exc:
+        raise _write_error(exc, ws.root) from exc
     fresh: list[str] = []
     try:
         src = _open_db(archive, work)
@@ -366,13 +388,15 @@ def receive_supplement(ws: Workspace, path: str | Path, *, progress=None) -> Rec
                 ev = tx.event("supplement.received", payload)
         finally:
             src.close()
-        _keep_record(ws, archive, exchange_id)
-    except BaseException:
-        for sha in fresh:
+    except BaseException as exc:
+        for sha in fresh:  # not committed: the objects it copied in are nobody's
             ws.store.object_path(sha).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _write_error(exc, ws.root) from exc
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _keep_record(ws, archive, exchange_id)
     return Received(ws.root, "supplement", exchange_id, package_id, counts=counts, seq=ev["seq"])
 
 

@@ -20,6 +20,8 @@ ERRORS.update({
     "exchange.wrong_kind": "文件类型不对（{kind}）：{path}",
     "exchange.too_large": "文件过大，不像是审核意见回复，已拒绝：{path}",
     "exchange.member_mismatch": "{path}：内容与清单不符",
+    "receive.disk_full": "磁盘空间不足，接收已取消，没有留下任何内容：{path}",
+    "receive.cannot_write": "无法写入 {path}：{detail}（接收已取消，没有留下任何内容）",
     "receive.dest_not_empty": "目标文件夹不是空的，也不是审核工作区：{path}",
     "receive.dest_parent_missing": "目标文件夹的上级文件夹不存在：{path}",
     "receive.not_review_workspace": "该工作区不是由佐证材料包生成的审核工作区：{path}",
