@@ -116,7 +116,7 @@ def _os_error(exc: OSError | sqlite3.Error, path: Path) -> DeskError:
 
 
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDWR)  # Windows' _commit refuses a read-only descriptor
     try:
         os.fsync(fd)
     finally:

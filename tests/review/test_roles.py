@@ -27,6 +27,8 @@ NOT_AN_EDIT = {
     "desktop.workspace.Workspace.create": "creates a new workspace; the creator is its first editor",
     "desktop.evidence.indexing.index_evidence": "derived data (text and numbers of bytes already stored); "
     "changes no claim, link or file, and a reviewer's session may finish indexing the editor started",
+    "desktop.exchange.service.record_export": "records that a package was written (an exports row and its "
+    "event); changes no claim, evidence or link, and an inspector may hand a package on too",
 }
 TABLES = ("reports", "claims", "evidence", "evidence_paths", "links", "reviews", "settings",
           "suggestion_rejections", "ingest_queue", "events")
