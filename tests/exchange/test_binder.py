@@ -260,6 +260,9 @@ def test_libreoffice_converts_office_files_where_installed(demo_ws, tmp_path, mo
         assert pages and "以下为从原文件提取" not in pages  # converted, not our fallback
     docx_id = next(i for i, n in office.items() if n.endswith(".docx"))
     assert "14" in "".join(t for t in texts if t.rstrip().endswith(f"E{docx_id}"))
+    if shutil.which("qpdf"):
+        res = subprocess.run(["qpdf", "--check", str(tmp_path / "b.pdf")], capture_output=True, text=True)
+        assert res.returncode == 0 and "WARNING" not in res.stdout + res.stderr, res.stdout + res.stderr
 
 
 def test_many_sources_merge_through_an_intermediate_file(demo_ws, tmp_path, monkeypatch):
