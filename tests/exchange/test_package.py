@@ -401,3 +401,18 @@ def test_hostile_members_are_named(package, tmp_path, capsys):
     assert ("member_symlink", "佐证材料/link") in found
     assert any(c == "member_not_utf8" for c, _ in found)
     assert all(p["message"] for p in out["problems"])
+
+
+def test_the_workspace_recognises_the_package_it_exported(exported):
+    from desktop.exchange.queries import exported_package, exports
+
+    demo_ws, package = exported
+    with zipfile.ZipFile(package) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    sha = hashlib.sha256(package.read_bytes()).hexdigest()
+    with Workspace.open(demo_ws, readonly=True) as ws:
+        assert [e["package_id"] for e in exports(ws.db)] == [manifest["package_id"]]
+        by_id = exported_package(ws.db, package_id=manifest["package_id"])
+        assert by_id is not None and by_id["package_sha256"] == sha and by_id["counts"]["files"] == 5
+        assert exported_package(ws.db, package_sha256=sha)["id"] == by_id["id"]
+        assert exported_package(ws.db, package_id="not-ours", manifest_sha256="0" * 64) is None
