@@ -200,6 +200,18 @@ class _ZipWriter:
     def close(self) -> None:
         self.zf.close()
 
+    def abort(self) -> None:
+        """Close after a failure without raising again (the file is about to be removed)."""
+        try:
+            self.zf.close()
+        except Exception:  # a member still open, the disk still full: the first error is the one to report
+            fp = getattr(self.zf, "fp", None)
+            if fp is not None:
+                try:
+                    fp.close()
+                except OSError:
+                    pass
+
 
 def export_package(
     ws,
@@ -325,8 +337,10 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         writer.add_bytes(MANIFEST, manifest_bytes)
-    finally:
-        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
     _fsync(zip_tmp)
     package_sha = sha256_file(zip_tmp, cancel)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
