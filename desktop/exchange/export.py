@@ -30,6 +30,7 @@ from db.database import Database, utc_now
 from desktop.errors import DeskError
 from desktop.exchange import packagedb
 from desktop.exchange.plan import Plan, build_plan
+from desktop.version import app_version
 
 FORMAT = "evidence-desk-package"
 FORMAT_VERSION = 1
@@ -81,15 +82,6 @@ class ExportResult:
                 "binder_sha256": self.binder_sha256, "binder_pages": self.binder_pages,
                 "binder_notices": self.binder_notices, "recorded": self.recorded,
                 "not_recorded_reason": self.not_recorded_reason, "export_id": self.export_id, "seq": self.seq}
-
-
-def app_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("evidence-desk")
-    except Exception:  # running from a source tree without the distribution installed
-        return "0"
 
 
 def _check_target(path: Path, suffix: str) -> Path:
