@@ -4,6 +4,8 @@
 #   ./dev.sh app      set up, then open the app on the demo workspace
 #   ./dev.sh test     set up, then run the test suite (offscreen Qt)
 #   ./dev.sh perf     set up, then run the benchmarks in tests/perf (slow; prints figures)
+#   ./dev.sh package  set up, then build dist/EvidenceDesk (PyInstaller) and the .deb, and smoke-test the
+#                     bundle (packaging/build.sh; a few minutes)
 #   ./dev.sh setup    set up only
 #
 # Installs only the missing apt packages (as root, or through sudo), creates .venv and installs the
@@ -14,15 +16,20 @@ cd "$(dirname "$0")"
 MODE="${1:-app}"
 shift || true
 
-# Qt's runtime libraries, a CJK font, the sqlite3 shell (tests tamper with a database through it).
+# Qt's runtime libraries, a CJK font, the sqlite3 shell (tests tamper with a database through it),
+# readelf (the packaging tests read real ELF files).
 APT_BASE=(libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0
-          fonts-wqy-microhei sqlite3)
+          fonts-wqy-microhei sqlite3 binutils)
 # Tests and benchmarks: qpdf checks the binder, zip is the export benchmark's baseline, LibreOffice
 # (Writer and Calc, without the GUI; ~100 MB, ~30 s to install) converts Office files for the binder.
 APT_TEST=(qpdf zip libreoffice-writer-nogui libreoffice-calc-nogui)
 # A real window (xcb) and the virtual screen the screenshot script uses.
 APT_GUI=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
          libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb xauth xdotool)
+# Building the bundle and the .deb: the Qt xcb plugin's libraries must be here to be found (they become
+# the .deb's Depends); dpkg-deb builds the package (readelf comes with APT_BASE).
+APT_PACKAGE=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+             libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 dpkg)
 
 need_python() {
   for py in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
@@ -55,6 +62,7 @@ setup() {
   if command -v dpkg-query >/dev/null 2>&1; then
     local pkgs=("${APT_BASE[@]}")
     [ "$MODE" = "app" ] && pkgs+=("${APT_GUI[@]}")
+    [ "$MODE" = "package" ] && pkgs+=("${APT_PACKAGE[@]}")
     if [ "$MODE" = "test" ] || [ "$MODE" = "perf" ]; then pkgs+=("${APT_TEST[@]}"); fi
     PY="$(need_python || true)"
     if [ -z "$PY" ]; then pkgs+=(python3 python3-venv); fi
@@ -72,6 +80,10 @@ setup() {
     .venv/bin/python -m pip install -q -e ".[test]"
     touch "$stamp"
   fi
+  if [ "$MODE" = "package" ] && ! .venv/bin/python -c "import PyInstaller" 2>/dev/null; then
+    echo "==> installing PyInstaller into .venv"
+    .venv/bin/python -m pip install -q -e ".[test,package]"
+  fi
 }
 
 setup
@@ -85,6 +97,8 @@ case "$MODE" in
   perf)
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python tests/perf/run_all.py "$@" ;;
+  package)
+    exec packaging/build.sh "$@" ;;
   *)
-    echo "usage: ./dev.sh [app|test|perf|setup]" >&2; exit 2 ;;
+    echo "usage: ./dev.sh [app|test|perf|package|setup]" >&2; exit 2 ;;
 esac

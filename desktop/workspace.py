@@ -25,6 +25,7 @@ from desktop import config
 from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
 from desktop.evidence.store import ContentStore
 from desktop.lock import WorkspaceLock
+from desktop.version import app_version
 
 DB_NAME = "workspace.db"
 STORE_DIR = "store"
@@ -89,7 +90,7 @@ class Workspace:
         with ws.db.write() as tx:
             for key, value in settings.items():
                 tx.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
-            tx.event("workspace.created", {"settings": settings})
+            tx.event("workspace.created", {"settings": settings, "app_version": app_version()})
         return ws
 
     @classmethod

@@ -15,6 +15,7 @@ ends when its stdin closes or the parent dies; a crashed or hung child is replac
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import queue
@@ -31,9 +32,17 @@ DEFAULT_TIMEOUT = 180.0  # seconds for one file; a 2,000-page PDF takes well und
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
+WINDOWS_CONSOLE_EXE = "evidence-desk.exe"  # the Windows bundle's console twin of EvidenceDesk.exe
+log = logging.getLogger("evidence_desk.parse_child")
+
+
 def child_command() -> list[str]:
     if getattr(sys, "frozen", False):  # a PyInstaller build: the app itself serves as the child
-        return [sys.executable, CHILD_FLAG]
+        exe = Path(sys.executable)
+        console = exe.with_name(WINDOWS_CONSOLE_EXE)
+        if sys.platform == "win32" and console.is_file():  # the windowed GUI has no standard streams
+            exe = console
+        return [str(exe), CHILD_FLAG]
     return [sys.executable, "-m", "desktop.evidence.parse_child"]
 
 
@@ -46,8 +55,10 @@ class _Child:
         env.pop("QT_QPA_PLATFORM", None)
         env.update(extra_env or {})
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-        self.proc = subprocess.Popen(child_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        command = child_command()
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=env, creationflags=flags)
+        log.info("parser child %d started: %s", self.proc.pid, " ".join(command))
         self.answers: queue.Queue = queue.Queue()
         self.reader = threading.Thread(target=self._read, name="parse-child-reader", daemon=True)
         self.reader.start()
@@ -129,7 +140,8 @@ class IsolatedExtractor:
                     try:
                         self._child = _Child(self.extra_env)
                         self.children_started += 1
-                    except OSError:
+                    except OSError as exc:
+                        log.warning("no parser child (%s): parsing in this process", exc)
                         self.in_process = True
                         return ("unavailable", None)
                 child = self._child

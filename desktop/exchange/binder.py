@@ -128,6 +128,7 @@ class BinderBuilder:
         self.soffice = R.find_soffice() if soffice is True else (soffice or None)
         self.pledge_text = (pledge_text or "").strip() or T.DEFAULT_PLEDGE
         self.files: list[BinderFile] = []
+        self._starts: dict[int, int] = {}
         self.toc: list[TocRow] = []
         self.front_pages = 0
         self.pledge_pages = 1
@@ -486,10 +487,9 @@ class BinderBuilder:
                     claim_item.children.append(OutlineItem(f"{f.number} {f.name}"[:120], self._start(eid) - 1))
 
     def _start(self, evidence_id: int) -> int:
-        for bf in self.files:
-            if bf.entry.evidence_id == evidence_id:
-                return bf.start
-        raise KeyError(evidence_id)
+        if len(self._starts) != len(self.files):
+            self._starts = {bf.entry.evidence_id: bf.start for bf in self.files}
+        return self._starts[evidence_id]
 
     def _links(self, final, links, starts: dict[int, int], pikepdf) -> None:
         from pikepdf import Array, Dictionary, Name

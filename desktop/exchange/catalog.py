@@ -70,10 +70,10 @@ def write_catalog(plan: Plan, dest: Path, pages: dict[int, int] | None = None) -
     rows = catalog_rows(plan, pages)
     path_col = T.CATALOG_HEADER.index("包内路径") + 1
     material_col = T.CATALOG_HEADER.index("佐证材料") + 1
+    # cells are made one by one (ws[r] and ws.max_row scan every cell of the sheet: quadratic)
     for r, row in enumerate(rows, 2):
-        ws.append([row[h] for h in T.CATALOG_HEADER])
-        for cell in ws[r]:
-            cell.alignment = wrap
+        for c, h in enumerate(T.CATALOG_HEADER, 1):
+            ws.cell(row=r, column=c, value=row[h]).alignment = wrap
         if row["link"]:
             cell = ws.cell(row=r, column=path_col)
             cell.hyperlink = row["link"]  # relative: opens the member once the package is unpacked
@@ -97,17 +97,18 @@ def write_catalog(plan: Plan, dest: Path, pages: dict[int, int] | None = None) -
     for cell in sheet[1]:
         cell.font = bold
         cell.fill = head_fill
-    for s in plan.sections:
+    for r, s in enumerate(plan.sections, 2):
         c = s.counts
         rate = (Decimal(c.with_evidence) / Decimal(c.claims)).quantize(Decimal("0.0001")) if c.claims else Decimal(1)
-        sheet.append([s.report, s.section or T.WHOLE_REPORT, c.claims, c.with_evidence, c.without_evidence,
-                      c.value_not_found, c.evidence_superseded, c.not_required, rate])
-        sheet.cell(row=sheet.max_row, column=len(T.COMPLETENESS_HEADER)).number_format = PERCENT_FORMAT
-        if s.section is None:
-            for cell in sheet[sheet.max_row]:
+        values = [s.report, s.section or T.WHOLE_REPORT, c.claims, c.with_evidence, c.without_evidence,
+                  c.value_not_found, c.evidence_superseded, c.not_required, rate]
+        for col, value in enumerate(values, 1):
+            cell = sheet.cell(row=r, column=col, value=value)
+            if s.section is None:
                 cell.font = bold
+        cell.number_format = PERCENT_FORMAT
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(T.COMPLETENESS_HEADER))}{sheet.max_row}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(T.COMPLETENESS_HEADER))}{len(plan.sections) + 1}"
     for i, width in enumerate((36, 36, 8, 9, 8, 11, 13, 9, 9), 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.print_title_rows = "1:1"

@@ -30,6 +30,7 @@ from db.database import Database, utc_now
 from desktop.errors import DeskError
 from desktop.exchange import packagedb
 from desktop.exchange.plan import Plan, build_plan
+from desktop.version import app_version
 
 FORMAT = "evidence-desk-package"
 FORMAT_VERSION = 1
@@ -83,15 +84,6 @@ class ExportResult:
                 "not_recorded_reason": self.not_recorded_reason, "export_id": self.export_id, "seq": self.seq}
 
 
-def app_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("evidence-desk")
-    except Exception:  # running from a source tree without the distribution installed
-        return "0"
-
-
 def _check_target(path: Path, suffix: str) -> Path:
     path = Path(path).expanduser().absolute()
     if path.suffix.lower() != suffix:
@@ -116,7 +108,7 @@ def _os_error(exc: OSError | sqlite3.Error, path: Path) -> DeskError:
 
 
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDWR)  # Windows' _commit refuses a read-only descriptor
     try:
         os.fsync(fd)
     finally:
@@ -199,6 +191,18 @@ class _ZipWriter:
 
     def close(self) -> None:
         self.zf.close()
+
+    def abort(self) -> None:
+        """Close after a failure without raising again (the file is about to be removed)."""
+        try:
+            self.zf.close()
+        except Exception:  # a member still open, the disk still full: the first error is the one to report
+            fp = getattr(self.zf, "fp", None)
+            if fp is not None:
+                try:
+                    fp.close()
+                except OSError:
+                    pass
 
 
 def export_package(
@@ -325,8 +329,10 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
         }
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         writer.add_bytes(MANIFEST, manifest_bytes)
-    finally:
-        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
     _fsync(zip_tmp)
     package_sha = sha256_file(zip_tmp, cancel)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()

@@ -1,4 +1,8 @@
-"""Member names inside a package: safe on Windows, not too long, unique regardless of case."""
+"""Member names inside a package: safe on Windows, not too long, unique regardless of case.
+
+The rules are :mod:`desktop.paths`' (device names, trailing dots, UTF-16 lengths); before them, the
+characters Windows forbids become their full-width forms, which a Chinese reader still reads as meant.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
-# What Windows forbids in a name, each replaced by its full-width form (still readable in Chinese text).
+from desktop.paths import MAX_NAME, windows_name_problems, windows_safe_name
+
 _FULL_WIDTH = str.maketrans({'<': '＜', '>': '＞', ':': '：', '"': '＂', '/': '／', '\\': '＼', '|': '｜',
                              '?': '？', '*': '＊'})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$", re.IGNORECASE)
 MAX_MEMBER_PATH = 150  # characters: room left for the folder it is unpacked into (Windows MAX_PATH 260)
 MAX_SUBJECT = 20
 
@@ -18,11 +22,8 @@ MAX_SUBJECT = 20
 def safe_part(name: str) -> str:
     """One folder or file name, safe on Windows."""
     name = unicodedata.normalize("NFC", name or "")
-    name = _CONTROL.sub("", name.translate(_FULL_WIDTH))
-    name = name.strip().rstrip(". ")
-    if _RESERVED.match(name):
-        name = "_" + name
-    return name or "_"
+    name = _CONTROL.sub("", name.translate(_FULL_WIDTH)).strip()
+    return windows_safe_name(name, max_len=MAX_NAME)
 
 
 def cut(text: str, limit: int) -> str:
@@ -70,8 +71,6 @@ def is_safe_member(name: str) -> bool:
         return False
     parts = name.rstrip("/").split("/")
     for part in parts:
-        if part in ("", ".", ".."):
-            return False
-        if part != safe_part(part):
+        if part in ("", ".", "..") or windows_name_problems(part):
             return False
     return not re.match(r"^[A-Za-z]:", name)

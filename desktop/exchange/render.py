@@ -84,7 +84,11 @@ def convert_with_soffice(soffice: str, files: list[Path], out_dir: Path, profile
         cmd = [soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                f"-env:UserInstallation={profile.resolve().as_uri()}", "--convert-to", "pdf",
                "--outdir", str(out_dir), *map(str, batch)]
-        _run(cmd, SOFFICE_TIMEOUT + SOFFICE_PER_FILE * len(batch), cancel)
+        def converted_so_far() -> None:  # LibreOffice writes each PDF as it goes: report them as they come
+            if on_batch:
+                on_batch(start + sum(1 for f in batch if (out_dir / (f.stem + ".pdf")).is_file()))
+
+        _run(cmd, SOFFICE_TIMEOUT + SOFFICE_PER_FILE * len(batch), cancel, converted_so_far)
         for f in batch:
             pdf = out_dir / (f.stem + ".pdf")
             if pdf.is_file() and pdf.stat().st_size > 0:
@@ -94,7 +98,8 @@ def convert_with_soffice(soffice: str, files: list[Path], out_dir: Path, profile
     return done
 
 
-def _run(cmd: list[str], timeout: float, cancel: Callable[[], bool] | None) -> None:
+def _run(cmd: list[str], timeout: float, cancel: Callable[[], bool] | None,
+         tick: Callable[[], None] | None = None) -> None:
     """Run ``cmd`` quietly; kill it (and its children) on timeout or cancel."""
     kwargs: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL,
                               "stderr": subprocess.DEVNULL}
@@ -111,6 +116,8 @@ def _run(cmd: list[str], timeout: float, cancel: Callable[[], bool] | None) -> N
                 return
             except subprocess.TimeoutExpired:
                 pass
+            if tick:
+                tick()
             if time.monotonic() > deadline or (cancel and cancel()):
                 break
     finally:

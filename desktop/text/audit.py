@@ -192,7 +192,8 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         return f"导入《{p.get('name', '')}》：{p.get('claims', 0)} 个指标，{p.get('candidates', 0)} 个待确认数字"
     if a == "workspace.created":
         s = p.get("settings") or {}
-        return f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
+        return (f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
+                + (f"（佐证台 {p['app_version']}）" if p.get("app_version") else ""))
     if a == "package.exported":
         x = p.get("export") if isinstance(p.get("export"), dict) else {}
         counts = x.get("counts") if isinstance(x.get("counts"), dict) else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -67,7 +68,8 @@ def workspace_title(root: Path) -> str:
         return Path(root).name
 
 
-def run(workspace: str | None = None, actor: str | None = None, role: str | None = None, demo: bool = False) -> int:
+def run(workspace: str | None = None, actor: str | None = None, role: str | None = None, demo: bool = False,
+        smoke: bool = False) -> int:
     from desktop.ui.main_window import MainWindow
 
     app = make_app()
@@ -94,6 +96,9 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
         config.save_config(last_workspace=str(ws.root))
     window = MainWindow(ws)
     window.show()
+    if smoke:  # packaging/smoke.sh: say the window is up, then close it through the normal shutdown
+        QTimer.singleShot(0, lambda: (print(f"smoke: main window shown: {window.isVisible()}", flush=True),
+                                      window.close()))
     if ws.readonly:
         from desktop.text.messages import readonly_text
 

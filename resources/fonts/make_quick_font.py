@@ -44,6 +44,7 @@ def main(argv: list[str]) -> int:
     options.name_languages = ["*"]
     options.notdef_outline = True
     options.hinting = False
+    options.glyph_names = True  # a post table with names: loading need not derive them from the cmap
     options.drop_tables += ["FFTM"]
     sub = subset.Subsetter(options)
     sub.populate(unicodes=characters())

@@ -260,6 +260,9 @@ def test_libreoffice_converts_office_files_where_installed(demo_ws, tmp_path, mo
         assert pages and "以下为从原文件提取" not in pages  # converted, not our fallback
     docx_id = next(i for i, n in office.items() if n.endswith(".docx"))
     assert "14" in "".join(t for t in texts if t.rstrip().endswith(f"E{docx_id}"))
+    if shutil.which("qpdf"):
+        res = subprocess.run(["qpdf", "--check", str(tmp_path / "b.pdf")], capture_output=True, text=True)
+        assert res.returncode == 0 and "WARNING" not in res.stdout + res.stderr, res.stdout + res.stderr
 
 
 def test_many_sources_merge_through_an_intermediate_file(demo_ws, tmp_path, monkeypatch):
@@ -302,3 +305,17 @@ def test_unit_year_and_pledge_given_on_the_command_line_reach_the_binder(demo_ws
     with zipfile.ZipFile(tmp_path / "p.zip") as zf:
         manifest = __import__("json").loads(zf.read("manifest.json"))
     assert (manifest["unit"], manifest["year"]) == ("某某县财政局", "2025")
+
+
+def test_a_failed_libreoffice_conversion_falls_back_to_the_text_rendering(demo_ws, tmp_path, monkeypatch):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\nexit 1\n")  # converts nothing, as a broken installation would
+    fake.chmod(0o755)
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", str(fake))
+    with Workspace.open(demo_ws) as ws:
+        result = export_package(ws, tmp_path / "p.zip", binder=tmp_path / "b.pdf")
+        docx_id = ws.db.scalar("SELECT id FROM evidence WHERE ext = 'docx'")
+    texts = _page_texts(tmp_path / "b.pdf")
+    pages = "".join(t for t in texts if t.rstrip().endswith(f"E{docx_id}"))
+    assert "以下为从原文件提取的文字与表格" in pages and "合计：14 次" in pages
+    assert result.binder_notices == []

@@ -378,3 +378,41 @@ def test_the_export_event_reads_in_the_audit_log(exported, capsys):
     assert code == 0 and len(events) == 1
     assert "导出佐证材料包" in events[0]["description"] and "佐证材料 5 份" in events[0]["description"]
     assert events[0]["payload"]["export"]["counts"]["files"] == 5
+
+
+def test_hostile_members_are_named(package, tmp_path, capsys):
+    """A member escaping the folder, a symbolic link, a GBK-encoded name: each named, exit 1."""
+    import stat
+
+    bad = tmp_path / "hostile.zip"
+    rewrite_zip(package, bad, add={"../逃逸.txt": b"x"})
+    with zipfile.ZipFile(bad, "a") as zf:
+        link = zipfile.ZipInfo("佐证材料/link")
+        link.flag_bits |= 0x800
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        gbk_name = "佐证材料/旧文件.txt".encode("gbk")  # as Chinese Windows tools write names: no UTF-8 flag
+        zf.writestr("Q" * len(gbk_name), b"old")
+    bad.write_bytes(bad.read_bytes().replace(b"Q" * len(gbk_name), gbk_name))  # local header + directory
+    code, out = cli(capsys, "verify", str(bad))
+    found = {(p["code"], p["path"]) for p in out["problems"]}
+    assert code == 1
+    assert ("member_unsafe", "../逃逸.txt") in found and ("member_added", "../逃逸.txt") in found
+    assert ("member_symlink", "佐证材料/link") in found
+    assert any(c == "member_not_utf8" for c, _ in found)
+    assert all(p["message"] for p in out["problems"])
+
+
+def test_the_workspace_recognises_the_package_it_exported(exported):
+    from desktop.exchange.queries import exported_package, exports
+
+    demo_ws, package = exported
+    with zipfile.ZipFile(package) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    sha = hashlib.sha256(package.read_bytes()).hexdigest()
+    with Workspace.open(demo_ws, readonly=True) as ws:
+        assert [e["package_id"] for e in exports(ws.db)] == [manifest["package_id"]]
+        by_id = exported_package(ws.db, package_id=manifest["package_id"])
+        assert by_id is not None and by_id["package_sha256"] == sha and by_id["counts"]["files"] == 5
+        assert exported_package(ws.db, package_sha256=sha)["id"] == by_id["id"]
+        assert exported_package(ws.db, package_id="not-ours", manifest_sha256="0" * 64) is None

@@ -32,7 +32,8 @@ NOT_AN_EDIT = {
     "desktop.exchange.receive.receive": "a new review workspace from a package (or a supplement merged by "
     "receive_supplement, which checks the role itself)",
     "desktop.exchange.receive.receive_package": "creates a new review workspace from a package",
-    "desktop.exchange.service.record_export": "records an export; either role may hand a package on",
+    "desktop.exchange.service.record_export": "records that a package was written (an exports row and its "
+    "event); changes no claim, evidence or link, and an inspector may hand a package on too",
 }
 TABLES = ("reports", "claims", "evidence", "evidence_paths", "links", "reviews", "settings",
           "suggestion_rejections", "ingest_queue", "events", "requests")
