@@ -20,6 +20,9 @@ shift || true
 # readelf (the packaging tests read real ELF files).
 APT_BASE=(libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0
           fonts-wqy-microhei sqlite3 binutils)
+# Tests and benchmarks: qpdf checks the binder, zip is the export benchmark's baseline, LibreOffice
+# (Writer and Calc, without the GUI; ~100 MB, ~30 s to install) converts Office files for the binder.
+APT_TEST=(qpdf zip libreoffice-writer-nogui libreoffice-calc-nogui)
 # A real window (xcb) and the virtual screen the screenshot script uses.
 APT_GUI=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
          libxcb-shape0 libxcb-randr0 libxcb-xinerama0 xvfb xauth xdotool)
@@ -60,6 +63,7 @@ setup() {
     local pkgs=("${APT_BASE[@]}")
     [ "$MODE" = "app" ] && pkgs+=("${APT_GUI[@]}")
     [ "$MODE" = "package" ] && pkgs+=("${APT_PACKAGE[@]}")
+    if [ "$MODE" = "test" ] || [ "$MODE" = "perf" ]; then pkgs+=("${APT_TEST[@]}"); fi
     PY="$(need_python || true)"
     if [ -z "$PY" ]; then pkgs+=(python3 python3-venv); fi
     apt_install "${pkgs[@]}"

@@ -1,7 +1,9 @@
 """One workspace database as the application sees it.
 
 * a connection per thread (the UI thread reads on its own, a worker writes on its own; WAL lets both run);
-* one write lock per process, so a commit and the head-file update that follows it are never interleaved;
+* one write lock per process and one commit lock across processes (:mod:`db.filelock`), so a commit and the
+  head-file update that follows it are never interleaved — not even with another program writing to the
+  same workspace (an inspector's reviews while the group's window ingests);
 * :meth:`Database.write` — the only way to change anything — opens ``BEGIN IMMEDIATE``, lets the caller
   write its rows, requires **exactly one** audit event, commits, then moves the head file forward.
   ``write(mutations=n)`` commits up to *n* mutations together (bulk ingest: one commit and one head-file
@@ -19,6 +21,10 @@ from typing import Any, Iterator
 
 from db import audit, schema
 from db.connection import connect
+from db.filelock import LOCK_FILE, CommitLock, LockTimeout
+
+#: how long a write waits for another process's write to finish (seconds)
+COMMIT_LOCK_TIMEOUT = 30.0
 
 
 class ReadOnlyError(RuntimeError):
@@ -76,14 +82,18 @@ class Tx:
         report_id: int | None = None,
         claim_id: int | None = None,
         evidence_id: int | None = None,
+        actor: str | None = None,
+        role: str | None = None,
     ) -> dict[str, Any]:
+        """Append this mutation's event. ``actor``/``role`` name someone else than the session (a review
+        applied from an inspector's return is recorded as that inspector's)."""
         if len(self.events) >= self.mutations:
             raise EventCountError(f"audit event {action!r} beyond the {self.mutations} mutation(s) of this write")
         row = audit.append_event(
             self.conn,
             ts=self.now,
-            actor=self.actor,
-            role=self.role,
+            actor=self.actor if actor is None else actor,
+            role=self.role if role is None else role,
             action=action,
             payload=payload or {},
             report_id=report_id,
@@ -116,6 +126,7 @@ class Database:
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
         self.write_lock = threading.RLock()
+        self.commit_lock = CommitLock(self.head_path.with_name(LOCK_FILE), readonly=readonly)
         self._closed = False
 
     # -- connections -----------------------------------------------------------------------------
@@ -143,6 +154,26 @@ class Database:
                 pass
         self._local = threading.local()
         self._closed = True
+        # after any write in progress on another thread (it holds the commit lock until its head file is
+        # written); a write that does not end within seconds is cut short, as its connection already was
+        held = self.write_lock.acquire(timeout=5)
+        try:
+            self.commit_lock.close()
+        finally:
+            if held:
+                self.write_lock.release()
+
+    @contextmanager
+    def committing(self) -> Iterator[bool]:
+        """Hold the commit lock (this thread, then across processes). Yields False for a read-only
+        database whose lock file cannot be opened (nobody writes it: nothing to wait for)."""
+        with self.write_lock:
+            held = self.commit_lock.acquire(COMMIT_LOCK_TIMEOUT)
+            try:
+                yield held
+            finally:
+                if held:
+                    self.commit_lock.release()
 
     def close_thread_connection(self) -> None:
         """Close the calling thread's connection (worker threads call this when they end)."""
@@ -159,7 +190,7 @@ class Database:
     def migrate(self) -> list[str]:
         if self.readonly:
             return []
-        with self.write_lock:
+        with self.committing():  # two programs opening an old workspace at once migrate it once
             return schema.apply(self.conn)
 
     # -- reads -----------------------------------------------------------------------------------
@@ -204,7 +235,7 @@ class Database:
         """
         if self.readonly:
             raise ReadOnlyError(str(self.path))
-        with self.write_lock:
+        with self.committing():
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role, mutations)
@@ -253,11 +284,29 @@ class Database:
     def reconcile_head(self) -> bool:
         if self.readonly:
             return False
-        with self.write_lock:
+        with self.committing():
             return audit.reconcile_head(self.conn, self.head_path)
 
     def head_problem(self) -> str | None:
-        return audit.head_problem(self.conn, self.head_path)
+        # under the commit lock: another program's commit cannot land between reading the chain and the file
+        with self.committing():
+            return audit.head_problem(self.conn, self.head_path)
+
+    @contextmanager
+    def aligned_snapshot(self) -> Iterator[Any]:
+        """One read transaction and the head file as it was when it began, with no commit in between
+        (taken under the commit lock, released once the snapshot holds). Yields the head as read."""
+        conn = self.conn
+        if conn.in_transaction:
+            raise RuntimeError("aligned_snapshot inside an open transaction")
+        with self.committing():
+            head = audit.read_head(self.head_path)
+            conn.execute("BEGIN")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts at a read
+        try:
+            yield head
+        finally:
+            conn.execute("COMMIT")
 
     def verify_chain(self, progress=None, *, head: Any = audit._READ, writer_active: bool = False
                      ) -> list[audit.ChainProblem]:

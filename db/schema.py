@@ -241,16 +241,6 @@ def m0005_review_basis_event_indexes(db: SUDatabase) -> None:
 # decade the string order of ``sig`` is the numeric order, so "every number that rounds to 658.83 at any
 # scale" is a handful of range scans on (mag, sig). Virtual generated columns: nothing to backfill, and
 # no writer has to know about them. Scientific notation ("1E-7", rare) is left out of the index (NULL).
-_PLAIN = "instr(value, 'E') = 0 AND instr(value, 'e') = 0"
-_INT_PART = "substr(value, 1, instr(value || '.', '.') - 1)"
-_FRAC_PART = "substr(value, instr(value || '.', '.') + 1)"
-SIG_SQL = f"CASE WHEN {_PLAIN} THEN rtrim(ltrim(replace(value, '.', ''), '0'), '0') END"
-MAG_SQL = (
-    f"CASE WHEN NOT ({_PLAIN}) THEN NULL"
-    f" WHEN ltrim({_INT_PART}, '0') <> '' THEN length(ltrim({_INT_PART}, '0')) - 1"
-    f" WHEN rtrim({_FRAC_PART}, '0') <> '' THEN length(ltrim({_FRAC_PART}, '0')) - length({_FRAC_PART}) - 1"
-    " END"
-)
 
 
 @migrations(name="0006_evidence_number_digits")
@@ -268,6 +258,37 @@ def m0006_evidence_number_digits(db: SUDatabase) -> None:
             # how many text units hold a word (a view on the FTS index, no storage): common words are
             # no use for finding the few files that speak of a claim's subject
             "CREATE VIRTUAL TABLE evidence_text_vocab USING fts5vocab('evidence_text', 'row')",
+        ],
+    )
+
+
+@migrations(name="0008_exports")
+def m0008_exports(db: SUDatabase) -> None:
+    """Packages this workspace exported: a later supplement (``export --since``) and ``apply`` recognise
+    a package or a return by its id and hashes. Each row is also the payload of its ``package.exported``
+    event (see docs/formats.md)."""
+    _run(
+        db,
+        [
+            """CREATE TABLE exports (
+                id INTEGER PRIMARY KEY,
+                package_id TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL DEFAULT 'package',
+                since_package_id TEXT,
+                package_sha256 TEXT NOT NULL,
+                manifest_sha256 TEXT NOT NULL,
+                binder_sha256 TEXT,
+                audit_seq INTEGER NOT NULL,
+                audit_head TEXT NOT NULL,
+                path TEXT NOT NULL,
+                binder_path TEXT,
+                counts TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX exports_package_sha256 ON exports(package_sha256)",
+            "CREATE INDEX exports_manifest_sha256 ON exports(manifest_sha256)",
         ],
     )
 
@@ -341,6 +362,71 @@ def m0009_score_tables(db: SUDatabase) -> None:
             )""",
             "CREATE INDEX score_tables_report ON score_tables(report_id, ordinal)",
             "CREATE INDEX score_row_claims_claim ON score_row_claims(claim_id)",
+        ],
+    )
+
+
+@migrations(name="0010_requests")
+def m0010_requests(db: SUDatabase) -> None:
+    """The inspector's side: 补充材料 requests, and what travelled in from another PC.
+
+    ``requests``: what an inspector asks for, for which claim, by when, and how it was answered. ``uid``
+    names a request on every PC it travels to (the local ``id`` may differ); ``version`` counts its state
+    changes (待补充 1 → 已答复 2 → 已接受 / 已退回 3 → 已答复 4 …), so a copy that arrives from the other side
+    is taken only when it is newer. ``answers`` is a JSON list of evidence ids; ``basis`` the evidence ids
+    linked to the claim when the request was made (what is linked since is the answer).
+
+    ``received``: every package, supplement or return this workspace took in (receiving or applying the
+    same file again changes nothing). ``evidence_remote``: evidence known here by its row and hash only —
+    a version the sender did not ship, or a file that failed verification and was opened anyway
+    (``receive --force``); the store has no bytes for it. ``reviews.origin``: where a review was first
+    recorded when it came from another workspace (the hash of its event there), so it is taken once.
+    See docs/formats.md.
+    """
+    _run(
+        db,
+        [
+            """CREATE TABLE requests (
+                id INTEGER PRIMARY KEY,
+                uid TEXT NOT NULL UNIQUE,
+                claim_id INTEGER NOT NULL REFERENCES claims(id),
+                review_id INTEGER REFERENCES reviews(id),
+                text TEXT NOT NULL,
+                due TEXT,
+                state TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'answered', 'accepted', 'reopened')),
+                version INTEGER NOT NULL DEFAULT 1,
+                answers TEXT NOT NULL DEFAULT '[]',
+                basis TEXT NOT NULL DEFAULT '[]',
+                comment TEXT,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX requests_claim ON requests(claim_id)",
+            "CREATE INDEX requests_state ON requests(state)",
+            """CREATE TABLE received (
+                id INTEGER PRIMARY KEY,
+                exchange_id TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL CHECK (kind IN ('package', 'supplement', 'return')),
+                package_id TEXT NOT NULL,
+                manifest_sha256 TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                audit_seq INTEGER,
+                audit_head TEXT,
+                counts TEXT NOT NULL DEFAULT '{}',
+                actor TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE evidence_remote (
+                evidence_id INTEGER PRIMARY KEY REFERENCES evidence(id),
+                reason TEXT NOT NULL CHECK (reason IN ('not_shipped', 'failed_verification')),
+                exchange_id TEXT NOT NULL
+            )""",
+            "ALTER TABLE reviews ADD COLUMN origin TEXT",
+            "CREATE UNIQUE INDEX reviews_origin ON reviews(origin) WHERE origin IS NOT NULL",
         ],
     )
 

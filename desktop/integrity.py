@@ -56,12 +56,11 @@ def verify_workspace(ws: Workspace, progress: Progress | None = None) -> Integri
         if progress:
             progress(stage, done, total)
 
-    # The head file first, then everything in the database in one read transaction: a writer that
-    # commits meanwhile (the GUI's worker, another process holding the workspace) can then only add
-    # events after the head, never make the head point past what this check read.
-    head = audit.read_head(db.head_path)
+    # The head file and one read transaction over everything in the database, taken together under the
+    # commit lock: no writer (the GUI's worker, another program on the same workspace) can commit between
+    # them, so the head names exactly the snapshot's last event unless something is wrong.
     writer_active = not ws.readonly or ws.info.reason == "locked"
-    with db.snapshot():
+    with db.aligned_snapshot() as head:
         # 1. SQLite's own structure check -------------------------------------------------------
         tick("sqlite", 0, 1)
         try:
@@ -154,7 +153,11 @@ def _with_chain_times(conn: sqlite3.Connection, problems: list[dict[str, Any]], 
 def _check_objects(ws: Workspace, report: IntegrityReport, tick, newer_than: float | None = None
                    ) -> list[dict[str, Any]]:
     problems: list[dict[str, Any]] = []
-    rows = ws.db.query("SELECT id, sha256, name, size, added_at FROM evidence ORDER BY id")
+    # evidence known by its row only (a version the sender of a package did not ship, a file that failed
+    # verification and was received anyway): the store has no bytes for it, by design
+    remote = "" if not _has_table(ws.db.conn, "evidence_remote") else \
+        " WHERE id NOT IN (SELECT evidence_id FROM evidence_remote)"
+    rows = ws.db.query(f"SELECT id, sha256, name, size, added_at FROM evidence{remote} ORDER BY id")
     total = len(rows)
     tick("objects", 0, total)
     for i, r in enumerate(rows, 1):
@@ -191,6 +194,11 @@ def _check_objects(ws: Workspace, report: IntegrityReport, tick, newer_than: flo
     return problems
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() \
+        is not None
+
+
 def _check_reviews(conn: sqlite3.Connection, report: IntegrityReport, tick) -> list[dict[str, Any]]:
     """Every review row matches the ``review.set`` event that recorded it, and no recorded review is gone.
 
@@ -210,6 +218,20 @@ def _check_reviews(conn: sqlite3.Connection, report: IntegrityReport, tick) -> l
             recorded[rid] = {"seq": ev["seq"], "ts": ev["ts"], "actor": ev["actor"], "claim_id": ev["claim_id"],
                              "state": payload.get("state"), "comment": payload.get("comment"),
                              "fingerprint": payload.get("fingerprint")}
+    # reviews that arrived with a received package or supplement: recorded, row by row, in that event
+    for ev in conn.execute(
+        "SELECT seq, ts, payload FROM events WHERE action IN ('package.received', 'supplement.received')"
+        " ORDER BY seq"
+    ):
+        try:
+            payload = json.loads(ev["payload"])
+        except ValueError:
+            continue
+        for r in ((payload.get("rows") or {}).get("reviews") or []) if isinstance(payload, dict) else []:
+            if isinstance(r, dict) and isinstance(r.get("id"), int):
+                recorded[r["id"]] = {"seq": ev["seq"], "ts": r.get("created_at"), "actor": r.get("reviewer"),
+                                     "claim_id": r.get("claim_id"), "state": r.get("state"),
+                                     "comment": r.get("comment"), "fingerprint": r.get("fingerprint")}
     rows = conn.execute(
         "SELECT id, claim_id, state, comment, reviewer, fingerprint, created_at FROM reviews ORDER BY id"
     ).fetchall()

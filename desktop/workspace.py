@@ -12,13 +12,15 @@ Layout::
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from db import audit
-from db.database import Database, ReadOnlyError
+from db.database import Database, LockTimeout, ReadOnlyError
 from desktop import config
 from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
 from desktop.evidence.store import ContentStore
@@ -48,6 +50,7 @@ class Workspace:
         self.thumbs = root / THUMBS_DIR
         self._lock = lock
         self.info = info
+        self.review_only = False  # a review workspace (received package): the 审核 role only
 
     # -- creating and opening --------------------------------------------------------------------
 
@@ -98,7 +101,19 @@ class Workspace:
         actor: str | None = None,
         role: str | None = None,
         readonly: bool = False,
+        ingest: bool | None = None,
     ) -> "Workspace":
+        """Open a workspace.
+
+        Only a session that watches the folder and ingests takes the writer lock (``workspace.lock``):
+        ``ingest=True``, or by default the 编制 role (the group's window watches its folder). If another
+        program holds it, such a session opens read-only (``info.reason == "locked"``, ``info.holder``
+        names who). Every other session — an inspector reviewing, a command that links or answers a request
+        — writes without it: SQLite's own locking (with a busy timeout) and the commit lock of
+        :mod:`db.filelock` keep its writes and the audit chain in order with the ingesting program's.
+
+        A review workspace (made by ``receive`` from a package) opens in the 审核 role whatever is asked.
+        """
         require_sqlite()
         root = Path(root).expanduser().absolute()
         db_path = root / DB_NAME
@@ -108,13 +123,18 @@ class Workspace:
         if role not in ROLES:
             raise DeskError("workspace.bad_role", role=role)
         actor = (actor or config.default_actor()).strip() or config.os_user()
+        review_only = _is_review_workspace(db_path)
+        if review_only:
+            role = "reviewer"
+        if ingest is None:
+            ingest = role == "editor"
         lock = WorkspaceLock(root / LOCK_NAME)
         reason = None
         holder: dict[str, Any] = {}
         lock_to_keep = None
         if readonly:
             reason = "requested"
-        else:
+        elif ingest and not review_only:
             try:
                 acquired = lock.acquire(actor)
             except OSError:  # a read-only folder or share: the lock file cannot even be created
@@ -127,6 +147,8 @@ class Workspace:
                 if reason is None:
                     reason = "locked"
                     holder = lock.holder()
+        elif not _folder_writable(root):
+            readonly, reason = True, "unwritable"
         if readonly and not db_path.is_file():
             raise DeskError("workspace.not_found", path=str(root))
         db = Database(db_path, readonly=readonly, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
@@ -140,10 +162,8 @@ class Workspace:
                 except OSError as exc:  # the head file cannot be written: nothing else could be either
                     head_unwritable = str(exc)
                 problem = db.head_problem()
-                if problem is None:
-                    # A crash between copying an object and committing its rows leaves a temp file or an
-                    # object no row names: tidy both now (see ContentStore.recover).
-                    ContentStore(root / STORE_DIR).recover(r[0] for r in db.query("SELECT sha256 FROM evidence"))
+                if problem is None and lock_to_keep is not None:
+                    _recover_store(root, db)
             else:
                 db.conn  # open now so a broken file fails here, not later
                 has_events = db.scalar(
@@ -156,6 +176,11 @@ class Workspace:
             if lock_to_keep:
                 lock_to_keep.release()
             raise
+        except LockTimeout as exc:
+            db.close()
+            if lock_to_keep:
+                lock_to_keep.release()
+            raise DeskError("workspace.busy", path=str(root)) from exc
         except Exception as exc:
             db.close()
             if lock_to_keep:
@@ -178,7 +203,9 @@ class Workspace:
             db = Database(db_path, readonly=True, head_path=root / audit.HEAD_FILE, actor=actor, role=role)
             readonly = True
             reason, holder = downgrade
-        return cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
+        ws = cls(root, db, lock_to_keep, OpenInfo(readonly, reason, holder))
+        ws.review_only = review_only
+        return ws
 
     def close(self) -> None:
         self.db.close()
@@ -207,11 +234,12 @@ class Workspace:
         return self.db.role
 
     def set_identity(self, *, actor: str | None = None, role: str | None = None) -> None:
-        """Change who acts in this session (recorded on every later event)."""
+        """Change who acts in this session (recorded on every later event). A review workspace stays in
+        the 审核 role."""
         if role is not None:
             if role not in ROLES:
                 raise DeskError("workspace.bad_role", role=role)
-            self.db.role = role
+            self.db.role = "reviewer" if self.review_only else role
         if actor is not None and actor.strip():
             self.db.actor = actor.strip()
 
@@ -229,6 +257,58 @@ class Workspace:
     def check_writable(self) -> None:
         if self.readonly:
             raise ReadOnlyWorkspace(path=str(self.root), **self.info.holder)
+
+    # -- the writer lock (ingesting) -------------------------------------------------------------
+
+    @property
+    def holds_writer_lock(self) -> bool:
+        return self._lock is not None
+
+    def require_writer_lock(self) -> None:
+        """Before watching or ingesting: take the writer lock if this session does not hold it yet, or say
+        who does (``workspace.locked`` with the holder's name, machine and process)."""
+        self.check_writable()
+        if self._lock is not None:
+            return
+        if self.review_only:
+            raise DeskError("workspace.review_only", path=str(self.root))
+        lock = WorkspaceLock(self.root / LOCK_NAME)
+        try:
+            acquired = lock.acquire(self.actor)
+        except OSError as exc:
+            raise DeskError("workspace.unwritable", path=str(self.root), detail=str(exc)) from exc
+        if not acquired:
+            raise DeskError("workspace.locked", path=str(self.root), **lock.holder())
+        self._lock = lock
+        _recover_store(self.root, self.db)
+
+
+def _recover_store(root: Path, db: Database) -> None:
+    """A crash between copying an object and committing its rows leaves a temp file or an object no row
+    names: tidy both (see ContentStore.recover). Only the writer-lock holder does this: it is the only one
+    copying files in, so nothing it removes can be another program's copy in progress."""
+    ContentStore(root / STORE_DIR).recover(r[0] for r in db.query("SELECT sha256 FROM evidence"))
+
+
+def _is_review_workspace(db_path: Path) -> bool:
+    """Whether the workspace was made from a received package (the setting ``kind`` is ``review``)."""
+    if not db_path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(db_path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'kind'").fetchone()
+        return bool(row and row[0] == "review")
+    except sqlite3.Error:  # not (yet) a workspace, or one on a share that needs a private copy to read
+        return False
+    finally:
+        conn.close()
+
+
+def _folder_writable(root: Path) -> bool:
+    return os.access(root, os.W_OK)
 
 
 #: the oldest SQLite a workspace works with: ``RETURNING`` (the ingest queue's claims) came in 3.35,

@@ -124,12 +124,33 @@ def test_second_process_gets_readonly_and_writes_nothing(imported_ws, tmp_path):
     assert after == before
 
 
-def test_cli_in_second_process_reports_readonly(ws):
-    res = subprocess.run([sys.executable, "-m", "desktop", "import", str(ws.root), __file__],
+def test_cli_ingest_in_second_process_names_the_lock_holder(ws, tmp_path):
+    """Registering files needs the writer lock: the CLI says who holds it (name, machine, process)."""
+    import socket
+
+    f = tmp_path / "台账.txt"
+    f.write_text("核查 21099 条", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "desktop", "ingest", str(ws.root), str(f)],
                          capture_output=True, text=True, cwd=REPO_ROOT)
     assert res.returncode == 2
-    assert "另一个程序使用" in res.stderr
+    assert f"测试员（{socket.gethostname()}，进程 {os.getpid()}）" in res.stderr
     assert "Traceback" not in res.stderr
+    assert ws.db.scalar("SELECT count(*) FROM evidence") == 0
+
+
+def test_cli_edits_in_second_process_write_beside_the_lock_holder(ws, sample_report):
+    """Commands that do not register files do not need the writer lock: they write through SQLite's own
+    locking, and the chain stays one chain (the holder's next write continues it)."""
+    res = subprocess.run([sys.executable, "-m", "desktop", "import", str(ws.root), str(sample_report)],
+                         capture_output=True, text=True, cwd=REPO_ROOT)
+    assert res.returncode == 0, res.stderr
+    assert ws.db.scalar("SELECT count(*) FROM claims") > 0
+    from desktop.workspace import set_setting
+
+    set_setting(ws.db, key="note", value="after the other process")
+    from desktop.integrity import verify_workspace
+
+    assert verify_workspace(ws).ok
 
 
 def test_lock_is_released_on_close(tmp_path):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -96,13 +97,40 @@ def _insert_report(tx: Tx, doc: Document, sha256: str, source_path: str | None, 
     })
 
 
+REPORT_COPIES = "reports"  # workspace folder: reports/<sha256><suffix>, the bytes of every imported report
+
+
+def keep_report_copy(db: Database, data: bytes, sha256: str, suffix: str) -> Path | None:
+    """Keep the imported file's bytes in the workspace, so a package can carry the report as imported
+    after the original has moved. Best effort: without it the package falls back to the original path."""
+    folder = db.path.parent / REPORT_COPIES
+    dest = folder / f"{sha256}{suffix.lower()}"
+    if dest.is_file():
+        return dest
+    tmp = folder / f".{sha256}.tmp"
+    try:
+        folder.mkdir(exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return None
+    return dest
+
+
 def import_report(db: Database, *, path: str | Path) -> ImportResult:
     """Read ``path``, extract its claims and store report + claims in one transaction."""
     require_role(db, "report.import", *EDITOR)
     path = Path(path)
     doc = read_report(path)  # raises before anything is written
     data = path.read_bytes()
-    return import_document(db, doc=doc, sha256=hashlib.sha256(data).hexdigest(), source_path=str(path))
+    sha = hashlib.sha256(data).hexdigest()
+    result = import_document(db, doc=doc, sha256=sha, source_path=str(path))
+    keep_report_copy(db, data, sha, path.suffix)
+    return result
 
 
 def import_document(db: Database, *, doc: Document, sha256: str, source_path: str | None) -> ImportResult:
@@ -411,7 +439,8 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
     require_role(db, "report.revise", *EDITOR)
     path = Path(path)
     doc = read_report(path)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     found, tables = extractor.extract_with_tables(doc)
     with db.write() as tx:
         old_report = _active_report(tx, report_id)
@@ -503,6 +532,7 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
                 claim_ids[ni] = olds[oi]["id"]
             payload["score_tables"] = store_score_tables(tx, new_id, tables, claim_ids)
         tx.event("report.revised", payload, report_id=new_id)
+    keep_report_copy(db, data, sha, path.suffix)
     return result
 
 

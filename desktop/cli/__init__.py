@@ -12,14 +12,14 @@ import os
 import sys
 from typing import Callable, Sequence
 
-from db.database import ChainMismatch
+from db.database import ChainMismatch, LockTimeout
 from desktop import logs
-from desktop.cli import checks, claims, evidence, links, review, search, workspace
+from desktop.cli import checks, claims, evidence, exchange, inspection, links, requests, review, search, workspace
 from desktop.cli.base import EXIT_OK, EXIT_USAGE, UsageError, _Parser, role_arg
 from desktop.errors import DeskError
 from desktop.version import version_line
 
-COMMAND_MODULES = (workspace, claims, evidence, links, review, search, checks)
+COMMAND_MODULES = (workspace, claims, evidence, links, review, requests, search, checks, exchange, inspection)
 
 ACTOR_HELP = "操作人姓名，记入审计日志（默认：在程序中设置的姓名；从未设置时为系统用户名）"
 ROLE_HELP = "角色：编制（editor）或 审核（reviewer）；默认编制，review 默认审核"
@@ -136,6 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except UsageError as exc:
         print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except LockTimeout:
+        from desktop.text.messages import error_text
+
+        print(f"错误：{error_text('workspace.busy', {'path': getattr(args, 'workspace', '') or ''})}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

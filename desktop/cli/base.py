@@ -67,10 +67,12 @@ def out(args: argparse.Namespace, data: Any, text: str) -> None:
         print(text)
 
 
-def open_workspace(args: argparse.Namespace, *, readonly: bool = False):
+def open_workspace(args: argparse.Namespace, *, readonly: bool = False, ingest: bool = False):
+    """Open the command's workspace. Only commands that register files (``ingest=True``: ingest, watch)
+    take the writer lock; every other command writes alongside whoever holds it."""
     from desktop.workspace import Workspace
 
-    ws = Workspace.open(args.workspace, actor=args.actor, role=args.role, readonly=readonly)
+    ws = Workspace.open(args.workspace, actor=args.actor, role=args.role, readonly=readonly, ingest=ingest)
     if ws.readonly and not readonly:
         from desktop.text.messages import error_text
 

@@ -18,7 +18,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from desktop.evidence.pipeline import IngestEngine
     from desktop.text.messages import OUTCOME_NAMES, TEXT_STATUS_NAMES, ingest_error_text
 
-    with open_workspace(args) as ws:
+    with open_workspace(args, ingest=True) as ws:
         watch = str(ws.watch_dir) if ws.watch_dir else None
         paths = args.paths or ([watch] if watch else [])
         if not paths:
@@ -115,7 +115,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from desktop.evidence.watcher import EvidenceWatcher
     from desktop.text.messages import OUTCOME_NAMES, WATCH_STATE_NAMES, ingest_error_text
 
-    with open_workspace(args) as ws:
+    with open_workspace(args, ingest=True) as ws:
         if ws.watch_dir is None:
             raise UsageError("工作区没有设置监控文件夹（init --watch DIR）。")
 

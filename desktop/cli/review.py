@@ -12,13 +12,21 @@ def cmd_review(args: argparse.Namespace) -> int:
     from desktop.text.messages import REVIEW_STATES
 
     args.role = args.role or "reviewer"  # reviewing is what the 审核 role does
+    if (args.request or args.due) and args.state != "needs_more":
+        raise UsageError("--request 与 --due 只能用于 needs_more（需补充）。")
+    if args.due and not args.request:
+        raise UsageError("--due 只能与 --request 一起使用。")
     with open_workspace(args) as ws:
-        change = review_claim(ws.db, claim_id=args.claim, state=args.state, comment=args.comment)
+        change = review_claim(ws.db, claim_id=args.claim, state=args.state, comment=args.comment,
+                              requests=args.request, due=args.due)
     before = REVIEW_STATES["stale"] if change.before_stale else REVIEW_STATES[change.before]
     data = {"claim_id": change.claim_id, "review_id": change.review_id, "state": change.state,
             "before": change.before, "before_stale": change.before_stale, "comment": change.comment,
-            "fingerprint": change.fingerprint, "seq": change.seq}
-    out(args, data, f"指标 #{change.claim_id}：{before} → {REVIEW_STATES[change.state]}")
+            "fingerprint": change.fingerprint, "seq": change.seq, "request_ids": change.request_ids}
+    text = f"指标 #{change.claim_id}：{before} → {REVIEW_STATES[change.state]}"
+    if change.request_ids:
+        text += "；补充材料请求 " + "、".join(f"#{i}" for i in change.request_ids)
+    out(args, data, text)
     return EXIT_OK
 
 
@@ -81,6 +89,9 @@ def register(add) -> None:
     p.add_argument("state", choices=["pending", "verified", "questioned", "needs_more", "not_required"],
                    help="pending 待审核 / verified 已核实 / questioned 存疑 / needs_more 需补充 / not_required 无需佐证")
     p.add_argument("--comment", help="审核意见")
+    p.add_argument("--request", action="append", metavar="TEXT",
+                   help="补充材料请求：缺什么（可重复；仅用于 needs_more）")
+    p.add_argument("--due", metavar="YYYY-MM-DD", help="补充材料的截止日期")
     p = add("log", cmd_log, "审计日志（默认从早到晚）")
     p.add_argument("--claim", type=int, help="只看某个指标")
     p.add_argument("--evidence", type=int, help="只看某份佐证")

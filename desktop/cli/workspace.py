@@ -31,6 +31,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.cli.exchange import cmd_verify_package, is_package_argument
+
+    if is_package_argument(args.workspace):  # a 佐证材料包 rather than a workspace folder
+        return cmd_verify_package(args)
     from desktop.integrity import verify_workspace
     from desktop.text.integrity import problem_text
 
@@ -62,4 +66,4 @@ def register(add) -> None:
     p = add("init", cmd_init, "新建工作区")
     p.add_argument("--watch", help="佐证材料文件夹（监控）")
     add("status", cmd_status, "工作区状态：指标、佐证与缺口")
-    add("verify", cmd_verify, "校验审计链、存储与审核记录的完整性（有问题时退出码为 1）")
+    add("verify", cmd_verify, "校验工作区（审计链、存储与审核记录）或佐证材料包（.zip）的完整性（有问题时退出码为 1）")

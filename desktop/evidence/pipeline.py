@@ -208,7 +208,7 @@ class IngestEngine:
     def start(self) -> "IngestEngine":
         if self._started:
             return self
-        self.ws.check_writable()
+        self.ws.require_writer_lock()  # only the session holding the writer lock ingests
         self.recovered = self.recover()
         self._started = True
         self._stopping = False

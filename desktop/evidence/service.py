@@ -80,6 +80,7 @@ def register_file(
 ) -> Registered:
     """Copy ``path`` into the store and record it (or record a new path / version of known bytes)."""
     require_role(ws.db, "evidence.register", *EDITOR)
+    ws.require_writer_lock()  # only the writer-lock holder copies files in (see Workspace.open)
     path = os.path.abspath(os.fspath(path))
     obj = ws.store.add_file(path, on_chunk=on_chunk)
     return record_object(ws, path=path, obj=obj, mtime_ns=obj.mtime_ns, in_tx=in_tx)
@@ -124,11 +125,13 @@ def record_objects(
     item that was written (the ingest queue finishes a whole batch of tasks in one statement).
     """
     require_role(ws.db, "evidence.register", *EDITOR)
+    ws.require_writer_lock()
     db = ws.db
     results: list[Registered | None] = []
     todo = []
-    # The write lock from the first read on: what was read stays true until the commit (this process is
-    # the workspace's only writer), so the rows read here in one query per batch are not read again per
+    # The write lock from the first read on: what was read stays true until the commit (this process holds
+    # the workspace's writer lock, so it is the only one writing evidence rows; others only review, link
+    # and comment), so the rows read here in one query per batch are not read again per
     # file inside the transaction. What an earlier item of the batch changes is read again (_UNREAD).
     with db.write_lock:
         keyed = []

@@ -71,6 +71,7 @@ class ReviewChange:
     comment: str | None
     fingerprint: str
     seq: int  # the audit event
+    request_ids: list[int] = field(default_factory=list)  # 补充材料 requests raised with this review
 
 
 # --- basis and fingerprint ---------------------------------------------------------------------
@@ -269,15 +270,28 @@ def review_progress(db: Database) -> dict[str, int]:
 # --- the mutation ------------------------------------------------------------------------------
 
 
-def review_claim(db: Database, *, claim_id: int, state: str, comment: str | None = None) -> ReviewChange:
-    """Record a review of one claim (reviewer role only), bound to the claim's evidence as it is now."""
+def review_claim(db: Database, *, claim_id: int, state: str, comment: str | None = None,
+                 requests: Iterable[str] | None = None, due: str | None = None) -> ReviewChange:
+    """Record a review of one claim (reviewer role only), bound to the claim's evidence as it is now.
+
+    A 需补充 review may carry 补充材料 ``requests`` (what is missing, one text each) with an optional ``due``
+    date (``YYYY-MM-DD``): the review and each request are one mutation each, committed together.
+    """
+    from desktop.review import requests as req
+
     require_role(db, "review.set", *REVIEWER)
     if state not in STATES:
         raise DeskError("review.bad_state", state=state)
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > MAX_COMMENT:
         raise DeskError("review.comment_too_long", max=MAX_COMMENT)
-    with db.write() as tx:
+    texts = req.check_texts(requests)
+    if texts and state != "needs_more":
+        raise DeskError("request.needs_more_only", state=state)
+    due = req.parse_due(due)
+    if due is not None and not texts:
+        raise DeskError("request.due_without_request")
+    with db.write(mutations=1 + len(texts)) as tx:
         claim = tx.execute(
             f"SELECT c.id, ({ACTIVE}) AS active FROM claims c JOIN reports r ON r.id = c.report_id"
             " WHERE c.id = ?",
@@ -317,7 +331,9 @@ def review_claim(db: Database, *, claim_id: int, state: str, comment: str | None
             },
             claim_id=claim_id,
         )
-    return ReviewChange(claim_id, review_id, state, before_state, before_stale, comment, fp, ev["seq"])
+        created = [req.create_in(tx, claim_id=claim_id, review_id=review_id, text=t, due=due) for t in texts]
+    return ReviewChange(claim_id, review_id, state, before_state, before_stale, comment, fp, ev["seq"],
+                        [r["id"] for r in created])
 
 
 def review_claims(
@@ -326,3 +342,28 @@ def review_claims(
     """The same review for several claims (one event each: each claim has its own basis)."""
     require_role(db, "review.set", *REVIEWER)
     return [review_claim(db, claim_id=cid, state=state, comment=comment) for cid in claim_ids]
+
+
+def record_review_in(tx, *, claim_id: int, state: str, comment: str | None, reviewer: str, fingerprint: str,
+                     basis: dict[str, Any] | None, origin: str, detail: dict[str, Any]) -> dict[str, Any] | None:
+    """Record, inside ``tx``, a review made elsewhere (an inspector's, arriving in a return): the row with
+    the basis it was given on over there (so it turns 已变更，需复核 here if the claim or its evidence has
+    changed since) and a ``review.set`` event attributed to that reviewer. None when the claim is gone."""
+    if state not in STATES:
+        raise DeskError("review.bad_state", state=state)
+    claim = tx.execute(
+        f"SELECT c.id, ({ACTIVE}) AS active FROM claims c JOIN reports r ON r.id = c.report_id WHERE c.id = ?",
+        (claim_id,),
+    ).fetchone()
+    if claim is None:
+        return None
+    before = _overview(tx.conn, [claim_id]).get(claim_id)
+    review_id = tx.insert("reviews", {
+        "claim_id": claim_id, "state": state, "comment": comment, "reviewer": reviewer, "fingerprint": fingerprint,
+        "basis": canonical_json(basis) if basis is not None else None, "created_at": tx.now, "origin": origin,
+    })
+    payload = {"review_id": review_id, "state": state, "before": before.state if before else "pending",
+               "before_stale": bool(before and before.stale), "comment": comment, "fingerprint": fingerprint,
+               "basis": basis, "origin": origin, **detail}
+    ev = tx.event("review.set", payload, claim_id=claim_id, actor=reviewer, role="reviewer")
+    return {"review_id": review_id, "claim_id": claim_id, "state": state, "seq": ev["seq"]}

@@ -22,7 +22,8 @@ from desktop.review.suggest import claims_with_value
 CLAIM_FLAGS = ("no_evidence", "value_not_found", "evidence_superseded", "review_stale")
 # superseded: this file has a newer version (another evidence row supersedes it). executable: a program or
 # script (setup.exe, run.bat): registered, never opened by the app (desktop.evidence.risky).
-EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded", "executable")
+# failed_verification / not_shipped: in a review workspace, a file known by its row only (``evidence_remote``).
+EVIDENCE_FLAGS = ("unlinked", "ingest_error", "superseded", "executable", "failed_verification", "not_shipped")
 
 ACTIVE_CLAIMS = "c.state = 'active' AND r.state = 'active'"
 
@@ -206,6 +207,8 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
             if link["active"]:
                 linked[link["evidence_id"]].append(link["claim_id"])
         chains = version_chains(db)
+        remote = {r[0]: r[1] for r in db.query("SELECT evidence_id, reason FROM evidence_remote")} if db.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'evidence_remote'") else {}
     out = []
     for r in rows:
         e = dict(r)
@@ -222,6 +225,8 @@ def evidence_rows(db: Database, evidence_ids: Iterable[int] | None = None) -> li
             flags.append("superseded")
         if is_executable(e["ext"] or e["name"]):
             flags.append("executable")
+        if e["id"] in remote:
+            flags.append(remote[e["id"]])
         e["flags"] = flags
         out.append(e)
     return out
@@ -291,10 +296,15 @@ def completeness_by_section(db: Database, claims: list[dict[str, Any]] | None = 
 
 
 def workspace_status(db: Database) -> dict[str, Any]:
+    from desktop.review.requests import OPEN_STATES as OPEN
+    from desktop.review.requests import list_requests, request_counts
+
     with db.snapshot():
         claims = claim_rows(db)
         evidence = evidence_rows(db)
         sections = completeness_by_section(db, claims)
+        requests = list_requests(db)
+        counts = request_counts(db)
     claims_out = [
         {
             "id": c["id"],
@@ -312,6 +322,8 @@ def workspace_status(db: Database) -> dict[str, Any]:
             "flags": c["flags"],
             "review": c["review"],
             "review_stale": c["review_stale"],
+            "request_ids": [r["id"] for r in requests if r["claim_id"] == c["id"]],
+            "open_requests": sum(1 for r in requests if r["claim_id"] == c["id"] and r["state"] in OPEN),
         }
         for c in claims
     ]
@@ -353,5 +365,11 @@ def workspace_status(db: Database) -> dict[str, Any]:
 
     findings = findings_summary(workspace_findings(db))
     summary["findings"] = findings["total"]  # open 一致性检查 findings (dismissed ones not counted)
+    requests_out = [
+        {"id": r["id"], "uid": r["uid"], "claim_id": r["claim_id"], "text": r["text"], "due": r["due"],
+         "state": r["state"], "answers": r["answers"], "comment": r["comment"], "created_by": r["created_by"],
+         "created_at": r["created_at"], "history": r["history"]}
+        for r in requests
+    ]
     return {"summary": summary, "review": review, "sections": sections_out, "claims": claims_out,
-            "evidence": evidence_out, "findings": findings}
+            "evidence": evidence_out, "findings": findings, "requests": requests_out, "request_counts": counts}

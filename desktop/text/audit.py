@@ -47,6 +47,15 @@ ACTION_NAMES = {
     "evidence.indexed": "提取文字和数字",
     "evidence.index_failed": "提取文字失败",
     "evidence.path_absent": "佐证从文件夹移除",
+    "request.created": "提出补充材料请求",
+    "request.answered": "答复补充材料请求",
+    "request.accepted": "接受补充材料答复",
+    "request.reopened": "退回补充材料答复",
+    "package.received": "接收佐证材料包",
+    "supplement.received": "接收补充材料包",
+    "return.written": "生成审核意见回复",
+    "return.applied": "应用审核意见回复",
+    "package.exported": "导出佐证材料包",
 }
 
 FIELD_NAMES = {
@@ -163,6 +172,14 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         if n is not None and p.get("state") == "verified":
             text += f"（依据 {n} 份佐证）"
         return text
+    if a.startswith("request."):
+        from desktop.text.requests import describe_event
+
+        return describe_event(a, p)
+    if a in ("package.received", "supplement.received", "return.written", "return.applied"):
+        from desktop.text.inspection import describe_exchange
+
+        return describe_exchange(a, p)
     if a == "link.added":
         text = f"关联佐证 {evidence_label(eid, evidence)}"
         if p.get("locator"):
@@ -205,6 +222,14 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
         s = p.get("settings") or {}
         return (f"创建工作区“{s.get('name', '')}”" + (f"，监控文件夹：{s['watch_dir']}" if s.get("watch_dir") else "")
                 + (f"（佐证台 {p['app_version']}）" if p.get("app_version") else ""))
+    if a == "package.exported":
+        x = p.get("export") if isinstance(p.get("export"), dict) else {}
+        counts = x.get("counts") if isinstance(x.get("counts"), dict) else {}
+        text = (f"导出佐证材料包 {x.get('path', '')}：佐证材料 {counts.get('files', 0)} 份，关联 {counts.get('links', 0)} 条，"
+                f"缺佐证 {counts.get('without_evidence', 0)} 个；材料包哈希 {str(x.get('package_sha256', ''))[:16]}…")
+        if x.get("binder_path"):
+            text += f"；汇编 {x['binder_path']}"
+        return text
     if a == "settings.changed":
         key = p.get("key")
         show = _path_val if key == "watch_dir" else _val

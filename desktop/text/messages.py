@@ -20,7 +20,9 @@ ERRORS: dict[str, str] = {
     "workspace.sqlite_no_fts": "本机 Python 自带的 SQLite（{version}）不支持全文检索（FTS5 trigram），佐证台无法使用。"
                                "请改用 SQLite 带 FTS5 的 Python 3.11+（如 Debian 12、Ubuntu 24.04 自带的 Python，"
                                "或 python.org 的 Windows/macOS 安装包）",
-    "workspace.locked": "工作区正被另一个程序使用：{path}",
+    "workspace.locked": "工作区正被 {who_l} 使用（它在监控文件夹、登记佐证材料，同一时间只能有一个程序这样做）：{path}",
+    "workspace.busy": "工作区正忙：另一个程序的写入 30 秒后仍未完成，请稍后再试：{path}",
+    "workspace.review_only": "这是审核工作区（由佐证材料包生成），只能审核和填写意见，不能登记佐证材料：{path}",
     "workspace.unwritable": "工作区所在的文件夹不可写（只读共享或没有权限），只能只读查看：{path}",
     "workspace.tampered": "审计记录与工作区外的链头文件不一致（{problem_l}），为保留证据，工作区只能只读打开。"
                           "请运行 verify 查看详情：{path}",
@@ -220,10 +222,31 @@ def local_time(ts: str | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
+#: text modules of later areas that add their own codes to ERRORS (imported on first use: they import this
+#: module) and may word some parameters (``error_params(code, params)``)
+AREA_MODULES = ("desktop.text.requests", "desktop.text.exchange", "desktop.text.inspection")
+
+
+def _area_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    import importlib
+
+    for name in AREA_MODULES:
+        module = importlib.import_module(name)
+        hook = getattr(module, "error_params", None)
+        if hook is not None:
+            params = hook(code, params)
+    return params
+
+
 def error_text(code: str, params: dict[str, Any] | None = None) -> str:
+    params = _area_params(code, dict(params or {}))
+    if code == "role.forbidden" and params.get("refusal"):  # an area's own words for its refusal
+        return params["refusal"]
     if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:  # issue 6
         return ROLE_REFUSALS[(params or {})["role"]]
     params = dict(params or {})
+    if code == "workspace.locked":
+        params["who_l"] = holder_text(params)
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
     if "state" in params:
@@ -240,6 +263,13 @@ HEAD_PROBLEMS = {
     "events_truncated": "末尾的审计事件被删除",
     "head_mismatch": "审计事件被改写",
 }
+
+
+def holder_text(holder: dict[str, Any]) -> str:
+    """Who holds a workspace's writer lock: ``李会计（PC-01，进程 4242）``, or 另一个程序."""
+    if not holder or not (holder.get("actor") or holder.get("host") or holder.get("pid")):
+        return "另一个程序"
+    return f"{holder.get('actor') or '（未署名）'}（{holder.get('host') or '?'}，进程 {holder.get('pid') or '?'}）"
 
 
 def readonly_text(info: Any) -> tuple[str, str]:
@@ -287,6 +317,8 @@ FLAG_NAMES = {
     "unlinked": "未关联证据",
     "ingest_error": "读取出错",
     "superseded": "已有新版本",
+    "failed_verification": "校验失败",
+    "not_shipped": "未随材料包提供",
 }
 
 

@@ -42,9 +42,12 @@ def test_committed_old_database_upgrades(tmp_path, old):
     shutil.copy(old, db_path)
     conn = connect(db_path)
     before = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    had_requests = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'requests'").fetchone()[0]
+    requests = conn.execute("SELECT count(*) FROM requests").fetchone()[0] if had_requests else 0
     schema.apply(conn)
     assert schema.pending(conn) == []
     assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
+    assert conn.execute("SELECT count(*) FROM requests").fetchone()[0] == requests
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     # the upgraded file works: status, flags and the audit chain read through the current code

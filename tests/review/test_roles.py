@@ -21,15 +21,22 @@ from desktop.errors import Forbidden
 REPO = Path(__file__).resolve().parents[2]
 
 # Mutations only the reviewer role may call (everything else found is editor-only).
-REVIEWER_ONLY = {"desktop.review.review.review_claim", "desktop.review.review.review_claims"}
+REVIEWER_ONLY = {"desktop.review.review.review_claim", "desktop.review.review.review_claims",
+                 "desktop.review.requests.accept_request", "desktop.review.requests.reopen_request",
+                 "desktop.exchange.receive.receive_supplement", "desktop.exchange.reply.reply"}
 # Mutations that are not edits of an existing workspace's claims, evidence or links; each with its reason.
 NOT_AN_EDIT = {
     "desktop.workspace.Workspace.create": "creates a new workspace; the creator is its first editor",
     "desktop.evidence.indexing.index_evidence": "derived data (text and numbers of bytes already stored); "
     "changes no claim, link or file, and a reviewer's session may finish indexing the editor started",
+    "desktop.exchange.receive.receive": "a new review workspace from a package (or a supplement merged by "
+    "receive_supplement, which checks the role itself)",
+    "desktop.exchange.receive.receive_package": "creates a new review workspace from a package",
+    "desktop.exchange.service.record_export": "records that a package was written (an exports row and its "
+    "event); changes no claim, evidence or link, and an inspector may hand a package on too",
 }
 TABLES = ("reports", "claims", "evidence", "evidence_paths", "links", "reviews", "settings",
-          "suggestion_rejections", "ingest_queue", "events")
+          "suggestion_rejections", "ingest_queue", "events", "requests")
 
 
 # --- the scan --------------------------------------------------------------------------------
@@ -168,6 +175,9 @@ def test_scan_finds_the_known_mutations():
         "desktop.workspace.set_setting",
         "desktop.review.review.review_claim",
         "desktop.review.review.review_claims",
+        "desktop.review.requests.answer_request",
+        "desktop.review.requests.accept_request",
+        "desktop.review.requests.reopen_request",
     }
     assert expected <= set(FUNCTIONS)
     assert "desktop.workspace.Workspace.create" in {m for m, _ in METHODS}
