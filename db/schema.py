@@ -241,6 +241,16 @@ def m0005_review_basis_event_indexes(db: SUDatabase) -> None:
 # decade the string order of ``sig`` is the numeric order, so "every number that rounds to 658.83 at any
 # scale" is a handful of range scans on (mag, sig). Virtual generated columns: nothing to backfill, and
 # no writer has to know about them. Scientific notation ("1E-7", rare) is left out of the index (NULL).
+_PLAIN = "instr(value, 'E') = 0 AND instr(value, 'e') = 0"
+_INT_PART = "substr(value, 1, instr(value || '.', '.') - 1)"
+_FRAC_PART = "substr(value, instr(value || '.', '.') + 1)"
+SIG_SQL = f"CASE WHEN {_PLAIN} THEN rtrim(ltrim(replace(value, '.', ''), '0'), '0') END"
+MAG_SQL = (
+    f"CASE WHEN NOT ({_PLAIN}) THEN NULL"
+    f" WHEN ltrim({_INT_PART}, '0') <> '' THEN length(ltrim({_INT_PART}, '0')) - 1"
+    f" WHEN rtrim({_FRAC_PART}, '0') <> '' THEN length(ltrim({_FRAC_PART}, '0')) - length({_FRAC_PART}) - 1"
+    " END"
+)
 
 
 @migrations(name="0006_evidence_number_digits")

@@ -304,7 +304,7 @@ def workspace_status(db: Database) -> dict[str, Any]:
         evidence = evidence_rows(db)
         sections = completeness_by_section(db, claims)
         requests = list_requests(db)
-        counts = request_counts(db)
+        req_counts = request_counts(db)
     claims_out = [
         {
             "id": c["id"],
@@ -372,4 +372,4 @@ def workspace_status(db: Database) -> dict[str, Any]:
         for r in requests
     ]
     return {"summary": summary, "review": review, "sections": sections_out, "claims": claims_out,
-            "evidence": evidence_out, "findings": findings, "requests": requests_out, "request_counts": counts}
+            "evidence": evidence_out, "findings": findings, "requests": requests_out, "request_counts": req_counts}
