@@ -197,6 +197,11 @@ class _ZipWriter:
         self.members.append(member)
         return member
 
+    def sync(self) -> None:
+        """What is written so far, to the disk."""
+        self.zf.fp.flush()
+        os.fsync(self.zf.fp.fileno())
+
     def close(self) -> None:
         self.zf.close()
 
@@ -318,6 +323,7 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
             documents = pool.submit(_documents, plan, work, pages, _local(created_at), meta, report_rows)
             try:
                 _copy_evidence(ws, plan, writer, tick)
+                writer.sync()  # the evidence to disk while the documents are finished: the last fsync is short
             except BaseException:
                 documents.cancel()
                 raise
