@@ -95,6 +95,14 @@ def _check_target(path: Path, suffix: str) -> Path:
     return path
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(Path(folder).resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
 def _os_error(exc: OSError | sqlite3.Error, path: Path) -> DeskError:
     """A failed write in words: a full disk (ENOSPC, a quota, a file size limit; SQLite's "disk is full")
     or anything else the system said."""
@@ -189,6 +197,11 @@ class _ZipWriter:
         self.members.append(member)
         return member
 
+    def sync(self) -> None:
+        """What is written so far, to the disk."""
+        self.zf.fp.flush()
+        os.fsync(self.zf.fp.fileno())
+
     def close(self) -> None:
         self.zf.close()
 
@@ -227,6 +240,11 @@ def export_package(
     binder_path = _check_target(Path(binder), ".pdf") if binder else None
     if binder_path is not None and binder_path == out:
         raise DeskError("export.same_target", path=str(out))
+    watch = ws.watch_dir
+    for target in (out, binder_path):
+        if target is not None and watch is not None and _inside(target, watch):
+            # the watcher would register the package (and its work files) as evidence of this workspace
+            raise DeskError("export.inside_watch_dir", path=str(target), folder=str(watch))
     problem = ws.db.head_problem()
     if problem is not None:
         raise DeskError("export.workspace_tampered", problem=problem)
@@ -305,6 +323,7 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
             documents = pool.submit(_documents, plan, work, pages, _local(created_at), meta, report_rows)
             try:
                 _copy_evidence(ws, plan, writer, tick)
+                writer.sync()  # the evidence to disk while the documents are finished: the last fsync is short
             except BaseException:
                 documents.cancel()
                 raise

@@ -35,6 +35,8 @@ IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"}
 MAX_RENDER_PAGES = 200  # pages of extracted text per file; the rest is in the original
 MAX_SHEET_ROWS = 2000
 MAX_SHEET_COLS = 30
+MAX_IMAGE_PIXELS = 16_000_000  # larger pictures are shrunk to MAX_IMAGE_SIDE (about 400 dpi on A4)
+MAX_IMAGE_SIDE = 4000
 LINE = 13.0
 TOP = MARGIN + 6
 BOTTOM = A4[1] - MARGIN - 6
@@ -252,35 +254,50 @@ def render_notice(w: PageWriter, title: str, code: str, member: str, **params: A
 
 
 def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
+    """Each frame (at most 50) on its own page, fitted, upright (EXIF orientation applied). A JPEG that
+    needs no turning or shrinking goes in as its own bytes; others are encoded again (photos as JPEG)."""
+    import io
+
+    from PIL import ImageOps
+
     from desktop.evidence.text import _pillow
 
     Image = _pillow()
     first = w.pages
+    placed: list[tuple[Any, int, int]] = []  # (what fpdf2 is given, width, height)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(src) as im:
-                frames = []
-                for i in range(min(getattr(im, "n_frames", 1), 50)):
+                frames = min(getattr(im, "n_frames", 1), 50)
+                for i in range(frames):
                     im.seek(i)
-                    frame = im.convert("RGB") if im.mode not in ("RGB", "L") or im.format not in ("JPEG",) else im.copy()
-                    frames.append(frame)
-                fmt = im.format
+                    upright = im.getexif().get(0x0112, 1) in (0, 1)
+                    small = im.width * im.height <= MAX_IMAGE_PIXELS
+                    if im.format == "JPEG" and frames == 1 and upright and small:
+                        placed.append((str(src), im.width, im.height))
+                        continue
+                    frame = ImageOps.exif_transpose(im) if not upright else im.copy()
+                    if frame.width * frame.height > MAX_IMAGE_PIXELS:
+                        frame.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+                    if im.format == "JPEG":
+                        buf = io.BytesIO()
+                        frame.convert("RGB").save(buf, "JPEG", quality=90)
+                        buf.seek(0)
+                        placed.append((buf, frame.width, frame.height))
+                    else:
+                        frame = frame.convert("RGBA" if "A" in frame.getbands() else "RGB")
+                        placed.append((frame, frame.width, frame.height))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return render_notice(w, title, "image_too_large", member)
-    except Exception:
+    except Exception:  # Pillow raises assorted errors on a damaged or unknown image
         return render_notice(w, title, "broken", member)
-    for i, frame in enumerate(frames):
-        landscape = frame.width > frame.height
-        w.new_page(landscape)
+    for image, width, height in placed:
+        w.new_page(width > height)
         pw, ph = w.pdf.w - 2 * MARGIN, w.pdf.h - 2 * MARGIN - 10
-        scale = min(pw / frame.width, ph / frame.height)
-        iw, ih = frame.width * scale, frame.height * scale
-        x, y = (w.pdf.w - iw) / 2, MARGIN + 10 + (ph - ih) / 2
-        if fmt == "JPEG" and len(frames) == 1:
-            w.pdf.image(str(src), x=x, y=y, w=iw, h=ih)  # the JPEG's own bytes, not re-encoded
-        else:
-            w.pdf.image(frame, x=x, y=y, w=iw, h=ih)
+        scale = min(pw / width, ph / height)
+        iw, ih = width * scale, height * scale
+        w.pdf.image(image, x=(w.pdf.w - iw) / 2, y=MARGIN + 10 + (ph - ih) / 2, w=iw, h=ih)
     return Rendered(first, w.pages - first)
 
 

@@ -16,6 +16,7 @@ ERRORS = {
     "export.target_folder_missing": "目标文件夹不存在：{path}",
     "export.bad_suffix": "文件扩展名应为 {suffix}：{path}",
     "export.same_target": "材料包和汇编不能是同一个文件：{path}",
+    "export.inside_watch_dir": "不能导出到监控的佐证材料文件夹（{folder}）中，否则材料包会被当作佐证材料登记：{path}",
     "export.disk_full": "磁盘空间不足，导出已取消，没有留下不完整的文件：{path}",
     "export.cannot_write": "无法写入 {path}：{detail}（导出已取消，没有留下不完整的文件）",
     "export.cancelled": "导出已取消，没有留下不完整的文件。",

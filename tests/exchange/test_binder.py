@@ -319,3 +319,27 @@ def test_a_failed_libreoffice_conversion_falls_back_to_the_text_rendering(demo_w
     pages = "".join(t for t in texts if t.rstrip().endswith(f"E{docx_id}"))
     assert "以下为从原文件提取的文字与表格" in pages and "合计：14 次" in pages
     assert result.binder_notices == []
+
+
+def test_a_sideways_phone_photo_stands_upright(demo_ws, tmp_path, monkeypatch):
+    """A JPEG whose EXIF orientation says "turn 90°" (as phones save them) is placed turned."""
+    import pikepdf
+    from PIL import Image
+
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", "off")
+    photo = tmp_path / "现场照片.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    Image.new("RGB", (600, 300), "#c04040").save(photo, exif=exif)
+    with Workspace.open(demo_ws) as ws:
+        (eid,) = add_linked(ws, [photo], claims_without_evidence(ws, 1)[0])
+        export_package(ws, tmp_path / "p.zip", binder=tmp_path / "b.pdf")
+    texts = _page_texts(tmp_path / "b.pdf")
+    page = next(i for i, t in enumerate(texts) if t.rstrip().endswith(f"E{eid}"))
+    with pikepdf.open(tmp_path / "b.pdf") as pdf:
+        images = []
+        for obj in pdf.pages[page].get_images().values():
+            images.append((int(obj.Width), int(obj.Height)))
+        box = pdf.pages[page].mediabox
+    assert (300, 600) in images  # stored turned: taller than wide
+    assert float(box[3]) > float(box[2])  # on a portrait page

@@ -296,6 +296,11 @@ def test_bad_targets_are_refused_in_words(demo_ws, tmp_path, capsys):
     assert main(["export", str(demo_ws), str(tmp_path / "no-such-folder" / "x.zip")]) == 2
     assert "目标文件夹不存在" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "nowhere"), str(tmp_path / "x.zip")]) == 2
+    capsys.readouterr()
+    with Workspace.open(demo_ws, readonly=True) as ws:
+        watched = ws.watch_dir
+    assert main(["export", str(demo_ws), str(watched / "包.zip")]) == 2  # the watcher would take it in
+    assert "监控" in capsys.readouterr().err and not (watched / "包.zip").exists()
 
 
 def test_a_store_object_altered_after_registration_stops_the_export(demo_ws, tmp_path):
