@@ -243,11 +243,16 @@ def test_hostile_names_are_windows_safe_short_and_unique(demo_ws, tmp_path):
 
 
 def test_all_adds_the_unlinked_files(demo_ws, tmp_path):
+    from desktop.review.status import evidence_rows
+
     with Workspace.open(demo_ws) as ws:
+        expected = sorted(e["name"] for e in evidence_rows(ws.db) if "unlinked" in e["flags"])
         result = export_package(ws, tmp_path / "all.zip", include_unlinked=True)
     with zipfile.ZipFile(tmp_path / "all.zip") as zf:
         unlinked = [n for n in zf.namelist() if n.startswith("佐证材料/未关联/")]
-    assert len(unlinked) == result.counts["unlinked_files"] == 1 and unlinked[0].endswith(".jpg")
+    assert expected and any(name.endswith(".jpg") for name in expected)  # the demo's photo backs no claim
+    assert len(unlinked) == result.counts["unlinked_files"] == len(expected)
+    assert sorted(n.rsplit("/", 1)[1].split("_", 1)[1] for n in unlinked) == expected
     assert verify_package(tmp_path / "all.zip").ok
 
 
