@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from db.changes import NO_CHANGES, Changes
 from db.database import Database, Tx
 from desktop.claims import extractor
 from desktop.claims.document import Document
@@ -41,6 +42,7 @@ class ImportResult:
     candidates: int
     name: str
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    changes: Changes = NO_CHANGES
 
 
 @dataclass
@@ -49,6 +51,7 @@ class ClaimChange:
     action: str  # added / edited / ignored / restored / confirmed / dismissed
     before: dict[str, Any] | None
     after: dict[str, Any]
+    changes: Changes = NO_CHANGES
 
 
 @dataclass
@@ -62,6 +65,7 @@ class RevisionResult:
     vanished: list[int] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    changes: Changes = NO_CHANGES
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -117,7 +121,7 @@ def import_document(db: Database, *, doc: Document, sha256: str, source_path: st
              "candidates": len(found) - high, "warnings": doc.warnings},
             report_id=report_id,
         )
-    return ImportResult(report_id, high, len(found) - high, doc.source, list(doc.warnings))
+    return ImportResult(report_id, high, len(found) - high, doc.source, list(doc.warnings), tx.changes)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -231,7 +235,7 @@ def add_manual_claim(
         claim_id = _insert_claims(tx, [row])[0]
         tx.event("claim.added", {"quote": quote, "start": start, "end": end, "value": row["value"], "unit": unit,
                                  "subject": row["subject"]}, report_id=report_id, claim_id=claim_id)
-    return ClaimChange(claim_id, "added", None, _public(row))
+    return ClaimChange(claim_id, "added", None, _public(row), tx.changes)
 
 
 _TRIM = "，。；、,;：:！？!?"
@@ -294,7 +298,7 @@ def edit_claim(
         tx.event("claim.edited", {"before": {k: before[k] for k in changes if k in before and k != "flags"},
                                   "after": {k: v for k, v in changes.items() if k != "flags"}},
                  report_id=before["report_id"], claim_id=claim_id)
-    return ClaimChange(claim_id, "edited", _public(before), _public(after))
+    return ClaimChange(claim_id, "edited", _public(before), _public(after), tx.changes)
 
 
 def _transition(db: Database, claim_id: int, action: str, event: str, allowed: tuple[str, ...], new_state: str,
@@ -308,7 +312,7 @@ def _transition(db: Database, claim_id: int, action: str, event: str, allowed: t
         _set(tx, claim_id, changes)
         tx.event(event, {"from": before["state"], "to": new_state, **(payload or {})},
                  report_id=before["report_id"], claim_id=claim_id)
-    return ClaimChange(claim_id, action, _public(before), _public({**before, **changes}))
+    return ClaimChange(claim_id, action, _public(before), _public({**before, **changes}), tx.changes)
 
 
 def ignore_claim(db: Database, *, claim_id: int, reason: str | None = None) -> ClaimChange:
@@ -491,6 +495,7 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
             "moved": result.moved, "changed": result.changed, "vanished": result.vanished,
             "added": len(result.added),
         }, report_id=new_id)
+    result.changes = tx.changes
     return result
 
 

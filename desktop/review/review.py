@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from db.audit import canonical_json
+from db.changes import NO_CHANGES, Changes
 from db.database import Database
 from desktop.errors import DeskError
 from desktop.workspace import require_role
@@ -71,6 +72,7 @@ class ReviewChange:
     comment: str | None
     fingerprint: str
     seq: int  # the audit event
+    changes: Changes = NO_CHANGES
 
 
 # --- basis and fingerprint ---------------------------------------------------------------------
@@ -317,7 +319,7 @@ def review_claim(db: Database, *, claim_id: int, state: str, comment: str | None
             },
             claim_id=claim_id,
         )
-    return ReviewChange(claim_id, review_id, state, before_state, before_stale, comment, fp, ev["seq"])
+    return ReviewChange(claim_id, review_id, state, before_state, before_stale, comment, fp, ev["seq"], tx.changes)
 
 
 def review_claims(
