@@ -22,7 +22,7 @@ from db.changes import NO_CHANGES, Changes
 from db.database import Database, ReadOnlyError
 from desktop import config
 from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
-from desktop.evidence.store import ContentStore
+from desktop.store import ContentStore
 from desktop.lock import WorkspaceLock
 
 DB_NAME = "workspace.db"

@@ -65,7 +65,7 @@ from desktop.evidence.queue import (
 )
 from desktop.evidence.scan import scan_folder
 from desktop.evidence.service import mark_index_failed, mark_path_absent, path_rows, record_objects
-from desktop.evidence.store import SourceChanged, SourceVanished, StoredObject
+from desktop.store import SourceChanged, SourceVanished, StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
 

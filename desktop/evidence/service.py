@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from db.changes import NO_CHANGES, Changes
 from desktop.evidence import fspath
-from desktop.evidence.store import StoredObject
+from desktop.store import StoredObject
 from desktop.workspace import Workspace, require_role
 
 EDITOR = ("editor",)
