@@ -24,7 +24,8 @@ from db.changes import NO_CHANGES, Changes
 from db.database import Database, Tx
 from desktop.claims import extractor
 from desktop.claims.document import Document
-from desktop.claims.extractor import BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim
+from desktop.claims.lexicon import BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim, normalise
+from desktop.claims.lines import Sections, document_lines
 from desktop.claims.readers import read_report
 from desktop.errors import DeskError
 from desktop.workspace import require_role
@@ -219,9 +220,7 @@ def add_manual_claim(
         locations = json.loads(report["locations"] or "{}")
         doc = Document(report["name"], report["format"], text, [])
         page = _page_from_locations(locations, start)
-        from desktop.claims.extractor import _lines, _Sections
-
-        section, part = _Sections(_lines(doc, extractor.normalise(text)[0])).at(start)
+        section, part = Sections(document_lines(doc, normalise(text)[0])).at(start)
         if subject is None:
             subject = (guess.subject if guess else "") or ""
         row = {

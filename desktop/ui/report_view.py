@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.claims import service
-from desktop.claims.extractor import BASE_UNITS
+from desktop.claims.lexicon import BASE_UNITS
 from desktop.review import status
 from desktop.text.messages import CLAIM_STATES, warning_text
 
