@@ -5,7 +5,8 @@ from __future__ import annotations
 import errno
 import os
 
-from desktop.evidence.pipeline import IngestEngine, classify
+from desktop.evidence.ingest_tasks import classify
+from desktop.evidence.pipeline import IngestEngine
 from desktop.evidence.queue import INDEX, REGISTER, SCAN, THUMB, Hint, IngestQueue
 from desktop.workspace import Workspace
 from tests.evidence.helpers import DEMO
