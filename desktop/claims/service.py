@@ -496,20 +496,3 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
         }, report_id=new_id)
     result.changes = tx.changes
     return result
-
-
-# --- reads for the report view --------------------------------------------------------------------
-
-
-def report_claims(db: Database, report_id: int) -> list[dict[str, Any]]:
-    """Every claim of a report (all states), in text order, with its linked evidence ids."""
-    rows = db.query(
-        """SELECT c.*, (SELECT group_concat(evidence_id) FROM links l WHERE l.claim_id = c.id) AS evidence
-           FROM claims c WHERE c.report_id = ? ORDER BY c.start IS NULL, c.start, c.id""", (report_id,))
-    out = []
-    for r in rows:
-        c = dict(r)
-        c["flags"] = json.loads(c["flags"] or "[]")
-        c["evidence_ids"] = [int(x) for x in (c.pop("evidence") or "").split(",") if x]
-        out.append(c)
-    return out

@@ -14,6 +14,7 @@ from desktop.cli.base import EXIT_OK, EXIT_USAGE, UsageError, open_workspace, ou
 def cmd_ingest(args: argparse.Namespace) -> int:
     from desktop.evidence import fspath
     from desktop.evidence.pipeline import IngestEngine
+    from desktop.evidence.queries import ingest_states
     from desktop.text.messages import OUTCOME_NAMES, TEXT_STATUS_NAMES, ingest_error_text
 
     with open_workspace(args) as ws:
@@ -52,10 +53,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         finally:
             engine.stop()
         if args.wait:
+            states = ingest_states(ws.db, [e["evidence_id"] for e in files.values() if "evidence_id" in e])
             for entry in files.values():
                 if "evidence_id" in entry:
-                    row = ws.db.query_one("SELECT status, text_status, error, pages FROM evidence WHERE id = ?",
-                                          (entry["evidence_id"],))
+                    row = states[entry["evidence_id"]]
                     entry.update(status=row["status"], text_status=row["text_status"], pages=row["pages"],
                                  error=row["error"])
                     if row["error"]:
