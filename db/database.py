@@ -150,6 +150,10 @@ class Database:
                 self._conns.append(conn)
         return conn
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         with self._conns_lock:
             conns, self._conns = self._conns, []

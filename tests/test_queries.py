@@ -55,6 +55,7 @@ def test_evidence_filters_search_paths_and_text(linked):
     assert evidence_queries.evidence_ids(ws.db, "error") == []
     assert evidence_queries.evidence_ids(ws.db, "all", among=[new, 999]) == [new]
     assert evidence_queries.evidence_counts(ws.db) == {"all": 2, "unlinked": 1, "error": 0, "superseded": 1}
+    assert evidence_queries.evidence_count(ws.db, "unlinked") == 1
     assert evidence_queries.search_evidence(ws.db, "回单") == {old, new}  # two characters: LIKE on names
     assert evidence_queries.search_evidence(ws.db, "盖章") == {new}  # in the text only
     assert evidence_queries.search_evidence(ws.db, "追回多发") == {old, new}  # FTS5 trigram

@@ -209,7 +209,7 @@ def add_manual_claim(
         if start >= end:
             raise DeskError("claim.empty_selection")
         quote = text[start:end]
-        guess = _guess(quote)
+        guess = guess_claim(quote)
         value_d = parse_value(value) if value not in (None, "") else (Decimal(guess.value) if guess and guess.value else None)
         if value_d is None:
             raise DeskError("claim.bad_value", value=quote)
@@ -240,7 +240,7 @@ def add_manual_claim(
 _TRIM = "，。；、,;：:！？!?"
 
 
-def _guess(quote: str) -> ExtractedClaim | None:
+def guess_claim(quote: str) -> ExtractedClaim | None:
     """The claim a selection most likely states; a masked number (a date, a list number) still counts
     when the user marks it on purpose."""
     found = extractor.extract(Document("selection", "txt", quote))

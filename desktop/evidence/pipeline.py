@@ -142,6 +142,7 @@ class IngestEngine(IngestTasks):
             return self
         self.ws.check_writable()
         self.recovered = self.recover()
+        self._idle_announced = False  # what recovery queued is work: say "idle" once it is done
         self._started = True
         self._stopping = False
         if not self.inline:

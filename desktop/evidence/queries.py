@@ -39,6 +39,11 @@ def evidence_ids(db: Database, filter_name: str = "all", among: Iterable[int] | 
     return out
 
 
+def evidence_count(db: Database, filter_name: str) -> int:
+    """How many files one filter of :data:`EVIDENCE_FILTERS` holds."""
+    return db.scalar(f"SELECT count(*) FROM evidence e WHERE {_FILTER_SQL[filter_name]}") or 0
+
+
 def evidence_counts(db: Database) -> dict[str, int]:
     """How many files each filter of :data:`EVIDENCE_FILTERS` holds."""
     with db.snapshot():
