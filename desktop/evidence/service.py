@@ -173,8 +173,9 @@ def record_objects(
                     read_ahead = read_ahead and reg.outcome == "added"
                 if batch_tx is not None:
                     batch_tx(tx, [(slot, results[slot]) for slot, *_ in todo])
+            changes = tx.changes
             for slot, *_ in todo:
-                results[slot].changes = tx.changes
+                results[slot].changes = changes
     return [r for r in results if r is not None]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.text.audit import action_name
-from desktop.text.messages import PROBLEMS, REVIEW_FIELDS, REVIEW_STATES, VERBS, _Default, local_time
+from desktop.text.messages import PROBLEMS, REVIEW_FIELDS, REVIEW_STATES, VERBS, Params, local_time
 
 
 def problem_text(problem: dict[str, Any]) -> str:
@@ -26,7 +26,7 @@ def problem_text(problem: dict[str, Any]) -> str:
         p["fields_l"] = "、".join(REVIEW_FIELDS.get(f, f) for f in p["fields"])
     if "action" in p:
         p["action_name"] = action_name(p["action"])
-    return template.format_map(_Default(p))
+    return template.format_map(Params(p))
 
 
 STAGE_NAMES = {

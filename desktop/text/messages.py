@@ -183,7 +183,9 @@ REVIEW_FIELDS = {"state": "审核状态", "comment": "意见", "reviewer": "审�
 VERBS = {"UPDATE": "修改", "DELETE": "删除"}
 
 
-class _Default(dict):
+class Params(dict):
+    """Parameters for a message template: a missing one shows as "?" instead of failing."""
+
     def __missing__(self, key: str) -> str:
         return "?"
 
@@ -214,7 +216,7 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     template = ERRORS.get(code)
     if template is None:
         return f"出错了（{code}）"
-    return template.format_map(_Default(params))
+    return template.format_map(Params(params))
 
 
 HEAD_PROBLEMS = {
@@ -256,7 +258,7 @@ def head_write_failed_text(err: BaseException) -> tuple[str, str]:
 
 def warning_text(warning: dict[str, Any]) -> str:
     template = WARNINGS.get(warning.get("code", ""), "{code}")
-    return template.format_map(_Default(warning))
+    return template.format_map(Params(warning))
 
 
 # -- links and suggestions (issue 5) -------------------------------------------------------------
