@@ -1,4 +1,5 @@
 """The ingest engine: runs the persisted queue (:mod:`desktop.evidence.queue`) on worker threads. Qt-free.
+(Over 600 lines: the threads, the claims and the hand-over between them share one lock and read as one.)
 
 ::
 

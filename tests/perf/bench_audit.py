@@ -1,6 +1,6 @@
 """Benchmark: the audit trail viewer on 100,000 events.
 
-Targets (issue 6): the viewer opens a workspace of 100,000 events in under 1 s; filtering by claim takes
+Targets: the viewer opens a workspace of 100,000 events in under 1 s; filtering by claim takes
 under 200 ms. Each figure is also printed as a ratio to a bare SQLite read of the same rows measured in the
 same run, so the numbers mean something on another machine.
 
