@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from db.changes import NO_CHANGES, Changes
 from desktop.ui.dispatcher import Dispatcher, TaskResult, Throttle
+from desktop.ui.ingest_lane import IngestLane
 from desktop.workspace import Workspace
 
 DELIVERY_INTERVAL = 0.15  # seconds between two deliveries of changes to the GUI thread, at most, under load
@@ -68,8 +69,6 @@ class Session(QObject):
 
     def __init__(self, ws: Workspace, *, inline: bool = False, watch: bool = True, parent: QObject | None = None):
         super().__init__(parent)
-        from desktop.ui.ingest_lane import IngestLane
-
         self.ws = ws
         self.inline = inline
         self.dispatcher = Dispatcher(self, inline=inline, on_thread_end=ws.db.close_thread_connection)
