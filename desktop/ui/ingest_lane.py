@@ -113,9 +113,11 @@ class IngestLane(QObject):
             self.state_detail = self._off_reason()
             self.start()
         elif not self.writable and self.engine is not None:
-            self.stop()
-            self.state, self.state_detail = "off", "reviewer"
-            self.state_changed.emit(self.state, self.state_detail)
+            def stopped(_: Any) -> None:
+                self.state, self.state_detail = "off", "reviewer"
+                self.state_changed.emit(self.state, self.state_detail)
+
+            self._on_writer("停止登记", self.stop, stopped)
 
     def close(self) -> None:
         """Take no more actions and deliver nothing more (the first step of the session's shutdown)."""
@@ -123,7 +125,8 @@ class IngestLane(QObject):
         self._throttle.close()
 
     def stop(self) -> None:
-        """Stop the watcher and the engine's threads (the task in hand finishes)."""
+        """Stop the watcher and the engine's threads (the task in hand finishes; hints not yet saved are
+        written, so: on the writer lane)."""
         watcher, engine = self.watcher, self.engine
         self.watcher = self.engine = None
         if watcher is not None:

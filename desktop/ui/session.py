@@ -192,14 +192,14 @@ class Session(QObject):
         self.ingest.start()
 
     def shutdown(self) -> None:
-        """Stop listening, stop ingest and every lane (the writer's jobs finish first), close the workspace.
-        Idempotent."""
+        """Stop listening, stop ingest and every lane (the writer's jobs finish first, the ingest engine's
+        threads last of them), close the workspace. Idempotent."""
         if self.closed:
             return
         self.ws.db.remove_change_listener(self._on_commit)
         self.ingest.close()
+        self.dispatcher.writer.submit("停止登记", self.ingest.stop)  # the last job the writer runs
         self.dispatcher.shutdown()
-        self.ingest.stop()
         self.closed = True
         self._changes.close()
         self.ws.close()  # the session owns its workspace: closing it releases the lock

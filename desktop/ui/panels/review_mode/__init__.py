@@ -48,7 +48,7 @@ from desktop.review.review import ReviewInfo, review_claim, review_history, revi
 from desktop.text.messages import REVIEW_STATES, local_time
 from desktop.text.review import stale_reason_text
 from desktop.ui.panels.review_mode.locator_preview import LocatorPreview
-from desktop.ui.session import Session
+from desktop.ui.session import BatchedChanges, Session
 
 STATE_KEYS = (("verified", "1"), ("questioned", "2"), ("needs_more", "3"), ("not_required", "4"), ("pending", "0"))
 STATE_COLOURS = {"verified": "#2e7d32", "questioned": "#c62828", "needs_more": "#b26a00", "not_required": "#546e7a",
@@ -90,7 +90,7 @@ class ReviewModePanel(QWidget):
         self._build()
         self._build_actions()
         self.reload()
-        session.changed.connect(self.on_changes)
+        self.batched = BatchedChanges(session, self.on_changes, parent=self)
         session.identity_changed.connect(self.reload)
 
     # -- construction ------------------------------------------------------------------------------
