@@ -41,7 +41,9 @@ class LinkChange:
 
 
 @dataclass
-class ClaimChange:
+class NeedChange:
+    """Whether a claim needs evidence (无需佐证 marked or taken back)."""
+
     claim_id: int
     action: str  # marked_not_required / unmarked_not_required
     needs_evidence: bool
@@ -258,7 +260,7 @@ def unreject_suggestion(db: Database, *, claim_id: int, evidence_id: int) -> Rej
 # -- 无需佐证 ---------------------------------------------------------------------------------------
 
 
-def mark_not_required(db: Database, *, claim_id: int, reason: str) -> ClaimChange:
+def mark_not_required(db: Database, *, claim_id: int, reason: str) -> NeedChange:
     """Mark a claim as needing no evidence (无需佐证), with the reason why."""
     require_role(db, "claim.not_required", *EDITOR)
     reason = _clean(reason)  # type: ignore[assignment]
@@ -273,10 +275,10 @@ def mark_not_required(db: Database, *, claim_id: int, reason: str) -> ClaimChang
         tx.execute("UPDATE claims SET needs_evidence = 0, no_evidence_reason = ?, updated_at = ? WHERE id = ?",
                    (reason, tx.now, claim_id))
         tx.event("claim.marked_not_required", {"reason": reason}, claim_id=claim_id)
-    return ClaimChange(claim_id, "marked_not_required", False, reason, row["no_evidence_reason"], tx.changes)
+    return NeedChange(claim_id, "marked_not_required", False, reason, row["no_evidence_reason"], tx.changes)
 
 
-def unmark_not_required(db: Database, *, claim_id: int) -> ClaimChange:
+def unmark_not_required(db: Database, *, claim_id: int) -> NeedChange:
     """The claim needs evidence again (undo of :func:`mark_not_required`)."""
     require_role(db, "claim.not_required", *EDITOR)
     with db.write() as tx:
@@ -288,4 +290,4 @@ def unmark_not_required(db: Database, *, claim_id: int) -> ClaimChange:
         tx.execute("UPDATE claims SET needs_evidence = 1, no_evidence_reason = NULL, updated_at = ? WHERE id = ?",
                    (tx.now, claim_id))
         tx.event("claim.unmarked_not_required", {"reason": row["no_evidence_reason"]}, claim_id=claim_id)
-    return ClaimChange(claim_id, "unmarked_not_required", True, None, row["no_evidence_reason"], tx.changes)
+    return NeedChange(claim_id, "unmarked_not_required", True, None, row["no_evidence_reason"], tx.changes)
