@@ -7,24 +7,32 @@
 * :meth:`Database.write` — the only way to change anything — opens ``BEGIN IMMEDIATE``, lets the caller
   write its rows, requires **exactly one** audit event, commits, then moves the head file forward.
   ``write(mutations=n)`` commits up to *n* mutations together (bulk ingest: one commit and one head-file
-  update for many files), each still with exactly one event of its own: ``tx.event`` ends a mutation.
+  update for many files), each still with exactly one event of its own: ``tx.event`` ends a mutation;
+* what a write changed is read off its events: ``tx.changes`` (a :class:`db.changes.Changes`), complete
+  once the ``with`` block has committed; every committed write is also handed to the change listeners
+  (:meth:`Database.add_change_listener`, on the writing thread), which is how a window hears of writes made
+  by the ingest engine's threads as well as by its own.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from db import audit, schema
+from db.changes import Changes
 from db.connection import connect
 from db.filelock import LOCK_FILE, CommitLock, LockTimeout
 
 #: how long a write waits for another process's write to finish (seconds)
 COMMIT_LOCK_TIMEOUT = 30.0
+
+log = logging.getLogger("evidence_desk.db")
 
 
 class ReadOnlyError(RuntimeError):
@@ -62,6 +70,12 @@ class Tx:
         self.role = role
         self.now = utc_now()
         self.events: list[dict[str, Any]] = []
+        self._touched: list[dict[str, Any]] = []  # action, ids and payload (a dict) of each event
+
+    @property
+    def changes(self) -> Changes:
+        """What this transaction changed (read after the ``with`` block: then it is committed)."""
+        return Changes.from_events(self._touched)
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -102,6 +116,8 @@ class Tx:
             after=self.events[-1] if self.events else None,
         )
         self.events.append(row)
+        self._touched.append({"action": action, "report_id": report_id, "claim_id": claim_id,
+                              "evidence_id": evidence_id, "payload": payload or {}})
         return row
 
 
@@ -128,6 +144,7 @@ class Database:
         self.write_lock = threading.RLock()
         self.commit_lock = CommitLock(self.head_path.with_name(LOCK_FILE), readonly=readonly)
         self._closed = False
+        self._change_listeners: list[Callable[[Changes], None]] = []
 
     # -- connections -----------------------------------------------------------------------------
 
@@ -143,6 +160,10 @@ class Database:
             with self._conns_lock:
                 self._conns.append(conn)
         return conn
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         with self._conns_lock:
@@ -220,6 +241,15 @@ class Database:
 
     # -- writes ----------------------------------------------------------------------------------
 
+    def add_change_listener(self, fn: Callable[[Changes], None]) -> None:
+        """Call ``fn(changes)`` after every committed write, on the thread that wrote (keep it short: the
+        writer waits; a listener that raises is logged and ignored — the write is committed anyway)."""
+        self._change_listeners.append(fn)
+
+    def remove_change_listener(self, fn: Callable[[Changes], None]) -> None:
+        if fn in self._change_listeners:
+            self._change_listeners.remove(fn)
+
     @contextmanager
     def write(self, *, actor: str | None = None, role: str | None = None, mutations: int = 1) -> Iterator[Tx]:
         """One mutation: rows and exactly one audit event, committed together.
@@ -255,6 +285,13 @@ class Database:
                 self.head_error = None
             except OSError as exc:
                 self.head_error = exc
+        if self._change_listeners:
+            changes = tx.changes
+            for fn in list(self._change_listeners):
+                try:
+                    fn(changes)
+                except Exception:
+                    log.exception("a change listener failed")
 
     head_error: OSError | None = None
 

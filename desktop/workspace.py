@@ -20,10 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 from db import audit
+from db.changes import NO_CHANGES, Changes
 from db.database import Database, LockTimeout, ReadOnlyError
 from desktop import config
 from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
-from desktop.evidence.store import ContentStore
+from desktop.store import ContentStore
 from desktop.lock import WorkspaceLock
 from desktop.version import app_version
 
@@ -340,7 +341,15 @@ def _sqlite_problem(version: tuple[int, ...], probe: str) -> str | None:
     return None
 
 
-def set_setting(db: Database, *, key: str, value: str) -> dict[str, Any]:
+@dataclass
+class SettingChange:
+    key: str
+    before: str | None
+    after: str
+    changes: Changes = NO_CHANGES
+
+
+def set_setting(db: Database, *, key: str, value: str) -> SettingChange:
     """Change one workspace setting (audited). Settings belong to the evaluation group (编制)."""
     require_role(db, "settings.change", "editor")
     old = db.get_setting(key)
@@ -351,7 +360,7 @@ def set_setting(db: Database, *, key: str, value: str) -> dict[str, Any]:
             (key, value),
         )
         tx.event("settings.changed", {"key": key, "before": old, "after": value})
-    return {"key": key, "before": old, "after": value}
+    return SettingChange(key, old, value, tx.changes)
 
 
 def require_writable(db: Database) -> None:

@@ -1,4 +1,10 @@
-"""Shared fixtures. Real parts only: a real SQLite file in a temp folder, real files, real Qt offscreen."""
+"""Shared fixtures. Real parts only: a real SQLite file in a temp folder, real files, real Qt offscreen.
+
+This file runs for every test, also where PySide6 is unimportable (``./dev.sh test-core``): it imports
+nothing of Qt or of ``desktop.ui``. Tests under ``tests/ui`` get the ``qt`` marker here; a test elsewhere
+that needs Qt (it draws a PDF with QPdfWriter) says so with ``@pytest.mark.qt``. The Qt fixtures are in
+``tests/ui/conftest.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without a display, Qt w
 
 import pytest
 
-import desktop.ui  # noqa: F401,E402 - arms the refcount guard before any test touches Qt
-
 REPO = Path(__file__).resolve().parent.parent
+UI_TESTS = REPO / "tests" / "ui"
 SAMPLES = REPO / "resources" / "samples"
 SAMPLE_REPORT = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.txt"
 SAMPLE_GOLD = SAMPLES / "zhanjiang-shebao-2024-self-evaluation.gold.jsonl"
@@ -40,28 +45,6 @@ def _no_leaked_threads():
             break
         threading.Event().wait(0.1)
     assert not leaked, f"threads left running: {leaked}"
-
-
-@pytest.fixture(scope="session")
-def qapp(qapp_args):
-    """pytest-qt's application, made by the app's own ``make_app`` (fonts, and cyclic garbage collected on
-    the GUI thread only: see ``desktop.ui.gui_gc``)."""
-    from desktop.ui.app import make_app
-
-    return make_app(list(qapp_args))
-
-
-@pytest.fixture(autouse=True)
-def _collect_cycles_between_tests():
-    """With a QApplication the automatic collector is off (collected by a GUI-thread timer); tests that
-    spin no event loop still have their cycles collected, here on the main thread."""
-    yield
-    import gc
-
-    if not gc.isenabled():
-        from desktop.ui.gui_gc import collect_due
-
-        collect_due()
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +77,10 @@ def imported_ws(ws, sample_report):
 
     import_report(ws.db, path=sample_report)
     return ws
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/ui needs Qt: mark it ``qt`` (``-m "not qt"`` leaves them out)."""
+    for item in items:
+        if UI_TESTS in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.qt)

@@ -388,7 +388,7 @@ def _copied_unflushed(ws, folder, prefix: str, n: int, size: int):
 
 def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
     """Bulk ingest copies without a flush per file, then flushes the batch before recording it."""
-    from desktop.evidence import store as storemod
+    from desktop import store as storemod
 
     srcs, objs = _copied_unflushed(ws, tmp_path, "f", 5, 10_000)
     calls = []
@@ -404,7 +404,7 @@ def test_a_batch_of_copies_is_made_durable_at_once(ws, tmp_path, monkeypatch):
 
 def test_without_syncfs_a_batch_flushes_every_file_and_folder_it_names(ws, tmp_path, monkeypatch):
     """The per-file fallback (no syncfs) must also flush objects another thread copied a moment ago."""
-    from desktop.evidence import store as storemod
+    from desktop import store as storemod
 
     srcs, objs = _copied_unflushed(ws, tmp_path, "g", 3, 5_000)
     again = ws.store.add_file(srcs[0], sync_dir=False, sync_data=False)  # "existed": copied by someone else
@@ -463,8 +463,8 @@ def test_a_copy_taken_while_a_writer_commits_is_taken_again(tmp_path, monkeypatc
 def test_an_object_whose_flush_failed_is_replaced_by_the_next_copy(ws, tmp_path, monkeypatch):
     """A failed write-back leaves the pages clean in the cache and reports the error once: a retry must
     not trust the object already in the store, or its row could name bytes that never reached the disk."""
-    from desktop.evidence import store as storemod
-    from desktop.evidence.store import StoredObject
+    from desktop import store as storemod
+    from desktop.store import StoredObject
 
     src = tmp_path / "回单.pdf"
     src.write_bytes(os.urandom(50_000))

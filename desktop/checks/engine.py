@@ -84,7 +84,7 @@ class Context:
     def parts(self) -> list[PartInfo]:
         """The reports inside this file (部门整体 / 项目支出), split at their title lines the way the
         extractor assigns a claim's ``part``: a heading or short line naming a 自评报告 / 自评表."""
-        from desktop.claims.extractor import _part_of
+        from desktop.claims.lines import part_of
 
         text = self.norm
         out = [PartInfo(None, 0, len(text))]
@@ -97,9 +97,9 @@ class Context:
                 continue
             heading = line.startswith("#") or line.startswith("**")
             title = line.strip("#* \t>")
-            if len(title) > 40 or not _part_of(title) or (not heading and _TITLE_PUNCT.search(title)):
+            if len(title) > 40 or not part_of(title) or (not heading and _TITLE_PUNCT.search(title)):
                 continue
-            name = _part_of(title)
+            name = part_of(title)
             if out[-1].name is None and not self.claims_between(out[-1].start, start):
                 out[-1] = PartInfo(name, out[-1].start, len(text))  # the file's first title
                 continue

@@ -29,137 +29,71 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterable
 
 from desktop.claims.document import Document
+from desktop.claims.lexicon import (
+    AMOUNT,
+    APPROX_AFTER,
+    APPROX_BEFORE,
+    BASE_UNITS,
+    CN_UNITS,
+    COUNT,
+    MAGNITUDE,
+    MAGNITUDES,
+    NOT_AFTER,
+    NUM,
+    PERCENT,
+    RANK,
+    THRESHOLD_WORDS,
+    UNIT_ONLY,
+    ExtractedClaim,
+    alternation,
+    claim_flags,
+    cn_to_int,
+    normalise,
+    to_decimal,
+)
+from desktop.claims.lines import Line, Sections, document_lines
 from desktop.claims.subjects import name_weak_subject
-
-# --- units ---------------------------------------------------------------------------------------
-
-AMOUNT, COUNT, PERCENT, SCORE, RANK, MEASURE, DURATION, RATIO = (
-    "amount", "count", "percent", "score", "rank", "measure", "duration", "ratio")
-
-#: base unit as written -> kind. Magnitudes (万, 亿 …) are matched separately in front of these.
-BASE_UNITS: dict[str, str] = {
-    # money
-    "元": AMOUNT, "美元": AMOUNT, "欧元": AMOUNT, "港元": AMOUNT, "元人民币": AMOUNT,
-    # percentages and rates
-    "%": PERCENT, "‰": PERCENT, "百分比": PERCENT, "个百分点": PERCENT, "百分点": PERCENT,
-    # people and units of work
-    "人次": COUNT, "人": COUNT, "所次": COUNT, "校次": COUNT, "户次": COUNT, "户": COUNT, "家次": COUNT, "家": COUNT, "名": COUNT,
-    "个": COUNT, "次": COUNT, "条": COUNT, "项": COUNT, "批次": COUNT, "批": COUNT, "件次": COUNT,
-    "件": COUNT, "份": COUNT, "册": COUNT, "本": COUNT, "套": COUNT, "台套": COUNT, "台": COUNT,
-    "辆": COUNT, "艘": COUNT, "架": COUNT, "张": COUNT, "幅": COUNT, "部": COUNT, "篇": COUNT,
-    "场次": COUNT, "场": COUNT, "期": COUNT, "轮": COUNT, "所": COUNT, "座": COUNT, "栋": COUNT,
-    "间": COUNT, "处": COUNT, "宗": COUNT, "起": COUNT, "笔": COUNT, "支": COUNT, "类": COUNT,
-    "种": COUNT, "头": COUNT, "只": COUNT, "株": COUNT, "棵": COUNT, "床": COUNT, "张床": COUNT,
-    "人日": COUNT,
-    "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
-    "艘次": COUNT, "班次": COUNT, "趟": COUNT, "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
-    # measures
-    "亩": MEASURE, "公顷": MEASURE, "平方米": MEASURE, "平方公里": MEASURE, "㎡": MEASURE,
-    "m²": MEASURE, "m³": MEASURE, "㎞": MEASURE, "公里": MEASURE, "千米": MEASURE, "km": MEASURE,
-    "米": MEASURE, "延米": MEASURE, "m": MEASURE, "吨": MEASURE, "千克": MEASURE, "公斤": MEASURE,
-    "kg": MEASURE, "立方米": MEASURE, "方": MEASURE, "千瓦时": MEASURE, "千瓦": MEASURE,
-    "兆瓦": MEASURE, "kWh": MEASURE, "kW": MEASURE, "GB": MEASURE, "TB": MEASURE, "MB": MEASURE,
-    "Mbps": MEASURE, "度电": MEASURE, "标准亩": MEASURE,
-    # time
-    "个工作日": DURATION, "工作日": DURATION, "个月": DURATION, "天": DURATION, "小时": DURATION,
-    "分钟": DURATION, "周": DURATION,
-    # scores, ranks, ratios
-    "分": SCORE, "等奖": RANK, "倍": RATIO,
-}
-
-#: characters that may not follow a unit (the "unit" was the start of another word)
-_NOT_AFTER = {
-    "人": "民员口才社大均工为们事",
-    "元": "旦素件首",
-    "个": "人体性别案",
-    "次": "要日序生",
-    "分": "钟析别类局为期配布管享担之成批摊项解值数段散级",
-    "名": "单称义额誉",
-    "项": "目",
-    "条": "例件款",
-    "家": "庭属长乡",
-    "期": "间末初限",
-    "部": "门分署",
-    "处": "理置室罚长",
-    "起": "来草点步",
-    "支": "出付持部队",
-    "类": "似型别",
-    "种": "植养类子",
-    "门": "诊户槛",
-    "方": "面式案法向针位",
-    "头": "条",
-    "班": "子组",
-    "间": "隔断",
-    "场": "所地景",
-    "本": "级单部年次",
-    "周": "期边转年岁",
-    "户": "籍口外",
-    "台": "账",
-    "米": "面",
-    "m": "abcdefghijklnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-}
-
-MAGNITUDES: dict[str, int] = {
-    "万亿": 10**12, "亿": 10**8, "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3,
-}
-
-#: units a Chinese numeral may carry (五天, 三等奖). Idioms (一件事, 两条线, 四位一体) stay out.
-CN_UNITS = ("等奖", "个月", "天", "周", "场", "期", "批次", "批", "名", "人", "家", "所", "轮", "座", "台", "辆", "艘",
-            "栋", "处")
-
-APPROX_BEFORE = ("约合", "大约", "将近", "接近", "超过", "约", "近", "逾", "≥", "≤", ">", "<")
-APPROX_AFTER = ("左右", "以上", "上下", "之多")
-THRESHOLD_WORDS = ("超过", "不足", "未满", "不满", "满", "低于", "高于", "大于", "小于", "以下")
 
 # --- regular expressions -------------------------------------------------------------------------
 
-NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _NUM_START = r"(?<![0-9A-Za-z.,])"
 
 
-def _alt(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-def _base_pattern() -> str:
+def base_unit_pattern() -> str:
     parts = []
     for u in sorted(BASE_UNITS, key=len, reverse=True):
         p = re.escape(u)
         if u == "元":
             p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套|[\u4e00-\u9fff](?![\u4e00-\u9fff])))?"
-        if u in _NOT_AFTER:
-            p += f"(?![{re.escape(_NOT_AFTER[u])}])"
+        if u in NOT_AFTER:
+            p += f"(?![{re.escape(NOT_AFTER[u])}])"
         parts.append(p)
     return "|".join(parts)
 
 
-_MAG = r"万亿|千万|百万|亿|万(?!分)|千(?![米克瓦])"
 CLAIM_RE = re.compile(
-    rf"(?P<pre>{_alt(APPROX_BEFORE)})?[ \t]*"
+    rf"(?P<pre>{alternation(APPROX_BEFORE)})?[ \t]*"
     rf"{_NUM_START}(?P<num>{NUM})"
     rf"(?:[ \t]*(?:-|~|～|至|到|—|–)[ \t]*(?P<num2>{NUM}))?"
-    rf"[ \t]*(?P<a1>多|余)?[ \t]*(?P<mag>{_MAG})?(?P<a2>多|余)?[ \t]*"
-    rf"(?P<base>{_base_pattern()})?"
-    rf"(?P<post>{_alt(APPROX_AFTER)})?"
+    rf"[ \t]*(?P<a1>多|余)?[ \t]*(?P<mag>{MAGNITUDE})?(?P<a2>多|余)?[ \t]*"
+    rf"(?P<base>{base_unit_pattern()})?"
+    rf"(?P<post>{alternation(APPROX_AFTER)})?"
 )
 #: a run of digits (and dots) glued from several cells, ending in %: 1010100%, 85.584.6298.85%
 GLUED_RUN_RE = re.compile(r"(?<![0-9.])(?:[0-9]+(?:\.[0-9]+){2,}|[0-9]{5,})%")
 BARE_NUM_RE = re.compile(rf"{_NUM_START}{NUM}(?![0-9])")
 CN_NUMERAL = "零〇一二两三四五六七八九十百千"
 CN_RE = re.compile(
-    rf"(?<![第{CN_NUMERAL}星周初])(?P<cn>[{CN_NUMERAL}]+)(?P<unit>{_alt(CN_UNITS)})"
+    rf"(?<![第{CN_NUMERAL}星周初])(?P<cn>[{CN_NUMERAL}]+)(?P<unit>{alternation(CN_UNITS)})"
 )
 
 RANK_RE = re.compile(rf"第[ \t]*(?P<num>[0-9]{{1,3}})[ \t]*(?P<unit>名|位)")
-_UNIT_ONLY = rf"(?:(?:{_MAG})?(?:{_alt(BASE_UNITS)})|{_MAG})"
 #: a number alone in its cell, its unit alone in the next cell (the 度量单位 column of a score table)
-UNIT_CELL_RE = re.compile(rf"[ \t]*\|?[ \t]*\n[ \t]*(?P<unit>{_UNIT_ONLY})[ \t]*\|?[ \t]*(?=\n|$)")
+UNIT_CELL_RE = re.compile(rf"[ \t]*\|?[ \t]*\n[ \t]*(?P<unit>{UNIT_ONLY})[ \t]*\|?[ \t]*(?=\n|$)")
 #: between a target and its actual in a score-table row: only cell separators
 _BETWEEN_CELLS = re.compile(r"[ \t]*(?:\|[ \t]*)?(?:\n[ \t]*)?(?:\|[ \t]*)?")
 COMPARATORS = ("≥", "≤", ">", "<", "=")
@@ -169,10 +103,6 @@ _MONEY_COL = re.compile(r"预算|执行数|决算|支出数|到位|拨付|金额
 _NOT_MONEY_COL = re.compile(r"率|分值|得分|权重|原因|备注|指标|说明")
 _TABLE_STOP = re.compile(r"绩效指标|一级指标|年度总体目标|总体目标|绩效目标")
 
-_HEADING_MARK = re.compile(
-    r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]"
-    r"|[0-9]{1,2}[、.．](?![0-9])|[(（][0-9]{1,2}[)）])"
-)
 _LIST_START = re.compile(
     r"^(?:[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十0-9]+[)）]"
     r"|[0-9]{1,2}[、.．](?![0-9])|[①-⑳]|第[一二三四五六七八九十]+[,，、])"
@@ -216,181 +146,7 @@ MASKS: list[re.Pattern[str]] = [
 #: identifiers look like units for a few latin units (4.3m, 100GB): those are kept
 _LATIN_UNIT_OK = re.compile(r"^[0-9.]+(?:km|kg|m|GB|TB|MB|Mbps|kWh|kW)$")
 
-# --- data ----------------------------------------------------------------------------------------
-
-
-@dataclass
-class ExtractedClaim:
-    quote: str
-    start: int
-    end: int
-    value_raw: str
-    value: str | None
-    unit: str
-    scale: str
-    kind: str
-    subject: str = ""
-    section: str | None = None
-    part: str | None = None
-    page: int | None = None
-    approx: str | None = None
-    value_high: str | None = None
-    flags: list[str] = field(default_factory=list)
-    confidence: str = "high"
-    context_before: str = ""
-    context_after: str = ""
-    origin: str = "extracted"
-    ref: str | None = None
-
-
-# --- normalisation -------------------------------------------------------------------------------
-
-_KEEP = set("，、") | {chr(c) for c in range(0x2460, 0x2500)} | {chr(c) for c in range(0x2776, 0x2794)} \
-    | {"\u00b2", "\u00b3", "\u00b9"} | {chr(c) for c in range(0x2070, 0x20a0)} \
-    | {chr(c) for c in range(0x3251, 0x3260)} | {chr(c) for c in range(0x32b1, 0x32c0)}
-_NORM_CACHE: dict[str, str] = {}
-
-
-def _norm_char(ch: str) -> str:
-    n = unicodedata.normalize("NFKC", ch)
-    return n if len(n) == 1 and ch not in _KEEP else ch
-
-
-def normalise(text: str) -> tuple[str, list[int] | None]:
-    """NFKC per character where it maps one character to one; the offset map is then the identity.
-
-    Returns the normalised text and ``None`` for the map (identity), kept in the signature so callers
-    can rely on ``back[i]`` semantics if a future rule needs a real map.
-    """
-    table = {}
-    for ch in set(text):
-        if ord(ch) < 128:
-            continue
-        n = _NORM_CACHE.get(ch)
-        if n is None:
-            n = _NORM_CACHE[ch] = _norm_char(ch)
-        if n != ch:
-            table[ord(ch)] = n
-    return (text.translate(table) if table else text), None
-
-
-def to_decimal(raw: str) -> Decimal:
-    try:
-        return Decimal(raw.replace(",", ""))
-    except InvalidOperation as exc:
-        raise ValueError(raw) from exc
-
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_CN_UNITS_VAL = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "亿": 10**8}
-
-
-def cn_to_int(s: str) -> int | None:
-    """Small Chinese numerals (五, 十二, 二十三, 一百零五, 三千) to an int; None if malformed."""
-    if not s:
-        return None
-    if all(ch in _CN_DIGITS for ch in s) and len(s) > 1:  # 二〇二四 style
-        return int("".join(str(_CN_DIGITS[ch]) for ch in s))
-    total, section, digit = 0, 0, None
-    for ch in s:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS_VAL:
-            u = _CN_UNITS_VAL[ch]
-            if u >= 10**4:
-                section = (section + (digit or 0)) * u
-                total += section
-                section = 0
-            else:
-                section += (1 if digit is None else digit) * u
-            digit = None
-        else:
-            return None
-    return total + section + (digit or 0)
-
-
-# --- lines, view, sections -----------------------------------------------------------------------
-
-
-@dataclass
-class _Line:
-    start: int
-    end: int  # without the newline
-    text: str  # stripped normalised text
-    heading: str | None  # section title when the line is (or starts with) a heading
-    kind: str  # paragraph / heading / cell / row / blank
-
-
-def _clean_title(s: str) -> str:
-    s = re.sub(r"[*#>]+", "", s).strip()
-    return s.rstrip("。.:：;；，, ").strip()
-
-
-def _heading_of(stripped: str, span_kind: str | None) -> str | None:
-    """The section title a line opens, or None."""
-    if not stripped:
-        return None
-    if stripped.startswith("#"):
-        return _clean_title(stripped) or None
-    if span_kind == "heading":
-        return _clean_title(stripped)
-    if stripped.startswith("**"):
-        m = re.match(r"^\*\*(.+?)\*\*", stripped)
-        if m and len(_clean_title(m.group(1))) <= 40:
-            return _clean_title(m.group(1))
-    body = stripped.strip("* ")
-    if len(body) <= 40 and _part_of(body) and not re.search(r"[《》，,。；;、]", body):
-        return _clean_title(body)  # 项目支出绩效自评报告: a report's title line
-    m = _HEADING_MARK.match(body)
-    if not m:
-        return None
-    arabic = body[0].isdigit() or body[:2] in ("(1", "（1")
-    head = re.split(r"[。：:;；]", body, maxsplit=1)[0]
-    if arabic:
-        # "1. 项目背景" is a heading; "1、贯彻执行国家……" is a list item
-        return _clean_title(body) if len(body) <= 30 and not body.endswith("。") else None
-    return _clean_title(head) if len(head) <= 40 else None
-
-
-def _part_of(title: str) -> str | None:
-    if len(title) > 40 or not re.search(r"绩效.{0,4}(?:评价|自评)报告|自评表|评价报告", title):
-        return None
-    if "项目" in title:
-        return "项目支出"
-    if any(w in title for w in ("部门", "整体", "单位")):
-        return "部门整体"
-    return None
-
-
-def _lines(doc: Document, norm: str) -> list[_Line]:
-    out = []
-    pos = 0
-    n = len(norm)
-    while pos <= n:
-        nl = norm.find("\n", pos)
-        end = n if nl < 0 else nl
-        raw = norm[pos:end]
-        stripped = raw.strip()
-        span = doc.span_at(pos + (len(raw) - len(raw.lstrip()))) if stripped else None
-        skind = span.kind if span else None
-        if not stripped:
-            kind = "blank"
-        elif skind == "cell" or stripped.startswith("|") or "\t" in raw.strip():
-            kind = "cell"
-        else:
-            kind = "paragraph"
-        heading = _heading_of(stripped, skind) if kind != "cell" else None
-        if heading is not None and (stripped.startswith("#") or skind == "heading" or len(stripped) <= 40):
-            kind = "heading"
-        out.append(_Line(pos, end, stripped, heading, kind))
-        if nl < 0:
-            break
-        pos = nl + 1
-    return out
-
-
-def _joinable(a: _Line, b: _Line) -> bool:
+def _joinable(a: Line, b: Line) -> bool:
     if a.kind != "paragraph" or b.kind != "paragraph" or b.heading is not None:
         return False
     if a.text[-1] in _SENTENCE_END or len(a.text) < 12:
@@ -400,7 +156,7 @@ def _joinable(a: _Line, b: _Line) -> bool:
     return True
 
 
-def _view(norm: str, lines: list[_Line]) -> tuple[str, list[int], list[int]]:
+def _view(norm: str, lines: list[Line]) -> tuple[str, list[int], list[int]]:
     """Text with wrapped lines joined; (view, segment view starts, segment norm starts)."""
     pieces: list[str] = []
     vstarts: list[int] = []
@@ -494,7 +250,7 @@ def _subject(view: str, sub: str, vstart: int, vend: int) -> str:
 
 
 _SUBJECT_KEEPS = 17  # masks from this index on (titles, quotes, identifiers) keep their words in subjects
-_UNIT_LINE = re.compile(rf"^(?:{_UNIT_ONLY}|[≥≤><=]|[0-9.%]+)$")
+_UNIT_LINE = re.compile(rf"^(?:{UNIT_ONLY}|[≥≤><=]|[0-9.%]+)$")
 
 
 def _label_above(view: str, sub: str, pos: int) -> str:
@@ -568,46 +324,6 @@ def _is_threshold(masked: str, m: re.Match[str], unit: str) -> bool:
     return False
 
 
-def _flags(value: Decimal, unit: str, kind: str, scale: int, approx: str | None, cn: bool) -> list[str]:
-    flags = []
-    if kind == PERCENT and unit in ("%", "‰") and value > 100:
-        flags.append("pct_over_100")
-    if value == value.to_integral_value() and 1900 <= value <= 2100 and scale == 1:
-        flags.append("looks_like_year")
-    total = value * scale
-    if kind == COUNT and scale > 1 and (
-        (unit.endswith(("家", "户", "个", "项", "所", "条", "件")) and total > 10**7)
-        or total > 2 * 10**9
-    ):
-        flags.append("implausible_magnitude")
-    if kind == AMOUNT and total > 10**14:
-        flags.append("implausible_magnitude")
-    if approx:
-        flags.append("approx")
-    if cn:
-        flags.append("chinese_numeral")
-    return flags
-
-
-class _Sections:
-    def __init__(self, lines: list[_Line]):
-        self.offsets: list[int] = []
-        self.items: list[tuple[str | None, str | None]] = []
-        part = None
-        for ln in lines:
-            if ln.heading is None:
-                continue
-            p = _part_of(ln.heading)
-            if p:
-                part = p
-            self.offsets.append(ln.start)
-            self.items.append((ln.heading, part))
-
-    def at(self, offset: int) -> tuple[str | None, str | None]:
-        i = bisect.bisect_right(self.offsets, offset) - 1
-        return self.items[i] if i >= 0 else (None, None)
-
-
 def extract(doc: Document) -> list[ExtractedClaim]:
     """Every quantitative claim (confidence 'high') and unclassified number ('unclassified') in ``doc``."""
     return extract_with_tables(doc)[0]
@@ -618,8 +334,8 @@ def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
     indicator row linked to its claims by index in the returned list."""
     text = doc.text
     norm, _ = normalise(text)
-    lines = _lines(doc, norm)
-    sections = _Sections(lines)
+    lines = document_lines(doc, norm)
+    sections = Sections(lines)
     view, vstarts, nstarts = _view(norm, lines)
     to_norm = _Mapper(vstarts, nstarts)
 
@@ -650,7 +366,7 @@ def extract_with_tables(doc: Document) -> tuple[list[ExtractedClaim], list]:
             approx: str | None, high: str | None, cn: bool, confidence: str, vnum: int) -> None:
         start, end = to_norm(vs), to_norm.end(ve)
         section, part = sections.at(start)
-        flags = _flags(value, unit, kind, scale, approx, cn) if value is not None else []
+        flags = claim_flags(value, unit, kind, scale, approx, cn) if value is not None else []
         value_s = None if value is None else _fmt(value)
         claims.append(ExtractedClaim(
             quote=text[start:end], start=start, end=end, value_raw=raw, value=value_s, unit=unit,

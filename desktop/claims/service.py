@@ -21,10 +21,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from db.changes import NO_CHANGES, Changes
 from db.database import Database, Tx
 from desktop.claims import extractor
 from desktop.claims.document import Document
-from desktop.claims.extractor import BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim
+from desktop.claims.lexicon import BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim, normalise
+from desktop.claims.lines import Sections, document_lines
 from desktop.claims.readers import read_report
 from desktop.claims.score_store import store_score_tables
 from desktop.errors import DeskError
@@ -43,6 +45,7 @@ class ImportResult:
     candidates: int
     name: str
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    changes: Changes = NO_CHANGES
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ClaimChange:
     action: str  # added / edited / ignored / restored / confirmed / dismissed
     before: dict[str, Any] | None
     after: dict[str, Any]
+    changes: Changes = NO_CHANGES
 
 
 @dataclass
@@ -64,6 +68,7 @@ class RevisionResult:
     vanished: list[int] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    changes: Changes = NO_CHANGES
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -145,7 +150,7 @@ def import_document(db: Database, *, doc: Document, sha256: str, source_path: st
         if tables:
             payload["score_tables"] = store_score_tables(tx, report_id, tables, ids)
         tx.event("report.imported", payload, report_id=report_id)
-    return ImportResult(report_id, high, len(found) - high, doc.source, list(doc.warnings))
+    return ImportResult(report_id, high, len(found) - high, doc.source, list(doc.warnings), tx.changes)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -232,7 +237,7 @@ def add_manual_claim(
         if start >= end:
             raise DeskError("claim.empty_selection")
         quote = text[start:end]
-        guess = _guess(quote)
+        guess = guess_claim(quote)
         value_d = parse_value(value) if value not in (None, "") else (Decimal(guess.value) if guess and guess.value else None)
         if value_d is None:
             raise DeskError("claim.bad_value", value=quote)
@@ -243,9 +248,7 @@ def add_manual_claim(
         locations = json.loads(report["locations"] or "{}")
         doc = Document(report["name"], report["format"], text, [])
         page = _page_from_locations(locations, start)
-        from desktop.claims.extractor import _lines, _Sections
-
-        section, part = _Sections(_lines(doc, extractor.normalise(text)[0])).at(start)
+        section, part = Sections(document_lines(doc, normalise(text)[0])).at(start)
         if subject is None:
             subject = (guess.subject if guess else "") or ""
         row = {
@@ -259,13 +262,13 @@ def add_manual_claim(
         claim_id = _insert_claims(tx, [row])[0]
         tx.event("claim.added", {"quote": quote, "start": start, "end": end, "value": row["value"], "unit": unit,
                                  "subject": row["subject"]}, report_id=report_id, claim_id=claim_id)
-    return ClaimChange(claim_id, "added", None, _public(row))
+    return ClaimChange(claim_id, "added", None, _public(row), tx.changes)
 
 
 _TRIM = "，。；、,;：:！？!?"
 
 
-def _guess(quote: str) -> ExtractedClaim | None:
+def guess_claim(quote: str) -> ExtractedClaim | None:
     """The claim a selection most likely states; a masked number (a date, a list number) still counts
     when the user marks it on purpose."""
     found = extractor.extract(Document("selection", "txt", quote))
@@ -322,7 +325,7 @@ def edit_claim(
         tx.event("claim.edited", {"before": {k: before[k] for k in changes if k in before and k != "flags"},
                                   "after": {k: v for k, v in changes.items() if k != "flags"}},
                  report_id=before["report_id"], claim_id=claim_id)
-    return ClaimChange(claim_id, "edited", _public(before), _public(after))
+    return ClaimChange(claim_id, "edited", _public(before), _public(after), tx.changes)
 
 
 def _transition(db: Database, claim_id: int, action: str, event: str, allowed: tuple[str, ...], new_state: str,
@@ -336,7 +339,7 @@ def _transition(db: Database, claim_id: int, action: str, event: str, allowed: t
         _set(tx, claim_id, changes)
         tx.event(event, {"from": before["state"], "to": new_state, **(payload or {})},
                  report_id=before["report_id"], claim_id=claim_id)
-    return ClaimChange(claim_id, action, _public(before), _public({**before, **changes}))
+    return ClaimChange(claim_id, action, _public(before), _public({**before, **changes}), tx.changes)
 
 
 def ignore_claim(db: Database, *, claim_id: int, reason: str | None = None) -> ClaimChange:
@@ -532,22 +535,6 @@ def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> 
                 claim_ids[ni] = olds[oi]["id"]
             payload["score_tables"] = store_score_tables(tx, new_id, tables, claim_ids)
         tx.event("report.revised", payload, report_id=new_id)
+    result.changes = tx.changes
     keep_report_copy(db, data, sha, path.suffix)
     return result
-
-
-# --- reads for the report view --------------------------------------------------------------------
-
-
-def report_claims(db: Database, report_id: int) -> list[dict[str, Any]]:
-    """Every claim of a report (all states), in text order, with its linked evidence ids."""
-    rows = db.query(
-        """SELECT c.*, (SELECT group_concat(evidence_id) FROM links l WHERE l.claim_id = c.id) AS evidence
-           FROM claims c WHERE c.report_id = ? ORDER BY c.start IS NULL, c.start, c.id""", (report_id,))
-    out = []
-    for r in rows:
-        c = dict(r)
-        c["flags"] = json.loads(c["flags"] or "[]")
-        c["evidence_ids"] = [int(x) for x in (c.pop("evidence") or "").split(",") if x]
-        out.append(c)
-    return out

@@ -15,6 +15,19 @@ from decimal import Decimal
 from typing import Any
 
 from desktop.claims.document import Document
+from desktop.claims.lexicon import (
+    AMOUNT,
+    BASE_UNITS,
+    COUNT,
+    MAGNITUDES,
+    NUM,
+    UNIT_ONLY,
+    ExtractedClaim,
+    claim_flags,
+    normalise,
+    to_decimal,
+)
+from desktop.claims.lines import Sections, document_lines
 
 TARGET_COL = re.compile(r"年度指标值|年初目标值|年度目标值|全年目标值|目标值|指标值|预期目标值|计划值|预期值|预期目标")
 ACTUAL_COL = re.compile(r"实际完成值|全年实际值|实际完成|完成值|实际值|完成情况|实际")
@@ -90,9 +103,7 @@ def _cell_at(rows, r: int, c: int) -> dict[str, Any] | None:
 
 
 def _parse(text: str):
-    from desktop.claims.extractor import NUM, _UNIT_ONLY
-
-    m = re.fullmatch(rf"\s*{CMP}\s*(?P<num>{NUM})\s*(?P<unit>{_UNIT_ONLY})?\s*(?P<post>以上|以下|以内)?\s*",
+    m = re.fullmatch(rf"\s*{CMP}\s*(?P<num>{NUM})\s*(?P<unit>{UNIT_ONLY})?\s*(?P<post>以上|以下|以内)?\s*",
                      text or "")
     if not m:
         return None
@@ -100,8 +111,6 @@ def _parse(text: str):
 
 
 def _unit_parts(unit: str) -> tuple[int, str]:
-    from desktop.claims.extractor import BASE_UNITS, COUNT, MAGNITUDES
-
     mag = next((k for k in sorted(MAGNITUDES, key=len, reverse=True) if unit.startswith(k)), "")
     base = unit[len(mag):]
     if unit in BASE_UNITS:  # 千米, 百分点: a unit, not a magnitude
@@ -112,8 +121,6 @@ def _unit_parts(unit: str) -> tuple[int, str]:
 
 def table_claims(doc: Document, norm: str | None = None, skip: set[str] | frozenset = frozenset()) -> list:
     """Claims of the tables not read as score tables (``skip``: their refs), by the header rules above."""
-    from desktop.claims.extractor import AMOUNT, ExtractedClaim, _flags, to_decimal
-
     out: list[ExtractedClaim] = []
     sections = None
 
@@ -121,14 +128,12 @@ def table_claims(doc: Document, norm: str | None = None, skip: set[str] | frozen
              flags_extra: list[str] | None = None) -> None:
         nonlocal sections
         if sections is None:
-            from desktop.claims.extractor import _lines, _Sections, normalise
-
-            sections = _Sections(_lines(doc, norm if norm is not None else normalise(doc.text)[0]))
+            sections = Sections(document_lines(doc, norm if norm is not None else normalise(doc.text)[0]))
         value = to_decimal(raw)
         scale, kind = _unit_parts(unit)
         approx = cmp or post
         section, part = sections.at(cell["start"])
-        flags = _flags(value, unit, kind, scale, approx, False) + (flags_extra or [])
+        flags = claim_flags(value, unit, kind, scale, approx, False) + (flags_extra or [])
         start, end = cell["start"], cell["end"]
         out.append(ExtractedClaim(
             quote=doc.text[start:end], start=start, end=end, value_raw=raw, value=format(value, "f"), unit=unit,

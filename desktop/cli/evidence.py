@@ -16,6 +16,7 @@ from desktop.text.status import EXECUTABLE_TAG, executable_warning
 def cmd_ingest(args: argparse.Namespace) -> int:
     from desktop.evidence import fspath
     from desktop.evidence.pipeline import IngestEngine
+    from desktop.evidence.queries import ingest_states
     from desktop.text.messages import OUTCOME_NAMES, TEXT_STATUS_NAMES, ingest_error_text
 
     with open_workspace(args, ingest=True) as ws:
@@ -57,10 +58,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         finally:
             engine.stop()
         if args.wait:
+            states = ingest_states(ws.db, [e["evidence_id"] for e in files.values() if "evidence_id" in e])
             for entry in files.values():
                 if "evidence_id" in entry:
-                    row = ws.db.query_one("SELECT status, text_status, error, pages FROM evidence WHERE id = ?",
-                                          (entry["evidence_id"],))
+                    row = states[entry["evidence_id"]]
                     entry.update(status=row["status"], text_status=row["text_status"], pages=row["pages"],
                                  error=row["error"])
                     if row["error"]:

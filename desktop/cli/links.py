@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from desktop.cli.base import EXIT_OK, UsageError, open_workspace, out
 from desktop.errors import DeskError
@@ -11,6 +10,7 @@ from desktop.errors import DeskError
 
 def cmd_link(args: argparse.Namespace) -> int:
     from desktop.review.links import link_evidence, link_suggestion
+    from desktop.review.queries import accepted_suggestion_reasons
     from desktop.text.messages import suggestion_reason_text
 
     if args.evidence is None and not args.from_suggestion:
@@ -18,8 +18,7 @@ def cmd_link(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         if args.from_suggestion:
             change = link_suggestion(ws.db, claim_id=args.claim, evidence_id=args.evidence)
-            event = ws.db.query_one("SELECT payload FROM events ORDER BY seq DESC LIMIT 1")
-            reasons = json.loads(event["payload"]).get("suggestion", {}).get("reasons", [])
+            reasons = accepted_suggestion_reasons(ws.db, change.claim_id, change.evidence_id)
             if args.locator or args.note:
                 from desktop.review.links import update_link
 
@@ -64,20 +63,22 @@ def cmd_link_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
+    from desktop.claims.queries import claim_exists
+    from desktop.evidence.queries import evidence_exists, evidence_names
     from desktop.review.suggest import SuggestionEngine
     from desktop.text.messages import STRENGTH_NAMES, suggestion_reason_text
 
     with open_workspace(args, readonly=True) as ws:
         for cid in args.claim or []:
-            if ws.db.query_one("SELECT 1 FROM claims WHERE id = ?", (cid,)) is None:
+            if not claim_exists(ws.db, cid):
                 raise DeskError("claim.not_found", claim_id=cid)
         for eid in args.evidence or []:
-            if ws.db.query_one("SELECT 1 FROM evidence WHERE id = ?", (eid,)) is None:
+            if not evidence_exists(ws.db, eid):
                 raise DeskError("evidence.not_found", evidence_id=eid)
         engine = SuggestionEngine(ws.db)
         res = engine.for_claims(args.claim or None, evidence_ids=args.evidence or None,
                                 limit=args.limit if args.limit > 0 else None)
-        names = {r["id"]: r["name"] for r in ws.db.query("SELECT id, name FROM evidence")}
+        names = evidence_names(ws.db)
     items = []
     for cid, found in res.items():
         for s in found:

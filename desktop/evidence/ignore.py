@@ -64,7 +64,7 @@ def load(db) -> IgnoreList:
     return IgnoreList(str(p) for p in patterns)
 
 
-def set_patterns(db, *, patterns: Iterable[str]) -> dict:
+def set_patterns(db, *, patterns: Iterable[str]):
     """Change the workspace's ignore list (audited, through ``set_setting``)."""
     from desktop.workspace import set_setting
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from db.changes import NO_CHANGES, Changes
 from desktop.errors import DeskError
 from desktop.evidence import text as textmod
 from desktop.workspace import Workspace, require_writable
@@ -22,6 +23,7 @@ class IndexResult:
     numbers: int
     pages: int | None
     error: str | None = None
+    changes: Changes = NO_CHANGES
 
 
 def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], None] | None = None,
@@ -66,4 +68,4 @@ def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], No
              "ocr_pages": ex.ocr_pages},
             evidence_id=evidence_id,
         )
-    return IndexResult(evidence_id, status, ex.status, len(ex.numbers), ex.pages, ex.error)
+    return IndexResult(evidence_id, status, ex.status, len(ex.numbers), ex.pages, ex.error, tx.changes)

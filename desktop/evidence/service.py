@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from db.changes import NO_CHANGES, Changes
 from desktop.evidence import fspath
-from desktop.evidence.store import StoredObject
+from desktop.store import StoredObject
 from desktop.workspace import Workspace, require_role
 
 EDITOR = ("editor",)
@@ -56,6 +57,7 @@ class Registered:
     supersedes: int | None = None
     moved_from: list[str] = field(default_factory=list)
     new: bool = False  # a new evidence row was created (it needs text, numbers and a thumbnail)
+    changes: Changes = NO_CHANGES  # of the transaction that recorded it (a batch's: every file of it)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -174,6 +176,9 @@ def record_objects(
                     read_ahead = read_ahead and reg.outcome == "added"
                 if batch_tx is not None:
                     batch_tx(tx, [(slot, results[slot]) for slot, *_ in todo])
+            changes = tx.changes
+            for slot, *_ in todo:
+                results[slot].changes = changes
     return [r for r in results if r is not None]
 
 
@@ -403,7 +408,7 @@ def mark_path_absent(ws: Workspace, path: str | Path, *, in_tx: Callable[[Any], 
     return ids
 
 
-def mark_index_failed(ws: Workspace, evidence_id: int, *, code: str, detail: str | None = None) -> None:
+def mark_index_failed(ws: Workspace, evidence_id: int, *, code: str, detail: str | None = None) -> Changes:
     """Record that text extraction of an evidence file failed outside the extractor's own checks."""
     require_role(ws.db, "evidence.register", *EDITOR)
     with ws.db.write() as tx:
@@ -412,6 +417,7 @@ def mark_index_failed(ws: Workspace, evidence_id: int, *, code: str, detail: str
             (code, (detail or "")[:2000], evidence_id),
         )
         tx.event("evidence.index_failed", {"error": code, "detail": (detail or "")[:500]}, evidence_id=evidence_id)
+    return tx.changes
 
 
 def evidence_path(ws: Workspace, evidence_id: int) -> str | None:

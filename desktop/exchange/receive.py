@@ -278,7 +278,7 @@ def _build(archive: VerifiedArchive, dest: Path, work: Path, actor: str | None) 
 
 def _make_folders(root: Path) -> None:
     """The store and thumbnail folders, as ``Workspace.create`` makes them."""
-    from desktop.evidence.store import ContentStore
+    from desktop.store import ContentStore
 
     ContentStore(root / STORE_DIR).ensure()
     (root / THUMBS_DIR).mkdir(exist_ok=True)

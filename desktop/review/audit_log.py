@@ -1,6 +1,6 @@
 """Reading the audit trail: filters, newest-first sequence numbers, rows by page, the names events point at.
 
-The audit viewer (``desktop.ui.audit_view``) and ``evidence-desk log`` read through these functions. A
+The audit log window (``desktop.ui.panels.audit_log``) and ``evidence-desk log`` read through these functions. A
 filtered list of sequence numbers is cheap even for 100,000 events (the filters use the indexes on
 ``events``); rows are then fetched a page at a time by sequence number.
 """

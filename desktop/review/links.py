@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from db.changes import NO_CHANGES, Changes
 from db.database import Database
 from desktop.errors import DeskError
 from desktop.workspace import require_role
@@ -36,15 +37,19 @@ class LinkChange:
     locator: str | None = None
     note: str | None = None
     origin: str | None = None
+    changes: Changes = NO_CHANGES
 
 
 @dataclass
-class ClaimChange:
+class NeedChange:
+    """Whether a claim needs evidence (无需佐证 marked or taken back)."""
+
     claim_id: int
     action: str  # marked_not_required / unmarked_not_required
     needs_evidence: bool
     reason: str | None
     previous_reason: str | None = None
+    changes: Changes = NO_CHANGES
 
 
 @dataclass
@@ -52,6 +57,7 @@ class RejectionChange:
     claim_id: int
     evidence_id: int
     action: str  # rejected / unrejected
+    changes: Changes = NO_CHANGES
 
 
 def _check(db: Database, claim_id: int, evidence_id: int | None = None) -> None:
@@ -113,7 +119,7 @@ def link_evidence(
         if detail:
             payload.update(detail)
         tx.event("link.added", payload, claim_id=claim_id, evidence_id=evidence_id)
-    return LinkChange(claim_id, evidence_id, "linked", link_id, locator, note, origin)
+    return LinkChange(claim_id, evidence_id, "linked", link_id, locator, note, origin, tx.changes)
 
 
 def unlink_evidence(db: Database, *, claim_id: int, evidence_id: int) -> LinkChange:
@@ -132,7 +138,8 @@ def unlink_evidence(db: Database, *, claim_id: int, evidence_id: int) -> LinkCha
             claim_id=claim_id,
             evidence_id=evidence_id,
         )
-    return LinkChange(claim_id, evidence_id, "unlinked", row["id"], row["locator"], row["note"], row["origin"])
+    return LinkChange(claim_id, evidence_id, "unlinked", row["id"], row["locator"], row["note"], row["origin"],
+                      tx.changes)
 
 
 def link_many(
@@ -179,7 +186,8 @@ def update_link(
             claim_id=claim_id,
             evidence_id=evidence_id,
         )
-    return LinkChange(claim_id, evidence_id, "updated", row["id"], new_locator, new_note, row["origin"])
+    return LinkChange(claim_id, evidence_id, "updated", row["id"], new_locator, new_note, row["origin"],
+                      tx.changes)
 
 
 # -- suggestions ------------------------------------------------------------------------------
@@ -233,7 +241,7 @@ def reject_suggestion(db: Database, *, claim_id: int, evidence_id: int) -> Rejec
         tx.insert("suggestion_rejections", {"claim_id": claim_id, "evidence_id": evidence_id, "actor": tx.actor,
                                             "created_at": tx.now})
         tx.event("suggestion.rejected", {}, claim_id=claim_id, evidence_id=evidence_id)
-    return RejectionChange(claim_id, evidence_id, "rejected")
+    return RejectionChange(claim_id, evidence_id, "rejected", tx.changes)
 
 
 def unreject_suggestion(db: Database, *, claim_id: int, evidence_id: int) -> RejectionChange:
@@ -246,13 +254,13 @@ def unreject_suggestion(db: Database, *, claim_id: int, evidence_id: int) -> Rej
         if cur.rowcount == 0:
             raise DeskError("suggestion.not_rejected", claim_id=claim_id, evidence_id=evidence_id)
         tx.event("suggestion.unrejected", {}, claim_id=claim_id, evidence_id=evidence_id)
-    return RejectionChange(claim_id, evidence_id, "unrejected")
+    return RejectionChange(claim_id, evidence_id, "unrejected", tx.changes)
 
 
 # -- 无需佐证 ---------------------------------------------------------------------------------------
 
 
-def mark_not_required(db: Database, *, claim_id: int, reason: str) -> ClaimChange:
+def mark_not_required(db: Database, *, claim_id: int, reason: str) -> NeedChange:
     """Mark a claim as needing no evidence (无需佐证), with the reason why."""
     require_role(db, "claim.not_required", *EDITOR)
     reason = _clean(reason)  # type: ignore[assignment]
@@ -267,10 +275,10 @@ def mark_not_required(db: Database, *, claim_id: int, reason: str) -> ClaimChang
         tx.execute("UPDATE claims SET needs_evidence = 0, no_evidence_reason = ?, updated_at = ? WHERE id = ?",
                    (reason, tx.now, claim_id))
         tx.event("claim.marked_not_required", {"reason": reason}, claim_id=claim_id)
-    return ClaimChange(claim_id, "marked_not_required", False, reason, row["no_evidence_reason"])
+    return NeedChange(claim_id, "marked_not_required", False, reason, row["no_evidence_reason"], tx.changes)
 
 
-def unmark_not_required(db: Database, *, claim_id: int) -> ClaimChange:
+def unmark_not_required(db: Database, *, claim_id: int) -> NeedChange:
     """The claim needs evidence again (undo of :func:`mark_not_required`)."""
     require_role(db, "claim.not_required", *EDITOR)
     with db.write() as tx:
@@ -282,4 +290,4 @@ def unmark_not_required(db: Database, *, claim_id: int) -> ClaimChange:
         tx.execute("UPDATE claims SET needs_evidence = 1, no_evidence_reason = NULL, updated_at = ? WHERE id = ?",
                    (tx.now, claim_id))
         tx.event("claim.unmarked_not_required", {"reason": row["no_evidence_reason"]}, claim_id=claim_id)
-    return ClaimChange(claim_id, "unmarked_not_required", True, None, row["no_evidence_reason"])
+    return NeedChange(claim_id, "unmarked_not_required", True, None, row["no_evidence_reason"], tx.changes)

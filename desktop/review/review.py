@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from db.audit import canonical_json
+from db.changes import NO_CHANGES, Changes
 from db.database import Database
 from desktop.errors import DeskError
 from desktop.workspace import require_role
@@ -72,6 +73,7 @@ class ReviewChange:
     fingerprint: str
     seq: int  # the audit event
     request_ids: list[int] = field(default_factory=list)  # 补充材料 requests raised with this review
+    changes: Changes = NO_CHANGES
 
 
 # --- basis and fingerprint ---------------------------------------------------------------------
@@ -333,7 +335,7 @@ def review_claim(db: Database, *, claim_id: int, state: str, comment: str | None
         )
         created = [req.create_in(tx, claim_id=claim_id, review_id=review_id, text=t, due=due) for t in texts]
     return ReviewChange(claim_id, review_id, state, before_state, before_stale, comment, fp, ev["seq"],
-                        [r["id"] for r in created])
+                        [r["id"] for r in created], tx.changes)
 
 
 def review_claims(

@@ -31,7 +31,8 @@ Reasons are structured codes with parameters; :mod:`desktop.text.messages` turns
 
 Speed: a claim's value becomes a few range scans on ``evidence_numbers(mag, sig)``; names go through an
 inverted bigram index built once per :class:`SuggestionEngine`. For one new file the numbers of that
-file are scanned in memory against every claim (:meth:`SuggestionEngine.for_evidence`).
+file are scanned in memory against every claim (:meth:`SuggestionEngine.for_evidence`). (Long: ranking
+and its indexes are one engine; a split belongs with the next change to it, kept under 800 lines.)
 """
 
 from __future__ import annotations

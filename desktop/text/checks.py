@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.text.messages import _Default
+from desktop.text.messages import Params
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "rounding": "舍入差异"}
 
@@ -161,7 +161,7 @@ def _grouped(digits: str) -> str:
 
 def finding_message(code: str, severity: str, params: dict[str, Any]) -> str:
     template = MESSAGES.get(code, code)
-    return template.format_map(_Default(_params(code, severity, params)))
+    return template.format_map(Params(_params(code, severity, params)))
 
 
 def severity_name(severity: str) -> str:

@@ -46,7 +46,7 @@ ERRORS: dict[str, str] = {
     "report.binary": "文件内容不是文本，可能是改了扩展名的其他文件：{name}",
     "report.undecodable": "无法识别报告文件的文字编码（支持 UTF-8、GBK/GB18030）。",
     "report.unsupported_format": "不支持的报告格式“{suffix}”：{name}（支持 .txt .md .docx .pdf .xlsx）",
-    # -- claims (issue 3) --
+    # -- claims --
     "report.corrupt": "文件已损坏，或不是有效的 {format} 文件（可能是改了扩展名的其他文件）：{name}",
     "report.encrypted": "PDF 文件已加密，无法读取文字。请先在 PDF 阅读器中去除密码后再导入：{name}",
     "report.scanned": "PDF 全部为扫描页（共 {pages} 页，没有文字层），需 OCR 识别后再导入：{name}",
@@ -67,7 +67,7 @@ ERRORS: dict[str, str] = {
     "evidence.unreadable": "无法读取文件：{path}（{detail}）",
     "link.exists": "指标 #{claim_id} 已关联佐证 #{evidence_id}",
     "link.not_found": "指标 #{claim_id} 未关联佐证 #{evidence_id}",
-    # -- links and suggestions (issue 5) --
+    # -- links and suggestions --
     "link.nothing_to_change": "没有要修改的内容。",
     "claim.reason_required": "请填写无需佐证的理由。",
     "claim.already_not_required": "指标 #{claim_id} 已标记为无需佐证。",
@@ -99,7 +99,7 @@ WARNINGS: dict[str, str] = {
 CLAIM_STATES = {"active": "有效", "candidate": "待确认", "ignored": "已忽略", "dismissed": "已排除",
                 "vanished": "新版本中已删除"}
 
-# -- evidence ingest (issue 4) --
+# -- evidence ingest --
 INGEST_ERRORS: dict[str, str] = {
     # a file that could not be registered
     "permission_denied": "没有读取权限",
@@ -177,7 +177,7 @@ PROBLEMS: dict[str, str] = {
     "review_deleted": "指标 #{claim_id} 的审核记录 R{review_id}（审计事件 #{seq}，{since_l}，“{recorded_state_l}”）被删除",
 }
 
-# -- review and audit (issue 6) --
+# -- review and audit --
 ERRORS.update({
     "review.bad_state": "未知的审核状态：{state}（可用：pending 待审核、verified 已核实、questioned 存疑、"
                         "needs_more 需补充、not_required 无需佐证）",
@@ -202,7 +202,9 @@ REVIEW_FIELDS = {"state": "审核状态", "comment": "意见", "reviewer": "审�
 VERBS = {"UPDATE": "修改", "DELETE": "删除"}
 
 
-class _Default(dict):
+class Params(dict):
+    """Parameters for a message template: a missing one shows as "?" instead of failing."""
+
     def __missing__(self, key: str) -> str:
         return "?"
 
@@ -242,7 +244,7 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     params = _area_params(code, dict(params or {}))
     if code == "role.forbidden" and params.get("refusal"):  # an area's own words for its refusal
         return params["refusal"]
-    if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:  # issue 6
+    if code == "role.forbidden" and (params or {}).get("role") in ROLE_REFUSALS:
         return ROLE_REFUSALS[(params or {})["role"]]
     params = dict(params or {})
     if code == "workspace.locked":
@@ -254,7 +256,7 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     template = ERRORS.get(code)
     if template is None:
         return f"出错了（{code}）"
-    return template.format_map(_Default(params))
+    return template.format_map(Params(params))
 
 
 HEAD_PROBLEMS = {
@@ -303,10 +305,10 @@ def head_write_failed_text(err: BaseException) -> tuple[str, str]:
 
 def warning_text(warning: dict[str, Any]) -> str:
     template = WARNINGS.get(warning.get("code", ""), "{code}")
-    return template.format_map(_Default(warning))
+    return template.format_map(Params(warning))
 
 
-# -- links and suggestions (issue 5) -------------------------------------------------------------
+# -- links and suggestions -----------------------------------------------------------------------
 
 STRENGTH_NAMES = {"strong": "强", "possible": "可能"}
 

@@ -79,7 +79,7 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
         QMessageBox.critical(None, "佐证台", error_text(exc.code, exc.params))
         return 2
     if actor is None or role is None:  # who works, in which role: asked at open, unless given (--actor/--role)
-        from desktop.ui.identity_dialog import ask_identity
+        from desktop.ui.dialogs.identity import ask_identity
 
         saved = config.load_config()
         chosen = ask_identity(None, actor or config.default_actor(), role or saved.get("role") or "editor",

@@ -1,141 +1,212 @@
-"""The main window: claims on the left, evidence on the right, completeness always in view."""
+"""The main window: the panels, composed and wired in one place.
+
+Claims on the left (the list, or the report text: F6 switches), evidence on the right, completeness in
+the left dock, suggestions in the bottom dock; 审核模式 takes the place of the main view; the audit log and
+the integrity check are windows of their own. Every panel is built from the :class:`~desktop.ui.session.
+Session` and refreshes itself from its changes; this module only lays them out, gives them their menus and
+keys, and connects one panel's signals to another's slots (:meth:`MainWindow._wire`). docs/architecture.md
+says how to add a panel.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
+    QDockWidget,
     QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QToolBar,
-    QTreeView,
-    QVBoxLayout,
-    QWidget,
 )
 
+from db.changes import Changes
 from desktop.errors import DeskError
 from desktop.review import status
-from desktop.review.links import link_evidence, unlink_evidence
-from desktop.ui import audit_view, review_mode
-from desktop.ui.evidence_library import EvidenceLibrary, EvidenceLibraryModel
-from desktop.text.messages import ROLE_NAMES, error_text
-from desktop.ui.models import ClaimsTreeModel
-from desktop.ui.tasks import TaskResult, TaskRunner
+from desktop.text.messages import ROLE_NAMES, error_text, head_write_failed_text, readonly_text, warning_text
+from desktop.ui.link_actions import LinkActions
+from desktop.ui.panels.audit_log import AuditLogWindow
+from desktop.ui.panels.claims import ClaimsPanel
+from desktop.ui.panels.dashboard import FILTERS as DASHBOARD_FILTERS
+from desktop.ui.panels.dashboard import CompletenessDashboard
+from desktop.ui.panels.evidence_library import EvidenceLibrary
+from desktop.ui.panels.report_view import ReportView
+from desktop.ui.panels.review_mode import ReviewModePanel
+from desktop.ui.panels.suggestions import SuggestionsPanel
+from desktop.ui.session import Session
 from desktop.workspace import Workspace
 
 
-class ClaimsView(QTreeView):
-    """Claims tree; evidence can be dropped onto a claim to link it."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("claimsView")
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.LinkAction)
-        self.setDropIndicatorShown(True)
-        self.setAcceptDrops(True)
-        self.setDragEnabled(True)
-        self.setUniformRowHeights(True)
-        self.setAlternatingRowColors(True)
-        self.setAllColumnsShowFocus(True)
-
-
 class MainWindow(QMainWindow):
-    workspace_changed = Signal()
-    links_changed = Signal(list)  # claim ids whose links changed
-    evidence_changed = Signal(list)  # evidence ids added or changed (the folder watcher's bridge emits it too)
-
     def __init__(self, ws: Workspace, *, inline_tasks: bool = False, watch: bool | None = None, parent=None):
+        """``inline_tasks``: every background job runs at once (tests); ``watch``: watch the evidence folder
+        (default: unless inline)."""
         super().__init__(parent)
-        self.ws = ws
         self.setObjectName("mainWindow")
-        self.tasks = TaskRunner(self, inline=inline_tasks, on_thread_end=ws.db.close_thread_connection)
-        self._undo: list[tuple[str, Callable[[], Any]]] = []
         self.setAcceptDrops(True)
         self.resize(1360, 820)
+        self.session = Session(ws, inline=inline_tasks, watch=(not inline_tasks) if watch is None else watch,
+                               parent=self)
+        self.last_error = ""
         self._shut_down = False
+        self._focused_once = False
+
+        # the panels
+        self.claims = ClaimsPanel(self.session)
+        self.report_view = ReportView(self.session)
+        self.library = EvidenceLibrary(self.session)
+        self.dashboard = CompletenessDashboard(self.session)
+        self.suggestions = SuggestionsPanel(self.session, claim_row=self.claims.claim)
+        self.links = LinkActions(self.session, self, claim_ids=self.claims.selected_claim_ids,
+                                 evidence_ids=self.library.selected_evidence_ids, claim_row=self.claims.claim)
+        self.review_mode: ReviewModePanel | None = None  # made when first opened
+        self.audit_window: AuditLogWindow | None = None
+        self.integrity_dialog = None  # IntegrityDialog, made when first opened
+
+        self._layout()
+        self._actions_and_menus()
+        self._status_bar()
+        self._wire()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-
-        self.claims_model = ClaimsTreeModel(ws.db, self)
-        self.evidence_model = EvidenceLibraryModel(ws.db, self)
-        # The evidence library watches the folder (unless told not to; inline test windows do not).
-        self._watch = (not inline_tasks) if watch is None else watch
-        self._build_widgets()
-        self._build_actions()
-        self._connect()
-        review_mode.install(self)  # review and audit (issue 6)
-        audit_view.install(self)
         self._refresh_title()
         self._refresh_completeness()
+        self.dashboard.refresh(self.claims.rows())
         self._update_actions()
-        from desktop.ui.report_view import mount_report_view  # issue 3: the report text with its claims
+        self.session.start()
 
-        mount_report_view(self)
-        from desktop.ui.linking import LinkingController  # dashboard, filters, suggestions (issue 5)
+    @property
+    def ws(self) -> Workspace:
+        return self.session.ws
 
-        self.linking = LinkingController(self)
+    # -- layout ----------------------------------------------------------------------------------
 
-    # -- construction ----------------------------------------------------------------------------
-
-    def _build_widgets(self) -> None:
-        self.claims_view = ClaimsView()
-        self.claims_view.setModel(self.claims_model)
-        header = self.claims_view.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        self.claims_view.expandAll()
-
-        self.library = EvidenceLibrary(self.ws, self.evidence_model, watch=self._watch, inline=self.tasks.inline)
-        self.evidence_view = self.library.list_view
-
-        self.claim_detail = QLabel()
-        self.claim_detail.setObjectName("claimDetail")
-        self.claim_detail.setWordWrap(True)
-        self.claim_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.claim_detail.setMinimumHeight(64)
-        self.claim_detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.claim_detail.setStyleSheet("QLabel#claimDetail { padding: 6px; background: palette(base); }")
-
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(6, 6, 3, 6)
-        title = QLabel("<b>报告中的指标</b>　<span style='color:#757575'>把右侧的佐证材料拖到指标上即可关联</span>")
-        lv.addWidget(title)
-        lv.addWidget(self.claims_view, 1)
-        lv.addWidget(self.claim_detail)
-
+    def _layout(self) -> None:
         # Left: the claims, as a tree or as the report text (tabs, F6 switches); right: the evidence.
         # Side by side is what linking needs; the report text is a second way to see the same claims.
         self.left_tabs = QTabWidget()
         self.left_tabs.setObjectName("leftTabs")
         self.left_tabs.setDocumentMode(True)
-        self.left_tabs.addTab(left, "指标列表")
+        self.left_tabs.addTab(self.claims, "指标列表")
+        self.left_tabs.addTab(self.report_view, "报告原文")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.library)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        self.central_stack = QStackedWidget()  # the main view, or 审核模式 in its place
+        self.central_stack.setObjectName("centralStack")
+        self.central_stack.addWidget(self.splitter)
+        self.setCentralWidget(self.central_stack)
 
+        self.dashboard_dock = self._dock("完成情况", "dashboardDock", self.dashboard,
+                                         Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.resizeDocks([self.dashboard_dock], [300], Qt.Orientation.Horizontal)
+        self.suggestions_dock = self._dock("关联建议", "suggestionsDock", self.suggestions,
+                                           Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.suggestions_dock], [170], Qt.Orientation.Vertical)
+
+    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str | None = None, *, window_wide: bool = False) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if window_wide:
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(act)
+        if tip:
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+        act.triggered.connect(lambda *_: slot())
+        return act
+
+    def _actions_and_menus(self) -> None:
+        self.act_new = self._action("新建工作区…", self._on_new_workspace, QKeySequence.StandardKey.New)
+        self.act_open = self._action("打开工作区…", self._on_open_workspace, QKeySequence.StandardKey.Open)
+        self.act_import = self._action("导入报告…", self._on_import_report, "Ctrl+I", "导入绩效自评报告并抽取指标")
+        self.act_add = self._action("添加佐证…", self._on_add_evidence, "Ctrl+E", "把文件登记为佐证材料")
+        self.act_undo = self._action("撤销", self.session.undo.undo, QKeySequence.StandardKey.Undo)
+        self.act_next_gap = self._action("下一个缺佐证", self.claims.select_next_gap, "F3",
+                                         "跳到下一个缺佐证的指标（F3）")
+        self.act_switch_tab = self._action("指标列表 / 报告原文", self._switch_left_tab, "F6",
+                                           "在指标列表与报告原文之间切换（F6）")
+        self.act_verify = self._action("校验完整性…", self._on_verify)
+        self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
+        self.act_audit = self._action("审计日志…", self.open_audit_view, "Ctrl+Shift+A", "查看全部操作记录（Ctrl+Shift+A）")
+        self.act_review_mode = QAction("审核模式", self)
+        self.act_review_mode.setCheckable(True)
+        self.act_review_mode.setShortcut(QKeySequence("Ctrl+R"))
+        self.act_review_mode.setToolTip("逐条审核指标（Ctrl+R）")
+        self.act_review_mode.setStatusTip("逐条审核指标：1 已核实，2 存疑，3 需补充，4 无需佐证，N/P 下一条/上一条")
+        self.act_review_mode.toggled.connect(lambda on: self.open_review_mode() if on else self.close_review_mode())
+        # the platform's Quit keys where it has them (none on a bare X11 session), else Ctrl+Q
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action("退出", self.close, quit_keys[0] if quit_keys else QKeySequence("Ctrl+Q"))
+        self.filter_actions: dict[str | None, QAction] = {}
+        for i, (flag, text) in enumerate([(None, "显示全部指标"), ("no_evidence", "只看缺佐证"),
+                                          ("value_not_found", "只看数值未找到"),
+                                          ("evidence_superseded", "只看证据有新版本"),
+                                          ("unlinked", "只看未关联证据")]):
+            self.filter_actions[flag] = self._action(text, lambda f=flag: self.dashboard.request_filter(f),
+                                                     f"Alt+{i}", window_wide=True)
+        assert set(self.filter_actions) == {flag for flag, _ in DASHBOARD_FILTERS}
+        links, sug, claims, report = self.links, self.suggestions, self.claims, self.report_view
+        for act in (sug.act_accept, sug.act_accept_strong, sug.act_reject, links.act_edit_link,
+                    claims.act_not_required, claims.act_needs_evidence):
+            self.addAction(act)  # their keys work wherever the focus is in the window
+
+        menus = (
+            ("文件(&F)", (self.act_new, self.act_open, None, self.act_import, self.act_add, None, self.act_quit)),
+            ("编辑(&E)", (self.act_undo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
+                        self.act_switch_tab, None, sug.act_accept, sug.act_accept_strong, sug.act_reject, None,
+                        links.act_edit_link, claims.act_not_required, claims.act_needs_evidence)),
+            ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit)),
+            ("审核(&A)", (self.act_review_mode,)),
+            ("报告(&P)", (report.act_mark, report.act_edit, report.act_ignore, report.act_restore, None,
+                        report.act_revise)),
+            ("查看(&V)", (*self.filter_actions.values(), None, self.dashboard_dock.toggleViewAction(),
+                        self.suggestions_dock.toggleViewAction())),
+        )
+        for title, actions in menus:
+            menu = self.menuBar().addMenu(title)
+            for a in actions:
+                menu.addSeparator() if a is None else menu.addAction(a)
+
+        tb = QToolBar("主工具栏")
+        tb.setObjectName("mainToolBar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.act_import, self.act_add, None, links.act_link, links.act_unlink, self.act_next_gap, None,
+                  self.act_review_mode, None, sug.act_accept):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+        self.claims.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for a in (links.act_link, links.act_unlink, links.act_edit_link, claims.act_not_required,
+                  claims.act_needs_evidence):
+            self.claims.view.addAction(a)
+
+    def _status_bar(self) -> None:
         sb = self.statusBar()
         self.completeness_label = QLabel()
         self.completeness_label.setObjectName("completenessLabel")
@@ -144,7 +215,7 @@ class MainWindow(QMainWindow):
         self.head_label.setObjectName("headWarning")
         self.head_label.hide()
         self.identity_label = QLabel()
-        self.progress = QProgressBar()
+        self.progress = QProgressBar()  # while the writer lane is busy
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
@@ -152,80 +223,50 @@ class MainWindow(QMainWindow):
         sb.addWidget(self.readonly_label)
         sb.addWidget(self.head_label)
         sb.addPermanentWidget(self.progress)
-        self.library.install_status(sb)
+        for widget in self.library.status_widgets():
+            sb.addPermanentWidget(widget)
         sb.addPermanentWidget(self.identity_label)
 
-    def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
-        if tip:
-            act.setToolTip(tip)
-            act.setStatusTip(tip)
-        act.triggered.connect(slot)
-        return act
+    # -- the one place where panels are connected ------------------------------------------------
 
-    def _build_actions(self) -> None:
-        self.act_new = self._action("新建工作区…", self._on_new_workspace, QKeySequence.StandardKey.New)
-        self.act_open = self._action("打开工作区…", self._on_open_workspace, QKeySequence.StandardKey.Open)
-        self.act_import = self._action("导入报告…", self._on_import_report, "Ctrl+I", "导入绩效自评报告并抽取指标")
-        self.act_add = self._action("添加佐证…", self._on_add_evidence, "Ctrl+E", "把文件登记为佐证材料")
-        self.act_link = self._action("关联", self.link_selected, "Ctrl+L", "把选中的佐证关联到选中的指标（Ctrl+L）")
-        self.act_unlink = self._action("取消关联", self.unlink_selected, "Ctrl+Shift+L", "取消选中指标与选中佐证的关联")
-        self.act_undo = self._action("撤销", self.undo, QKeySequence.StandardKey.Undo)
-        self.act_next_gap = self._action("下一个缺佐证", self.select_next_missing, "F3", "跳到下一个缺佐证的指标（F3）")
-        self.act_switch_tab = self._action("指标列表 / 报告原文", self._switch_left_tab, "F6",
-                                           "在指标列表与报告原文之间切换（F6）")
-        self.act_verify = self._action("校验完整性…", self._on_verify)
-        self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
-        # the platform's Quit keys where it has them (none on a bare X11 session), else Ctrl+Q
-        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
-        self.act_quit = self._action("退出", self.close, quit_keys[0] if quit_keys else QKeySequence("Ctrl+Q"))
+    def _wire(self) -> None:
+        s, claims, library, report = self.session, self.claims, self.library, self.report_view
+        s.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        s.error.connect(self.show_error)
+        s.changed.connect(self._on_changed)
+        s.identity_changed.connect(self._on_identity_changed)
+        s.undo.changed.connect(self._update_actions)
+        s.dispatcher.writer_busy_changed.connect(self._on_busy)
 
-        menu = self.menuBar()
-        m = menu.addMenu("文件(&F)")
-        for a in (self.act_new, self.act_open, None, self.act_import, self.act_add, None, self.act_quit):
-            m.addSeparator() if a is None else m.addAction(a)
-        m = menu.addMenu("编辑(&E)")
-        for a in (self.act_undo, None, self.act_link, self.act_unlink, None, self.act_next_gap, self.act_switch_tab):
-            m.addSeparator() if a is None else m.addAction(a)
-        m = menu.addMenu("工具(&T)")
-        m.addAction(self.act_verify)
-        m.addAction(self.act_actor)
+        # selection: the claims list drives the report text, the suggestions and the link actions
+        claims.selection_changed.connect(self.suggestions.set_selected_claims)
+        claims.selection_changed.connect(self._on_claim_selection)
+        library.selection_changed.connect(self._update_actions)
+        report.claim_activated.connect(self._on_claim_activated)
+        self.left_tabs.currentChanged.connect(self._on_tab_shown)
 
-        tb = QToolBar("主工具栏")
-        tb.setObjectName("mainToolBar")
-        tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for a in (self.act_import, self.act_add, None, self.act_link, self.act_unlink, self.act_next_gap):
-            tb.addSeparator() if a is None else tb.addAction(a)
-        self.addToolBar(tb)
-        self.toolbar = tb
+        # refresh: the dashboard and the status bar follow the claims list's rows
+        claims.refreshed.connect(self._refresh_completeness)
+        claims.refreshed.connect(lambda: self.dashboard.refresh(claims.rows()))
 
-    def _connect(self) -> None:
-        self.claims_model.evidence_dropped.connect(self._on_evidence_dropped)
-        self.evidence_model.claims_dropped.connect(self._on_claims_dropped)
-        self.claims_view.selectionModel().selectionChanged.connect(self._on_claim_selection)
-        self.evidence_view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-        self.tasks.busy_changed.connect(self._on_busy)
-        self.tasks.progress_changed.connect(self._on_progress)
-        self.links_changed.connect(self._on_links_changed)
-        self.library.evidence_changed.connect(self.evidence_changed)  # files the watcher brought in or changed
-        # Writes happen on worker threads too (ingest, links); the head-file state is one attribute read.
-        self._head_timer = QTimer(self)
-        self._head_timer.timeout.connect(self._refresh_head_warning)
-        self._head_timer.start(1000)
+        # filters: the dashboard asks, the claims list and the library show
+        self.dashboard.claim_filter_requested.connect(claims.set_filter)
+        self.dashboard.evidence_filter_requested.connect(library.set_filter)
+
+        # drag and drop between the two lists links
+        claims.evidence_dropped.connect(lambda cid, eids: self.links.link([cid], eids, origin="drag"))
+        library.model.claims_dropped.connect(lambda eid, cids: self.links.link(cids, [eid], origin="drag"))
 
     # -- state display ---------------------------------------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        self._refresh_head_warning()
 
     def _refresh_title(self) -> None:
         ro = "（只读）" if self.ws.readonly else ""
         self.setWindowTitle(f"佐证台 EvidenceDesk — {self.ws.name}{ro}")
-        role = ROLE_NAMES.get(self.ws.role, self.ws.role)
-        self.identity_label.setText(f"{self.ws.actor} · {role}")
+        self.identity_label.setText(f"{self.ws.actor} · {ROLE_NAMES.get(self.ws.role, self.ws.role)}")
         if self.ws.readonly:
-            from desktop.text.messages import readonly_text
-
             badge, why = readonly_text(self.ws.info)
             self.readonly_label.setText(f"<span style='color:#b26a00'>{badge}</span>")
             self.readonly_label.setToolTip(why)
@@ -233,8 +274,6 @@ class MainWindow(QMainWindow):
             self.readonly_label.setText("")
 
     def _refresh_head_warning(self) -> None:
-        from desktop.text.messages import head_write_failed_text
-
         err = self.ws.db.head_error
         if err is None:
             self.head_label.hide()
@@ -245,7 +284,7 @@ class MainWindow(QMainWindow):
         self.head_label.show()
 
     def _refresh_completeness(self) -> None:
-        c = status.Completeness.of(self.claims_model.rows())  # the rows the tree shows, already fresh
+        c = status.Completeness.of(self.claims.rows())  # the rows the tree shows, already fresh
         colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
         self.completeness_label.setText(
             f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"
@@ -254,195 +293,128 @@ class MainWindow(QMainWindow):
         self.completeness_label.setProperty("covered", c.with_evidence)
         self.completeness_label.setProperty("total", c.claims)
 
-    def _update_actions(self) -> None:
-        writable = not self.ws.readonly and self.ws.role == "editor"
-        has_pair = bool(self.selected_claim_ids()) and bool(self.selected_evidence_ids())
+    def _update_actions(self, *_: Any) -> None:
+        writable = self.session.writable
         for a in (self.act_import, self.act_add):
             a.setEnabled(writable)
-        self.act_link.setEnabled(writable and has_pair)
-        self.act_unlink.setEnabled(writable and has_pair)
-        self.act_undo.setEnabled(writable and bool(self._undo))
-        self.claims_view.setAcceptDrops(writable)
-        self.evidence_view.setAcceptDrops(writable)
+        self.act_undo.setEnabled(writable and bool(self.session.undo))
+        self.links.update_actions()
+        self.library.list_view.setAcceptDrops(writable)
 
     def _on_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         if busy:
             self.progress.setRange(0, 0)
 
-    def _on_progress(self, name: str, done: int, total: int) -> None:
-        self.progress.show()
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{name} {done}/{total}")
+    def _on_identity_changed(self) -> None:
+        self._refresh_title()
+        self._update_actions()
 
     # -- selection -------------------------------------------------------------------------------
 
+    @property
+    def claims_view(self):
+        return self.claims.view
+
+    @property
+    def claims_model(self):
+        return self.claims.model
+
+    @property
+    def evidence_view(self):
+        return self.library.list_view
+
+    @property
+    def evidence_model(self):
+        return self.library.model
+
     def selected_claim_ids(self) -> list[int]:
-        sm = self.claims_view.selectionModel()
-        ids = []
-        for idx in sm.selectedRows(0) if sm else []:
-            cid = self.claims_model.claim_id_at(idx)
-            if cid is not None:
-                ids.append(cid)
-        return ids
+        return self.claims.selected_claim_ids()
 
     def selected_evidence_ids(self) -> list[int]:
-        sm = self.evidence_view.selectionModel()
-        ids = []
-        for idx in sm.selectedRows(0) if sm else []:
-            eid = self.evidence_model.evidence_id_at(idx.row())
-            if eid is not None:
-                ids.append(eid)
-        return ids
+        return self.library.selected_evidence_ids()
 
     def select_claim(self, claim_id: int) -> None:
-        idx = self.claims_model.index_for_claim(claim_id)
-        if idx.isValid():
-            self.claims_view.setCurrentIndex(idx)
-            self.claims_view.selectionModel().select(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            )
-            self.claims_view.scrollTo(idx)
+        self.claims.select_claim(claim_id)
 
     def select_evidence(self, evidence_id: int) -> None:
-        row = self.evidence_model.row_for(evidence_id)
+        row = self.library.model.row_for(evidence_id)
         if row is not None:
-            idx = self.evidence_model.index(row, 0)
-            self.evidence_view.setCurrentIndex(idx)
-            self.evidence_view.selectionModel().select(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-            )
+            self.library.select_row(row)
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not getattr(self, "_focused_once", False):  # start where the work is: the claims list
-            self._focused_once = True
-            self.claims_view.setFocus(Qt.FocusReason.OtherFocusReason)
+    def _on_claim_selection(self, ids: list[int]) -> None:
+        self._update_actions()
+        if len(ids) == 1:
+            self.report_view.show_claim(ids[0])
+
+    def _on_claim_activated(self, claim_id: int) -> None:
+        """A claim clicked (or marked) in the report text: select it in the claims list too."""
+        if claim_id not in self.selected_claim_ids():
+            self.select_claim(claim_id)
+
+    def _on_tab_shown(self, index: int) -> None:
+        # a hidden text view cannot scroll: bring the selected claim into view when the tab appears
+        if self.left_tabs.widget(index) is self.report_view:
+            ids = self.selected_claim_ids()
+            if len(ids) == 1:
+                self.report_view.show_claim(ids[0], force=True)
 
     def _switch_left_tab(self) -> None:
         tabs = self.left_tabs
         tabs.setCurrentIndex((tabs.currentIndex() + 1) % max(tabs.count(), 1))
 
-    def select_next_missing(self) -> None:
-        ids = self.claims_model.claim_ids()
-        if not ids:
-            return
-        current = self.selected_claim_ids()
-        start = ids.index(current[0]) + 1 if current and current[0] in ids else 0
-        for cid in ids[start:] + ids[:start]:
-            c = self.claims_model.claim(cid)
-            if c and "no_evidence" in c["flags"]:
-                self.select_claim(cid)
-                return
-        self.statusBar().showMessage("所有指标都已有佐证。", 4000)
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._focused_once:  # start where the work is: the claims list
+            self._focused_once = True
+            self.claims.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _on_claim_selection(self, *_: Any) -> None:
-        self._update_actions()
-        ids = self.selected_claim_ids()
-        if len(ids) != 1:
-            self.claim_detail.setText(f"已选 {len(ids)} 个指标" if ids else "")
-            return
-        c = self.claims_model.claim(ids[0])
-        if c is None:
-            return
-        names = []
-        for eid in c["evidence_ids"]:
-            e = self.evidence_model.evidence(eid)
-            where = c.get("locators", {}).get(eid)
-            names.append((e["name"] if e else f"E{eid}") + (f"（{_esc(where)}）" if where else ""))
-        ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
-        page = f"第 {c['page']} 页 · " if c.get("page") else ""
-        ctx = self.ws.db.query_one("SELECT context_before, context_after FROM claims WHERE id = ?", (c["id"],))
-        before = (ctx["context_before"] or "") if ctx else ""
-        after = (ctx["context_after"] or "") if ctx else ""
-        before = before.replace("\n", " ")[-40:]
-        after = after.replace("\n", " ")[:30]
-        self.claim_detail.setText(
-            f"<b>#{c['id']}</b> {page}{_esc(c.get('section') or '')}<br>"
-            f"<span style='color:#555'>…{_esc(before)}</span><b>{_esc(c['quote'])}</b>"
-            f"<span style='color:#555'>{_esc(after)}…</span><br>佐证：{ev}"
-        )
+    # -- review mode and the other windows -------------------------------------------------------
 
-    # -- linking ---------------------------------------------------------------------------------
+    def open_review_mode(self, claim_id: int | None = None) -> None:
+        """审核模式 in place of the main view (at ``claim_id``, else at the selected claim)."""
+        if self.review_mode is None:
+            self.review_mode = ReviewModePanel(self.session)
+            self.review_mode.leave_requested.connect(self.close_review_mode)
+            self.review_mode.history_requested.connect(lambda cid: self.open_audit_view(claim_id=cid))
+            self.central_stack.addWidget(self.review_mode)
+        else:
+            self.review_mode.show_page()
+        if claim_id is None:
+            ids = self.selected_claim_ids()
+            claim_id = ids[0] if len(ids) == 1 else None
+        if claim_id is not None:
+            self.review_mode.go_to(claim_id)
+        self.central_stack.setCurrentWidget(self.review_mode)
+        _set_checked(self.act_review_mode, True)
+        self.review_mode.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def link_selected(self) -> None:
-        self.link(self.selected_claim_ids(), self.selected_evidence_ids())
+    def close_review_mode(self) -> None:
+        page = self.review_mode
+        self.central_stack.setCurrentIndex(0)
+        _set_checked(self.act_review_mode, False)
+        if page is not None and page.current_claim_id() is not None:
+            self.select_claim(page.current_claim_id())
 
-    def unlink_selected(self) -> None:
-        claims, evidence = self.selected_claim_ids(), self.selected_evidence_ids()
-        pairs = [
-            (c, e) for c in claims for e in evidence
-            if (cl := self.claims_model.claim(c)) and e in cl["evidence_ids"]
-        ]
-        if not pairs:
-            self.statusBar().showMessage("选中的指标与佐证之间没有关联。", 4000)
-            return
-        if not self._confirm(f"取消 {len(pairs)} 处关联？"):
-            return
-        self._run_links("取消关联", pairs, unlink=True)
+    def open_audit_view(self, claim_id: int | None = None) -> AuditLogWindow:
+        if self.audit_window is None:
+            self.audit_window = AuditLogWindow(self.session, self)
+        else:
+            self.audit_window.refresh()
+        if claim_id is not None:
+            self.audit_window.show_claim(claim_id)
+        self.audit_window.show()
+        self.audit_window.raise_()
+        self.audit_window.activateWindow()
+        return self.audit_window
 
-    def link(self, claim_ids: list[int], evidence_ids: list[int], origin: str = "manual") -> None:
-        pairs = [
-            (c, e) for c in claim_ids for e in evidence_ids
-            if not ((cl := self.claims_model.claim(c)) and e in cl["evidence_ids"])
-        ]
-        if not pairs:
-            self.statusBar().showMessage("请先在左侧选中指标、在右侧选中佐证材料。" if not (claim_ids and evidence_ids)
-                                         else "已经关联过了。", 4000)
-            return
-        self._run_links("关联", pairs, unlink=False, origin=origin)
+    def _on_verify(self) -> None:
+        from desktop.ui.dialogs.integrity import IntegrityDialog
 
-    def _run_links(
-        self, name: str, pairs: list[tuple[int, int]], *, unlink: bool, origin: str = "manual", undoable: bool = True
-    ) -> None:
-        db = self.ws.db
-
-        def work() -> list[tuple[int, int]]:
-            done = []
-            for c, e in pairs:
-                if unlink:
-                    unlink_evidence(db, claim_id=c, evidence_id=e)
-                else:
-                    link_evidence(db, claim_id=c, evidence_id=e, origin=origin)
-                done.append((c, e))
-            return done
-
-        def finished(result: TaskResult) -> None:
-            if result.error is not None:
-                self.show_error(result.error)
-                self.links_changed.emit(sorted({c for c, _ in pairs}))
-                return
-            done = result.value
-            if undoable:
-                self._undo.append(
-                    (name, lambda: self._run_links("撤销" + name, done, unlink=not unlink, origin=origin, undoable=False))
-                )
-            self.links_changed.emit(sorted({c for c, _ in done}))
-            self.evidence_model.add_or_refresh({e for _, e in done})
-            verb = "已取消" if unlink else "已关联"
-            self.statusBar().showMessage(f"{verb} {len(done)} 处（Ctrl+Z 撤销）", 5000)
-
-        self.tasks.submit(name, work, finished)
-
-    def undo(self) -> None:
-        if not self._undo:
-            return
-        _, fn = self._undo.pop()
-        fn()
-        self._update_actions()
-
-    def _on_evidence_dropped(self, claim_id: int, evidence_ids: list[int]) -> None:
-        self.link([claim_id], evidence_ids, origin="drag")
-
-    def _on_claims_dropped(self, evidence_id: int, claim_ids: list[int]) -> None:
-        self.link(claim_ids, [evidence_id], origin="drag")
-
-    def _on_links_changed(self, claim_ids: list[int]) -> None:
-        self.claims_model.refresh_claims(claim_ids)
-        self._refresh_completeness()
-        self._on_claim_selection()
-        self._update_actions()
+        if self.integrity_dialog is None:
+            self.integrity_dialog = IntegrityDialog(self.session, self)
+        self.integrity_dialog.show()
+        self.integrity_dialog.start()
 
     # -- reports and evidence --------------------------------------------------------------------
 
@@ -458,15 +430,16 @@ class MainWindow(QMainWindow):
 
         db = self.ws.db
 
-        def finished(result: TaskResult) -> None:
-            if result.error is not None:
-                self.show_error(result.error)
-                return
-            self.reload()
-            r = result.value
+        def done(r) -> None:
             self.statusBar().showMessage(f"已导入《{r.name}》：{r.claims} 个指标", 6000)
+            if r.warnings:  # scanned pages, GBK decoding: say so after the import
+                text = "；".join(warning_text(w) for w in r.warnings)
+                self.statusBar().showMessage(f"已导入，注意：{text}", 12000)
+                self.report_view.last_warnings = text
+                if self.session.interactive:
+                    QMessageBox.information(self, "导入报告", text)
 
-        self.tasks.submit("导入报告", lambda: import_report(db, path=path), finished)
+        self.session.write("导入报告", lambda: import_report(db, path=path), done)
 
     def _on_add_evidence(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "添加佐证材料", str(Path.home()))
@@ -475,12 +448,14 @@ class MainWindow(QMainWindow):
 
     def add_evidence(self, paths: list[str | Path]) -> None:
         """Register files and folders (in the background; progress in the status bar)."""
-        n = self.library.add_paths(paths)
-        if n:
-            self.statusBar().showMessage(f"正在登记 {n} 项…", 4000)
+        def done(n: int) -> None:
+            if n:
+                self.statusBar().showMessage(f"正在登记 {n} 项…", 4000)
+
+        self.library.add_paths(paths, done)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and not self.ws.readonly and self.ws.role == "editor":
+        if event.mimeData().hasUrls() and self.session.writable:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
@@ -490,14 +465,7 @@ class MainWindow(QMainWindow):
         self.add_evidence(paths)
         event.acceptProposedAction()
 
-    def reload(self) -> None:
-        self.claims_model.reload()
-        self.claims_view.expandAll()
-        self.evidence_model.reload()
-        self._refresh_completeness()
-        self._update_actions()
-
-    # -- workspace -------------------------------------------------------------------------------
+    # -- workspace and identity ------------------------------------------------------------------
 
     def _on_new_workspace(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择新工作区的文件夹（应为空文件夹）")
@@ -515,7 +483,7 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "打开工作区")
         if not folder:
             return
-        from desktop.ui.identity_dialog import ask_identity
+        from desktop.ui.dialogs.identity import ask_identity
 
         chosen = ask_identity(self, self.ws.actor, self.ws.role, Path(folder).name)
         if not chosen:
@@ -536,7 +504,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def _on_set_actor(self) -> None:
-        from desktop.ui.identity_dialog import ask_identity
+        from desktop.ui.dialogs.identity import ask_identity
 
         chosen = ask_identity(self, self.ws.actor, self.ws.role, self.ws.name)
         if chosen:
@@ -544,27 +512,9 @@ class MainWindow(QMainWindow):
 
     def set_identity(self, actor: str, role: str) -> None:
         """Who acts from now on; the window follows the role (editing only for 编制)."""
-        self.ws.set_identity(actor=actor, role=role)
-        self.library.bridge.identity_changed()  # only 编制 registers files: watching follows the role
-        self._refresh_title()
-        self._update_actions()
-        if getattr(self, "review_mode", None) is not None:
-            self.review_mode.reload()
+        self.session.set_identity(actor, role)
 
-    def _on_verify(self) -> None:
-        from desktop.ui.integrity_dialog import IntegrityDialog
-
-        dlg = IntegrityDialog(self.ws, self, inline=self.tasks.inline)
-        self.integrity_dialog = dlg
-        dlg.show()
-        dlg.start()
-
-    # -- messages --------------------------------------------------------------------------------
-
-    def _confirm(self, text: str) -> bool:
-        if self.tasks.inline:  # tests and scripted runs: no modal dialogs
-            return True
-        return QMessageBox.question(self, "请确认", text) == QMessageBox.StandardButton.Yes
+    # -- messages and the end --------------------------------------------------------------------
 
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, DeskError):
@@ -574,7 +524,7 @@ class MainWindow(QMainWindow):
         else:
             text = f"内部错误：{type(exc).__name__}: {exc}"
         self.statusBar().showMessage(text, 8000)
-        if not self.tasks.inline:
+        if self.session.interactive:
             QMessageBox.warning(self, "佐证台", text)
         self.last_error = text
 
@@ -583,25 +533,23 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the watcher, the ingest engine and every worker, then close the workspace (idempotent).
-
-        Closing the window does it; so does the application quitting without a close (the session ending,
-        the display going away): the engine's threads would otherwise keep the process alive for ever."""
+        """Close the other windows, stop the panels' timers, then the session: the watcher, the ingest
+        engine, every lane, the workspace (idempotent). Closing the window does it; so does the
+        application quitting without a close (the session ending, the display going away): the engine's
+        threads would otherwise keep the process alive for ever."""
         if self._shut_down:
             return
         self._shut_down = True
-        for child in (getattr(self, "audit_window", None), getattr(self, "integrity_dialog", None)):
+        for child in (self.audit_window, self.integrity_dialog):
             if child is not None:
                 child.close()
-        if getattr(self, "audit_window", None) is not None:
-            self.audit_window.shutdown()
-        self.library.shutdown()
-        self.linking.shutdown()
-        self.tasks.shutdown()
+        self.library.close_panel()
+        self.session.shutdown()
         for timer in self.findChildren(QTimer):  # no refresh may reach for the closed workspace
             timer.stop()
-        self.ws.close()  # the window owns its workspace: closing it releases the lock
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _set_checked(action: QAction, checked: bool) -> None:
+    blocked = action.blockSignals(True)
+    action.setChecked(checked)
+    action.blockSignals(blocked)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from desktop import cli
@@ -29,6 +31,7 @@ def test_claims_json_shape(capsys):
     assert (wan["unit"], wan["scale"]) == ("万人次", "10000")
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_claims_on_a_pdf_carries_pages(generated, capsys):
     assert cli.main(["claims", str(generated["pdf"]), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

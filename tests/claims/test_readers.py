@@ -32,6 +32,7 @@ def test_text_encodings_read_the_same(tmp_path, sample_text, encoding):
         assert "GBK" in warning_text(doc.warnings[0])
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_pdf_with_wraps_headers_and_footers(generated, sample_gold):
     doc = read_report(generated["pdf"])
     assert doc.format == "pdf"
@@ -40,6 +41,7 @@ def test_pdf_with_wraps_headers_and_footers(generated, sample_gold):
     assert s.precision >= 0.95 and s.recall >= 0.95, (s.missing, s.extra)
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 @pytest.mark.parametrize("footer", ["第 {n} 页", "第{n}页 共{total}页", "{n} / {total}", "{n}"])
 def test_page_number_footers_are_removed(tmp_path, footer):
     from tests.claims.makefiles import make_pdf
@@ -80,6 +82,7 @@ def _expected_pages(text: str, width: int = 34, per_page: int = 38) -> Counter:
     return out
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_every_pdf_claim_carries_its_page(generated, sample_text):
     doc = read_report(generated["pdf"])
     got = Counter((c.value, c.unit, c.page) for c in _high(doc))
@@ -88,6 +91,7 @@ def test_every_pdf_claim_carries_its_page(generated, sample_text):
     assert got == expected
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_docx_body_order_without_header_and_footer(generated, sample_gold):
     doc = read_report(generated["docx"])
     assert "2099" not in doc.text and "8888" not in doc.text  # header / footer left out
@@ -96,6 +100,7 @@ def test_docx_body_order_without_header_and_footer(generated, sample_gold):
     assert s.precision >= 0.95 and s.recall >= 0.95, (s.missing, s.extra)
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_image_only_pdf_is_refused_as_scanned(tmp_path):
     f = tmp_path / "扫描件.pdf"
     make_image_pdf(f, pages=2)
@@ -105,6 +110,7 @@ def test_image_only_pdf_is_refused_as_scanned(tmp_path):
     assert "OCR" in error_text(e.value.code, e.value.params)
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_a_scanned_page_among_text_pages_is_reported(tmp_path):
     f = tmp_path / "部分扫描.pdf"
     make_image_pdf(f, pages=1, with_text_page=True)
@@ -114,6 +120,7 @@ def test_a_scanned_page_among_text_pages_is_reported(tmp_path):
     assert {(c.value, c.page) for c in _high(doc)} == {("21099", 2), ("658.83", 2)}
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_encrypted_pdf(tmp_path, generated):
     from pypdf import PdfReader, PdfWriter
 

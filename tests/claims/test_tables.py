@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from collections import Counter
 
 from desktop.claims.extractor import extract
@@ -79,6 +81,7 @@ def test_xlsx_percent_formats_and_budget_table(tmp_path):
     assert "99.55%" in doc.text
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_pdf_table_is_read_from_its_structure(tmp_path):
     from PySide6.QtGui import QFont, QPageSize, QPainter, QPdfWriter, QPen
     from PySide6.QtWidgets import QApplication

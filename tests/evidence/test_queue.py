@@ -5,7 +5,8 @@ from __future__ import annotations
 import errno
 import os
 
-from desktop.evidence.pipeline import IngestEngine, classify
+from desktop.evidence.ingest_tasks import classify
+from desktop.evidence.pipeline import IngestEngine
 from desktop.evidence.queue import INDEX, REGISTER, SCAN, THUMB, Hint, IngestQueue
 from desktop.workspace import Workspace
 from tests.evidence.helpers import DEMO
@@ -151,7 +152,7 @@ def test_without_syncfs_each_copy_is_flushed_through_its_write_handle(ws, tmp_pa
     the copy is flushed while its write handle is open, and the batch flush never reopens the objects."""
     import fcntl
 
-    from desktop.evidence import store as storemod
+    from desktop import store as storemod
 
     real_fsync = os.fsync
 
@@ -181,7 +182,7 @@ def test_without_syncfs_each_copy_is_flushed_through_its_write_handle(ws, tmp_pa
 
 
 def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeypatch):
-    from desktop.evidence import store as storemod
+    from desktop import store as storemod
 
     failures = []
     real = storemod.ContentStore.sync_batch
@@ -205,7 +206,7 @@ def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeyp
 
 
 def test_a_file_missing_on_the_stores_side_is_retried_not_taken_for_a_deleted_source(ws, tmp_path, monkeypatch):
-    from desktop.evidence import store as storemod
+    from desktop import store as storemod
 
     f = tmp_path / "a.txt"
     f.write_text("追回 658.83 万元", encoding="utf-8")
@@ -235,7 +236,7 @@ def test_a_file_missing_on_the_stores_side_is_retried_not_taken_for_a_deleted_so
 
 
 def test_a_link_whose_target_goes_during_the_copy_is_a_broken_link_not_a_store_error(ws, tmp_path, monkeypatch):
-    from desktop.evidence import store as storemod
+    from desktop import store as storemod
 
     target = tmp_path / "原件.txt"
     target.write_text("合计 100 元", encoding="utf-8")

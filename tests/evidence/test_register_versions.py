@@ -11,7 +11,7 @@ import pytest
 from desktop.evidence import fspath
 from desktop.evidence.ignore import DEFAULT_PATTERNS, IgnoreList, load, set_patterns
 from desktop.evidence.service import mark_path_absent, register_file
-from desktop.evidence.store import SourceVanished
+from desktop.store import SourceVanished
 from desktop.review.status import workspace_status
 
 

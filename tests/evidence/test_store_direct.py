@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from desktop.evidence import store as storemod
+from desktop import store as storemod
 from desktop.workspace import Workspace
 
 pytestmark = pytest.mark.skipif(not storemod.DIRECT_IO, reason="O_DIRECT is Linux-only")

@@ -12,7 +12,7 @@ import pytest
 
 from db import audit
 from desktop import config, demo, logs, workspace
-from desktop.evidence import store as storemod
+from desktop import store as storemod
 from desktop.evidence import thumbnails
 from desktop.paths import (MAX_NAME, MAX_PATH, is_reserved, is_windows_safe_name, utf16_len, windows_name_problems,
                            windows_path_problems, windows_safe_name)

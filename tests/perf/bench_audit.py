@@ -1,6 +1,6 @@
 """Benchmark: the audit trail viewer on 100,000 events.
 
-Targets (issue 6): the viewer opens a workspace of 100,000 events in under 1 s; filtering by claim takes
+Targets: the viewer opens a workspace of 100,000 events in under 1 s; filtering by claim takes
 under 200 ms. Each figure is also printed as a ratio to a bare SQLite read of the same rows measured in the
 same run, so the numbers mean something on another machine.
 
@@ -65,7 +65,8 @@ def main() -> int:
         from PySide6.QtWidgets import QApplication
 
         from desktop.ui.app import make_app
-        from desktop.ui.audit_view import AuditWindow
+        from desktop.ui.panels.audit_log import AuditLogWindow
+        from desktop.ui.session import Session
         from desktop.workspace import Workspace
 
         app = make_app()
@@ -96,8 +97,8 @@ def main() -> int:
         windows = []
 
         def open_viewer():
-            ws = Workspace.open(root, readonly=True)
-            w = AuditWindow(ws)
+            ws = Session(Workspace.open(root, readonly=True))
+            w = AuditLogWindow(ws)
             w.resize(1200, 760)
             w.show()
             w.view.viewport().repaint()
@@ -113,11 +114,11 @@ def main() -> int:
             assert w.model.rowCount() == n
             pages = w.model.pages_loaded
             w.close()
-            ws.close()
+            ws.shutdown()
         t_open = statistics.median(open_times)
 
-        ws = Workspace.open(root, readonly=True)
-        w = AuditWindow(ws)
+        ws = Session(Workspace.open(root, readonly=True))
+        w = AuditLogWindow(ws)
         w.resize(1200, 760)
         w.show()
         app.processEvents()
@@ -152,7 +153,7 @@ def main() -> int:
 
         t_jump = median_time(jump) / 4
         w.close()
-        ws.close()
+        ws.shutdown()
         conn.close()
 
         print()

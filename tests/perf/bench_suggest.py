@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/perf/bench_suggest.py [--keep DIR]
 
-Targets (issue 5): every claim's suggestions in <= 2 s; a new file's suggestions within 1 s of its text
+Targets: every claim's suggestions in <= 2 s; a new file's suggestions within 1 s of its text
 being extracted. Figures are printed in seconds and as a ratio to a baseline measured in the same run on
 the same database: one full scan of ``evidence_numbers`` (``SELECT count(*), sum(length(context))``),
 i.e. what reading every number once costs on this machine.

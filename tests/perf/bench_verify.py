@@ -1,6 +1,6 @@
 """Benchmark: ``evidence-desk verify`` on 10,000 events and 2,000 store objects.
 
-Target (issue 6): exit 0 on the untouched workspace in under 30 s. The command runs as a real process; its
+Target: exit 0 on the untouched workspace in under 30 s. The command runs as a real process; its
 time is printed beside a baseline measured in the same run — hashing the same object bytes with hashlib
 (1 MiB reads) plus re-hashing every event row — and as their ratio.
 

@@ -44,7 +44,7 @@ def main() -> int:
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--writers", type=int, default=4, help="processes creating the files in parallel")
     ap.add_argument("--without-linking", action="store_true",
-                    help="do not pass new files on to the linking area's refresh (attributes GUI stalls)")
+                    help="leave out the claims list's and the suggestions' refresh on new files (attributes GUI stalls)")
     args = ap.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     tmp = Path(tempfile.mkdtemp(prefix="burst-"))
@@ -64,9 +64,15 @@ def main() -> int:
         ws = Workspace.create(tmp / "ws", watch_dir=folder, actor="bench")
         window = MainWindow(ws)
         if args.without_linking:
-            window.evidence_changed.disconnect(window.linking.on_evidence_changed)
+            window.claims.batched.detach()
+            window.suggestions.batched.detach()
         window.show()
-        watcher = window.library.bridge.watcher
+        ingest = window.session.ingest
+        deadline = time.perf_counter() + 30
+        while ingest.watcher is None and time.perf_counter() < deadline:  # it starts on the writer lane
+            app.processEvents()
+            time.sleep(0.01)
+        watcher = ingest.watcher
         assert watcher is not None and watcher.wait_idle(30)
         app.processEvents()
         beat = Heartbeat(10)

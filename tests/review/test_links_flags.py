@@ -56,6 +56,7 @@ def other(tmp_path):
     return p
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_value_not_found_is_exactly_the_linked_claims_whose_files_lack_the_value(imported_ws, slip, other, tmp_path):
     ws = imported_ws
     e_slip, e_other = _add(ws, slip), _add(ws, other)

@@ -26,6 +26,7 @@ def set_b(tmp_path_factory):
     return evidence_sets.build_set_b(tmp_path_factory.mktemp("set_b"))
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 @pytest.mark.parametrize("which", ["set_a", "set_b"])
 def test_top_suggestion_is_right_and_no_false_strong(which, request, tmp_path):
     es = request.getfixturevalue(which)
@@ -42,6 +43,7 @@ def test_top_suggestion_is_right_and_no_false_strong(which, request, tmp_path):
     assert score.strong_without_gold == []
 
 
+@pytest.mark.qt  # draws its PDF (or image) with QPdfWriter / QPainter
 def test_status_flags_exactly_the_gaps_and_the_missing_values(set_a, tmp_path):
     """Link every claim that has a matching file to one that states its value, a few to files that do not."""
     ws = scoring.ingest_set(tmp_path / "ws", set_a)

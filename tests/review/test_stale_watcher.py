@@ -1,23 +1,19 @@
 """A sign-off lapses when a changed file lands in the watched folder — through the real watcher and ingest.
 
 The evidence area's ``EvidenceWatcher`` (watchdog on a real temp folder, the persisted queue, registration
-by content) does the work; nothing here registers the file by hand. Until that module is on this branch the
-test is reported as skipped (not passed); it runs as soon as the two areas are merged.
+by content) does the work; nothing here registers the file by hand.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-watcher = pytest.importorskip("desktop.evidence.watcher", reason="the watcher (issue 4) is not on this branch yet")
-
-from desktop.claims.service import import_report  # noqa: E402
-from desktop.review.links import link_evidence  # noqa: E402
-from desktop.review.review import review_claim, review_info  # noqa: E402
-from desktop.review.status import claim_rows, workspace_status  # noqa: E402
-from desktop.workspace import Workspace  # noqa: E402
+from desktop.claims.service import import_report
+from desktop.evidence import watcher
+from desktop.review.links import link_evidence
+from desktop.review.review import review_claim, review_info
+from desktop.review.status import claim_rows, workspace_status
+from desktop.workspace import Workspace
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "samples" / "zhanjiang-shebao-2024-self-evaluation.txt"
 

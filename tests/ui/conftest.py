@@ -1,6 +1,32 @@
+"""Qt fixtures: the application (made as the app makes it), a demo workspace, a main window."""
+
 from __future__ import annotations
 
+import gc
+
 import pytest
+
+import desktop.ui  # noqa: F401 - arms the refcount guard before any test touches Qt
+
+
+@pytest.fixture(scope="session")
+def qapp(qapp_args):
+    """pytest-qt's application, made by the app's own ``make_app`` (fonts, and cyclic garbage collected on
+    the GUI thread only: see ``desktop.ui.gui_gc``)."""
+    from desktop.ui.app import make_app
+
+    return make_app(list(qapp_args))
+
+
+@pytest.fixture(autouse=True)
+def _collect_cycles_between_tests():
+    """With a QApplication the automatic collector is off (collected by a GUI-thread timer); tests that
+    spin no event loop still have their cycles collected, here on the main thread."""
+    yield
+    if not gc.isenabled():
+        from desktop.ui.gui_gc import collect_due
+
+        collect_due()
 
 
 @pytest.fixture

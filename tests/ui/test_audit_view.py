@@ -11,7 +11,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop.review.audit_log import EventFilter
-from desktop.ui.audit_view import AuditTableModel, AuditWindow
+from desktop.ui.panels.audit_log import AuditLogWindow, AuditTableModel
 from tests.synth import populate
 
 
@@ -23,17 +23,18 @@ def synthetic(tmp_path_factory):
 @pytest.fixture
 def audit(qtbot, synthetic):
     from desktop.ui.app import make_app
+    from desktop.ui.session import Session
     from desktop.workspace import Workspace
 
     make_app()
-    ws = Workspace.open(synthetic, readonly=True)
-    view = AuditWindow(ws, inline_tasks=True)
+    session = Session(Workspace.open(synthetic, readonly=True), inline=True)
+    view = AuditLogWindow(session)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
     yield view
     view.close()
-    ws.close()
+    session.shutdown()
 
 
 def test_newest_first_and_lazy(audit):
@@ -165,7 +166,7 @@ def test_integrity_dialog_names_a_truncated_object(window, qtbot):
 
 
 def test_identity_dialog_needs_a_name_and_returns_the_role(qtbot):
-    from desktop.ui.identity_dialog import IdentityDialog
+    from desktop.ui.dialogs.identity import IdentityDialog
 
     dlg = IdentityDialog("", "editor", "演示工作区")
     qtbot.addWidget(dlg)

@@ -18,7 +18,7 @@ def test_a_failed_head_write_shows_in_the_status_bar_until_repaired(window, qtbo
         window.select_claim(claim["id"])
         window.select_evidence(evidence["id"])
         qtbot.keyClick(window.claims_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: window.head_label.isVisible(), timeout=10000)  # a 1 s timer shows it
+        qtbot.waitUntil(lambda: window.head_label.isVisible(), timeout=10000)  # shown with the write's changes
         assert "审计链头文件" in window.head_label.text()
         assert "已保存" in window.head_label.toolTip()
         assert claim["id"] in [c["id"] for c in workspace_status(window.ws.db)["claims"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop.review.status import workspace_status
-from desktop.ui.models import ClaimsTreeModel, EvidenceTableModel
+from desktop.ui.panels.claims.model import ClaimsTreeModel
+from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
 from tests.ui.dnd import drop_on_index
 
 
@@ -42,7 +43,7 @@ def test_link_through_the_ui_action_turns_the_flag_green(window, qtbot):
 
     window.select_claim(claim["id"])
     window.select_evidence(evidence["id"])
-    assert window.act_link.isEnabled()
+    assert window.links.act_link.isEnabled()
     # the 关联 action's shortcut
     qtbot.keyClick(window.claims_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
 
@@ -97,4 +98,4 @@ def test_readonly_window_disables_editing(qtbot, demo_ws):
 
 def test_models_pass_the_model_tester(qtmodeltester, demo_ws):
     qtmodeltester.check(ClaimsTreeModel(demo_ws.db))
-    qtmodeltester.check(EvidenceTableModel(demo_ws.db))
+    qtmodeltester.check(EvidenceLibraryModel(demo_ws.db))

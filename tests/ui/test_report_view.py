@@ -128,7 +128,7 @@ def test_reviewer_cannot_mark_or_confirm(tmp_path, qtbot):
         view.candidates.setCurrentRow(0)
         view.confirm_current_candidate()
         assert ws.db.scalar("SELECT count(*) FROM events") == n
-        w.tasks.shutdown()
+        w.close()
 
 
 def test_import_a_revised_version_from_the_view(window, tmp_path):

@@ -166,5 +166,5 @@ def test_role_switch_disables_editing_in_the_window(window):
     assert window.act_import.isEnabled() and window.claims_view.acceptDrops()
     window.set_identity("王审计", "reviewer")
     assert not window.act_import.isEnabled() and not window.act_add.isEnabled()
-    assert not window.act_link.isEnabled() and not window.claims_view.acceptDrops()
+    assert not window.links.act_link.isEnabled() and not window.claims_view.acceptDrops()
     assert "王审计 · 审核" in window.identity_label.text()

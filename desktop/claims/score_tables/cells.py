@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from desktop.claims.extractor import _MAG, _base_pattern
+from desktop.claims.extractor import base_unit_pattern
+from desktop.claims.lexicon import MAGNITUDE as _MAG
 
 # --- text keys -----------------------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ def clean(text: str | None) -> str:
 
 NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _EXTRA_UNITS = ("周岁", "岁", "年", "月", "日", "分", "台件", "件套", "人/次")
-UNIT = rf"(?:(?:{_MAG})?(?:{_base_pattern()}|{'|'.join(re.escape(u) for u in _EXTRA_UNITS)})|{_MAG})"
+UNIT = rf"(?:(?:{_MAG})?(?:{base_unit_pattern()}|{'|'.join(re.escape(u) for u in _EXTRA_UNITS)})|{_MAG})"
 #: a unit word alone in a cell (度量单位 column, or a unit that ran into its own cell)
 UNIT_ONLY_RE = re.compile(rf"{UNIT}|万[a-zA-Z²³]+|[a-zA-Z²³/]{{1,6}}")
 

@@ -12,7 +12,8 @@ import re
 from decimal import Decimal
 from typing import Callable
 
-from desktop.claims.extractor import AMOUNT, BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim, _flags
+from desktop.claims.lexicon import AMOUNT, BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim
+from desktop.claims.lexicon import claim_flags as _flags
 from desktop.claims.scoretable import Figure, Location, ScoreTable
 
 _OP_SIGN = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from desktop.claims.extractor import _MAG, _base_pattern
+from desktop.claims.extractor import base_unit_pattern
+from desktop.claims.lexicon import MAGNITUDE as _MAG
 from desktop.claims.score_tables import cells as C
 from desktop.claims.score_tables import vocab as V
 
@@ -40,7 +41,7 @@ class Token:
 _OPS = "|".join(re.escape(k) for k in sorted(C.OPS_BEFORE, key=len, reverse=True) if not k.isascii() or len(k) == 1
                 or k in (">=", "<="))
 _POST = "|".join(re.escape(k) for k in sorted(C.OPS_AFTER, key=len, reverse=True))
-_UNIT_RE = rf"(?:(?:{_MAG})?(?:{_base_pattern()})|(?:{_MAG})(?![0-9]))"
+_UNIT_RE = rf"(?:(?:{_MAG})?(?:{base_unit_pattern()})|(?:{_MAG})(?![0-9]))"
 #: a figure inside run-together text; a digit run (several cells glued) is one match
 FIGURE_NO_UNIT_RE = re.compile(rf"(?P<op>{_OPS})?(?P<num>(?:[0-9]+|\.[0-9]+)(?:[.,][0-9]+)*%?)")
 FIGURE_RE = re.compile(

@@ -3,7 +3,8 @@
 ``AuditTableModel`` is lazy: on a filter change it reads only the matching sequence numbers (one indexed
 query; 100,000 of them take a few tens of milliseconds), and rows are read a page at a time when the view
 asks for them, so a large trail opens at once and scrolls smoothly. Words come from
-``desktop.text.audit`` (shared with ``evidence-desk log``).
+``desktop.text.audit`` (shared with ``evidence-desk log``). The window reads the trail when it is opened
+(and on 刷新, F5); exports run on the session's jobs lane.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,14 +42,16 @@ from desktop.review import audit_log
 from desktop.review.audit_log import EventFilter
 from desktop.text.audit import action_name, claim_label, describe, evidence_label, export_events, role_name, target
 from desktop.text.messages import local_time
-from desktop.ui.tasks import TaskResult, TaskRunner
+from desktop.ui.dispatcher import TaskResult
+from desktop.ui.session import Session
+from desktop.ui.table_model import TableModel
 
 SeqRole = Qt.ItemDataRole.UserRole + 1
 FAMILIES = (("review.", "审核"), ("link.", "关联"), ("claim.", "指标"), ("evidence.", "佐证"), ("report.", "报告"),
             ("settings.", "设置"), ("workspace.", "工作区"))
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(TableModel):
     """Events in display order; holds sequence numbers, reads rows in pages, keeps a bounded page cache."""
 
     COLUMNS = ("序号", "时间", "操作人", "角色", "操作", "对象", "内容")
@@ -59,7 +62,7 @@ class AuditTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.db = db
         self.filter = EventFilter()
-        self._seqs: array | range = array("q")
+        self._keys = self._seqs = array("q")
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self.pages_loaded = 0  # how many page reads so far (the benchmark and tests look at it)
         self.set_filter(EventFilter())
@@ -67,7 +70,7 @@ class AuditTableModel(QAbstractTableModel):
     def set_filter(self, flt: EventFilter) -> None:
         self.beginResetModel()
         self.filter = flt
-        self._seqs = audit_log.event_seqs(self.db, flt)
+        self._keys = self._seqs = audit_log.event_seqs(self.db, flt)
         self._pages.clear()
         self.endResetModel()
 
@@ -127,18 +130,6 @@ class AuditTableModel(QAbstractTableModel):
 
     # -- Qt ------------------------------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._seqs)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
     def flags(self, index: QModelIndex):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
 
@@ -160,19 +151,19 @@ class AuditTableModel(QAbstractTableModel):
         return text
 
 
-class AuditWindow(QMainWindow):
+class AuditLogWindow(QMainWindow):
     """The audit trail viewer (a window of its own, so it can sit beside the main window)."""
 
     exported = Signal(str, int)  # path, rows
 
-    def __init__(self, ws, parent=None, *, inline_tasks: bool = False, claim_id: int | None = None):
+    def __init__(self, session: Session, parent=None, *, claim_id: int | None = None):
         super().__init__(parent)
         self.setObjectName("auditWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.ws = ws
+        self.session = session
+        self.ws = ws = session.ws
         self.setWindowTitle(f"审计日志 — {ws.name}")
         self.resize(1200, 760)
-        self.tasks = TaskRunner(self, inline=inline_tasks, on_thread_end=ws.db.close_thread_connection)
         self.model = AuditTableModel(ws.db, self)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -270,7 +261,6 @@ class AuditWindow(QMainWindow):
         self.progress.setMaximumWidth(240)
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
-        self.tasks.progress_changed.connect(self._on_progress)
 
         tb = self.addToolBar("审计日志")
         tb.setObjectName("auditToolBar")
@@ -405,7 +395,7 @@ class AuditWindow(QMainWindow):
 
     def export(self, path: str | Path) -> None:
         """Export the events the current filter shows (all of them, not only the rows seen)."""
-        db, flt, runner = self.ws.db, self.model.filter, self.tasks
+        db, flt, session = self.ws.db, self.model.filter, self.session
         total = self.model.rowCount()
 
         def names(batch):
@@ -413,7 +403,7 @@ class AuditWindow(QMainWindow):
 
         def work() -> int:
             return export_events(audit_log.iter_events(db, flt), path, names, total=total,
-                                 progress=lambda d, t: runner.report_progress("导出", d, t))
+                                 progress=lambda d, t: session.report_progress(lambda: self._on_progress("导出", d, t)))
 
         def finished(result: TaskResult) -> None:
             self.progress.hide()
@@ -421,13 +411,13 @@ class AuditWindow(QMainWindow):
                 text = f"导出失败：{getattr(result.error, 'strerror', None) or result.error}"
                 self.statusBar().showMessage(text, 8000)
                 self.last_error = text
-                if not self.tasks.inline:
+                if self.session.interactive:
                     QMessageBox.warning(self, "导出审计日志", text)
                 return
             self.statusBar().showMessage(f"已导出 {result.value:,} 条到 {path}", 8000)
             self.exported.emit(str(path), result.value)
 
-        self.tasks.submit("导出审计日志", work, finished)
+        self.session.job("导出审计日志", work, finished)
 
     def _on_progress(self, name: str, done: int, total: int) -> None:
         self.progress.show()
@@ -435,45 +425,6 @@ class AuditWindow(QMainWindow):
         self.progress.setValue(done)
         self.progress.setFormat(f"{name} {done}/{total}")
 
-    def shutdown(self) -> None:
-        """With the main window: the window itself is only hidden when closed, and opened again later."""
-        self.tasks.shutdown()
-
 
 def _h(text: Any) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def install(window) -> None:
-    """Add 审计日志 to the main window's 工具 menu; ``window.open_audit_view(claim_id=None)`` opens it."""
-
-    def open_audit_view(claim_id: int | None = None) -> AuditWindow:
-        view = getattr(window, "audit_window", None)
-        if view is None:
-            view = AuditWindow(window.ws, window, inline_tasks=window.tasks.inline)
-            window.audit_window = view
-        else:
-            view.refresh()
-        if claim_id is not None:
-            view.show_claim(claim_id)
-        view.show()
-        view.raise_()
-        view.activateWindow()
-        return view
-
-    act = QAction("审计日志…", window)
-    act.setShortcut(QKeySequence("Ctrl+Shift+A"))
-    act.setToolTip("查看全部操作记录（Ctrl+Shift+A）")
-    act.triggered.connect(lambda: open_audit_view())
-    window.act_audit = act
-    window.open_audit_view = open_audit_view
-    window.audit_window = None
-    tools = _menu(window, "工具(&T)")
-    tools.addAction(act)
-
-
-def _menu(window, title: str):
-    for action in window.menuBar().actions():
-        if action.text() == title and action.menu() is not None:
-            return action.menu()
-    return window.menuBar().addMenu(title)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,52 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.integrity import STAGES, IntegrityReport, verify_workspace
-from desktop.text.integrity import problem_text
+from desktop.text.integrity import STAGE_NAMES, problem_text, problem_when, problem_where, report_plain, stage_of
 from desktop.text.messages import local_time
-from desktop.ui.tasks import TaskResult, TaskRunner
-
-STAGE_NAMES = {
-    "sqlite": "数据库文件结构（PRAGMA integrity_check）",
-    "triggers": "审计记录的防篡改触发器",
-    "events": "审计链：逐条重算哈希，核对链头文件",
-    "objects": "存储中的每份佐证：重算 SHA-256",
-    "reviews": "审核记录与审计事件逐条核对",
-}
-
+from desktop.ui.dispatcher import TaskResult
+from desktop.ui.session import Session
 
 class Cancelled(Exception):
     """The user stopped the check."""
-
-
-def problem_where(p: dict[str, Any]) -> str:
-    code = p.get("code", "")
-    if code.startswith("object_"):
-        if p.get("evidence_id") is not None:
-            return f"佐证 E{p['evidence_id']}《{p.get('name', '')}》"
-        return "存储文件夹"
-    if code.startswith("review_"):
-        return f"审核记录 R{p.get('review_id')}（指标 #{p.get('claim_id')}）"
-    if code.startswith("trigger_"):
-        return f"触发器 {p.get('trigger')}"
-    if code.startswith("head_"):
-        return "链头文件 audit-head.json"
-    if code == "sqlite_integrity":
-        return "数据库文件"
-    if p.get("seq") is not None:
-        end = p.get("missing_to")
-        return f"审计事件 #{p['seq']}" + (f"–#{end}" if end and end != p["seq"] else "")
-    return ""
-
-
-def problem_when(p: dict[str, Any]) -> str:
-    since, until = p.get("since"), p.get("until")
-    if since and until:
-        return f"{local_time(since)} 之后，{local_time(until)} 之前"
-    if since:
-        return f"{local_time(since)} 之后"
-    if until:
-        return f"{local_time(until)} 或之前"
-    return "不详"
 
 
 def report_html(report: IntegrityReport) -> str:
@@ -86,27 +47,19 @@ def report_html(report: IntegrityReport) -> str:
             f"<p style='color:#757575'>校验时间：{when}</p>")
 
 
-def report_plain(report: IntegrityReport) -> str:
-    if report.ok:
-        return f"校验通过：{report.events} 条审计事件、{report.objects} 个存储对象、{report.reviews} 条审核记录均完好。"
-    lines = [f"发现 {len(report.problems)} 个问题："]
-    lines += [f"- {problem_text(p)}｜{problem_where(p)}｜{problem_when(p)}" for p in report.problems]
-    return "\n".join(lines)
-
-
 class IntegrityDialog(QDialog):
     check_finished = Signal(object)  # IntegrityReport, or None when cancelled / failed
 
-    def __init__(self, ws, parent=None, *, inline: bool = False):
+    def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.setObjectName("integrityDialog")
         self.setWindowTitle("校验完整性")
         self.resize(760, 560)
-        self.ws = ws
+        self.session = session
+        self.ws = session.ws
         self.report: IntegrityReport | None = None
         self._cancel = False
-        self.tasks = TaskRunner(self, inline=inline, on_thread_end=ws.db.close_thread_connection)
-        self.tasks.progress_changed.connect(self._on_progress)
+        self._run = 0  # which check is the current one (a closed dialog's check stops at its next step)
 
         grid = QGridLayout()
         self.stage_marks: dict[str, QLabel] = {}
@@ -150,20 +103,24 @@ class IntegrityDialog(QDialog):
         self.rerun_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.copy_button.setEnabled(False)
-        ws, runner = self.ws, self.tasks
+        ws, session = self.ws, self.session
+        self._run += 1
+        run = self._run
 
         def progress(stage: str, done: int, total: int) -> None:
-            if self._cancel:
+            if self._cancel or run != self._run:
                 raise Cancelled()
-            runner.report_progress(stage, done, total)
+            session.report_progress(lambda: self._on_progress(run, stage, done, total))
 
-        self.tasks.submit("校验完整性", lambda: verify_workspace(ws, progress), self._on_done)
+        session.job("校验完整性", lambda: verify_workspace(ws, progress), lambda result: self._on_done(run, result))
 
     def cancel(self) -> None:
         self._cancel = True
         self.cancel_button.setEnabled(False)
 
-    def _on_progress(self, stage: str, done: int, total: int) -> None:
+    def _on_progress(self, run: int, stage: str, done: int, total: int) -> None:
+        if run != self._run:
+            return
         i = STAGES.index(stage) if stage in STAGES else -1
         for j, s in enumerate(STAGES):
             if j < i:
@@ -174,7 +131,9 @@ class IntegrityDialog(QDialog):
         self.bar.setValue(done)
         self.bar.setFormat(f"{STAGE_NAMES.get(stage, stage).split('：')[0].split('（')[0]} {done:,}/{total:,}")
 
-    def _on_done(self, result: TaskResult) -> None:
+    def _on_done(self, run: int, result: TaskResult) -> None:
+        if run != self._run:
+            return
         self.rerun_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         if isinstance(result.error, Cancelled):
@@ -188,7 +147,7 @@ class IntegrityDialog(QDialog):
         self.report = result.value
         for s in STAGES:
             self.stage_marks[s].setText("✓")
-        bad_stages = {_stage_of(p) for p in self.report.problems}
+        bad_stages = {stage_of(p) for p in self.report.problems}
         for s in bad_stages:
             if s in self.stage_marks:
                 self.stage_marks[s].setText("<span style='color:#c62828'>✗</span>")
@@ -200,23 +159,10 @@ class IntegrityDialog(QDialog):
         if self.report is not None:
             QGuiApplication.clipboard().setText(report_plain(self.report))
 
-    def done(self, r: int) -> None:  # closing: stop the check, then the worker thread
+    def done(self, r: int) -> None:  # closing: stop the check (it stops at its next step)
         self._cancel = True
-        self.tasks.shutdown()
+        self._run += 1
         super().done(r)
-
-
-def _stage_of(p: dict[str, Any]) -> str:
-    code = p.get("code", "")
-    if code.startswith("object_"):
-        return "objects"
-    if code.startswith("review_"):
-        return "reviews"
-    if code.startswith("trigger_"):
-        return "triggers"
-    if code == "sqlite_integrity":
-        return "sqlite"
-    return "events"
 
 
 def _h(text: Any) -> str:

@@ -1,9 +1,11 @@
 """The completeness dashboard: per report and per section, how many claims have evidence, as figures and bars.
 
 Rows come from :func:`desktop.review.status.completeness_by_section` — the same counts ``status --json``
-prints. Every figure and every bar segment is clickable and asks for the claim list to be filtered to
-it (:attr:`CompletenessChart.figure_clicked`). Above the chart, the filter buttons 缺佐证 / 数值未找到 /
-证据有新版本 / 未关联证据 with their counts.
+prints — over the claim rows the claims panel holds (:meth:`CompletenessDashboard.refresh`, wired by the
+main window to the claims panel's ``refreshed``). Every figure and every bar segment is clickable and
+filters the claim list to it; above the chart, the filter buttons 缺佐证 / 数值未找到 / 证据有新版本 / 未关联证据
+with their counts. The dashboard holds which filter is on and asks for it: ``claim_filter_requested``
+(a :class:`~desktop.ui.claim_filter.ClaimFilter`) and ``evidence_filter_requested`` ("unlinked" / "all").
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.evidence.queries import evidence_count
+from desktop.review import status
 from desktop.review.status import SectionCompleteness
+from desktop.ui.claim_filter import CLAIM_FLAG_FILTERS, ClaimFilter
 
 GREEN = QColor("#2e7d32")
 AMBER = QColor("#b26a00")
@@ -284,13 +289,20 @@ def _tooltip(row: SectionCompleteness, key: str) -> str:
 class CompletenessDashboard(QWidget):
     """Filter buttons with counts, the current filter, and the chart in a scroll area."""
 
-    filter_requested = Signal(object)  # flag or None (全部)
+    filter_requested = Signal(object)  # flag or None (全部): a button
     figure_clicked = Signal(int, object, str)
     clear_requested = Signal()
+    claim_filter_requested = Signal(object)  # ClaimFilter: the claims list should show these
+    evidence_filter_requested = Signal(str)  # "unlinked" / "all": the evidence library should show these
+    refreshed = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, session, parent=None):
         super().__init__(parent)
         self.setObjectName("completenessDashboard")
+        self.session = session
+        self.claim_filter = ClaimFilter()
+        self.unlinked_only = False
+        self._reports: dict[int, str] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(6)
@@ -349,6 +361,57 @@ class CompletenessDashboard(QWidget):
         )
         legend.setObjectName("dashboardLegend")
         lay.addWidget(legend)
+        self.filter_requested.connect(self.request_filter)
+        self.figure_clicked.connect(self._on_figure_clicked)
+        self.clear_requested.connect(lambda: self.request_filter(None))
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def refresh(self, claims: list[dict]) -> None:
+        """Counts and bars for these claim rows (the claims panel's, already fresh) and the files linked
+        to nothing."""
+        db = self.session.ws.db
+        with db.snapshot():
+            rows = status.completeness_by_section(db, claims)
+            unlinked = evidence_count(db, "unlinked")
+        self._reports = {r.report_id: r.report for r in rows if r.section is None}
+        c = status.Completeness.of(claims)
+        self.set_data(rows, {"all": c.claims, "no_evidence": c.without_evidence, "value_not_found": c.value_not_found,
+                             "evidence_superseded": c.evidence_superseded, "unlinked": unlinked})
+        self._show_filter_state()
+        self.refreshed.emit()
+
+    # -- filters ---------------------------------------------------------------------------------
+
+    def request_filter(self, flag: str | None) -> None:
+        """A filter button or key: 全部 / 缺佐证 / 数值未找到 / 证据有新版本 (claims) or 未关联证据 (evidence)."""
+        was_unlinked = self.unlinked_only
+        self.unlinked_only = flag == "unlinked"
+        self.claim_filter = ClaimFilter() if flag == "unlinked" else ClaimFilter(flag)
+        self.claim_filter_requested.emit(self.claim_filter)
+        if self.unlinked_only != was_unlinked:
+            self.evidence_filter_requested.emit("unlinked" if self.unlinked_only else "all")
+        self._show_filter_state()
+
+    def _on_figure_clicked(self, report_id: int, section: str | None, key: str) -> None:
+        """A figure or bar of the chart: just those claims."""
+        was_unlinked, self.unlinked_only = self.unlinked_only, False
+        self.claim_filter = ClaimFilter(KEY_FLAG[key], report_id, section)
+        self.claim_filter_requested.emit(self.claim_filter)
+        if was_unlinked:
+            self.evidence_filter_requested.emit("all")
+        self._show_filter_state()
+
+    def _show_filter_state(self) -> None:
+        if self.unlinked_only:
+            self.show_filter("unlinked", "未关联证据（右侧佐证列表）")
+            self.chart.set_active(None, None, None)
+            return
+        f = self.claim_filter
+        button = f.flag if f.report_id is None and f.flag in (None, *CLAIM_FLAG_FILTERS) else "__none__"
+        self.show_filter(button, f.describe(self._reports))
+        key = next((k for k, v in KEY_FLAG.items() if v == f.flag), None)
+        self.chart.set_active(f.report_id, f.section, key if f.report_id is not None else None)
 
     def set_data(self, rows: list[SectionCompleteness], counts: dict[str, int]) -> None:
         """Rows for the chart, and the count behind each filter button."""

@@ -6,8 +6,9 @@
 - the 待确认 list holds the unclassified numbers: Y / Enter confirms, N / Delete dismisses;
 - 导入新版本 re-anchors the claims of a revised report and says what changed, moved or vanished.
 
-Every change goes through a service function in :mod:`desktop.claims.service` on the main window's
-task runner (the one writer), then the tree and this view refresh.
+Every change goes through a service function in :mod:`desktop.claims.service` on the session's writer
+lane. The view refreshes from the session's changes: a report imported or revised → the reports and the
+text again; claims or links changed → the highlights and the 待确认 list.
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.changes import Changes
 from desktop.claims import service
-from desktop.claims.extractor import BASE_UNITS
+from desktop.claims.lexicon import BASE_UNITS
+from desktop.claims.queries import active_reports, claim_report_id, report_claims, report_text
 from desktop.review import status
 from desktop.text.messages import CLAIM_STATES, warning_text
+from desktop.ui.common import esc as _esc
+from desktop.ui.session import Session
 
 COLOURS = {
     "covered": QColor("#c8e6c9"),  # green: has evidence
@@ -124,17 +129,14 @@ class _CandidateKeys(QObject):
 class ReportView(QWidget):
     """One report's text with its claims, and the 待确认 list beside it."""
 
-    claim_activated = Signal(int)  # the user clicked a claim in the text
-    claims_changed = Signal(list)  # claim ids a mutation touched (the tree reloads)
+    claim_activated = Signal(int)  # the user clicked a claim in the text (or marked a new one)
 
-    def __init__(self, ws, submit: Callable[[str, Callable[[], Any], Callable[[Any], None]], Any],
-                 show_error: Callable[[BaseException], None], parent=None, *, interactive: bool = True):
+    def __init__(self, session: Session, parent=None):
         super().__init__(parent)
-        self.interactive = interactive  # False in tests and scripted runs: no modal dialogs
+        self.session = session
+        self.interactive = session.interactive  # False in tests and scripted runs: no modal dialogs
         self.setObjectName("reportView")
-        self.ws = ws
-        self._submit = submit
-        self._show_error = show_error
+        self.ws = session.ws
         self.report_id: int | None = None
         self.current_claim_id: int | None = None
         self._claims: list[dict[str, Any]] = []
@@ -142,7 +144,11 @@ class ReportView(QWidget):
         self._starts: list[int] = []
         self._qpos: list[int] | None = None  # code point → UTF-16 offset, when the text needs it
         self._quiet = False
+        self.last_revision = None
+        self.revision_summary = ""
         self._build()
+        session.changed.connect(self.on_changes)
+        session.identity_changed.connect(self._update_actions)
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -232,12 +238,18 @@ class ReportView(QWidget):
 
     @property
     def writable(self) -> bool:
-        return not self.ws.readonly and self.ws.role == "editor"
+        return self.session.writable
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("report"):
+            self.reload_reports()
+        elif changes.touches("claim", "link"):
+            self.refresh_claims()
 
     # -- loading ---------------------------------------------------------------------------------
 
     def reload_reports(self) -> None:
-        rows = self.ws.db.query("SELECT id, name, imported_at FROM reports WHERE state = 'active' ORDER BY id")
+        rows = active_reports(self.ws.db)
         keep = self.report_id
         self._quiet = True
         self.report_combo.clear()
@@ -264,11 +276,10 @@ class ReportView(QWidget):
             self.show_report(rid)
 
     def show_report(self, report_id: int) -> None:
-        row = self.ws.db.query_one("SELECT text FROM reports WHERE id = ?", (report_id,))
-        if row is None:
+        text = report_text(self.ws.db, report_id)
+        if text is None:
             return
         self.report_id = report_id
-        text = row["text"]
         self._qpos = None
         if any(ord(ch) > 0xFFFF for ch in text):  # Qt counts UTF-16 units
             acc, pos = [], 0
@@ -286,7 +297,7 @@ class ReportView(QWidget):
         """Re-read this report's claims and their evidence status; repaint the highlights."""
         if self.report_id is None:
             return
-        claims = [c for c in service.report_claims(self.ws.db, self.report_id)
+        claims = [c for c in report_claims(self.ws.db, self.report_id)
                   if c["state"] != "vanished" and c["start"] is not None]
         active_ids = [c["id"] for c in claims if c["state"] == "active"]
         flags = {r["id"]: r["flags"] for r in status.claim_rows(self.ws.db, active_ids)} if active_ids else {}
@@ -391,17 +402,17 @@ class ReportView(QWidget):
         if claim_id is None or (claim_id == self.current_claim_id and not force):
             return
         if claim_id not in self._by_id:
-            row = self.ws.db.query_one("SELECT report_id FROM claims WHERE id = ?", (claim_id,))
-            if row is None:
+            report_id = claim_report_id(self.ws.db, claim_id)
+            if report_id is None:
                 return
-            if row["report_id"] != self.report_id:
-                idx = self.report_combo.findData(row["report_id"])
+            if report_id != self.report_id:
+                idx = self.report_combo.findData(report_id)
                 if idx < 0:
                     return
                 self._quiet = True
                 self.report_combo.setCurrentIndex(idx)
                 self._quiet = False
-                self.show_report(row["report_id"])
+                self.show_report(report_id)
             if claim_id not in self._by_id:
                 return
         c = self._by_id[claim_id]
@@ -488,20 +499,13 @@ class ReportView(QWidget):
                 done: Callable[[Any], None] | None = None) -> None:
         row = self.candidates.currentRow()
 
-        def finished(result) -> None:
-            if result.error is not None:
-                self._show_error(result.error)
-                return
-            change = result.value
-            ids = [change.claim_id] if hasattr(change, "claim_id") else []
-            self.refresh_claims()
+        def finished(change) -> None:  # the view has refreshed from the change already
             if next_candidate and self.candidates.count():
                 self.candidates.setCurrentRow(min(row, self.candidates.count() - 1))
-            self.claims_changed.emit(ids)
             if done is not None:
                 done(change)
 
-        self._submit(name, fn, finished)
+        self.session.write(name, fn, finished)
 
     def mark_selection(self, *, subject: str | None = None, value: str | None = None, unit: str | None = None) -> None:
         """标记为指标: the selected text becomes a manual claim (asks for a value if it holds none)."""
@@ -511,7 +515,7 @@ class ReportView(QWidget):
         start, end = self._from_q(cur.selectionStart()), self._from_q(cur.selectionEnd())
         rid = self.report_id
         quote = self.text.toPlainText()[cur.selectionStart():cur.selectionEnd()]
-        if value is None and service._guess(quote) is None:
+        if value is None and service.guess_claim(quote) is None:
             if not self.interactive:
                 return
             dlg = ClaimEditDialog({"quote": quote, "subject": "", "value": "", "unit": ""}, self)
@@ -587,69 +591,3 @@ class ReportView(QWidget):
 
         self._mutate("导入新版本", lambda: service.import_revised_report(self.ws.db, report_id=rid, path=path),
                      done=done)
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def mount_report_view(window) -> ReportView:
-    """Put the report view in a tab beside the claims tree of ``window`` and wire it:
-    tree selection ↔ text highlight, mutations → tree reload, imports → view refresh."""
-    view = ReportView(window.ws, window.tasks.submit, window.show_error, window, interactive=not window.tasks.inline)
-    window.left_tabs.addTab(view, "报告原文")
-
-    def on_tab_shown(index: int) -> None:
-        # a hidden text view cannot scroll: bring the selected claim into view when the tab appears
-        if window.left_tabs.widget(index) is view:
-            ids = window.selected_claim_ids()
-            if len(ids) == 1:
-                view.show_claim(ids[0], force=True)
-
-    window.left_tabs.currentChanged.connect(on_tab_shown)
-
-    reloading = [False]
-
-    def on_tree_selection(*_args) -> None:
-        if reloading[0]:
-            return
-        ids = window.selected_claim_ids()
-        if len(ids) == 1:
-            view.show_claim(ids[0])
-
-    def on_claim_activated(cid: int) -> None:
-        if cid not in window.selected_claim_ids():
-            if window.claims_model.index_for_claim(cid).isValid():
-                window.select_claim(cid)
-
-    def on_claims_changed(_ids) -> None:
-        reloading[0] = True
-        try:
-            window.reload()
-            if view.current_claim_id is not None and window.claims_model.index_for_claim(view.current_claim_id).isValid():
-                window.select_claim(view.current_claim_id)
-            else:
-                window.claims_view.clearSelection()
-        finally:
-            reloading[0] = False
-
-    def on_task_finished(result) -> None:
-        if result.name in ("导入报告",) or result.name.startswith(("关联", "取消关联", "撤销")):
-            view.refresh()
-        warnings = getattr(result.value, "warnings", None) if result.error is None else None
-        if warnings:  # scanned pages, GBK decoding: say so after the import
-            text = "；".join(warning_text(w) for w in warnings)
-            window.statusBar().showMessage(f"已导入，注意：{text}", 12000)
-            view.last_warnings = text
-            if view.interactive:
-                QMessageBox.information(window, "导入报告", text)
-
-    window.claims_view.selectionModel().selectionChanged.connect(on_tree_selection)
-    view.claim_activated.connect(on_claim_activated)
-    view.claims_changed.connect(on_claims_changed)
-    window.tasks.task_finished.connect(on_task_finished)
-    menu = window.menuBar().addMenu("报告(&P)")
-    for a in (view.act_mark, view.act_edit, view.act_ignore, view.act_restore, None, view.act_revise):
-        menu.addSeparator() if a is None else menu.addAction(a)
-    window.report_view = view
-    return view

@@ -8,7 +8,11 @@ Keys (inside the review page): ``1`` 已核实, ``2`` 存疑, ``3`` 需补充, `
 same with Ctrl while typing a comment); ``N`` / ``P`` next / previous claim (also Alt+→ / Alt+←);
 ``C`` puts the cursor in the comment box and ``Esc`` takes it out again; ``H`` opens the claim's history in
 the audit trail. Only the reviewer role (审核) can record; the evaluation group sees the same page
-read-only. Recording goes through ``review_claim`` on the window's writer thread.
+read-only. Recording goes through ``review_claim`` on the session's writer lane.
+
+The page refreshes from the session's changes: a review recorded (here or elsewhere) updates that claim's
+state and the progress; claims, links or evidence changed re-read the walk (now if the page is showing,
+else when it is next opened).
 """
 
 from __future__ import annotations
@@ -36,10 +40,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.changes import Changes
+from desktop.claims.queries import report_text
 from desktop.review import status
+from desktop.review.queries import linked_evidence
 from desktop.review.review import ReviewInfo, review_claim, review_history, review_overview, review_progress
-from desktop.text.messages import REVIEW_STATES, error_text, local_time
-from desktop.ui.preview import LocatorPreview
+from desktop.text.messages import REVIEW_STATES, local_time
+from desktop.text.review import stale_reason_text
+from desktop.ui.panels.review_mode.locator_preview import LocatorPreview
+from desktop.ui.session import BatchedChanges, Session
 
 STATE_KEYS = (("verified", "1"), ("questioned", "2"), ("needs_more", "3"), ("not_required", "4"), ("pending", "0"))
 STATE_COLOURS = {"verified": "#2e7d32", "questioned": "#c62828", "needs_more": "#b26a00", "not_required": "#546e7a",
@@ -54,45 +63,35 @@ WALKS = (
 CONTEXT_CHARS = 220
 
 
-def reason_text(reason: dict[str, Any]) -> str:
-    code = reason.get("code")
-    if code == "value_changed":
-        return f"数值由 {reason['before']} 改为 {reason['after']}"
-    if code == "link_added":
-        return f"新关联了《{reason['name']}》"
-    if code == "link_removed":
-        return f"取消了与《{reason['name']}》的关联"
-    if code == "locator_changed":
-        return f"《{reason['name']}》的位置由“{reason['before']}”改为“{reason['after']}”"
-    if code == "file_superseded":
-        return f"《{reason['name']}》有了新版本"
-    return "佐证已变化"
-
-
 def _esc(text: Any) -> str:
     return html.escape("" if text is None else str(text))
 
 
-class ReviewModeWidget(QWidget):
-    """The review page. ``tasks`` is the window's TaskRunner (the serial writer)."""
+class ReviewModePanel(QWidget):
+    """The review page (shown in place of the main view)."""
 
     review_recorded = Signal(int)  # claim id
     leave_requested = Signal()
     history_requested = Signal(int)  # claim id
 
-    def __init__(self, ws, tasks, parent=None):
+    def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.setObjectName("reviewMode")
-        self.ws = ws
-        self.tasks = tasks
+        self.session = session
+        self.ws = session.ws
         self.claims: list[dict[str, Any]] = []
         self.pos = -1
         self._reports: dict[int, str] = {}
         self._overview: dict[int, ReviewInfo] = {}
+        self._evidence: list[dict[str, Any]] = []
+        self._stale = False  # claims or evidence changed while the page was hidden
+        self.last_message = ""
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._build()
         self._build_actions()
         self.reload()
+        self.batched = BatchedChanges(session, self.on_changes, parent=self)
+        session.identity_changed.connect(self.reload)
 
     # -- construction ------------------------------------------------------------------------------
 
@@ -253,10 +252,34 @@ class ReviewModeWidget(QWidget):
 
     @property
     def can_review(self) -> bool:
-        return self.ws.role == "reviewer" and not self.ws.readonly
+        return self.session.can_review
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.only("review"):
+            self._overview.update(review_overview(self.ws.db, sorted(changes.claim_ids)))
+            self._refresh_progress()
+            if self.isVisible():
+                self._show_state_of_current()
+            return
+        if changes.touches("claim", "link", "evidence", "report", "review"):
+            if self.isVisible():
+                self.reload()
+            else:
+                self._stale = True
+
+    def _show_state_of_current(self) -> None:
+        if 0 <= self.pos < len(self.claims):
+            self._show_state(self.claims[self.pos])
+            self._show_history(self.claims[self.pos])
+
+    def show_page(self) -> None:
+        """Being shown again: catch up with what changed meanwhile."""
+        if self._stale:
+            self.reload()
 
     def reload(self, keep: bool = True) -> None:
         """Re-read claims and reviews; stay on the same claim when ``keep`` and it is still listed."""
+        self._stale = False
         current = self.current_claim_id() if keep else None
         rows = status.claim_rows(self.ws.db)
         self._overview = review_overview(self.ws.db)
@@ -298,7 +321,7 @@ class ReviewModeWidget(QWidget):
 
     def _report_text(self, report_id: int) -> str:
         if report_id not in self._reports:
-            self._reports[report_id] = self.ws.db.scalar("SELECT text FROM reports WHERE id = ?", (report_id,)) or ""
+            self._reports[report_id] = report_text(self.ws.db, report_id) or ""
         return self._reports[report_id]
 
     # -- display -----------------------------------------------------------------------------------
@@ -372,7 +395,7 @@ class ReviewModeWidget(QWidget):
         if info.comment:
             text += f"<br>意见：{_esc(info.comment)}"
         if info.stale:
-            reasons = "；".join(reason_text(r) for r in info.reasons)
+            reasons = "；".join(stale_reason_text(r) for r in info.reasons)
             text += (f"<br><span style='color:#c62828'>签核后已变更：{_esc(reasons)}。"
                      f"请重新查看佐证后再次标记。</span>")
         self.state_label.setText(text)
@@ -390,13 +413,7 @@ class ReviewModeWidget(QWidget):
     def _show_evidence(self, c: dict[str, Any]) -> None:
         self.evidence_list.blockSignals(True)
         self.evidence_list.clear()
-        rows = self.ws.db.query(
-            "SELECT l.evidence_id, l.locator, e.name, e.ext, e.sha256,"
-            " EXISTS (SELECT 1 FROM evidence n WHERE n.supersedes = e.id) AS superseded"
-            " FROM links l JOIN evidence e ON e.id = l.evidence_id WHERE l.claim_id = ? ORDER BY l.id",
-            (c["id"],),
-        )
-        self._evidence = [dict(r) for r in rows]
+        self._evidence = linked_evidence(self.ws.db, c["id"])
         for e in self._evidence:
             label = f"E{e['evidence_id']}《{e['name']}》" + (f" · {e['locator']}" if e["locator"] else "")
             if e["superseded"]:
@@ -417,7 +434,7 @@ class ReviewModeWidget(QWidget):
             self.preview.clear(text)
 
     def _on_evidence_row(self, row: int) -> None:
-        if not 0 <= row < len(getattr(self, "_evidence", [])):
+        if not 0 <= row < len(self._evidence):
             return
         e = self._evidence[row]
         c = self.claims[self.pos]
@@ -467,102 +484,13 @@ class ReviewModeWidget(QWidget):
         comment = self.comment.toPlainText()
         db = self.ws.db
 
-        def finished(result) -> None:
-            if result.error is not None:
-                self._show_error(result.error)
-                return
-            self._overview.update(review_overview(db, [cid]))
-            self._refresh_progress()
+        def finished(_change) -> None:  # the state and the progress followed the change already
             self.review_recorded.emit(cid)
             if self.current_claim_id() == cid and self.auto_next.isChecked() and self.pos < len(self.claims) - 1:
                 self.pos += 1
             self._show_current()
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.last_message = f"#{cid} 已标记为“{REVIEW_STATES[state]}”"
-            self._status(self.last_message)
+            self.session.show_message(self.last_message, 5000)
 
-        self.tasks.submit("审核", lambda: review_claim(db, claim_id=cid, state=state, comment=comment), finished)
-
-    def _status(self, text: str) -> None:
-        win = self.window()
-        if hasattr(win, "statusBar"):
-            win.statusBar().showMessage(text, 5000)
-
-    def _show_error(self, exc: BaseException) -> None:
-        win = self.window()
-        if hasattr(win, "show_error"):
-            win.show_error(exc)
-        else:
-            self._status(error_text(getattr(exc, "code", ""), getattr(exc, "params", {})))
-
-
-# --- mounting in the main window -------------------------------------------------------------------
-
-
-def install(window) -> None:
-    """Put the review page beside the main view (a stacked central widget) and add its menu and keys."""
-    main_view = window.takeCentralWidget()
-    stack = QStackedWidget()
-    stack.setObjectName("centralStack")
-    stack.addWidget(main_view)
-    window.setCentralWidget(stack)
-    window.central_stack = stack
-    window.review_mode = None
-
-    def open_review(claim_id: int | None = None) -> None:
-        if window.review_mode is None:
-            page = ReviewModeWidget(window.ws, window.tasks)
-            page.leave_requested.connect(close_review)
-            page.review_recorded.connect(lambda cid: window.claims_model.refresh_claims([cid]))
-            page.history_requested.connect(lambda cid: _open_audit(window, cid))
-            stack.addWidget(page)
-            window.review_mode = page
-        else:
-            window.review_mode.reload()
-        if claim_id is None:
-            ids = window.selected_claim_ids()
-            claim_id = ids[0] if len(ids) == 1 else None
-        if claim_id is not None:
-            window.review_mode.go_to(claim_id)
-        stack.setCurrentWidget(window.review_mode)
-        _set_checked(window.act_review_mode, True)
-        window.review_mode.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def close_review() -> None:
-        page = window.review_mode
-        stack.setCurrentIndex(0)
-        _set_checked(window.act_review_mode, False)
-        if page is not None and page.current_claim_id() is not None:
-            window.claims_model.reload()
-            window.claims_view.expandAll()
-            window.select_claim(page.current_claim_id())
-
-    def toggle(checked: bool) -> None:
-        open_review() if checked else close_review()
-
-    act = QAction("审核模式", window)
-    act.setCheckable(True)
-    act.setShortcut(QKeySequence("Ctrl+R"))
-    act.setToolTip("逐条审核指标（Ctrl+R）")
-    act.setStatusTip("逐条审核指标：1 已核实，2 存疑，3 需补充，4 无需佐证，N/P 下一条/上一条")
-    act.toggled.connect(toggle)
-    window.act_review_mode = act
-    window.open_review_mode = open_review
-    window.close_review_mode = close_review
-    menu = window.menuBar().addMenu("审核(&A)")
-    menu.addAction(act)
-    window.review_menu = menu
-    window.toolbar.addSeparator()
-    window.toolbar.addAction(act)
-
-
-def _set_checked(action: QAction, checked: bool) -> None:
-    blocked = action.blockSignals(True)
-    action.setChecked(checked)
-    action.blockSignals(blocked)
-
-
-def _open_audit(window, claim_id: int) -> None:
-    opener = getattr(window, "open_audit_view", None)
-    if opener is not None:
-        opener(claim_id=claim_id)
+        self.session.write("审核", lambda: review_claim(db, claim_id=cid, state=state, comment=comment), finished)

@@ -1,4 +1,4 @@
-"""The preview pane of the evidence library: what the stored copy of a file shows.
+"""The evidence library's preview pane: what the stored copy of a file shows.
 
 Images are decoded off the GUI thread (``QImageReader`` with EXIF orientation and a size cap), PDFs are
 shown with ``QPdfView``, spreadsheets as a table per sheet and Word / text files as text — both from the
@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.evidence.queries import text_units
 from desktop.evidence.text import IMAGE_EXTS
 from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
-from desktop.ui.models import human_size
+from desktop.ui.common import human_size
 
 MAX_PREVIEW_SIDE = 2000
 MAX_TEXT_CHARS = 400_000
@@ -46,14 +47,6 @@ def load_image(path: str, max_side: int = MAX_PREVIEW_SIDE) -> QImage:
     if size.isValid() and max(size.width(), size.height()) > max_side:
         reader.setScaledSize(size.scaled(QSize(max_side, max_side), Qt.AspectRatioMode.KeepAspectRatio))
     return reader.read()
-
-
-def load_text_units(db, evidence_id: int) -> list[tuple[str, str]]:
-    """(locator, text) of each page / sheet / body of an evidence file, from the index (any thread)."""
-    rows = db.query(
-        "SELECT locator, text FROM evidence_text WHERE evidence_id = ? ORDER BY rowid", (evidence_id,)
-    )
-    return [(r["locator"], r["text"]) for r in rows]
 
 
 class ScaledImage(QLabel):
@@ -88,7 +81,7 @@ class ScaledImage(QLabel):
         self.setPixmap(pix)
 
 
-class EvidencePreview(QWidget):
+class PreviewPane(QWidget):
     open_requested = Signal(int)  # evidence id
     reveal_requested = Signal(int)
     retry_requested = Signal(list, list)  # task ids, evidence ids
@@ -224,7 +217,7 @@ class EvidencePreview(QWidget):
                 return
             eid = e["id"]
             self._placeholder("正在载入…")
-            self._submit(lambda: load_text_units(self.db, eid), lambda units: self._show_units(token, ext, units))
+            self._submit(lambda: text_units(self.db, eid), lambda units: self._show_units(token, ext, units))
         else:
             self._placeholder("此类型的文件没有预览，可用默认程序打开。")
 

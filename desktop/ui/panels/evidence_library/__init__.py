@@ -1,0 +1,575 @@
+"""The evidence library: every file as a thumbnail grid or a list, filters, search, preview, progress.
+
+The panel shows :class:`~desktop.ui.panels.evidence_library.model.EvidenceLibraryModel` in two views (one
+selection), filters 全部 / 未关联 / 出错 / 已有新版本 with their counts, search over names and extracted text
+(FTS5 trigram for three characters or more, ``LIKE`` for one or two), the preview pane, "用默认程序打开" /
+"在文件夹中显示", and the status-bar widgets (progress "正在处理 37/120", the watcher's state).
+
+It refreshes from the session's ``changed`` (rows of the files a change names: new, new version, text
+extracted, linked or unlinked) and from the ingest lane (thumbnails, files that could not be registered,
+progress, watcher state). Searches, thumbnails and previews load on the reader lane; registering,
+retrying and the watcher's settings go through the ingest lane, on the writer lane.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.changes import Changes
+from desktop.evidence.queries import EVIDENCE_FILTERS as FILTERS
+from desktop.evidence.queries import present_paths, search_evidence
+from desktop.text.messages import WATCH_STATE_NAMES
+from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
+from desktop.ui.panels.evidence_library.preview_pane import PreviewPane
+from desktop.ui.panels.evidence_library.views import (
+    EvidenceGridView,
+    EvidenceListView,
+    ThumbnailCache,
+    reveal_in_file_manager,
+)
+from desktop.ui.session import Session
+
+FILTER_NAMES = {"all": "全部", "unlinked": "未关联", "error": "出错", "superseded": "已有新版本"}
+PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
+
+
+class EvidenceLibrary(QWidget):
+    """The right-hand side of the main window: the evidence library."""
+
+    selection_changed = Signal()
+
+    def __init__(self, session: Session, parent=None):
+        super().__init__(parent)
+        self.setObjectName("evidenceLibrary")
+        self.session = session
+        self.ws = session.ws
+        self.ingest = session.ingest
+        self.model = EvidenceLibraryModel(self.ws.db, self)
+        self._search_token = 0
+        self._select_first_hit = False
+        self.searching = False
+        self.closed = False
+        self.model.thumbs = ThumbnailCache(self.ws.thumbs, self.run_in_background, self._on_thumb_loaded)
+        self._build()
+        self._connect()
+        self.model.set_problems(self.ingest.problems())
+        self._refresh_counts()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.filter_group = QButtonGroup(self)
+        self.filter_group.setExclusive(True)
+        self.filter_buttons: dict[str, QToolButton] = {}
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(2)
+        title = QLabel("<b>佐证材料</b>")
+        bar.addWidget(title)
+        bar.addSpacing(6)
+        for name in FILTERS:
+            b = QToolButton()
+            b.setText(FILTER_NAMES[name])
+            b.setCheckable(True)
+            b.setAutoRaise(True)
+            b.setObjectName(f"filter_{name}")
+            b.setToolTip({"all": "所有佐证材料（含无法登记的文件）", "unlinked": "尚未关联任何指标的材料",
+                          "error": "读取或登记出错的文件", "superseded": "文件夹中已有新版本的旧文件"}[name])
+            self.filter_group.addButton(b)
+            self.filter_buttons[name] = b
+            bar.addWidget(b)
+        self.filter_buttons["all"].setChecked(True)
+        bar.addStretch(1)
+        tools = QHBoxLayout()  # second row: search, then grid / list and the watcher menu
+        tools.setContentsMargins(0, 0, 0, 0)
+        tools.setSpacing(2)
+        self.grid_button = QToolButton()
+        self.grid_button.setText("网格")
+        self.grid_button.setCheckable(True)
+        self.grid_button.setAutoRaise(True)
+        self.list_button = QToolButton()
+        self.list_button.setText("列表")
+        self.list_button.setCheckable(True)
+        self.list_button.setAutoRaise(True)
+        self.list_button.setChecked(True)
+        views = QButtonGroup(self)
+        views.addButton(self.grid_button)
+        views.addButton(self.list_button)
+        self.more_button = QToolButton()
+        self.more_button.setText("监控")
+        self.more_button.setAutoRaise(True)
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more_button.setMenu(self._watch_menu())
+
+        self.search = QLineEdit()
+        self.search.setObjectName("evidenceSearch")
+        self.search.setPlaceholderText("搜索文件名和文件中的文字（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(120)
+        tools.addWidget(self.search, 1)
+        for b in (self.grid_button, self.list_button, self.more_button):
+            tools.addWidget(b)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+
+        self.list_view = EvidenceListView()
+        self.list_view.setModel(self.model)
+        header = self.list_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 44), (2, 64), (3, 36), (4, 82), (5, 72), (6, 150)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        self.grid_view = EvidenceGridView()
+        self.grid_view.setModel(self.model)
+        self.grid_view.setSelectionModel(self.list_view.selectionModel())  # one selection, two views
+        self.views = QStackedWidget()
+        self.views.addWidget(self.list_view)
+        self.views.addWidget(self.grid_view)
+
+        self.preview = PreviewPane(self.ws.db, self.ws.store, self.run_in_background)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.views)
+        self.splitter.addWidget(self.preview)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(3, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addLayout(tools)
+        layout.addWidget(self.splitter, 1)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("ingestProgress")
+        self.progress_bar.setMaximumWidth(240)
+        self.progress_bar.setTextVisible(True)
+        self.progress_bar.hide()
+        self.watch_label = QLabel()
+        self.watch_label.setObjectName("watchState")
+        self._show_state(self.ingest.state, self.ingest.state_detail)
+
+        self.act_open = QAction("用默认程序打开", self)
+        self.act_open.setShortcut(QKeySequence(Qt.Key.Key_Return))
+        self.act_open.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_reveal = QAction("在文件夹中显示", self)
+        self.act_retry = QAction("重试", self)
+        self.act_copy_path = QAction("复制路径", self)
+        self.act_dismiss = QAction("不再显示此错误", self)
+        self.act_dismiss.setToolTip("从列表中去掉这条无法登记的记录（文件再有变化时会重新登记）")
+        self.act_find = QAction("搜索", self)
+        self.act_find.setShortcut(QKeySequence.StandardKey.Find)
+        self.act_find.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.act_rescan = QAction("立即扫描文件夹", self)
+        self.act_rescan.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.act_rescan.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        for a in (self.act_open, self.act_find, self.act_rescan):
+            self.addAction(a)
+
+    def eventFilter(self, obj, event) -> bool:
+        """Enter or Down in the search box goes to the first result (Enter must not open a file here).
+
+        Only the bare keys (the keypad's Enter counts as bare): with Ctrl, Shift or Alt held the key is left
+        alone, so Ctrl+Enter (接受建议) and the window's other shortcuts work from the search box too."""
+        if obj is self.search and event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down) \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()  # deliver it as a key press to the box, not to the 打开 shortcut
+                return False
+            if self._search_timer.isActive():
+                self._search_timer.stop()
+                self._run_search()
+            self._select_first_hit = True  # now, or when the background search answers
+            if not self.searching:
+                self._go_to_first_hit()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _watch_menu(self) -> QMenu:
+        menu = QMenu(self)
+        self.act_scan_menu = menu.addAction("立即扫描文件夹（F5）", self.scan_now)
+        menu.addSeparator()
+        self.mode_actions = {}
+        for mode, text in (("auto", "自动（网络盘用轮询）"), ("events", "文件系统事件"), ("polling", "轮询")):
+            act = menu.addAction(text, lambda m=mode: self.set_watch_mode(m))
+            act.setCheckable(True)
+            self.mode_actions[mode] = act
+        menu.addSeparator()
+        self.act_ignore = menu.addAction("忽略规则…", self.edit_ignore_list)
+        menu.aboutToShow.connect(self._sync_mode_menu)
+        return menu
+
+    def _connect(self) -> None:
+        self.filter_group.buttonClicked.connect(self._on_filter_clicked)
+        self.grid_button.toggled.connect(lambda on: self.set_view_mode("grid" if on else "list"))
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.installEventFilter(self)
+        self._search_timer.timeout.connect(self._run_search)
+        self.list_view.selectionModel().selectionChanged.connect(self._on_selection)
+        for view in (self.list_view, self.grid_view):
+            view.doubleClicked.connect(lambda idx: self.open_selected())
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+        self.model.modelReset.connect(self._on_selection)
+        self.model.view_changed.connect(self._refresh_counts_soon)
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(300)
+        self._counts_timer.timeout.connect(self._refresh_counts)
+        for signal, slot in ((self.session.changed, self._on_changed),
+                             (self.ingest.thumbnails_ready, self._on_thumbnails_ready),
+                             (self.ingest.problems_changed, self._on_problems_changed),
+                             (self.ingest.progress_changed, self._on_progress),
+                             (self.ingest.state_changed, self._show_state)):
+            signal.connect(self._unless_closed(slot))
+        self.preview.open_requested.connect(self.open_evidence)
+        self.preview.reveal_requested.connect(self.reveal)
+        self.preview.retry_requested.connect(self.retry)
+        self.act_open.triggered.connect(self.open_selected)
+        self.act_reveal.triggered.connect(self.reveal_selected)
+        self.act_retry.triggered.connect(self.retry_selected)
+        self.act_copy_path.triggered.connect(self._copy_paths)
+        self.act_dismiss.triggered.connect(self.dismiss_selected)
+        self.act_find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.act_rescan.triggered.connect(self.scan_now)
+
+    def _unless_closed(self, slot: Callable[..., None]) -> Callable[..., None]:
+        def call(*args: Any) -> None:
+            if not self.closed:
+                slot(*args)
+
+        return call
+
+    def status_widgets(self) -> tuple[QWidget, ...]:
+        """What the library shows in the window's status bar: ingest progress and the watcher's state."""
+        return (self.progress_bar, self.watch_label)
+
+    # -- background reads ------------------------------------------------------------------------
+
+    def run_in_background(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run ``work`` on the session's reader lane; ``done(result)`` on the GUI thread (not once closed)."""
+        self.session.read(work, lambda value: None if self.closed else done(value))
+
+    def close_panel(self) -> None:
+        """Stop the timers (before the session shuts down)."""
+        self.closed = True
+        for timer in (self._counts_timer, self._search_timer):
+            timer.stop()
+
+    # -- filters, search, views ------------------------------------------------------------------
+
+    def set_filter(self, name: str) -> None:
+        self.filter_buttons[name].setChecked(True)
+        self.model.set_filter(name)
+
+    def _on_filter_clicked(self, button) -> None:
+        for name, b in self.filter_buttons.items():
+            if b is button:
+                self.model.set_filter(name)
+
+    def set_view_mode(self, mode: str) -> None:
+        grid = mode == "grid"
+        self.grid_button.setChecked(grid)
+        self.list_button.setChecked(not grid)
+        self.views.setCurrentWidget(self.grid_view if grid else self.list_view)
+
+    @property
+    def view_mode(self) -> str:
+        return "grid" if self.views.currentWidget() is self.grid_view else "list"
+
+    def set_search_text(self, text: str) -> None:
+        """Search now (the field's own typing waits 250 ms for the user to pause)."""
+        self.search.setText(text)
+        self._search_timer.stop()
+        self._run_search()
+
+    def _run_search(self) -> None:
+        text = self.search.text()
+        self._search_token += 1
+        token = self._search_token
+        if not text.strip():
+            self.searching = False
+            self.model.set_search("", None)
+            return
+        self.searching = True
+        db = self.ws.db
+
+        def done(ids: set[int]) -> None:
+            if token == self._search_token:
+                self.searching = False
+                self.model.set_search(text, ids)
+                if self._select_first_hit:
+                    self._go_to_first_hit()
+
+        self.run_in_background(lambda: search_evidence(db, text), done)
+
+    def _go_to_first_hit(self) -> None:
+        self._select_first_hit = False
+        view = self.views.currentWidget()
+        if self.model.rowCount() > 0:
+            first = self.model.index(0, 0)
+            view.setCurrentIndex(first)
+            view.selectionModel().select(
+                first, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _refresh_counts_soon(self) -> None:
+        self._counts_timer.start()
+
+    def _refresh_counts(self) -> None:
+        counts = self.model.counts()
+        for name, b in self.filter_buttons.items():
+            n = counts.get(name, 0)
+            b.setText(f"{FILTER_NAMES[name]} {n}" if n or name == "all" else FILTER_NAMES[name])
+        self.filter_counts = counts
+
+    # -- selection and preview -------------------------------------------------------------------
+
+    def current_view(self) -> QAbstractItemView:
+        return self.grid_view if self.view_mode == "grid" else self.list_view
+
+    def selected_rows(self) -> list[int]:
+        sm = self.list_view.selectionModel()
+        return sorted({i.row() for i in sm.selectedIndexes()}) if sm else []
+
+    def selected_evidence_ids(self) -> list[int]:
+        return [e for e in (self.model.evidence_id_at(r) for r in self.selected_rows()) if e is not None]
+
+    def selected_problems(self) -> list[dict[str, Any]]:
+        return [p for p in (self.model.problem_at(r) for r in self.selected_rows()) if p is not None]
+
+    def select_row(self, row: int) -> None:
+        idx = self.model.index(row, 0)
+        self.current_view().setCurrentIndex(idx)
+        self.list_view.selectionModel().select(
+            idx, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _on_selection(self, *_: Any) -> None:
+        rows = self.selected_rows()
+        self.selection_changed.emit()
+        if len(rows) != 1:
+            self.preview.clear(f"已选 {len(rows)} 项" if rows else "选中一份佐证材料即可在此预览")
+            return
+        p = self.model.problem_at(rows[0])
+        if p is not None:
+            self.preview.show_problem(p)
+            return
+        eid = self.model.evidence_id_at(rows[0])
+        e = self.model.evidence(eid) if eid else None
+        if e is None:
+            self.preview.clear()
+            return
+        self.ingest.bump([eid])
+        self.preview.show_evidence(e)
+
+    def _refresh_preview_if(self, ids: Iterable[int]) -> None:
+        cur = self.preview.current
+        if cur and "id" in cur and cur["id"] in set(ids):
+            self._on_selection()
+
+    # -- what changed (GUI thread) ---------------------------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        """Files arrived or changed (new versions, text extracted), or links to them did."""
+        if not changes.touches("evidence", "link"):
+            return
+        ids = sorted(changes.evidence_ids)
+        self.model.add_or_refresh(ids)
+        if changes.touches("evidence") and (self.searching or self.search.text().strip()):
+            self._search_timer.start()  # new text may match the search
+        self._refresh_preview_if(ids)
+
+    def _on_thumbnails_ready(self, ids: list[int]) -> None:
+        for eid in ids:
+            e = self.model.peek(eid)
+            if e is not None and self.model.thumbs is not None:
+                self.model.thumbs.forget(e["sha256"])
+            self._on_thumb_loaded(eid)
+
+    def _on_thumb_loaded(self, evidence_id: int) -> None:
+        row = self.model.row_for(evidence_id)
+        if row is not None:
+            idx = self.model.index(row, 0)
+            self.model.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DecorationRole])
+
+    def _on_problems_changed(self) -> None:
+        self.model.set_problems(self.ingest.problems())
+        cur = self.preview.current
+        if cur and "problem" in cur:
+            self._on_selection()
+
+    def _on_progress(self, phase: str, done: int, total: int) -> None:
+        if phase == "idle" or total <= 0:
+            self.progress_bar.hide()
+            return
+        self.progress_bar.setRange(0, total)
+        self.progress_bar.setValue(done)
+        self.progress_bar.setFormat(f"{PHASE_NAMES.get(phase, '正在处理')} {done}/{total}")
+        self.progress_bar.show()
+
+    def _show_state(self, state: str, detail: str) -> None:
+        text = WATCH_STATE_NAMES.get(state, state)
+        colour = {"watching": "#2e7d32", "polling": "#1565c0", "restarting": "#b26a00"}.get(state, "#757575")
+        if state == "off" and detail == "readonly":
+            text = "只读：不监控"
+        elif state == "off" and detail == "no_folder":
+            text = "未设置监控文件夹"
+        elif state == "off" and detail == "reviewer":
+            text = "审核角色：不登记新文件"
+        self.watch_label.setText(f"<span style='color:{colour}'>● {text}</span>")
+        self.watch_label.setProperty("state", state)
+        folder = str(self.ws.watch_dir) if self.ws.watch_dir else "（无）"
+        self.watch_label.setToolTip(f"佐证材料文件夹：{folder}")
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]], done: Callable[[int], None] | None = None) -> None:
+        """Register files and folders (in the background); ``done(how many)``."""
+        self.ingest.add_paths(paths, done)
+
+    def scan_now(self) -> None:
+        self.ingest.scan_now()
+
+    def set_watch_mode(self, mode: str) -> None:
+        self.ingest.set_mode(mode)
+
+    def edit_ignore_list(self, text: str | None = None) -> None:
+        """The temp and lock files never registered: one glob pattern a line (a workspace setting)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from desktop.evidence import ignore
+
+        current = "\n".join(ignore.load(self.ws.db).patterns)
+        if text is None:
+            text, ok = QInputDialog.getMultiLineText(
+                self, "忽略规则", "这些文件不会登记为佐证材料（每行一个，如 ~$* 、*.tmp；也匹配文件夹名）：", current)
+            if not ok:
+                return
+        self.ingest.set_ignore_patterns(text.splitlines())
+
+    def _sync_mode_menu(self) -> None:
+        current = self.ingest.mode
+        for mode, act in self.mode_actions.items():
+            act.setChecked(mode == current)
+            act.setEnabled(self.ingest.writable)
+        self.act_scan_menu.setEnabled(self.ingest.engine is not None)
+        self.act_ignore.setEnabled(self.ingest.writable)
+
+    def retry(self, task_ids: list[int], evidence_ids: list[int]) -> None:
+        self.ingest.retry(task_ids, evidence_ids)
+
+    def retry_selected(self) -> None:
+        tasks = [p["id"] for p in self.selected_problems()]
+        evidence = [e for e in self.selected_evidence_ids()
+                    if (row := self.model.evidence(e)) and row["status"] == "error"]
+        if tasks or evidence:
+            self.retry(tasks, evidence)
+
+    def dismiss_selected(self) -> None:
+        tasks = [p["id"] for p in self.selected_problems()]
+        if tasks:
+            self.ingest.dismiss(tasks)
+
+    def open_selected(self) -> None:
+        for eid in self.selected_evidence_ids()[:5]:
+            self.open_evidence(eid)
+
+    def open_evidence(self, evidence_id: int) -> None:
+        """Open with the default program: the file in the folder, or a copy of the stored bytes."""
+        e = self.model.evidence(evidence_id)
+        if e is None:
+            return
+        target = self._original(e)
+        if target is None:
+            target = self._export_copy(e)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(target))
+
+    def _original(self, e: dict[str, Any]) -> str | None:
+        paths = present_paths(self.ws.db, e["id"])
+        return paths[0] if paths else None
+
+    def _export_copy(self, e: dict[str, Any]) -> str:
+        """A copy of the stored bytes under the file's name, in a temp folder (never the user's folder)."""
+        folder = Path(tempfile.gettempdir()) / "EvidenceDesk" / f"E{e['id']}"
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = folder / (e["name"].replace("/", "_").replace("\\", "_") or f"E{e['id']}")
+        if not dest.exists():
+            shutil.copyfile(self.ws.store.object_path(e["sha256"]), dest)
+        return str(dest)
+
+    def reveal_selected(self) -> None:
+        rows = self.selected_rows()
+        if rows:
+            eid = self.model.evidence_id_at(rows[0])
+            p = self.model.problem_at(rows[0])
+            self.reveal(eid if eid is not None else -p["id"] if p else 0)
+
+    def reveal(self, key: int) -> None:
+        """Show the file in the system's file manager (negative key: a file that could not be registered)."""
+        if key < 0:
+            p = self.model.problems.get(-key)
+            path = p["os_path"] if p else None
+        else:
+            e = self.model.evidence(key)
+            path = self._original(e) if e else None
+        if not path:
+            return
+        reveal_in_file_manager(path)
+
+    def _copy_paths(self) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        paths = []
+        for eid in self.selected_evidence_ids():
+            e = self.model.evidence(eid)
+            if e and e["paths"]:
+                paths.append(e["paths"][0])
+        paths += [p["path"] for p in self.selected_problems()]
+        if paths:
+            QApplication.clipboard().setText("\n".join(paths))
+
+    def _context_menu(self, view: QAbstractItemView, pos) -> None:
+        idx = view.indexAt(pos)
+        if not idx.isValid():
+            return
+        if idx.row() not in self.selected_rows():
+            self.select_row(idx.row())
+        menu = QMenu(self)
+        has_evidence = bool(self.selected_evidence_ids())
+        self.act_open.setEnabled(has_evidence)
+        menu.addAction(self.act_open)
+        menu.addAction(self.act_reveal)
+        menu.addAction(self.act_copy_path)
+        errors = self.selected_problems() or [
+            e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["status"] == "error"]
+        if errors:
+            menu.addSeparator()
+            menu.addAction(self.act_retry)
+        if self.selected_problems():
+            menu.addAction(self.act_dismiss)
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+
+__all__ = ["EvidenceLibrary", "EvidenceLibraryModel", "FILTERS", "FILTER_NAMES"]

@@ -1,0 +1,148 @@
+"""The evidence library's views and pictures: the list and the grid (one selection, two views), file-type
+icons drawn on the fly, thumbnails decoded on the reader lane, and "show in folder"."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
+
+from desktop.evidence import thumbnails
+
+TYPE_COLOURS = {"pdf": "#c62828", "doc": "#1565c0", "docx": "#1565c0", "xls": "#2e7d32", "xlsx": "#2e7d32",
+                "csv": "#2e7d32", "txt": "#546e7a", "jpg": "#6a1b9a", "jpeg": "#6a1b9a", "png": "#6a1b9a"}
+
+
+def type_pixmap(ext: str, size: int = 128) -> QPixmap:
+    """An icon for a file type: a sheet of paper with the extension on it (drawn, no image files)."""
+    ext = (ext or "").lower()
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    w, h = size * 0.66, size * 0.84
+    x, y = (size - w) / 2, (size - h) / 2
+    p.setPen(QColor("#b0bec5"))
+    p.setBrush(QColor("#ffffff"))
+    p.drawRoundedRect(int(x), int(y), int(w), int(h), size * 0.05, size * 0.05)
+    band = QColor(TYPE_COLOURS.get(ext, "#78909c"))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(band)
+    p.drawRect(int(x), int(y + h * 0.58), int(w), int(h * 0.22))
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(8, int(size * 0.13)))
+    p.setFont(font)
+    p.setPen(QColor("#ffffff"))
+    p.drawText(int(x), int(y + h * 0.58), int(w), int(h * 0.22), Qt.AlignmentFlag.AlignCenter, (ext or "?").upper()[:5])
+    p.end()
+    return pix
+
+
+class ThumbnailCache:
+    """Thumbnails as icons, decoded on the reader thread; ``loaded(evidence_id)`` fires on the GUI thread."""
+
+    def __init__(self, thumbs_dir: Path, submit: Callable[[Callable[[], Any], Callable[[Any], None]], None],
+                 on_loaded: Callable[[int], None]):
+        """``submit(work, done)`` runs ``work`` off the GUI thread and ``done(result)`` back on it."""
+        self.dir = Path(thumbs_dir)
+        self._submit = submit
+        self._on_loaded = on_loaded
+        self._icons: dict[str, QIcon] = {}
+        self._asked: set[str] = set()
+        self._type_icons: dict[str, QIcon] = {}
+
+    def icon(self, evidence_id: int, sha256: str, ext: str | None) -> QIcon:
+        icon = self._icons.get(sha256)
+        if icon is not None:
+            return icon
+        if thumbnails.wants_thumbnail(ext) and sha256 not in self._asked:
+            self._asked.add(sha256)
+            path = thumbnails.thumb_path(self.dir, sha256)
+
+            def work() -> QImage | None:
+                if not path.exists():
+                    return None
+                img = QImage(str(path)).convertToFormat(QImage.Format.Format_ARGB32)
+                if not img.isNull():  # a hairline frame, so white pages stand out from the background
+                    p = QPainter(img)
+                    p.setPen(QColor("#b0bec5"))
+                    p.drawRect(0, 0, img.width() - 1, img.height() - 1)
+                    p.end()
+                return img
+
+            def done(img: QImage | None) -> None:
+                if img is not None and not img.isNull():
+                    self._icons[sha256] = QIcon(QPixmap.fromImage(img))
+                    self._on_loaded(evidence_id)
+
+            self._submit(work, done)
+        return self.type_icon(ext)
+
+    def type_icon(self, ext: str | None) -> QIcon:
+        key = (ext or "").lower()
+        if key not in self._type_icons:
+            self._type_icons[key] = QIcon(type_pixmap(key))
+        return self._type_icons[key]
+
+    def forget(self, sha256: str) -> None:
+        self._asked.discard(sha256)
+        self._icons.pop(sha256, None)
+
+
+class EvidenceListView(QTableView):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("evidenceView")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.LinkAction)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setIconSize(QSize(18, 18))
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(26)
+        self.horizontalHeader().setHighlightSections(False)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+
+class EvidenceGridView(QListView):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("evidenceGrid")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setIconSize(QSize(112, 112))
+        self.setGridSize(QSize(140, 156))
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setSpacing(4)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.LinkAction)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+
+def reveal_in_file_manager(path: str) -> None:
+    """Select ``path`` in Explorer / Finder; elsewhere open its folder."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
+    elif sys.platform == "darwin":  # pragma: no cover - macOS only
+        subprocess.Popen(["open", "-R", path])
+    else:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(os.path.dirname(path)))

@@ -1,0 +1,4 @@
+"""Stands in for the real shiboken6 on runs that must work without Qt (``./dev.sh test-core``, the CLI checks):
+with this folder first on PYTHONPATH, importing shiboken6 fails, in this process and in every child it starts."""
+
+raise ImportError("shiboken6 is made unimportable for this run (tests/qt_blocked is on PYTHONPATH)")
