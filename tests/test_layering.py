@@ -21,11 +21,13 @@ REPO = Path(__file__).resolve().parent.parent
 #: of a layer marked independent may not import another entry's.
 LAYERS: list[tuple[str, ...]] = [
     ("db",),
-    ("desktop.errors", "desktop.config", "desktop.resources", "desktop.lock", "desktop.store", "desktop.text"),
+    ("desktop.errors", "desktop.config", "desktop.resources", "desktop.lock", "desktop.store", "desktop.text",
+     "desktop.paths", "desktop.version", "desktop.logs"),
     ("desktop.workspace",),
     ("desktop.claims", "desktop.evidence"),
-    ("desktop.review",),
+    ("desktop.review", "desktop.checks"),
     ("desktop.integrity", "desktop.demo"),
+    ("desktop.exchange",),
     ("desktop.ui",),
     ("desktop.cli",),
     ("desktop.__main__",),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from desktop.checks.engine import Context, PartInfo
+    from desktop.checks.context import Context, PartInfo
 
 _Y = r"((?:19|20)[0-9]{2})"
 FULL_DATE = re.compile(_Y + r"[ \t]*(?:年[ \t]*([0-9]{1,2})[ \t]*月[ \t]*([0-9]{1,2})[ \t]*[日号]"

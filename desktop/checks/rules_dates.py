@@ -9,7 +9,7 @@ import re
 from typing import Iterator
 
 from desktop.checks.dates import dates_of
-from desktop.checks.engine import Context, rule
+from desktop.checks.context import Context, rule
 from desktop.checks.model import WARNING, Finding, where_of
 
 _KIND = r"(?P<kind>绩效自评表|自评表|自评报告|评价报告|绩效目标申报表|申报表|目标表)"

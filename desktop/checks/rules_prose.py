@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from desktop.checks.arith import HUNDRED, fmt, fmt_min, places_of, q, rate, rate_matches, ulp, within_rounding
-from desktop.checks.engine import Context, PartInfo, rule
+from desktop.checks.context import Context, PartInfo, rule
 from desktop.checks.model import ERROR, ROUNDING, WARNING, ClaimRef, Finding, where_of
 
 SENTENCE_END = frozenset("。！？；!?;")  # where a total's sentence ends

@@ -15,7 +15,7 @@ from typing import Iterator
 
 from desktop.checks.arith import fmt
 from desktop.checks.dates import dates_of
-from desktop.checks.engine import Context, rule
+from desktop.checks.context import Context, rule
 from desktop.checks.model import ERROR, WARNING, ClaimRef, Finding, where_of
 
 #: units of things a city counts in thousands at most (firms, households, institutions, items)

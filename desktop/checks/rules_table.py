@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from desktop.checks.arith import HUNDRED, fmt, q, rate, rate_matches, ulp, within_rounding
-from desktop.checks.engine import Context, rule
+from desktop.checks.context import Context, rule
 from desktop.checks.model import ROUNDING, SEVERITIES, WARNING, Finding
 from desktop.checks.table_cells import (
     actual_claim, cell, decimals_of, direction, fig_cell, fig_value, finding, fragment, glued, label, met, no_deviation,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from desktop.checks.arith import fmt, rate, ulp
-from desktop.checks.engine import Context, rule
+from desktop.checks.context import Context, rule
 from desktop.checks.model import WARNING, Finding
 from desktop.checks.table_cells import (
     OCR_DIGITS, actual_claim, budget_claims, cell, fig_cell, finding, label, met, target_claim, target_text,

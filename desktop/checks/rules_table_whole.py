@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from desktop.checks.arith import fmt
-from desktop.checks.engine import Context, rule
+from desktop.checks.context import Context, rule
 from desktop.checks.model import ROUNDING, WARNING, Finding
 from desktop.checks.table_cells import (
     GROUP_WEIGHT, cell, complete, decimals_of, fig_cell, finding, label, score_tolerance, scored_rows, sure, table_key,

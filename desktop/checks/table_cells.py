@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from desktop.checks.arith import ulp
-from desktop.checks.engine import Context
+from desktop.checks.context import Context
 from desktop.checks.model import ERROR, WARNING, Finding
 from desktop.claims.scoretable import BudgetRow, Figure, IndicatorRow, Location, ScoreTable
 

@@ -42,7 +42,7 @@ from desktop.claims.lexicon import (
     COUNT,
     MAGNITUDE,
     MAGNITUDES,
-    NOT_AFTER,
+    base_unit_pattern,
     NUM,
     PERCENT,
     RANK,
@@ -63,18 +63,6 @@ from desktop.claims.subjects import name_weak_subject
 _NUM_START = r"(?<![0-9A-Za-z.,])"
 
 
-def base_unit_pattern() -> str:
-    parts = []
-    for u in sorted(BASE_UNITS, key=len, reverse=True):
-        p = re.escape(u)
-        if u == "元":
-            p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套|[\u4e00-\u9fff](?![\u4e00-\u9fff])))?"
-        if u in NOT_AFTER:
-            p += f"(?![{re.escape(NOT_AFTER[u])}])"
-        parts.append(p)
-    return "|".join(parts)
-
-
 CLAIM_RE = re.compile(
     rf"(?P<pre>{alternation(APPROX_BEFORE)})?[ \t]*"
     rf"{_NUM_START}(?P<num>{NUM})"
@@ -91,7 +79,7 @@ CN_RE = re.compile(
     rf"(?<![第{CN_NUMERAL}星周初])(?P<cn>[{CN_NUMERAL}]+)(?P<unit>{alternation(CN_UNITS)})"
 )
 
-RANK_RE = re.compile(rf"第[ \t]*(?P<num>[0-9]{{1,3}})[ \t]*(?P<unit>名|位)")
+RANK_RE = re.compile(r"第[ \t]*(?P<num>[0-9]{1,3})[ \t]*(?P<unit>名|位)")
 #: a number alone in its cell, its unit alone in the next cell (the 度量单位 column of a score table)
 UNIT_CELL_RE = re.compile(rf"[ \t]*\|?[ \t]*\n[ \t]*(?P<unit>{UNIT_ONLY})[ \t]*\|?[ \t]*(?=\n|$)")
 #: between a target and its actual in a score-table row: only cell separators

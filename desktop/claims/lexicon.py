@@ -215,3 +215,17 @@ def claim_flags(value: Decimal, unit: str, kind: str, scale: int, approx: str | 
     if cn:
         flags.append("chinese_numeral")
     return flags
+
+
+def base_unit_pattern() -> str:
+    """Every base unit, longest first, as a regex alternation (元/人 and the like included; a unit that is
+    the start of another word, such as 人 in 人民, does not match)."""
+    parts = []
+    for u in sorted(BASE_UNITS, key=len, reverse=True):
+        p = re.escape(u)
+        if u == "元":
+            p += r"(?:/(?:人·月|人·年|人/月|人/年|人次|人|户|月|年|次|亩|吨|平方米|㎡|天|日|个|件|小时|公里|份|套|[\u4e00-\u9fff](?![\u4e00-\u9fff])))?"
+        if u in NOT_AFTER:
+            p += f"(?![{re.escape(NOT_AFTER[u])}])"
+        parts.append(p)
+    return "|".join(parts)

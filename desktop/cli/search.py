@@ -8,7 +8,7 @@ from desktop.cli.base import EXIT_OK, UsageError, open_workspace, out
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from desktop.evidence.search import search_evidence
+    from desktop.review.search import search_evidence
     from desktop.text.search import empty_text, hit_line, summary_text
 
     if not args.query.strip():

@@ -138,7 +138,7 @@ class BinderBuilder:
 
     def _check_cancel(self) -> None:
         if self.cancel and self.cancel():
-            from desktop.exchange.export import ExportCancelled
+            from desktop.exchange.cancel import ExportCancelled
 
             raise ExportCancelled()
 

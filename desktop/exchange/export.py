@@ -29,6 +29,7 @@ from typing import Any, Callable
 from db.database import Database, utc_now
 from desktop.errors import DeskError
 from desktop.exchange import packagedb
+from desktop.exchange.cancel import ExportCancelled
 from desktop.exchange.plan import Plan, build_plan
 from desktop.version import app_version
 
@@ -47,11 +48,6 @@ UTF8_FLAG = 0x800
 
 Progress = Callable[[str, int, int], None]
 Cancel = Callable[[], bool]
-
-
-class ExportCancelled(DeskError):
-    def __init__(self) -> None:
-        super().__init__("export.cancelled")
 
 
 @dataclass

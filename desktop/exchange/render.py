@@ -126,7 +126,7 @@ def _run(cmd: list[str], timeout: float, cancel: Callable[[], bool] | None,
         if proc.poll() is None:
             _kill(proc)
     if cancel and cancel():
-        from desktop.exchange.export import ExportCancelled
+        from desktop.exchange.cancel import ExportCancelled
 
         raise ExportCancelled()
 

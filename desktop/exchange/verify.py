@@ -85,7 +85,7 @@ def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, cancel)
             if not chunk:
                 break
             if cancel and cancel():
-                from desktop.exchange.export import ExportCancelled
+                from desktop.exchange.cancel import ExportCancelled
 
                 raise ExportCancelled()
             h.update(chunk)

@@ -3,7 +3,10 @@ from, and one-line summaries for the CLI (and, later, the 自评表 view)."""
 
 from __future__ import annotations
 
-from desktop.claims.scoretable import ScoreTable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the record is worded, not built, here
+    from desktop.claims.scoretable import ScoreTable
 
 FIELD_NAMES = {
     "level1": "一级指标", "level2": "二级指标", "name": "三级指标", "target": "年度指标值", "actual": "实际完成值",

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from desktop.claims.extractor import base_unit_pattern
 from desktop.claims.lexicon import MAGNITUDE as _MAG
+from desktop.claims.lexicon import base_unit_pattern
 
 # --- text keys -----------------------------------------------------------------------------------
 

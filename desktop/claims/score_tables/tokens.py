@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from desktop.claims.extractor import base_unit_pattern
 from desktop.claims.lexicon import MAGNITUDE as _MAG
+from desktop.claims.lexicon import base_unit_pattern
 from desktop.claims.score_tables import cells as C
 from desktop.claims.score_tables import vocab as V
 

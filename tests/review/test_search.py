@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from desktop.evidence.search import parse_query, search_evidence, search_evidence_ids
+from desktop.review.search import parse_query, search_evidence, search_evidence_ids
 from desktop.text.search import empty_text, hit_line, summary_text
 from desktop.workspace import Workspace
 from tests.conftest import REPO
