@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from tests.packaging.helpers import load, path
 make_icons = load("make_icons")
 
 
+@pytest.mark.qt  # the SVG is drawn with QtSvg
 def test_icons_are_drawn_from_the_svg_at_every_size(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     res = subprocess.run([sys.executable, str(path("make_icons.py")), "--out", str(tmp_path)], cwd=REPO, env=env,

@@ -121,6 +121,7 @@ def _key(s):
     return (s.claim_id, s.evidence_id, s.score, s.strength, s.locator, [p["locator"] for p in s.places])
 
 
+@pytest.mark.qt  # evidence set A draws its PDFs with QPdfWriter
 def test_asking_by_file_and_by_claim_gives_the_same_suggestions(set_a_ws):
     ws = set_a_ws
     engine = SuggestionEngine(ws.db)
@@ -136,6 +137,7 @@ def test_asking_by_file_and_by_claim_gives_the_same_suggestions(set_a_ws):
     assert sorted(by_file) == everything
 
 
+@pytest.mark.qt  # evidence set A draws its PDFs with QPdfWriter
 def test_a_bulk_accept_is_planned_before_anything_is_linked(set_a_ws, tmp_path):
     ws = set_a_ws
     engine = SuggestionEngine(ws.db)
