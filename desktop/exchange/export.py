@@ -4,7 +4,7 @@
 names asked for: everything is written into a hidden work folder beside the target (same disk, so the
 final rename is atomic), fsynced, and renamed into place only when all of it is done; a failure, a full
 disk or a cancel removes the work folder. ``progress(stage, done, total)`` reports as it goes (stages:
-:data:`desktop.text.exchange.STAGES`); ``cancel()`` is polled between chunks of at most 1 MiB.
+:data:`desktop.text.exchange.STAGES`); ``cancel()`` is polled between pieces of at most 8 MiB.
 
 The export reads one snapshot of the database (``package.db`` is that snapshot, pruned), so it works on
 a workspace another process holds (read-only); only then is the export not recorded as an audit event.
@@ -31,6 +31,7 @@ from desktop.errors import DeskError
 from desktop.exchange import packagedb
 from desktop.exchange.cancel import ExportCancelled
 from desktop.exchange.plan import Plan, build_plan
+from desktop.exchange.zipwriter import UTF8_FLAG, ZipWriter as _ZipWriter  # noqa: F401 - UTF8_FLAG: readers
 from desktop.version import app_version
 
 FORMAT = "evidence-desk-package"
@@ -40,11 +41,6 @@ PACKAGE_DB = "package.db"
 CATALOG = "目录.xlsx"
 COMPLETENESS = "完整性报告.pdf"
 CHUNK = 1 << 20
-# Evidence is copied in larger pieces: each piece hands the interpreter lock back and forth four times
-# (read, hash, CRC, write), and while the documents are drawn on the other thread each hand-back can
-# wait for its switch interval.
-COPY_CHUNK = 8 << 20
-UTF8_FLAG = 0x800
 
 Progress = Callable[[str, int, int], None]
 Cancel = Callable[[], bool]
@@ -140,78 +136,6 @@ def sha256_file(path: Path, cancel: Cancel | None = None) -> str:
                 raise ExportCancelled()
             h.update(chunk)
     return h.hexdigest()
-
-
-class _Utf8ZipInfo(zipfile.ZipInfo):
-    """Sets the UTF-8 flag on every name, ASCII ones too (zipfile sets it only on non-ASCII names)."""
-
-    __slots__ = ()
-
-    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own name
-        return self.filename.encode("utf-8"), self.flag_bits | UTF8_FLAG
-
-
-class _ZipWriter:
-    """Members streamed into a zip, each hashed as it is written; UTF-8 flag on every name."""
-
-    def __init__(self, path: Path, when: _dt.datetime, cancel: Cancel | None):
-        self.zf = zipfile.ZipFile(path, "w", allowZip64=True)
-        self.date_time = when.timetuple()[:6]
-        self.cancel = cancel
-        self.members: list[dict[str, Any]] = []
-
-    def _info(self, name: str, size: int, compress: int) -> zipfile.ZipInfo:
-        info = _Utf8ZipInfo(name, self.date_time)
-        info.compress_type = compress
-        info.file_size = size  # known in advance: zipfile decides on ZIP64 from it
-        info.flag_bits |= UTF8_FLAG
-        info.external_attr = (0o100644 << 16)  # a regular file, rw-r--r--
-        return info
-
-    def add_file(self, name: str, src: Path, *, compress: int = zipfile.ZIP_STORED,
-                 on_chunk: Callable[[int], None] | None = None) -> dict[str, Any]:
-        size = os.path.getsize(src)
-        h = hashlib.sha256()
-        written = 0
-        with open(src, "rb") as f, self.zf.open(self._info(name, size, compress), "w", force_zip64=size > 2**31) as out:
-            while chunk := f.read(COPY_CHUNK):
-                if self.cancel and self.cancel():
-                    raise ExportCancelled()
-                h.update(chunk)
-                out.write(chunk)
-                written += len(chunk)
-                if on_chunk:
-                    on_chunk(len(chunk))
-        member = {"path": name, "size": written, "sha256": h.hexdigest()}
-        self.members.append(member)
-        return member
-
-    def add_bytes(self, name: str, data: bytes, *, compress: int = zipfile.ZIP_DEFLATED) -> dict[str, Any]:
-        with self.zf.open(self._info(name, len(data), compress), "w") as out:
-            out.write(data)
-        member = {"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        self.members.append(member)
-        return member
-
-    def sync(self) -> None:
-        """What is written so far, to the disk."""
-        self.zf.fp.flush()
-        os.fsync(self.zf.fp.fileno())
-
-    def close(self) -> None:
-        self.zf.close()
-
-    def abort(self) -> None:
-        """Close after a failure without raising again (the file is about to be removed)."""
-        try:
-            self.zf.close()
-        except Exception:  # a member still open, the disk still full: the first error is the one to report
-            fp = getattr(self.zf, "fp", None)
-            if fp is not None:
-                try:
-                    fp.close()
-                except OSError:
-                    pass
 
 
 def export_package(
@@ -347,9 +271,8 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
     except BaseException:
         writer.abort()
         raise
-    writer.close()
-    _fsync(zip_tmp)
-    package_sha = sha256_file(zip_tmp, cancel)
+    writer.close()  # fsynced; hashed as it was written
+    package_sha = writer.sha256 or sha256_file(zip_tmp, cancel)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
     tick("manifest", 1, 1)
 
@@ -401,9 +324,10 @@ def _copy_evidence(ws, plan: Plan, writer: _ZipWriter, tick) -> None:
     tick("files", 0, total)
     for f in plan.files.values():
         src = ws.store.object_path(f.sha256)
-        if not src.is_file():
-            raise DeskError("export.object_missing", evidence_id=f.evidence_id, name=f.name)
-        m = writer.add_file(f.path, src, on_chunk=moved)
+        try:
+            m = writer.add_file(f.path, src, on_chunk=moved)
+        except (FileNotFoundError, IsADirectoryError):
+            raise DeskError("export.object_missing", evidence_id=f.evidence_id, name=f.name) from None
         if m["sha256"] != f.sha256 or m["size"] != f.size:
             raise DeskError("export.object_altered", evidence_id=f.evidence_id, name=f.name)
 
