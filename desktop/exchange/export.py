@@ -21,7 +21,6 @@ import shutil
 import sqlite3
 import uuid
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -237,17 +236,14 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
                 "year": plan.year, "created_at": created_at, "created_by": ws.actor, "created_role": ws.role,
                 "audit_seq": plan.audit_seq, "audit_head": plan.audit_head,
                 "include_unlinked": plan.include_unlinked, "app_version": app_version()}
-        # 目录.xlsx, 完整性报告.pdf and package.db are made on a second thread while the evidence is copied:
-        # drawing (fontTools) is mostly Python, copying mostly waits on I/O and hashing, which let it run.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-documents") as pool:
-            documents = pool.submit(_documents, plan, work, pages, _local(created_at), meta, report_rows)
-            try:
-                _copy_evidence(ws, plan, writer, tick)
-                writer.sync()  # the evidence to disk while the documents are finished: the last fsync is short
-            except BaseException:
-                documents.cancel()
-                raise
-            documents.result()
+        _copy_evidence(ws, plan, writer, tick)
+        # The evidence goes to the disk in the background (no interpreter lock needed) while 目录.xlsx,
+        # 完整性报告.pdf and package.db are made here, so the last fsync has little left to do. They are not
+        # made on a second thread during the copy: with one interpreter lock the two only take turns, and
+        # on a busy machine every turn waits for the scheduler (see docs/performance.md).
+        writer.sync()
+        check_cancel()
+        _documents(plan, work, pages, _local(created_at), meta, report_rows, tick)
         for stage, name, compress in (("catalog", CATALOG, zipfile.ZIP_STORED),
                                       ("completeness", COMPLETENESS, zipfile.ZIP_STORED),
                                       ("database", PACKAGE_DB, zipfile.ZIP_DEFLATED)):
@@ -302,12 +298,15 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
 
 
 def _documents(plan: Plan, work: Path, pages: dict[int, int], created_local: str, meta: dict[str, Any],
-               report_rows: list[dict[str, Any]]) -> None:
+               report_rows: list[dict[str, Any]], tick) -> None:
     from desktop.exchange.catalog import write_catalog
     from desktop.exchange.completeness_pdf import write_completeness
 
+    tick("catalog", 0, 1)
     write_catalog(plan, work / CATALOG, pages)
+    tick("completeness", 0, 1)
     write_completeness(plan, work / COMPLETENESS, created_at=created_local)
+    tick("database", 0, 1)
     packagedb.finish(work / PACKAGE_DB, plan, meta, report_rows)
 
 
