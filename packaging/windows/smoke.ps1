@@ -8,7 +8,8 @@
 # init, import, ingest --wait, status --json and verify on a new workspace (text and thumbnails come from
 # the parser's child process, which a frozen build starts as evidence-desk.exe); the GUI offscreen on the
 # demo workspace, closing itself once its main window is shown (--smoke), through the console twin (its
-# output is read) and through the windowed EvidenceDesk.exe (its exit code and the log are); the log
+# output is read) and through the windowed EvidenceDesk.exe (its exit code and the log are); fpdf2's
+# source in _internal\fpdf; export of the demo workspace with a binder and verify of the package; the log
 # file in %APPDATA%\EvidenceDesk\logs.
 param(
     [Parameter(Mandatory = $true)][string]$Bundle,
@@ -128,6 +129,28 @@ Ok
 Step "GUI offscreen (EvidenceDesk.exe)"
 $r = Invoke-Bare $Gui @("--demo", "--smoke", "--actor", "冒烟测试", "--role", "editor") @{ QT_QPA_PLATFORM = "offscreen" }
 if ($r.Code -ne 0) { Fail "EvidenceDesk.exe exited $($r.Code)" }
+Ok
+
+Step "fpdf2 as replaceable source"
+$fpdfDir = Join-Path $Bundle "_internal\fpdf"
+if (-not (Test-Path (Join-Path $fpdfDir "fpdf.py"))) { Fail "no fpdf2 source in $fpdfDir" }
+Ok
+
+Step "export of the demo workspace (+ binder)"
+$demo = Join-Path $AppData "EvidenceDesk\demo-workspace"
+if (-not (Test-Path $demo)) { Fail "no demo workspace at $demo after the GUI run" }
+$zip = Join-Path $T "材料包.zip"
+$binder = Join-Path $T "汇编.pdf"
+$r = Invoke-Bare $Cli @("--actor", "冒烟测试", "--role", "editor", "export", $demo, $zip, "--binder", $binder, "--json")
+if ($r.Code -ne 0) { Fail "export exited $($r.Code): $($r.Err)" }
+if (-not ($r.Out -match '"recorded": true')) { Fail "the export was not recorded: $($r.Out)" }
+$pages = [regex]::Match($r.Out, '"binder_pages": (\d+)')
+if (-not $pages.Success -or [int]$pages.Groups[1].Value -lt 5) { Fail "no binder: $($r.Out)" }
+Ok "binder of $($pages.Groups[1].Value) pages"
+
+Step "verify the package"
+$r = Invoke-Bare $Cli @("verify", $zip, "--json")
+if ($r.Code -ne 0 -or -not ($r.Out -match '"ok": true')) { Fail "verify of the package exited $($r.Code): $($r.Out) $($r.Err)" }
 Ok
 
 Step "log file"
