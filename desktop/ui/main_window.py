@@ -35,12 +35,14 @@ from desktop.review import status
 from desktop.text.messages import ROLE_NAMES, error_text, head_write_failed_text, readonly_text, warning_text
 from desktop.ui.link_actions import LinkActions
 from desktop.ui.panels.audit_log import AuditLogWindow
+from desktop.ui.panels.checks import ChecksPanel
 from desktop.ui.panels.claims import ClaimsPanel
 from desktop.ui.panels.dashboard import FILTERS as DASHBOARD_FILTERS
 from desktop.ui.panels.dashboard import CompletenessDashboard
 from desktop.ui.panels.evidence_library import EvidenceLibrary
 from desktop.ui.panels.report_view import ReportView
 from desktop.ui.panels.review_mode import ReviewModePanel
+from desktop.ui.panels.score_table import ScoreTablePanel
 from desktop.ui.panels.suggestions import SuggestionsPanel
 from desktop.ui.session import Session
 from desktop.workspace import Workspace
@@ -66,6 +68,8 @@ class MainWindow(QMainWindow):
         self.library = EvidenceLibrary(self.session)
         self.dashboard = CompletenessDashboard(self.session)
         self.suggestions = SuggestionsPanel(self.session, claim_row=self.claims.claim)
+        self.score_table = ScoreTablePanel(self.session)
+        self.checks = ChecksPanel(self.session)
         self.links = LinkActions(self.session, self, claim_ids=self.claims.selected_claim_ids,
                                  evidence_ids=self.library.selected_evidence_ids, claim_row=self.claims.claim)
         self.review_mode: ReviewModePanel | None = None  # made when first opened
@@ -99,6 +103,7 @@ class MainWindow(QMainWindow):
         self.left_tabs.setDocumentMode(True)
         self.left_tabs.addTab(self.claims, "指标列表")
         self.left_tabs.addTab(self.report_view, "报告原文")
+        self.left_tabs.addTab(self.score_table, "自评表")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.library)
@@ -116,6 +121,9 @@ class MainWindow(QMainWindow):
         self.suggestions_dock = self._dock("关联建议", "suggestionsDock", self.suggestions,
                                            Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.suggestions_dock], [170], Qt.Orientation.Vertical)
+        self.checks_dock = self._dock("一致性检查", "checksDock", self.checks, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.suggestions_dock, self.checks_dock)
+        self.suggestions_dock.raise_()
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -152,6 +160,8 @@ class MainWindow(QMainWindow):
         self.act_verify = self._action("校验完整性…", self._on_verify)
         self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
         self.act_audit = self._action("审计日志…", self.open_audit_view, "Ctrl+Shift+A", "查看全部操作记录（Ctrl+Shift+A）")
+        self.act_checks = self._action("一致性检查", self.open_checks, "Ctrl+Shift+K",
+                                       "数字、得分与名称前后是否一致（Ctrl+Shift+K）", window_wide=True)
         self.act_review_mode = QAction("审核模式", self)
         self.act_review_mode.setCheckable(True)
         self.act_review_mode.setShortcut(QKeySequence("Ctrl+R"))
@@ -179,7 +189,7 @@ class MainWindow(QMainWindow):
             ("编辑(&E)", (self.act_undo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
                         self.act_switch_tab, None, sug.act_accept, sug.act_accept_strong, sug.act_reject, None,
                         links.act_edit_link, claims.act_not_required, claims.act_needs_evidence)),
-            ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit)),
+            ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit, self.act_checks)),
             ("审核(&A)", (self.act_review_mode,)),
             ("报告(&P)", (report.act_mark, report.act_edit, report.act_ignore, report.act_restore, None,
                         report.act_revise)),
@@ -256,6 +266,18 @@ class MainWindow(QMainWindow):
         # drag and drop between the two lists links
         claims.evidence_dropped.connect(lambda cid, eids: self.links.link([cid], eids, origin="drag"))
         library.model.claims_dropped.connect(lambda eid, cids: self.links.link(cids, [eid], origin="drag"))
+
+        # 自评表: a row stands for its claim, both ways; files dropped on a row link to its claim
+        self.score_table.claim_selected.connect(self.select_claim)
+        claims.selection_changed.connect(self.score_table.show_claims)
+        self.score_table.evidence_dropped.connect(lambda cid, eids: self.links.link([cid], eids, origin="drag"))
+
+        # 一致性检查: a finding clicked shows its place; its figure in the status bar opens the panel
+        self.checks.row_requested.connect(lambda place: self._show_place("row", place))
+        self.checks.claim_requested.connect(lambda cid: self._show_place("claim", cid))
+        self.checks.report_requested.connect(lambda rid: self._show_place("report", rid))
+        self.checks.open_requested.connect(self.open_checks)
+        self.statusBar().addWidget(self.checks.summary_label)
 
     # -- state display ---------------------------------------------------------------------------
 
@@ -407,6 +429,24 @@ class MainWindow(QMainWindow):
         self.audit_window.raise_()
         self.audit_window.activateWindow()
         return self.audit_window
+
+    def open_checks(self) -> None:
+        self.checks_dock.show()
+        self.checks_dock.raise_()
+        self.checks.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_place(self, kind: str, value) -> None:
+        """A finding's place: a score-table row (自评表 tab), a claim (the list, or the text if shown), a report."""
+        if kind == "row":
+            self.left_tabs.setCurrentWidget(self.score_table)
+            self.score_table.show_cell(*value)
+        elif kind == "claim":
+            if self.left_tabs.currentWidget() is self.score_table:
+                self.left_tabs.setCurrentWidget(self.claims)
+            self.select_claim(value)
+        else:
+            self.left_tabs.setCurrentWidget(self.report_view)
+            self.report_view.show_report(value)
 
     def _on_verify(self) -> None:
         from desktop.ui.dialogs.integrity import IntegrityDialog
