@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
     def open_checks(self) -> None:
         self.checks_dock.show()
         self.checks_dock.raise_()
+        if self.checks_dock.height() < 200:
+            self.resizeDocks([self.checks_dock], [240], Qt.Orientation.Vertical)
         self.checks.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_place(self, kind: str, value) -> None:

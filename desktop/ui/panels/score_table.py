@@ -43,6 +43,7 @@ TOTAL_BG = QColor("#e8eef4")
 COL_STATE = T.VIEW_COLUMNS.index("佐证")
 COL_DEVIATION = T.VIEW_COLUMNS.index("偏差原因分析及改进措施")
 TOTAL = "total"  # the key of the 合计 row
+DEVIATION_SHOWN = 30  # characters of a 偏差原因 shown in its cell
 
 
 class ScoreTableModel(TableModel):
@@ -119,6 +120,8 @@ class ScoreTableModel(TableModel):
             text = texts[col]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return self._tooltip(r, col, text) if r is not None else None
+            if col == COL_DEVIATION and len(text) > DEVIATION_SHOWN:  # in full in the tooltip
+                return text[:DEVIATION_SHOWN] + "…"
             return text
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATE and r is not None:
             state = row_evidence_state(r)
