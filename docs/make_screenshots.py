@@ -4,6 +4,7 @@ Starts Xvfb, runs ``evidence-desk`` (the real entry point) on a fresh demo works
 user-data folder, drives it with xdotool, and grabs the screen with Pillow.
 
     python docs/make_screenshots.py            # needs: xvfb xauth xdotool fonts-wqy-microhei
+    python docs/make_screenshots.py score-tables   # only the 自评表 and 一致性检查 scenes
 
 Each scene is a list of xdotool steps; add scenes as the app grows.
 """
@@ -112,6 +113,45 @@ def review_scene(env: dict[str, str]) -> subprocess.Popen:
     return app
 
 
+def score_table_scene(env: dict[str, str]) -> subprocess.Popen:
+    """The 自评表 tab and the 一致性检查 panel (issues 16 and 17): one finding dismissed with a reason
+    beforehand; the panel opened with Ctrl+Shift+K, a score-table finding chosen with the keyboard (Enter
+    goes to its row in the 自评表 tab), then the list with 显示已忽略 on."""
+    import json
+
+    ws = str(Path(env["EVIDENCE_DESK_HOME"]) / "demo-workspace")
+    if not Path(ws).exists():  # run on its own: the demo workspace the app would build
+        subprocess.run([sys.executable, "-c", "from desktop.demo import build_demo; build_demo()"], cwd=ROOT,
+                       env=env, check=True)
+    found = json.loads(subprocess.run([sys.executable, "-m", "desktop", "check", ws, "--json"], cwd=ROOT, env=env,
+                                      capture_output=True, text=True).stdout)["findings"]
+    drift = next((f for f in found if f["rule"] == "name_drift" and not f["dismissed"]), None)
+    if drift is not None:
+        cli(env, "dismiss-finding", ws, drift["key"], "--reason", "计财科即财务统计科（简称），同一科室",
+            "--actor", "李会计", "--role", "editor")
+    errors = [f for f in found if f["severity"] == "error"]
+    table_error = next(i for i, f in enumerate(errors) if f["cells"] and f["rule"] == "table_score_over_weight")
+    app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT,
+                           env=env)
+    wid = wait_window("EvidenceDesk")
+    xdo("windowmove", wid, "0", "0")
+    xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+    xdo("windowactivate", "--sync", wid)
+    time.sleep(2.0)
+    xdo("windowfocus", "--sync", wid)
+    xdo("key", "ctrl+shift+k")  # the 一致性检查 panel, focus in its list
+    time.sleep(1.5)  # the findings are computed in the background
+    # the list starts at the group 错误 (its first row); Down to the score-table finding; Enter goes to its row
+    xdo("key", *(["Down"] * (table_error + 1)))
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("checks-panel")
+    # the 自评表 tab alone: the 关联建议 tab of the bottom dock shows the selected row's claim
+    xdo("key", "ctrl+shift+k")
+    grab("score-table")
+    return app
+
+
 def main() -> int:
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
@@ -125,6 +165,9 @@ def main() -> int:
         env = _env()
         env["EVIDENCE_DESK_HOME"] = home
         env["EVIDENCE_DESK_ACTOR"] = "李会计"
+        if sys.argv[1:] == ["score-tables"]:  # only the 自评表 / 一致性检查 scenes
+            app = score_table_scene(env)
+            return 0
         app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT, env=env)
         wid = wait_window("EvidenceDesk")
         xdo("windowmove", wid, "0", "0")
@@ -145,7 +188,7 @@ def main() -> int:
         xdo("key", "F6")
         time.sleep(0.8)
         grab("report-view")
-        xdo("key", "F6")
+        xdo("key", "F6", "F6")  # F6 goes on to the 自评表, then back to the claims list
         # The evidence library with the bank slip previewed: search for it and take the first hit.
         xdo("key", "ctrl+f")
         xdo("type", "--delay", "80", "回单")
@@ -154,6 +197,8 @@ def main() -> int:
         grab("evidence-library")
         stop(app)
         app = review_scene(env)
+        stop(app)
+        app = score_table_scene(env)
     finally:
         if app is not None:
             app.terminate()

@@ -155,8 +155,8 @@ class MainWindow(QMainWindow):
         self.act_undo = self._action("撤销", self.session.undo.undo, QKeySequence.StandardKey.Undo)
         self.act_next_gap = self._action("下一个缺佐证", self.claims.select_next_gap, "F3",
                                          "跳到下一个缺佐证的指标（F3）")
-        self.act_switch_tab = self._action("指标列表 / 报告原文", self._switch_left_tab, "F6",
-                                           "在指标列表与报告原文之间切换（F6）")
+        self.act_switch_tab = self._action("指标列表 / 报告原文 / 自评表", self._switch_left_tab, "F6",
+                                           "在指标列表、报告原文与自评表之间切换（F6）")
         self.act_verify = self._action("校验完整性…", self._on_verify)
         self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
         self.act_audit = self._action("审计日志…", self.open_audit_view, "Ctrl+Shift+A", "查看全部操作记录（Ctrl+Shift+A）")
@@ -433,8 +433,8 @@ class MainWindow(QMainWindow):
     def open_checks(self) -> None:
         self.checks_dock.show()
         self.checks_dock.raise_()
-        if self.checks_dock.height() < 200:
-            self.resizeDocks([self.checks_dock], [240], Qt.Orientation.Vertical)
+        if self.checks_dock.height() < 240:
+            self.resizeDocks([self.checks_dock], [280], Qt.Orientation.Vertical)
         self.checks.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_place(self, kind: str, value) -> None:

@@ -104,6 +104,7 @@ class ChecksPanel(QWidget):
         header.resizeSection(2, 300)
         self.tree.currentItemChanged.connect(self._on_current)
         self.tree.itemClicked.connect(lambda item, _col: self._go_to(item))
+        self.tree.itemActivated.connect(lambda item, _col: self._go_to(item))  # Enter (and double-click)
 
         self.state = QLabel()
         self.state.setObjectName("checksState")
