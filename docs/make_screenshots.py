@@ -146,8 +146,10 @@ def score_table_scene(env: dict[str, str]) -> subprocess.Popen:
     xdo("key", "Return")
     time.sleep(1.5)
     grab("checks-panel")
-    # the 自评表 tab alone: the 关联建议 tab of the bottom dock shows the selected row's claim
-    xdo("key", "ctrl+shift+k")
+    # the 自评表 with a row chosen by hand: the bottom dock's 关联建议 tab works for the row's claim
+    xdo("mousemove", "40", "857", "click", "1")  # the 关联建议 tab
+    xdo("mousemove", "560", "265", "click", "1")  # the row 当期发放待遇人数
+    time.sleep(1.5)
     grab("score-table")
     return app
 

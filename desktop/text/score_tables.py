@@ -50,7 +50,7 @@ def row_line(row) -> str:
 # --- the 自评表 view (rows of desktop.claims.queries.score_table_view) ------------------------------
 
 EVIDENCE_STATES = {"covered": "有佐证", "missing": "缺佐证", "not_required": "无需佐证", None: "—"}
-VIEW_COLUMNS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "佐证", "偏差原因分析及改进措施")
+VIEW_COLUMNS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "佐证", "偏差原因")
 BUDGET_LEVEL1 = "预算执行"
 
 

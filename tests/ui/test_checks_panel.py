@@ -160,3 +160,55 @@ def test_in_the_window_a_click_goes_to_the_row_or_the_claim(window, qtbot):
     assert summary_text(checks.summary) in window.checks.summary_label.text()
     window.act_undo.trigger()  # Ctrl+Z restores it
     assert checks.summary == before
+
+
+def _demo_table_module():
+    import importlib.util
+
+    from tests.conftest import SAMPLES
+
+    spec = importlib.util.spec_from_file_location("make_demo_score_table", SAMPLES / "make_demo_score_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_dismissals_survive_a_revised_score_table_imported_in_the_window(window, tmp_path, monkeypatch):
+    """Done-when of issue 17, through the window: findings about 自评表 cells dismissed in the panel stay
+    dismissed when a revised 自评表 is imported (报告 → 导入新版本) and its rows re-anchor; one whose figures
+    the revision changed asks again, with the old reason shown."""
+    checks, db = window.checks, window.ws.db
+    over = next(f for f in checks.findings if f["rule"] == "table_score_over_weight")
+    total = next(f for f in checks.findings if f["rule"] == "table_total")
+    checks.dismiss(over["key"], "原表如此，已请填报单位更正")
+    checks.dismiss(total["key"], "总分以财政复核为准")
+    assert {over["key"], total["key"]} <= {f["key"] for f in checks.findings if f["dismissed"]}
+
+    # the revision: a row added at the foot of the form and the 总分 corrected from 98 to 99 (still not the
+    # sum); the rows above are as they were
+    mod = _demo_table_module()
+    monkeypatch.setattr(mod, "TOTAL", 99)
+    monkeypatch.setattr(mod, "ROWS", [*mod.ROWS, ("满意度指标", "服务对象满意度指标", "参保单位满意度", "≥90%", "96%",
+                                                    0, 0, None)])
+    revised = mod.build(tmp_path / "项目支出绩效自评表2024（修订）.xlsx")
+    table_report = next(t["report_id"] for t in window.score_table._tables)
+    view = window.report_view
+    view.report_combo.setCurrentIndex(view.report_combo.findData(table_report))
+    runs = checks.runs
+    view.import_revision(revised)
+    assert view.report_id != table_report and window.last_error == ""
+    assert db.scalar("SELECT state FROM reports WHERE id = ?", (table_report,)) != "active"
+    assert checks.runs > runs  # the import's changes ran the checks again
+
+    now = {f["key"]: f for f in checks.findings}
+    assert now[over["key"]]["dismissed"] and now[over["key"]]["dismissal"]["reason"] == "原表如此，已请填报单位更正"
+    assert now[over["key"]]["where"]["report_id"] == view.report_id  # found in the new version
+    assert over["key"] not in checks.shown_keys()
+    moved = now[total["key"]]  # its figures changed: shown again, the old dismissal beside it
+    assert "99" in moved["values"] and not moved["dismissed"]
+    assert moved["dismissal"]["stale"] and moved["dismissal"]["reason"] == "总分以财政复核为准"
+    assert total["key"] in checks.shown_keys()
+    assert "曾忽略，但数字已变化" in _item(checks, total["key"]).toolTip(0)
+    # the 自评表 tab shows the new version, with its extra row
+    assert "参保单位满意度" in [r["name"] for r in window.score_table.rows()]
+    assert db.verify_chain() == []

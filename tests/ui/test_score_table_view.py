@@ -45,7 +45,7 @@ def test_view_shows_the_rows_and_totals_of_an_imported_table(qtbot, ws, tmp_path
                 assert _cell(m, r, "佐证") == EVIDENCE_STATES["missing"]
             else:
                 assert _cell(m, r, "年度指标值") == spec.target and _cell(m, r, "佐证") == EVIDENCE_STATES[None]
-            assert _cell(m, r, "偏差原因分析及改进措施") == (spec.deviation or "")
+            assert _cell(m, r, "偏差原因") == (spec.deviation or "")
         assert _cell(m, 0, "三级指标") == "年度资金总额" and "执行率 96.00%" in _cell(m, 0, "实际完成值")
 
         total = m.rowCount() - 1

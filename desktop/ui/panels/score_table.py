@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,7 +41,7 @@ REFRESH_AREAS = ("report", "claim", "link", "review", "score")
 BUDGET_BG = QColor("#f3f6f9")
 TOTAL_BG = QColor("#e8eef4")
 COL_STATE = T.VIEW_COLUMNS.index("佐证")
-COL_DEVIATION = T.VIEW_COLUMNS.index("偏差原因分析及改进措施")
+COL_DEVIATION = T.VIEW_COLUMNS.index("偏差原因")
 TOTAL = "total"  # the key of the 合计 row
 DEVIATION_SHOWN = 30  # characters of a 偏差原因 shown in its cell
 
@@ -136,6 +136,8 @@ class ScoreTableModel(TableModel):
             font = QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.SizeHintRole and col == COL_DEVIATION:  # a long 偏差原因 does not make its row tall
+            return QSize(240, 22)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ClaimIdRole and r is not None:
@@ -226,7 +228,7 @@ class ScoreTablePanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in enumerate((70, 90, 190, 90, 110, 44, 44, 66)):
+        for col, width in enumerate((64, 84, 176, 84, 104, 40, 40, 60)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.foot = QLabel()
