@@ -212,3 +212,37 @@ def test_dismissals_survive_a_revised_score_table_imported_in_the_window(window,
     # the 自评表 tab shows the new version, with its extra row
     assert "参保单位满意度" in [r["name"] for r in window.score_table.rows()]
     assert db.verify_chain() == []
+
+
+def test_checks_run_off_the_gui_thread_and_coalesce(qtbot, imported_ws, monkeypatch):
+    """With real lanes the findings are computed on the jobs lane; runs asked for meanwhile become one."""
+    import threading
+
+    import desktop.ui.panels.checks as panel_module
+
+    threads, started, release = [], threading.Event(), threading.Event()
+    real = panel_module.compute_findings
+
+    def compute(db):
+        threads.append(threading.current_thread())
+        started.set()
+        release.wait(10)
+        return real(db)
+
+    monkeypatch.setattr(panel_module, "compute_findings", compute)
+    session = Session(imported_ws, inline=False, watch=False)
+    try:
+        p = ChecksPanel(session)
+        qtbot.addWidget(p)
+        assert started.wait(10)
+        assert p.state.text() == "正在检查…" and p.runs == 0  # the GUI thread is not held up
+        p.run()
+        p.run()  # asked twice while the first run is going: one more run, not two
+        release.set()
+        qtbot.waitUntil(lambda: p.runs == 2, timeout=10000)
+        qtbot.wait(200)
+        assert p.runs == 2 and len(threads) == 2
+        assert all(t is not threading.main_thread() for t in threads)
+        assert p.findings and p.shown_keys()
+    finally:
+        session.shutdown()
