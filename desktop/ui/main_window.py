@@ -448,7 +448,8 @@ class MainWindow(QMainWindow):
             self.select_claim(value)
         else:
             self.left_tabs.setCurrentWidget(self.report_view)
-            self.report_view.show_report(value)
+            combo = self.report_view.report_combo  # as if chosen there: the list and the text agree
+            combo.setCurrentIndex(combo.findData(value))
 
     def _on_verify(self) -> None:
         from desktop.ui.dialogs.integrity import IntegrityDialog

@@ -151,6 +151,14 @@ def test_in_the_window_a_click_goes_to_the_row_or_the_claim(window, qtbot):
     assert window.left_tabs.currentWidget() is window.claims
     assert window.selected_claim_ids() == [prose["claim_ids"][0]]
 
+    # a finding about names only (no claim, no cell) opens its report's text
+    drift = next(f for f in checks.findings if f["rule"] == "name_drift")
+    assert not drift["claim_ids"] and not drift["cells"]
+    checks.go_to(drift)
+    view = window.report_view
+    assert window.left_tabs.currentWidget() is view
+    assert view.report_id == drift["where"]["report_id"] == view.report_combo.currentData()
+
     # the status bar's figure is the panel's summary, and follows a dismissal
     before = dict(checks.summary)
     assert summary_text(before) in window.checks.summary_label.text()
