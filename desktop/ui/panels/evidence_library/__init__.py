@@ -39,8 +39,11 @@ from PySide6.QtWidgets import (
 
 from db.changes import Changes
 from desktop.evidence.queries import EVIDENCE_FILTERS as FILTERS
-from desktop.evidence.queries import present_paths, search_evidence
+from desktop.evidence.queries import present_paths
+from desktop.evidence.risky import may_open
+from desktop.review.search import search_evidence
 from desktop.text.messages import WATCH_STATE_NAMES
+from desktop.text.search import empty_text, searched_text, summary_text
 from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
 from desktop.ui.panels.evidence_library.preview_pane import PreviewPane
 from desktop.ui.panels.evidence_library.views import (
@@ -51,6 +54,8 @@ from desktop.ui.panels.evidence_library.views import (
 )
 from desktop.ui.session import Session
 
+PREVIEW_MIN_HEIGHT = 220  # px: a page or a sheet can still be read at the smallest
+SPLITTER_KEY = "library/splitter"  # QSettings: the list / preview split, as the user left it
 FILTER_NAMES = {"all": "全部", "unlinked": "未关联", "error": "出错", "superseded": "已有新版本"}
 PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
 
@@ -135,13 +140,22 @@ class EvidenceLibrary(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
 
+        self.search_note = QLabel()  # what a search found, or (nothing found) what was searched and what to try
+        self.search_note.setObjectName("searchNote")
+        self.search_note.setWordWrap(True)
+        self.search_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.search_note.setStyleSheet("QLabel#searchNote { color: #455a64; padding: 2px 4px; }")
+        self.search_note.hide()
+        self.search_result = None  # the last SearchResult shown
+
         self.list_view = EvidenceListView()
         self.list_view.setModel(self.model)
         header = self.list_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 44), (2, 64), (3, 36), (4, 82), (5, 72), (6, 150)):
+        header.setStretchLastSection(False)
+        for col, width in ((0, 260), (1, 44), (2, 62), (3, 36), (4, 82), (5, 72), (6, 130), (7, 260)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        header.setSectionHidden(self.model.MATCH_COLUMN, True)  # shown while a search is on
         self.grid_view = EvidenceGridView()
         self.grid_view.setModel(self.model)
         self.grid_view.setSelectionModel(self.list_view.selectionModel())  # one selection, two views
@@ -150,16 +164,24 @@ class EvidenceLibrary(QWidget):
         self.views.addWidget(self.grid_view)
 
         self.preview = PreviewPane(self.ws.db, self.ws.store, self.run_in_background)
+        self.preview.setMinimumHeight(PREVIEW_MIN_HEIGHT)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("librarySplitter")
         self.splitter.addWidget(self.views)
         self.splitter.addWidget(self.preview)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        # the preview must be large enough to read a page or a sheet: it gets the larger share by default
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([200, 300])
+        self._restore_splitter()
+        self.splitter.splitterMoved.connect(lambda *_: self._save_splitter())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3, 6, 6, 6)
         layout.addLayout(bar)
         layout.addLayout(tools)
+        layout.addWidget(self.search_note)
         layout.addWidget(self.splitter, 1)
 
         self.progress_bar = QProgressBar()
@@ -266,6 +288,22 @@ class EvidenceLibrary(QWidget):
         """What the library shows in the window's status bar: ingest progress and the watcher's state."""
         return (self.progress_bar, self.watch_label)
 
+    def _settings(self):
+        from PySide6.QtCore import QSettings
+
+        return QSettings()
+
+    def _restore_splitter(self) -> None:
+        if not self.session.interactive:  # tests and scripted runs start from the default split
+            return
+        state = self._settings().value(SPLITTER_KEY)
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def _save_splitter(self) -> None:
+        if self.session.interactive:
+            self._settings().setValue(SPLITTER_KEY, self.splitter.saveState())
+
     # -- background reads ------------------------------------------------------------------------
 
     def run_in_background(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
@@ -311,19 +349,41 @@ class EvidenceLibrary(QWidget):
         token = self._search_token
         if not text.strip():
             self.searching = False
+            self.search_result = None
             self.model.set_search("", None)
+            self._show_search_note()
             return
         self.searching = True
         db = self.ws.db
 
-        def done(ids: set[int]) -> None:
+        def done(result) -> None:
             if token == self._search_token:
                 self.searching = False
-                self.model.set_search(text, ids)
+                self.search_result = result
+                self.model.set_search(text, result.ids, result.results)
+                self._show_search_note()
                 if self._select_first_hit:
                     self._go_to_first_hit()
 
-        self.run_in_background(lambda: search_evidence(db, text), done)
+        # number-aware: 21099 finds 21,099, 658.83万 finds 6,588,300.00 元 (desktop.review.search)
+        self.run_in_background(lambda: search_evidence(db, text, limit=None), done)
+
+    def _show_search_note(self) -> None:
+        """Under the search box: what was found (the list shows where), or what was searched and what to try."""
+        result = self.search_result
+        searching = result is not None
+        self.list_view.horizontalHeader().setSectionHidden(self.model.MATCH_COLUMN, not searching)
+        self.list_view.fit_name_column()
+        if not searching:
+            self.search_note.hide()
+            return
+        if self.model.rowCount() == 0:
+            self.search_note.setText(empty_text(result))
+            self.search_note.setToolTip("")
+        else:
+            self.search_note.setText(summary_text(result))
+            self.search_note.setToolTip(searched_text(result))
+        self.search_note.show()
 
     def _go_to_first_hit(self) -> None:
         self._select_first_hit = False
@@ -368,6 +428,7 @@ class EvidenceLibrary(QWidget):
 
     def _on_selection(self, *_: Any) -> None:
         rows = self.selected_rows()
+        self.act_open.setEnabled(bool(self.openable_ids()))
         self.selection_changed.emit()
         if len(rows) != 1:
             self.preview.clear(f"已选 {len(rows)} 项" if rows else "选中一份佐证材料即可在此预览")
@@ -492,14 +553,23 @@ class EvidenceLibrary(QWidget):
         if tasks:
             self.ingest.dismiss(tasks)
 
+    def openable_ids(self) -> list[int]:
+        """The selected files the app may open (not programs or scripts)."""
+        return [e for e in self.selected_evidence_ids() if (row := self.model.evidence(e)) and may_open(row)]
+
     def open_selected(self) -> None:
         for eid in self.selected_evidence_ids()[:5]:
             self.open_evidence(eid)
 
     def open_evidence(self, evidence_id: int) -> None:
-        """Open with the default program: the file in the folder, or a copy of the stored bytes."""
+        """Open with the default program: the file in the folder, or a copy of the stored bytes.
+        Never a program or a script (it would run): the status bar says why."""
         e = self.model.evidence(evidence_id)
         if e is None:
+            return
+        if not may_open(e):
+            self.session.show_message(f"《{e['name']}》是程序或脚本，打开会运行它：佐证台不打开这类文件。"
+                                      "如确需查看，请在文件夹中显示后自行处理。", 8000)
             return
         target = self._original(e)
         if target is None:
@@ -557,13 +627,13 @@ class EvidenceLibrary(QWidget):
         if idx.row() not in self.selected_rows():
             self.select_row(idx.row())
         menu = QMenu(self)
-        has_evidence = bool(self.selected_evidence_ids())
-        self.act_open.setEnabled(has_evidence)
+        self.act_open.setEnabled(bool(self.openable_ids()))
         menu.addAction(self.act_open)
         menu.addAction(self.act_reveal)
         menu.addAction(self.act_copy_path)
         errors = self.selected_problems() or [
-            e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["status"] == "error"]
+            e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["status"] == "error"
+            and r.get("error") != "pdf_encrypted"]  # trying an encrypted PDF again cannot help
         if errors:
             menu.addSeparator()
             menu.addAction(self.act_retry)

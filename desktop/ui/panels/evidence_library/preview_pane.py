@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.evidence.queries import text_units
+from desktop.evidence.risky import may_open
 from desktop.evidence.text import IMAGE_EXTS
 from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
 from desktop.ui.common import human_size
@@ -36,6 +37,8 @@ MAX_PREVIEW_SIDE = 2000
 MAX_TEXT_CHARS = 400_000
 MAX_TABLE_ROWS = 2000
 SHEET_EXTS = {"xlsx", "xlsm", "csv", "tsv"}
+# the ingest cannot take a password (desktop.evidence.text reads without one): no 输入密码…, no 重试
+ENCRYPTED_TEXT = "加密文件，无法读取：请在 PDF 阅读器中去除密码后另存，再放入佐证材料文件夹。"
 
 
 def load_image(path: str, max_side: int = MAX_PREVIEW_SIDE) -> QImage:
@@ -189,16 +192,29 @@ class PreviewPane(QWidget):
         self.title.setText(f"<b>{html.escape(e['name'])}</b>　<span style='color:#757575'>{' · '.join(meta)}"
                            f"<br>{html.escape(where)}</span>")
         notes = []
-        if e.get("status") == "error":
+        openable = may_open(e)
+        encrypted = e.get("status") == "error" and e.get("error") == "pdf_encrypted"
+        if not openable:
+            notes.append("⚠ 这是程序或脚本（打开会运行它），已登记但不会打开，也不能预览。")
+        if encrypted:
+            # the ingest cannot take a password: say so, and offer nothing that cannot help (no 重试)
+            notes.append(ENCRYPTED_TEXT)
+        elif e.get("status") == "error":
             notes.append(ingest_error_text(e.get("error")))
         if e.get("superseded_by"):
             notes.append("已有新版本：" + "、".join(f"E{i}" for i in e["superseded_by"]))
         self.message.setText("；".join(notes))
         self.message.setVisible(bool(notes))
-        self.open_button.setEnabled(True)
+        self.open_button.setEnabled(openable)
+        self.open_button.setToolTip("用系统中关联的程序打开此文件（Enter）" if openable
+                                    else "程序或脚本不会被打开：打开会运行它")
         self.reveal_button.setEnabled(bool(e.get("paths")))
-        self.retry_button.setVisible(e.get("status") == "error")
-        self.retry_button.setEnabled(e.get("status") == "error")
+        retry = e.get("status") == "error" and not encrypted
+        self.retry_button.setVisible(retry)
+        self.retry_button.setEnabled(retry)
+        if not openable:
+            self._placeholder("程序或脚本不预览、不打开。")
+            return
         path = str(self.store.object_path(e["sha256"]))
         if ext in IMAGE_EXTS:
             if e.get("error") == "image_too_large":
@@ -207,6 +223,9 @@ class PreviewPane(QWidget):
             self._placeholder("正在载入图片…")
             self._submit(lambda: load_image(path), lambda img: self._show_image(token, img))
         elif ext == "pdf":
+            if encrypted:
+                self._placeholder(ENCRYPTED_TEXT)
+                return
             if e.get("status") == "error":
                 self._placeholder("无法预览：" + ingest_error_text(e.get("error")))
                 return

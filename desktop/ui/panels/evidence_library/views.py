@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QImage, QPaint
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
 
 from desktop.evidence import thumbnails
+from desktop.evidence.risky import is_executable
 
 TYPE_COLOURS = {"pdf": "#c62828", "doc": "#1565c0", "docx": "#1565c0", "xls": "#2e7d32", "xlsx": "#2e7d32",
                 "csv": "#2e7d32", "txt": "#546e7a", "jpg": "#6a1b9a", "jpeg": "#6a1b9a", "png": "#6a1b9a"}
@@ -41,8 +42,25 @@ def type_pixmap(ext: str, size: int = 128) -> QPixmap:
     p.setFont(font)
     p.setPen(QColor("#ffffff"))
     p.drawText(int(x), int(y + h * 0.58), int(w), int(h * 0.22), Qt.AlignmentFlag.AlignCenter, (ext or "?").upper()[:5])
+    if is_executable(ext):  # a program or script: a warning triangle over the page
+        draw_warning(p, size * 0.02, size * 0.02, size * 0.5)
     p.end()
     return pix
+
+
+def draw_warning(p: QPainter, x: float, y: float, side: float) -> None:
+    """A red warning triangle with an exclamation mark, ``side`` wide, its top-left corner at (x, y)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QPolygonF
+
+    p.setPen(QColor("#ffffff"))
+    p.setBrush(QColor("#d32f2f"))
+    p.drawPolygon(QPolygonF([QPointF(x + side / 2, y), QPointF(x + side, y + side * 0.9), QPointF(x, y + side * 0.9)]))
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(6, int(side * 0.6)))
+    p.setFont(font)
+    p.drawText(int(x), int(y + side * 0.2), int(side), int(side * 0.7), Qt.AlignmentFlag.AlignCenter, "!")
 
 
 class ThumbnailCache:
@@ -110,11 +128,27 @@ class EvidenceListView(QTableView):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # 疑点数据…2024.xlsx: both ends tell files apart
         self.setIconSize(QSize(18, 18))
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(26)
         self.horizontalHeader().setHighlightSections(False)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.name_min_width = NAME_MIN_WIDTH
+
+    def fit_name_column(self) -> None:
+        """The name takes what the other (visible) columns leave, but never less than ``name_min_width``
+        (the list scrolls sideways instead): names are what tells files apart."""
+        header = self.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(1, header.count()) if not header.isSectionHidden(c))
+        header.resizeSection(0, max(self.name_min_width, self.viewport().width() - others))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_name_column()
+
+
+NAME_MIN_WIDTH = 230  # px: about 16 Chinese characters of a name, elided in the middle beyond that
 
 
 class EvidenceGridView(QListView):
@@ -125,8 +159,8 @@ class EvidenceGridView(QListView):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
-        self.setIconSize(QSize(112, 112))
-        self.setGridSize(QSize(140, 156))
+        self.setIconSize(QSize(104, 104))
+        self.setGridSize(QSize(150, 168))  # the thumbnail and two lines of its name below it
         self.setWordWrap(True)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.setSpacing(4)
