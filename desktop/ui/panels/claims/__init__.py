@@ -30,7 +30,7 @@ from desktop.evidence.queries import evidence_name
 from desktop.review.links import mark_not_required, unmark_not_required
 from desktop.review.queries import claims_linked_to
 from desktop.ui.claim_filter import CLAIM_FLAG_FILTERS, ClaimFilter
-from desktop.ui.common import esc
+from desktop.ui.common import esc, undo_words
 from desktop.ui.panels.claims.model import ClaimsTreeModel
 from desktop.ui.session import BatchedChanges, Session
 
@@ -284,7 +284,10 @@ class ClaimsPanel(QWidget):
 
         def done(marked: list[int]) -> None:
             session.undo.push("标记无需佐证", lambda: session.write(
-                "撤销无需佐证", lambda: [unmark_not_required(db, claim_id=c) for c in marked]))
+                "撤销无需佐证", lambda: [unmark_not_required(db, claim_id=c) for c in marked]),
+                redo=lambda: session.write("重做无需佐证", lambda: [
+                    mark_not_required(db, claim_id=c, reason=reason) for c in marked]),
+                **undo_words(db, self.model.claim, "claim.marked_not_required", [(c, 0) for c in marked]))
             session.show_message(f"已标记 {len(marked)} 个指标为无需佐证（Ctrl+Z 撤销）", 6000)
 
         session.write("标记无需佐证",
@@ -300,7 +303,9 @@ class ClaimsPanel(QWidget):
         def done(_: Any) -> None:
             session.undo.push("恢复需要佐证", lambda: session.write(
                 "撤销恢复", lambda: [mark_not_required(db, claim_id=c, reason=r or "（恢复）")
-                                   for c, r in reasons.items()]))
+                                   for c, r in reasons.items()]),
+                redo=lambda: session.write("重做恢复", lambda: [unmark_not_required(db, claim_id=c) for c in ids]),
+                **undo_words(db, self.model.claim, "claim.unmarked_not_required", [(c, 0) for c in ids]))
 
         session.write("恢复需要佐证", lambda: [unmark_not_required(db, claim_id=c) for c in ids], done)
 
