@@ -76,9 +76,10 @@ class ClaimsPanel(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110)):
+        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110), (ClaimsTreeModel.NUMBER_COLUMN, 44)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        header.moveSection(header.visualIndex(ClaimsTreeModel.NUMBER_COLUMN), 1)  # 指标 | # | 数值 …
         self.view.expandAll()
 
         self.detail = QLabel()

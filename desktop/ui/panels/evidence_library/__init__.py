@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from db.changes import Changes
 from desktop.evidence.queries import EVIDENCE_FILTERS as FILTERS
+from desktop.errors import DeskError
 from desktop.evidence.queries import present_paths
 from desktop.evidence.risky import may_open
 from desktop.review.search import search_evidence
@@ -199,6 +200,10 @@ class EvidenceLibrary(QWidget):
         self.act_reveal = QAction("在文件夹中显示", self)
         self.act_retry = QAction("重试", self)
         self.act_copy_path = QAction("复制路径", self)
+        self.act_versions = QAction("比较新旧版本 / 改用新版本…", self)
+        self.act_versions.triggered.connect(lambda: self.show_versions(self.selected_evidence_ids()[0])
+                                            if self.selected_evidence_ids() else None)
+        self.version_dialog = None  # the old / new comparison, while open
         self.act_dismiss = QAction("不再显示此错误", self)
         self.act_dismiss.setToolTip("从列表中去掉这条无法登记的记录（文件再有变化时会重新登记）")
         self.act_find = QAction("搜索", self)
@@ -269,6 +274,7 @@ class EvidenceLibrary(QWidget):
         self.preview.open_requested.connect(self.open_evidence)
         self.preview.reveal_requested.connect(self.reveal)
         self.preview.retry_requested.connect(self.retry)
+        self.preview.versions_requested.connect(self.show_versions)
         self.act_open.triggered.connect(self.open_selected)
         self.act_reveal.triggered.connect(self.reveal_selected)
         self.act_retry.triggered.connect(self.retry_selected)
@@ -620,6 +626,76 @@ class EvidenceLibrary(QWidget):
         if paths:
             QApplication.clipboard().setText("\n".join(paths))
 
+    # -- a new version: compare, 改用新版本 ----------------------------------------------------------
+
+    def show_versions(self, evidence_id: int) -> None:
+        """Compare a file with its newest version; the dialog offers 改用新版本 for the claims linked to it."""
+        from desktop.review import status
+        from desktop.review.versions import compare_versions, newest_version
+        from desktop.ui.dialogs.versions import VersionDialog
+
+        db = self.ws.db
+        try:
+            new_id = newest_version(db, evidence_id)
+        except DeskError as exc:  # versions that branch
+            self.session.show_error(exc)
+            return
+        if new_id == evidence_id:
+            self.session.show_message(f"E{evidence_id} 没有新版本。", 4000)
+            return
+        cmp = compare_versions(db, evidence_id, new_id)
+        rows = {c["id"]: c for c in status.claim_rows(db, cmp.claims_kept + cmp.claims_lost)}
+        names = {i: (self.model.evidence(i) or {}).get("name", "") for i in (evidence_id, new_id)}
+
+        def label(cid: int) -> str:
+            c = rows.get(cid)
+            if not c:
+                return f"#{cid}"
+            return f"#{cid} {c.get('subject') or ''} {c.get('value_raw') or c.get('value') or ''}{c.get('unit') or ''}".strip()
+
+        if self.version_dialog is not None:
+            self.version_dialog.close()
+        dialog = VersionDialog(self.window(), cmp, names, label, writable=self.session.writable)
+        dialog.switch_requested.connect(self.switch_to_new_version)
+        dialog.finished.connect(lambda *_: setattr(self, "version_dialog", None))
+        self.version_dialog = dialog
+        dialog.open()
+        self._version_claims = rows
+
+    def switch_to_new_version(self, evidence_id: int) -> None:
+        """改用新版本: the links of the old version move to the newest (one write, one undo)."""
+        from desktop.review.links import link_evidence, unlink_evidence
+        from desktop.review.versions import switch_to_new_version
+
+        db, session = self.ws.db, self.session
+        rows = getattr(self, "_version_claims", {})
+
+        def undo(switches) -> None:
+            def work() -> None:
+                for sw in switches:
+                    if sw.added.action == "linked":
+                        unlink_evidence(db, claim_id=sw.claim_id, evidence_id=sw.new_evidence_id)
+                    link_evidence(db, claim_id=sw.claim_id, evidence_id=sw.old_evidence_id,
+                                  locator=sw.removed.locator, note=sw.removed.note,
+                                  origin=sw.removed.origin or "manual", auto_locator=False)
+
+            session.write("撤销改用新版本", work)
+
+        def done(switches) -> None:
+            if not switches:
+                session.show_message("没有指标关联到旧版本。", 4000)
+                return
+            claim_ids = [sw.claim_id for sw in switches]
+            new_id = switches[0].new_evidence_id
+            session.undo.push("改用新版本", lambda: undo(switches),
+                              redo=lambda: session.write("重做改用新版本", lambda: switch_to_new_version(
+                                  db, evidence_id=evidence_id, claim_ids=claim_ids)),
+                              events=[{"action": "改用新版本", "claim_id": c, "evidence_id": new_id} for c in claim_ids],
+                              claims=rows, evidence={new_id: (self.model.evidence(new_id) or {}).get("name", "")})
+            session.show_message(f"已把 {len(switches)} 个指标改为关联新版本 E{new_id}（Ctrl+Z 撤销）", 6000)
+
+        session.write("改用新版本", lambda: switch_to_new_version(db, evidence_id=evidence_id), done)
+
     def _context_menu(self, view: QAbstractItemView, pos) -> None:
         idx = view.indexAt(pos)
         if not idx.isValid():
@@ -639,6 +715,10 @@ class EvidenceLibrary(QWidget):
             menu.addAction(self.act_retry)
         if self.selected_problems():
             menu.addAction(self.act_dismiss)
+        superseded = [e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["superseded_by"]]
+        if len(superseded) == 1 and len(self.selected_evidence_ids()) == 1:
+            menu.addSeparator()
+            menu.addAction(self.act_versions)
         menu.popup(view.viewport().mapToGlobal(pos))
 
 

@@ -88,6 +88,7 @@ class PreviewPane(QWidget):
     open_requested = Signal(int)  # evidence id
     reveal_requested = Signal(int)
     retry_requested = Signal(list, list)  # task ids, evidence ids
+    versions_requested = Signal(int)  # evidence id: compare it with its new version (改用新版本)
 
     def __init__(self, db, store, submit: Callable[[Callable[[], Any], Callable[[Any], None]], None], parent=None):
         """``submit(work, done)`` runs ``work`` off the GUI thread and ``done(result)`` back on it."""
@@ -115,14 +116,19 @@ class PreviewPane(QWidget):
         self.reveal_button = QPushButton("在文件夹中显示")
         self.retry_button = QPushButton("重试")
         self.retry_button.setToolTip("重新读取此文件")
-        for b in (self.open_button, self.reveal_button, self.retry_button):
+        self.version_button = QPushButton("比较新旧版本 / 改用新版本…")
+        self.version_button.setObjectName("compareVersions")
+        self.version_button.setToolTip("文件夹中已有此文件的新版本：看看数字有何变化，再把关联改到新版本")
+        self.version_button.hide()
+        self.version_button.clicked.connect(lambda: self._emit_id(self.versions_requested))
+        for b in (self.open_button, self.reveal_button, self.retry_button, self.version_button):
             b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.open_button.clicked.connect(lambda: self._emit_id(self.open_requested))
         self.reveal_button.clicked.connect(lambda: self._emit_id(self.reveal_requested))
         self.retry_button.clicked.connect(self._on_retry)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for b in (self.open_button, self.reveal_button, self.retry_button):
+        for b in (self.open_button, self.reveal_button, self.retry_button, self.version_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -159,6 +165,7 @@ class PreviewPane(QWidget):
         for b in (self.open_button, self.reveal_button, self.retry_button):
             b.setEnabled(False)
         self.retry_button.hide()
+        self.version_button.hide()
 
     def show_problem(self, problem: dict[str, Any]) -> None:
         """A file that could not be registered: what went wrong, and a retry."""
@@ -178,6 +185,7 @@ class PreviewPane(QWidget):
         self.reveal_button.setEnabled(True)
         self.retry_button.setEnabled(True)
         self.retry_button.show()
+        self.version_button.hide()
 
     def show_evidence(self, e: dict[str, Any]) -> None:
         self._token += 1
@@ -209,6 +217,7 @@ class PreviewPane(QWidget):
         self.open_button.setToolTip("用系统中关联的程序打开此文件（Enter）" if openable
                                     else "程序或脚本不会被打开：打开会运行它")
         self.reveal_button.setEnabled(bool(e.get("paths")))
+        self.version_button.setVisible(bool(e.get("superseded_by")))
         retry = e.get("status") == "error" and not encrypted
         self.retry_button.setVisible(retry)
         self.retry_button.setEnabled(retry)
