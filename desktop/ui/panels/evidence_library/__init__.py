@@ -49,12 +49,15 @@ from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
 from desktop.ui.panels.evidence_library.preview_pane import PreviewPane
 from desktop.ui.panels.evidence_library.views import (
     EvidenceGridView,
+    HIT_ROW_HEIGHT,
+    ROW_HEIGHT,
     EvidenceListView,
     ThumbnailCache,
     reveal_in_file_manager,
 )
 from desktop.ui.session import Session
 
+LIBRARY_MIN_WIDTH = 400  # px: names and a page or sheet in the preview stay readable beside the claims
 PREVIEW_MIN_HEIGHT = 220  # px: a page or a sheet can still be read at the smallest
 SPLITTER_KEY = "library/splitter"  # QSettings: the list / preview split, as the user left it
 FILTER_NAMES = {"all": "全部", "unlinked": "未关联", "error": "出错", "superseded": "已有新版本"}
@@ -69,6 +72,7 @@ class EvidenceLibrary(QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.setObjectName("evidenceLibrary")
+        self.setMinimumWidth(LIBRARY_MIN_WIDTH)
         self.session = session
         self.ws = session.ws
         self.ingest = session.ingest
@@ -212,7 +216,14 @@ class EvidenceLibrary(QWidget):
         self.act_rescan = QAction("立即扫描文件夹", self)
         self.act_rescan.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.act_rescan.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        for a in (self.act_open, self.act_find, self.act_rescan):
+        self.act_toggle_view = QAction("网格 / 列表", self)
+        self.act_toggle_view.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.act_toggle_view.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.act_toggle_view.triggered.connect(
+            lambda: self.set_view_mode("list" if self.view_mode == "grid" else "grid"))
+        self.grid_button.setToolTip("缩略图网格，名称写在缩略图下（Ctrl+Shift+G 切换）")
+        self.list_button.setToolTip("列表：名称、类型、大小、关联指标、状态（Ctrl+Shift+G 切换）")
+        for a in (self.act_open, self.act_find, self.act_rescan, self.act_toggle_view):
             self.addAction(a)
 
     def eventFilter(self, obj, event) -> bool:
@@ -378,7 +389,9 @@ class EvidenceLibrary(QWidget):
         """Under the search box: what was found (the list shows where), or what was searched and what to try."""
         result = self.search_result
         searching = result is not None
+        # where each file matched: under its name (any width), and in its own column for a wide pane
         self.list_view.horizontalHeader().setSectionHidden(self.model.MATCH_COLUMN, not searching)
+        self.list_view.verticalHeader().setDefaultSectionSize(HIT_ROW_HEIGHT if searching else ROW_HEIGHT)
         self.list_view.fit_name_column()
         if not searching:
             self.search_note.hide()

@@ -35,11 +35,13 @@ from desktop.ui.common import (
     ids_from_mime,
     ids_to_mime,
 )
+from desktop.ui.panels.evidence_library.views import HitRole
 from desktop.ui.table_model import KeyedTableModel
 
 _ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
                                     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
-                                    Qt.ItemDataRole.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole))
+                                    Qt.ItemDataRole.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole,
+                                    HitRole))
 # computed once: combining Qt flags in Python is slow, and views ask for them on every paint
 _EVIDENCE_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
                    | Qt.ItemFlag.ItemIsDropEnabled)
@@ -271,6 +273,9 @@ class EvidenceLibraryModel(KeyedTableModel):
                 return QBrush(AMBER if e["superseded_by"] else GREY)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == HitRole and col == 0:  # (a match in the name itself is plain to see already)
+            hit = self.hits.get(e["id"])
+            return self.hit_text(e["id"]) or None if hit is not None and hit.matched != "name" else None
         if role == EvidenceIdRole:
             return e["id"]
         if role == FlagsRole:

@@ -36,6 +36,7 @@ from desktop.ui.common import human_size
 MAX_PREVIEW_SIDE = 2000
 MAX_TEXT_CHARS = 400_000
 MAX_TABLE_ROWS = 2000
+MAX_COLUMN_WIDTH = 140  # px: a sheet's columns in the preview, at most
 SHEET_EXTS = {"xlsx", "xlsm", "csv", "tsv"}
 # the ingest cannot take a password (desktop.evidence.text reads without one): no 输入密码…, no 重试
 ENCRYPTED_TEXT = "加密文件，无法读取：请在 PDF 阅读器中去除密码后另存，再放入佐证材料文件夹。"
@@ -135,6 +136,7 @@ class PreviewPane(QWidget):
         self.stack = QStackedWidget()
         self.placeholder = QLabel("选中一份佐证材料即可在此预览")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("color: #757575")
         self.image_label = ScaledImage()
         self.text_view = QPlainTextEdit()
@@ -233,7 +235,7 @@ class PreviewPane(QWidget):
             self._submit(lambda: load_image(path), lambda img: self._show_image(token, img))
         elif ext == "pdf":
             if encrypted:
-                self._placeholder(ENCRYPTED_TEXT)
+                self._placeholder("加密文件，无法读取，也无法预览。")
                 return
             if e.get("status") == "error":
                 self._placeholder("无法预览：" + ingest_error_text(e.get("error")))
@@ -306,6 +308,8 @@ class PreviewPane(QWidget):
                         if value:
                             table.setItem(r, c, QTableWidgetItem(value))
                 table.resizeColumnsToContents()
+                for col in range(width):  # a title row must not make one column as wide as the pane
+                    table.setColumnWidth(col, min(table.columnWidth(col), MAX_COLUMN_WIDTH))
                 self.sheets.addTab(table, locator if ext.startswith("xls") else "表格")
             self.kind = "table"
             self.stack.setCurrentWidget(self.sheets)
