@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from desktop.evidence.queries import evidence_name
 from desktop.review.links import UNSET, link_evidence, unlink_evidence, update_link
 from desktop.review.queries import link_detail
+from desktop.text.library import edit_link_hint
 from desktop.ui.common import undo_words
 from desktop.ui.session import Session
 
@@ -85,19 +86,9 @@ class LinkActions(QObject):
 
     def why_no_link_to_edit(self) -> str:
         """Why 修改关联 has nothing to edit now, and what to select."""
-        claims, evidence = self._claim_ids(), self._evidence_ids()
-        if len(claims) != 1:
-            return ("修改关联：请先在左侧选中一个指标，" if not claims else "修改关联：一次只能修改一个指标的关联，") + \
-                "再在右侧选中与它关联的佐证材料。"
-        c = self._claim_row(claims[0])
-        linked = c["evidence_ids"] if c else []
-        if not evidence:
-            hint = "、".join(f"E{e}" for e in linked[:5])
-            return (f"修改关联：请在右侧选中与指标 #{claims[0]} 关联的佐证材料（{hint}）。" if linked
-                    else f"修改关联：指标 #{claims[0]} 还没有关联任何佐证材料，先关联（Ctrl+L）再修改。")
-        if len(evidence) != 1:
-            return "修改关联：请只选中一份佐证材料。"
-        return f"修改关联：指标 #{claims[0]} 与 E{evidence[0]} 之间没有关联，先关联（Ctrl+L）再修改。"
+        claims = self._claim_ids()
+        c = self._claim_row(claims[0]) if len(claims) == 1 else None
+        return edit_link_hint(claims, self._evidence_ids(), list(c["evidence_ids"]) if c else [])
 
     # -- link and unlink -------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
-from desktop.ui.panels.evidence_library.preview_pane import ENCRYPTED_TEXT
+from desktop.text.library import ENCRYPTED_TEXT
 from desktop.ui.panels.evidence_library.views import HitRole, two_lines
 
 

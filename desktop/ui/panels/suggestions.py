@@ -40,6 +40,7 @@ from desktop.review.links import (
     update_link,
 )
 from desktop.review.suggest import Suggestion, SuggestionEngine
+from desktop.text.library import place_text
 from desktop.text.messages import STRENGTH_NAMES, suggestion_reason_text
 from desktop.ui.common import esc, undo_words
 from desktop.ui.session import BatchedChanges, Session
@@ -466,10 +467,3 @@ def sorted_places(places: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A file's places, exact ones above rounded ones (the engine's order within each)."""
     return sorted(places, key=lambda p: not p.get("exact"))
 
-
-def place_text(place: dict[str, Any]) -> str:
-    """``3,140,000（精确）`` / ``3,135,300（约数，四舍五入后相符）``, with the words beside it."""
-    raw = place.get("raw") or place.get("value") or ""
-    how = "精确" if place.get("exact") else "约数，四舍五入后相符"
-    context = (place.get("context") or "").strip()
-    return f"{raw}（{how}）" + (f"　{context[:40]}" if context else "")

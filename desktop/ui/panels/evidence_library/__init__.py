@@ -43,6 +43,7 @@ from desktop.errors import DeskError
 from desktop.evidence.queries import present_paths
 from desktop.evidence.risky import may_open
 from desktop.review.search import search_evidence
+from desktop.text.library import executable_refused_text
 from desktop.text.messages import WATCH_STATE_NAMES
 from desktop.text.search import empty_text, searched_text, summary_text
 from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
@@ -587,8 +588,7 @@ class EvidenceLibrary(QWidget):
         if e is None:
             return
         if not may_open(e):
-            self.session.show_message(f"《{e['name']}》是程序或脚本，打开会运行它：佐证台不打开这类文件。"
-                                      "如确需查看，请在文件夹中显示后自行处理。", 8000)
+            self.session.show_message(executable_refused_text(e["name"]), 8000)
             return
         target = self._original(e)
         if target is None:

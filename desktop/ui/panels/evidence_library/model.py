@@ -20,6 +20,7 @@ from db.database import Database
 from desktop.evidence.queries import EVIDENCE_FILTERS, evidence_counts, evidence_ids
 from desktop.review import status
 from desktop.evidence.risky import is_executable
+from desktop.text.library import ENCRYPTED_STATE, EXECUTABLE_STATE
 from desktop.text.messages import ingest_error_text
 from desktop.text.search import MATCHED_NAMES
 from desktop.ui.common import (
@@ -291,9 +292,9 @@ class EvidenceLibraryModel(KeyedTableModel):
     def state_text(cls, e: dict[str, Any]) -> str:
         parts = []
         if cls.executable(e):
-            parts.append("⚠ 程序或脚本，不会打开")
+            parts.append(EXECUTABLE_STATE)
         if e["status"] == "error" and e.get("error") == "pdf_encrypted":
-            parts.append("加密文件，无法读取")
+            parts.append(ENCRYPTED_STATE)
         elif e["status"] == "error":
             parts.append("出错：" + ingest_error_text(e.get("error")))
         elif e["status"] == "pending" or e.get("text_status") == "pending":

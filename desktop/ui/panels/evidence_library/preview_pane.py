@@ -29,6 +29,13 @@ from PySide6.QtWidgets import (
 
 from desktop.evidence.queries import text_units
 from desktop.evidence.risky import may_open
+from desktop.text.library import (
+    ENCRYPTED_PREVIEW,
+    ENCRYPTED_TEXT,
+    EXECUTABLE_NOTE,
+    EXECUTABLE_OPEN_TIP,
+    EXECUTABLE_PREVIEW,
+)
 from desktop.evidence.text import IMAGE_EXTS
 from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
 from desktop.ui.common import human_size
@@ -38,8 +45,7 @@ MAX_TEXT_CHARS = 400_000
 MAX_TABLE_ROWS = 2000
 MAX_COLUMN_WIDTH = 140  # px: a sheet's columns in the preview, at most
 SHEET_EXTS = {"xlsx", "xlsm", "csv", "tsv"}
-# the ingest cannot take a password (desktop.evidence.text reads without one): no 输入密码…, no 重试
-ENCRYPTED_TEXT = "加密文件，无法读取：请在 PDF 阅读器中去除密码后另存，再放入佐证材料文件夹。"
+
 
 
 def load_image(path: str, max_side: int = MAX_PREVIEW_SIDE) -> QImage:
@@ -205,7 +211,7 @@ class PreviewPane(QWidget):
         openable = may_open(e)
         encrypted = e.get("status") == "error" and e.get("error") == "pdf_encrypted"
         if not openable:
-            notes.append("⚠ 这是程序或脚本（打开会运行它），已登记但不会打开，也不能预览。")
+            notes.append(EXECUTABLE_NOTE)
         if encrypted:
             # the ingest cannot take a password: say so, and offer nothing that cannot help (no 重试)
             notes.append(ENCRYPTED_TEXT)
@@ -217,14 +223,14 @@ class PreviewPane(QWidget):
         self.message.setVisible(bool(notes))
         self.open_button.setEnabled(openable)
         self.open_button.setToolTip("用系统中关联的程序打开此文件（Enter）" if openable
-                                    else "程序或脚本不会被打开：打开会运行它")
+                                    else EXECUTABLE_OPEN_TIP)
         self.reveal_button.setEnabled(bool(e.get("paths")))
         self.version_button.setVisible(bool(e.get("superseded_by")))
         retry = e.get("status") == "error" and not encrypted
         self.retry_button.setVisible(retry)
         self.retry_button.setEnabled(retry)
         if not openable:
-            self._placeholder("程序或脚本不预览、不打开。")
+            self._placeholder(EXECUTABLE_PREVIEW)
             return
         path = str(self.store.object_path(e["sha256"]))
         if ext in IMAGE_EXTS:
@@ -235,7 +241,7 @@ class PreviewPane(QWidget):
             self._submit(lambda: load_image(path), lambda img: self._show_image(token, img))
         elif ext == "pdf":
             if encrypted:
-                self._placeholder("加密文件，无法读取，也无法预览。")
+                self._placeholder(ENCRYPTED_PREVIEW)
                 return
             if e.get("status") == "error":
                 self._placeholder("无法预览：" + ingest_error_text(e.get("error")))
