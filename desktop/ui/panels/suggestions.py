@@ -46,6 +46,7 @@ from desktop.ui.common import esc, undo_words
 from desktop.ui.session import BatchedChanges, Session
 
 SUGGESTION_LIMIT = 8
+MAX_PLACES = 12  # places listed under one suggestion (the rest counted)
 
 STRONG_COLOUR = QColor("#2e7d32")
 POSSIBLE_COLOUR = QColor("#757575")
@@ -197,8 +198,10 @@ class SuggestionsPanel(QWidget):
             item.setToolTip(2, suggestion_reason_text(s.reasons))
             item.setToolTip(1, f"E{s.evidence_id} · 得分 {s.score:.2f}")
             self.list.addTopLevelItem(item)
-            # every place in the file that states the value, exact ones above rounded ones
-            for place in sorted_places(s.places):
+            # every place in the file that states the value, exact ones above rounded ones (the best file's
+            # places shown, the others' a click away)
+            places = sorted_places(s.places)
+            for place in places[:MAX_PLACES]:
                 child = QTreeWidgetItem(["", "", place_text(place), place.get("locator") or ""])
                 child.setData(0, EvidenceRole, s.evidence_id)
                 child.setData(0, PlaceRole, place.get("locator"))
@@ -206,7 +209,12 @@ class SuggestionsPanel(QWidget):
                 if not place.get("exact"):
                     child.setForeground(2, QBrush(POSSIBLE_COLOUR))
                 item.addChild(child)
-            item.setExpanded(len(s.places) > 1)
+            if len(places) > MAX_PLACES:
+                more = QTreeWidgetItem(["", "", f"……另有 {len(places) - MAX_PLACES} 处", ""])
+                more.setData(0, EvidenceRole, s.evidence_id)
+                more.setForeground(2, QBrush(POSSIBLE_COLOUR))
+                item.addChild(more)
+            item.setExpanded(len(places) > 1 and self.list.topLevelItemCount() == 1)
         if suggestions:
             row = next((i for i, s in enumerate(suggestions) if s.evidence_id == keep), 0)
             self.list.setCurrentItem(self.list.topLevelItem(row))
