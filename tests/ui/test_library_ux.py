@@ -152,3 +152,32 @@ def test_an_encrypted_pdf_says_it_cannot_be_read_and_offers_no_retry(window, qtb
     assert ENCRYPTED_TEXT in lib.preview.message.text()
     assert "加密文件，无法读取" in lib.preview.placeholder.text()
     assert not lib.preview.retry_button.isVisible() and not lib.preview.retry_button.isEnabled()
+
+
+def test_the_split_is_remembered_in_the_data_folder(qtbot, demo_ws, tmp_path, monkeypatch):
+    from desktop.ui.app import make_app
+    from desktop.ui.panels.evidence_library import EvidenceLibrary
+    from desktop.ui.session import Session
+
+    monkeypatch.setenv("EVIDENCE_DESK_HOME", str(tmp_path / "home"))
+    make_app()
+    session = Session(demo_ws, inline=True, watch=False)
+    monkeypatch.setattr(Session, "interactive", property(lambda self: True))  # as in the app (not a test)
+    first = EvidenceLibrary(session)
+    qtbot.addWidget(first)
+    first.resize(420, 700)
+    first.show()
+    qtbot.waitExposed(first)
+    first.splitter.moveSplitter(450, 1)
+    first._save_splitter()
+    moved = first.splitter.sizes()
+    second = EvidenceLibrary(session)
+    qtbot.addWidget(second)
+    second.resize(420, 700)
+    second.show()
+    qtbot.waitExposed(second)
+    assert (tmp_path / "home" / "layout.ini").exists()
+    assert abs(second.splitter.sizes()[0] - moved[0]) <= 2
+    for lib in (first, second):
+        lib.close_panel()
+    session.shutdown()

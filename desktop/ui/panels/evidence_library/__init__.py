@@ -60,6 +60,7 @@ from desktop.ui.session import Session
 
 LIBRARY_MIN_WIDTH = 400  # px: names and a page or sheet in the preview stay readable beside the claims
 PREVIEW_MIN_HEIGHT = 220  # px: a page or a sheet can still be read at the smallest
+LAYOUT_FILE = "layout.ini"
 SPLITTER_KEY = "library/splitter"  # QSettings: the list / preview split, as the user left it
 FILTER_NAMES = {"all": "全部", "unlinked": "未关联", "error": "出错", "superseded": "已有新版本"}
 PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
@@ -307,9 +308,12 @@ class EvidenceLibrary(QWidget):
         return (self.progress_bar, self.watch_label)
 
     def _settings(self):
+        """The window's layout settings, in the data folder (EVIDENCE_DESK_HOME moves them with the rest)."""
         from PySide6.QtCore import QSettings
 
-        return QSettings()
+        from desktop import config
+
+        return QSettings(str(config.data_dir() / LAYOUT_FILE), QSettings.Format.IniFormat)
 
     def _restore_splitter(self) -> None:
         if not self.session.interactive:  # tests and scripted runs start from the default split
