@@ -155,12 +155,14 @@ def uxb_scenes(env: dict[str, str]) -> subprocess.Popen:
     xdo("windowmove", dialog, "200", "150")
     grab("bulk-accept")
     xdo("key", "Escape")
-    time.sleep(0.5)
+    time.sleep(1.5)
     xdo("windowfocus", "--sync", wid)
+    time.sleep(0.5)
     # 支付基金 314 亿元: the exact cell first, every place listed under its file
     xdo("key", "Home")
-    xdo("type", "--delay", "150", "支付基金")
-    time.sleep(1.5)
+    time.sleep(0.5)
+    xdo("type", "--delay", "250", "支付基金")
+    time.sleep(2.0)
     grab("suggestion-places")
     # 审核模式 shows the claim's own sentence, scrolled into view
     xdo("key", "ctrl+r")
