@@ -287,13 +287,14 @@ class MainWindow(QMainWindow):
 
     def _refresh_completeness(self) -> None:
         c = status.Completeness.of(self.claims.rows())  # the rows the tree shows, already fresh
-        colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
-        self.completeness_label.setText(
-            f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"
-            f"<span style='color:{colour}'>缺佐证 {c.without_evidence}</span>"
+        colour = "#2e7d32" if c.needing and c.without_evidence == 0 else "#c62828"
+        apart = f"　<span style='color:#757575'>无需佐证 {c.not_required}</span>" if c.not_required else ""
+        self.completeness_label.setText(  # a 无需佐证 claim is counted apart, never as having evidence
+            f"<b>已有佐证 {c.with_evidence}/{c.needing}</b>　"
+            f"<span style='color:{colour}'>缺佐证 {c.without_evidence}</span>{apart}"
         )
         self.completeness_label.setProperty("covered", c.with_evidence)
-        self.completeness_label.setProperty("total", c.claims)
+        self.completeness_label.setProperty("total", c.needing)
 
     def _update_actions(self, *_: Any) -> None:
         writable = self.session.writable

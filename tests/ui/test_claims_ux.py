@@ -25,3 +25,19 @@ def test_claim_names_are_noun_phrases_not_lone_verbs(window):
     for weak in ("同比增长", "设有", "召开", "支出"):
         assert weak not in names
     assert "基金总收入同比增长" in names  # the issue's own example
+
+
+def test_a_claim_needing_no_evidence_is_counted_apart_and_says_so(window, qtbot):
+    label = window.completeness_label
+    covered, total = label.property("covered"), label.property("total")
+    target = next(c for c in window.claims_model.rows() if "no_evidence" in c["flags"])
+    window.claims.mark_not_required([target["id"]], "引用的政策门槛")
+    assert label.property("covered") == covered and label.property("total") == total - 1
+    assert f"已有佐证 {covered}/{total - 1}" in label.text() and "无需佐证 1" in label.text()
+    idx = window.claims_model.index_for_claim(target["id"])
+    group = idx.parent().siblingAtColumn(3).data()
+    assert "（无需 1）" in group
+    window.select_claim(target["id"])
+    detail = window.claims.detail.text()
+    assert "无需佐证：引用的政策门槛" in detail and "尚无佐证" not in detail
+    assert window.act_undo.text().startswith(f"撤销“标记无需佐证 #{target['id']}")

@@ -197,7 +197,12 @@ class ClaimsPanel(QWidget):
         for eid in c["evidence_ids"]:
             where = c.get("locators", {}).get(eid)
             names.append((evidence_name(self.db, eid) or f"E{eid}") + (f"（{esc(where)}）" if where else ""))
-        ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
+        if not c["needs_evidence"]:  # not 尚无佐证: it needs none, and says why
+            reason = c.get("no_evidence_reason")
+            ev = ("、".join(names) + "；" if names else "") + \
+                f"<span style='color:#546e7a'>无需佐证{('：' + esc(reason)) if reason else ''}</span>"
+        else:
+            ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
         page = f"第 {c['page']} 页 · " if c.get("page") else ""
         before, after = claim_context(self.db, c["id"])
         before = before.replace("\n", " ")[-40:]

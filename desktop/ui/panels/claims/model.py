@@ -208,14 +208,14 @@ class ClaimsTreeModel(QAbstractItemModel):
         col = index.column()
         if node.kind != "claim":
             claims = [self._claims[i] for i in self._claims_under(index.internalId())]
-            covered = sum(1 for c in claims if "no_evidence" not in c["flags"])
+            c = status.Completeness.of(claims)  # 无需佐证 counted apart, as in the status bar
             if role == Qt.ItemDataRole.DisplayRole:
                 if col == 0:
                     return node.title
                 if col == 3:
-                    return f"已有佐证 {covered}/{len(claims)}"
+                    return f"已有佐证 {c.with_evidence}/{c.needing}" + (f"（无需 {c.not_required}）" if c.not_required else "")
             if role == Qt.ItemDataRole.ForegroundRole and col == 3:
-                return QBrush(GREEN if covered == len(claims) else RED)
+                return QBrush(GREEN if c.without_evidence == 0 else RED)
             if role == NodeKindRole:
                 return node.kind
             return None
