@@ -181,3 +181,16 @@ def test_the_split_is_remembered_in_the_data_folder(qtbot, demo_ws, tmp_path, mo
     for lib in (first, second):
         lib.close_panel()
     session.shutdown()
+
+
+def test_every_kind_of_program_or_script_is_marked():
+    from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
+
+    for ext in ("exe", "bat", "cmd", "msi", "js", "vbs", "ps1", "scr", "lnk"):
+        e = {"name": f"安装.{ext.upper()}", "ext": ext, "status": "ready", "text_status": "done", "flags": [],
+             "paths": ["x"], "superseded_by": []}
+        assert EvidenceLibraryModel.executable(e), ext
+        assert EvidenceLibraryModel.state_text(e).startswith("⚠ 程序或脚本"), ext
+    plain = {"name": "回单.pdf", "ext": "pdf", "status": "ready", "text_status": "done", "flags": [], "paths": ["x"],
+             "superseded_by": []}
+    assert not EvidenceLibraryModel.executable(plain) and EvidenceLibraryModel.state_text(plain) == "就绪"
