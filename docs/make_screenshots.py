@@ -154,6 +154,121 @@ def score_table_scene(env: dict[str, str]) -> subprocess.Popen:
     return app
 
 
+# --- issue 18, second part (helper guiuxb): search, suggestions, bulk accept, review mode, the library ------
+
+UXB_SHOTS = ("bulk-accept", "suggestion-places", "review-claim", "search-number", "search-amount", "search-empty",
+             "library-list", "library-grid", "library-risky", "library-encrypted")
+
+
+def uxb_prepare(home: str) -> None:
+    """The demo workspace, with a program and an encrypted PDF dropped in its folder (to show how they look)."""
+    import pikepdf
+
+    from desktop.demo import DEMO_DIR_NAME, WATCH_DIR_NAME, build_demo
+
+    root = build_demo(Path(home) / DEMO_DIR_NAME)
+    watch = Path(root) / WATCH_DIR_NAME
+    (watch / "setup.exe").write_bytes(b"MZ" + b"\0" * 4096)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(watch / "加密的银行回单.pdf", encryption=pikepdf.Encryption(owner="o", user="secret"))
+
+
+def uxb_search(text: str) -> None:
+    xdo("key", "ctrl+f")
+    xdo("key", "ctrl+a", "BackSpace")
+    xdo("type", "--delay", "80", text)
+    time.sleep(1.5)  # the search waits for a pause in typing, then runs in the background
+
+
+def uxb_scenes(env: dict[str, str]) -> subprocess.Popen:
+    """What issue 18's second part changed, as an editor sees it."""
+    app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT, env=env)
+    wid = wait_window("EvidenceDesk")
+    xdo("windowmove", wid, "0", "0")
+    xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+    time.sleep(2.0)
+    xdo("windowfocus", "--sync", wid)
+    # the claims list has the focus at start: select every claim, 接受全部强建议 → the confirmation list
+    xdo("key", "ctrl+a")
+    time.sleep(0.5)
+    xdo("key", "ctrl+shift+Return")
+    dialog = wait_window("接受全部强建议")
+    xdo("windowmove", dialog, "200", "150")
+    grab("bulk-accept")
+    xdo("key", "Escape")
+    time.sleep(1.5)
+    xdo("windowfocus", "--sync", wid)
+    time.sleep(0.5)
+    # 支付基金 314 亿元: the exact cell first, every place listed under its file
+    xdo("key", "Home")
+    time.sleep(0.5)
+    xdo("type", "--delay", "250", "支付基金")
+    time.sleep(2.0)
+    grab("suggestion-places")
+    # 审核模式 shows the claim's own sentence, scrolled into view
+    xdo("key", "ctrl+r")
+    time.sleep(0.8)
+    for _ in range(14):
+        xdo("key", "n")
+    time.sleep(0.8)
+    grab("review-claim")
+    xdo("key", "ctrl+r")
+    time.sleep(0.5)
+    # number-aware search in the library
+    uxb_search("21099")
+    grab("search-number")
+    uxb_search("658.83万")
+    grab("search-amount")
+    uxb_search("98765.43")
+    grab("search-empty")
+    # names, the grid, a preview large enough to read: the ledger
+    uxb_search("台账")
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("library-list")
+    xdo("key", "ctrl+shift+g")
+    time.sleep(1.0)
+    uxb_search("")
+    grab("library-grid")
+    xdo("key", "ctrl+shift+g")
+    uxb_search("setup")
+    xdo("key", "Return")
+    time.sleep(1.0)
+    grab("library-risky")
+    uxb_search("加密")
+    xdo("key", "Return")
+    time.sleep(1.0)
+    grab("library-encrypted")
+    return app
+
+
+def uxb_main() -> int:
+    """``python docs/make_screenshots.py --uxb``: only the scenes above (on a display of their own: another
+    run's Xvfb on the same display would take our keys)."""
+    global DISPLAY
+    if "SCREENSHOT_DISPLAY" not in os.environ:
+        DISPLAY = next(f":{n}" for n in range(141, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
+                       and not Path(f"/tmp/.X{n}-lock").exists())
+    OUT.mkdir(parents=True, exist_ok=True)
+    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"])
+    home = tempfile.mkdtemp(prefix="ed-shots-")
+    app = None
+    try:
+        time.sleep(1.0)
+        env = _env()
+        env["EVIDENCE_DESK_HOME"] = home
+        env["EVIDENCE_DESK_ACTOR"] = "李会计"
+        uxb_prepare(home)
+        app = uxb_scenes(env)
+    finally:
+        if app is not None:
+            stop(app)
+        xvfb.terminate()
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
@@ -214,4 +329,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(uxb_main() if "--uxb" in sys.argv else main())

@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         self.act_import = self._action("导入报告…", self._on_import_report, "Ctrl+I", "导入绩效自评报告并抽取指标")
         self.act_add = self._action("添加佐证…", self._on_add_evidence, "Ctrl+E", "把文件登记为佐证材料")
         self.act_undo = self._action("撤销", self.session.undo.undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = self._action("重做", self.session.undo.redo, "Ctrl+Shift+Z")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_next_gap = self._action("下一个缺佐证", self.claims.select_next_gap, "F3",
                                          "跳到下一个缺佐证的指标（F3）")
         self.act_switch_tab = self._action("指标列表 / 报告原文 / 自评表", self._switch_left_tab, "F6",
@@ -186,7 +188,7 @@ class MainWindow(QMainWindow):
 
         menus = (
             ("文件(&F)", (self.act_new, self.act_open, None, self.act_import, self.act_add, None, self.act_quit)),
-            ("编辑(&E)", (self.act_undo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
+            ("编辑(&E)", (self.act_undo, self.act_redo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
                         self.act_switch_tab, None, sug.act_accept, sug.act_accept_strong, sug.act_reject, None,
                         links.act_edit_link, claims.act_not_required, claims.act_needs_evidence)),
             ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit, self.act_checks)),
@@ -307,19 +309,25 @@ class MainWindow(QMainWindow):
 
     def _refresh_completeness(self) -> None:
         c = status.Completeness.of(self.claims.rows())  # the rows the tree shows, already fresh
-        colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
-        self.completeness_label.setText(
-            f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"
-            f"<span style='color:{colour}'>缺佐证 {c.without_evidence}</span>"
+        colour = "#2e7d32" if c.needing and c.without_evidence == 0 else "#c62828"
+        apart = f"　<span style='color:#757575'>无需佐证 {c.not_required}</span>" if c.not_required else ""
+        self.completeness_label.setText(  # a 无需佐证 claim is counted apart, never as having evidence
+            f"<b>已有佐证 {c.with_evidence}/{c.needing}</b>　"
+            f"<span style='color:{colour}'>缺佐证 {c.without_evidence}</span>{apart}"
         )
         self.completeness_label.setProperty("covered", c.with_evidence)
-        self.completeness_label.setProperty("total", c.claims)
+        self.completeness_label.setProperty("total", c.needing)
 
     def _update_actions(self, *_: Any) -> None:
         writable = self.session.writable
         for a in (self.act_import, self.act_add):
             a.setEnabled(writable)
         self.act_undo.setEnabled(writable and bool(self.session.undo))
+        self.act_redo.setEnabled(writable and self.session.undo.can_redo())
+        for act, words in ((self.act_undo, self.session.undo.undo_text()), (self.act_redo, self.session.undo.redo_text())):
+            act.setText(words)  # 撤销“关联 #12 … ← E3《…》”: says what it undoes
+            act.setToolTip(words)
+            act.setStatusTip(words)
         self.links.update_actions()
         self.library.list_view.setAcceptDrops(writable)
 
