@@ -424,7 +424,8 @@ class ReviewModePanel(QWidget):
                 + "<span style='background:#ffe082; font-weight:bold'>" + html_of(text[start:end]) + "</span>"
                 + html_of(text[end:s_end]) + "</span>"
                 + html_of(text[s_end:b]) + ("…" if b < len(text) else ""))
-        self.context.setHtml(f"<div style='line-height:150%'>{body}</div>")
+        # pre-wrap: runs of spaces and tabs (a table's cells in the text) keep their width, so positions hold
+        self.context.setHtml(f"<div style='line-height:150%; white-space:pre-wrap'>{body}</div>")
         # each character (a <br> too) is one position in the document: where the claim's value is
         self._claim_span = (len(lead) + start - a, len(lead) + end - a)
         self._sentence_start = len(lead) + s_start - a
