@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from db.changes import Changes
 from desktop.errors import DeskError
 from desktop.review import status
 from desktop.text.messages import ROLE_NAMES, error_text, head_write_failed_text, readonly_text, warning_text
+from desktop.ui.geometry import MainWindowDocks
 from desktop.ui.link_actions import LinkActions
 from desktop.ui.panels.audit_log import AuditLogWindow
 from desktop.ui.panels.claims import ClaimsPanel
@@ -53,7 +54,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1360, 820)
         self.session = Session(ws, inline=inline_tasks, watch=(not inline_tasks) if watch is None else watch,
                                parent=self)
         self.last_error = ""
@@ -76,6 +76,11 @@ class MainWindow(QMainWindow):
         self._actions_and_menus()
         self._status_bar()
         self._wire()
+        # sized to the screen, remembered per role; 关联建议 hidden for 审核 and in 审核模式
+        self.docks = MainWindowDocks(self, self.suggestions_dock, role=self.ws.role, preferred=QSize(1360, 820))
+        self.central_stack.currentChanged.connect(
+            lambda i: self.docks.set_review_mode(self.central_stack.widget(i) is not self.splitter))
+        self.session.identity_changed.connect(lambda: self.docks.role_changed(self.ws.role))
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
