@@ -71,7 +71,7 @@ class NextSteps(QFrame):
         enabled = [act.isEnabled() for _, act in self.actions]
         for b, on in zip(self.buttons, enabled):
             b.setEnabled(on)
-        self.note.setVisible(not any(enabled))
+        self.note.setVisible(not all(enabled))  # a reviewer: say why importing and adding are off
 
     def refresh(self) -> None:
         """Shown while the pane is empty (call after every change that may fill or empty it)."""

@@ -5,6 +5,7 @@ workspace's audit chain head as an external anchor, and 复制).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
@@ -79,6 +80,8 @@ class UserGuideWindow(QMainWindow):
 
 
 def _plain(text: str) -> str:
+    """A menu text without its mnemonic: 编辑(&E) → 编辑, 关于(&A)… → 关于."""
+    text = re.sub(r"\(&\w\)", "", text)
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").replace("…", "").strip()
 
 
