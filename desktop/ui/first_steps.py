@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 NEXT_TITLE = "下一步"
 NO_REPORT = "这个工作区还没有报告。"
 NO_EVIDENCE = "还没有佐证材料。"
+NO_DASHBOARD = "导入报告（Ctrl+I）后，这里按报告和章节显示已有佐证、缺佐证的指标数。"
 REVIEWER_NOTE = "当前角色为“审核”：导入报告和登记材料需由编制人员完成（工具 → 切换身份）。"
 
 
@@ -84,7 +85,8 @@ class NextSteps(QFrame):
 
 
 def install(window) -> list[NextSteps]:
-    """下一步 over the main window's empty panes (the claims list, the report text, the evidence library)."""
+    """下一步 over the main window's empty panes (the claims list, the report text, the evidence library, the
+    completeness dashboard)."""
     from desktop.evidence.queries import evidence_count
 
     db = window.ws.db
@@ -99,6 +101,7 @@ def install(window) -> list[NextSteps]:
                   "nextStepsReport"),
         NextSteps(window.library.views, NO_EVIDENCE + "选择监控文件夹，或把文件拖到窗口上：", steps[1:], no_evidence,
                   "nextStepsEvidence"),
+        NextSteps(window.dashboard, NO_DASHBOARD, [], no_claims, "nextStepsDashboard"),
     ]
 
     def refresh(*_) -> None:

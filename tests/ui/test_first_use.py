@@ -50,7 +50,8 @@ def empty_window(qtbot, tmp_path):
 
 def test_an_empty_workspace_says_what_to_do_next(empty_window, sample_report):
     w = empty_window
-    claims, report, library = w.next_steps
+    claims, report, library, dashboard = w.next_steps
+    assert dashboard.isVisible() and "0/0" not in dashboard.message.text()
     assert claims.isVisible() and library.isVisible() and report.isVisibleTo(w.report_view)
     texts = [b.text() for b in claims.buttons]
     assert texts == ["1. 导入报告（Ctrl+I）", "2. 选择监控文件夹…", "3. 添加佐证（Ctrl+E）"]
@@ -58,7 +59,7 @@ def test_an_empty_workspace_says_what_to_do_next(empty_window, sample_report):
     assert claims.geometry() == claims.target.rect()  # over the whole pane
     assert "尚未导入报告" in w.completeness_label.text() and "0/0" not in w.completeness_label.text()
     w.import_report(sample_report)
-    assert not claims.isVisible()
+    assert not claims.isVisible() and not dashboard.isVisible()
     assert library.isVisible()  # still no evidence
     assert "已有佐证 0/" in w.completeness_label.text()
 

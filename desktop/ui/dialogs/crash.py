@@ -64,9 +64,13 @@ class CrashDialog(QDialog):
         self.details_button.clicked.connect(self.toggle_details)
         self.close_button.clicked.connect(self.accept)
 
+        heading = QLabel(f"<b style='font-size:15px'>{CRASH_TITLE}</b>")
+        text = QVBoxLayout()
+        text.addWidget(heading)
+        text.addWidget(self.message)
         top = QHBoxLayout()
         top.addWidget(icon, 0)
-        top.addWidget(self.message, 1)
+        top.addLayout(text, 1)
         buttons = QHBoxLayout()
         for b in (self.copy_button, self.open_log_button, self.details_button):
             buttons.addWidget(b)

@@ -65,6 +65,10 @@ class UserGuideWindow(QMainWindow):
         self.browser.setOpenExternalLinks(False)  # offline: nothing leaves the machine
         self.browser.setOpenLinks(True)
         self.setCentralWidget(self.browser)
+        close = QAction("关闭", self)
+        close.setShortcuts([QKeySequence(QKeySequence.StandardKey.Close), QKeySequence("Esc")])
+        close.triggered.connect(self.close)
+        self.addAction(close)
         self.guide = guide
         if guide.is_file():
             self.browser.setSource(QUrl.fromLocalFile(str(guide)), QTextDocument.ResourceType.MarkdownResource)

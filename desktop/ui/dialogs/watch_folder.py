@@ -70,6 +70,7 @@ class WatchFolderDialog(QDialog):
         v.addWidget(buttons)
         session.identity_changed.connect(self.refresh)
         self.refresh()
+        (self.choose_button if self.choose_button.isEnabled() else buttons).setFocus()
         from desktop.ui.geometry import fit_dialog
 
         fit_dialog(self)
