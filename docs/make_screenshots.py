@@ -55,14 +55,23 @@ def wait_window(name: str, timeout: float = 30) -> str:
     raise SystemExit(f"window {name!r} did not appear")
 
 
-def grab(name: str) -> Path:
+def window_box(wid: str, margin: int = 12) -> tuple[int, int, int, int]:
+    """The window's rectangle on the screen (left, top, right, bottom), with a margin, within the screen."""
+    geo = dict(line.split("=", 1) for line in xdo("getwindowgeometry", "--shell", wid).splitlines() if "=" in line)
+    x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+    return max(x - margin, 0), max(y - margin, 0), min(x + w + margin, SIZE[0]), min(y + h + margin, SIZE[1])
+
+
+def grab(name: str, crop: str | None = None) -> Path:
+    """The whole screen as ``<name>-<width>.png``; at 1440×900 also as ``<name>.png`` for the guide, cut to
+    the window ``crop`` if given (a dialog, without the screen around it)."""
     time.sleep(0.8)
     img = ImageGrab.grab(xdisplay=DISPLAY)
     path = OUT / f"{name}-{SIZE[0]}.png"
-    img.save(path)
+    img.save(path, optimize=True)
     print(f"saved {path.relative_to(ROOT)}")
     if tuple(SIZE) == PLAIN_NAMES_AT:
-        img.save(OUT / f"{name}.png")
+        (img.crop(window_box(crop)) if crop else img).save(OUT / f"{name}.png", optimize=True)
     return path
 
 
@@ -100,7 +109,7 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 def main_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
     """The main window, suggestions, the report text and the evidence library, as 编制."""
-    app, wid = start_app(env, "--actor", "李会计", "--role", "editor")
+    app, wid = start_app(env, demo_path(env), "--actor", "李会计", "--role", "editor")
     # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
     xdo("key", "F3", "F3", "F3")
     grab("main-window")
@@ -139,7 +148,7 @@ def review_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen
     with open(first["paths"][0], "ab") as f:
         f.write(b"\n")
     cli(env, "ingest", ws, "--actor", "李会计", "--role", "editor")
-    app, wid = start_app(env, "--actor", "王审计", "--role", "reviewer")
+    app, wid = start_app(env, ws, "--actor", "王审计", "--role", "reviewer")
     xdo("key", "ctrl+r")
     time.sleep(0.8)
     # review mode opens at the first claim still to do; walk to the signed-off claim whose file changed
@@ -150,9 +159,19 @@ def review_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen
     time.sleep(0.8)
     grab("review-mode")
     xdo("key", "ctrl+shift+a")
-    wait_window("审计日志")
+    log = wait_window("审计日志")
     time.sleep(0.8)
     grab("audit-log")
+    # 导出 CSV (the toolbar's third button): Qt's own save dialog, in Chinese; Enter keeps the name offered;
+    # the status bar then says 已导出 … with the path, shortened to fit
+    xdo("mousemove", "--window", log, "160", "12")
+    xdo("click", "1")
+    save = wait_window("导出审计日志")
+    time.sleep(0.8)
+    xdo("windowfocus", "--sync", save)
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("audit-export")
     return app
 
 
@@ -169,7 +188,7 @@ def first_steps_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.
     dialog = wait_window("身份")
     time.sleep(1.0)
     xdo("windowfocus", "--sync", dialog)
-    grab("identity-dialog")
+    grab("identity-dialog", crop=dialog)
     xdo("key", "Return")  # 打开, as 编制 with the name offered
     wid = wait_window("EvidenceDesk")
     time.sleep(1.5)
@@ -185,12 +204,12 @@ def first_steps_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.
     xdo("key", "space")  # 选择文件夹… (it has the focus): Qt's own folder dialog, in Chinese
     chooser = wait_window("选择要监控")
     time.sleep(0.8)
-    grab("folder-dialog")
+    grab("folder-dialog", crop=chooser)
     xdo("windowfocus", "--sync", chooser)
     xdo("type", "--delay", "20", str(folder))
     xdo("key", "Return")
     time.sleep(1.5)
-    grab("watch-folder")
+    grab("watch-folder", crop=dlg)
     xdo("windowfocus", "--sync", dlg)
     xdo("key", "Escape")
     return app
@@ -198,8 +217,7 @@ def first_steps_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.
 
 def help_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
     """帮助: 使用指南 (F1), 键盘快捷键, 关于佐证台 (with the audit chain's head)."""
-    demo_path(env)
-    app, wid = start_app(env, "--actor", "李会计", "--role", "editor")
+    app, wid = start_app(env, demo_path(env), "--actor", "李会计", "--role", "editor")
     xdo("key", "F1")
     guide = wait_window("使用指南")
     time.sleep(1.5)
@@ -214,7 +232,7 @@ def help_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
         xdo("key", *(["Down"] * entry), "Return")
         dlg = wait_window(title)
         time.sleep(0.8)
-        grab(name)
+        grab(name, crop=dlg)
         xdo("windowfocus", "--sync", dlg)
         xdo("key", "Escape")
         time.sleep(0.5)
@@ -245,9 +263,9 @@ app.exec()
 def crash_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
     """An unexpected error in a slot: the crash dialog, over the real main window."""
     app = subprocess.Popen([sys.executable, "-c", CRASH, demo_path(env)], cwd=ROOT, env=env)
-    wait_window("意外错误")
+    dlg = wait_window("意外错误")
     time.sleep(0.8)
-    grab("crash-dialog")
+    grab("crash-dialog", crop=dlg)
     return app
 
 
