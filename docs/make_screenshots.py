@@ -125,7 +125,7 @@ def main_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
     xdo("key", "F6")
     # The evidence library with the bank slip previewed: search for it and take the first hit.
     xdo("key", "ctrl+f")
-    xdo("type", "--delay", "80", "回单")
+    xdo("type", "--delay", "200", "回单")  # slower: at 80 ms the X server may remap the key before 回 is read
     xdo("key", "Return")
     time.sleep(1.5)
     grab("evidence-library")
