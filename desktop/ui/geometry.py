@@ -162,7 +162,7 @@ class MainWindowDocks(QObject):
 
     def _apply_role(self, restore: bool) -> None:
         if restore and restore_state(self.window, self.NAME, self.role):
-            pass
+            pass  # this role's own layout, as it was left (a reviewer may have opened 关联建议 by hand)
         elif self.role != "editor":
             self.suggestions.hide()  # a reviewer cannot link: the suggestions are of no use to them
         else:
@@ -177,6 +177,7 @@ class MainWindowDocks(QObject):
         self._leave_review_for_save()
         remember(self.window, self.NAME, self.role)
         self.role = role
+        self._suggestions_before_review = None  # what the new role shows decides what 审核模式 gives back
         self._apply_role(restore=True)
 
     # -- 审核模式 ------------------------------------------------------------------------------------
@@ -214,8 +215,8 @@ class MainWindowDocks(QObject):
         return False
 
     def save(self) -> None:
-        review, self.in_review_mode = self.in_review_mode, self.in_review_mode
+        """Remember the size and the layout of the main view (as it is outside 审核模式)."""
         self._leave_review_for_save()
         remember(self.window, self.NAME, self.role)
-        if review:
+        if self.in_review_mode:
             self.suggestions.hide()

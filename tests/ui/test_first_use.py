@@ -182,11 +182,15 @@ def test_about_says_version_folders_and_the_audit_head(window):
 
 
 @pytest.mark.qt_no_exception_capture
-def test_an_exception_in_a_slot_shows_the_crash_dialog_and_is_logged(qtbot, monkeypatch):
+def test_an_exception_in_a_slot_shows_the_crash_dialog_and_is_logged(qtbot, monkeypatch, tmp_path):
     import sys
 
     from desktop import logs
     from desktop.ui.dialogs import crash
+
+    monkeypatch.setenv("EVIDENCE_DESK_HOME", str(tmp_path / "earlier"))
+    logs.setup_logging("gui")  # a log left open in another data folder: the error goes where the dialog says
+    monkeypatch.setenv("EVIDENCE_DESK_HOME", str(tmp_path / "home"))
 
     shown = []
     monkeypatch.setattr(crash.CrashDialog, "exec", lambda self: shown.append(self) or 0)

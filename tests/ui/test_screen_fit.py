@@ -166,3 +166,16 @@ def test_dialogs_fit_the_small_screen(window, name, monkeypatch):
     assert dlg.height() + geometry.FRAME_RESERVE.height() <= 728
     assert dlg.minimumSizeHint().width() <= dlg.width()
     dlg.close()
+
+
+def test_changing_role_in_review_mode_gives_back_the_new_roles_docks(window):
+    dock = window.suggestions_dock
+    window.open_review_mode()
+    window.set_identity("王审计", "reviewer")
+    window.close_review_mode()
+    assert not dock.isVisible()
+    window.open_review_mode()
+    window.set_identity("测试员", "editor")
+    assert not dock.isVisible()  # still in 审核模式
+    window.close_review_mode()
+    assert dock.isVisible()
