@@ -179,3 +179,11 @@ def test_changing_role_in_review_mode_gives_back_the_new_roles_docks(window):
     assert not dock.isVisible()  # still in 审核模式
     window.close_review_mode()
     assert dock.isVisible()
+
+
+def test_the_tests_window_opens_at_its_preferred_size_on_a_desktop_screen(window, qapp):
+    from tests.ui.conftest import DESKTOP_SCREEN
+
+    screen = qapp.primaryScreen().availableGeometry()
+    assert (screen.width(), screen.height()) == DESKTOP_SCREEN
+    assert (window.width(), window.height()) == (1360, 820)
