@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 NEXT_TITLE = "下一步"
 NO_REPORT = "这个工作区还没有报告。"
 NO_EVIDENCE = "还没有佐证材料。"
+NO_REPORT_STATUS = "<b>尚未导入报告</b>　导入报告：Ctrl+I"
 NO_DASHBOARD = "导入报告（Ctrl+I）后，这里按报告和章节显示已有佐证、缺佐证的指标数。"
 REVIEWER_NOTE = "当前角色为“审核”：导入报告和登记材料需由编制人员完成（工具 → 切换身份）。"
 
@@ -107,6 +108,10 @@ def install(window) -> list[NextSteps]:
     def refresh(*_) -> None:
         for pane in panes:
             pane.refresh()
+        if no_claims():  # the status bar says what to do rather than 已有佐证 0/0
+            window.completeness_label.setText(NO_REPORT_STATUS)
+
+    refresh()
 
     window.claims.refreshed.connect(refresh)
     window.session.changed.connect(refresh)

@@ -82,7 +82,6 @@ class MainWindow(QMainWindow):
         self.central_stack.currentChanged.connect(
             lambda i: self.docks.set_review_mode(self.central_stack.widget(i) is not self.splitter))
         self.session.identity_changed.connect(lambda: self.docks.role_changed(self.ws.role))
-        self.next_steps = first_steps.install(self)  # 下一步 in the panes a new workspace leaves empty
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -90,6 +89,7 @@ class MainWindow(QMainWindow):
         self._refresh_completeness()
         self.dashboard.refresh(self.claims.rows())
         self._update_actions()
+        self.next_steps = first_steps.install(self)  # 下一步 in the panes (and the status bar) a new workspace leaves empty
         self.session.start()
 
     @property
@@ -293,11 +293,6 @@ class MainWindow(QMainWindow):
 
     def _refresh_completeness(self) -> None:
         c = status.Completeness.of(self.claims.rows())  # the rows the tree shows, already fresh
-        if not c.claims:  # a new workspace: say what to do rather than 0/0
-            self.completeness_label.setText("<b>尚未导入报告</b>　导入报告：Ctrl+I")
-            self.completeness_label.setProperty("covered", 0)
-            self.completeness_label.setProperty("total", 0)
-            return
         colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
         self.completeness_label.setText(
             f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"
