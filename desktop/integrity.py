@@ -47,6 +47,13 @@ def _iso(ts: float) -> str:
     return _dt.datetime.fromtimestamp(ts, _dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def audit_head(db) -> tuple[int, str]:
+    """The audit chain's last event: (seq, hash) — ``(0, GENESIS)`` for an empty chain. Written down
+    outside the workspace (帮助 → 关于 copies it), it is an external anchor: a later chain that does not
+    contain this hash at this seq was rewritten."""
+    return audit.chain_head(db.conn)
+
+
 def verify_workspace(ws: Workspace, progress: Progress | None = None) -> IntegrityReport:
     report = IntegrityReport(checked_at=_iso(_dt.datetime.now().timestamp()))
     db = ws.db

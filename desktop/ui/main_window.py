@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,8 @@ from db.changes import Changes
 from desktop.errors import DeskError
 from desktop.review import status
 from desktop.text.messages import ROLE_NAMES, error_text, head_write_failed_text, readonly_text, warning_text
+from desktop.ui import first_steps
+from desktop.ui.geometry import MainWindowDocks
 from desktop.ui.link_actions import LinkActions
 from desktop.ui.panels.audit_log import AuditLogWindow
 from desktop.ui.panels.checks import ChecksPanel
@@ -55,7 +57,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1360, 820)
         self.session = Session(ws, inline=inline_tasks, watch=(not inline_tasks) if watch is None else watch,
                                parent=self)
         self.last_error = ""
@@ -80,6 +81,11 @@ class MainWindow(QMainWindow):
         self._actions_and_menus()
         self._status_bar()
         self._wire()
+        # sized to the screen, remembered per role; 关联建议 hidden for 审核 and in 审核模式
+        self.docks = MainWindowDocks(self, self.suggestions_dock, role=self.ws.role, preferred=QSize(1360, 820))
+        self.central_stack.currentChanged.connect(
+            lambda i: self.docks.set_review_mode(self.central_stack.widget(i) is not self.splitter))
+        self.session.identity_changed.connect(lambda: self.docks.role_changed(self.ws.role))
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -87,6 +93,7 @@ class MainWindow(QMainWindow):
         self._refresh_completeness()
         self.dashboard.refresh(self.claims.rows())
         self._update_actions()
+        self.next_steps = first_steps.install(self)  # 下一步 in the panes (and the status bar) a new workspace leaves empty
         self.session.start()
 
     @property
@@ -217,6 +224,7 @@ class MainWindow(QMainWindow):
         for a in (links.act_link, links.act_unlink, links.act_edit_link, claims.act_not_required,
                   claims.act_needs_evidence):
             self.claims.view.addAction(a)
+        self._first_steps_and_help_menu()
 
     def _status_bar(self) -> None:
         sb = self.statusBar()
@@ -516,15 +524,74 @@ class MainWindow(QMainWindow):
         self.add_evidence(paths)
         event.acceptProposedAction()
 
+    # -- first steps and 帮助 ---------------------------------------------------------------------
+
+    def _first_steps_and_help_menu(self) -> None:
+        """文件 → 监控文件夹…, and the 帮助 menu: 使用指南 (F1), 键盘快捷键, 关于佐证台."""
+        self.act_watch_dir = self._action("监控文件夹…", self.open_watch_folder, tip="查看、设置或更换监控的佐证材料文件夹")
+        file_menu = self.menuBar().actions()[0].menu()
+        file_menu.insertAction(self.act_add, self.act_watch_dir)
+        self.act_guide = self._action("使用指南", self.open_user_guide, QKeySequence.StandardKey.HelpContents)
+        self.act_shortcuts = self._action("键盘快捷键", self.open_shortcuts)
+        self.act_about = self._action("关于佐证台", self.open_about)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        for a in (self.act_guide, self.act_shortcuts, None, self.act_about):
+            help_menu.addSeparator() if a is None else help_menu.addAction(a)
+        self.user_guide = None
+
+    def open_watch_folder(self):
+        from desktop.ui.dialogs.watch_folder import WatchFolderDialog
+
+        dlg = WatchFolderDialog(self.session, self)
+        if self.session.interactive:
+            dlg.exec()
+        return dlg
+
+    def open_user_guide(self):
+        from desktop.resources import user_guide_path
+        from desktop.ui.dialogs.help import UserGuideWindow
+
+        if self.user_guide is None:
+            self.user_guide = UserGuideWindow(user_guide_path(), self)
+        self.user_guide.show()
+        self.user_guide.raise_()
+        return self.user_guide
+
+    def open_shortcuts(self):
+        from desktop.ui.dialogs.help import ShortcutsDialog
+
+        dlg = ShortcutsDialog(self)
+        if self.session.interactive:
+            dlg.exec()
+        return dlg
+
+    def open_about(self):
+        from desktop.ui.dialogs.help import AboutDialog
+
+        dlg = AboutDialog(self.ws, self)
+        if self.session.interactive:
+            dlg.exec()
+        return dlg
+
     # -- workspace and identity ------------------------------------------------------------------
 
     def _on_new_workspace(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择新工作区的文件夹（应为空文件夹）")
         if not folder:
             return
-        watch = QFileDialog.getExistingDirectory(self, "选择佐证材料文件夹（将被监控，可取消）")
+        from desktop.ui.dialogs.identity import ask_identity
+
+        chosen = ask_identity(self, self.ws.actor, self.ws.role, Path(folder).name)  # who works in it
+        if not chosen:
+            return
+        watch = QFileDialog.getExistingDirectory(self, "选择佐证材料文件夹（将被监控，可取消，以后可在“文件 → 监控文件夹”中设置）")
         try:
-            ws = Workspace.create(folder, watch_dir=watch or None, actor=self.ws.actor)
+            if watch:
+                from desktop.evidence.watch_dir import check_watch_dir
+
+                check_watch_dir(folder, watch)
+            ws = Workspace.create(folder, watch_dir=watch or None, actor=chosen[0])
+            ws.set_identity(role=chosen[1])
         except DeskError as exc:
             self.show_error(exc)
             return
@@ -572,8 +639,15 @@ class MainWindow(QMainWindow):
             text = error_text(exc.code, exc.params)
         elif isinstance(exc, OSError):
             text = f"文件操作失败：{exc.strerror or exc}"
-        else:
+        else:  # a bug in a background job: logged, and the crash dialog rather than a bare message
             text = f"内部错误：{type(exc).__name__}: {exc}"
+            self.statusBar().showMessage(text, 8000)
+            self.last_error = text
+            from desktop.ui.dialogs.crash import report_crash
+
+            if self.session.interactive:
+                report_crash(type(exc), exc, exc.__traceback__, "gui: background job")
+            return
         self.statusBar().showMessage(text, 8000)
         if self.session.interactive:
             QMessageBox.warning(self, "佐证台", text)
@@ -591,7 +665,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        for child in (self.audit_window, self.integrity_dialog):
+        for child in (self.audit_window, self.integrity_dialog, getattr(self, "user_guide", None)):
             if child is not None:
                 child.close()
         self.library.close_panel()

@@ -523,10 +523,12 @@ class EvidenceLibrary(QWidget):
             text = "未设置监控文件夹"
         elif state == "off" and detail == "reviewer":
             text = "审核角色：不登记新文件"
-        self.watch_label.setText(f"<span style='color:{colour}'>● {text}</span>")
+        watched = self.ws.watch_dir
+        where = f"：{watched.name or watched}" if watched and state != "off" else ""  # the folder, not only in a tooltip
+        self.watch_label.setText(f"<span style='color:{colour}'>● {text}{_html(where)}</span>")
         self.watch_label.setProperty("state", state)
-        folder = str(self.ws.watch_dir) if self.ws.watch_dir else "（无）"
-        self.watch_label.setToolTip(f"佐证材料文件夹：{folder}")
+        folder = str(watched) if watched else "（无）"
+        self.watch_label.setToolTip(f"佐证材料文件夹：{folder}（文件 → 监控文件夹… 可更换）")
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -740,3 +742,7 @@ class EvidenceLibrary(QWidget):
 
 
 __all__ = ["EvidenceLibrary", "EvidenceLibraryModel", "FILTERS", "FILTER_NAMES"]
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
