@@ -92,7 +92,12 @@ def without_triggers(conn: sqlite3.Connection, *statements, params=()):
 
 def test_untouched_workspace_passes(copy):
     data = verify(copy, 0)
-    assert data == {"ok": True, "events": 10, "objects": 3, "reviews": 2, "problems": []}
+    anchor = data.pop("anchor")
+    assert data == {"ok": True, "events": 10, "objects": 3, "reviews": 2, "rows": data["rows"], "problems": [],
+                    "notes": []}
+    assert data["rows"] > 10  # settings, the report, its claims, the files and their paths, links, reviews
+    head = json.loads((copy / "audit-head.json").read_text())
+    assert anchor == {"seq": 10, "hash": head["hash"]}
 
 
 def test_one_changed_byte_in_an_event(copy):
