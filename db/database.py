@@ -362,10 +362,11 @@ class Database:
         finally:
             conn.execute("COMMIT")
 
-    def verify_chain(self, progress=None, *, head: Any = audit._READ, writer_active: bool = False
+    def verify_chain(self, progress=None, *, head: Any = audit._READ, writer_active: bool = False, visit=None
                      ) -> list[audit.ChainProblem]:
         with self.snapshot():
-            return audit.verify_chain(self.conn, self.head_path, progress, head=head, writer_active=writer_active)
+            return audit.verify_chain(self.conn, self.head_path, progress, head=head, writer_active=writer_active,
+                                      visit=visit)
 
     # -- settings --------------------------------------------------------------------------------
 

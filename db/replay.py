@@ -38,6 +38,7 @@ class Table:
     key: tuple[str, ...] = ("id",)
     hashed: tuple[str, ...] = ()  # kept as their SHA-256 in the events
     area: str = ""
+    blobs: bool = False  # has BLOB columns (kept as "blob:<hex>"); elsewhere a BLOB is a difference anyway
 
 
 TABLES: dict[str, Table] = {}
@@ -59,7 +60,7 @@ for _t in (
     Table("score_cells", area="claims"),
     Table("score_row_claims", ("row_id", "claim_id", "role"), area="claims"),
     Table("evidence", area="evidence"),
-    Table("evidence_paths", area="evidence"),
+    Table("evidence_paths", area="evidence", blobs=True),
     Table("evidence_remote", ("evidence_id",), area="evidence"),
     Table("links", area="review"),
     Table("suggestion_rejections", ("claim_id", "evidence_id"), area="review"),
@@ -178,9 +179,18 @@ def read_state(conn: sqlite3.Connection, tables: Iterable[str] | None = None) ->
         if name not in have:
             continue
         rows = {}
-        for r in conn.execute(f'SELECT * FROM main."{name}"'):
-            img = image(table, r)
-            rows[key_of(table, img)] = img
+        cur = conn.cursor()
+        cur.row_factory = None  # plain tuples: a dict per row is built here, once
+        cur.execute(f'SELECT * FROM main."{name}"')
+        cols = [d[0] for d in cur.description]
+        at = [cols.index(k) for k in table.key]
+        slow = bool(table.hashed) or table.blobs
+        for r in cur:
+            if slow:
+                img = {c: _value(v, c in table.hashed) for c, v in zip(cols, r)}
+            else:
+                img = dict(zip(cols, r))
+            rows[tuple(r[i] for i in at)] = img
         state[name] = rows
     return state
 
@@ -213,42 +223,74 @@ class Replayed:
                 continue
             rows = self.rows.setdefault(name, {})
             gone = self.gone.setdefault(name, {})
+            single = table.key[0] if len(table.key) == 1 else None
             for img in entry.get("set") or ():
-                k = key_of(table, img)
+                k = (img.get(single),) if single else key_of(table, img)
                 rows[k] = (img, seq)
-                gone.pop(k, None)
+                if gone:
+                    gone.pop(k, None)
             for k in entry.get("del") or ():
                 k = tuple(k)
                 rows.pop(k, None)
                 gone[k] = seq
 
 
-def replay_events(events: Iterable[tuple[int, str, Any]]) -> Replayed:
-    """``events``: (seq, action, payload as text or dict) in order.
+_DECODER = json.JSONDecoder()
+_PREFIX = '{"' + PAYLOAD_KEY + '":'
+
+
+def parse_rows(payload: str) -> dict[str, Any] | None:
+    """``{PAYLOAD_KEY: rows}`` of an event's payload text, reading no more of it than needed: the payload is
+    canonical JSON (sorted keys), so the row images usually come first and the rest is left unparsed."""
+    try:
+        if payload.startswith(_PREFIX):
+            value, _end = _DECODER.raw_decode(payload, len(_PREFIX))
+            return {PAYLOAD_KEY: value}
+        data = json.loads(payload)
+    except ValueError:
+        return None  # an altered event: the chain check names it
+    return data if isinstance(data, dict) else None
+
+
+class Replayer:
+    """Feed it the events in order (:meth:`feed`); :attr:`state` is what they describe.
 
     Replay is *covered* when it can vouch for every tracked row: the log's first event already carries
     row images (a workspace made since replay exists), or a baseline recorded the state at some point.
     """
-    out = Replayed()
-    first = True
-    needle = '"' + PAYLOAD_KEY + '"'
+
+    NEEDLE = '"' + PAYLOAD_KEY + '"'
+
+    def __init__(self) -> None:
+        self.state = Replayed()
+        self._first = True
+
+    def wants(self, payload_text: str) -> bool:
+        return self.NEEDLE in payload_text
+
+    def feed(self, seq: int, action: str, payload: dict[str, Any] | None) -> None:
+        data = payload.get(PAYLOAD_KEY) if isinstance(payload, dict) else None
+        if isinstance(data, dict):
+            if self._first:
+                self.state.started, self.state.covered = seq, True
+            self.state.apply(seq, action, data)
+        self._first = False
+
+
+def replay_events(events: Iterable[tuple[int, str, Any]]) -> Replayed:
+    """``events``: (seq, action, payload as text or dict) in order."""
+    r = Replayer()
     for seq, action, payload in events:
         if isinstance(payload, str):
-            if needle not in payload:
-                first = False
+            if not r.wants(payload):
+                r.feed(seq, action, None)
                 continue
             try:
                 payload = json.loads(payload)
-            except ValueError:
-                first = False
-                continue  # an altered event: the chain check names it
-        data = payload.get(PAYLOAD_KEY) if isinstance(payload, dict) else None
-        if isinstance(data, dict):
-            if first:
-                out.started, out.covered = seq, True
-            out.apply(seq, action, data)
-        first = False
-    return out
+            except ValueError:  # an altered event: the chain check names it
+                payload = None
+        r.feed(seq, action, payload)
+    return r.state
 
 
 @dataclass
@@ -276,6 +318,8 @@ def compare(replayed: Replayed, actual: dict[str, dict[tuple, dict]]) -> list[Di
                 diffs.append(Difference(name, k, "extra", seq=gone.get(k), row=row))
                 continue
             img, seq = rec
+            if img == row:
+                continue
             fields = {c: (row.get(c), img.get(c)) for c in set(row) | set(img)
                       if c in img and c in row and row.get(c) != img.get(c)}
             if fields:

@@ -385,3 +385,12 @@ def test_altered_table_is_named(copy):
     conn.close()
     data = verify(copy, 1)
     assert [(p["code"], p["name"]) for p in data["problems"]] == [("schema_altered", "links")]
+
+
+def test_a_blob_put_into_a_claim_is_named(copy):
+    conn = raw(copy)
+    conn.execute("UPDATE claims SET quote = x'00ff' WHERE id = 1")
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_changed", "claims")]
+    assert data["problems"][0]["columns"]["quote"][0] == "blob:00ff"
