@@ -52,8 +52,12 @@ def _iso(ts: float) -> str:
     return _dt.datetime.fromtimestamp(ts, _dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def verify_workspace(ws: Workspace, progress: Progress | None = None, *, state: bool = True) -> IntegrityReport:
-    """Check everything; ``state=False`` leaves out the replay (the benchmark's chain-only baseline)."""
+def verify_workspace(ws: Workspace, progress: Progress | None = None, *, state: bool = True,
+                     anchor: tuple[int, str] | None = None) -> IntegrityReport:
+    """Check everything; ``state=False`` leaves out the replay (the benchmark's chain-only baseline).
+
+    ``anchor``: an audit head written down elsewhere (``(seq, hash or its first 16+ hex digits)``, from a
+    package manifest, the binder's 承诺书, an earlier ``verify``): event ``seq`` must still have that hash."""
     report = IntegrityReport(checked_at=_iso(_dt.datetime.now().timestamp()))
     db = ws.db
     started = time.time()
@@ -72,14 +76,15 @@ def verify_workspace(ws: Workspace, progress: Progress | None = None, *, state: 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _verify(ws, db, report, head_writer=writer_active, tick=tick, started=started, state=state)
+        return _verify(ws, db, report, head_writer=writer_active, tick=tick, started=started, state=state,
+                       anchor=anchor)
     finally:
         if collecting:
             gc.enable()
 
 
-def _verify(ws: Workspace, db, report: IntegrityReport, *, head_writer: bool, tick, started: float, state: bool
-            ) -> IntegrityReport:
+def _verify(ws: Workspace, db, report: IntegrityReport, *, head_writer: bool, tick, started: float, state: bool,
+            anchor: tuple[int, str] | None = None) -> IntegrityReport:
     writer_active = head_writer
     with db.aligned_snapshot() as head:
         # 1. SQLite's own structure check -------------------------------------------------------
@@ -103,6 +108,8 @@ def _verify(ws: Workspace, db, report: IntegrityReport, *, head_writer: bool, ti
         # 3. the audit chain and the head file outside the database -----------------------------
         report.events = db.scalar("SELECT count(*) FROM events") or 0
         report.anchor = audit_anchor(db.conn)
+        if anchor is not None:
+            report.problems.extend(check_anchor(db.conn, *anchor))
         events = _EventReader(state)
         chain = [
             p.as_dict()
@@ -140,6 +147,26 @@ def audit_anchor(db_or_conn) -> dict[str, Any]:
     conn = db_or_conn.conn if hasattr(db_or_conn, "conn") else db_or_conn
     seq, hash_ = audit.chain_head(conn)
     return {"seq": seq, "hash": hash_}
+
+
+def check_anchor(conn: sqlite3.Connection, seq: int, hash_: str) -> list[dict[str, Any]]:
+    """Event ``seq`` still has the hash written down outside the machine (a prefix of 16+ hex digits will
+    do). If not, the log was rewritten since — even when it is consistent in itself."""
+    row = conn.execute("SELECT hash, ts FROM events WHERE seq = ?", (seq,)).fetchone()
+    given = hash_.strip().lower()
+    if row is None:
+        return [{"code": "anchor_missing", "seq": seq, "anchor": given}]
+    if not row[0].startswith(given):
+        return [{"code": "anchor_mismatch", "seq": seq, "anchor": given, "actual": row[0], "since": row[1]}]
+    return []
+
+
+def parse_anchor(text: str) -> tuple[int, str] | None:
+    """``"1234:9f2c…"`` / ``"#1234 9f2c…"`` → ``(1234, "9f2c…")``; None when it is not an anchor."""
+    import re
+
+    m = re.fullmatch(r"\s*#?(\d{1,12})\s*[:：\s]\s*([0-9a-fA-F]{16,64})\s*", text or "")
+    return (int(m.group(1)), m.group(2).lower()) if m else None
 
 
 def _ingest_running(ws: Workspace) -> bool:

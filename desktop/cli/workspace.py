@@ -52,8 +52,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if show:
             print(f"\r校验{stages.get(stage, stage)}：{done}/{total}    ", end="", file=sys.stderr, flush=True)
 
+    from desktop.cli.base import EXIT_USAGE
+    from desktop.integrity import parse_anchor
+
+    anchor = None
+    if getattr(args, "anchor", None):
+        anchor = parse_anchor(args.anchor)
+        if anchor is None:
+            print("--anchor 应写作 事件序号:哈希（哈希至少 16 位十六进制），例如 1234:9f2c4e…", file=sys.stderr)
+            return EXIT_USAGE
     with open_workspace(args, readonly=True) as ws:
-        report = verify_workspace(ws, progress)
+        report = verify_workspace(ws, progress, anchor=anchor)
     if show:
         print(file=sys.stderr)
     data = {"ok": report.ok, "events": report.events, "objects": report.objects, "reviews": report.reviews,
@@ -77,4 +86,6 @@ def register(add) -> None:
     p = add("init", cmd_init, "新建工作区")
     p.add_argument("--watch", help="佐证材料文件夹（监控）")
     add("status", cmd_status, "工作区状态：指标、佐证与缺口")
-    add("verify", cmd_verify, "校验工作区（审计链、存储与审核记录）或佐证材料包（.zip）的完整性（有问题时退出码为 1）")
+    p = add("verify", cmd_verify, "校验工作区（审计链、数据与审计记录逐行核对、数据库结构、存储与审核记录）"
+                                  "或佐证材料包（.zip）的完整性（有问题时退出码为 1）")
+    p.add_argument("--anchor", help="与记在别处的审计链头比对：事件序号:哈希（材料包清单、承诺书上的“审计链头”）")

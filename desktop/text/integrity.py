@@ -80,10 +80,17 @@ def problem_when(p: dict[str, Any]) -> str:
 
 def report_plain(report) -> str:
     """An :class:`~desktop.integrity.IntegrityReport` as plain text (to copy into an e-mail)."""
+    anchor = getattr(report, "anchor", None)
+    notes = [f"注意：{note_text(n)}" for n in getattr(report, "notes", [])]
     if report.ok:
-        return f"校验通过：{report.events} 条审计事件、{report.objects} 个存储对象、{report.reviews} 条审核记录均完好。"
-    lines = [f"发现 {len(report.problems)} 个问题："]
-    lines += [f"- {problem_text(p)}｜{problem_where(p)}｜{problem_when(p)}" for p in report.problems]
+        lines = [f"校验通过：{report.events} 条审计事件、{report.objects} 个存储对象、{report.reviews} 条审核记录均完好，"
+                 f"{getattr(report, 'rows', 0)} 行数据与审计记录一致。"]
+    else:
+        lines = [f"发现 {len(report.problems)} 个问题："]
+        lines += [f"- {problem_text(p)}｜{problem_where(p)}｜{problem_when(p)}" for p in report.problems]
+    lines += notes
+    if anchor:
+        lines.append(anchor_text(anchor))
     return "\n".join(lines)
 
 

@@ -394,3 +394,41 @@ def test_a_blob_put_into_a_claim_is_named(copy):
     data = verify(copy, 1)
     assert _codes(data) == [("state_changed", "claims")]
     assert data["problems"][0]["columns"]["quote"][0] == "blob:00ff"
+
+
+def test_full_rewrite_of_the_log_is_caught_only_by_the_anchor(copy):
+    """Change a link and rewrite the whole log to match (every hash recomputed, the head file too): the
+    workspace is consistent in itself, so only the audit head written down elsewhere shows the rewrite."""
+    from db import audit
+
+    anchor = verify(copy, 0)["anchor"]
+    conn = raw(copy)
+    link = _links(conn)[0]
+    rows = [dict(r) for r in conn.execute("SELECT * FROM events ORDER BY seq")]
+    conn.execute("UPDATE links SET locator = '第 7 页' WHERE id = ?", (link["id"],))
+    prev = audit.GENESIS
+    for r in rows:
+        p = json.loads(r["payload"])
+        for img in (p.get("_replay", {}).get("links", {}).get("set") or []):
+            if img["id"] == link["id"]:
+                img["locator"] = "第 7 页"
+        if r["action"] == "link.added" and r["claim_id"] == link["claim_id"] and r["evidence_id"] == link["evidence_id"]:
+            p["locator"] = "第 7 页"
+        r["payload"] = audit.canonical_json(p)
+        r["prev_hash"] = prev
+        r["hash"] = prev = audit.event_hash(prev, r)
+    without_triggers(conn, "DELETE FROM events", *["INSERT INTO events VALUES (:seq, :ts, :actor, :role, :action,"
+                     " :report_id, :claim_id, :evidence_id, :payload, :prev_hash, :hash)"] * len(rows),
+                     params=[()] + rows)
+    conn.close()
+    audit.write_head(copy / audit.HEAD_FILE, rows[-1]["seq"], rows[-1]["hash"])
+    assert verify(copy, 0)["anchor"]["hash"] != anchor["hash"]  # consistent in itself
+    res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(copy), "--json", "--anchor",
+                          f"{anchor['seq']}:{anchor['hash'][:16]}"], capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 1, res.stdout + res.stderr
+    data = json.loads(res.stdout)
+    assert [p["code"] for p in data["problems"]] == ["anchor_mismatch"]
+    assert "整体改写" in data["problems"][0]["message"]
+    res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(copy), "--anchor", "12:xyz"],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 2 and "--anchor" in res.stderr
