@@ -432,3 +432,11 @@ def test_full_rewrite_of_the_log_is_caught_only_by_the_anchor(copy):
     res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(copy), "--anchor", "12:xyz"],
                          capture_output=True, text=True, cwd=REPO)
     assert res.returncode == 2 and "--anchor" in res.stderr
+
+
+def test_the_demo_workspace_verifies(tmp_path):
+    from desktop.demo import build_demo
+
+    root = build_demo(tmp_path / "demo")
+    data = verify(root, 0)
+    assert data["problems"] == [] and data["notes"] == [] and data["rows"] > 50
