@@ -14,7 +14,6 @@ import gc
 import json
 import os
 import sqlite3
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -60,7 +59,6 @@ def verify_workspace(ws: Workspace, progress: Progress | None = None, *, state: 
     package manifest, the binder's 承诺书, an earlier ``verify``): event ``seq`` must still have that hash."""
     report = IntegrityReport(checked_at=_iso(_dt.datetime.now().timestamp()))
     db = ws.db
-    started = time.time()
 
     def tick(stage: str, done: int, total: int) -> None:
         if progress:
@@ -76,16 +74,14 @@ def verify_workspace(ws: Workspace, progress: Progress | None = None, *, state: 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _verify(ws, db, report, head_writer=writer_active, tick=tick, started=started, state=state,
-                       anchor=anchor)
+        return _verify(ws, db, report, writer_active=writer_active, tick=tick, state=state, anchor=anchor)
     finally:
         if collecting:
             gc.enable()
 
 
-def _verify(ws: Workspace, db, report: IntegrityReport, *, head_writer: bool, tick, started: float, state: bool,
+def _verify(ws: Workspace, db, report: IntegrityReport, *, writer_active: bool, tick, state: bool,
             anchor: tuple[int, str] | None = None) -> IntegrityReport:
-    writer_active = head_writer
     with db.aligned_snapshot() as head:
         # 1. SQLite's own structure check -------------------------------------------------------
         tick("sqlite", 0, 1)
