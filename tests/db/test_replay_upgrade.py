@@ -51,3 +51,23 @@ def test_old_workspace_replays_after_upgrade(tmp_path, old):
         problems = check_state(ws.db.conn)
     assert [(p["code"], p["table"], p["key"]) for p in problems] == [("state_missing", "links", [link["id"]])]
     assert f"关联 #{link['claim_id']}–E{link['evidence_id']}" in problem_text(problems[0])
+
+
+def test_the_committed_0012_database_replays_after_every_later_migration(tmp_path):
+    """workspace-0012.db: workspace-0010.db upgraded (its baseline) and a link's note edited since (an event
+    with row images). Whatever migrations come later, its state still replays."""
+    root = _old_workspace(tmp_path, DATA / "workspace-0012.db")
+    with Workspace.open(root, actor="测试员") as ws:
+        assert ws.db.scalar("SELECT count(*) FROM events WHERE action = 'audit.baseline'") == 1
+        report = IntegrityReport()
+        assert check_state(ws.db.conn, report) == [] and report.rows > 0 and report.notes == []
+        assert check_schema(ws.db.conn) == []
+        note = ws.db.scalar("SELECT note FROM links WHERE note = '0012：修改备注'")
+    assert note is not None
+    conn = sqlite3.connect(root / "workspace.db")
+    conn.execute("UPDATE links SET note = '改过' WHERE note = '0012：修改备注'")
+    conn.commit()
+    conn.close()
+    with Workspace.open(root, readonly=True) as ws:
+        problems = check_state(ws.db.conn)
+    assert [(p["code"], p["columns"]) for p in problems] == [("state_changed", {"note": ["改过", "0012：修改备注"]})]
