@@ -329,3 +329,45 @@ def compare(replayed: Replayed, actual: dict[str, dict[tuple, dict]]) -> list[Di
                 diffs.append(Difference(name, k, "missing", seq=seq, row=img, recorded=img))
     diffs.sort(key=lambda d: (list(TABLES).index(d.table), str(d.key)))
     return diffs
+
+
+def compare_live(replayed: Replayed, conn: sqlite3.Connection) -> tuple[list[Difference], int]:
+    """:func:`compare` against the tables as they are, streaming: each row is read as a tuple and compared
+    with the recorded image laid out in the same columns; dicts are built only for rows that differ.
+    Returns the differences and how many rows were compared."""
+    have_tables = _existing(conn)
+    diffs: list[Difference] = []
+    count = 0
+    for name, table in TABLES.items():
+        if name not in have_tables:
+            continue
+        want = dict(replayed.rows.get(name, {}))
+        gone = replayed.gone.get(name, {})
+        cur = conn.cursor()
+        cur.row_factory = None
+        cur.execute(f'SELECT * FROM main."{name}"')
+        cols = [d[0] for d in cur.description]
+        at = [cols.index(k) for k in table.key]
+        single = at[0] if len(at) == 1 else None
+        convert = bool(table.hashed) or table.blobs
+        for r in cur:
+            count += 1
+            if convert:
+                r = tuple(_value(v, c in table.hashed) for c, v in zip(cols, r))
+            k = (r[single],) if single is not None else tuple(r[i] for i in at)
+            rec = want.pop(k, None)
+            if rec is None:
+                diffs.append(Difference(name, k, "extra", seq=gone.get(k), row=dict(zip(cols, r))))
+                continue
+            img, seq = rec
+            if tuple(map(img.get, cols)) == r:
+                continue
+            row = dict(zip(cols, r))
+            fields = {c: (row[c], img[c]) for c in cols if c in img and row[c] != img[c]}
+            if fields:
+                diffs.append(Difference(name, k, "changed", fields, seq, row=row, recorded=img))
+        for k, (img, seq) in want.items():
+            diffs.append(Difference(name, k, "missing", seq=seq, row=img, recorded=img))
+    order = list(TABLES)
+    diffs.sort(key=lambda d: (order.index(d.table), str(d.key)))
+    return diffs, count

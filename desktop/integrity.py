@@ -261,11 +261,11 @@ def check_state(conn: sqlite3.Connection, report: IntegrityReport | None = None,
         if report is not None:
             report.notes.append({"code": "replay_unavailable"})
         return []
-    actual = replay.read_state(conn)
+    diffs, count = replay.compare_live(replayed, conn)
     if report is not None:
-        report.rows = sum(len(v) for v in actual.values())
+        report.rows = count
     problems = []
-    for d in replay.compare(replayed, actual):
+    for d in diffs:
         row = d.row or {}
         ident = _IDENT + (("value", "unit") if d.table == "claims" else ())
         p: dict[str, Any] = {"code": f"state_{d.kind}", "seq": d.seq, "table": d.table, "key": list(d.key),
