@@ -304,35 +304,8 @@ class Difference:
     recorded: dict[str, Any] | None = None
 
 
-def compare(replayed: Replayed, actual: dict[str, dict[tuple, dict]]) -> list[Difference]:
-    diffs: list[Difference] = []
-    for name in TABLES:
-        if name not in actual:
-            continue
-        have = actual[name]
-        want = replayed.rows.get(name, {})
-        gone = replayed.gone.get(name, {})
-        for k, row in have.items():
-            rec = want.get(k)
-            if rec is None:
-                diffs.append(Difference(name, k, "extra", seq=gone.get(k), row=row))
-                continue
-            img, seq = rec
-            if img == row:
-                continue
-            fields = {c: (row.get(c), img.get(c)) for c in set(row) | set(img)
-                      if c in img and c in row and row.get(c) != img.get(c)}
-            if fields:
-                diffs.append(Difference(name, k, "changed", fields, seq, row=row, recorded=img))
-        for k, (img, seq) in want.items():
-            if k not in have:
-                diffs.append(Difference(name, k, "missing", seq=seq, row=img, recorded=img))
-    diffs.sort(key=lambda d: (list(TABLES).index(d.table), str(d.key)))
-    return diffs
-
-
 def compare_live(replayed: Replayed, conn: sqlite3.Connection) -> tuple[list[Difference], int]:
-    """:func:`compare` against the tables as they are, streaming: each row is read as a tuple and compared
+    """The replayed state against the tables as they are, streaming: each row is read as a tuple and compared
     with the recorded image laid out in the same columns; dicts are built only for rows that differ.
     Returns the differences and how many rows were compared."""
     have_tables = _existing(conn)
