@@ -195,10 +195,27 @@ def read_state(conn: sqlite3.Connection, tables: Iterable[str] | None = None) ->
     return state
 
 
-def baseline_payload(conn: sqlite3.Connection) -> dict[str, Any]:
-    state = read_state(conn)
-    return {PAYLOAD_KEY: {name: {"set": list(rows.values())} for name, rows in state.items() if rows},
+def baseline_payload(conn: sqlite3.Connection, tables: Iterable[str] | None = None) -> dict[str, Any]:
+    """Every row of ``tables`` (default: all tracked ones) as an event payload that replaces them whole."""
+    state = read_state(conn, tables)
+    return {PAYLOAD_KEY: {name: {"set": list(rows.values()), "all": True} for name, rows in state.items()},
             "baseline": sorted(state)}
+
+
+def record_tables(conn: sqlite3.Connection, tables: Iterable[str], *, action: str, reason: str,
+                  ts: str | None = None) -> None:
+    """For a migration that rewrites rows of tracked tables (a backfill, a changed default): append one
+    event holding those tables whole, so replay takes the migration's rows as recorded. Call it at the
+    end of the migration, inside its transaction; the head file catches up on the next read-write open."""
+    import datetime as _dt
+
+    from db import audit
+
+    if conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0:
+        return  # a new workspace: its first event records its rows
+    ts = ts or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    payload = {**baseline_payload(conn, tables), "reason": reason}
+    audit.append_event(conn, ts=ts, actor="佐证台", role="system", action=action, payload=payload)
 
 
 # --- replaying -----------------------------------------------------------------------------------
@@ -223,6 +240,10 @@ class Replayed:
                 continue
             rows = self.rows.setdefault(name, {})
             gone = self.gone.setdefault(name, {})
+            if entry.get("all"):  # the whole table as it is (a baseline, a migration that rewrote rows)
+                for k in rows:
+                    gone[k] = seq
+                rows.clear()
             single = table.key[0] if len(table.key) == 1 else None
             for img in entry.get("set") or ():
                 k = (img.get(single),) if single else key_of(table, img)

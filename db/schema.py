@@ -3,6 +3,12 @@
 Migrations are numbered, each runs in one transaction (sqlite-utils ``Migrations``), and once one has
 shipped it is never edited: a change is a new migration at the end. ``tests/db/test_migrations.py``
 upgrades a committed database file from every earlier version.
+
+Since 0012 ``verify`` rebuilds the tracked tables from the audit events (``db/replay.py``). A migration
+that only adds tables, columns with constant defaults or indexes needs nothing more; one that rewrites
+rows of a tracked table (a backfill) ends with ``replay.record_tables(db.conn, [...], action=
+"schema.migrated", reason="<its name>")``, or every upgraded workspace reports those rows as changed
+(``tests/db/test_replay_upgrade.py`` replays every committed old database after all migrations).
 """
 
 from __future__ import annotations
@@ -480,15 +486,10 @@ def m0012_replay_baseline(db: SUDatabase) -> None:
     ``verify`` rebuilds the state from the log. A workspace that already has events gets one
     ``audit.baseline`` event holding every tracked row as it is now: replay starts from it. (A new
     workspace has no events yet: its first event already carries its rows.)"""
-    import datetime as _dt
+    from db import replay
 
-    from db import audit, replay
-
-    if db.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0:
-        return
-    ts = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    audit.append_event(db.conn, ts=ts, actor="佐证台", role="system", action=replay.BASELINE_ACTION,
-                       payload=replay.baseline_payload(db.conn))
+    replay.record_tables(db.conn, replay.TABLES, action=replay.BASELINE_ACTION,
+                         reason="0012_replay_baseline")
 
 
 def apply(conn) -> list[str]:

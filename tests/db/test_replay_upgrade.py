@@ -71,3 +71,28 @@ def test_the_committed_0012_database_replays_after_every_later_migration(tmp_pat
     with Workspace.open(root, readonly=True) as ws:
         problems = check_state(ws.db.conn)
     assert [(p["code"], p["columns"]) for p in problems] == [("state_changed", {"note": ["改过", "0012：修改备注"]})]
+
+
+def test_a_migration_that_rewrites_rows_records_them(tmp_path):
+    """A backfill made by a migration (no service, no event of its own) is taken as recorded once the
+    migration ends with replay.record_tables; without it, verify names every row it changed."""
+    from db import replay
+    from desktop.claims.service import import_report
+
+    sample = Path(__file__).resolve().parents[2] / "resources" / "samples" / "zhanjiang-shebao-2024-self-evaluation.txt"
+    with Workspace.create(tmp_path / "W", actor="测试员") as ws:
+        import_report(ws.db, path=sample)
+        conn = ws.db.conn
+        with ws.db.committing():
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE claims SET subject = trim(subject) || '' , updated_at = 'backfilled'")
+            n = conn.execute("SELECT count(*) FROM claims").fetchone()[0]
+            conn.execute("COMMIT")
+        assert len(check_state(conn)) == n  # every row the backfill touched is named
+        with ws.db.committing():
+            conn.execute("BEGIN IMMEDIATE")
+            replay.record_tables(conn, ["claims"], action="schema.migrated", reason="a test backfill")
+            conn.execute("COMMIT")
+        assert check_state(conn) == []
+        ws.db.reconcile_head()
+        assert [p.code for p in ws.db.verify_chain()] == []
