@@ -40,27 +40,10 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-_SORTED_COLUMNS = tuple(sorted(EVENT_COLUMNS))
-_PLAIN = (str, int, type(None))
-
-
-def _fast_body(row: Any) -> str | None:
-    """The canonical JSON of an event row built directly: what :func:`canonical_json` gives for the usual
-    types (text, integers, NULL ids), byte for byte; None for anything else, which takes the general path."""
-    a, ac, c, e, p, r, ro, s, t = (row[k] for k in _SORTED_COLUMNS)
-    if not (type(a) is str and type(ac) is str and type(p) is str and type(ro) is str and type(t) is str
-            and type(s) is int and (c is None or type(c) is int) and (e is None or type(e) is int)
-            and (r is None or type(r) is int)):
-        return None
-    enc = _encode_str
-    return (f'{{"action":{enc(a)},"actor":{enc(ac)},"claim_id":{"null" if c is None else int.__repr__(c)},'
-            f'"evidence_id":{"null" if e is None else int.__repr__(e)},"payload":{enc(p)},'
-            f'"report_id":{"null" if r is None else int.__repr__(r)},"role":{enc(ro)},"seq":{int.__repr__(s)},'
-            f'"ts":{enc(t)}}}')
-
-
 def _fast_values(t: tuple) -> str | None:
-    """:func:`_fast_body` for a row as a tuple in ``EVENT_COLUMNS`` order."""
+    """The canonical JSON of an event row (a tuple in ``EVENT_COLUMNS`` order) built directly: what
+    :func:`canonical_json` gives for the usual types (text, integers, NULL ids), byte for byte; None for
+    anything else, which takes the general path. (About twice as fast: verify hashes every event.)"""
     s, ts, ac, ro, a, r, c, e, p = t[:9]
     if not (type(a) is str and type(ac) is str and type(p) is str and type(ro) is str and type(ts) is str
             and type(s) is int and (c is None or type(c) is int) and (e is None or type(e) is int)
@@ -74,7 +57,7 @@ def _fast_values(t: tuple) -> str | None:
 
 
 def event_hash(prev_hash: str, row: Any) -> str:
-    body = _fast_body(row)
+    body = _fast_values(tuple(row[k] for k in EVENT_COLUMNS))
     if body is None:
         body = canonical_json({k: row[k] for k in EVENT_COLUMNS})
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()

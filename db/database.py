@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
-
-import os
 
 from db import audit, replay, schema
 from db.changes import Changes
