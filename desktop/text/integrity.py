@@ -181,8 +181,10 @@ def state_text(p: dict[str, Any]) -> str:
             text += f"（审计事件 #{seq} 记录它已被删除）"
         return text
     if code == "state_missing":
-        return f"{_label(p)} 已不在数据库中：被绕过本软件直接删除（记录于审计事件 #{seq}）" if seq else \
-            f"{_label(p)} 已不在数据库中"
+        if not seq:
+            return f"{_label(p)} 已不在数据库中"
+        at = f"，{local_time(p['since'])}" if p.get("since") else ""
+        return f"{_label(p)} 已不在数据库中：被绕过本软件直接删除（记录于审计事件 #{seq}{at}）"
     cols = dict(p.get("columns") or {})
     parts = []
     if p.get("table") == "claims" and ("value" in cols or "unit" in cols):
@@ -197,7 +199,9 @@ def state_text(p: dict[str, Any]) -> str:
         parts.append(f"数值为 {amount(row)}，审计记录为 {amount(rec)}")
     for c, (a, b) in cols.items():
         parts.append(f"{COLUMN_NAMES.get(c, c)}为 {_shown(c, a)}，审计记录为 {_shown(c, b)}")
-    return f"{_label(p)} 的" + "；".join(parts) + when
+    label = _label(p)
+    gap = " " if label[-1:].isascii() and label[-1:].isalnum() else ""
+    return f"{label}{gap}的" + "；".join(parts) + when
 
 
 SCHEMA_TYPES = {"table": "表", "index": "索引", "view": "视图", "trigger": "触发器"}

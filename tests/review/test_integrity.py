@@ -308,7 +308,7 @@ def test_renamed_evidence_file_is_named(copy):
     conn.close()
     data = verify(copy, 1)
     assert _codes(data) == [("state_changed", "evidence"), ("state_changed", "evidence_paths")]
-    assert "佐证 E1《佐证0.txt》 的名称为 “银行回单（原件）.txt”，审计记录为 “佐证0.txt”" in data["problems"][0]["message"]
+    assert "佐证 E1《佐证0.txt》的名称为 “银行回单（原件）.txt”，审计记录为 “佐证0.txt”" in data["problems"][0]["message"]
     assert "佐证 E2 的位置记录" in data["problems"][1]["message"] and ".bak" in data["problems"][1]["message"]
 
 
