@@ -111,3 +111,33 @@ def test_leftovers_of_a_killed_ingest_are_not_tampering(tmp_path):
     data = json.loads(cli("verify", str(ws_root), "--json").stdout)
     assert data["ok"] and data["notes"] == []
     assert (ws_root / "store" / "orphaned" / obj.sha256).exists()
+
+
+def test_verify_after_a_real_kill_9_during_ingest(tmp_path):
+    """kill -9 of ``ingest`` in the middle of a folder: verify finds no problem (whatever the moment of the
+    kill left is at most a note), and after the next read-write open not even a note."""
+    folder = tmp_path / "佐证材料"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"回单{i:03d}.txt").write_text(f"金额 {i},{i:03d}.00 元\n" * (50 + i * 20), encoding="utf-8")
+    ws_root = tmp_path / "ws"
+    cli("init", str(ws_root), "--watch", str(folder))
+    proc = subprocess.Popen([sys.executable, "-m", "desktop", "ingest", str(ws_root), "--wait"], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:  # until it has registered some files
+        with Workspace.open(ws_root, readonly=True) as ws:
+            if ws.db.scalar("SELECT count(*) FROM evidence") >= 20:
+                break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(ws_root), "--json"], cwd=REPO,
+                         capture_output=True, text=True)
+    data = json.loads(res.stdout)
+    assert res.returncode == 0 and data["problems"] == [], res.stdout
+    assert {n["code"] for n in data["notes"]} <= {"object_leftover", "temp_leftover"}
+    with Workspace.open(ws_root, ingest=True):
+        pass
+    data = json.loads(cli("verify", str(ws_root), "--json").stdout)
+    assert data["ok"] and data["notes"] == []
