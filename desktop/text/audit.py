@@ -56,6 +56,8 @@ ACTION_NAMES = {
     "return.written": "生成审核意见回复",
     "return.applied": "应用审核意见回复",
     "package.exported": "导出佐证材料包",
+    "audit.baseline": "记录数据基线",
+    "schema.migrated": "升级时改写数据",
     "evidence.absent": "佐证从文件夹移除",
     "evidence.renamed_back": "佐证改回原名",
 }
@@ -304,6 +306,12 @@ def describe(event: dict[str, Any], claims: dict[int, dict[str, Any]] | None = N
     if a == "finding.restored" and isinstance(p.get("before"), dict):
         return (f"恢复检查结果：{_short(p['before'].get('message'), 120)}"
                 f"（原忽略理由：{_short(p['before'].get('reason'), 120)}）")
+    if a in ("audit.baseline", "schema.migrated"):
+        rows = p.get("_replay") if isinstance(p.get("_replay"), dict) else {}
+        n = sum(len(v.get("set") or []) for v in rows.values() if isinstance(v, dict))
+        if a == "schema.migrated":
+            return f"升级工作区（{p.get('reason', '')}）：记录升级改写后的数据（{n} 行）"
+        return f"升级工作区：记录当时的全部数据（{n} 行），此后校验按审计记录逐行核对"
     if a == "report.imported":
         return f"导入《{p.get('name', '')}》：{p.get('claims', 0)} 个指标，{p.get('candidates', 0)} 个待确认数字"
     if a == "workspace.created":
