@@ -4,8 +4,10 @@ message with the arithmetic, and where it is.
 
 The findings are computed by :func:`desktop.checks.queries.workspace_findings` on the jobs lane (never on
 the GUI thread: the engine takes about 0.3 s per MB of report text), again whenever a change touches the
-reports, claims, links, score tables or dismissals; a run asked for while one is going is made once it
-ends. Clicking a finding asks the window to show where it is: ``row_requested`` (a score-table row),
+reports, claims, links, score tables or dismissals — and, at most once per ``EVIDENCE_INTERVAL_MS``,
+when evidence changes (the evidence-date rule reads the linked files' dates); a run asked for while one is
+going is made once it ends. After each run ``findings_changed`` hands the window the open findings by claim
+and the counts (the claims list's marks, the dashboard's figure): nothing else computes them. Clicking a finding asks the window to show where it is: ``row_requested`` (a score-table row),
 ``claim_requested`` (its first claim) or ``report_requested`` (the report's text). 忽略 dismisses the
 selected finding with a reason and 恢复 restores it, through :mod:`desktop.checks.service` (one audit event
 each); dismissed findings are hidden, or shown struck through with 显示已忽略. ``summary_label`` is the

@@ -6,6 +6,11 @@ report, or claims added, ignored, restored, confirmed or dismissed, reload the t
 anything else re-reads just the claims a change names — those of its events, and those linked to the files
 it names (a new version of a linked file flags them). ``refreshed`` then tells the window (completeness,
 dashboard) that :meth:`ClaimsPanel.rows` are current.
+
+The column 一致性 marks the claims of open 一致性检查 findings (✖ 错误 red, ▲ 警告 amber, ≈ 舍入 grey: the most
+severe; the messages in its tooltip); the detail pane lists them, each with a link (``finding_requested``)
+that opens the panel at it. The findings come from the checks panel's last run, which the window passes to
+:meth:`ClaimsPanel.set_findings`; the filter 有一致性问题 shows just those claims.
 """
 
 from __future__ import annotations
