@@ -5,6 +5,7 @@ user-data folder, drives it with xdotool, and grabs the screen with Pillow.
 
     python docs/make_screenshots.py            # needs: xvfb xauth xdotool fonts-wqy-microhei
     python docs/make_screenshots.py score-tables   # only the 自评表 and 一致性检查 scenes
+    python docs/make_screenshots.py finding-marks  # only the claims list's 一致性 marks scene
 
 Each scene is a list of xdotool steps; add scenes as the app grows.
 """
@@ -154,6 +155,24 @@ def score_table_scene(env: dict[str, str]) -> subprocess.Popen:
     return app
 
 
+def finding_marks_scene(env: dict[str, str]) -> subprocess.Popen:
+    """The claims list with its 一致性 column (issue 17): the claim 支出决算数, which three open findings
+    name, chosen by type-ahead — its mark, its findings in the detail pane with their links, and the
+    dashboard's 一致性 figure and 有一致性问题 filter on the left."""
+    app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT,
+                           env=env)
+    wid = wait_window("EvidenceDesk")
+    xdo("windowmove", wid, "0", "0")
+    xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+    xdo("windowactivate", "--sync", wid)
+    time.sleep(2.5)  # the findings are computed in the background
+    xdo("windowfocus", "--sync", wid)
+    xdo("type", "--delay", "150", "支出决算数")
+    time.sleep(1.5)
+    grab("finding-marks")
+    return app
+
+
 def main() -> int:
     for tool in ("Xvfb", "xdotool"):
         if shutil.which(tool) is None:
@@ -169,6 +188,9 @@ def main() -> int:
         env["EVIDENCE_DESK_ACTOR"] = "李会计"
         if sys.argv[1:] == ["score-tables"]:  # only the 自评表 / 一致性检查 scenes
             app = score_table_scene(env)
+            return 0
+        if sys.argv[1:] == ["finding-marks"]:  # only the 一致性 marks scene
+            app = finding_marks_scene(env)
             return 0
         app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT, env=env)
         wid = wait_window("EvidenceDesk")
@@ -201,6 +223,8 @@ def main() -> int:
         app = review_scene(env)
         stop(app)
         app = score_table_scene(env)
+        stop(app)
+        app = finding_marks_scene(env)
     finally:
         if app is not None:
             app.terminate()
