@@ -122,7 +122,7 @@ def main_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
     xdo("key", "F6")
     time.sleep(0.8)
     grab("report-view")
-    xdo("key", "F6")
+    xdo("key", "F6", "F6")  # F6 goes on to the 自评表, then back to the claims list
     # The evidence library with the bank slip previewed: search for it and take the first hit.
     xdo("key", "ctrl+f")
     xdo("type", "--delay", "200", "回单")  # slower: at 80 ms the X server may remap the key before 回 is read
@@ -307,6 +307,19 @@ def score_table_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.
     return app
 
 
+def finding_marks_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """The claims list with its 一致性 column (issue 17): the claim 支出决算数, which three open findings
+    name, chosen by type-ahead — its mark, its findings in the detail pane with their links, and the
+    dashboard's 一致性 figure and 有一致性问题 filter on the left."""
+    app, wid = start_app(env, demo_path(env), "--actor", "李会计", "--role", "editor")
+    time.sleep(2.5)  # the findings are computed in the background
+    xdo("windowfocus", "--sync", wid)
+    xdo("type", "--delay", "150", "支出决算数")
+    time.sleep(1.5)
+    grab("finding-marks")
+    return app
+
+
 # --- issue 18, second part (helper guiuxb): search, suggestions, bulk accept, review mode, the library ------
 
 UXB_SHOTS = ("bulk-accept", "suggestion-places", "review-claim", "search-number", "search-amount", "search-empty",
@@ -396,7 +409,7 @@ def library_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Pope
 
 
 SCENES: list[Callable[[dict[str, str], tuple[int, int]], subprocess.Popen | None]] = [
-    main_scene, review_scene, first_steps_scene, help_scene, crash_scene, score_table_scene,
+    main_scene, review_scene, first_steps_scene, help_scene, crash_scene, score_table_scene, finding_marks_scene,
     library_scene,
 ]
 

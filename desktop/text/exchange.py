@@ -64,6 +64,9 @@ COMPLETENESS_LISTS = (
 FIGURES = (("claims", "指标"), ("with_evidence", "已有佐证"), ("without_evidence", "缺佐证"),
            ("value_not_found", "数值未找到"), ("evidence_superseded", "证据有新版本"))
 NONE_IN_LIST = "（无）"
+FINDINGS_TITLE = "一致性检查"
+FINDINGS_NONE = "未发现不一致之处。"
+FINDINGS_DISMISSED_TITLE = "已忽略的一致性问题（附忽略理由）"
 
 # the binder
 BINDER_TITLE = "佐证材料汇编"

@@ -288,6 +288,12 @@ class MainWindow(QMainWindow):
         self.checks.report_requested.connect(lambda rid: self._show_place("report", rid))
         self.checks.open_requested.connect(self.open_checks)
         self.statusBar().addWidget(self.checks.summary_label)
+        # … its last run marks the claims of the open findings and gives the dashboard its figure
+        self.checks.findings_changed.connect(lambda found: claims.set_findings(found["claims"]))
+        self.checks.findings_changed.connect(self.dashboard.set_findings)
+        self.dashboard.checks_requested.connect(self.open_checks)
+        claims.finding_requested.connect(lambda key: (self.open_checks(), self.checks.select_finding(key)))
+        self.checks.announce()  # a run already made (inline tasks) before these were connected
 
     # -- state display ---------------------------------------------------------------------------
 
