@@ -71,7 +71,7 @@ class RequestsPanel(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
-        for col, width in enumerate((52, 220, 300, 90, 64, 90)):
+        for col, width in enumerate((44, 180, 230, 84, 58, 64)):
             self.tree.setColumnWidth(col, width)
         self.tree.currentItemChanged.connect(lambda *_: self._on_current())
         self.tree.itemDoubleClicked.connect(lambda *_: self._goto())
