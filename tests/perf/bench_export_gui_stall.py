@@ -66,6 +66,8 @@ def main() -> int:
                 dlg.progress_shown.connect(lambda *a: shown.__setitem__(0, shown[0] + 1))
                 dlg.progress_shown.connect(lambda stage, *a: stages.append((time.perf_counter(), stage)))
                 beat = Heartbeat(10)
+                cpu: list[float] = []  # the GUI thread's own CPU time at each tick: busy itself, or waiting?
+                beat.timer.timeout.connect(lambda: cpu.append(time.thread_time()))
                 beat.start()
                 t = time.perf_counter()
                 loop = QEventLoop()
@@ -86,10 +88,12 @@ def main() -> int:
                 QTimer.singleShot(int(export_s * 1000), loop.quit)
                 loop.exec()
                 idle.stop()
-                worst = sorted(zip(beat.lateness, beat.at), reverse=True)[:5]
-                for late, at in worst:
+                worst = sorted(zip(beat.lateness, beat.at, range(len(beat.at))), reverse=True)[:5]
+                for late, at, i in worst:
                     before = [s for t0, s in stages if t0 <= at]
-                    print(f"    stall {1000 * late:.0f} ms ending {at - t:.2f} s into the export, "
+                    own = 1000 * (cpu[i] - cpu[i - 1]) if 0 < i < len(cpu) else float("nan")
+                    print(f"    stall {1000 * late:.0f} ms ending {at - t:.2f} s into the export "
+                          f"(GUI thread's own CPU in it: {own:.0f} ms), "
                           f"last stage shown: {before[-1] if before else '(none yet)'}")
                 ratio = beat.max_ms / max(idle.max_ms, 0.001)
                 print(f"round {rnd + 1}: export + binder {export_s:.1f} s ({pages} pages, {shown[0]} progress updates "

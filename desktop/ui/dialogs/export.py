@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -48,7 +49,7 @@ from desktop.text.messages import error_text
 from desktop.ui.dispatcher import TaskResult
 from desktop.ui.session import Session
 
-PROGRESS_INTERVAL = 0.05  # seconds between two progress deliveries of one stage, at most
+PROGRESS_INTERVAL = 0.1  # seconds between two progress deliveries of one stage, at most
 
 
 def _safe(name: str) -> str:
@@ -157,6 +158,9 @@ class ExportDialog(QDialog):
 
         self.stage_label = QLabel(" ")
         self.stage_label.setObjectName("exportStage")
+        # its text changes with every progress report: never let that re-lay out the dialog
+        self.stage_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.stage_label.setFixedHeight(self.stage_label.sizeHint().height() + 4)
         self.bar = QProgressBar()
         self.bar.setObjectName("exportProgress")
         self.bar.setRange(0, 1)
