@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -48,6 +48,17 @@ class ExchangeActions(QObject):
                                       "生成审核意见回复（.zip）：审核意见、补充材料请求、审核意见书、补充材料通知单")
         session.identity_changed.connect(self.update_actions)
         self.update_actions()
+        window.installEventFilter(self)  # the window closing stops a running export first
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self.cancel_running()
+        return False
+
+    def cancel_running(self) -> None:
+        """Cancel an export still running (the window is closing: its lanes wait for their jobs)."""
+        if self.export_dialog is not None and self.export_dialog.running:
+            self.export_dialog.cancel()
 
     def _action(self, text: str, slot, tip: str) -> QAction:
         act = QAction(text, self.window)

@@ -113,3 +113,20 @@ def test_menu_opens_the_dialog(window, qtbot):
     dlg = window.findChild(ExportDialog)
     assert dlg is not None and dlg.isVisible()
     dlg.close()
+
+
+def test_closing_the_window_cancels_a_running_export(qtbot, demo_ws, out_dir):
+    """Real lanes: the export runs on the jobs thread; closing the window cancels it (the lanes wait for
+    their jobs on the way down) and nothing is left behind."""
+    from desktop.ui.main_window import MainWindow
+
+    w = MainWindow(demo_ws, watch=False)
+    qtbot.addWidget(w)
+    w.show()
+    dlg = w.exchange.open_export()
+    dlg.set_paths(out_dir / "材料包.zip", out_dir / "汇编.pdf")
+    dlg.set_mode("both")
+    dlg.start()
+    assert dlg.running
+    w.close()
+    assert list(out_dir.iterdir()) == []

@@ -205,11 +205,15 @@ class ExportDialog(QDialog):
     # -- choices -----------------------------------------------------------------------------------
 
     def _default_folder(self) -> Path:
-        """Beside the workspace folder (never inside the watched folder: the watcher would register it)."""
+        """Beside the workspace folder — or the home folder for a workspace kept in the app's own data
+        folder (the demo) — never inside the watched folder (the watcher would register the package)."""
+        from desktop.config import data_dir
+
         folder = self.ws.root.parent
         watch = self.ws.watch_dir
         try:
-            if watch is not None and folder.resolve().is_relative_to(Path(watch).resolve()):
+            if (watch is not None and folder.resolve().is_relative_to(Path(watch).resolve())) \
+                    or folder.resolve().is_relative_to(data_dir().resolve()):
                 folder = Path.home()
         except OSError:
             folder = Path.home()
