@@ -182,6 +182,7 @@ EXPORT_SUPPLEMENT_HINT = "选择之前导出的材料包或补充材料包，或
 EXPORT_BINDER_ONLY_NOTE = "（汇编封面印有材料包哈希：材料包照常生成后丢弃，导出仍记入审计日志）"
 EXPORT_CANCELLING = "正在取消…"
 EXPORT_DONE = "导出完成"
+EXPORT_NO_NAME = "请填写要导出的文件名。"
 EXPORT_FAILED = "导出失败"
 EXPORT_DEFAULT_NAME = "佐证材料包_{name}_{date}.zip"
 BINDER_DEFAULT_NAME = "佐证材料汇编_{name}_{date}.pdf"

@@ -91,6 +91,7 @@ PANEL_ROLE_REVIEWER = "审核：逐项接受或退回已答复的请求。"
 PANEL_COMMENT_PROMPT = {"answered": "答复说明（可选；提出请求以来关联到该指标的佐证即为答复）：",
                         "accepted": "接受意见（可选）：", "reopened": "退回原因（请写明还缺什么）："}
 STATE_COLOURS = {"open": "#c62828", "reopened": "#c62828", "answered": "#1565c0", "accepted": "#2e7d32"}
+MOVED = "补充材料请求 #{id}：{before} → {after}"
 COUNTS_LINE = "共 {total} 项：待补充 {open}，已答复 {answered}，已接受 {accepted}，已退回 {reopened}"
 
 

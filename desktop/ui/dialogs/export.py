@@ -295,7 +295,7 @@ class ExportDialog(QDialog):
         zip_path = Path(self.zip_edit.text().strip()).expanduser() if mode != "binder" else None
         binder = Path(self.binder_edit.text().strip()).expanduser() if mode != "package" else None
         if (zip_path is not None and not zip_path.name) or (binder is not None and not binder.name):
-            self._fail_now("请填写要导出的文件名。")
+            self._fail_now(T.EXPORT_NO_NAME)
             return
         unlinked = self.scope_buttons["all"].isChecked()
         ws, session = self.ws, self.session

@@ -234,8 +234,8 @@ class RequestsPanel(QWidget):
 
         def finished(change) -> None:
             self.last_error = ""
-            self.session.show_message(f"补充材料请求 #{request_id}：{T.state_name(change.before)} → "
-                                      f"{T.state_name(change.state)}", 5000)
+            self.session.show_message(T.MOVED.format(id=request_id, before=T.state_name(change.before),
+                                                     after=T.state_name(change.state)), 5000)
             if done is not None:
                 done(change)
 
