@@ -67,6 +67,10 @@ def test_binder_only_leaves_just_the_binder(window, qtbot, out_dir):
     assert sig.args[0] is not None, dlg.error_text
     assert [p.name for p in out_dir.iterdir()] == ["汇编.pdf"]
     assert dlg.exported_path() == binder
+    # recorded, naming the binder (the package it describes was not kept)
+    ev = _events(window.ws, "package.exported")[-1]["export"]
+    assert ev["path"] == str(binder) and ev["binder_path"] == str(binder)
+    assert ev["package_sha256"] == sig.args[0]["package_sha256"]
 
 
 def test_cancel_leaves_no_file(window, qtbot, out_dir):

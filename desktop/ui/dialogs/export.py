@@ -339,10 +339,19 @@ class ExportDialog(QDialog):
                 raise DeskError("export.target_folder_missing", path=str(binder.parent))
             tmp = Path(tempfile.mkdtemp(prefix=f".{binder.name}.", suffix=".package-tmp", dir=binder.parent))
             try:
-                return export_package(ws, tmp / "材料包.zip", binder=binder, include_unlinked=unlinked,
-                                      progress=progress, cancel=cancel).as_json()
+                result = export_package(ws, tmp / "材料包.zip", binder=binder, include_unlinked=unlinked,
+                                        progress=progress, cancel=cancel, record=False)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
+            result.path = binder  # the package was not kept: its record names the binder it went into
+            if ws.readonly:
+                result.not_recorded_reason = ws.info.reason or "readonly"
+            else:
+                from desktop.exchange.service import record_export
+
+                row = record_export(ws.db, result=result)
+                result.recorded, result.export_id, result.seq = True, row["id"], row["seq"]
+            return result.as_json()
 
         self._keep_package = mode != "binder"
         self._supplement = supplement
