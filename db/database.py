@@ -240,15 +240,18 @@ class Database:
         process's writes on the same workspace, which no change listener of this object heard — each as
         :meth:`db.changes.Changes.from_events` reads them; and the last seq now. (An own event committed
         while this runs may be counted as another's once: a refresh too many, never one too few.)"""
-        rows = self.query("SELECT seq, action, report_id, claim_id, evidence_id, payload FROM events"
-                          " WHERE seq > ? ORDER BY seq", (seq,))
-        last = rows[-1]["seq"] if rows else seq
+        seqs = [r[0] for r in self.query("SELECT seq FROM events WHERE seq > ? ORDER BY seq", (seq,))]
+        last = seqs[-1] if seqs else seq
         with self._own_lock:
             own, self._own_seqs = self._own_seqs, {s for s in self._own_seqs if s > last}
+        theirs = [s for s in seqs if s not in own]  # payloads are read only for these (own may be thousands)
+        rows = []
+        for i in range(0, len(theirs), 500):
+            chunk = theirs[i:i + 500]
+            rows += self.query("SELECT seq, action, report_id, claim_id, evidence_id, payload FROM events"
+                               f" WHERE seq IN ({','.join('?' * len(chunk))}) ORDER BY seq", chunk)
         out = []
         for r in rows:
-            if r["seq"] in own:
-                continue
             try:
                 payload = json.loads(r["payload"] or "{}")
             except ValueError:
