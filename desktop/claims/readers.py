@@ -34,7 +34,7 @@ from typing import Any, Iterable
 from desktop.claims.document import Document, Span
 from desktop.errors import DeskError
 from desktop.parsing import precheck
-from desktop.parsing.limits import LimitExceeded, Limits, current
+from desktop.parsing.limits import LimitExceeded, Limits, current, is_memory_error, note_memory_failure
 
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md"}
 LEGACY_FORMATS = {".doc": ".docx", ".wps": ".docx", ".xls": ".xlsx", ".et": ".xlsx"}
@@ -213,6 +213,7 @@ def read_docx_report(path: Path) -> Document:
     except DeskError:
         raise
     except Exception as exc:  # BadZipFile, KeyError (no document.xml), lxml errors …
+        _memory_or(exc)
         raise DeskError("report.corrupt", name=path.name, format="Word (.docx)", detail=str(exc)) from exc
     doc = b.document(path.name, "docx")
     if not doc.text.strip():
@@ -339,7 +340,15 @@ def read_pdf_report(path: Path) -> Document:
     return doc
 
 
+def _memory_or(exc: BaseException) -> None:
+    """A parser's out-of-memory under the child's ceiling is not a corrupt file: re-raised as MemoryError."""
+    if is_memory_error(exc):
+        note_memory_failure()
+        raise MemoryError(str(exc)) from exc
+
+
 def _pdf_error(exc: Exception, path: Path) -> DeskError:
+    _memory_or(exc)
     names = [type(exc).__name__] + [type(a).__name__ for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
     if exc.__context__ is not None:
         names.append(type(exc.__context__).__name__)
@@ -402,6 +411,7 @@ def read_xlsx_report(path: Path) -> Document:
     try:
         wb = openpyxl.load_workbook(str(path), data_only=True, read_only=False)
     except Exception as exc:
+        _memory_or(exc)
         raise DeskError("report.corrupt", name=path.name, format="Excel (.xlsx)", detail=str(exc)) from exc
     b = _Builder()
     uncached: list[tuple[str, int, int]] = []
