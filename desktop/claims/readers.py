@@ -487,8 +487,9 @@ def over_limit(exc: LimitExceeded, name: str) -> DeskError:
                      detail=limit_detail(exc.code, exc.limit, exc.value, exc.allowed))
 
 
-def check_report(path: Path, limits: Limits | None = None) -> None:
-    """The checks before opening a report; raises ``report.over_limit`` naming the limit."""
+def check_report(path: Path, limits: Limits | None = None, *, pdf: bool = True) -> None:
+    """The checks before opening a report; raises ``report.over_limit`` naming the limit. ``pdf=False``
+    leaves out counting a PDF's pages (that opens it with pdfium: done in the child, not the app)."""
     limits = limits or current()
     suffix = path.suffix.lower()
     try:
@@ -500,14 +501,15 @@ def check_report(path: Path, limits: Limits | None = None) -> None:
         elif suffix in (".docx", ".xlsx", ".xlsm"):
             precheck.check_file(path, suffix, limits, xlsx_cells=limits.report_xlsx_cells,
                                 xlsx_key="report.xlsx_cells")
-        elif suffix == ".pdf":
+        elif suffix == ".pdf" and pdf:
             precheck.check_pdf_pages(precheck.pdf_page_count(path), limits)
     except LimitExceeded as exc:
         raise over_limit(exc, path.name) from None
 
 
-def read_report(path: str | Path) -> Document:
-    """Read a report file into one :class:`Document`, or raise a :class:`DeskError`."""
+def read_report(path: str | Path, checked: bool = False) -> Document:
+    """Read a report file into one :class:`Document`, or raise a :class:`DeskError`. ``checked``: the
+    checks before opening were made already (by :func:`read_report_isolated`, before asking the child)."""
     path = Path(path)
     if not path.exists():
         raise DeskError("report.not_found", path=str(path))
@@ -516,7 +518,10 @@ def read_report(path: str | Path) -> Document:
     suffix = path.suffix.lower()
     if suffix in LEGACY_FORMATS:
         raise DeskError("report.legacy_format", name=path.name, suffix=suffix, suggest=LEGACY_FORMATS[suffix])
-    check_report(path)
+    if not checked:
+        check_report(path)
+    elif suffix == ".pdf":
+        check_report(path)  # its pages are counted here, in the child
     try:
         if suffix in TEXT_FORMATS:
             doc = read_text_report(path)
@@ -567,9 +572,10 @@ def read_report_isolated(path: str | Path, limits: Limits | None = None) -> Docu
     path = Path(path)
     limits = limits or current()
     name = path.name
-    if path.is_file():
-        check_report(path, limits)  # at once, before a child is even asked
-    status, value = _report_runner(limits).call(read_report, str(path))
+    checked = path.is_file() and path.suffix.lower() not in LEGACY_FORMATS
+    if checked:
+        check_report(path, limits, pdf=False)  # at once, before a child is even asked
+    status, value = _report_runner(limits).call(read_report, str(path), checked)
     if status == "ok":
         return value
     if status == "raised":

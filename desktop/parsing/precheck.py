@@ -69,9 +69,10 @@ def _col(letters: bytes) -> int:
     return n
 
 
-def sheet_extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int, int]:
+def sheet_extent(zf: zipfile.ZipFile, name: str, stop_above: int | None = None) -> tuple[int, int, int]:
     """(max row, max column, cells written) of one sheet's XML, streamed: the declared dimension, every
-    merged range and every cell reference count."""
+    merged range and every cell reference count. With ``stop_above``, it returns as soon as the used
+    range passes that many cells (the declared dimension comes first: a large sheet is known at once)."""
     max_row = max_col = cells = 0
     tail = b""
     with zf.open(name) as fh:
@@ -91,6 +92,8 @@ def sheet_extent(zf: zipfile.ZipFile, name: str) -> tuple[int, int, int]:
                 for r in _REF.finditer(refs.replace(b"$", b"")):
                     max_col = max(max_col, _col(r.group(1)))
                     max_row = max(max_row, int(r.group(2)))
+                if stop_above is not None and max_row * max_col > stop_above:
+                    return max_row, max_col, cells
             tail = data[cut:]
             if not chunk:
                 return max_row, max_col, cells
@@ -107,7 +110,7 @@ def check_xlsx(path: Path, allowed_cells: int, limit_key: str) -> None:
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
             try:
-                rows, cols, _ = sheet_extent(zf, name)
+                rows, cols, _ = sheet_extent(zf, name, stop_above=allowed_cells)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
                 continue  # the parser will say the file is corrupt
             area = rows * cols
