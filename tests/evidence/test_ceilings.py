@@ -189,3 +189,26 @@ def test_ingest_wait_puts_each_bomb_in_its_own_error_and_goes_on(tmp_path, bombs
                            " (SELECT id FROM evidence WHERE status = 'error')") == 0
     finally:
         w.close()
+
+
+def test_every_xml_read_is_defused(tmp_path):
+    """openpyxl reads through defusedxml (a dependency now), python-docx's lxml parser does not resolve
+    entities: a workbook with a billion-laughs DTD is refused as corrupt, nothing expanded."""
+    import openpyxl
+    from docx.oxml.parser import oxml_parser
+
+    from lxml import etree
+    from openpyxl.xml import functions
+
+    assert openpyxl.DEFUSEDXML is True and functions.iterparse.__module__.startswith("defusedxml")
+    root = etree.fromstring(b'<!DOCTYPE a [<!ENTITY e "EXPANDED">]><a>&e;</a>', oxml_parser)
+    assert "EXPANDED" not in etree.tostring(root).decode().split("]>")[-1]
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i else "")) * 10}">' for i in range(1, 10))
+              + ']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+              '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+    path = H._xlsx(tmp_path / "lol.xlsx", laughs.encode())
+    t = time.monotonic()
+    ex = textmod.extract(path, "xlsx")
+    assert time.monotonic() - t < 2
+    assert (ex.status, ex.error, ex.numbers, ex.units) == ("error", "xlsx_corrupt", [], [])
