@@ -232,6 +232,9 @@ class IngestEngine(IngestTasks):
 
     def reload_settings(self) -> None:
         self.ignore = ignoremod.load(self.db)
+        self.limits = parse_limits.load(self.db)
+        if self.extractor is not None:  # the next file gets a child with the new ceilings
+            self.extractor.set_limits(self.limits)
 
     def recover(self) -> dict[str, Any]:
         rec = self.queue.recover()

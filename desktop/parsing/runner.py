@@ -50,7 +50,8 @@ class _Child:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         env.pop("QT_QPA_PLATFORM", None)
-        env[LIMITS_ENV] = (limits or Limits()).to_env()
+        self.limits = limits or Limits()
+        env[LIMITS_ENV] = self.limits.to_env()
         env.update(extra_env or {})
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
         command = child_command()
@@ -141,8 +142,9 @@ class ChildRunner:
             with self._state:  # close() may run at any moment: never start a child it cannot see
                 if self._closed:
                     raise RunnerClosed()
-                if self._child is not None and not self._child.alive():
-                    # ended between requests (Linux ends it with the thread that started it): a new one
+                if self._child is not None and (not self._child.alive() or self._child.limits != self.limits):
+                    # ended between requests (Linux ends it with the thread that started it), or started
+                    # under limits since changed (set_limits): a new one
                     old, self._child = self._child, None
                     old.stop(kill=True)
                 if self._child is None:
@@ -170,6 +172,11 @@ class ChildRunner:
             if answer[0] == "memory":  # the child ends itself after this answer
                 self._forget(child)
             return answer
+
+    def set_limits(self, limits: Limits) -> None:
+        """New limits (the settings changed): the child in use finishes its file; the next starts anew."""
+        self.limits = limits
+        self.timeout = float(limits.timeout_s)
 
     def call(self, fn, *args):
         """Run ``fn(*args)`` in the child; the answer as :meth:`_request` gives it."""

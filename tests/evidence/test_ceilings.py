@@ -212,3 +212,17 @@ def test_every_xml_read_is_defused(tmp_path):
     ex = textmod.extract(path, "xlsx")
     assert time.monotonic() - t < 2
     assert (ex.status, ex.error, ex.numbers, ex.units) == ("error", "xlsx_corrupt", [], [])
+
+
+def test_limits_are_set_once_per_child_and_new_settings_take_a_new_child(tmp_path):
+    (tmp_path / "a.txt").write_text("核查 21099 条", encoding="utf-8")
+    ex = IsolatedExtractor(limits=Limits())
+    try:
+        for _ in range(3):
+            assert ex(tmp_path / "a.txt", "txt").status == "done"
+        assert ex.children_started == 1  # one child for every file: no set-up per file
+        ex.set_limits(Limits(max_numbers=1000))
+        assert ex(tmp_path / "a.txt", "txt").status == "done"
+        assert ex.children_started == 2 and ex.timeout == 180
+    finally:
+        ex.close()
