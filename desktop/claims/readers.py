@@ -483,7 +483,7 @@ READERS = {".docx": read_docx_report, ".pdf": read_pdf_report, ".xlsx": read_xls
 def over_limit(exc: LimitExceeded, name: str) -> DeskError:
     from desktop.text.limits import limit_detail
 
-    return DeskError("report.over_limit", name=name, limit=exc.limit, code_l=exc.code,
+    return DeskError("report.over_limit", name=name, limit=exc.limit, reason=exc.code,
                      detail=limit_detail(exc.code, exc.limit, exc.value, exc.allowed))
 
 
@@ -583,10 +583,10 @@ def read_report_isolated(path: str | Path, limits: Limits | None = None) -> Docu
     if status == "unavailable":
         return read_report(path)
     if status == "memory":
-        raise DeskError("report.over_limit", name=name, limit="parse.memory_mb", code_l="memory_limit",
+        raise DeskError("report.over_limit", name=name, limit="parse.memory_mb", reason="memory_limit",
                         detail=limit_detail("memory_limit", "parse.memory_mb", None, limits.memory_mb))
     if status == "timeout":
-        raise DeskError("report.over_limit", name=name, limit="parse.timeout_s", code_l="extract_timeout",
+        raise DeskError("report.over_limit", name=name, limit="parse.timeout_s", reason="extract_timeout",
                         detail=limit_detail("extract_timeout", "parse.timeout_s", None, limits.timeout_s))
     if status == "oserror":
         raise DeskError("report.unreadable", path=str(path), detail=str(value[1] if len(value) > 1 else value))
