@@ -85,7 +85,7 @@ def test_a_million_cell_workbook_is_refused_with_a_clear_message(tmp_path, ws):
     t = time.monotonic()
     res = run("import", str(ws), str(report))
     assert res.returncode == 2 and time.monotonic() - t < 15
-    assert "报告工作表范围 1,000,000 个单元格，超过上限 500,000 个单元格（设置 report.xlsx_cells）" in res.stderr
+    assert "报告工作表范围 1,000,000 个单元格，超过上限 50,000 个单元格（设置 report.xlsx_cells）" in res.stderr
 
 
 def test_a_text_report_over_the_size_limit_is_refused_at_once(tmp_path, ws):
