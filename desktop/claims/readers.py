@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 import zipfile
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -548,18 +549,21 @@ def read_report(path: str | Path, checked: bool = False) -> Document:
 
 
 _runner = None
+_runner_lock = threading.Lock()
 
 
 def _report_runner(limits: Limits):
-    """One parsing child for reports per process (started at the first import, kept for the next)."""
+    """One parsing child for reports per process (started at the first import, kept for the next; new
+    limits take a new child)."""
     global _runner
     from desktop.parsing.runner import ChildRunner
 
-    if _runner is None or _runner.limits != limits:
-        if _runner is not None:
-            _runner.close()
-        _runner = ChildRunner(limits)
-    return _runner
+    with _runner_lock:
+        if _runner is None:
+            _runner = ChildRunner(limits)
+        elif _runner.limits != limits:
+            _runner.set_limits(limits)
+        return _runner
 
 
 def read_report_isolated(path: str | Path, limits: Limits | None = None) -> Document:
