@@ -107,10 +107,10 @@ def _utf8_pipes() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
-    from desktop.evidence.parse_child import CHILD_FLAG
+    from desktop.parsing.child import CHILD_FLAG
 
     if args_in[:1] == [CHILD_FLAG]:  # a frozen build started as its own parsing child
-        from desktop.evidence.parse_child import serve
+        from desktop.parsing.child import serve
 
         return serve()
     _utf8_pipes()

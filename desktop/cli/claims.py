@@ -8,13 +8,22 @@ import sys
 from desktop.cli.base import EXIT_OK, open_workspace, out
 
 
+def _stage_lines(stage: str, details: dict) -> None:
+    """Each stage of an import on its own line (stderr): a large report shows where it is."""
+    from desktop.text.limits import import_stage_text
+
+    if stage != "done":
+        print(import_stage_text(stage, details), file=sys.stderr, flush=True)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.claims.service import import_report, import_revised_report
     from desktop.text.messages import warning_text
 
+    progress = None if getattr(args, "json", False) else _stage_lines
     with open_workspace(args) as ws:
         if args.revises is not None:
-            rev = import_revised_report(ws.db, report_id=args.revises, path=args.report)
+            rev = import_revised_report(ws.db, report_id=args.revises, path=args.report, progress=progress)
             data = {"report_id": rev.report_id, "supersedes": rev.old_report_id, "name": rev.name,
                     "unchanged": rev.unchanged, "moved": rev.moved, "changed": rev.changed,
                     "vanished": rev.vanished, "added": rev.added}
@@ -22,7 +31,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     f"{len(rev.changed)} 个数值变化，{len(rev.vanished)} 个已删除，{len(rev.added)} 个新增")
             warnings = rev.warnings
         else:
-            result = import_report(ws.db, path=args.report)
+            result = import_report(ws.db, path=args.report, progress=progress)
             data = {"report_id": result.report_id, "name": result.name, "claims": result.claims,
                     "candidates": result.candidates}
             text = f"已导入《{result.name}》：{result.claims} 个指标，{result.candidates} 个待确认数字"
@@ -35,10 +44,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_claims(args: argparse.Namespace) -> int:
     from desktop.claims import extractor
-    from desktop.claims.readers import read_report
+    from desktop.claims.readers import read_report_isolated
     from desktop.text.messages import warning_text
 
-    doc = read_report(args.report)
+    doc = read_report_isolated(args.report)  # in the parsing child, under the default ceilings
     claims, score_tables = extractor.extract_with_tables(doc)
     for w in doc.warnings:
         print(f"注意：{warning_text(w)}", file=sys.stderr)

@@ -65,7 +65,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     entry.update(status=row["status"], text_status=row["text_status"], pages=row["pages"],
                                  error=row["error"])
                     if row["error"]:
-                        entry["message"] = ingest_error_text(row["error"])
+                        entry["message"] = ingest_error_text(row["error"], row["error_detail"])
         problems = [{"path": p["path"], "error": p["error"], "message": ingest_error_text(p["error"], p["error_detail"]),
                      "attempts": p["attempts"], "state": p["state"]} for p in engine.queue.problems()]
     ignored_text = [fspath.to_db(p)[0] for p in ignored]
@@ -135,7 +135,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
                     f"!\t{ingest_error_text(e.error, e.detail)}\t{e.path}")
             elif e.kind == "indexed" and e.error:
                 say({"event": e.kind, "evidence_id": e.evidence_ids[0], "error": e.error},
-                    f"!\tE{e.evidence_ids[0]}：{ingest_error_text(e.error)}")
+                    f"!\tE{e.evidence_ids[0]}：{ingest_error_text(e.error, e.detail)}")
 
         def on_state(state: str, detail: str) -> None:
             say({"event": "state", "state": state, "detail": detail}, f"[{WATCH_STATE_NAMES.get(state, state)}]")

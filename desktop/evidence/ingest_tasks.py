@@ -335,7 +335,8 @@ class IngestTasks:
             self.queue.done([t.id])
             res = None
         data = {"text_status": res.text_status, "numbers": res.numbers} if res else {}
-        self._emit(IngestEvent("indexed", [eid], error=res.error if res else "index_failed", data=data))
+        self._emit(IngestEvent("indexed", [eid], error=res.error if res else "index_failed", data=data,
+                               detail=res.detail if res else None))
 
     def _thumb(self, t: Task) -> None:
         eid = t.evidence_id

@@ -63,6 +63,7 @@ from desktop.evidence.queue import (
     Task,
 )
 from desktop.evidence.service import mark_index_failed
+from desktop.parsing import limits as parse_limits
 from desktop.store import StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
@@ -128,7 +129,10 @@ class IngestEngine(IngestTasks):
         self.recovered: dict[str, Any] = {}
         # Parsing runs in a child process (a crashing or hanging parser costs one file, and the parsing
         # does not hold this process's interpreter lock); inline engines (tests) parse in-process.
-        self.extractor = None if inline else IsolatedExtractor()
+        # The child's ceilings (memory, time, the checks before opening) come from the workspace's settings,
+        # given to each child once when it starts (docs/performance.md, "Ceilings on parsing").
+        self.limits = parse_limits.load(ws.db)
+        self.extractor = None if inline else IsolatedExtractor(limits=self.limits)
         # Copied batches wait here for the committer thread (flush, then record), so a worker goes on
         # copying the next batch meanwhile; at most two wait (a worker blocks when the committer lags).
         self._commits: queue.Queue | None = None
@@ -206,7 +210,7 @@ class IngestEngine(IngestTasks):
         if self._hints:
             self._flush_hints()
         if self.extractor is not None:
-            self.extractor = IsolatedExtractor()  # started again only if the engine is
+            self.extractor = IsolatedExtractor(limits=self.limits)  # started again only if the engine is
         self._started = False
 
     def __enter__(self) -> "IngestEngine":
@@ -228,6 +232,9 @@ class IngestEngine(IngestTasks):
 
     def reload_settings(self) -> None:
         self.ignore = ignoremod.load(self.db)
+        self.limits = parse_limits.load(self.db)
+        if self.extractor is not None:  # the next file gets a child with the new ceilings
+            self.extractor.set_limits(self.limits)
 
     def recover(self) -> dict[str, Any]:
         rec = self.queue.recover()

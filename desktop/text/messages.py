@@ -57,6 +57,7 @@ ERRORS: dict[str, str] = {
     "report.not_in_workspace": "找不到报告 #{report_id}",
     "report.same_content": "新版本与当前报告《{name}》内容完全相同，无需导入。",
     "report.superseded": "报告《{name}》已有新版本，请在最新版本上操作。",
+    "report.over_limit": "报告未导入（工作区没有任何改动）——{detail}：{name}",
     "claim.bad_value": "数值无效：“{value}”（请填写数字，如 658.83）",
     "claim.bad_span": "所选位置不在报告正文范围内。",
     "claim.empty_selection": "请先在报告中选中要标记的文字。",
@@ -131,7 +132,13 @@ INGEST_ERRORS: dict[str, str] = {
     "too_large": "文件过大，无法处理",
     "index_failed": "提取文字时出错",
     "extract_crashed": "解析此文件时解析程序崩溃（文件可能已损坏或是恶意构造），已跳过；其他文件不受影响",
-    "extract_timeout": "解析此文件超时（文件过大或结构异常），已跳过",
+    "extract_timeout": "解析超时（文件过大或结构异常），已跳过；其他文件不受影响",
+    "zip_bomb": "疑似压缩炸弹（解压后过大），未解析；其他文件不受影响",
+    "memory_limit": "超出内存上限，解析已中止；其他文件不受影响",
+    "too_many_pages": "页数超过上限，未解析",
+    "xlsx_too_large": "工作表范围超过上限（疑似恶意构造），未解析",
+    "too_many_numbers": "文件中的数字超过上限，未编入索引",
+    "too_much_text": "文件中的文字超过上限，未编入索引",
     "ocr_failed": "文字识别失败",
     "unknown_task": "未知任务",
     "role_forbidden": "当前角色为“审核”，切换回“编制”后自动登记",
@@ -145,11 +152,17 @@ WATCH_STATE_NAMES = {"watching": "监控中", "polling": "轮询", "stopped": "�
                      "off": "未监控"}
 
 
+LIMIT_CODES = ("zip_bomb", "memory_limit", "extract_timeout", "image_too_large", "too_many_pages",
+               "xlsx_too_large", "too_many_numbers", "too_much_text")
+
+
 def ingest_error_text(code: str | None, detail: str | None = None) -> str:
     """Words for an ingest error code (``permission_denied`` …), with the OS detail when useful."""
     text = INGEST_ERRORS.get(code or "", f"出错了（{code}）")
     if detail and code in ("os_error", "internal", "io_error", "index_failed", "store_error"):
         text += f"：{detail}"
+    elif detail and code in LIMIT_CODES and "（设置 " in detail:  # names the limit (desktop.text.limits)
+        text = detail + "，未解析；其他文件不受影响"
     return text
 
 PROBLEMS: dict[str, str] = {

@@ -517,7 +517,13 @@ class MainWindow(QMainWindow):
                 if self.session.interactive:
                     QMessageBox.information(self, "导入报告", text)
 
-        self.session.write("导入报告", lambda: import_report(db, path=path), done)
+        def progress(stage: str, details: dict) -> None:  # writer lane → the status bar, through the funnel
+            from desktop.text.limits import import_stage_text
+
+            line = import_stage_text(stage, details)
+            self.session.report_progress(lambda: self.statusBar().showMessage(line))
+
+        self.session.write("导入报告", lambda: import_report(db, path=path, progress=progress), done)
 
     def _on_add_evidence(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "添加佐证材料", str(Path.home()))
