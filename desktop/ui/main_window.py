@@ -211,7 +211,8 @@ class MainWindow(QMainWindow):
             ("报告(&P)", (report.act_mark, report.act_edit, report.act_ignore, report.act_restore, None,
                         report.act_revise)),
             ("查看(&V)", (*self.filter_actions.values(), None, self.dashboard_dock.toggleViewAction(),
-                        self.suggestions_dock.toggleViewAction(), self.requests_dock.toggleViewAction())),
+                        self.suggestions_dock.toggleViewAction(), self.requests_dock.toggleViewAction(),
+                        self.checks_dock.toggleViewAction())),
         )
         for title, actions in menus:
             menu = self.menuBar().addMenu(title)
