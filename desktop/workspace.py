@@ -349,9 +349,54 @@ class SettingChange:
     changes: Changes = NO_CHANGES
 
 
+#: numeric settings and the values they may take (inclusive): seconds, counts, sizes. ``set_setting`` refuses
+#: anything else (negative, nan, inf, absurdly large) naming the range, and :func:`setting_number` reads a
+#: value outside it (a database edited by hand) as the default. Areas that add a numeric setting add it here.
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "ingest.poll_interval": (0.2, 3600),  # seconds between two looks at a polled folder
+    "ingest.scan_interval": (10, 7 * 86400),  # seconds between two reconciliation scans
+    "ingest.quiet_seconds": (0.5, 600),  # how long a growing file must stay unchanged before a new version
+}
+
+
+def _number(text: object) -> float | None:
+    import math
+
+    try:
+        value = float(str(text).strip())
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def check_setting(key: str, value: str) -> str:
+    """``value`` as it will be stored, or :class:`DeskError` ``setting.out_of_range`` naming the range."""
+    bounds = SETTING_RANGES.get(key)
+    if bounds is None:
+        return value
+    number = _number(value)
+    lo, hi = bounds
+    if number is None or not lo <= number <= hi:
+        raise DeskError("setting.out_of_range", key=key, value=str(value)[:40], lo=_plain(lo), hi=_plain(hi))
+    return str(value).strip()
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def setting_number(db: Database, key: str, default: float) -> float:
+    """A numeric setting's value, or ``default`` when it is unset or outside :data:`SETTING_RANGES`."""
+    number = _number(db.get_setting(key))
+    lo, hi = SETTING_RANGES.get(key, (float("-inf"), float("inf")))
+    return number if number is not None and lo <= number <= hi else default
+
+
 def set_setting(db: Database, *, key: str, value: str) -> SettingChange:
-    """Change one workspace setting (audited). Settings belong to the evaluation group (编制)."""
+    """Change one workspace setting (audited). Settings belong to the evaluation group (编制). A numeric
+    setting must lie in its range (:data:`SETTING_RANGES`)."""
     require_role(db, "settings.change", "editor")
+    value = check_setting(key, value)
     old = db.get_setting(key)
     with db.write() as tx:
         tx.execute(
@@ -379,6 +424,9 @@ __all__ = [
     "Workspace",
     "ReadOnlyError",
     "set_setting",
+    "check_setting",
+    "setting_number",
+    "SETTING_RANGES",
     "require_role",
     "require_writable",
     "ROLES",

@@ -114,6 +114,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return serve()
     _utf8_pipes()
+    from desktop.text.safe import SafeStream
+
+    # every line the CLI prints goes through this: control characters and bidi overrides in names,
+    # actors and comments are escaped (\uXXXX), never obeyed by the terminal
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _main(args_in)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(args_in: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(workspace_shortcut(args_in, parser.command_names))
     fn = getattr(args, "fn", None) or cmd_gui

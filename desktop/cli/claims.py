@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.base import EXIT_OK, open_workspace, out
+from desktop.cli.base import EXIT_OK, id_arg, open_workspace, out
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -76,7 +76,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 def register(add) -> None:
     p = add("import", cmd_import, "导入报告并抽取指标")
     p.add_argument("report")
-    p.add_argument("--revises", type=int, metavar="REPORT_ID",
+    p.add_argument("--revises", type=id_arg, metavar="REPORT_ID",
                    help="作为报告 #REPORT_ID 的新版本导入：已有指标按原文与上下文重新定位，保留关联")
     p = add("claims", cmd_claims, "从报告抽取指标（不需要工作区）", ws=False)
     p.add_argument("report")

@@ -8,8 +8,9 @@ import os
 import sys
 from typing import Any
 
-from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, open_workspace, out
+from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, float_range, open_workspace, out
 from desktop.evidence.risky import is_executable
+from desktop.workspace import SETTING_RANGES
 from desktop.text.status import EXECUTABLE_TAG, executable_warning
 
 
@@ -180,6 +181,9 @@ def cmd_watch_dir(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+POLL_MIN, POLL_MAX = SETTING_RANGES["ingest.poll_interval"]
+
+
 def register(add) -> None:
     p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹），登记完成后返回。退出码：0 全部登记；"
             "1 文件夹中有文件无法登记（逐个列在标准错误，其余已登记）；2 用法错误、工作区不可用，或指定的文件无法登记")
@@ -187,7 +191,8 @@ def register(add) -> None:
     p.add_argument("--wait", action="store_true", help="同时等待文字、数字与缩略图处理完成")
     p = add("watch", cmd_watch, "在后台监控佐证材料文件夹（无界面），按 Ctrl+C 停止")
     p.add_argument("--mode", choices=["auto", "events", "polling"], help="监控方式（默认：工作区设置，自动）")
-    p.add_argument("--poll-interval", type=float, help="轮询间隔（秒）")
+    p.add_argument("--poll-interval", type=float_range(POLL_MIN, POLL_MAX, unit="秒"),
+                   help=f"轮询间隔（秒，{POLL_MIN}–{POLL_MAX}）")
     p = add("watch-dir", cmd_watch_dir, "查看或更改监控文件夹（不能在工作区里面，也不能包含工作区）")
     p.add_argument("folder", nargs="?", help="新的监控文件夹（不写则显示当前的）")
     p.add_argument("--clear", action="store_true", help="取消监控文件夹")

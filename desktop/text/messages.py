@@ -34,6 +34,7 @@ ERRORS: dict[str, str] = {
                               "请选择工作区以外的文件夹：{path}",
     "watch.contains_workspace": "监控文件夹不能包含工作区（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
                                 "请选择工作区以外的文件夹，或把工作区移到别处：{path}",
+    "setting.out_of_range": "设置 {key_l} 超出范围：应为 {lo} 到 {hi} 之间的数，收到 {value}",
     "watch.unchanged": "监控文件夹没有变化：{path}",
     "version.no_newer": "佐证 E{evidence_id} 没有更新的版本。",
     "version.several_newer": "佐证 E{evidence_id} 有不止一个较新的版本，请逐个关联要用的版本。",
@@ -249,6 +250,11 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     params = dict(params or {})
     if code == "workspace.locked":
         params["who_l"] = holder_text(params)
+    if code == "workspace.tampered":  # the head file says the log was cut or rewritten (rolled back)
+        problem = str(params.get("problem") or "")
+        params.setdefault("problem_l", HEAD_PROBLEMS.get(problem, problem or "原因不明"))
+    if code == "setting.out_of_range":
+        params.setdefault("key_l", SETTING_NAMES.get(params.get("key", ""), params.get("key", "")))
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
     if "state" in params:
@@ -258,6 +264,9 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
         return f"出错了（{code}）"
     return template.format_map(Params(params))
 
+
+SETTING_NAMES = {"ingest.poll_interval": "轮询间隔（秒）", "ingest.scan_interval": "全盘核对间隔（秒）",
+                 "ingest.quiet_seconds": "文件静止多久后登记新版本（秒）"}
 
 HEAD_PROBLEMS = {
     "head_missing": "链头文件缺失",
