@@ -75,6 +75,8 @@ class Workspace:
             raise DeskError("workspace.exists", path=str(root))
         if root.exists() and not root.is_dir():
             raise DeskError("workspace.not_a_folder", path=str(root))
+        if watch_dir is not None:  # before anything is made: a refused folder leaves no half workspace
+            watch_dir = check_watch_dir(root, watch_dir, must_exist=False)  # (it may be made later)
         try:
             root.mkdir(parents=True, exist_ok=True)
             ContentStore(root / STORE_DIR).ensure()
@@ -349,6 +351,36 @@ class SettingChange:
     changes: Changes = NO_CHANGES
 
 
+def _within(inner: Path, outer: Path) -> bool:
+    try:
+        inner.relative_to(outer)
+    except ValueError:
+        return False
+    return True
+
+
+def check_watch_dir(workspace_root: str | Path, folder: str | Path, *, must_exist: bool = True) -> Path:
+    """The folder as it will be stored (absolute), or a :class:`DeskError` saying why it cannot be watched:
+    missing, not a folder, inside this workspace or containing it (the workspace's own files would be taken
+    in as evidence, which writes more files there …), or another workspace / inside one (its store would be)."""
+    from desktop import confine
+
+    path = Path(os.path.expanduser(str(folder))).absolute()
+    if not path.exists() and must_exist:
+        raise DeskError("watch.not_found", path=str(path))
+    if path.exists() and not path.is_dir():
+        raise DeskError("watch.not_a_folder", path=str(path))
+    real, root = Path(confine.real(path)), Path(confine.real(workspace_root))
+    if _within(real, root):
+        raise DeskError("watch.inside_workspace", path=str(path), workspace=str(root))
+    if _within(root, real):
+        raise DeskError("watch.contains_workspace", path=str(path), workspace=str(root))
+    other = confine.workspace_above(real)
+    if other is not None:
+        raise DeskError("watch.other_workspace", path=str(path), workspace=str(other))
+    return path
+
+
 #: numeric settings and the values they may take (inclusive): seconds, counts, sizes. ``set_setting`` refuses
 #: anything else (negative, nan, inf, absurdly large) naming the range, and :func:`setting_number` reads a
 #: value outside it (a database edited by hand) as the default. Areas that add a numeric setting add it here.
@@ -424,6 +456,7 @@ __all__ = [
     "Workspace",
     "ReadOnlyError",
     "set_setting",
+    "check_watch_dir",
     "check_setting",
     "setting_number",
     "SETTING_RANGES",

@@ -180,6 +180,18 @@ def out(args: argparse.Namespace, data: Any, text: str) -> None:
         print(text)
 
 
+def refuse_workspace_paths(ws, paths) -> None:
+    """Paths named on the command line that lead into the workspace itself (its database, store,
+    thumbnails — through a link or not) are refused before anything is read: exit 2 with the path."""
+    from desktop import confine
+    from desktop.text.messages import error_text
+
+    ws_real = confine.real(ws.root)
+    for p in paths or ():
+        if confine.problem(str(p), root_real=None, workspace_real=ws_real) is not None:
+            raise UsageError(error_text("ingest.into_workspace", {"path": str(p)}))
+
+
 def open_workspace(args: argparse.Namespace, *, readonly: bool = False, ingest: bool = False):
     """Open the command's workspace. Only commands that register files (``ingest=True``: ingest, watch)
     take the writer lock; every other command writes alongside whoever holds it."""

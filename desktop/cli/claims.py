@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.base import EXIT_OK, id_arg, open_workspace, out
+from desktop.cli.base import EXIT_OK, id_arg, open_workspace, out, refuse_workspace_paths
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -13,6 +13,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from desktop.text.messages import warning_text
 
     with open_workspace(args) as ws:
+        refuse_workspace_paths(ws, [args.report])
         if args.revises is not None:
             rev = import_revised_report(ws.db, report_id=args.revises, path=args.report)
             data = {"report_id": rev.report_id, "supersedes": rev.old_report_id, "name": rev.name,

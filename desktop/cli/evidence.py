@@ -8,7 +8,9 @@ import os
 import sys
 from typing import Any
 
-from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, float_range, open_workspace, out
+from desktop.cli.base import (
+    EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, float_range, open_workspace, out, refuse_workspace_paths,
+)
 from desktop.evidence.risky import is_executable
 from desktop.workspace import SETTING_RANGES
 from desktop.text.status import EXECUTABLE_TAG, executable_warning
@@ -28,6 +30,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for p in paths:
             if not os.path.lexists(p):
                 raise UsageError(f"找不到：{p}")
+        refuse_workspace_paths(ws, args.paths)
         # files named one by one: one that cannot be taken is an error in the command (exit 2), while an
         # entry of a folder that cannot be is a problem found in the folder (exit 1)
         named_files = {os.path.abspath(p) for p in args.paths if not os.path.isdir(p)}

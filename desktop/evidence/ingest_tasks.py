@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from desktop import confine
 from desktop.errors import Forbidden
 from desktop.evidence import fspath, thumbnails
 from desktop.evidence.indexing import index_evidence
@@ -133,11 +134,35 @@ class IngestTasks:
         self._emit(IngestEvent("failed", ids, path=t.path_text, error=code, detail=detail,
                                data={"attempts": t.attempts, "task_id": t.id, "task": t.task}))
 
+    # -- nothing from outside (desktop/confine.py) --------------------------------------------------
+
+    def _real_of(self, folder: str) -> str:
+        cache = self.__dict__.setdefault("_real_cache", {})
+        found = cache.get(folder)
+        if found is None:
+            found = cache[folder] = confine.real(folder)
+        return found
+
+    def _confinement(self, path: str) -> tuple[str | None, str]:
+        """``(real watched folder or None, real workspace root)`` for ``path``: a path in the watched folder
+        must lead to a file inside it; no path may lead into the workspace."""
+        root = self.watch_root
+        inside = bool(root) and confine.lexically_within(path, root)
+        return (self._real_of(root) if inside else None), self._real_of(str(self.ws.root))
+
+    def _refusal(self, path: str) -> str | None:
+        root_real, ws_real = self._confinement(path)
+        return confine.problem(path, root_real=root_real, workspace_real=ws_real)
+
     def _prepare_register(self, t: Task, known: dict) -> StoredObject | None:
         """Check the file and copy it into the store; None when the task was settled another way."""
         path = t.path
         if self._ignored(path):
             self.queue.done([t.id])
+            return None
+        refused = self._refusal(path)
+        if refused is not None:  # a link out of the watched folder, or into the workspace: never opened
+            self._failed(t, refused, None, transient=False)
             return None
         try:
             st = os.stat(path)
@@ -171,11 +196,18 @@ class IngestTasks:
                 return None
         hook = self.copy_hook
         on_chunk = (lambda n: hook(path, n)) if hook else None
+        root_real, ws_real = self._confinement(path)
+
+        def opened(fd: int) -> None:  # the file really opened, before a byte is read (a link swapped in
+            confine.check_opened(fd, path, root_real=root_real, workspace_real=ws_real)  # since the check)
+
         try:
             # the batch is made durable at once before its rows commit (_commit → sync_batch)
-            obj = self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False)
+            obj = self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False, opened=opened)
             self._copied_at = time.monotonic()
             return obj
+        except confine.OutsideFolder as exc:
+            self._failed(t, exc.code, None, transient=False)
         except SourceVanished:
             self._failed(t, "vanished_during_copy", None, transient=False)
         except SourceChanged as exc:  # still being written: wait until it is stable
@@ -297,14 +329,29 @@ class IngestTasks:
             self._failed(t, "folder_missing", None, transient=False)
             return
         exclude = (str(self.ws.root),)
+        # links found by the scan must lead inside the folder the scan started from: the watched folder,
+        # or the folder the user dropped / named
+        confine_real = self._real_of(root) if inside else confine.real(folder)
+        ws_real = self._real_of(str(self.ws.root))
+        refused = confine.problem(folder, root_real=confine_real, workspace_real=ws_real)
+        if refused is None and confine.workspace_above(folder) is not None:
+            refused = "workspace_folder"  # another workspace, or a folder inside one (its store …)
+        if refused is not None:
+            self._failed(t, refused, None, transient=False)
+            return
         try:
             res = scan_folder(self.db, self.queue, folder, ignore=self.ignore, settle=self.settle,
                               reconcile=inside, exclude=exclude, origin=t.origin or "scan",
-                              assume_complete=t.origin in ("user", "cli"), on_enqueued=self._work_added)
+                              assume_complete=t.origin in ("user", "cli"), on_enqueued=self._work_added,
+                              confine_real=confine_real, workspace_real=ws_real)
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
             return
+        if res.refused:  # listed with their reason, nothing read
+            self.queue.fail_paths([(p, kind, code) for p, kind, code in res.refused], origin=t.origin or "scan")
+            for p, _kind, code in res.refused:
+                self._emit(IngestEvent("failed", path=fspath.to_db(p)[0], error=code, data={"task": _kind}))
         self.queue.add([Hint(d, SCAN, ready=True, origin="scan") for d, _ in res.errors])
         self.queue.done([t.id])
         with self._cv:

@@ -47,6 +47,7 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Sequence
 
+from desktop import confine
 from desktop.evidence import fspath, thumbnails
 from desktop.evidence.ingest_tasks import IngestEvent, IngestTasks, Listener
 from desktop.evidence.isolation import IsolatedExtractor
@@ -290,10 +291,16 @@ class IngestEngine(IngestTasks):
     def submit_paths(self, paths: Iterable[str | os.PathLike[str]], origin: str = "user") -> int:
         """Files and folders to register now (folders are scanned on a worker)."""
         hints = []
+        ws_real = self._real_of(str(self.ws.root))
         for p in paths:
             p = os.path.abspath(os.fspath(p))
             if self._ignored(p):
                 self._emit(IngestEvent("ignored", path=fspath.to_db(p)[0]))
+                continue
+            if confine.problem(p, root_real=None, workspace_real=ws_real) is not None:
+                # the workspace's own database, store or thumbnails dropped or named: never read
+                self.queue.fail_paths([(p, REGISTER, confine.INTO_WORKSPACE)], origin=origin)
+                self._emit(IngestEvent("failed", path=fspath.to_db(p)[0], error=confine.INTO_WORKSPACE))
                 continue
             task = SCAN if os.path.isdir(p) and not os.path.islink(p) else REGISTER
             hints.append(Hint(p, task, ready=True, origin=origin))

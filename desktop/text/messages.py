@@ -35,6 +35,9 @@ ERRORS: dict[str, str] = {
     "watch.contains_workspace": "监控文件夹不能包含工作区（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
                                 "请选择工作区以外的文件夹，或把工作区移到别处：{path}",
     "setting.out_of_range": "设置 {key_l} 超出范围：应为 {lo} 到 {hi} 之间的数，收到 {value}",
+    "watch.other_workspace": "监控文件夹不能是另一个工作区，也不能放在另一个工作区里面（{workspace}）：那样它的存储和数据库"
+                             "会被当作佐证登记。请选择别的文件夹：{path}",
+    "ingest.into_workspace": "不能把工作区自己的文件（数据库、存储、缩略图）当作佐证登记：{path}",
     "watch.unchanged": "监控文件夹没有变化：{path}",
     "version.no_newer": "佐证 E{evidence_id} 没有更新的版本。",
     "version.several_newer": "佐证 E{evidence_id} 有不止一个较新的版本，请逐个关联要用的版本。",
@@ -119,6 +122,9 @@ INGEST_ERRORS: dict[str, str] = {
     "store_error": "写入工作区存储（store 文件夹）时出错",
     "internal": "处理时发生内部错误",
     "crashed": "处理此文件时程序曾多次异常退出，已跳过",
+    "outside_folder": "链接指向监控文件夹以外，未读取、未登记",
+    "into_workspace": "指向工作区自身的文件（数据库、存储或缩略图），未读取、未登记",
+    "workspace_folder": "这是另一个佐证台工作区（含 workspace.db），其中的文件不登记",
     # a registered file whose text or preview could not be made
     "pdf_encrypted": "PDF 已加密（需要密码），无法提取文字",
     "pdf_corrupt": "PDF 文件已损坏或不完整",
