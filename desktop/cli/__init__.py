@@ -158,7 +158,15 @@ def _main(args_in: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so briefly, keep the traceback in the log
+        from desktop.errors import is_disk_full
         from desktop.text.app import internal_error_line
+
+        if is_disk_full(exc):  # not a bug: one sentence, exit 2 (SQLite and the store keep what was committed)
+            from desktop.text.messages import error_text
+
+            print(f"错误：{error_text('disk.full', {'detail': str(exc), 'path': getattr(args, 'workspace', '') or ''})}",
+                  file=sys.stderr)
+            return EXIT_USAGE
 
         log = logs.log_unexpected(type(exc), exc, exc.__traceback__, f"cli:{args.command or 'gui'}")
         print(internal_error_line(exc, log), file=sys.stderr)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from desktop import confine
-from desktop.errors import Forbidden
+from desktop.errors import Forbidden, is_disk_full
 from desktop.evidence import fspath, thumbnails
 from desktop.evidence.indexing import index_evidence
 from desktop.evidence.isolation import ExtractorClosed
@@ -82,7 +82,8 @@ def _names(exc: OSError, path: str | bytes) -> bool:
 class IngestEvent:
     """What the engine tells its listeners (on a worker thread)."""
 
-    kind: str  # registered / absent / indexed / thumb / failed / retrying / scanned / progress / idle
+    kind: str  # registered / absent / indexed / thumb / failed / retrying / scanned / progress / idle /
+    #   halted (a full disk stopped the engine: error ``disk_full``)
     evidence_ids: list[int] = field(default_factory=list)
     path: str | None = None  # as stored (fspath text form)
     outcome: str | None = None  # registered: added / new_version / duplicate / renamed / restored / unchanged
@@ -115,6 +116,9 @@ class IngestTasks:
             else:
                 self.queue.fail(t, error="unknown_task")
         except Exception as exc:  # a bug, or something no one foresaw: this file fails, the rest go on
+            if is_disk_full(exc):  # not this file's fault: the engine stops (IngestEngine._halt)
+                self._halt(exc)
+                return
             log.exception("ingest task %s failed", t.task)
             try:
                 self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
@@ -223,6 +227,9 @@ class IngestTasks:
         except IsADirectoryError:
             self.queue.done([t.id])
         except OSError as exc:
+            if is_disk_full(exc):  # the store's disk: no file can be taken now, so stop (see _halt)
+                self._halt(exc)
+                return None
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
         return None
@@ -235,6 +242,9 @@ class IngestTasks:
             try:
                 self.ws.store.sync_batch([obj for _, obj in batch])
             except OSError as exc:  # the disk refused the flush (full, I/O error): retry the batch later
+                if is_disk_full(exc):  # … unless it is full: stop (see _halt); the next start resumes them
+                    self._halt(exc)
+                    return
                 code, _ = classify(exc)
                 for t, _obj in batch:
                     try:
@@ -251,6 +261,9 @@ class IngestTasks:
                     self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
                 return
             except Exception as exc:
+                if is_disk_full(exc):
+                    self._halt(exc)
+                    return
                 if len(batch) > 1:  # find the one that fails; the others go through
                     for item in batch:
                         self._commit([item])
@@ -377,6 +390,8 @@ class IngestTasks:
             self.queue.done([t.id])
             res = None
         except Exception as exc:
+            if is_disk_full(exc):
+                raise  # not the file's fault (see _run)
             log.exception("text extraction failed for E%s", eid)
             mark_index_failed(self.ws, eid, code="index_failed", detail=f"{type(exc).__name__}: {exc}")
             self.queue.done([t.id])
@@ -397,6 +412,8 @@ class IngestTasks:
             self.queue.retry_later(t, delay=0, count_attempt=False)
             return
         except OSError as exc:
+            if is_disk_full(exc):
+                raise
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
             return

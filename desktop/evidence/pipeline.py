@@ -63,6 +63,7 @@ from desktop.evidence.queue import (
     IngestQueue,
     Task,
 )
+from desktop.errors import DiskFull, is_disk_full
 from desktop.evidence.service import mark_index_failed
 from desktop.store import StoredObject
 
@@ -127,6 +128,9 @@ class IngestEngine(IngestTasks):
         self._last_progress = 0.0
         self._orphans: set[str] = set()
         self.recovered: dict[str, Any] = {}
+        # A full disk (ENOSPC, SQLITE_FULL) is not retried: every thread stops taking work, the waiters
+        # raise DiskFull, and what was committed stays (see _halt).
+        self.fatal: BaseException | None = None
         # Parsing runs in a child process (a crashing or hanging parser costs one file, and the parsing
         # does not hold this process's interpreter lock); inline engines (tests) parse in-process.
         self.extractor = None if inline else IsolatedExtractor()
@@ -178,6 +182,13 @@ class IngestEngine(IngestTasks):
         """Stop the threads (the task in hand finishes; unsaved hints are written first)."""
         if not self._started:
             return
+        try:
+            self._stop_threads(timeout)
+        finally:
+            if self.fatal is not None:
+                self._tidy_after_fatal()
+
+    def _stop_threads(self, timeout: float) -> None:
         with self._cv:
             self._stopping = True
             self._cv.notify_all()
@@ -202,13 +213,42 @@ class IngestEngine(IngestTasks):
                         batch = commits.get_nowait()
                     except queue.Empty:
                         break
-                    if batch is not None:
+                    if batch is not None and self.fatal is None:
                         self._commit(batch)
-        if self._hints:
+        if self._hints and self.fatal is None:
             self._flush_hints()
         if self.extractor is not None:
             self.extractor = IsolatedExtractor()  # started again only if the engine is
         self._started = False
+
+    # -- a full disk -----------------------------------------------------------------------------
+
+    def _halt(self, exc: BaseException) -> None:
+        """The disk holding the workspace is full: stop taking work, once, and say so (one log line, one
+        ``halted`` event). Nothing is retried: every retry would fail the same way, and the queue rows that
+        would record the retries cannot be written either. Tasks left ``in_progress`` are resumed at the
+        next start; copies no committed row names are moved aside when the engine stops."""
+        with self._cv:
+            first = self.fatal is None
+            if first:
+                self.fatal = exc
+            self._cv.notify_all()
+            self._hint_cv.notify_all()
+        if first:
+            log.error("ingest stopped: the disk holding the workspace is full (%s: %s)", type(exc).__name__, exc)
+            self._emit(IngestEvent("halted", error="disk_full", detail=str(exc)))
+
+    def _check_fatal(self) -> None:
+        if self.fatal is not None:
+            raise DiskFull(detail=str(self.fatal), path=str(self.ws.root))
+
+    def _tidy_after_fatal(self) -> None:
+        """Copies made for rows that were never committed are not left in the store as orphans (they
+        go to ``store/orphaned/``, as after a crash): the workspace is as it was before the command."""
+        try:
+            self.ws.store.recover(r[0] for r in self.db.query("SELECT sha256 FROM evidence"))
+        except Exception:
+            log.warning("could not set aside the copies of a stopped ingest; the next start does", exc_info=True)
 
     def __enter__(self) -> "IngestEngine":
         return self.start()
@@ -356,9 +396,11 @@ class IngestEngine(IngestTasks):
         """Wait until no task is left to run (tasks waiting to retry after an error do not count)."""
         if self.inline:
             self.drain()
+            self._check_fatal()
             return self.idle(derived)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
+            self._check_fatal()  # a full disk: DiskFull, at once
             if self.idle(derived):
                 return True
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -370,6 +412,7 @@ class IngestEngine(IngestTasks):
     def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while not predicate():
+            self._check_fatal()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
@@ -419,10 +462,14 @@ class IngestEngine(IngestTasks):
             self._hints.clear()
             self._flushing += 1
         try:
-            for i in range(0, len(hints), 1000):
-                self.queue.add(hints[i : i + 1000])
-        except Exception:
-            log.exception("could not save watcher hints")
+            if self.fatal is None:  # (after a full disk the next start-up scan finds these files again)
+                for i in range(0, len(hints), 1000):
+                    self.queue.add(hints[i : i + 1000])
+        except Exception as exc:
+            if is_disk_full(exc):
+                self._halt(exc)
+            else:
+                log.exception("could not save watcher hints")
         finally:
             with self._cv:
                 self._flushing -= 1
@@ -433,7 +480,7 @@ class IngestEngine(IngestTasks):
         failures = 0
         while True:
             with self._cv:
-                if self._stopping:
+                if self._stopping or self.fatal is not None:
                     return
             try:
                 tasks = self._claim(kinds)
@@ -449,7 +496,10 @@ class IngestEngine(IngestTasks):
                 if not self._run_claimed(tasks):
                     return
                 failures = 0
-            except Exception:  # a bug, or a database that fails (I/O error, locked): log, back off, go on
+            except Exception as exc:  # a bug, or a database that fails (I/O error, locked): log, back off, go on
+                if is_disk_full(exc):  # but a full disk stops the engine (see _halt)
+                    self._halt(exc)
+                    return
                 if getattr(self.db, "_closed", False):  # closed under a running engine: nothing left to do
                     log.exception("ingest worker: the workspace was closed while it ran")
                     return
@@ -467,8 +517,11 @@ class IngestEngine(IngestTasks):
                 return
             try:
                 self._commit(batch)
-            except Exception:  # _commit handles its errors; this thread must never die with batches queued
-                log.exception("committing a batch failed")
+            except Exception as exc:  # _commit handles its errors; this thread must never die with batches queued
+                if is_disk_full(exc):
+                    self._halt(exc)
+                else:
+                    log.exception("committing a batch failed")
             try:
                 self._maybe_progress()
             except Exception:
@@ -509,7 +562,7 @@ class IngestEngine(IngestTasks):
                 log.exception("reading the registered paths of a batch failed")
                 known = {}
             for i, t in enumerate(tasks):
-                if self._stopping:
+                if self._stopping or self.fatal is not None:
                     self._hand_over(batch)
                     batch = []
                     self._release(tasks[i:])
@@ -520,9 +573,12 @@ class IngestEngine(IngestTasks):
                 try:
                     obj = self._prepare_register(t, known)
                 except Exception as exc:
-                    log.exception("ingest task register failed")
-                    self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
                     obj = None
+                    if is_disk_full(exc):
+                        self._halt(exc)
+                    else:
+                        log.exception("ingest task register failed")
+                        self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
                 if obj is None:
                     self._finish([t], None)
                     continue
@@ -557,6 +613,8 @@ class IngestEngine(IngestTasks):
 
     def _claim(self, kinds: Sequence[str]) -> list[Task]:
         """Registration first, in batches; text and thumbnails one at a time."""
+        if self.fatal is not None:
+            return []
         with self._claim_lock:
             with self._cv:
                 busy = set(self._busy)
@@ -581,6 +639,10 @@ class IngestEngine(IngestTasks):
         try:
             for t in tasks:
                 self.queue.retry_later(t, delay=0, error=t.error, count_attempt=False)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._halt(exc)  # they stay in progress: the next start resumes them
         finally:
             with self._cv:
                 for t in tasks:
@@ -620,7 +682,10 @@ class IngestEngine(IngestTasks):
             return
         try:
             self.queue.purge_done()
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):
+                self._halt(exc)
+                return
             log.exception("purge")
         self._emit(IngestEvent("progress", data={"phase": "idle", "done": 0, "total": 0}))
         self._emit(IngestEvent("idle"))

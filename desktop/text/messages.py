@@ -38,6 +38,8 @@ ERRORS: dict[str, str] = {
     "watch.other_workspace": "监控文件夹不能是另一个工作区，也不能放在另一个工作区里面（{workspace}）：那样它的存储和数据库"
                              "会被当作佐证登记。请选择别的文件夹：{path}",
     "ingest.into_workspace": "不能把工作区自己的文件（数据库、存储、缩略图）当作佐证登记：{path}",
+    "disk.full": "工作区所在的磁盘已满（{detail}），操作已停止。已完成的部分完好保存，其余没有写入；"
+                 "请释放磁盘空间后重新运行。工作区：{path}",
     "watch.unchanged": "监控文件夹没有变化：{path}",
     "version.no_newer": "佐证 E{evidence_id} 没有更新的版本。",
     "version.several_newer": "佐证 E{evidence_id} 有不止一个较新的版本，请逐个关联要用的版本。",
