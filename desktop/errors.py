@@ -64,3 +64,23 @@ def is_disk_full(exc: BaseException | None) -> bool:
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
+
+
+def disk_nearly_full(path: object, margin: int = 512 * 1024) -> bool:
+    """Whether the disk holding ``path`` has less than ``margin`` bytes free (SQLite says "disk I/O error"
+    rather than "full" when the shared-memory file of a full disk cannot grow)."""
+    import os
+    import shutil
+
+    where = os.fspath(path) if isinstance(path, (str, os.PathLike)) else None
+    while where and not os.path.exists(where):
+        parent = os.path.dirname(where)
+        if parent == where:
+            return False
+        where = parent
+    if not where:
+        return False
+    try:
+        return shutil.disk_usage(where).free < margin
+    except OSError:
+        return False

@@ -23,7 +23,7 @@ from db import audit
 from db.changes import NO_CHANGES, Changes
 from db.database import Database, LockTimeout, ReadOnlyError
 from desktop import config
-from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
+from desktop.errors import DeskError, DiskFull, Forbidden, ReadOnlyWorkspace, disk_nearly_full, is_disk_full
 from desktop.store import ContentStore
 from desktop.lock import WorkspaceLock
 from desktop.version import app_version
@@ -188,6 +188,8 @@ class Workspace:
             db.close()
             if lock_to_keep:
                 lock_to_keep.release()
+            if is_disk_full(exc) or (isinstance(exc, (sqlite3.Error, OSError)) and disk_nearly_full(root)):
+                raise DiskFull(path=str(root), detail=str(exc)) from exc
             raise DeskError("workspace.cannot_open", path=str(root), detail=str(exc)) from exc
         downgrade = None
         if problem is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from typing import Callable, Sequence
 
@@ -158,10 +159,11 @@ def _main(args_in: list[str]) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so briefly, keep the traceback in the log
-        from desktop.errors import is_disk_full
+        from desktop.errors import disk_nearly_full, is_disk_full
         from desktop.text.app import internal_error_line
 
-        if is_disk_full(exc):  # not a bug: one sentence, exit 2 (SQLite and the store keep what was committed)
+        where = getattr(args, "workspace", None)
+        if is_disk_full(exc) or (isinstance(exc, (OSError, sqlite3.Error)) and disk_nearly_full(where)):  # not a bug: one sentence, exit 2 (SQLite and the store keep what was committed)
             from desktop.text.messages import error_text
 
             print(f"错误：{error_text('disk.full', {'detail': str(exc), 'path': getattr(args, 'workspace', '') or ''})}",

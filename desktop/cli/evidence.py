@@ -127,8 +127,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
         def say(data: dict[str, Any], text: str) -> None:
             print(json.dumps(data, ensure_ascii=False) if args.json else text, flush=True)
 
+        halted: list[str] = []
+        stop = threading.Event()
+
         def on_event(e) -> None:
-            if e.kind == "registered" and e.outcome != "unchanged":
+            if e.kind == "halted":  # a full disk: stop watching, say it once (below), exit 2
+                halted.append(e.detail or "")
+                stop.set()
+            elif e.kind == "registered" and e.outcome != "unchanged":
                 say({"event": e.kind, "evidence_id": e.evidence_ids[0], "outcome": e.outcome, "path": e.path},
                     f"E{e.evidence_ids[0]}\t{OUTCOME_NAMES.get(e.outcome, e.outcome)}\t{e.path}")
             elif e.kind == "absent":
@@ -143,8 +149,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
         def on_state(state: str, detail: str) -> None:
             say({"event": "state", "state": state, "detail": detail}, f"[{WATCH_STATE_NAMES.get(state, state)}]")
-
-        stop = threading.Event()
 
         def on_signal(signum, frame) -> None:
             stop.set()
@@ -163,6 +167,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         finally:
             watcher.stop()
             signal.signal(signal.SIGTERM, old)
+        if halted:
+            from desktop.errors import DiskFull
+
+            raise DiskFull(detail=halted[0], path=str(ws.root))
     return EXIT_OK
 
 

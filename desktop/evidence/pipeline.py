@@ -303,6 +303,8 @@ class IngestEngine(IngestTasks):
 
     def hint(self, hints: Hint | Iterable[Hint]) -> None:
         """Something may have changed (watcher events): remembered in memory, written in batches."""
+        if self.fatal is not None:  # a full disk stopped the engine: the next start's scan finds these files
+            return
         if isinstance(hints, Hint):
             hints = [hints]
         hints = [h for h in hints if h.task in DERIVED_TASKS or not self._ignored(h.path)]
@@ -330,6 +332,7 @@ class IngestEngine(IngestTasks):
 
     def submit_paths(self, paths: Iterable[str | os.PathLike[str]], origin: str = "user") -> int:
         """Files and folders to register now (folders are scanned on a worker)."""
+        self._check_fatal()
         hints = []
         ws_real = self._real_of(str(self.ws.root))
         for p in paths:
@@ -352,7 +355,7 @@ class IngestEngine(IngestTasks):
     def scan(self, folder: str | os.PathLike[str] | None = None, origin: str = "scan") -> None:
         """Reconcile ``folder`` (default: the watched folder) with the database, on a worker."""
         folder = os.path.abspath(os.fspath(folder)) if folder else self.watch_root
-        if folder:
+        if folder and self.fatal is None:
             self.queue.add([Hint(folder, SCAN, ready=True, origin=origin)])
             self._work_added()
 

@@ -45,11 +45,11 @@ def _fill(folder, kind: str) -> int:
         for i in range(6):
             (folder / f"扫描件{i}.bin").write_bytes(rnd.randbytes(700_000))
         return 6
-    for i in range(60):  # many numbers: the database (text index, numbers) meets SQLITE_FULL
+    for i in range(20):  # many numbers: the database (text index, numbers) meets SQLITE_FULL
         (folder / f"台账{i}.txt").write_text(
-            "\n".join(f"第{j}行 金额 {rnd.randint(1, 10**9)}.{j % 100:02d} 元 {rnd.random()}" for j in range(2500)),
+            "\n".join(f"第{j}行 金额 {rnd.randint(1, 10**9)}.{j % 100:02d} 元 {rnd.random()}" for j in range(1200)),
             encoding="utf-8")
-    return 60
+    return 20
 
 
 @pytest.mark.parametrize("kind", ["store", "database"])
@@ -126,3 +126,44 @@ def test_sqlite_full_is_recognised(tmp_path):
     assert is_disk_full(OSError(errno.ENOSPC, "full"))
     assert not is_disk_full(OSError(errno.EACCES, "denied"))
     conn.close()
+
+
+SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "resources", "samples",
+                      "zhanjiang-shebao-2024-self-evaluation.txt")
+
+
+def _ballast(disk, leave: int) -> None:
+    """Fill the tmpfs until ``leave`` bytes are free."""
+    import shutil
+
+    free = shutil.disk_usage(disk).free
+    with open(disk / "ballast", "wb") as f:
+        try:
+            f.write(os.urandom(max(0, free - leave)))
+        except OSError:
+            pass
+
+
+@pytest.mark.parametrize("leave", [0, 48 * 1024])
+def test_full_disk_ends_import_with_one_message(small_disk, leave):
+    ws = small_disk / "ws"
+    run("init", ws)
+    _ballast(small_disk, leave)
+    res = run("import", ws, SAMPLE, ok=2)
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "磁盘已满" in lines[0], res.stderr
+    (small_disk / "ballast").unlink()
+    assert run("verify", ws, ok=None).returncode == 0
+    with_claims = run("import", ws, SAMPLE)  # space back: the import goes through
+    assert "个指标" in with_claims.stdout
+    assert run("verify", ws, ok=None).returncode == 0
+
+
+def test_full_disk_export_leaves_no_partial_file(small_disk, tmp_path):
+    ws = tmp_path / "ws"
+    run("init", ws)
+    run("import", ws, SAMPLE)
+    _ballast(small_disk, 16 * 1024)
+    res = run("export", ws, small_disk / "包.zip", "--binder", small_disk / "汇编.pdf", ok=2)
+    assert "磁盘空间不足" in res.stderr
+    assert sorted(p.name for p in small_disk.iterdir()) == ["ballast"]
