@@ -126,12 +126,27 @@ def keep_report_copy(db: Database, data: bytes, sha256: str, suffix: str) -> Pat
     return dest
 
 
-def import_report(db: Database, *, path: str | Path) -> ImportResult:
-    """Read ``path``, extract its claims and store report + claims in one transaction."""
+def import_report(db: Database, *, path: str | Path, again: bool = False) -> ImportResult:
+    """Read ``path``, extract its claims and store report + claims in one transaction.
+
+    The same bytes imported before (a report of this workspace, current or superseded, has this SHA-256)
+    are refused with ``report.already_imported``, naming it, and nothing is written — a second copy would
+    double every claim and its gaps. ``again=True`` imports a second copy on purpose."""
     require_role(db, "report.import", *EDITOR)
     path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None  # read_report says what is wrong with the path, in its words
+    if data is not None and not again:
+        sha = hashlib.sha256(data).hexdigest()
+        row = db.query_one("SELECT id, name, state FROM reports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha,))
+        if row is not None:
+            raise DeskError("report.already_imported", report_id=row["id"], name=row["name"],
+                            report_state=row["state"])
     doc = read_report(path)  # raises before anything is written
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     result = import_document(db, doc=doc, sha256=sha, source_path=str(path))
     keep_report_copy(db, data, sha, path.suffix)

@@ -61,6 +61,8 @@ ERRORS: dict[str, str] = {
     "report.legacy_format": "“{suffix}”是旧版 Office 格式，请在 WPS 或 Office 中另存为“{suggest}”后再导入：{name}",
     "report.reader_missing": "缺少读取该格式所需的组件：{detail}",
     "report.not_in_workspace": "找不到报告 #{report_id}",
+    "report.already_imported": "报告《{name}》（#{report_id}）已导入过，内容完全相同，没有重复导入。"
+                               "如确需再导入一份，请加 --again。",
     "report.same_content": "新版本与当前报告《{name}》内容完全相同，无需导入。",
     "report.superseded": "报告《{name}》已有新版本，请在最新版本上操作。",
     "claim.bad_value": "数值无效：“{value}”（请填写数字，如 658.83）",
