@@ -28,7 +28,12 @@ from desktop.store import SourceChanged, SourceVanished, StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
 
-ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
+ROLE_RETRY = 5.0
+#: where a change to a registered file must have settled before it becomes a new version (the watcher and
+#: its scans); a file the user names or drops is taken as it is
+QUIET_ORIGINS = ("watcher", "scan")
+QUIET_SETTING = "ingest.quiet_seconds"
+QUIET_DEFAULT = 2.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
 
 _TRANSIENT = {
     errno.EACCES: "permission_denied",
@@ -198,6 +203,13 @@ class IngestTasks:
             if not (stable or quiet):  # may still be being written: look again after ``settle``
                 self.queue.retry_later(t, delay=self.settle, seen=stamp, count_attempt=False)
                 return None
+        if (t.path_text, t.raw_path) in known and t.origin in QUIET_ORIGINS and not self._quiet(t, st, stamp):
+            # A registered file changed, and was changed within the last ``quiet_seconds``: a log or a
+            # sheet re-opened and appended to every second would otherwise become a version per close.
+            # It is looked at again once it has been left alone that long (each new change, seen by the
+            # watcher, starts the wait again), so a burst of appends is one new version.
+            self.queue.retry_later(t, delay=self.quiet_seconds, seen=stamp, count_attempt=False)
+            return None
         hook = self.copy_hook
         on_chunk = (lambda n: hook(path, n)) if hook else None
         root_real, ws_real = self._confinement(path)
@@ -286,6 +298,15 @@ class IngestTasks:
                 for t, _ in batch:
                     self._busy.discard(t.key)
                 self._cv.notify_all()
+
+    def _quiet(self, t: Task, st: os.stat_result, stamp: tuple[int, int]) -> bool:
+        """The file has been left alone ``quiet_seconds``: by its mtime, or — when that clock cannot be
+        trusted (an mtime in the future: a share's clock) — by showing the same size and mtime as at the
+        last look, which was that long ago."""
+        age = time.time() - st.st_mtime_ns / 1e9
+        if age < 0:
+            return (t.seen_size, t.seen_mtime_ns) == stamp
+        return age >= self.quiet_seconds
 
     def _known_stamps(self, tasks: list[Task]) -> dict[tuple[str, bytes | None], tuple[int, int]]:
         """``(size, mtime_ns)`` each path of ``tasks`` is registered with now, in one query. (No other

@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from desktop import confine
 from desktop.evidence import fspath, thumbnails
-from desktop.evidence.ingest_tasks import IngestEvent, IngestTasks, Listener
+from desktop.evidence.ingest_tasks import QUIET_DEFAULT, QUIET_SETTING, IngestEvent, IngestTasks, Listener
 from desktop.evidence.isolation import IsolatedExtractor
 from desktop.evidence import ignore as ignoremod
 from desktop.evidence.queue import (
@@ -101,12 +101,20 @@ class IngestEngine(IngestTasks):
         watch_root: str | os.PathLike[str] | None = None,
         copy_hook: Callable[[str, int], None] | None = None,
         inline: bool = False,
+        quiet_seconds: float | None = None,
     ):
         self.ws = ws
         self.db = ws.db
         self.queue = IngestQueue(ws.db)
         self.workers = max(1, workers)
         self.settle = settle
+        # a registered file that changes is copied again once it has been left alone this long
+        # (setting ``ingest.quiet_seconds``; see IngestTasks._prepare_register)
+        if quiet_seconds is None:
+            from desktop.workspace import setting_number
+
+            quiet_seconds = setting_number(ws.db, QUIET_SETTING, QUIET_DEFAULT)
+        self.quiet_seconds = quiet_seconds
         self.retry_delays = tuple(retry_delays) or (1,)
         self.max_attempts = max_attempts
         self.watch_root = os.path.abspath(watch_root) if watch_root else None

@@ -25,7 +25,9 @@ How it decides a file is complete: closed after writing (inotify ``IN_CLOSE_WRIT
 in polling mode or when no close event comes — looked at again ``settle`` seconds after it was noticed,
 once its mtime says it has not been written to for ``settle`` seconds (a file a scan finds mid-write
 must also show the same size and mtime at that second look). ``settle`` is half a poll interval when
-polling (2.5 s by default), 2 s otherwise. A file written to again later becomes a new version.
+polling (2.5 s by default), 2 s otherwise. A file written to again later becomes a new version once it
+has been left alone ``ingest.quiet_seconds`` (2 s by default): a log or a sheet re-opened and appended to
+every second is one new version when the appending stops, not one per close (``IngestTasks._quiet``).
 Deletions and moves-away are checked after a short delay, so an atomic save (rename the old file away,
 rename the new one in) reads as one new version, not a removal and an addition.
 
