@@ -64,11 +64,20 @@ def lexically_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root + os.sep)
 
 
-def problem(path: str, *, root_real: str | None, workspace_real: str | None) -> str | None:
+def into_workspace(where: str, workspace_real: str | None, exempt_real: str | None = None) -> bool:
+    """``where`` (resolved) is one of the workspace's own files: below its root, and not in ``exempt_real``
+    (a watched folder kept inside the workspace, as the demo workspace keeps its 佐证材料)."""
+    if not workspace_real or not within(where, workspace_real):
+        return False
+    return not (exempt_real and within(where, exempt_real))
+
+
+def problem(path: str, *, root_real: str | None, workspace_real: str | None,
+            exempt_real: str | None = None) -> str | None:
     """Why ``path`` must not be read: :data:`OUTSIDE` (it leads out of ``root_real``),
-    :data:`INTO_WORKSPACE` (it leads into the workspace), or None."""
+    :data:`INTO_WORKSPACE` (it leads into the workspace's own files, see :func:`into_workspace`), or None."""
     where = real(path)
-    if workspace_real and within(where, workspace_real):
+    if into_workspace(where, workspace_real, exempt_real):
         return INTO_WORKSPACE
     if root_real and not within(where, root_real):
         return OUTSIDE
@@ -93,7 +102,7 @@ def opened_path(fd: int, path: str | os.PathLike[str]) -> str | None:
 
 
 def check_opened(fd: int, path: str | os.PathLike[str], *, root_real: str | None,
-                 workspace_real: str | None) -> None:
+                 workspace_real: str | None, exempt_real: str | None = None) -> None:
     """Raise :class:`OutsideFolder` unless the file open as ``fd`` lies inside ``root_real`` (when given) and
     outside ``workspace_real``. Called after the open, before the first read."""
     if not root_real and not workspace_real:
@@ -102,7 +111,7 @@ def check_opened(fd: int, path: str | os.PathLike[str], *, root_real: str | None
     shown = os.fsdecode(os.fspath(path))
     if where is None:  # swapped between the open and this look: what was opened cannot be vouched for
         raise OutsideFolder(OUTSIDE if root_real else INTO_WORKSPACE, shown, "")
-    if workspace_real and within(where, workspace_real):
+    if into_workspace(where, workspace_real, exempt_real):
         raise OutsideFolder(INTO_WORKSPACE, shown, where)
     if root_real and not within(where, root_real):
         raise OutsideFolder(OUTSIDE, shown, where)
@@ -118,4 +127,4 @@ def workspace_above(folder: str | os.PathLike[str]) -> Path | None:
 
 
 __all__ = ["OUTSIDE", "INTO_WORKSPACE", "OutsideFolder", "real", "within", "lexically_within", "problem",
-           "opened_path", "check_opened", "workspace_above"]
+           "opened_path", "check_opened", "workspace_above", "into_workspace"]

@@ -76,7 +76,9 @@ class Workspace:
         if root.exists() and not root.is_dir():
             raise DeskError("workspace.not_a_folder", path=str(root))
         if watch_dir is not None:  # before anything is made: a refused folder leaves no half workspace
-            watch_dir = check_watch_dir(root, watch_dir, must_exist=False)  # (it may be made later)
+            # (it may be made later; the demo keeps its folder inside the workspace, which the scan excludes
+            # the workspace's own files from)
+            watch_dir = check_watch_dir(root, watch_dir, must_exist=False, allow_inside=True)
         try:
             root.mkdir(parents=True, exist_ok=True)
             ContentStore(root / STORE_DIR).ensure()
@@ -361,7 +363,8 @@ def _within(inner: Path, outer: Path) -> bool:
     return True
 
 
-def check_watch_dir(workspace_root: str | Path, folder: str | Path, *, must_exist: bool = True) -> Path:
+def check_watch_dir(workspace_root: str | Path, folder: str | Path, *, must_exist: bool = True,
+                    allow_inside: bool = False) -> Path:
     """The folder as it will be stored (absolute), or a :class:`DeskError` saying why it cannot be watched:
     missing, not a folder, inside this workspace or containing it (the workspace's own files would be taken
     in as evidence, which writes more files there …), or another workspace / inside one (its store would be)."""
@@ -374,11 +377,12 @@ def check_watch_dir(workspace_root: str | Path, folder: str | Path, *, must_exis
         raise DeskError("watch.not_a_folder", path=str(path))
     real, root = Path(confine.real(path)), Path(confine.real(workspace_root))
     if _within(real, root):
-        raise DeskError("watch.inside_workspace", path=str(path), workspace=str(root))
-    if _within(root, real):
+        if not allow_inside:
+            raise DeskError("watch.inside_workspace", path=str(path), workspace=str(root))
+    elif _within(root, real):
         raise DeskError("watch.contains_workspace", path=str(path), workspace=str(root))
     other = confine.workspace_above(real)
-    if other is not None:
+    if other is not None and other != root:
         raise DeskError("watch.other_workspace", path=str(path), workspace=str(other))
     return path
 

@@ -187,8 +187,9 @@ def refuse_workspace_paths(ws, paths) -> None:
     from desktop.text.messages import error_text
 
     ws_real = confine.real(ws.root)
+    exempt = confine.real(ws.watch_dir) if ws.watch_dir else None  # (the demo keeps its folder inside)
     for p in paths or ():
-        if confine.problem(str(p), root_real=None, workspace_real=ws_real) is not None:
+        if confine.problem(str(p), root_real=None, workspace_real=ws_real, exempt_real=exempt) is not None:
             raise UsageError(error_text("ingest.into_workspace", {"path": str(p)}))
 
 

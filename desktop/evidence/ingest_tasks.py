@@ -152,16 +152,18 @@ class IngestTasks:
             found = cache[folder] = confine.real(folder)
         return found
 
-    def _confinement(self, path: str) -> tuple[str | None, str]:
-        """``(real watched folder or None, real workspace root)`` for ``path``: a path in the watched folder
-        must lead to a file inside it; no path may lead into the workspace."""
+    def _confinement(self, path: str) -> tuple[str | None, str, str | None]:
+        """``(real watched folder or None, real workspace root, real watched folder)`` for ``path``: a path
+        in the watched folder must lead to a file inside it; no path may lead into the workspace's own
+        files (a watched folder kept inside the workspace, as the demo's, is not among them)."""
         root = self.watch_root
         inside = bool(root) and confine.lexically_within(path, root)
-        return (self._real_of(root) if inside else None), self._real_of(str(self.ws.root))
+        watch_real = self._real_of(root) if root else None
+        return (watch_real if inside else None), self._real_of(str(self.ws.root)), watch_real
 
     def _refusal(self, path: str) -> str | None:
-        root_real, ws_real = self._confinement(path)
-        return confine.problem(path, root_real=root_real, workspace_real=ws_real)
+        root_real, ws_real, exempt = self._confinement(path)
+        return confine.problem(path, root_real=root_real, workspace_real=ws_real, exempt_real=exempt)
 
     def _prepare_register(self, t: Task, known: dict) -> StoredObject | None:
         """Check the file and copy it into the store; None when the task was settled another way."""
@@ -212,10 +214,11 @@ class IngestTasks:
             return None
         hook = self.copy_hook
         on_chunk = (lambda n: hook(path, n)) if hook else None
-        root_real, ws_real = self._confinement(path)
+        root_real, ws_real, exempt = self._confinement(path)
 
         def opened(fd: int) -> None:  # the file really opened, before a byte is read (a link swapped in
-            confine.check_opened(fd, path, root_real=root_real, workspace_real=ws_real)  # since the check)
+            confine.check_opened(fd, path, root_real=root_real, workspace_real=ws_real,  # since the check)
+                                 exempt_real=exempt)
 
         try:
             # the batch is made durable at once before its rows commit (_commit → sync_batch)
@@ -367,8 +370,10 @@ class IngestTasks:
         # or the folder the user dropped / named
         confine_real = self._real_of(root) if inside else confine.real(folder)
         ws_real = self._real_of(str(self.ws.root))
-        refused = confine.problem(folder, root_real=confine_real, workspace_real=ws_real)
-        if refused is None and confine.workspace_above(folder) is not None:
+        exempt = self._real_of(root) if root else None
+        refused = confine.problem(folder, root_real=confine_real, workspace_real=ws_real, exempt_real=exempt)
+        other = confine.workspace_above(folder) if refused is None else None
+        if other is not None and str(other) != ws_real:
             refused = "workspace_folder"  # another workspace, or a folder inside one (its store …)
         if refused is not None:
             self._failed(t, refused, None, transient=False)
@@ -377,7 +382,7 @@ class IngestTasks:
             res = scan_folder(self.db, self.queue, folder, ignore=self.ignore, settle=self.settle,
                               reconcile=inside, exclude=exclude, origin=t.origin or "scan",
                               assume_complete=t.origin in ("user", "cli"), on_enqueued=self._work_added,
-                              confine_real=confine_real, workspace_real=ws_real)
+                              confine_real=confine_real, workspace_real=ws_real, exempt_real=exempt)
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)

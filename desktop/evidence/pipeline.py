@@ -343,12 +343,13 @@ class IngestEngine(IngestTasks):
         self._check_fatal()
         hints = []
         ws_real = self._real_of(str(self.ws.root))
+        exempt = self._real_of(self.watch_root) if self.watch_root else None
         for p in paths:
             p = os.path.abspath(os.fspath(p))
             if self._ignored(p):
                 self._emit(IngestEvent("ignored", path=fspath.to_db(p)[0]))
                 continue
-            if confine.problem(p, root_real=None, workspace_real=ws_real) is not None:
+            if confine.problem(p, root_real=None, workspace_real=ws_real, exempt_real=exempt) is not None:
                 # the workspace's own database, store or thumbnails dropped or named: never read
                 self.queue.fail_paths([(p, REGISTER, confine.INTO_WORKSPACE)], origin=origin)
                 self._emit(IngestEvent("failed", path=fspath.to_db(p)[0], error=confine.INTO_WORKSPACE))

@@ -60,6 +60,7 @@ def scan_folder(
     on_enqueued: Callable[[], None] | None = None,
     confine_real: str | None = None,
     workspace_real: str | None = None,
+    exempt_real: str | None = None,
 ) -> ScanResult:
     """Walk ``folder``; see the module docstring. ``assume_complete``: the user asked for these files
     now (a dropped folder, the CLI), so recent ones do not wait to prove stable (a file that changes
@@ -138,7 +139,8 @@ def scan_folder(
             except OSError:
                 link = False
             if link and (confine_real or workspace_real):
-                refused = confine.problem(path, root_real=confine_real, workspace_real=workspace_real)
+                refused = confine.problem(path, root_real=confine_real, workspace_real=workspace_real,
+                                          exempt_real=exempt_real)
                 if refused is not None:  # not followed: not even stat'ed through
                     res.refused.append((path, REGISTER, refused))
                     seen.add(key)
