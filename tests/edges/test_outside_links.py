@@ -174,3 +174,32 @@ def test_a_workspace_below_the_watched_folder_is_skipped_with_its_reason(ws, tmp
     assert all(b"OTHER-WORKSPACE-OBJECT" not in b for b in _store_bytes(ws))
     assert all(not b.startswith(b"SQLite format 3") for b in _store_bytes(ws))
     assert len(_store_bytes(ws)) == 1
+
+
+def test_a_watched_folder_kept_inside_the_workspace_still_works(tmp_path):
+    """The demo keeps its 佐证材料 inside the workspace: its files are evidence, the workspace's own are not."""
+    root = tmp_path / "W"
+    folder = root / "佐证材料"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text("台账 5 元", encoding="utf-8")
+    with Workspace.create(root, watch_dir=folder, actor="测试员") as ws:
+        os.symlink(root / "workspace.db", folder / "库.txt")
+        with EvidenceWatcher(ws, mode="polling", poll_interval=0.5, scan_interval=3600) as w:
+            assert w.wait_idle(20)
+            assert _problems(w.engine) == {"库.txt": "into_workspace"}
+        assert search_evidence(ws.db, "台账")
+        assert not any(b.startswith(b"SQLite format 3") for b in _store_bytes(ws))
+
+
+def test_windows_shortcuts_are_plain_files_never_followed(ws, tmp_path):
+    """A .lnk is a file to the OS (only a shell resolves it): its own few bytes are registered, flagged
+    executable; its target is never opened."""
+    from desktop.evidence.risky import is_executable
+
+    folder = tmp_path / "w"
+    folder.mkdir()
+    (folder / "快捷方式.lnk").write_bytes(b"L\x00\x00\x00" + "C:\\Windows\\secret.txt".encode("utf-16-le"))
+    with EvidenceWatcher(ws, folder=folder, mode="polling", poll_interval=0.5, scan_interval=3600) as w:
+        assert w.wait_idle(20)
+    assert is_executable("快捷方式.lnk")
+    assert ws.db.scalar("SELECT count(*) FROM evidence") == 1
