@@ -226,7 +226,9 @@ class IngestTasks:
             self._copied_at = time.monotonic()
             return obj
         except confine.OutsideFolder as exc:
-            self._failed(t, exc.code, None, transient=False)
+            # where the opened file lies could not be told (renamed or replaced between the open and the
+            # look): tried again a few times; known to lie outside: failed at once
+            self._failed(t, exc.code, None, transient=not exc.real)
         except SourceVanished:
             self._failed(t, "vanished_during_copy", None, transient=False)
         except SourceChanged as exc:  # still being written: wait until it is stable
