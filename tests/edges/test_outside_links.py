@@ -203,3 +203,11 @@ def test_windows_shortcuts_are_plain_files_never_followed(ws, tmp_path):
         assert w.wait_idle(20)
     assert is_executable("快捷方式.lnk")
     assert ws.db.scalar("SELECT count(*) FROM evidence") == 1
+
+
+def test_watch_dir_refuses_another_workspace(tmp_path):
+    other = Workspace.create(tmp_path / "other")
+    other.close()
+    run("init", tmp_path / "ws")
+    res = run("watch-dir", tmp_path / "ws", tmp_path / "other" / "store", ok=2)
+    assert "另一个工作区" in res.stderr

@@ -84,3 +84,17 @@ def test_tampered_message_names_the_problem():
     text = error_text("workspace.tampered", {"problem": "events_truncated", "path": "/x"})
     assert "（?）" not in text and "末尾的审计事件被删除" in text
     assert "（?）" not in error_text("workspace.tampered", {"path": "/x"})
+
+
+def test_a_cut_log_is_named_not_shown_as_a_question_mark(tmp_path):
+    """The head file names events the log no longer has (a rolled-back log): the refusal says what."""
+    import json
+
+    ws = tmp_path / "W"
+    run("init", ws)
+    head = ws / "audit-head.json"
+    data = json.loads(head.read_text(encoding="utf-8"))
+    data["seq"] = data["seq"] + 5
+    head.write_text(json.dumps(data), encoding="utf-8")
+    res = run("not-required", ws, "1", "--reason", "x", ok=2)
+    assert "（?）" not in res.stderr and "末尾的审计事件被删除" in res.stderr, res.stderr
