@@ -33,6 +33,7 @@ EVENT_COLUMNS = (
 
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_encode_str = json.encoder.encode_basestring  # what _CANONICAL uses for a string (ensure_ascii=False)
 
 
 def canonical_json(value: Any) -> str:
@@ -40,8 +41,26 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    body = canonical_json({k: row[k] for k in EVENT_COLUMNS})
+def _fast_values(t: tuple) -> str | None:
+    """The canonical JSON of an event row (a tuple in ``EVENT_COLUMNS`` order) built directly: what
+    :func:`canonical_json` gives for the usual types (text, integers, NULL ids), byte for byte; None for
+    anything else, which takes the general path. (About twice as fast: verify hashes every event.)"""
+    s, ts, ac, ro, a, r, c, e, p = t[:9]
+    if not (type(a) is str and type(ac) is str and type(p) is str and type(ro) is str and type(ts) is str
+            and type(s) is int and (c is None or type(c) is int) and (e is None or type(e) is int)
+            and (r is None or type(r) is int)):
+        return None
+    enc = _encode_str
+    return (f'{{"action":{enc(a)},"actor":{enc(ac)},"claim_id":{"null" if c is None else int.__repr__(c)},'
+            f'"evidence_id":{"null" if e is None else int.__repr__(e)},"payload":{enc(p)},'
+            f'"report_id":{"null" if r is None else int.__repr__(r)},"role":{enc(ro)},"seq":{int.__repr__(s)},'
+            f'"ts":{enc(ts)}}}')
+
+
+def event_hash(prev_hash: str, row: Any) -> str:
+    body = _fast_values(tuple(row[k] for k in EVENT_COLUMNS))
+    if body is None:
+        body = canonical_json({k: row[k] for k in EVENT_COLUMNS})
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
@@ -272,6 +291,7 @@ def verify_chain(
     *,
     head: Any = _READ,
     writer_active: bool = False,
+    visit: Callable[[tuple], None] | None = None,
 ) -> list[ChainProblem]:
     """Recompute the whole chain; return the problems found, first broken event first.
 
@@ -295,26 +315,38 @@ def verify_chain(
     last_seq = 0
     hashes: dict[int, str] = {}
     done = 0
-    for row in iter_events(conn):
-        seq = row["seq"]
-        if seq != expected_seq:
-            problems.append(
-                ChainProblem("event_missing", expected_seq, {"missing_to": seq - 1, "ts_after": row["ts"]})
-            )
-        elif row["prev_hash"] != prev_hash:
-            problems.append(ChainProblem("event_chain_broken", seq, {"ts": row["ts"]}))
-        computed = event_hash(row["prev_hash"], dict(row))
-        if computed != row["hash"]:
-            problems.append(
-                ChainProblem("event_altered", seq, {"ts": row["ts"], "action": row["action"]})
-            )
-        prev_hash = row["hash"]
-        expected_seq = seq + 1
-        last_seq = seq
-        hashes[seq] = row["hash"]
-        done += 1
-        if progress and done % 2000 == 0:
-            progress(done, total)
+    cur = conn.cursor()
+    cur.row_factory = None  # plain tuples, in EVENT_COLUMNS order then prev_hash, hash (fast: no Row objects)
+    cur.execute("SELECT seq, ts, actor, role, action, report_id, claim_id, evidence_id, payload, prev_hash,"
+                " hash FROM events ORDER BY seq")
+    hseq = head.get("seq") if isinstance(head, dict) else None
+    while True:
+        batch = cur.fetchmany(5000)
+        if not batch:
+            break
+        for row in batch:
+            seq = row[0]
+            if seq != expected_seq:
+                problems.append(
+                    ChainProblem("event_missing", expected_seq, {"missing_to": seq - 1, "ts_after": row[1]})
+                )
+            elif row[9] != prev_hash:
+                problems.append(ChainProblem("event_chain_broken", seq, {"ts": row[1]}))
+            body = _fast_values(row)
+            if body is None:
+                body = canonical_json(dict(zip(EVENT_COLUMNS, row)))
+            if hashlib.sha256((row[9] + body).encode("utf-8")).hexdigest() != row[10]:
+                problems.append(ChainProblem("event_altered", seq, {"ts": row[1], "action": row[4]}))
+            if visit is not None:  # another check reading the same rows in the same pass (verify's replay)
+                visit(row)
+            prev_hash = row[10]
+            expected_seq = seq + 1
+            last_seq = seq
+            if seq == hseq:
+                hashes[seq] = row[10]
+            done += 1
+            if progress and done % 2000 == 0:
+                progress(done, total)
     if progress:
         progress(done, total)
     if head_path is not None:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from db import audit, schema
+from db import audit, replay, schema
 from db.changes import Changes
 from db.connection import connect
 from db.filelock import LOCK_FILE, CommitLock, LockTimeout
@@ -103,13 +104,18 @@ class Tx:
         applied from an inspector's return is recorded as that inspector's)."""
         if len(self.events) >= self.mutations:
             raise EventCountError(f"audit event {action!r} beyond the {self.mutations} mutation(s) of this write")
+        # the rows this mutation wrote, as they now are: what verify replays (db/replay.py)
+        recorded = dict(payload or {})
+        rows = replay.collect(self.conn)
+        if rows:
+            recorded[replay.PAYLOAD_KEY] = rows
         row = audit.append_event(
             self.conn,
             ts=self.now,
             actor=self.actor if actor is None else actor,
             role=self.role if role is None else role,
             action=action,
-            payload=payload or {},
+            payload=recorded,
             report_id=report_id,
             claim_id=claim_id,
             evidence_id=evidence_id,
@@ -267,12 +273,22 @@ class Database:
             raise ReadOnlyError(str(self.path))
         with self.committing():
             conn = self.conn
+            if getattr(self._local, "replay_ready", None) is not conn:
+                replay.install(conn)  # (outside the transaction: a rollback must not take the triggers away)
+                self._local.replay_ready = conn
             conn.execute("BEGIN IMMEDIATE")
             tx = Tx(self, conn, actor if actor is not None else self.actor, role or self.role, mutations)
             try:
+                replay.clear(conn)
                 yield tx
                 if not 1 <= len(tx.events) <= mutations:
                     raise EventCountError(f"a mutation must write exactly one event, wrote {len(tx.events)}")
+                if replay.pending(conn):
+                    # rows written after the mutation's event: the log does not say what they are
+                    log.error("rows written after the audit event %s: verify will name them",
+                              tx.events[-1]["action"])
+                    if os.environ.get("EVIDENCE_DESK_REPLAY_STRICT"):
+                        raise EventCountError(f"rows written after the event {tx.events[-1]['action']!r}")
                 self._check_head(conn, tx.events[0])
                 conn.execute("COMMIT")
             except BaseException:
@@ -345,10 +361,11 @@ class Database:
         finally:
             conn.execute("COMMIT")
 
-    def verify_chain(self, progress=None, *, head: Any = audit._READ, writer_active: bool = False
+    def verify_chain(self, progress=None, *, head: Any = audit._READ, writer_active: bool = False, visit=None
                      ) -> list[audit.ChainProblem]:
         with self.snapshot():
-            return audit.verify_chain(self.conn, self.head_path, progress, head=head, writer_active=writer_active)
+            return audit.verify_chain(self.conn, self.head_path, progress, head=head, writer_active=writer_active,
+                                      visit=visit)
 
     # -- settings --------------------------------------------------------------------------------
 

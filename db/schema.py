@@ -3,9 +3,18 @@
 Migrations are numbered, each runs in one transaction (sqlite-utils ``Migrations``), and once one has
 shipped it is never edited: a change is a new migration at the end. ``tests/db/test_migrations.py``
 upgrades a committed database file from every earlier version.
+
+Since 0012 ``verify`` rebuilds the tracked tables from the audit events (``db/replay.py``). A migration
+that only adds tables, columns with constant defaults or indexes needs nothing more; one that rewrites
+rows of a tracked table (a backfill) ends with ``replay.record_tables(db.conn, [...], action=
+"schema.migrated", reason="<its name>")``, or every upgraded workspace reports those rows as changed
+(``tests/db/test_replay_upgrade.py`` replays every committed old database after all migrations).
 """
 
 from __future__ import annotations
+
+import functools
+import re
 
 from sqlite_utils import Database as SUDatabase
 from sqlite_utils import Migrations
@@ -471,12 +480,83 @@ def m0011_finding_dismissals(db: SUDatabase) -> None:
     )
 
 
+@migrations(name="0012_replay_baseline")
+def m0012_replay_baseline(db: SUDatabase) -> None:
+    """From here on every audit event carries the rows its change left (``_replay``, see db/replay.py), and
+    ``verify`` rebuilds the state from the log. A workspace that already has events gets one
+    ``audit.baseline`` event holding every tracked row as it is now: replay starts from it. (A new
+    workspace has no events yet: its first event already carries its rows.)"""
+    from db import replay
+
+    replay.record_tables(db.conn, replay.TABLES, action=replay.BASELINE_ACTION,
+                         reason="0012_replay_baseline")
+
+
 def apply(conn) -> list[str]:
     """Apply every pending migration on ``conn``; return the names applied."""
     db = SUDatabase(conn, execute_plugins=False)
     names = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
     return names
+
+
+def applied(conn) -> list[str]:
+    return [m.name for m in migrations.applied(SUDatabase(conn, execute_plugins=False))]
+
+
+def expected_objects(names: tuple[str, ...]) -> dict[tuple[str, str], tuple[str, tuple[str, ...]]]:
+    """What the migrations ``names`` create, run into an in-memory database: ``(type, name)`` →
+    ``(tbl_name, tokens of its SQL)`` for every table, index, view and trigger (SQLite's own excepted)."""
+    return dict(_expected(tuple(names)))
+
+
+@functools.lru_cache(maxsize=4)
+def _expected(names: tuple[str, ...]) -> tuple:
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    try:
+        db = SUDatabase(conn, execute_plugins=False)
+        migrations.ensure_migrations_table(db)
+        wanted = set(names)
+        for m in migrations._migrations:
+            if m.name in wanted:
+                conn.execute("BEGIN")
+                m.fn(db)
+                conn.execute("COMMIT")
+        return tuple(schema_objects(conn).items())
+    finally:
+        conn.close()
+
+
+def schema_objects(conn) -> dict[tuple[str, str], tuple[str, tuple[str, ...]]]:
+    return {
+        (r[0], r[1]): (r[2], sql_tokens(r[3] or ""))
+        for r in conn.execute("SELECT type, name, tbl_name, sql FROM main.sqlite_master")
+        if not r[1].startswith("sqlite_")
+    }
+
+
+_TOKEN = re.compile(r"""\s+|--[^\n]*|/\*.*?(?:\*/|$)|'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]"""
+                    r"""|[A-Za-z_\u0080-\uffff][\w\u0080-\uffff$]*|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\|\||<=|>=|<>|!=|==|<<|>>|.""",
+                    re.S)
+
+
+def sql_tokens(sql: str) -> tuple[str, ...]:
+    """The statement as a token stream: whitespace and comments dropped, keywords and identifiers (bare or
+    quoted: SQLite compares them without case) upper-cased, string literals kept exactly."""
+    out = []
+    for m in _TOKEN.finditer(sql):
+        t = m.group()
+        if t.isspace() or t.startswith("--") or t.startswith("/*"):
+            continue
+        if t[0] in "\"`[":
+            t = t[1:-1].upper()
+        elif t[0] != "'":
+            t = t.upper()
+        out.append(t)
+    return tuple(out)
 
 
 def pending(conn) -> list[str]:

@@ -1,7 +1,8 @@
 """The demo workspace: built once in the user data folder from ``resources/samples/``.
 
-It holds the sample report, a watched folder with a handful of evidence files, and a few links, so a
-new user sees covered and uncovered claims at once.
+It holds the sample report, its 绩效自评表 (an xlsx imported as a report of its own: the 自评表 view and
+the 一致性检查 have a table to show), a watched folder with a handful of evidence files, and a few links, so
+a new user sees covered and uncovered claims at once.
 """
 
 from __future__ import annotations
@@ -57,4 +58,6 @@ def build_demo(root: Path | None = None, *, samples: Path | None = None) -> Path
             if row is not None and link["file"] in ids:
                 link_evidence(ws.db, claim_id=row["id"], evidence_id=ids[link["file"]],
                               locator=link.get("locator"), origin="demo")
+        for name in spec.get("score_tables", []):  # after the links: the sample report's ids stay as they were
+            import_report(ws.db, path=samples / name)
     return root

@@ -92,8 +92,8 @@ def setup_logging(component: str, level: int = logging.INFO) -> Path:
 def log_unexpected(exc_type: type[BaseException], exc: BaseException,
                    tb: TracebackType | None, where: str) -> Path:
     """Log an unexpected error with its traceback (setting the log up if needed); returns the log's path."""
-    if _handler is None:
-        setup_logging(where)
+    if _handler is None or Path(getattr(_handler, "baseFilename", "")) != log_path().absolute():
+        setup_logging(where)  # none yet, or the data folder moved: the path said must be where it is written
     logger().error("unexpected error in %s", where, exc_info=(exc_type, exc, tb))
     return log_path()
 

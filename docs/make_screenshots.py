@@ -1,11 +1,16 @@
-"""Regenerate the screenshots in ``docs/screenshots/`` from the real app.
+"""Regenerate the screenshots in ``docs/screenshots/`` from the real app, at two screen sizes.
 
-Starts Xvfb, runs ``evidence-desk`` (the real entry point) on a fresh demo workspace in a temporary
-user-data folder, drives it with xdotool, and grabs the screen with Pillow.
+For each size (1366×768, the office laptop; 1440×900) starts Xvfb with a screen of that size, runs
+``evidence-desk`` (the real entry point) on a fresh demo workspace in a temporary user-data folder, drives
+it with xdotool, and grabs the screen with Pillow. The app sizes its windows itself (to the available
+screen), so the pictures show what fits. Files: ``<scene>-1366.png`` and ``<scene>-1440.png``; the
+1440×900 picture is also saved as ``<scene>.png`` (the name the README and the guide use).
 
-    python docs/make_screenshots.py            # needs: xvfb xauth xdotool fonts-wqy-microhei
+    python docs/make_screenshots.py                    # every scene, both sizes
+    python docs/make_screenshots.py --size 1366 help   # only the 帮助 scene, only at 1366×768
 
-Each scene is a list of xdotool steps; add scenes as the app grows.
+needs: xvfb xauth xdotool fonts-wqy-microhei. A scene is a function ``scene(env, size)`` in ``SCENES``
+(it may return the app it started; it is stopped after the scene); add yours to the list.
 """
 
 from __future__ import annotations
@@ -17,13 +22,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 from PIL import ImageGrab
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 DISPLAY = os.environ.get("SCREENSHOT_DISPLAY", ":97")
-SIZE = (1440, 900)
+SIZES = {"1366": (1366, 768), "1440": (1440, 900)}
+SIZE = SIZES["1440"]  # the screen size being made (main() sets it for each run)
+PLAIN_NAMES_AT = (1440, 900)  # the size also saved under the plain name the README and the guide use
 
 
 def xdo(*args: str) -> str:
@@ -47,13 +55,43 @@ def wait_window(name: str, timeout: float = 30) -> str:
     raise SystemExit(f"window {name!r} did not appear")
 
 
-def grab(name: str) -> Path:
+def window_box(wid: str, margin: int = 12) -> tuple[int, int, int, int]:
+    """The window's rectangle on the screen (left, top, right, bottom), with a margin, within the screen."""
+    geo = dict(line.split("=", 1) for line in xdo("getwindowgeometry", "--shell", wid).splitlines() if "=" in line)
+    x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+    return max(x - margin, 0), max(y - margin, 0), min(x + w + margin, SIZE[0]), min(y + h + margin, SIZE[1])
+
+
+def grab(name: str, crop: str | None = None) -> Path:
+    """The whole screen as ``<name>-<width>.png``; at 1440×900 also as ``<name>.png`` for the guide, cut to
+    the window ``crop`` if given (a dialog, without the screen around it)."""
     time.sleep(0.8)
     img = ImageGrab.grab(xdisplay=DISPLAY)
-    path = OUT / f"{name}.png"
-    img.save(path)
+    path = OUT / f"{name}-{SIZE[0]}.png"
+    img.save(path, optimize=True)
     print(f"saved {path.relative_to(ROOT)}")
+    if tuple(SIZE) == PLAIN_NAMES_AT:
+        (img.crop(window_box(crop)) if crop else img).save(OUT / f"{name}.png", optimize=True)
     return path
+
+
+def start_app(env: dict[str, str], *args: str, title: str = "EvidenceDesk") -> tuple[subprocess.Popen, str]:
+    """Run the app (its window placed and sized by the app itself), wait for it, give it the focus."""
+    app = subprocess.Popen([sys.executable, "-m", "desktop", *args], cwd=ROOT, env=env)
+    wid = wait_window(title)
+    time.sleep(1.5)
+    # No window manager under Xvfb: give the window the input focus directly, then type (XTEST; Qt
+    # ignores synthetic events sent with --window).
+    xdo("windowfocus", "--sync", wid)
+    return app, wid
+
+
+def demo_path(env: dict[str, str]) -> str:
+    ws = Path(env["EVIDENCE_DESK_HOME"]) / "demo-workspace"
+    if not ws.exists():  # a scene run on its own: the demo workspace the app would build
+        subprocess.run([sys.executable, "-c", "from desktop.demo import build_demo; build_demo()"], cwd=ROOT,
+                       env=env, check=True)
+    return str(ws)
 
 
 def stop(app: subprocess.Popen) -> None:
@@ -69,15 +107,40 @@ def cli(env: dict[str, str], *args: str) -> str:
                           text=True, check=True).stdout
 
 
-def review_scene(env: dict[str, str]) -> subprocess.Popen:
+def main_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """The main window, suggestions, the report text and the evidence library, as 编制."""
+    app, wid = start_app(env, demo_path(env), "--actor", "李会计", "--role", "editor")
+    # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
+    xdo("key", "F3", "F3", "F3")
+    grab("main-window")
+    # Suggestions: type-ahead (the claims list has the focus) to the claim 年初收入预算数 (2024 年…),
+    # whose value the final accounts state.
+    xdo("type", "--delay", "150", "年初收入")
+    time.sleep(1.0)  # suggestions are computed in the background
+    grab("suggestions")
+    # The report text with its claims highlighted (F6 switches the left side to it).
+    xdo("key", "F6")
+    time.sleep(0.8)
+    grab("report-view")
+    xdo("key", "F6")
+    # The evidence library with the bank slip previewed: search for it and take the first hit.
+    xdo("key", "ctrl+f")
+    xdo("type", "--delay", "200", "回单")  # slower: at 80 ms the X server may remap the key before 回 is read
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("evidence-library")
+    return app
+
+
+def review_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
     """An inspector's session: a few claims reviewed, one file changed after sign-off, review mode and log."""
     import json
 
-    ws = str(Path(env["EVIDENCE_DESK_HOME"]) / "demo-workspace")
+    ws = demo_path(env)
     claims = [c for c in json.loads(cli(env, "status", ws, "--json"))["claims"] if c["evidence_ids"]]
     states = ["verified", "verified", "questioned", "needs_more"]
     for c, state in zip(claims, states):
-        cli(env, "review", ws, str(c["id"]), state, "--actor", "王审计", "--comment",
+        cli(env, "review", ws, str(c["id"]), state, "--actor", "王审计", "--role", "reviewer", "--comment",
             {"verified": "与原件一致", "questioned": "报告为万元，汇总表为元，请注明换算", "needs_more": "请补充盖章件"}[state])
     # the first signed-off claim's file is replaced in the watched folder after the sign-off
     status = json.loads(cli(env, "status", ws, "--json"))
@@ -85,16 +148,7 @@ def review_scene(env: dict[str, str]) -> subprocess.Popen:
     with open(first["paths"][0], "ab") as f:
         f.write(b"\n")
     cli(env, "ingest", ws, "--actor", "李会计", "--role", "editor")
-    app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "王审计", "--role", "reviewer"], cwd=ROOT,
-                           env=env)
-    wid = wait_window("EvidenceDesk")
-    xdo("windowmove", wid, "0", "0")
-    xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
-    xdo("windowactivate", "--sync", wid)
-    time.sleep(1.5)
-    # Keys through XTEST to the focused window: with no window manager, focus must be set by hand, and
-    # shortcuts with modifiers ignore the synthetic events of `key --window`.
-    xdo("windowfocus", "--sync", wid)
+    app, wid = start_app(env, ws, "--actor", "王审计", "--role", "reviewer")
     xdo("key", "ctrl+r")
     time.sleep(0.8)
     # review mode opens at the first claim still to do; walk to the signed-off claim whose file changed
@@ -106,63 +160,287 @@ def review_scene(env: dict[str, str]) -> subprocess.Popen:
     grab("review-mode")
     xdo("key", "ctrl+shift+a")
     log = wait_window("审计日志")
-    xdo("windowmove", log, "0", "0")
-    xdo("windowsize", log, str(SIZE[0]), str(SIZE[1]))
+    time.sleep(0.8)
     grab("audit-log")
+    # 导出 CSV (the toolbar's third button): Qt's own save dialog, in Chinese; Enter keeps the name offered;
+    # the status bar then says 已导出 … with the path, shortened to fit
+    xdo("mousemove", "--window", log, "160", "12")
+    xdo("click", "1")
+    save = wait_window("导出审计日志")
+    time.sleep(0.8)
+    xdo("windowfocus", "--sync", save)
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("audit-export")
     return app
 
 
-def main() -> int:
-    for tool in ("Xvfb", "xdotool"):
-        if shutil.which(tool) is None:
-            raise SystemExit(f"{tool} is not installed (apt-get install xvfb xdotool)")
-    OUT.mkdir(parents=True, exist_ok=True)
-    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"])
+def first_steps_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """A new workspace: who works in it (the identity dialog), 下一步 in the empty panes, 文件 → 监控文件夹…."""
+    ws = Path(env["EVIDENCE_DESK_HOME"]) / "新工作区"
+    cli(env, "init", str(ws), "--actor", "李会计")
+    folder = Path(env["EVIDENCE_DESK_HOME"]) / "佐证材料（2024）"
+    folder.mkdir(exist_ok=True)
+    import json
+
+    (Path(env["EVIDENCE_DESK_HOME"]) / "config.json").write_text(json.dumps({"actor": "李会计"}), encoding="utf-8")
+    app = subprocess.Popen([sys.executable, "-m", "desktop", str(ws)], cwd=ROOT, env=env)
+    dialog = wait_window("身份")
+    time.sleep(1.0)
+    xdo("windowfocus", "--sync", dialog)
+    grab("identity-dialog", crop=dialog)
+    xdo("key", "Return")  # 打开, as 编制 with the name offered
+    wid = wait_window("EvidenceDesk")
+    time.sleep(1.5)
+    xdo("windowfocus", "--sync", wid)
+    grab("first-steps")
+    # 文件 → 监控文件夹… (the fifth entry: 新建, 打开, 导入报告, 监控文件夹)
+    xdo("key", "alt+f")
+    time.sleep(0.5)
+    xdo("key", "Down", "Down", "Down", "Return")
+    dlg = wait_window("监控文件夹")
+    time.sleep(0.8)
+    xdo("windowfocus", "--sync", dlg)
+    xdo("key", "space")  # 选择文件夹… (it has the focus): Qt's own folder dialog, in Chinese
+    chooser = wait_window("选择要监控")
+    time.sleep(0.8)
+    grab("folder-dialog", crop=chooser)
+    xdo("windowfocus", "--sync", chooser)
+    xdo("type", "--delay", "20", str(folder))
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("watch-folder", crop=dlg)
+    xdo("windowfocus", "--sync", dlg)
+    xdo("key", "Escape")
+    return app
+
+
+def help_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """帮助: 使用指南 (F1), 键盘快捷键, 关于佐证台 (with the audit chain's head)."""
+    app, wid = start_app(env, demo_path(env), "--actor", "李会计", "--role", "editor")
+    xdo("key", "F1")
+    guide = wait_window("使用指南")
+    time.sleep(1.5)
+    grab("user-guide")
+    xdo("windowfocus", "--sync", guide)
+    xdo("key", "Escape")
+    time.sleep(0.5)
+    xdo("windowfocus", "--sync", wid)
+    for entry, title, name in ((1, "键盘快捷键", "shortcuts"), (2, "关于", "about")):
+        xdo("key", "alt+h")
+        time.sleep(0.5)
+        xdo("key", *(["Down"] * entry), "Return")
+        dlg = wait_window(title)
+        time.sleep(0.8)
+        grab(name, crop=dlg)
+        xdo("windowfocus", "--sync", dlg)
+        xdo("key", "Escape")
+        time.sleep(0.5)
+        xdo("windowfocus", "--sync", wid)
+    return app
+
+
+CRASH = """
+import sys
+from PySide6.QtCore import QTimer
+from desktop import logs
+from desktop.ui.app import make_app
+from desktop.ui.dialogs import crash
+from desktop.workspace import Workspace
+
+logs.setup_logging("gui")
+app = make_app()
+crash.install()
+from desktop.ui.main_window import MainWindow
+
+window = MainWindow(Workspace.open(sys.argv[1], actor="李会计", role="editor"))
+window.show()
+QTimer.singleShot(1500, lambda: window.statusBar().showMessage(str(1 / 0)))  # a bug in a slot
+app.exec()
+"""
+
+
+def crash_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """An unexpected error in a slot: the crash dialog, over the real main window."""
+    app = subprocess.Popen([sys.executable, "-c", CRASH, demo_path(env)], cwd=ROOT, env=env)
+    dlg = wait_window("意外错误")
+    time.sleep(0.8)
+    grab("crash-dialog", crop=dlg)
+    return app
+
+
+def score_table_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """The 自评表 tab and the 一致性检查 panel (issues 16 and 17): one finding dismissed with a reason
+    beforehand; the panel opened with Ctrl+Shift+K, a score-table finding chosen with the keyboard (Enter
+    goes to its row in the 自评表 tab), then the list with 显示已忽略 on."""
+    import json
+
+    ws = demo_path(env)
+    found = json.loads(subprocess.run([sys.executable, "-m", "desktop", "check", ws, "--json"], cwd=ROOT, env=env,
+                                      capture_output=True, text=True).stdout)["findings"]
+    drift = next((f for f in found if f["rule"] == "name_drift" and not f["dismissed"]), None)
+    if drift is not None:
+        cli(env, "dismiss-finding", ws, drift["key"], "--reason", "计财科即财务统计科（简称），同一科室",
+            "--actor", "李会计", "--role", "editor")
+    errors = [f for f in found if f["severity"] == "error"]
+    table_error = next(i for i, f in enumerate(errors) if f["cells"] and f["rule"] == "table_score_over_weight")
+    app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT,
+                           env=env)
+    wid = wait_window("EvidenceDesk")
+    xdo("windowmove", wid, "0", "0")
+    xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
+    xdo("windowactivate", "--sync", wid)
+    time.sleep(2.0)
+    xdo("windowfocus", "--sync", wid)
+    xdo("key", "ctrl+shift+k")  # the 一致性检查 panel, focus in its list
+    time.sleep(1.5)  # the findings are computed in the background
+    # the list starts at the group 错误 (its first row); Down to the score-table finding; Enter goes to its row
+    xdo("key", *(["Down"] * (table_error + 1)))
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("checks-panel")
+    # the 自评表 with a row chosen by hand: the bottom dock's 关联建议 tab works for the row's claim
+    xdo("mousemove", "40", "857", "click", "1")  # the 关联建议 tab
+    xdo("mousemove", "560", "265", "click", "1")  # the row 当期发放待遇人数
+    time.sleep(1.5)
+    grab("score-table")
+    return app
+
+
+# --- issue 18, second part (helper guiuxb): search, suggestions, bulk accept, review mode, the library ------
+
+UXB_SHOTS = ("bulk-accept", "suggestion-places", "review-claim", "search-number", "search-amount", "search-empty",
+             "library-list", "library-grid", "library-risky", "library-encrypted")
+
+
+def uxb_prepare(env: dict[str, str]) -> str:
+    """The demo workspace, with a program and an encrypted PDF dropped in its folder (to show how they look)."""
+    import pikepdf
+
+    sys.path.insert(0, str(ROOT))
+    from desktop.demo import WATCH_DIR_NAME
+
+    root = demo_path(env)
+    watch = Path(root) / WATCH_DIR_NAME
+    (watch / "setup.exe").write_bytes(b"MZ" + b"\0" * 4096)
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.save(watch / "加密的银行回单.pdf", encryption=pikepdf.Encryption(owner="o", user="secret"))
+    return root
+
+
+def uxb_search(text: str) -> None:
+    xdo("key", "ctrl+f")
+    xdo("key", "ctrl+a", "BackSpace")
+    xdo("type", "--delay", "80", text)
+    time.sleep(1.5)  # the search waits for a pause in typing, then runs in the background
+
+
+def library_scene(env: dict[str, str], size: tuple[int, int]) -> subprocess.Popen:
+    """What issue 18's second part changed, as an editor sees it: bulk accept, places, review mode, search,
+    the library (run last: it drops a program and an encrypted PDF into the demo's folder)."""
+    app, wid = start_app(env, uxb_prepare(env), "--actor", "李会计", "--role", "editor")
+    time.sleep(0.5)
+    # the claims list has the focus at start: select every claim, 接受全部强建议 → the confirmation list
+    xdo("key", "ctrl+a")
+    time.sleep(0.5)
+    xdo("key", "ctrl+shift+Return")
+    dialog = wait_window("接受全部强建议")
+    xdo("windowmove", dialog, "200", "150")
+    grab("bulk-accept")
+    xdo("key", "Escape")
+    time.sleep(1.5)
+    xdo("windowfocus", "--sync", wid)
+    time.sleep(0.5)
+    # 支付基金 314 亿元: the exact cell first, every place listed under its file
+    xdo("key", "Home")
+    time.sleep(0.5)
+    xdo("type", "--delay", "250", "支付基金")
+    time.sleep(2.0)
+    grab("suggestion-places")
+    # 审核模式 shows the claim's own sentence, scrolled into view
+    xdo("key", "ctrl+r")
+    time.sleep(0.8)
+    for _ in range(14):
+        xdo("key", "n")
+    time.sleep(0.8)
+    grab("review-claim")
+    xdo("key", "ctrl+r")
+    time.sleep(0.5)
+    # number-aware search in the library
+    uxb_search("21099")
+    grab("search-number")
+    uxb_search("658.83万")
+    grab("search-amount")
+    uxb_search("98765.43")
+    grab("search-empty")
+    # names, the grid, a preview large enough to read: the ledger
+    uxb_search("台账")
+    xdo("key", "Return")
+    time.sleep(1.5)
+    grab("library-list")
+    xdo("key", "ctrl+shift+g")
+    time.sleep(1.0)
+    uxb_search("")
+    grab("library-grid")
+    xdo("key", "ctrl+shift+g")
+    uxb_search("setup")
+    xdo("key", "Return")
+    time.sleep(1.0)
+    grab("library-risky")
+    uxb_search("加密")
+    xdo("key", "Return")
+    time.sleep(1.0)
+    grab("library-encrypted")
+    return app
+
+
+SCENES: list[Callable[[dict[str, str], tuple[int, int]], subprocess.Popen | None]] = [
+    main_scene, review_scene, first_steps_scene, help_scene, crash_scene, score_table_scene,
+    library_scene,
+]
+
+
+def run_size(size: tuple[int, int], names: list[str]) -> None:
+    global SIZE
+    SIZE = size
+    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"])
     home = tempfile.mkdtemp(prefix="ed-shots-")
-    app = None
     try:
         time.sleep(1.0)
         env = _env()
         env["EVIDENCE_DESK_HOME"] = home
         env["EVIDENCE_DESK_ACTOR"] = "李会计"
-        app = subprocess.Popen([sys.executable, "-m", "desktop", "--actor", "李会计", "--role", "editor"], cwd=ROOT, env=env)
-        wid = wait_window("EvidenceDesk")
-        xdo("windowmove", wid, "0", "0")
-        xdo("windowsize", wid, str(SIZE[0]), str(SIZE[1]))
-        time.sleep(1.5)
-        # No window manager under Xvfb: give the window the input focus directly, then type (XTEST;
-        # Qt ignores synthetic events sent with --window).
-        xdo("windowfocus", "--sync", wid)
-        # Walk to the first claims that still lack evidence (F3), so the detail pane shows a red gap.
-        xdo("key", "F3", "F3", "F3")
-        grab("main-window")
-        # Suggestions: type-ahead (the claims list has the focus) to the claim 年初收入预算数 (2024 年…),
-        # whose value the final accounts state.
-        xdo("type", "--delay", "150", "年初收入")
-        time.sleep(1.0)  # suggestions are computed in the background
-        grab("suggestions")
-        # The report text with its claims highlighted (F6 switches the left side to it).
-        xdo("key", "F6")
-        time.sleep(0.8)
-        grab("report-view")
-        xdo("key", "F6")
-        # The evidence library with the bank slip previewed: search for it and take the first hit.
-        xdo("key", "ctrl+f")
-        xdo("type", "--delay", "80", "回单")
-        xdo("key", "Return")
-        time.sleep(1.5)
-        grab("evidence-library")
-        stop(app)
-        app = review_scene(env)
+        user_home = Path(home) / "李会计"  # the file dialogs' home folder: a user's, not the build machine's
+        user_home.mkdir()
+        env["HOME"] = str(user_home)
+        for scene in SCENES:
+            if names and scene.__name__.removesuffix("_scene").replace("_", "-") not in names:
+                continue
+            print(f"{size[0]}×{size[1]}: {scene.__name__}")
+            app = scene(env, size)
+            if app is not None:
+                stop(app)
     finally:
-        if app is not None:
-            app.terminate()
-            try:
-                app.wait(10)
-            except subprocess.TimeoutExpired:
-                app.kill()
         xvfb.terminate()
+        xvfb.wait(10)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Regenerate docs/screenshots at 1366×768 and 1440×900.")
+    parser.add_argument("--size", action="append", choices=sorted(SIZES), help="only this size (repeatable)")
+    parser.add_argument("scenes", nargs="*", help="only these scenes: " + ", ".join(
+        s.__name__.removesuffix("_scene").replace("_", "-") for s in SCENES))
+    args = parser.parse_args(argv)
+    for tool in ("Xvfb", "xdotool"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed (apt-get install xvfb xdotool)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    for tag in args.size or sorted(SIZES):
+        run_size(SIZES[tag], args.scenes)
     return 0
 
 

@@ -4,7 +4,8 @@ Everything goes through the real storage code — ``ContentStore.add_bytes`` for
 ``db.audit.append_event`` for the chain, then ``write_head`` — in one transaction instead of one commit per
 event, so 100,000 events take seconds rather than minutes. Rows and events agree with each other (every
 ``review.set`` event has its ``reviews`` row, every link event its ``links`` change), so the result passes
-``verify`` untouched.
+``verify`` untouched (each event carries the rows it wrote, as ``Tx.event`` records them, so the replay
+check holds too).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import random
 from pathlib import Path
 
-from db import audit
+from db import audit, replay
 from desktop.workspace import Workspace
 
 ACTORS = (("李会计", "editor"), ("张科长", "editor"), ("陈干事", "editor"), ("王审计", "reviewer"), ("赵处长", "reviewer"))
@@ -44,9 +45,13 @@ def populate(
     def event(action, payload, actor=("李会计", "editor"), **ids):
         nonlocal n
         n += 1
+        rows = replay.collect(conn)  # the rows this "mutation" wrote, as Tx.event records them
+        if rows:
+            payload = {**payload, replay.PAYLOAD_KEY: rows}
         return audit.append_event(conn, ts=_ts(base, n), actor=actor[0], role=actor[1], action=action,
                                   payload=payload, **ids)
 
+    replay.install(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         report_id = conn.execute(

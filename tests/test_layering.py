@@ -37,9 +37,9 @@ INDEPENDENT = {("desktop.claims", "desktop.evidence")}
 #: inside desktop.ui, lowest first
 UI_LAYERS: list[tuple[str, ...]] = [
     ("desktop.ui.refcount_guard", "desktop.ui.gui_gc", "desktop.ui.common", "desktop.ui.table_model",
-     "desktop.ui.dispatcher", "desktop.ui.claim_filter"),
+     "desktop.ui.dispatcher", "desktop.ui.claim_filter", "desktop.ui.geometry"),
     ("desktop.ui.session", "desktop.ui.ingest_lane"),
-    ("desktop.ui.panels", "desktop.ui.dialogs", "desktop.ui.link_actions"),
+    ("desktop.ui.panels", "desktop.ui.dialogs", "desktop.ui.link_actions", "desktop.ui.first_steps"),
     ("desktop.ui.main_window",),
     ("desktop.ui.app", "desktop.ui"),
 ]

@@ -77,7 +77,7 @@ def score_tables(db, report_id: int | None = None) -> list[dict[str, Any]]:
     """Summaries (id, report, title, page, counts, 总分, 等级) of the score tables of ``report_id``, or of
     every active report, in report and form order."""
     sql = """SELECT t.id, t.report_id, r.name AS report_name, t.ordinal, t.title, t.page, t.source,
-                    t.total_score_text, t.grade,
+                    t.total_score_text, t.grade, t.budget_unit,
                     (SELECT count(*) FROM score_rows s WHERE s.table_id = t.id AND s.kind = 'budget') AS budget_rows,
                     (SELECT count(*) FROM score_rows s WHERE s.table_id = t.id AND s.kind = 'indicator')
                         AS indicator_rows
@@ -180,7 +180,7 @@ def score_table_view(db, table_id: int) -> list[dict[str, Any]]:
         """SELECT c.row_id, c.field, c.raw, c.value_text, c.unit, c.op FROM score_cells c
            JOIN score_rows s ON s.id = c.row_id WHERE s.table_id = ?""", (table_id,)).fetchall()
     links = conn.execute(
-        """SELECT k.row_id, k.claim_id, k.role, cl.state,
+        """SELECT k.row_id, k.claim_id, k.role, cl.state, cl.needs_evidence,
                   (SELECT count(*) FROM links l WHERE l.claim_id = k.claim_id) AS links,
                   (SELECT v.state FROM reviews v WHERE v.claim_id = k.claim_id ORDER BY v.id DESC LIMIT 1) AS review
            FROM score_row_claims k JOIN score_rows s ON s.id = k.row_id JOIN claims cl ON cl.id = k.claim_id
@@ -192,8 +192,66 @@ def score_table_view(db, table_id: int) -> list[dict[str, Any]]:
         by_row[c["row_id"]]["cells"][c["field"]] = {k: c[k] for k in ("raw", "value_text", "unit", "op")}
     for k in links:
         by_row[k["row_id"]]["claims"].append({"claim_id": k["claim_id"], "role": k["role"], "state": k["state"],
-                                              "links": k["links"], "review": k["review"]})
+                                              "links": k["links"], "review": k["review"],
+                                              "needs_evidence": bool(k["needs_evidence"])})
     return [by_row[r["id"]] for r in rows]
+
+
+#: the claim that stands for a row (its evidence state, what selecting the row selects), best first
+ROW_CLAIM_ROLES = {"indicator": ("actual", "target"), "budget": ("executed", "planned_full", "rate", "planned_start")}
+
+
+def row_claim(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The claim of a :func:`score_table_view` row that stands for it: the actual of an indicator, the
+    全年执行数 of a budget line (else the next figure it gives); None for a row that gives no claim
+    (a qualitative indicator, an empty budget line)."""
+    active = {c["role"]: c for c in row["claims"] if c["state"] == "active"}
+    for role in ROW_CLAIM_ROLES.get(row["kind"], ()):
+        if role in active:
+            return active[role]
+    return None
+
+
+def row_evidence_state(row: dict[str, Any]) -> str | None:
+    """``covered`` (a file backs the row's claim), ``missing``, ``not_required`` (无需佐证), or None when
+    the row gives no claim."""
+    c = row_claim(row)
+    if c is None:
+        return None
+    if c["links"]:
+        return "covered"
+    return "missing" if c.get("needs_evidence", True) else "not_required"
+
+
+def score_table_totals(rows: list[dict[str, Any]]) -> dict[str, Decimal | int]:
+    """分值 and 得分 summed over the rows the form scores: every indicator row and the budget block's own
+    line (not its 其中 parts); ``rows`` are :func:`score_table_view` rows. ``scored`` counts the rows with
+    a 得分; ``covered`` / ``with_claims`` count the rows whose claim has evidence / that give a claim."""
+    weight = score = Decimal(0)
+    scored = covered = with_claims = 0
+    for r in rows:
+        state = row_evidence_state(r)
+        if state is not None:
+            with_claims += 1
+            covered += state in ("covered", "not_required")
+        if r["kind"] == "budget" and r.get("part_of"):
+            continue
+        w, s = (_cell_value(r["cells"].get(f)) for f in ("weight", "score"))
+        if w is not None:
+            weight += w
+        if s is not None:
+            score += s
+            scored += 1
+    return {"weight": weight, "score": score, "scored": scored, "covered": covered, "with_claims": with_claims}
+
+
+def _cell_value(cell: dict[str, Any] | None) -> Decimal | None:
+    if not cell or cell.get("value_text") is None:
+        return None
+    try:
+        return Decimal(cell["value_text"])
+    except ArithmeticError:
+        return None
 
 
 def score_row_of_claim(db, claim_id: int) -> dict[str, Any] | None:

@@ -173,6 +173,15 @@ def _text_matches(db: Database, word: str) -> dict[int, Candidate]:
     return out
 
 
+def _number_snippet(row: tuple) -> str:
+    """The words around a number found (its context, cut to the snippet's width around the number itself)."""
+    raw, context = (row[3] or "").strip(), (row[8] or "").strip()
+    if not context:
+        return raw
+    at = context.find(raw) if raw else -1
+    return _snippet(context, at, len(raw)) if at >= 0 else context
+
+
 def _keep(out: dict[int, Candidate], eid: int, cand: Candidate) -> None:
     if eid not in out or cand[0] > out[eid][0]:
         out[eid] = cand
@@ -198,7 +207,7 @@ def _number_matches(db: Database, word: NumberWord, indexed: bool) -> dict[int, 
                 exact, _ = closeness(cv, target, row[2])
                 score = (1.0 if exact else 0.85) - (0.0 if target.scale == cv.scale else 0.05) \
                     - (0.05 if agr.how == "assumed" else 0.0)
-                _keep(out, row[1], (score, "number", row[6], (row[8] or row[3] or "").strip()))
+                _keep(out, row[1], (score, "number", row[6], _number_snippet(row)))
         return out
     for lo, hi, ratio in word.bare_readings():
         for row in _scan(db, lo, hi, indexed):
@@ -206,7 +215,7 @@ def _number_matches(db: Database, word: NumberWord, indexed: bool) -> dict[int, 
             if v is None or not (lo <= v < hi) or (row[5] and ratio != ONE):
                 continue
             score = (1.0 if v == word.value * ratio else 0.85) - (0.0 if ratio == ONE else 0.05)
-            _keep(out, row[1], (score, "number", row[6], (row[8] or row[3] or "").strip()))
+            _keep(out, row[1], (score, "number", row[6], _number_snippet(row)))
     return out
 
 

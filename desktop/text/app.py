@@ -27,6 +27,22 @@ def about_text(info: dict[str, str], log: Path, data: Path) -> str:
             f"日志文件：{log}")
 
 
+ABOUT_COPY_BUTTON = "复制"
+GUIDE_TITLE = "使用指南"
+SHORTCUTS_TITLE = "键盘快捷键"
+GUIDE_MISSING = "找不到使用指南文件：{path}"
+
+
+def about_workspace_text(name: str, root: Path, seq: int, head_hash: str) -> str:
+    """The workspace part of 关于: where it is, and its audit chain's head as an external anchor."""
+    if not seq:
+        return f"当前工作区：{name}\n工作区文件夹：{root}\n\n审计链：尚无记录"
+    return (f"当前工作区：{name}\n工作区文件夹：{root}\n\n"
+            f"审计链头：第 {seq} 条事件\n哈希：{head_hash}\n"
+            "（可把这两行另行保存或打印留档：日后若审计链中第 "
+            f"{seq} 条事件的哈希与此不同，说明记录被改写过。）")
+
+
 def internal_error_line(exc: BaseException, log: Path) -> str:
     """The CLI's one line for an unexpected error (the traceback is in the log)."""
     return f"内部错误：{type(exc).__name__}: {exc}（详情已写入日志：{log}）"

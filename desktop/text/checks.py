@@ -171,7 +171,52 @@ def severity_name(severity: str) -> str:
 def rule_name(rule_id: str) -> str:
     return RULE_NAMES.get(rule_id, rule_id)
 
+#: what the 一致性检查 panel and the status bar say (severity "info" is 提示: a rule may say it one day)
+PANEL_SEVERITIES = (("error", "错误"), ("warning", "警告"), ("rounding", "舍入差异"), ("info", "提示"))
+FIELD_SHORT = {"table": "", "total_score": "总分"}
+
+
+def where_text(where: dict[str, Any], cells: list[dict[str, Any]] | None = None) -> str:
+    """Where a finding is, in a few words: ``《报告》 · 部门整体 · 2、部门整体支出情况 · 第 3 页`` for text,
+    ``《报告》 · 表《自评表》 · “资金到位率” 得分`` for score-table cells."""
+    bits = []
+    if where.get("report"):
+        bits.append(f"《{where['report']}》")
+    rows = []
+    for c in cells or []:
+        label = c.get("row") or FIELD_SHORT.get(c.get("field") or "", "")
+        if label and label not in rows:
+            rows.append(label)
+    if where.get("table"):
+        bits.append(f"表《{where['table']}》")
+        if rows:
+            bits.append("、".join(f"“{r}”" for r in rows[:3]) + (" 等" if len(rows) > 3 else ""))
+    else:
+        for key in ("part", "section"):
+            if where.get(key) and where[key] not in bits:
+                bits.append(str(where[key]))
+    if where.get("page"):
+        bits.append(f"第 {where['page']} 页")
+    return " · ".join(bits)
+
+
+def summary_text(summary: dict[str, int]) -> str:
+    """The status bar's figure: ``一致性 错误 3 · 警告 5 · 舍入 3``, or ``一致性：未发现问题``."""
+    parts = [f"{name if sev != 'rounding' else '舍入'} {summary[sev]}" for sev, name in PANEL_SEVERITIES
+             if summary.get(sev)]
+    if not parts:
+        return "一致性：未发现问题" + (f"（已忽略 {summary['dismissed']}）" if summary.get("dismissed") else "")
+    return "一致性 " + " · ".join(parts)
+
+
+def dismissal_text(dismissal: dict[str, Any] | None) -> str:
+    """``已忽略（张三，2026-12-07）：理由`` — or, when the figures changed since, that it was and why."""
+    if not dismissal:
+        return ""
+    who = "，".join(x for x in (dismissal.get("actor"), (dismissal.get("at") or "")[:10]) if x)
+    head = "曾忽略，但数字已变化" if dismissal.get("stale") else "已忽略"
+    return f"{head}（{who}）：{dismissal.get('reason') or ''}"
 
 
 __all__ = ["SEVERITY_NAMES", "RULE_NAMES", "FIELD_NAMES", "MESSAGES", "finding_message", "severity_name",
-           "rule_name"]
+           "rule_name", "PANEL_SEVERITIES", "where_text", "summary_text", "dismissal_text"]

@@ -182,6 +182,8 @@ PROBLEMS: dict[str, str] = {
     "object_truncated": "佐证 #{evidence_id}《{name}》的存储副本被截断（应为 {expected_size} 字节，现为 "
                         "{actual_size} 字节；登记于 {since_l}，文件修改于 {until_l}）：{path}",
     "object_orphan": "存储中有未登记的文件（出现于 {until_l}）：{path}",
+    "anchor_missing": "审计事件 #{seq} 不存在，而记在别处的审计链头（{anchor}）指向它：审计记录被截短或整体改写",
+    "anchor_mismatch": "审计事件 #{seq} 的哈希为 {actual}，与记在别处的审计链头 {anchor} 不符：审计记录被整体改写",
     "review_unrecorded": "指标 #{claim_id} 的审核记录 R{review_id}（{since_l}）没有对应的审计事件：记录是被直接插入的",
     "review_altered": "指标 #{claim_id} 的审核记录 R{review_id} 与审计事件 #{seq}（{since_l}）不符：{fields_l}被改动"
                       "（记录为“{recorded_state_l}”，现为“{state_l}”）",

@@ -45,3 +45,66 @@ def row_line(row) -> str:
         bits.append(f"得分 {row.score.text}")
     head = " / ".join(x for x in (row.level2, row.name) if x)
     return f"{head}：{'，'.join(bits)}" if bits else head
+
+
+# --- the 自评表 view (rows of desktop.claims.queries.score_table_view) ------------------------------
+
+EVIDENCE_STATES = {"covered": "有佐证", "missing": "缺佐证", "not_required": "无需佐证", None: "—"}
+VIEW_COLUMNS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "佐证", "偏差原因")
+BUDGET_LEVEL1 = "预算执行"
+
+
+def view_cell(cell: dict | None) -> str:
+    """A target or actual cell as the view shows it: direction, value and unit (``≥11000人``), or the text
+    as written when it is not a figure (完成, 持续推进)."""
+    if not cell:
+        return ""
+    if cell.get("value_text") is None:
+        return cell.get("raw") or ""
+    unit = cell.get("unit") or ""
+    return f"{OP_SIGNS.get(cell.get('op'), '')}{cell['value_text']}{unit}"
+
+
+def view_figure(cell: dict | None) -> str:
+    """分值 / 得分 as written (digits normalised)."""
+    if not cell:
+        return ""
+    return cell.get("value_text") or cell.get("raw") or ""
+
+
+def budget_target(row: dict, unit: str | None) -> str:
+    """A budget line in the 年度指标值 column: 全年预算数 (年初预算数 when that is all)."""
+    cells = row["cells"]
+    planned = cells.get("planned_full") or cells.get("planned_start")
+    if not planned:
+        return ""
+    return f"预算 {view_figure(planned)}{unit or ''}"
+
+
+def budget_actual(row: dict, unit: str | None) -> str:
+    """A budget line in the 实际完成值 column: 全年执行数 and 执行率."""
+    cells = row["cells"]
+    bits = []
+    if cells.get("executed"):
+        bits.append(f"执行 {view_figure(cells['executed'])}{unit or ''}")
+    if cells.get("rate"):
+        rate = view_figure(cells["rate"])
+        bits.append(f"执行率 {rate}{'%' if cells['rate'].get('unit') == '%' else ''}")
+    return "，".join(bits)
+
+
+def totals_line(totals: dict, total_text: str | None, grade: str | None) -> str:
+    """The foot of the view: ``表中总分 98 · 自评等级 优 · 有佐证 3/20 行``."""
+    bits = []
+    if total_text:
+        bits.append(f"表中总分 {total_text}")
+    if grade:
+        bits.append(f"自评等级 {grade}")
+    bits.append(f"有佐证 {totals['covered']}/{totals['with_claims']} 行")
+    return " · ".join(bits)
+
+
+def table_choice(summary: dict) -> str:
+    """A table in the chooser: ``《2024年度项目支出绩效自评表》 — 项目支出绩效自评表2024.xlsx（指标 9 行）``."""
+    return (f"《{summary.get('title') or '绩效自评表'}》 — {summary.get('report_name') or ''}"
+            f"（指标 {summary.get('indicator_rows', 0)} 行）")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -29,6 +29,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("EvidenceDesk")
     app.setApplicationDisplayName("佐证台")
     app.setOrganizationName("EvidenceDesk")
+    install_translations(app)
     families = set(QFontDatabase.families())
     for name in CJK_FONTS:
         if name in families:
@@ -40,6 +41,56 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def _translation_dirs() -> list[Path]:
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))]
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:  # a PyInstaller bundle keeps PySide6's folder layout
+        dirs.append(Path(frozen) / "PySide6" / "Qt" / "translations")
+        dirs.append(Path(frozen) / "PySide6" / "translations")
+    return dirs
+
+
+class _MnemonicFallback(QTranslator):
+    """Asked only when ``qtbase_zh_CN`` has no translation: Qt 6 added keyboard mnemonics to a few source
+    texts (“&Look in:”, “Files of &type:” in the file dialog) that the shipped Chinese catalogue still
+    knows without them. Look the text up without its ``&``."""
+
+    def __init__(self, base: QTranslator, parent=None):
+        super().__init__(parent)
+        self._base = base
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D102 - Qt's virtual
+        if source and "&" in source:
+            return self._base.translate(context, source.replace("&", ""), disambiguation, n)
+        return ""
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's virtual
+        return False
+
+
+def install_translations(app: QApplication) -> bool:
+    """Qt's own words in Chinese (确定 / 取消 / 查找范围 / 文件名 in message boxes and file dialogs): load
+    ``qtbase_zh_CN`` shipped with Qt, once. Where the system's own dialogs would speak another language (an
+    English desktop, ``LANG=C``), Qt's own — translated — file dialogs are used instead. True when loaded."""
+    if app.property("evidenceDeskTranslator") is not None:
+        return True
+    zh = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    QLocale.setDefault(zh)
+    translator = QTranslator(app)
+    for folder in _translation_dirs():
+        if translator.load(zh, "qtbase", "_", str(folder)):
+            fallback = _MnemonicFallback(translator, app)
+            app.installTranslator(fallback)  # searched last (Qt asks the newest translator first)
+            app.installTranslator(translator)
+            app.setProperty("evidenceDeskTranslator", translator.filePath())
+            break
+    else:
+        return False
+    if not QLocale.system().name().startswith("zh"):
+        app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+    return True
 
 
 def choose_workspace(explicit: str | None, demo: bool = False) -> Path:
@@ -73,6 +124,9 @@ def run(workspace: str | None = None, actor: str | None = None, role: str | None
     from desktop.ui.main_window import MainWindow
 
     app = make_app()
+    from desktop.ui.dialogs import crash
+
+    crash.install()  # an unexpected error: logged, and said in a dialog, never a silent exit
     try:
         root = choose_workspace(workspace, demo)
     except DeskError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QColor
@@ -59,3 +59,15 @@ def human_size(n: int | None) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return str(n)
+
+
+def undo_words(db, claim_row: Callable[[int], dict[str, Any] | None], action: str,
+               pairs: list[tuple[int, int]]) -> dict[str, Any]:
+    """``events`` / ``claims`` / ``evidence`` for :meth:`~desktop.ui.session.UndoStack.push`: one event of
+    ``action`` per (claim, evidence) pair (evidence 0: none), with the claims and files named."""
+    from desktop.evidence.queries import evidence_name
+
+    claims = {c: row for c, _ in pairs if (row := claim_row(c))}
+    evidence = {e: name for _, e in pairs if e and (name := evidence_name(db, e))}
+    events = [{"action": action, "claim_id": c, "evidence_id": e or None} for c, e in pairs]
+    return {"events": events, "claims": claims, "evidence": evidence}

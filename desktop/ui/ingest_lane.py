@@ -120,6 +120,12 @@ class IngestLane(QObject):
 
             self._on_writer("停止登记", self.stop, stopped)
 
+    def restart(self) -> None:
+        """The watched folder changed: stop the watcher and the engine, then start them on the new folder."""
+        if not self.writable:
+            return
+        self._on_writer("更换监控文件夹", self.stop, lambda _: self.start())
+
     def close(self) -> None:
         """Take no more actions and deliver nothing more (the first step of the session's shutdown)."""
         self.closed = True

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 from desktop.evidence.queries import evidence_name
 from desktop.review.links import UNSET, link_evidence, unlink_evidence, update_link
 from desktop.review.queries import link_detail
+from desktop.text.library import edit_link_hint
+from desktop.ui.common import undo_words
 from desktop.ui.session import Session
 
 
@@ -79,7 +81,14 @@ class LinkActions(QObject):
         has_pair = bool(self._claim_ids()) and bool(self._evidence_ids())
         self.act_link.setEnabled(writable and has_pair)
         self.act_unlink.setEnabled(writable and has_pair)
-        self.act_edit_link.setEnabled(writable and self._selected_link() is not None)
+        # enabled whenever editing is allowed: with nothing to edit, Ctrl+Shift+E says why in the status bar
+        self.act_edit_link.setEnabled(writable)
+
+    def why_no_link_to_edit(self) -> str:
+        """Why 修改关联 has nothing to edit now, and what to select."""
+        claims = self._claim_ids()
+        c = self._claim_row(claims[0]) if len(claims) == 1 else None
+        return edit_link_hint(claims, self._evidence_ids(), list(c["evidence_ids"]) if c else [])
 
     # -- link and unlink -------------------------------------------------------------------------
 
@@ -118,19 +127,26 @@ class LinkActions(QObject):
 
         def done(_: Any) -> None:
             if undoable:
-                session.undo.push(name, lambda: self._run("撤销" + name, list(done_pairs), unlink=not unlink,
-                                                          origin=origin, undoable=False))
+                kept = list(done_pairs)
+                session.undo.push(name, lambda: self._run("撤销" + name, kept, unlink=not unlink,
+                                                          origin=origin, undoable=False),
+                                  redo=lambda: self._run(name, kept, unlink=unlink, origin=origin, undoable=False),
+                                  **self.undo_words("link.removed" if unlink else "link.added", kept))
             verb = "已取消" if unlink else "已关联"
             session.show_message(f"{verb} {len(done_pairs)} 处（Ctrl+Z 撤销）", 5000)
 
         session.write(name, work, done)
+
+    def undo_words(self, action: str, pairs: list[tuple[int, int]]) -> dict[str, Any]:
+        """What :meth:`UndoStack.push` needs to word 撤销 / 重做 for these (claim, evidence) pairs."""
+        return undo_words(self.db, self._claim_row, action, pairs)
 
     # -- locator and note ------------------------------------------------------------------------
 
     def edit_selected_link(self) -> None:
         pair = self._selected_link()
         if pair is None:
-            self.session.show_message("请选中一个指标和一份已关联的佐证。", 4000)
+            self.session.show_message(self.why_no_link_to_edit(), 6000)
             return
         claim_id, evidence_id = pair
         row = link_detail(self.db, claim_id, evidence_id) or {"locator": None, "note": None}
@@ -144,13 +160,20 @@ class LinkActions(QObject):
         db, session = self.db, self.session
         before = link_detail(db, claim_id, evidence_id)
 
+        def again() -> None:
+            session.write("重做修改关联", lambda: update_link(db, claim_id=claim_id, evidence_id=evidence_id,
+                                                          locator=UNSET if locator is None else locator,
+                                                          note=UNSET if note is None else note))
+
         def done(_: Any) -> None:
             if before is not None:
                 session.undo.push("修改关联", lambda: session.write(
                     "撤销修改关联", lambda: update_link(db, claim_id=claim_id, evidence_id=evidence_id,
-                                                      locator=before["locator"], note=before["note"])))
+                                                      locator=before["locator"], note=before["note"])),
+                                  redo=again, **self.undo_words("link.updated", [(claim_id, evidence_id)]))
             session.show_message("已修改关联的位置和备注（Ctrl+Z 撤销）", 5000)
 
         session.write("修改关联", lambda: update_link(db, claim_id=claim_id, evidence_id=evidence_id,
                                                     locator=UNSET if locator is None else locator,
                                                     note=UNSET if note is None else note), done)
+

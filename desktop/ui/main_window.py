@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,14 +33,18 @@ from db.changes import Changes
 from desktop.errors import DeskError
 from desktop.review import status
 from desktop.text.messages import ROLE_NAMES, error_text, head_write_failed_text, readonly_text, warning_text
+from desktop.ui import first_steps
+from desktop.ui.geometry import MainWindowDocks
 from desktop.ui.link_actions import LinkActions
 from desktop.ui.panels.audit_log import AuditLogWindow
+from desktop.ui.panels.checks import ChecksPanel
 from desktop.ui.panels.claims import ClaimsPanel
 from desktop.ui.panels.dashboard import FILTERS as DASHBOARD_FILTERS
 from desktop.ui.panels.dashboard import CompletenessDashboard
 from desktop.ui.panels.evidence_library import EvidenceLibrary
 from desktop.ui.panels.report_view import ReportView
 from desktop.ui.panels.review_mode import ReviewModePanel
+from desktop.ui.panels.score_table import ScoreTablePanel
 from desktop.ui.panels.suggestions import SuggestionsPanel
 from desktop.ui.session import Session
 from desktop.workspace import Workspace
@@ -53,7 +57,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1360, 820)
         self.session = Session(ws, inline=inline_tasks, watch=(not inline_tasks) if watch is None else watch,
                                parent=self)
         self.last_error = ""
@@ -66,6 +69,8 @@ class MainWindow(QMainWindow):
         self.library = EvidenceLibrary(self.session)
         self.dashboard = CompletenessDashboard(self.session)
         self.suggestions = SuggestionsPanel(self.session, claim_row=self.claims.claim)
+        self.score_table = ScoreTablePanel(self.session)
+        self.checks = ChecksPanel(self.session)
         self.links = LinkActions(self.session, self, claim_ids=self.claims.selected_claim_ids,
                                  evidence_ids=self.library.selected_evidence_ids, claim_row=self.claims.claim)
         self.review_mode: ReviewModePanel | None = None  # made when first opened
@@ -76,6 +81,11 @@ class MainWindow(QMainWindow):
         self._actions_and_menus()
         self._status_bar()
         self._wire()
+        # sized to the screen, remembered per role; 关联建议 hidden for 审核 and in 审核模式
+        self.docks = MainWindowDocks(self, self.suggestions_dock, role=self.ws.role, preferred=QSize(1360, 820))
+        self.central_stack.currentChanged.connect(
+            lambda i: self.docks.set_review_mode(self.central_stack.widget(i) is not self.splitter))
+        self.session.identity_changed.connect(lambda: self.docks.role_changed(self.ws.role))
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -83,6 +93,7 @@ class MainWindow(QMainWindow):
         self._refresh_completeness()
         self.dashboard.refresh(self.claims.rows())
         self._update_actions()
+        self.next_steps = first_steps.install(self)  # 下一步 in the panes (and the status bar) a new workspace leaves empty
         self.session.start()
 
     @property
@@ -99,6 +110,7 @@ class MainWindow(QMainWindow):
         self.left_tabs.setDocumentMode(True)
         self.left_tabs.addTab(self.claims, "指标列表")
         self.left_tabs.addTab(self.report_view, "报告原文")
+        self.left_tabs.addTab(self.score_table, "自评表")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_tabs)
         self.splitter.addWidget(self.library)
@@ -116,6 +128,9 @@ class MainWindow(QMainWindow):
         self.suggestions_dock = self._dock("关联建议", "suggestionsDock", self.suggestions,
                                            Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.suggestions_dock], [170], Qt.Orientation.Vertical)
+        self.checks_dock = self._dock("一致性检查", "checksDock", self.checks, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.suggestions_dock, self.checks_dock)
+        self.suggestions_dock.raise_()
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -145,13 +160,17 @@ class MainWindow(QMainWindow):
         self.act_import = self._action("导入报告…", self._on_import_report, "Ctrl+I", "导入绩效自评报告并抽取指标")
         self.act_add = self._action("添加佐证…", self._on_add_evidence, "Ctrl+E", "把文件登记为佐证材料")
         self.act_undo = self._action("撤销", self.session.undo.undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = self._action("重做", self.session.undo.redo, "Ctrl+Shift+Z")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.act_next_gap = self._action("下一个缺佐证", self.claims.select_next_gap, "F3",
                                          "跳到下一个缺佐证的指标（F3）")
-        self.act_switch_tab = self._action("指标列表 / 报告原文", self._switch_left_tab, "F6",
-                                           "在指标列表与报告原文之间切换（F6）")
+        self.act_switch_tab = self._action("指标列表 / 报告原文 / 自评表", self._switch_left_tab, "F6",
+                                           "在指标列表、报告原文与自评表之间切换（F6）")
         self.act_verify = self._action("校验完整性…", self._on_verify)
         self.act_actor = self._action("切换身份…", self._on_set_actor, tip="更换姓名或角色（编制 / 审核）")
         self.act_audit = self._action("审计日志…", self.open_audit_view, "Ctrl+Shift+A", "查看全部操作记录（Ctrl+Shift+A）")
+        self.act_checks = self._action("一致性检查", self.open_checks, "Ctrl+Shift+K",
+                                       "数字、得分与名称前后是否一致（Ctrl+Shift+K）", window_wide=True)
         self.act_review_mode = QAction("审核模式", self)
         self.act_review_mode.setCheckable(True)
         self.act_review_mode.setShortcut(QKeySequence("Ctrl+R"))
@@ -176,10 +195,10 @@ class MainWindow(QMainWindow):
 
         menus = (
             ("文件(&F)", (self.act_new, self.act_open, None, self.act_import, self.act_add, None, self.act_quit)),
-            ("编辑(&E)", (self.act_undo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
+            ("编辑(&E)", (self.act_undo, self.act_redo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
                         self.act_switch_tab, None, sug.act_accept, sug.act_accept_strong, sug.act_reject, None,
                         links.act_edit_link, claims.act_not_required, claims.act_needs_evidence)),
-            ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit)),
+            ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit, self.act_checks)),
             ("审核(&A)", (self.act_review_mode,)),
             ("报告(&P)", (report.act_mark, report.act_edit, report.act_ignore, report.act_restore, None,
                         report.act_revise)),
@@ -205,6 +224,7 @@ class MainWindow(QMainWindow):
         for a in (links.act_link, links.act_unlink, links.act_edit_link, claims.act_not_required,
                   claims.act_needs_evidence):
             self.claims.view.addAction(a)
+        self._first_steps_and_help_menu()
 
     def _status_bar(self) -> None:
         sb = self.statusBar()
@@ -257,6 +277,18 @@ class MainWindow(QMainWindow):
         claims.evidence_dropped.connect(lambda cid, eids: self.links.link([cid], eids, origin="drag"))
         library.model.claims_dropped.connect(lambda eid, cids: self.links.link(cids, [eid], origin="drag"))
 
+        # 自评表: a row stands for its claim, both ways; files dropped on a row link to its claim
+        self.score_table.claim_selected.connect(self.select_claim)
+        claims.selection_changed.connect(self.score_table.show_claims)
+        self.score_table.evidence_dropped.connect(lambda cid, eids: self.links.link([cid], eids, origin="drag"))
+
+        # 一致性检查: a finding clicked shows its place; its figure in the status bar opens the panel
+        self.checks.row_requested.connect(lambda place: self._show_place("row", place))
+        self.checks.claim_requested.connect(lambda cid: self._show_place("claim", cid))
+        self.checks.report_requested.connect(lambda rid: self._show_place("report", rid))
+        self.checks.open_requested.connect(self.open_checks)
+        self.statusBar().addWidget(self.checks.summary_label)
+
     # -- state display ---------------------------------------------------------------------------
 
     def _on_changed(self, changes: Changes) -> None:
@@ -285,19 +317,25 @@ class MainWindow(QMainWindow):
 
     def _refresh_completeness(self) -> None:
         c = status.Completeness.of(self.claims.rows())  # the rows the tree shows, already fresh
-        colour = "#2e7d32" if c.claims and c.without_evidence == 0 else "#c62828"
-        self.completeness_label.setText(
-            f"<b>已有佐证 {c.with_evidence}/{c.claims}</b>　"
-            f"<span style='color:{colour}'>缺佐证 {c.without_evidence}</span>"
+        colour = "#2e7d32" if c.needing and c.without_evidence == 0 else "#c62828"
+        apart = f"　<span style='color:#757575'>无需佐证 {c.not_required}</span>" if c.not_required else ""
+        self.completeness_label.setText(  # a 无需佐证 claim is counted apart, never as having evidence
+            f"<b>已有佐证 {c.with_evidence}/{c.needing}</b>　"
+            f"<span style='color:{colour}'>缺佐证 {c.without_evidence}</span>{apart}"
         )
         self.completeness_label.setProperty("covered", c.with_evidence)
-        self.completeness_label.setProperty("total", c.claims)
+        self.completeness_label.setProperty("total", c.needing)
 
     def _update_actions(self, *_: Any) -> None:
         writable = self.session.writable
         for a in (self.act_import, self.act_add):
             a.setEnabled(writable)
         self.act_undo.setEnabled(writable and bool(self.session.undo))
+        self.act_redo.setEnabled(writable and self.session.undo.can_redo())
+        for act, words in ((self.act_undo, self.session.undo.undo_text()), (self.act_redo, self.session.undo.redo_text())):
+            act.setText(words)  # 撤销“关联 #12 … ← E3《…》”: says what it undoes
+            act.setToolTip(words)
+            act.setStatusTip(words)
         self.links.update_actions()
         self.library.list_view.setAcceptDrops(writable)
 
@@ -408,6 +446,27 @@ class MainWindow(QMainWindow):
         self.audit_window.activateWindow()
         return self.audit_window
 
+    def open_checks(self) -> None:
+        self.checks_dock.show()
+        self.checks_dock.raise_()
+        if self.checks_dock.height() < 240:
+            self.resizeDocks([self.checks_dock], [280], Qt.Orientation.Vertical)
+        self.checks.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_place(self, kind: str, value) -> None:
+        """A finding's place: a score-table row (自评表 tab), a claim (the list, or the text if shown), a report."""
+        if kind == "row":
+            self.left_tabs.setCurrentWidget(self.score_table)
+            self.score_table.show_cell(*value)
+        elif kind == "claim":
+            if self.left_tabs.currentWidget() is self.score_table:
+                self.left_tabs.setCurrentWidget(self.claims)
+            self.select_claim(value)
+        else:
+            self.left_tabs.setCurrentWidget(self.report_view)
+            combo = self.report_view.report_combo  # as if chosen there: the list and the text agree
+            combo.setCurrentIndex(combo.findData(value))
+
     def _on_verify(self) -> None:
         from desktop.ui.dialogs.integrity import IntegrityDialog
 
@@ -465,15 +524,74 @@ class MainWindow(QMainWindow):
         self.add_evidence(paths)
         event.acceptProposedAction()
 
+    # -- first steps and 帮助 ---------------------------------------------------------------------
+
+    def _first_steps_and_help_menu(self) -> None:
+        """文件 → 监控文件夹…, and the 帮助 menu: 使用指南 (F1), 键盘快捷键, 关于佐证台."""
+        self.act_watch_dir = self._action("监控文件夹…", self.open_watch_folder, tip="查看、设置或更换监控的佐证材料文件夹")
+        file_menu = self.menuBar().actions()[0].menu()
+        file_menu.insertAction(self.act_add, self.act_watch_dir)
+        self.act_guide = self._action("使用指南", self.open_user_guide, QKeySequence.StandardKey.HelpContents)
+        self.act_shortcuts = self._action("键盘快捷键", self.open_shortcuts)
+        self.act_about = self._action("关于佐证台", self.open_about)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        for a in (self.act_guide, self.act_shortcuts, None, self.act_about):
+            help_menu.addSeparator() if a is None else help_menu.addAction(a)
+        self.user_guide = None
+
+    def open_watch_folder(self):
+        from desktop.ui.dialogs.watch_folder import WatchFolderDialog
+
+        dlg = WatchFolderDialog(self.session, self)
+        if self.session.interactive:
+            dlg.exec()
+        return dlg
+
+    def open_user_guide(self):
+        from desktop.resources import user_guide_path
+        from desktop.ui.dialogs.help import UserGuideWindow
+
+        if self.user_guide is None:
+            self.user_guide = UserGuideWindow(user_guide_path(), self)
+        self.user_guide.show()
+        self.user_guide.raise_()
+        return self.user_guide
+
+    def open_shortcuts(self):
+        from desktop.ui.dialogs.help import ShortcutsDialog
+
+        dlg = ShortcutsDialog(self)
+        if self.session.interactive:
+            dlg.exec()
+        return dlg
+
+    def open_about(self):
+        from desktop.ui.dialogs.help import AboutDialog
+
+        dlg = AboutDialog(self.ws, self)
+        if self.session.interactive:
+            dlg.exec()
+        return dlg
+
     # -- workspace and identity ------------------------------------------------------------------
 
     def _on_new_workspace(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择新工作区的文件夹（应为空文件夹）")
         if not folder:
             return
-        watch = QFileDialog.getExistingDirectory(self, "选择佐证材料文件夹（将被监控，可取消）")
+        from desktop.ui.dialogs.identity import ask_identity
+
+        chosen = ask_identity(self, self.ws.actor, self.ws.role, Path(folder).name)  # who works in it
+        if not chosen:
+            return
+        watch = QFileDialog.getExistingDirectory(self, "选择佐证材料文件夹（将被监控，可取消，以后可在“文件 → 监控文件夹”中设置）")
         try:
-            ws = Workspace.create(folder, watch_dir=watch or None, actor=self.ws.actor)
+            if watch:
+                from desktop.evidence.watch_dir import check_watch_dir
+
+                check_watch_dir(folder, watch)
+            ws = Workspace.create(folder, watch_dir=watch or None, actor=chosen[0])
+            ws.set_identity(role=chosen[1])
         except DeskError as exc:
             self.show_error(exc)
             return
@@ -521,8 +639,15 @@ class MainWindow(QMainWindow):
             text = error_text(exc.code, exc.params)
         elif isinstance(exc, OSError):
             text = f"文件操作失败：{exc.strerror or exc}"
-        else:
+        else:  # a bug in a background job: logged, and the crash dialog rather than a bare message
             text = f"内部错误：{type(exc).__name__}: {exc}"
+            self.statusBar().showMessage(text, 8000)
+            self.last_error = text
+            from desktop.ui.dialogs.crash import report_crash
+
+            if self.session.interactive:
+                report_crash(type(exc), exc, exc.__traceback__, "gui: background job")
+            return
         self.statusBar().showMessage(text, 8000)
         if self.session.interactive:
             QMessageBox.warning(self, "佐证台", text)
@@ -540,7 +665,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        for child in (self.audit_window, self.integrity_dialog):
+        for child in (self.audit_window, self.integrity_dialog, getattr(self, "user_guide", None)):
             if child is not None:
                 child.close()
         self.library.close_panel()

@@ -23,6 +23,7 @@ touch evidence reach them at most every :data:`BATCH_INTERVAL` (and the rest as 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -39,26 +40,69 @@ BATCH_INTERVAL = 5.0  # seconds: how often, during a bulk ingest, heavy panels t
 
 
 class UndoStack(QObject):
-    """What Ctrl+Z takes back: (name, function) pairs pushed by the panels after a write."""
+    """What Ctrl+Z takes back and Ctrl+Shift+Z / Ctrl+Y does again: entries pushed by the panels after a
+    write, each with its undo function, optionally its redo function and the words for the menu
+    (``撤销“关联 #12 … ← E3《…》”``, from :mod:`desktop.text.undo`). Undoing an entry that has a redo
+    puts it on the redo list; a new push empties that list (as in every editor)."""
 
     changed = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._items: list[tuple[str, Callable[[], Any]]] = []
+        self._items: list[UndoEntry] = []
+        self._redo: list[UndoEntry] = []
 
-    def push(self, name: str, fn: Callable[[], Any]) -> None:
-        self._items.append((name, fn))
+    def push(self, name: str, fn: Callable[[], Any], *, redo: Callable[[], Any] | None = None,
+             events: list[dict[str, Any]] | None = None, claims: dict[int, dict[str, Any]] | None = None,
+             evidence: dict[int, str] | None = None) -> None:
+        """``events``: the audit events the write made (``action``, ``claim_id``, ``evidence_id``), worded
+        with ``claims`` (id → row) and ``evidence`` (id → name) for 撤销 / 重做."""
+        from desktop.text.undo import redo_text, undo_text
+
+        undo_words = undo_text(events or [], claims, evidence) if events else f"撤销“{name}”"
+        redo_words = redo_text(events or [], claims, evidence) if events else f"重做“{name}”"
+        self._items.append(UndoEntry(name, fn, redo, undo_words, redo_words))
+        self._redo.clear()
         self.changed.emit()
 
     def undo(self) -> None:
         if self._items:
-            _, fn = self._items.pop()
-            fn()
+            entry = self._items.pop()
+            entry.undo()
+            if entry.redo is not None:
+                self._redo.append(entry)
+            else:
+                self._redo.clear()  # what lies beyond cannot be redone in order any more
             self.changed.emit()
+
+    def redo(self) -> None:
+        if self._redo:
+            entry = self._redo.pop()
+            entry.redo()
+            self._items.append(entry)
+            self.changed.emit()
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo_text(self) -> str:
+        """The words for 撤销 now: ``撤销“关联 #12 … ← E3《…》”`` (``撤销`` when there is nothing)."""
+        return self._items[-1].undo_text if self._items else "撤销"
+
+    def redo_text(self) -> str:
+        return self._redo[-1].redo_text if self._redo else "重做"
 
     def __bool__(self) -> bool:
         return bool(self._items)
+
+
+@dataclass
+class UndoEntry:
+    name: str
+    undo: Callable[[], Any]
+    redo: Callable[[], Any] | None
+    undo_text: str
+    redo_text: str
 
 
 class Session(QObject):

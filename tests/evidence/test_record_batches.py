@@ -16,7 +16,9 @@ def _state(ws) -> dict:
     q = ws.db.query
     events = []
     for r in q("SELECT action, evidence_id, payload FROM events WHERE action LIKE 'evidence.%' ORDER BY seq"):
-        events.append((r["action"], r["evidence_id"], json.loads(r["payload"])))
+        payload = json.loads(r["payload"])
+        payload.pop("_replay", None)  # the rows as written, with their times: compared above, in the tables
+        events.append((r["action"], r["evidence_id"], payload))
     return {
         "evidence": [tuple(r) for r in q("SELECT id, sha256, size, name, supersedes FROM evidence ORDER BY id")],
         "paths": [tuple(r) for r in q(

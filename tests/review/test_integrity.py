@@ -92,7 +92,12 @@ def without_triggers(conn: sqlite3.Connection, *statements, params=()):
 
 def test_untouched_workspace_passes(copy):
     data = verify(copy, 0)
-    assert data == {"ok": True, "events": 10, "objects": 3, "reviews": 2, "problems": []}
+    anchor = data.pop("anchor")
+    assert data == {"ok": True, "events": 10, "objects": 3, "reviews": 2, "rows": data["rows"], "problems": [],
+                    "notes": []}
+    assert data["rows"] > 10  # settings, the report, its claims, the files and their paths, links, reviews
+    head = json.loads((copy / "audit-head.json").read_text())
+    assert anchor == {"seq": 10, "hash": head["hash"]}
 
 
 def test_one_changed_byte_in_an_event(copy):
@@ -228,3 +233,210 @@ def test_progress_runs_through_every_stage_in_order(copy):
     stages = [s for s, _, _ in seen]
     assert sorted(set(stages), key=stages.index) == list(STAGES)
     assert ("events", 10, 10) in seen and ("objects", 3, 3) in seen
+
+
+# -- the tables against the state the audit events describe (replay), and the schema --------------
+
+
+def _codes(data: dict) -> list[tuple[str, str | None]]:
+    return [(p["code"], p.get("table") or p.get("name") or p.get("trigger")) for p in data["problems"]]
+
+
+def _links(conn) -> list[sqlite3.Row]:
+    return conn.execute("SELECT * FROM links ORDER BY id").fetchall()
+
+
+def test_deleted_link_is_named(copy):
+    conn = raw(copy)
+    link = _links(conn)[0]
+    conn.execute("DELETE FROM links WHERE id = ?", (link["id"],))
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_missing", "links")]
+    assert f"关联 #{link['claim_id']}–E{link['evidence_id']}" in data["problems"][0]["message"]
+    assert "删除" in data["problems"][0]["message"]
+
+
+def test_inserted_link_is_named(copy):
+    conn = raw(copy)
+    claim = conn.execute("SELECT id FROM claims WHERE id NOT IN (SELECT claim_id FROM links) LIMIT 1").fetchone()[0]
+    conn.execute("INSERT INTO links (claim_id, evidence_id, locator, origin, actor, created_at)"
+                 " VALUES (?, 3, '第 1 页', 'manual', '李会计', '2025-03-01T00:00:00.000Z')", (claim,))
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_extra", "links")]
+    assert data["problems"][0]["message"].startswith(f"关联 #{claim}–E3 不在审计记录中")
+
+
+@pytest.mark.parametrize("column, value, words", [("evidence_id", 2, "佐证为 E2，审计记录为 E"),
+                                                  ("locator", "第 9 页", "位置为 “第 9 页”，审计记录为 “第 1 页”")])
+def test_changed_link_is_named(copy, column, value, words):
+    conn = raw(copy)
+    link = _links(conn)[0]
+    conn.execute(f"UPDATE links SET {column} = ? WHERE id = ?", (value, link["id"]))
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_changed", "links")]
+    p = data["problems"][0]
+    assert p["columns"] == {column: [value, link[column]]}
+    assert p["message"].startswith(f"关联 #{link['claim_id']}–E{link['evidence_id']} 的") and words in p["message"]
+
+
+@pytest.mark.parametrize("column", ["value", "unit", "quote"])
+def test_changed_claim_is_named(copy, column):
+    conn = raw(copy)
+    claim = conn.execute("SELECT * FROM claims WHERE unit = '万元' AND value IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    new = {"value": "99999", "unit": "元", "quote": claim["quote"] + "（改）"}[column]
+    conn.execute(f"UPDATE claims SET {column} = ? WHERE id = ?", (new, claim["id"]))
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_changed", "claims")]
+    msg = data["problems"][0]["message"]
+    assert msg.startswith(f"指标 #{claim['id']} 的")
+    if column == "value":
+        assert f"数值为 99999 万元，审计记录为 {claim['value']} 万元" in msg
+    elif column == "unit":
+        assert f"数值为 {claim['value']} 元，审计记录为 {claim['value']} 万元" in msg
+    else:
+        assert "原文为" in msg and "（改）" in msg
+
+
+def test_renamed_evidence_file_is_named(copy):
+    conn = raw(copy)
+    conn.execute("UPDATE evidence SET name = '银行回单（原件）.txt' WHERE id = 1")
+    conn.execute("UPDATE evidence_paths SET path = path || '.bak' WHERE evidence_id = 2")
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_changed", "evidence"), ("state_changed", "evidence_paths")]
+    assert "佐证 E1《佐证0.txt》的名称为 “银行回单（原件）.txt”，审计记录为 “佐证0.txt”" in data["problems"][0]["message"]
+    assert "佐证 E2 的位置记录" in data["problems"][1]["message"] and ".bak" in data["problems"][1]["message"]
+
+
+def test_swapped_evidence_hashes_are_named(copy):
+    """Each row still names an intact object, so the store check passes: only the replay sees the swap."""
+    conn = raw(copy)
+    a, b = [r[0] for r in conn.execute("SELECT sha256 FROM evidence WHERE id IN (1, 2) ORDER BY id")]
+    conn.execute("UPDATE evidence SET sha256 = 'x' WHERE id = 1")
+    conn.execute("UPDATE evidence SET sha256 = ? WHERE id = 2", (a,))
+    conn.execute("UPDATE evidence SET sha256 = ? WHERE id = 1", (b,))
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_changed", "evidence"), ("state_changed", "evidence")]
+    assert [p["key"] for p in data["problems"]] == [[1], [2]]
+    assert all("哈希为" in p["message"] for p in data["problems"])
+
+
+def test_deleted_review_is_named_once(copy):
+    conn = raw(copy)
+    rid = conn.execute("SELECT id FROM reviews ORDER BY id LIMIT 1").fetchone()[0]
+    conn.execute("DELETE FROM reviews WHERE id = ?", (rid,))
+    conn.close()
+    data = verify(copy, 1)
+    assert [(p["code"], p["review_id"]) for p in data["problems"]] == [("review_deleted", rid)]
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE TRIGGER keep_links BEFORE DELETE ON links BEGIN SELECT 1; END",
+    "CREATE TRIGGER quiet BEFORE INSERT ON events BEGIN SELECT RAISE(IGNORE); END",
+    "create temp trigger t_links after insert on main.links begin select 1; end",
+    "CREATE VIEW v AS SELECT * FROM links",
+    "CREATE INDEX links_note ON links(note)",
+])
+def test_added_schema_object_is_named(copy, sql):
+    conn = raw(copy)
+    conn.execute(sql)
+    conn.close()
+    if " temp " in sql:  # a TEMP trigger lives only as long as the connection that made it
+        verify(copy, 0)
+        return
+    data = verify(copy, 1)
+    name = sql.split()[2] if sql.split()[1] != "TRIGGER" else sql.split()[2]
+    assert [(p["code"], p["name"]) for p in data["problems"]] == [("schema_extra", name)]
+    assert name in data["problems"][0]["message"] and "多出" in data["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("body", [
+    "BEGIN SELECT RAISE(ABORT,'x') WHERE 0; END",
+    "BEGIN SELECT RAISE(IGNORE); END",
+    "BEGIN SELECT RAISE(ABORT, 'events is append-only') WHERE 0; END",
+])
+def test_rewritten_trigger_body_is_named(copy, body):
+    conn = raw(copy)
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute(f"CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events {body}")
+    conn.close()
+    data = verify(copy, 1)
+    assert [(p["code"], p["trigger"]) for p in data["problems"]] == [("trigger_altered", "events_append_only_update")]
+
+
+def test_reformatted_trigger_is_not_a_problem(copy):
+    """Whitespace, comments and the case of keywords are not a change."""
+    conn = raw(copy)
+    conn.execute("DROP TRIGGER events_append_only_update")
+    conn.execute("create trigger events_append_only_update before update on events -- as before\n"
+                 "  begin   select raise(abort, 'events is append-only'); /* same */ end")
+    conn.close()
+    verify(copy, 0)
+
+
+def test_altered_table_is_named(copy):
+    conn = raw(copy)
+    conn.execute("ALTER TABLE links ADD COLUMN hidden TEXT")
+    conn.close()
+    data = verify(copy, 1)
+    assert [(p["code"], p["name"]) for p in data["problems"]] == [("schema_altered", "links")]
+
+
+def test_a_blob_put_into_a_claim_is_named(copy):
+    conn = raw(copy)
+    conn.execute("UPDATE claims SET quote = x'00ff' WHERE id = 1")
+    conn.close()
+    data = verify(copy, 1)
+    assert _codes(data) == [("state_changed", "claims")]
+    assert data["problems"][0]["columns"]["quote"][0] == "blob:00ff"
+
+
+def test_full_rewrite_of_the_log_is_caught_only_by_the_anchor(copy):
+    """Change a link and rewrite the whole log to match (every hash recomputed, the head file too): the
+    workspace is consistent in itself, so only the audit head written down elsewhere shows the rewrite."""
+    from db import audit
+
+    anchor = verify(copy, 0)["anchor"]
+    conn = raw(copy)
+    link = _links(conn)[0]
+    rows = [dict(r) for r in conn.execute("SELECT * FROM events ORDER BY seq")]
+    conn.execute("UPDATE links SET locator = '第 7 页' WHERE id = ?", (link["id"],))
+    prev = audit.GENESIS
+    for r in rows:
+        p = json.loads(r["payload"])
+        for img in (p.get("_replay", {}).get("links", {}).get("set") or []):
+            if img["id"] == link["id"]:
+                img["locator"] = "第 7 页"
+        if r["action"] == "link.added" and r["claim_id"] == link["claim_id"] and r["evidence_id"] == link["evidence_id"]:
+            p["locator"] = "第 7 页"
+        r["payload"] = audit.canonical_json(p)
+        r["prev_hash"] = prev
+        r["hash"] = prev = audit.event_hash(prev, r)
+    without_triggers(conn, "DELETE FROM events", *["INSERT INTO events VALUES (:seq, :ts, :actor, :role, :action,"
+                     " :report_id, :claim_id, :evidence_id, :payload, :prev_hash, :hash)"] * len(rows),
+                     params=[()] + rows)
+    conn.close()
+    audit.write_head(copy / audit.HEAD_FILE, rows[-1]["seq"], rows[-1]["hash"])
+    assert verify(copy, 0)["anchor"]["hash"] != anchor["hash"]  # consistent in itself
+    res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(copy), "--json", "--anchor",
+                          f"{anchor['seq']}:{anchor['hash'][:16]}"], capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 1, res.stdout + res.stderr
+    data = json.loads(res.stdout)
+    assert [p["code"] for p in data["problems"]] == ["anchor_mismatch"]
+    assert "整体改写" in data["problems"][0]["message"]
+    res = subprocess.run([sys.executable, "-m", "desktop", "verify", str(copy), "--anchor", "12:xyz"],
+                         capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 2 and "--anchor" in res.stderr
+
+
+def test_the_demo_workspace_verifies(tmp_path):
+    from desktop.demo import build_demo
+
+    root = build_demo(tmp_path / "demo")
+    data = verify(root, 0)
+    assert data["problems"] == [] and data["notes"] == [] and data["rows"] > 50

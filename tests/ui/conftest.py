@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
+import json
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
 import desktop.ui  # noqa: F401 - arms the refcount guard before any test touches Qt
+
+DESKTOP_SCREEN = (1440, 900)
+
+
+def _desktop_screen() -> None:
+    """Qt's offscreen screen is 800×800 unless told otherwise, and windows size themselves to the screen
+    (desktop.ui.geometry): give the tests an ordinary desktop's screen, 1440×900, so windows open at the
+    size a user sees. tests/ui/test_screen_fit.py makes its own 1366×768 screen."""
+    if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return
+    path = Path(tempfile.gettempdir()) / f"evidence-desk-test-screen-{os.getpid()}.json"
+    path.write_text(json.dumps({"screens": [{"name": "desktop", "x": 0, "y": 0, "width": DESKTOP_SCREEN[0],
+                                             "height": DESKTOP_SCREEN[1], "logicalDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={path}"
+    atexit.register(path.unlink, missing_ok=True)
+
+
+_desktop_screen()
 
 
 @pytest.fixture(scope="session")

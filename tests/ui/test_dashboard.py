@@ -220,6 +220,9 @@ def test_accept_the_strong_suggestions_of_many_selected_claims(window, qtbot):
     assert len(expected) >= 2
     qtbot.keyClick(window.claims_view, Qt.Key.Key_Return,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.suggestions.bulk_dialog is not None, timeout=5000)
+    assert window.dashboard.summary.property("covered") == before  # a confirmation list first
+    window.suggestions.bulk_dialog.ok_button.click()  # every row ticked
     assert window.dashboard.summary.property("covered") == before + len(expected)
     origins = {r[0] for r in window.ws.db.query("SELECT origin FROM links WHERE claim_id IN (%s)"
                                                 % ",".join(map(str, expected)))}

@@ -20,7 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.integrity import STAGES, IntegrityReport, verify_workspace
-from desktop.text.integrity import STAGE_NAMES, problem_text, problem_when, problem_where, report_plain, stage_of
+from desktop.text.integrity import (
+    STAGE_NAMES,
+    anchor_text,
+    note_text,
+    problem_text,
+    problem_when,
+    problem_where,
+    report_plain,
+    stage_of,
+)
 from desktop.text.messages import local_time
 from desktop.ui.dispatcher import TaskResult
 from desktop.ui.session import Session
@@ -29,12 +38,23 @@ class Cancelled(Exception):
     """The user stopped the check."""
 
 
+def _anchor_html(report: IntegrityReport) -> str:
+    """The audit head, selectable, with what it is for; then any leftovers of an interrupted run."""
+    notes = "".join(f"<li>{_h(note_text(n))}</li>" for n in report.notes)
+    html = f"<p style='color:#b26a00'>注意：</p><ul>{notes}</ul>" if notes else ""
+    if report.anchor:
+        html += (f"<p><b>{_h(anchor_text(report.anchor))}</b><br><span style='color:#757575'>请与交出的材料包清单、"
+                 f"汇编承诺书上记录的审计链头比对：一致（或该事件仍有同一哈希），说明此后没有整体改写审计记录。</span></p>")
+    return html
+
+
 def report_html(report: IntegrityReport) -> str:
     when = local_time(report.checked_at)
     if report.ok:
         return (f"<h3 style='color:#2e7d32'>✓ 校验通过</h3><p>{report.events:,} 条审计事件、{report.objects:,} 个存储对象、"
-                f"{report.reviews:,} 条审核记录均完好；防篡改触发器在位；数据库文件结构正常。</p>"
-                f"<p style='color:#757575'>校验时间：{when}</p>")
+                f"{report.reviews:,} 条审核记录均完好；{report.rows:,} 行数据与审计记录逐行一致；"
+                f"数据库结构（含防篡改触发器）与本软件建立的一致；数据库文件结构正常。</p>"
+                + _anchor_html(report) + f"<p style='color:#757575'>校验时间：{when}</p>")
     rows = "".join(
         f"<tr><td>{_h(problem_text(p))}</td><td>{_h(problem_where(p))}</td><td>{_h(problem_when(p))}</td></tr>"
         for p in report.problems
@@ -44,7 +64,7 @@ def report_html(report: IntegrityReport) -> str:
             f"以下位置的记录或文件在记录之后被改动；请保留现场并联系工作区的负责人。</p>"
             f"<table border='1' cellspacing='0' cellpadding='4' width='100%'>"
             f"<tr><th>问题</th><th>位置</th><th>发生时间</th></tr>{rows}</table>"
-            f"<p style='color:#757575'>校验时间：{when}</p>")
+            + _anchor_html(report) + f"<p style='color:#757575'>校验时间：{when}</p>")
 
 
 class IntegrityDialog(QDialog):
@@ -88,7 +108,8 @@ class IntegrityDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
 
         v = QVBoxLayout(self)
-        v.addWidget(QLabel("<b>重新计算审计链、核对链头文件、逐一重算存储对象的哈希，并检查数据库本身。</b>"))
+        v.addWidget(QLabel("<b>重新计算审计链、核对链头文件，按审计记录重建数据逐行核对，逐一重算存储对象的哈希，"
+                           "并检查数据库本身。</b>"))
         v.addLayout(grid)
         v.addWidget(self.bar)
         v.addWidget(self.result, 1)

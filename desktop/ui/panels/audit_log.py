@@ -9,13 +9,12 @@ asks for them, so a large trail opens at once and scrolls smoothly. Words come f
 
 from __future__ import annotations
 
-import json
 from array import array
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,9 +39,19 @@ from PySide6.QtWidgets import (
 
 from desktop.review import audit_log
 from desktop.review.audit_log import EventFilter
-from desktop.text.audit import action_name, claim_label, describe, evidence_label, export_events, role_name, target
+from desktop.text.audit import (
+    action_name,
+    claim_label,
+    describe,
+    detail_fields,
+    evidence_label,
+    export_events,
+    role_name,
+    target,
+)
 from desktop.text.messages import local_time
 from desktop.ui.dispatcher import TaskResult
+from desktop.ui.geometry import RememberedWindow
 from desktop.ui.session import Session
 from desktop.ui.table_model import TableModel
 
@@ -163,7 +172,6 @@ class AuditLogWindow(QMainWindow):
         self.session = session
         self.ws = ws = session.ws
         self.setWindowTitle(f"审计日志 — {ws.name}")
-        self.resize(1200, 760)
         self.model = AuditTableModel(ws.db, self)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -171,6 +179,7 @@ class AuditLogWindow(QMainWindow):
         self._filter_timer.timeout.connect(self.apply_filter)
         self._build()
         self._fill_choices()
+        self._placement = RememberedWindow(self, "audit", QSize(1200, 760))  # fits the screen, remembered
         if claim_id is not None:
             self.show_claim(claim_id)
         else:
@@ -370,7 +379,6 @@ class AuditLogWindow(QMainWindow):
         if not r or not r["event"]:
             return
         e = r["event"]
-        payload = json.dumps(e["payload"], ensure_ascii=False, indent=2)
         parts = [f"<b>#{e['seq']}</b>　{local_time(e['ts'])}　{_h(e['actor'])}（{role_name(e['role'])}）　"
                  f"<b>{_h(action_name(e['action']))}</b>"]
         if e.get("claim_id") is not None:
@@ -378,8 +386,12 @@ class AuditLogWindow(QMainWindow):
         if e.get("evidence_id") is not None:
             parts.append(f"佐证：{_h(evidence_label(e['evidence_id'], r['evidence']))}")
         parts.append(f"<b>变更：</b>{_h(r['cells'][6])}")
+        fields = detail_fields(e, r["claims"], r["evidence"])  # the whole record, every field in words
+        if fields:
+            rows = "".join(f"<tr><td style='color:#757575; padding-right:12px'>{_h(k)}</td><td>{_h(v)}</td></tr>"
+                           for k, v in fields)
+            parts.append(f"<b>记录内容：</b><table style='color:#455a64'>{rows}</table>")
         parts.append(f"<span style='color:#757575'>哈希 {e['hash']}<br>前一事件 {e['prev_hash']}</span>")
-        parts.append(f"<pre style='color:#455a64'>{_h(payload)}</pre>")
         self.detail.setHtml("<br>".join(parts))
 
     # -- export ------------------------------------------------------------------------------------
@@ -414,10 +426,20 @@ class AuditLogWindow(QMainWindow):
                 if self.session.interactive:
                     QMessageBox.warning(self, "导出审计日志", text)
                 return
-            self.statusBar().showMessage(f"已导出 {result.value:,} 条到 {path}", 8000)
+            self.show_status(f"已导出 {result.value:,} 条到 {path}", 8000)
             self.exported.emit(str(path), result.value)
 
         self.session.job("导出审计日志", work, finished)
+
+    def show_status(self, text: str, ms: int = 0) -> None:
+        """A status-bar message that fits: a long path is shortened in the middle (the file name and the
+        start of the folder stay), the whole text is the tooltip."""
+        bar = self.statusBar()
+        room = max(bar.width() - (self.progress.width() if self.progress.isVisible() else 0) - 40, 200)
+        shown = bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, room)
+        bar.setToolTip(text)
+        self.last_status = text
+        bar.showMessage(shown, ms)
 
     def _on_progress(self, name: str, done: int, total: int) -> None:
         self.progress.show()

@@ -30,17 +30,28 @@ from PySide6.QtWidgets import (
 
 from db.changes import Changes
 from desktop.evidence.queries import evidence_name
-from desktop.review.links import link_suggestion, reject_suggestion, unlink_evidence, unreject_suggestion
+from desktop.review.bulk_accept import BulkAcceptPlan, accept_planned, plan_bulk_accept
+from desktop.review.links import (
+    UNSET,
+    link_suggestion,
+    reject_suggestion,
+    unlink_evidence,
+    unreject_suggestion,
+    update_link,
+)
 from desktop.review.suggest import Suggestion, SuggestionEngine
+from desktop.text.library import place_text
 from desktop.text.messages import STRENGTH_NAMES, suggestion_reason_text
-from desktop.ui.common import esc
+from desktop.ui.common import esc, undo_words
 from desktop.ui.session import BatchedChanges, Session
 
 SUGGESTION_LIMIT = 8
+MAX_PLACES = 12  # places listed under one suggestion (the rest counted)
 
 STRONG_COLOUR = QColor("#2e7d32")
 POSSIBLE_COLOUR = QColor("#757575")
 EvidenceRole = Qt.ItemDataRole.UserRole + 20
+PlaceRole = Qt.ItemDataRole.UserRole + 21  # a place under a suggestion: its locator
 
 
 class SuggestionList(QTreeWidget):
@@ -87,13 +98,19 @@ class SuggestionsPanel(QWidget):
         self.title.setObjectName("suggestionsTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
         top.addWidget(self.title, 1)
-        self.accept_button = QPushButton("接受 (Enter)")
+        # the keys the buttons say are the keys that work from anywhere in the window (as the guide says)
+        self.accept_button = QPushButton("接受 (Ctrl+Enter)")
         self.accept_button.setObjectName("acceptSuggestion")
-        self.accept_button.setToolTip("把选中的建议关联到指标（Ctrl+Enter 接受最佳建议）")
+        self.accept_button.setToolTip("把选中的建议（默认最佳的）关联到指标；选中下面的某个位置则以该位置为准。"
+                                      "Ctrl+Enter 在窗口任何地方都可用，列表中也可按 Enter")
+        self.accept_all_button = QPushButton("接受全部强建议… (Ctrl+Shift+Enter)")
+        self.accept_all_button.setObjectName("acceptStrongSuggestions")
+        self.accept_all_button.setToolTip("对左侧选中的每个指标，列出其最佳的强建议，确认后一次关联（可撤销）")
         self.reject_button = QPushButton("拒绝 (Del)")
         self.reject_button.setObjectName("rejectSuggestion")
         self.reject_button.setToolTip("这份材料不能佐证该指标，以后不再建议")
         top.addWidget(self.accept_button)
+        top.addWidget(self.accept_all_button)
         top.addWidget(self.reject_button)
         lay.addLayout(top)
 
@@ -101,7 +118,7 @@ class SuggestionsPanel(QWidget):
         self.list.setObjectName("suggestionList")
         self.list.setColumnCount(len(self.COLUMNS))
         self.list.setHeaderLabels(list(self.COLUMNS))
-        self.list.setRootIsDecorated(False)
+        self.list.setRootIsDecorated(True)  # a file's other places are listed under it
         self.list.setUniformRowHeights(True)
         self.list.setAlternatingRowColors(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -117,6 +134,7 @@ class SuggestionsPanel(QWidget):
         lay.addWidget(self.list, 1)
 
         self.accept_button.clicked.connect(self._accept_current)
+        self.accept_all_button.clicked.connect(lambda: self.accept_strong_for_selection())
         self.reject_button.clicked.connect(self._reject_current)
         self.list.accept_pressed.connect(self._accept_current)
         self.list.reject_pressed.connect(self._reject_current)
@@ -126,8 +144,13 @@ class SuggestionsPanel(QWidget):
 
         self.act_accept = self._action("接受建议", self.accept_current, "Ctrl+Return",
                                        "把“关联建议”中选中的（默认最佳的）佐证关联到指标（Ctrl+Enter）")
-        self.act_accept_strong = self._action("接受所选指标的强建议", self.accept_strong_for_selection,
-                                              "Ctrl+Shift+Return", "对选中的每个指标，接受其最佳的强建议（没有强建议的跳过）")
+        self.act_accept_strong = self._action("接受全部强建议…", self.accept_strong_for_selection,
+                                              "Ctrl+Shift+Return", "对选中的每个指标，列出其最佳的强建议，确认后一次关联"
+                                              "（可取消勾选跳过；没有强建议的不列出）")
+        self.bulk_dialog = None  # the confirmation list of a bulk accept, while it is open
+        # Return and the keypad's Enter alike: what the buttons and the guide call Ctrl+Enter
+        self.act_accept.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.act_accept_strong.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
         self.act_reject = self._action("拒绝建议", self.reject_current, "Ctrl+Shift+Delete",
                                        "这份材料不能佐证该指标，以后不再建议")
         self.accept_requested.connect(self._accept_from_panel)
@@ -175,6 +198,23 @@ class SuggestionsPanel(QWidget):
             item.setToolTip(2, suggestion_reason_text(s.reasons))
             item.setToolTip(1, f"E{s.evidence_id} · 得分 {s.score:.2f}")
             self.list.addTopLevelItem(item)
+            # every place in the file that states the value, exact ones above rounded ones (the best file's
+            # places shown, the others' a click away)
+            places = sorted_places(s.places)
+            for place in places[:MAX_PLACES]:
+                child = QTreeWidgetItem(["", "", place_text(place), place.get("locator") or ""])
+                child.setData(0, EvidenceRole, s.evidence_id)
+                child.setData(0, PlaceRole, place.get("locator"))
+                child.setToolTip(2, place.get("context") or place_text(place))
+                if not place.get("exact"):
+                    child.setForeground(2, QBrush(POSSIBLE_COLOUR))
+                item.addChild(child)
+            if len(places) > MAX_PLACES:
+                more = QTreeWidgetItem(["", "", f"……另有 {len(places) - MAX_PLACES} 处", ""])
+                more.setData(0, EvidenceRole, s.evidence_id)
+                more.setForeground(2, QBrush(POSSIBLE_COLOUR))
+                item.addChild(more)
+            item.setExpanded(len(places) > 1 and self.list.topLevelItemCount() == 1)
         if suggestions:
             row = next((i for i, s in enumerate(suggestions) if s.evidence_id == keep), 0)
             self.list.setCurrentItem(self.list.topLevelItem(row))
@@ -186,6 +226,19 @@ class SuggestionsPanel(QWidget):
     def current_evidence_id(self) -> int | None:
         item = self.list.currentItem()
         return None if item is None else item.data(0, EvidenceRole)
+
+    def current_place(self) -> str | None:
+        """The locator of the place chosen under a suggestion (None: the suggestion itself, its best place)."""
+        item = self.list.currentItem()
+        return None if item is None or item.parent() is None else item.data(0, PlaceRole)
+
+    def shown_locators(self) -> list[tuple[str | None, list[str]]]:
+        """What the list shows, top to bottom: each suggestion's locator and the places listed under it."""
+        out = []
+        for i in range(self.list.topLevelItemCount()):
+            item = self.list.topLevelItem(i)
+            out.append((item.text(3) or None, [item.child(j).text(3) for j in range(item.childCount())]))
+        return out
 
     def set_editable(self, editable: bool) -> None:
         self._editable = editable
@@ -311,7 +364,7 @@ class SuggestionsPanel(QWidget):
         if eid is None:
             self.session.show_message("这个指标没有关联建议。", 4000)
             return
-        self.accept(self.claim_id, eid)
+        self.accept(self.claim_id, eid, locator=self.current_place())
 
     def reject_current(self) -> None:
         eid = self.current_evidence_id()
@@ -321,18 +374,29 @@ class SuggestionsPanel(QWidget):
     def _accept_from_panel(self, claim_id: int, evidence_id: int) -> None:
         """The panel's 接受 button, Enter or double click: only for the claim selected now."""
         if claim_id == self.claim_id and self._is_current():
-            self.accept(claim_id, evidence_id)
+            self.accept(claim_id, evidence_id, locator=self.current_place())
 
     def _reject_from_panel(self, claim_id: int, evidence_id: int) -> None:
         if claim_id == self.claim_id and self._is_current():
             self.reject(claim_id, evidence_id)
 
-    def accept(self, claim_id: int, evidence_id: int) -> None:
+    def accept(self, claim_id: int, evidence_id: int, *, locator: str | None = None) -> None:
+        """Link as an accepted suggestion (at the place the value was found, or at ``locator``: a place
+        chosen under the suggestion)."""
         db, session = self.db, self.session
+
+        def work():
+            ch = link_suggestion(db, claim_id=claim_id, evidence_id=evidence_id)
+            if locator and locator != ch.locator:
+                update_link(db, claim_id=claim_id, evidence_id=evidence_id, locator=locator, note=UNSET)
+                ch.locator = locator
+            return ch
 
         def done(ch) -> None:
             session.undo.push("接受建议", lambda: session.write(
-                "撤销接受建议", lambda: unlink_evidence(db, claim_id=ch.claim_id, evidence_id=ch.evidence_id)))
+                "撤销接受建议", lambda: unlink_evidence(db, claim_id=ch.claim_id, evidence_id=ch.evidence_id)),
+                redo=lambda: session.write("重做接受建议", work),
+                **undo_words(db, self._claim_row, "link.added", [(claim_id, evidence_id)]))
             where = f"（{ch.locator}）" if ch.locator else ""
             session.show_message(f"已按建议关联：指标 #{claim_id} ← {self._name(evidence_id)}{where}（Ctrl+Z 撤销）", 6000)
 
@@ -340,51 +404,74 @@ class SuggestionsPanel(QWidget):
             session.show_error(error)
             self.show_suggestions_for_selection()
 
-        session.write("接受建议", lambda: link_suggestion(db, claim_id=claim_id, evidence_id=evidence_id), done,
-                      failed=failed)
+        session.write("接受建议", work, done, failed=failed)
 
     def accept_strong_for_selection(self) -> None:
-        """Multi-select: each selected claim gets its best suggestion, when that one is strong."""
+        """Ctrl+Shift+Enter: the best suggestion of each selected claim, when strong — first as a
+        confirmation list (claims × files, untick to skip), then linked in one undoable write."""
         claims = list(self.selected)
-        self.session.suggest("accept_strong", lambda engine: engine.for_claims(claims, limit=1), self._accept_strong)
+        if not claims:
+            self.session.show_message("请先在左侧选中指标（可多选），再接受它们的强建议。", 5000)
+            return
+        self.session.suggest("accept_strong", lambda engine: plan_bulk_accept(engine, claims), self._confirm_bulk)
 
-    def _accept_strong(self, found, error) -> None:
+    def _confirm_bulk(self, plan: BulkAcceptPlan | None, error) -> None:
         session = self.session
         if error is not None:
             session.show_error(error)
             return
-        pairs = [(cid, ss[0].evidence_id) for cid, ss in found.items() if ss and ss[0].strength == "strong"]
-        if not pairs:
-            session.show_message("选中的指标没有强建议。", 4000)
+        if not plan.links:
+            session.show_message(f"选中的 {len(plan.without_strong)} 个指标都没有强建议。", 5000)
             return
-        db, done_pairs = self.db, []
+        from desktop.ui.dialogs.bulk_accept import BulkAcceptDialog
 
-        def work() -> None:
-            for cid, eid in pairs:
-                link_suggestion(db, claim_id=cid, evidence_id=eid)
-                done_pairs.append((cid, eid))
+        if self.bulk_dialog is not None:
+            self.bulk_dialog.close()
+        dialog = BulkAcceptDialog(self.window(), plan, self._claim_row)
+        dialog.confirmed.connect(self.accept_pairs)
+        dialog.finished.connect(lambda *_: setattr(self, "bulk_dialog", None))
+        self.bulk_dialog = dialog
+        dialog.open()  # window-modal, returns at once (tests drive it as a user would)
 
-        def finish(error: BaseException | None = None) -> None:
-            if error is not None:
-                session.show_error(error)
-            if done_pairs:
-                undone = list(done_pairs)
+    def accept_pairs(self, pairs: list[tuple[int, int]]) -> None:
+        """Link the (claim, evidence) pairs kept in the confirmation list: one write, one undo."""
+        if not pairs:
+            self.session.show_message("没有勾选任何建议，未作关联。", 4000)
+            return
+        db, session = self.db, self.session
+
+        def done(result) -> None:
+            linked = [(ch.claim_id, ch.evidence_id) for ch in result.linked]
+            if linked:
                 session.undo.push("接受强建议", lambda: session.write(
-                    "撤销接受强建议", lambda: [unlink_evidence(db, claim_id=c, evidence_id=e) for c, e in undone]))
-                session.show_message(f"已按强建议关联 {len(done_pairs)} 个指标，{len(found) - len(done_pairs)} 个"
-                                     "没有强建议（Ctrl+Z 撤销）", 6000)
+                    "撤销接受强建议", lambda: [unlink_evidence(db, claim_id=c, evidence_id=e) for c, e in linked]),
+                    redo=lambda: session.write("重做接受强建议", lambda: accept_planned(db, linked)),
+                    **undo_words(db, self._claim_row, "link.added", linked))
+            text = f"已按强建议关联 {len(linked)} 处（Ctrl+Z 撤销）"
+            if result.failed:
+                text += f"；{len(result.failed)} 处已不能接受（其间已关联、已拒绝或文件已有新版本）"
+            session.show_message(text, 8000)
 
-        session.write("接受强建议", work, lambda _: finish(), failed=finish)
+        session.write("接受强建议", lambda: accept_planned(db, pairs), done)
 
     def reject(self, claim_id: int, evidence_id: int) -> None:
         db, session = self.db, self.session
 
         def done(_: Any) -> None:
             session.undo.push("拒绝建议", lambda: session.write(
-                "撤销拒绝", lambda: unreject_suggestion(db, claim_id=claim_id, evidence_id=evidence_id)))
+                "撤销拒绝", lambda: unreject_suggestion(db, claim_id=claim_id, evidence_id=evidence_id)),
+                redo=lambda: session.write("重做拒绝建议", lambda: reject_suggestion(
+                    db, claim_id=claim_id, evidence_id=evidence_id)),
+                **undo_words(db, self._claim_row, "suggestion.rejected", [(claim_id, evidence_id)]))
             session.show_message(f"已拒绝：{self._name(evidence_id)} 不再建议给指标 #{claim_id}（Ctrl+Z 撤销）", 6000)
 
         session.write("拒绝建议", lambda: reject_suggestion(db, claim_id=claim_id, evidence_id=evidence_id), done)
 
     def _name(self, evidence_id: int) -> str:
         return evidence_name(self.db, evidence_id) or f"E{evidence_id}"
+
+
+def sorted_places(places: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A file's places, exact ones above rounded ones (the engine's order within each)."""
+    return sorted(places, key=lambda p: not p.get("exact"))
+

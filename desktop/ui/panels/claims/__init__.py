@@ -30,7 +30,7 @@ from desktop.evidence.queries import evidence_name
 from desktop.review.links import mark_not_required, unmark_not_required
 from desktop.review.queries import claims_linked_to
 from desktop.ui.claim_filter import CLAIM_FLAG_FILTERS, ClaimFilter
-from desktop.ui.common import esc
+from desktop.ui.common import esc, undo_words
 from desktop.ui.panels.claims.model import ClaimsTreeModel
 from desktop.ui.session import BatchedChanges, Session
 
@@ -76,9 +76,10 @@ class ClaimsPanel(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110)):
+        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110), (ClaimsTreeModel.NUMBER_COLUMN, 44)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        header.moveSection(header.visualIndex(ClaimsTreeModel.NUMBER_COLUMN), 1)  # 指标 | # | 数值 …
         self.view.expandAll()
 
         self.detail = QLabel()
@@ -196,7 +197,12 @@ class ClaimsPanel(QWidget):
         for eid in c["evidence_ids"]:
             where = c.get("locators", {}).get(eid)
             names.append((evidence_name(self.db, eid) or f"E{eid}") + (f"（{esc(where)}）" if where else ""))
-        ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
+        if not c["needs_evidence"]:  # not 尚无佐证: it needs none, and says why
+            reason = c.get("no_evidence_reason")
+            ev = ("、".join(names) + "；" if names else "") + \
+                f"<span style='color:#546e7a'>无需佐证{('：' + esc(reason)) if reason else ''}</span>"
+        else:
+            ev = "、".join(names) if names else "<span style='color:#c62828'>尚无佐证</span>"
         page = f"第 {c['page']} 页 · " if c.get("page") else ""
         before, after = claim_context(self.db, c["id"])
         before = before.replace("\n", " ")[-40:]
@@ -284,7 +290,10 @@ class ClaimsPanel(QWidget):
 
         def done(marked: list[int]) -> None:
             session.undo.push("标记无需佐证", lambda: session.write(
-                "撤销无需佐证", lambda: [unmark_not_required(db, claim_id=c) for c in marked]))
+                "撤销无需佐证", lambda: [unmark_not_required(db, claim_id=c) for c in marked]),
+                redo=lambda: session.write("重做无需佐证", lambda: [
+                    mark_not_required(db, claim_id=c, reason=reason) for c in marked]),
+                **undo_words(db, self.model.claim, "claim.marked_not_required", [(c, 0) for c in marked]))
             session.show_message(f"已标记 {len(marked)} 个指标为无需佐证（Ctrl+Z 撤销）", 6000)
 
         session.write("标记无需佐证",
@@ -300,7 +309,9 @@ class ClaimsPanel(QWidget):
         def done(_: Any) -> None:
             session.undo.push("恢复需要佐证", lambda: session.write(
                 "撤销恢复", lambda: [mark_not_required(db, claim_id=c, reason=r or "（恢复）")
-                                   for c, r in reasons.items()]))
+                                   for c, r in reasons.items()]),
+                redo=lambda: session.write("重做恢复", lambda: [unmark_not_required(db, claim_id=c) for c in ids]),
+                **undo_words(db, self.model.claim, "claim.unmarked_not_required", [(c, 0) for c in ids]))
 
         session.write("恢复需要佐证", lambda: [unmark_not_required(db, claim_id=c) for c in ids], done)
 

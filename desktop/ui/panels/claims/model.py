@@ -50,7 +50,9 @@ class ClaimsTreeModel(QAbstractItemModel):
     """Reports → sections → claims. Claim rows are red while they lack evidence."""
 
     evidence_dropped = Signal(int, list)  # claim_id, evidence ids
-    COLUMNS = ("指标", "数值", "佐证", "状态", "审核")
+    COLUMNS = ("指标", "数值", "佐证", "状态", "审核", "#")
+    NUMBER_COLUMN = 5  # the claim's number, as the status bar, the suggestions and the audit log say it (#10);
+    # last in the model (columns keep their numbers), shown second by the view
 
     def __init__(self, db: Database, parent=None):
         super().__init__(parent)
@@ -206,14 +208,14 @@ class ClaimsTreeModel(QAbstractItemModel):
         col = index.column()
         if node.kind != "claim":
             claims = [self._claims[i] for i in self._claims_under(index.internalId())]
-            covered = sum(1 for c in claims if "no_evidence" not in c["flags"])
+            c = status.Completeness.of(claims)  # 无需佐证 counted apart, as in the status bar
             if role == Qt.ItemDataRole.DisplayRole:
                 if col == 0:
                     return node.title
                 if col == 3:
-                    return f"已有佐证 {covered}/{len(claims)}"
+                    return f"已有佐证 {c.with_evidence}/{c.needing}" + (f"（无需 {c.not_required}）" if c.not_required else "")
             if role == Qt.ItemDataRole.ForegroundRole and col == 3:
-                return QBrush(GREEN if covered == len(claims) else RED)
+                return QBrush(GREEN if c.without_evidence == 0 else RED)
             if role == NodeKindRole:
                 return node.kind
             return None
@@ -222,6 +224,8 @@ class ClaimsTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return c["subject"] or c["quote"]
+            if col == self.NUMBER_COLUMN:
+                return f"#{c['id']}"
             if col == 1:
                 return format_value(c)
             if col == 2:
@@ -245,7 +249,9 @@ class ClaimsTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 3:
             warn = "value_not_found" in c["flags"] or "evidence_superseded" in c["flags"]
             return QBrush(RED if missing else AMBER if warn else GREEN)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.NUMBER_COLUMN:
+            return QBrush(GREY)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2, self.NUMBER_COLUMN):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ClaimIdRole:
             return c["id"]

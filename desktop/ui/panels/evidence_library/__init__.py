@@ -39,18 +39,29 @@ from PySide6.QtWidgets import (
 
 from db.changes import Changes
 from desktop.evidence.queries import EVIDENCE_FILTERS as FILTERS
-from desktop.evidence.queries import present_paths, search_evidence
+from desktop.errors import DeskError
+from desktop.evidence.queries import present_paths
+from desktop.evidence.risky import may_open
+from desktop.review.search import search_evidence
+from desktop.text.library import executable_refused_text
 from desktop.text.messages import WATCH_STATE_NAMES
+from desktop.text.search import empty_text, searched_text, summary_text
 from desktop.ui.panels.evidence_library.model import EvidenceLibraryModel
 from desktop.ui.panels.evidence_library.preview_pane import PreviewPane
 from desktop.ui.panels.evidence_library.views import (
     EvidenceGridView,
+    HIT_ROW_HEIGHT,
+    ROW_HEIGHT,
     EvidenceListView,
     ThumbnailCache,
     reveal_in_file_manager,
 )
 from desktop.ui.session import Session
 
+LIBRARY_MIN_WIDTH = 400  # px: names and a page or sheet in the preview stay readable beside the claims
+PREVIEW_MIN_HEIGHT = 220  # px: a page or a sheet can still be read at the smallest
+LAYOUT_FILE = "layout.ini"
+SPLITTER_KEY = "library/splitter"  # QSettings: the list / preview split, as the user left it
 FILTER_NAMES = {"all": "全部", "unlinked": "未关联", "error": "出错", "superseded": "已有新版本"}
 PHASE_NAMES = {"register": "正在处理", "index": "正在提取文字", "thumb": "正在生成缩略图"}
 
@@ -63,6 +74,7 @@ class EvidenceLibrary(QWidget):
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
         self.setObjectName("evidenceLibrary")
+        self.setMinimumWidth(LIBRARY_MIN_WIDTH)
         self.session = session
         self.ws = session.ws
         self.ingest = session.ingest
@@ -135,13 +147,22 @@ class EvidenceLibrary(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(250)
 
+        self.search_note = QLabel()  # what a search found, or (nothing found) what was searched and what to try
+        self.search_note.setObjectName("searchNote")
+        self.search_note.setWordWrap(True)
+        self.search_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.search_note.setStyleSheet("QLabel#searchNote { color: #455a64; padding: 2px 4px; }")
+        self.search_note.hide()
+        self.search_result = None  # the last SearchResult shown
+
         self.list_view = EvidenceListView()
         self.list_view.setModel(self.model)
         header = self.list_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 44), (2, 64), (3, 36), (4, 82), (5, 72), (6, 150)):
+        header.setStretchLastSection(False)
+        for col, width in ((0, 260), (1, 44), (2, 62), (3, 36), (4, 82), (5, 72), (6, 130), (7, 260)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        header.setSectionHidden(self.model.MATCH_COLUMN, True)  # shown while a search is on
         self.grid_view = EvidenceGridView()
         self.grid_view.setModel(self.model)
         self.grid_view.setSelectionModel(self.list_view.selectionModel())  # one selection, two views
@@ -150,16 +171,24 @@ class EvidenceLibrary(QWidget):
         self.views.addWidget(self.grid_view)
 
         self.preview = PreviewPane(self.ws.db, self.ws.store, self.run_in_background)
+        self.preview.setMinimumHeight(PREVIEW_MIN_HEIGHT)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("librarySplitter")
         self.splitter.addWidget(self.views)
         self.splitter.addWidget(self.preview)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        # the preview must be large enough to read a page or a sheet: it gets the larger share by default
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([200, 300])
+        self._restore_splitter()
+        self.splitter.splitterMoved.connect(lambda *_: self._save_splitter())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3, 6, 6, 6)
         layout.addLayout(bar)
         layout.addLayout(tools)
+        layout.addWidget(self.search_note)
         layout.addWidget(self.splitter, 1)
 
         self.progress_bar = QProgressBar()
@@ -177,6 +206,10 @@ class EvidenceLibrary(QWidget):
         self.act_reveal = QAction("在文件夹中显示", self)
         self.act_retry = QAction("重试", self)
         self.act_copy_path = QAction("复制路径", self)
+        self.act_versions = QAction("比较新旧版本 / 改用新版本…", self)
+        self.act_versions.triggered.connect(lambda: self.show_versions(self.selected_evidence_ids()[0])
+                                            if self.selected_evidence_ids() else None)
+        self.version_dialog = None  # the old / new comparison, while open
         self.act_dismiss = QAction("不再显示此错误", self)
         self.act_dismiss.setToolTip("从列表中去掉这条无法登记的记录（文件再有变化时会重新登记）")
         self.act_find = QAction("搜索", self)
@@ -185,7 +218,14 @@ class EvidenceLibrary(QWidget):
         self.act_rescan = QAction("立即扫描文件夹", self)
         self.act_rescan.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.act_rescan.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        for a in (self.act_open, self.act_find, self.act_rescan):
+        self.act_toggle_view = QAction("网格 / 列表", self)
+        self.act_toggle_view.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.act_toggle_view.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.act_toggle_view.triggered.connect(
+            lambda: self.set_view_mode("list" if self.view_mode == "grid" else "grid"))
+        self.grid_button.setToolTip("缩略图网格，名称写在缩略图下（Ctrl+Shift+G 切换）")
+        self.list_button.setToolTip("列表：名称、类型、大小、关联指标、状态（Ctrl+Shift+G 切换）")
+        for a in (self.act_open, self.act_find, self.act_rescan, self.act_toggle_view):
             self.addAction(a)
 
     def eventFilter(self, obj, event) -> bool:
@@ -247,6 +287,7 @@ class EvidenceLibrary(QWidget):
         self.preview.open_requested.connect(self.open_evidence)
         self.preview.reveal_requested.connect(self.reveal)
         self.preview.retry_requested.connect(self.retry)
+        self.preview.versions_requested.connect(self.show_versions)
         self.act_open.triggered.connect(self.open_selected)
         self.act_reveal.triggered.connect(self.reveal_selected)
         self.act_retry.triggered.connect(self.retry_selected)
@@ -265,6 +306,25 @@ class EvidenceLibrary(QWidget):
     def status_widgets(self) -> tuple[QWidget, ...]:
         """What the library shows in the window's status bar: ingest progress and the watcher's state."""
         return (self.progress_bar, self.watch_label)
+
+    def _settings(self):
+        """The window's layout settings, in the data folder (EVIDENCE_DESK_HOME moves them with the rest)."""
+        from PySide6.QtCore import QSettings
+
+        from desktop import config
+
+        return QSettings(str(config.data_dir() / LAYOUT_FILE), QSettings.Format.IniFormat)
+
+    def _restore_splitter(self) -> None:
+        if not self.session.interactive:  # tests and scripted runs start from the default split
+            return
+        state = self._settings().value(SPLITTER_KEY)
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def _save_splitter(self) -> None:
+        if self.session.interactive:
+            self._settings().setValue(SPLITTER_KEY, self.splitter.saveState())
 
     # -- background reads ------------------------------------------------------------------------
 
@@ -311,19 +371,43 @@ class EvidenceLibrary(QWidget):
         token = self._search_token
         if not text.strip():
             self.searching = False
+            self.search_result = None
             self.model.set_search("", None)
+            self._show_search_note()
             return
         self.searching = True
         db = self.ws.db
 
-        def done(ids: set[int]) -> None:
+        def done(result) -> None:
             if token == self._search_token:
                 self.searching = False
-                self.model.set_search(text, ids)
+                self.search_result = result
+                self.model.set_search(text, result.ids, result.results)
+                self._show_search_note()
                 if self._select_first_hit:
                     self._go_to_first_hit()
 
-        self.run_in_background(lambda: search_evidence(db, text), done)
+        # number-aware: 21099 finds 21,099, 658.83万 finds 6,588,300.00 元 (desktop.review.search)
+        self.run_in_background(lambda: search_evidence(db, text, limit=None), done)
+
+    def _show_search_note(self) -> None:
+        """Under the search box: what was found (the list shows where), or what was searched and what to try."""
+        result = self.search_result
+        searching = result is not None
+        # where each file matched: under its name (any width), and in its own column for a wide pane
+        self.list_view.horizontalHeader().setSectionHidden(self.model.MATCH_COLUMN, not searching)
+        self.list_view.verticalHeader().setDefaultSectionSize(HIT_ROW_HEIGHT if searching else ROW_HEIGHT)
+        self.list_view.fit_name_column()
+        if not searching:
+            self.search_note.hide()
+            return
+        if self.model.rowCount() == 0:
+            self.search_note.setText(empty_text(result))
+            self.search_note.setToolTip("")
+        else:
+            self.search_note.setText(summary_text(result))
+            self.search_note.setToolTip(searched_text(result))
+        self.search_note.show()
 
     def _go_to_first_hit(self) -> None:
         self._select_first_hit = False
@@ -368,6 +452,7 @@ class EvidenceLibrary(QWidget):
 
     def _on_selection(self, *_: Any) -> None:
         rows = self.selected_rows()
+        self.act_open.setEnabled(bool(self.openable_ids()))
         self.selection_changed.emit()
         if len(rows) != 1:
             self.preview.clear(f"已选 {len(rows)} 项" if rows else "选中一份佐证材料即可在此预览")
@@ -438,10 +523,12 @@ class EvidenceLibrary(QWidget):
             text = "未设置监控文件夹"
         elif state == "off" and detail == "reviewer":
             text = "审核角色：不登记新文件"
-        self.watch_label.setText(f"<span style='color:{colour}'>● {text}</span>")
+        watched = self.ws.watch_dir
+        where = f"：{watched.name or watched}" if watched and state != "off" else ""  # the folder, not only in a tooltip
+        self.watch_label.setText(f"<span style='color:{colour}'>● {text}{_html(where)}</span>")
         self.watch_label.setProperty("state", state)
-        folder = str(self.ws.watch_dir) if self.ws.watch_dir else "（无）"
-        self.watch_label.setToolTip(f"佐证材料文件夹：{folder}")
+        folder = str(watched) if watched else "（无）"
+        self.watch_label.setToolTip(f"佐证材料文件夹：{folder}（文件 → 监控文件夹… 可更换）")
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -492,14 +579,22 @@ class EvidenceLibrary(QWidget):
         if tasks:
             self.ingest.dismiss(tasks)
 
+    def openable_ids(self) -> list[int]:
+        """The selected files the app may open (not programs or scripts)."""
+        return [e for e in self.selected_evidence_ids() if (row := self.model.evidence(e)) and may_open(row)]
+
     def open_selected(self) -> None:
         for eid in self.selected_evidence_ids()[:5]:
             self.open_evidence(eid)
 
     def open_evidence(self, evidence_id: int) -> None:
-        """Open with the default program: the file in the folder, or a copy of the stored bytes."""
+        """Open with the default program: the file in the folder, or a copy of the stored bytes.
+        Never a program or a script (it would run): the status bar says why."""
         e = self.model.evidence(evidence_id)
         if e is None:
+            return
+        if not may_open(e):
+            self.session.show_message(executable_refused_text(e["name"]), 8000)
             return
         target = self._original(e)
         if target is None:
@@ -550,6 +645,76 @@ class EvidenceLibrary(QWidget):
         if paths:
             QApplication.clipboard().setText("\n".join(paths))
 
+    # -- a new version: compare, 改用新版本 ----------------------------------------------------------
+
+    def show_versions(self, evidence_id: int) -> None:
+        """Compare a file with its newest version; the dialog offers 改用新版本 for the claims linked to it."""
+        from desktop.review import status
+        from desktop.review.versions import compare_versions, newest_version
+        from desktop.ui.dialogs.versions import VersionDialog
+
+        db = self.ws.db
+        try:
+            new_id = newest_version(db, evidence_id)
+        except DeskError as exc:  # versions that branch
+            self.session.show_error(exc)
+            return
+        if new_id == evidence_id:
+            self.session.show_message(f"E{evidence_id} 没有新版本。", 4000)
+            return
+        cmp = compare_versions(db, evidence_id, new_id)
+        rows = {c["id"]: c for c in status.claim_rows(db, cmp.claims_kept + cmp.claims_lost)}
+        names = {i: (self.model.evidence(i) or {}).get("name", "") for i in (evidence_id, new_id)}
+
+        def label(cid: int) -> str:
+            c = rows.get(cid)
+            if not c:
+                return f"#{cid}"
+            return f"#{cid} {c.get('subject') or ''} {c.get('value_raw') or c.get('value') or ''}{c.get('unit') or ''}".strip()
+
+        if self.version_dialog is not None:
+            self.version_dialog.close()
+        dialog = VersionDialog(self.window(), cmp, names, label, writable=self.session.writable)
+        dialog.switch_requested.connect(self.switch_to_new_version)
+        dialog.finished.connect(lambda *_: setattr(self, "version_dialog", None))
+        self.version_dialog = dialog
+        dialog.open()
+        self._version_claims = rows
+
+    def switch_to_new_version(self, evidence_id: int) -> None:
+        """改用新版本: the links of the old version move to the newest (one write, one undo)."""
+        from desktop.review.links import link_evidence, unlink_evidence
+        from desktop.review.versions import switch_to_new_version
+
+        db, session = self.ws.db, self.session
+        rows = getattr(self, "_version_claims", {})
+
+        def undo(switches) -> None:
+            def work() -> None:
+                for sw in switches:
+                    if sw.added.action == "linked":
+                        unlink_evidence(db, claim_id=sw.claim_id, evidence_id=sw.new_evidence_id)
+                    link_evidence(db, claim_id=sw.claim_id, evidence_id=sw.old_evidence_id,
+                                  locator=sw.removed.locator, note=sw.removed.note,
+                                  origin=sw.removed.origin or "manual", auto_locator=False)
+
+            session.write("撤销改用新版本", work)
+
+        def done(switches) -> None:
+            if not switches:
+                session.show_message("没有指标关联到旧版本。", 4000)
+                return
+            claim_ids = [sw.claim_id for sw in switches]
+            new_id = switches[0].new_evidence_id
+            session.undo.push("改用新版本", lambda: undo(switches),
+                              redo=lambda: session.write("重做改用新版本", lambda: switch_to_new_version(
+                                  db, evidence_id=evidence_id, claim_ids=claim_ids)),
+                              events=[{"action": "改用新版本", "claim_id": c, "evidence_id": new_id} for c in claim_ids],
+                              claims=rows, evidence={new_id: (self.model.evidence(new_id) or {}).get("name", "")})
+            session.show_message(f"已把 {len(switches)} 个指标改为关联新版本 E{new_id}（Ctrl+Z 撤销）", 6000)
+
+        session.write("改用新版本", lambda: switch_to_new_version(db, evidence_id=evidence_id), done)
+
     def _context_menu(self, view: QAbstractItemView, pos) -> None:
         idx = view.indexAt(pos)
         if not idx.isValid():
@@ -557,19 +722,27 @@ class EvidenceLibrary(QWidget):
         if idx.row() not in self.selected_rows():
             self.select_row(idx.row())
         menu = QMenu(self)
-        has_evidence = bool(self.selected_evidence_ids())
-        self.act_open.setEnabled(has_evidence)
+        self.act_open.setEnabled(bool(self.openable_ids()))
         menu.addAction(self.act_open)
         menu.addAction(self.act_reveal)
         menu.addAction(self.act_copy_path)
         errors = self.selected_problems() or [
-            e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["status"] == "error"]
+            e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["status"] == "error"
+            and r.get("error") != "pdf_encrypted"]  # trying an encrypted PDF again cannot help
         if errors:
             menu.addSeparator()
             menu.addAction(self.act_retry)
         if self.selected_problems():
             menu.addAction(self.act_dismiss)
+        superseded = [e for e in self.selected_evidence_ids() if (r := self.model.evidence(e)) and r["superseded_by"]]
+        if len(superseded) == 1 and len(self.selected_evidence_ids()) == 1:
+            menu.addSeparator()
+            menu.addAction(self.act_versions)
         menu.popup(view.viewport().mapToGlobal(pos))
 
 
 __all__ = ["EvidenceLibrary", "EvidenceLibraryModel", "FILTERS", "FILTER_NAMES"]
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

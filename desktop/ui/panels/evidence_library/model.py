@@ -19,7 +19,10 @@ from PySide6.QtGui import QBrush
 from db.database import Database
 from desktop.evidence.queries import EVIDENCE_FILTERS, evidence_counts, evidence_ids
 from desktop.review import status
+from desktop.evidence.risky import is_executable
+from desktop.text.library import ENCRYPTED_STATE, EXECUTABLE_STATE
 from desktop.text.messages import ingest_error_text
+from desktop.text.search import MATCHED_NAMES
 from desktop.ui.common import (
     AMBER,
     CLAIM_MIME,
@@ -33,11 +36,13 @@ from desktop.ui.common import (
     ids_from_mime,
     ids_to_mime,
 )
+from desktop.ui.panels.evidence_library.views import HitRole
 from desktop.ui.table_model import KeyedTableModel
 
 _ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
                                     Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
-                                    Qt.ItemDataRole.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole))
+                                    Qt.ItemDataRole.TextAlignmentRole, EvidenceIdRole, FlagsRole, ProblemRole,
+                                    HitRole))
 # computed once: combining Qt flags in Python is slow, and views ask for them on every paint
 _EVIDENCE_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
                    | Qt.ItemFlag.ItemIsDropEnabled)
@@ -59,7 +64,8 @@ def local_time(iso: str | None) -> str:
 class EvidenceLibraryModel(KeyedTableModel):
     """Evidence (filtered, searched) plus the files that could not be registered."""
 
-    COLUMNS = ("名称", "类型", "大小", "页数", "添加时间", "关联指标", "状态")
+    COLUMNS = ("名称", "类型", "大小", "页数", "添加时间", "关联指标", "状态", "找到位置")
+    MATCH_COLUMN = 7  # shown only while a search is on: where the words or the number were found
     view_changed = Signal()  # rows came or went (the filter counts follow)
     claims_dropped = Signal(int, list)  # evidence_id, claim ids
 
@@ -69,6 +75,7 @@ class EvidenceLibraryModel(KeyedTableModel):
         self.filter = "all"
         self.search_text = ""
         self.search_ids: set[int] | None = None
+        self.hits: dict[int, Any] = {}  # evidence id → SearchHit (desktop.review.search), while searching
         self.problems: dict[int, dict[str, Any]] = {}  # task id → queue row (files that could not be registered)
         self.thumbs = None  # a ThumbnailCache, once the library has one
         self.reload()
@@ -83,6 +90,9 @@ class EvidenceLibraryModel(KeyedTableModel):
         found = evidence_ids(self.db, self.filter, among=ids)
         if self.search_ids is not None:
             found = [i for i in found if i in self.search_ids]
+            if self.hits:  # best first, as the search ranked them
+                rank = {eid: n for n, eid in enumerate(self.hits)}
+                found.sort(key=lambda i: (rank.get(i, len(rank)), i))
         return found
 
     def _problem_keys(self) -> list[int]:
@@ -107,10 +117,20 @@ class EvidenceLibraryModel(KeyedTableModel):
             self.filter = name
             self.reload()
 
-    def set_search(self, text: str, ids: set[int] | None) -> None:
+    def set_search(self, text: str, ids: set[int] | None, hits: Iterable[Any] = ()) -> None:
+        """Show only ``ids`` (None: every file); ``hits`` (best first) say where each was found."""
         self.search_text = text
         self.search_ids = ids
+        self.hits = {h.evidence_id: h for h in hits}
         self.reload()
+
+    def hit_text(self, evidence_id: int) -> str:
+        """Where a search found this file: ``台账!D12：…合计 21,099…`` (empty when not searching)."""
+        hit = self.hits.get(evidence_id)
+        if hit is None:
+            return ""
+        where = hit.locator or MATCHED_NAMES.get(hit.matched, hit.matched)
+        return f"{where}：{hit.snippet}" if hit.snippet else where
 
     def set_problems(self, rows: list[dict[str, Any]]) -> None:
         old = self.problems
@@ -232,16 +252,21 @@ class EvidenceLibraryModel(KeyedTableModel):
                 return "、".join(f"#{c}" for c in e["claim_ids"]) if e["claim_ids"] else "未关联"
             if col == 6:
                 return self.state_text(e)
+            if col == self.MATCH_COLUMN:
+                return self.hit_text(e["id"])
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and self.thumbs is not None:
             return self.thumbs.icon(e["id"], e["sha256"], e.get("ext"))
         if role == Qt.ItemDataRole.ToolTipRole:
             paths = "\n".join(e["paths"]) or "（原文件已不在文件夹中，副本仍在工作区）"
-            tip = f"E{e['id']} · {e['sha256'][:12]}…\n{paths}\n{self.state_text(e)}"
+            tip = f"{e['name']}\nE{e['id']} · {e['sha256'][:12]}…\n{paths}\n{self.state_text(e)}"
             if e.get("error_detail"):
                 tip += f"\n{e['error_detail'][:300]}"
+            found = self.hit_text(e["id"])
+            if found:
+                tip += f"\n找到：{found}"
             return tip
         if role == Qt.ItemDataRole.ForegroundRole:
-            if e["status"] == "error" and col in (0, 6):
+            if (e["status"] == "error" or self.executable(e)) and col in (0, 6):
                 return QBrush(RED)
             if col == 5 and not e["claim_ids"]:
                 return QBrush(AMBER)
@@ -249,6 +274,9 @@ class EvidenceLibraryModel(KeyedTableModel):
                 return QBrush(AMBER if e["superseded_by"] else GREY)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == HitRole and col == 0:  # (a match in the name itself is plain to see already)
+            hit = self.hits.get(e["id"])
+            return self.hit_text(e["id"]) or None if hit is not None and hit.matched != "name" else None
         if role == EvidenceIdRole:
             return e["id"]
         if role == FlagsRole:
@@ -256,9 +284,18 @@ class EvidenceLibraryModel(KeyedTableModel):
         return None
 
     @staticmethod
-    def state_text(e: dict[str, Any]) -> str:
+    def executable(e: dict[str, Any]) -> bool:
+        """A program or script (setup.exe, run.bat): registered, marked, never opened by the app."""
+        return "executable" in (e.get("flags") or ()) or is_executable(e.get("ext") or e.get("name"))
+
+    @classmethod
+    def state_text(cls, e: dict[str, Any]) -> str:
         parts = []
-        if e["status"] == "error":
+        if cls.executable(e):
+            parts.append(EXECUTABLE_STATE)
+        if e["status"] == "error" and e.get("error") == "pdf_encrypted":
+            parts.append(ENCRYPTED_STATE)
+        elif e["status"] == "error":
             parts.append("出错：" + ingest_error_text(e.get("error")))
         elif e["status"] == "pending" or e.get("text_status") == "pending":
             parts.append("处理中")
@@ -287,10 +324,10 @@ class EvidenceLibraryModel(KeyedTableModel):
             if col == 6:
                 return self.problem_text(p)
             return ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{p['name']}\n{p['path']}\n{self.problem_text(p)}"
         if role == Qt.ItemDataRole.DecorationRole and col == 0 and self.thumbs is not None:
             return self.thumbs.type_icon(os.path.splitext(p["name"])[1].lstrip("."))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{p['path']}\n{self.problem_text(p)}"
         if role == Qt.ItemDataRole.ForegroundRole and col in (0, 6):
             return QBrush(RED)
         if role == ProblemRole:

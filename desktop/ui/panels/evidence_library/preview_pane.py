@@ -28,6 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.evidence.queries import text_units
+from desktop.evidence.risky import may_open
+from desktop.text.library import (
+    ENCRYPTED_PREVIEW,
+    ENCRYPTED_TEXT,
+    EXECUTABLE_NOTE,
+    EXECUTABLE_OPEN_TIP,
+    EXECUTABLE_PREVIEW,
+)
 from desktop.evidence.text import IMAGE_EXTS
 from desktop.text.messages import TEXT_STATUS_NAMES, ingest_error_text
 from desktop.ui.common import human_size
@@ -35,7 +43,9 @@ from desktop.ui.common import human_size
 MAX_PREVIEW_SIDE = 2000
 MAX_TEXT_CHARS = 400_000
 MAX_TABLE_ROWS = 2000
+MAX_COLUMN_WIDTH = 140  # px: a sheet's columns in the preview, at most
 SHEET_EXTS = {"xlsx", "xlsm", "csv", "tsv"}
+
 
 
 def load_image(path: str, max_side: int = MAX_PREVIEW_SIDE) -> QImage:
@@ -85,6 +95,7 @@ class PreviewPane(QWidget):
     open_requested = Signal(int)  # evidence id
     reveal_requested = Signal(int)
     retry_requested = Signal(list, list)  # task ids, evidence ids
+    versions_requested = Signal(int)  # evidence id: compare it with its new version (改用新版本)
 
     def __init__(self, db, store, submit: Callable[[Callable[[], Any], Callable[[Any], None]], None], parent=None):
         """``submit(work, done)`` runs ``work`` off the GUI thread and ``done(result)`` back on it."""
@@ -112,20 +123,26 @@ class PreviewPane(QWidget):
         self.reveal_button = QPushButton("在文件夹中显示")
         self.retry_button = QPushButton("重试")
         self.retry_button.setToolTip("重新读取此文件")
-        for b in (self.open_button, self.reveal_button, self.retry_button):
+        self.version_button = QPushButton("比较新旧版本 / 改用新版本…")
+        self.version_button.setObjectName("compareVersions")
+        self.version_button.setToolTip("文件夹中已有此文件的新版本：看看数字有何变化，再把关联改到新版本")
+        self.version_button.hide()
+        self.version_button.clicked.connect(lambda: self._emit_id(self.versions_requested))
+        for b in (self.open_button, self.reveal_button, self.retry_button, self.version_button):
             b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.open_button.clicked.connect(lambda: self._emit_id(self.open_requested))
         self.reveal_button.clicked.connect(lambda: self._emit_id(self.reveal_requested))
         self.retry_button.clicked.connect(self._on_retry)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for b in (self.open_button, self.reveal_button, self.retry_button):
+        for b in (self.open_button, self.reveal_button, self.retry_button, self.version_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
         self.stack = QStackedWidget()
         self.placeholder = QLabel("选中一份佐证材料即可在此预览")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("color: #757575")
         self.image_label = ScaledImage()
         self.text_view = QPlainTextEdit()
@@ -156,6 +173,7 @@ class PreviewPane(QWidget):
         for b in (self.open_button, self.reveal_button, self.retry_button):
             b.setEnabled(False)
         self.retry_button.hide()
+        self.version_button.hide()
 
     def show_problem(self, problem: dict[str, Any]) -> None:
         """A file that could not be registered: what went wrong, and a retry."""
@@ -175,6 +193,7 @@ class PreviewPane(QWidget):
         self.reveal_button.setEnabled(True)
         self.retry_button.setEnabled(True)
         self.retry_button.show()
+        self.version_button.hide()
 
     def show_evidence(self, e: dict[str, Any]) -> None:
         self._token += 1
@@ -189,16 +208,30 @@ class PreviewPane(QWidget):
         self.title.setText(f"<b>{html.escape(e['name'])}</b>　<span style='color:#757575'>{' · '.join(meta)}"
                            f"<br>{html.escape(where)}</span>")
         notes = []
-        if e.get("status") == "error":
+        openable = may_open(e)
+        encrypted = e.get("status") == "error" and e.get("error") == "pdf_encrypted"
+        if not openable:
+            notes.append(EXECUTABLE_NOTE)
+        if encrypted:
+            # the ingest cannot take a password: say so, and offer nothing that cannot help (no 重试)
+            notes.append(ENCRYPTED_TEXT)
+        elif e.get("status") == "error":
             notes.append(ingest_error_text(e.get("error")))
         if e.get("superseded_by"):
             notes.append("已有新版本：" + "、".join(f"E{i}" for i in e["superseded_by"]))
         self.message.setText("；".join(notes))
         self.message.setVisible(bool(notes))
-        self.open_button.setEnabled(True)
+        self.open_button.setEnabled(openable)
+        self.open_button.setToolTip("用系统中关联的程序打开此文件（Enter）" if openable
+                                    else EXECUTABLE_OPEN_TIP)
         self.reveal_button.setEnabled(bool(e.get("paths")))
-        self.retry_button.setVisible(e.get("status") == "error")
-        self.retry_button.setEnabled(e.get("status") == "error")
+        self.version_button.setVisible(bool(e.get("superseded_by")))
+        retry = e.get("status") == "error" and not encrypted
+        self.retry_button.setVisible(retry)
+        self.retry_button.setEnabled(retry)
+        if not openable:
+            self._placeholder(EXECUTABLE_PREVIEW)
+            return
         path = str(self.store.object_path(e["sha256"]))
         if ext in IMAGE_EXTS:
             if e.get("error") == "image_too_large":
@@ -207,6 +240,9 @@ class PreviewPane(QWidget):
             self._placeholder("正在载入图片…")
             self._submit(lambda: load_image(path), lambda img: self._show_image(token, img))
         elif ext == "pdf":
+            if encrypted:
+                self._placeholder(ENCRYPTED_PREVIEW)
+                return
             if e.get("status") == "error":
                 self._placeholder("无法预览：" + ingest_error_text(e.get("error")))
                 return
@@ -278,6 +314,8 @@ class PreviewPane(QWidget):
                         if value:
                             table.setItem(r, c, QTableWidgetItem(value))
                 table.resizeColumnsToContents()
+                for col in range(width):  # a title row must not make one column as wide as the pane
+                    table.setColumnWidth(col, min(table.columnWidth(col), MAX_COLUMN_WIDTH))
                 self.sheets.addTab(table, locator if ext.startswith("xls") else "表格")
             self.kind = "table"
             self.stack.setCurrentWidget(self.sheets)

@@ -63,6 +63,35 @@ WALKS = (
 CONTEXT_CHARS = 220
 
 
+SENTENCE_ENDS = "。！？；!?\n"
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``: from after the previous 。！？； or line break to the next
+    one (inclusive)."""
+    s = max((text.rfind(ch, 0, start) for ch in SENTENCE_ENDS), default=-1) + 1
+    ends = [i for i in (text.find(ch, end) for ch in SENTENCE_ENDS) if i >= 0]
+    e = min(ends) + 1 if ends else len(text)
+    return s, max(e, end)
+
+
+class ContextBox(QTextBrowser):
+    """The 报告原文 box: calls ``on_resized`` when it is resized or shown (a box not laid out yet cannot
+    scroll to the claim; it does so again once it has its size)."""
+
+    def __init__(self, on_resized, parent=None):
+        super().__init__(parent)
+        self._on_resized = on_resized
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._on_resized()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._on_resized()
+
+
 def _esc(text: Any) -> str:
     return html.escape("" if text is None else str(text))
 
@@ -130,9 +159,11 @@ class ReviewModePanel(QWidget):
         self.claim_title.setObjectName("reviewClaimTitle")
         self.claim_title.setWordWrap(True)
         self.claim_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.context = QTextBrowser()
+        self.context = ContextBox(self._scroll_to_claim)
         self.context.setObjectName("reviewContext")
         self.context.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._claim_span = (0, 0)
+        self._sentence_start = 0
         self.state_label = QLabel()
         self.state_label.setObjectName("reviewState")
         self.state_label.setWordWrap(True)
@@ -373,16 +404,68 @@ class ReviewModePanel(QWidget):
         self.comment.clear()
 
     def _show_context(self, c: dict[str, Any]) -> None:
+        """The claim's sentence in the report, highlighted (the value in bold), with some text either side;
+        scrolled so that the sentence — not the text before it — is in view."""
         text = self._report_text(c["report_id"])
         start, end = c.get("start"), c.get("end")
         if start is None or end is None or not text:
             self.context.setHtml(f"<p>“{_esc(c['quote'])}”</p>")
+            self._claim_span = (0, 0)
             return
-        a, b = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-        before, quote, after = text[a:start], text[start:end], text[end:b]
-        body = (("…" if a else "") + _esc(before) + "<span style='background:#ffe082; font-weight:bold'>"
-                + _esc(quote) + "</span>" + _esc(after) + ("…" if b < len(text) else ""))
-        self.context.setHtml(f"<div style='line-height:150%'>{body.replace(chr(10), '<br>')}</div>")
+        s_start, s_end = sentence_bounds(text, start, end)
+        a, b = max(0, s_start - CONTEXT_CHARS), min(len(text), s_end + CONTEXT_CHARS)
+        lead = "…" if a else ""
+
+        def html_of(t: str) -> str:
+            return _esc(t).replace("\n", "<br>")
+
+        body = (lead + html_of(text[a:s_start])
+                + "<span style='background:#fff3c4'>" + html_of(text[s_start:start])
+                + "<span style='background:#ffe082; font-weight:bold'>" + html_of(text[start:end]) + "</span>"
+                + html_of(text[end:s_end]) + "</span>"
+                + html_of(text[s_end:b]) + ("…" if b < len(text) else ""))
+        # pre-wrap: runs of spaces and tabs (a table's cells in the text) keep their width, so positions hold
+        self.context.setHtml(f"<div style='line-height:150%; white-space:pre-wrap'>{body}</div>")
+        # each character (a <br> too) is one position in the document: where the claim's value is
+        self._claim_span = (len(lead) + start - a, len(lead) + end - a)
+        self._sentence_start = len(lead) + s_start - a
+        self._scroll_to_claim()
+
+    def claim_cursor(self):
+        """A text cursor over the claim's value in the 报告原文 box."""
+        from PySide6.QtGui import QTextCursor
+
+        cur = QTextCursor(self.context.document())
+        a, b = getattr(self, "_claim_span", (0, 0))
+        count = self.context.document().characterCount()
+        cur.setPosition(min(a, count - 1))
+        cur.setPosition(min(b, count - 1), QTextCursor.MoveMode.KeepAnchor)
+        return cur
+
+    def _scroll_to_claim(self) -> None:
+        """Bring the claim's sentence to the upper third of the box (again whenever the box is resized:
+        a box not laid out yet cannot scroll)."""
+        from PySide6.QtGui import QTextCursor
+
+        if getattr(self, "_claim_span", (0, 0)) == (0, 0):
+            return
+        doc_cursor = self.claim_cursor()
+        sentence = QTextCursor(self.context.document())
+        sentence.setPosition(min(getattr(self, "_sentence_start", 0), self.context.document().characterCount() - 1))
+        bar = self.context.verticalScrollBar()
+        view_h = self.context.viewport().height()
+        # positions in document coordinates: the current scroll plus the rect in the viewport
+        top = bar.value() + self.context.cursorRect(sentence).top()
+        claim_bottom = bar.value() + self.context.cursorRect(doc_cursor).bottom()
+        wanted = top - view_h // 4
+        if claim_bottom - wanted > view_h - 8:  # a long sentence: the value itself must show
+            wanted = claim_bottom - view_h + view_h // 4
+        bar.setValue(max(0, min(wanted, bar.maximum())))
+
+    def claim_visible(self) -> bool:
+        """Whether the claim's value is inside the 报告原文 box's viewport now."""
+        rect = self.context.cursorRect(self.claim_cursor())
+        return self.context.viewport().rect().contains(rect.center())
 
     def _show_state(self, c: dict[str, Any]) -> None:
         info = self._overview.get(c["id"])
