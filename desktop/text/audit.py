@@ -177,6 +177,8 @@ def action_name(action: str) -> str:
     """The action in words; one a later area added without a name here is still words (its family)."""
     if action in ACTION_NAMES:
         return ACTION_NAMES[action]
+    if action and not any("a" <= ch.lower() <= "z" for ch in action):  # already words (改用新版本)
+        return action
     family = ACTION_FAMILIES.get(action.split(".", 1)[0])
     return f"{family}：其他操作" if family else "其他操作"
 
@@ -458,6 +460,16 @@ def detail_fields(event: dict[str, Any], claims: dict[int, dict[str, Any]] | Non
             add(label, value_words(key, v, action, claims, evidence, setting))
 
     for k, v in payload.items():
+        if k == "_replay":  # the rows the write left, kept for verify's replay: a count, not the rows
+            rows = v if isinstance(v, dict) else {}
+            n = sum(len(t.get("set") or []) + len(t.get("del") or []) for t in rows.values() if isinstance(t, dict))
+            add("校验记录", f"{n} 行数据变化（完整性校验逐行核对用）")
+            continue
+        if k == "score_tables" and isinstance(v, list):  # the tables as read: how many, not every cell
+            rows = sum(len(t.get("rows") or []) for t in v if isinstance(t, dict))
+            add("自评表", f"{len(v)} 张，{rows} 行" + (f"（{'、'.join(str(t.get('title')) for t in v if isinstance(t, dict) and t.get('title'))}）"
+                                                       if any(isinstance(t, dict) and t.get("title") for t in v) else ""))
+            continue
         walk(name(k), str(k), v)
     if skipped:
         out.append(("……", f"另有 {skipped} 项"))
