@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, ...]] = [
     ("db",),
     ("desktop.errors", "desktop.config", "desktop.resources", "desktop.lock", "desktop.store", "desktop.text",
-     "desktop.paths", "desktop.version", "desktop.logs", "desktop.parsing"),
+     "desktop.paths", "desktop.version", "desktop.logs", "desktop.parsing", "desktop.confine"),
     ("desktop.workspace",),
     ("desktop.claims", "desktop.evidence"),
     ("desktop.review", "desktop.checks"),

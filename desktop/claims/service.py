@@ -143,12 +143,28 @@ def read_for_import(db: Database, path: Path, progress: Progress | None = None) 
     return read_report_isolated(path, limitsmod.load(db))
 
 
-def import_report(db: Database, *, path: str | Path, progress: Progress | None = None) -> ImportResult:
+def import_report(db: Database, *, path: str | Path, progress: Progress | None = None,
+                  again: bool = False) -> ImportResult:
     """Read ``path``, extract its claims and store report + claims in one transaction. Nothing is written
     until the one transaction at the end, so a refusal or an interruption (Ctrl+C) leaves the workspace
-    as it was. ``progress(stage, details)`` is told each stage as it starts."""
+    as it was. ``progress(stage, details)`` is told each stage as it starts.
+
+    The same bytes imported before (a report of this workspace, current or superseded, has this SHA-256)
+    are refused with ``report.already_imported``, naming it, and nothing is written — a second copy would
+    double every claim and its gaps. ``again=True`` imports a second copy on purpose."""
     require_role(db, "report.import", *EDITOR)
     path = Path(path)
+    if not again:
+        try:
+            with path.open("rb") as f:  # streamed: the size ceiling is checked by the reader, not here
+                sha = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            sha = None  # the reader says what is wrong with the path, in its words
+        row = None if sha is None else \
+            db.query_one("SELECT id, name, state FROM reports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha,))
+        if row is not None:
+            raise DeskError("report.already_imported", report_id=row["id"], name=row["name"],
+                            report_state=row["state"])
     doc = read_for_import(db, path, progress)  # raises before anything is written
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()

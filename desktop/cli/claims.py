@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.base import EXIT_OK, open_workspace, out
+from desktop.cli.base import EXIT_OK, id_arg, open_workspace, out, refuse_workspace_paths
 
 
 def _stage_lines(stage: str, details: dict) -> None:
@@ -22,6 +22,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     progress = None if getattr(args, "json", False) else _stage_lines
     with open_workspace(args) as ws:
+        refuse_workspace_paths(ws, [args.report])
         if args.revises is not None:
             rev = import_revised_report(ws.db, report_id=args.revises, path=args.report, progress=progress)
             data = {"report_id": rev.report_id, "supersedes": rev.old_report_id, "name": rev.name,
@@ -31,7 +32,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     f"{len(rev.changed)} 个数值变化，{len(rev.vanished)} 个已删除，{len(rev.added)} 个新增")
             warnings = rev.warnings
         else:
-            result = import_report(ws.db, path=args.report, progress=progress)
+            result = import_report(ws.db, path=args.report, progress=progress, again=args.again)
             data = {"report_id": result.report_id, "name": result.name, "claims": result.claims,
                     "candidates": result.candidates}
             text = f"已导入《{result.name}》：{result.claims} 个指标，{result.candidates} 个待确认数字"
@@ -83,9 +84,11 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    p = add("import", cmd_import, "导入报告并抽取指标")
+    p = add("import", cmd_import, "导入报告并抽取指标。同一份报告（内容完全相同）再导入时不重复导入，说明已导入的是哪一份，"
+            "退出码 2（与 --revises 内容相同时一致）")
     p.add_argument("report")
-    p.add_argument("--revises", type=int, metavar="REPORT_ID",
+    p.add_argument("--again", action="store_true", help="内容相同也再导入一份（会有两份相同的指标）")
+    p.add_argument("--revises", type=id_arg, metavar="REPORT_ID",
                    help="作为报告 #REPORT_ID 的新版本导入：已有指标按原文与上下文重新定位，保留关联")
     p = add("claims", cmd_claims, "从报告抽取指标（不需要工作区）", ws=False)
     p.add_argument("report")

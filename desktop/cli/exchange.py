@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, out
+from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, out, progress_line
 from desktop.text import exchange as _words  # noqa: F401 - registers the exchange error texts
 
 
@@ -16,7 +16,7 @@ def _progress_printer(args: argparse.Namespace):
 
     def progress(stage: str, done: int, total: int) -> None:
         if show:
-            print(f"\r{stage_text(stage)}：{done}/{total}        ", end="", file=sys.stderr, flush=True)
+            progress_line(f"{stage_text(stage)}：{done}/{total}        ")
 
     return progress, show
 
