@@ -8,6 +8,7 @@ rewritten after every commit.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -120,20 +121,65 @@ def read_head(path: Path) -> dict[str, Any] | None:
     return data
 
 
+#: beside the head file: a little space kept in reserve for it. A full disk (SQLite's last commit took the
+#: last free block) must not leave a committed event that the head file cannot name: the reserve is given
+#: up for the head file's write, and made again once there is room.
+RESERVE_SUFFIX = ".reserve"
+RESERVE_BYTES = 64 * 1024
+
+
 def write_head(path: Path, seq: int, hash_: str) -> None:
     """Atomically replace the head file (temp file, fsync, rename, fsync of the folder so the rename
-    itself survives a power cut)."""
+    itself survives a power cut). On a full disk the reserve beside it is freed for this write."""
     path = Path(path)
+    reserve = path.with_name(path.name + RESERVE_SUFFIX)
+    try:
+        _write_head(path, seq, hash_)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or not reserve.exists():
+            raise
+        reserve.unlink()
+        _write_head(path, seq, hash_)
+        return
+    if not reserve.exists():
+        _make_reserve(reserve)
+
+
+def _write_head(path: Path, seq: int, hash_: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     data = canonical_json({"seq": seq, "hash": hash_}).encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        os.write(fd, data)
+        n = os.write(fd, data)
+        if n != len(data):
+            raise OSError(errno.ENOSPC, "short write of the head file", str(tmp))
         os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(tmp, path)
     _sync_folder(path.parent)
+
+
+def _make_reserve(reserve: Path) -> None:
+    """Best effort (no room, a read-only share: then there is none until the next write)."""
+    try:
+        fd = os.open(reserve, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    except OSError:
+        return
+    try:
+        try:
+            os.write(fd, b"\0" * RESERVE_BYTES)  # real blocks (a sparse file would free nothing)
+            os.fsync(fd)
+        except OSError:
+            os.close(fd)
+            fd = -1
+            try:
+                reserve.unlink()
+            except OSError:
+                pass
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
 import os
 import sqlite3
@@ -151,6 +152,9 @@ class Database:
         self.commit_lock = CommitLock(self.head_path.with_name(LOCK_FILE), readonly=readonly)
         self._closed = False
         self._change_listeners: list[Callable[[Changes], None]] = []
+        self._own_seqs: set[int] = set()  # events this object committed, not yet seen by others_events_after
+        self._own_lock = threading.Lock()
+        self._tracking_own = False  # set by watch_others(): only then are own events remembered
 
     # -- connections -----------------------------------------------------------------------------
 
@@ -232,6 +236,36 @@ class Database:
         row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
+    def watch_others(self) -> int:
+        """Start telling own events from others' (for :meth:`others_events_after`); the last seq now."""
+        self._tracking_own = True
+        return self.scalar("SELECT COALESCE(MAX(seq), 0) FROM events") or 0
+
+    def others_events_after(self, seq: int) -> tuple[list[dict[str, Any]], int]:
+        """The audit events committed after ``seq`` by anyone but this object — another window's or another
+        process's writes on the same workspace, which no change listener of this object heard — each as
+        :meth:`db.changes.Changes.from_events` reads them; and the last seq now. (An own event committed
+        while this runs may be counted as another's once: a refresh too many, never one too few.)"""
+        seqs = [r[0] for r in self.query("SELECT seq FROM events WHERE seq > ? ORDER BY seq", (seq,))]
+        last = seqs[-1] if seqs else seq
+        with self._own_lock:
+            own, self._own_seqs = self._own_seqs, {s for s in self._own_seqs if s > last}
+        theirs = [s for s in seqs if s not in own]  # payloads are read only for these (own may be thousands)
+        rows = []
+        for i in range(0, len(theirs), 500):
+            chunk = theirs[i:i + 500]
+            rows += self.query("SELECT seq, action, report_id, claim_id, evidence_id, payload FROM events"
+                               f" WHERE seq IN ({','.join('?' * len(chunk))}) ORDER BY seq", chunk)
+        out = []
+        for r in rows:
+            try:
+                payload = json.loads(r["payload"] or "{}")
+            except ValueError:
+                payload = {}
+            out.append({"seq": r["seq"], "action": r["action"], "report_id": r["report_id"],
+                        "claim_id": r["claim_id"], "evidence_id": r["evidence_id"], "payload": payload})
+        return out, last
+
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A consistent read across several statements (one read transaction)."""
@@ -296,6 +330,9 @@ class Database:
                     conn.execute("ROLLBACK")
                 raise
             ev = tx.events[-1]
+            if self._tracking_own:
+                with self._own_lock:
+                    self._own_seqs.update(e["seq"] for e in tx.events)
             try:
                 audit.write_head(self.head_path, ev["seq"], ev["hash"])
                 self.head_error = None

@@ -26,6 +26,22 @@ MAX_BYTES = 1024 * 1024
 BACKUP_COUNT = 3
 FORMAT = "%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
 
+class SafeFormatter(logging.Formatter):
+    """Every log line with control characters escaped (:func:`desktop.text.safe.printable`): a file name
+    holding ``ESC[…`` or a line break cannot forge a log line or reach the terminal of whoever ``tail``s it.
+    The message is kept on one line; a traceback keeps its own line ends."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from desktop.text.safe import printable
+
+        return printable(super().formatMessage(record), keep="\t")
+
+    def formatException(self, ei) -> str:
+        from desktop.text.safe import printable
+
+        return printable(super().formatException(ei), keep="\n\t")
+
+
 _lock = threading.Lock()
 _handler: logging.Handler | None = None
 
@@ -59,7 +75,7 @@ def setup_logging(component: str, level: int = logging.INFO) -> Path:
                     path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True)
             except OSError:
                 return path
-            handler.setFormatter(logging.Formatter(FORMAT))
+            handler.setFormatter(SafeFormatter(FORMAT))
             log = logger()
             log.addHandler(handler)
             if log.level == logging.NOTSET or log.level > level:

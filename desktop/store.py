@@ -289,8 +289,13 @@ class ContentStore:
         on_chunk: Callable[[int], None] | None = None,
         sync_dir: bool = True,
         sync_data: bool = True,
+        opened: Callable[[int], None] | None = None,
     ) -> StoredObject:
         """Copy ``src`` into the store, hashing as it goes; return its object.
+
+        ``opened(fd)`` runs once the source is open and before a byte of it is read: it may refuse the
+        file by raising (the ingest checks there that the file really opened lies inside the watched
+        folder, see :mod:`desktop.confine`); nothing is created in the store then.
 
         ``sync_dir=False, sync_data=False`` (bulk ingest) leave the flush of the object's folder and data to
         :meth:`sync_batch` (one flush of the whole store for a batch instead of one per file); until then
@@ -306,6 +311,8 @@ class ContentStore:
         # takes back the interpreter lock that the other workers and the GUI wait for.)
         src_fd = os.open(src, os.O_RDONLY | _O_BINARY | _O_CLOEXEC)
         try:
+            if opened is not None:
+                opened(src_fd)
             start = os.fstat(src_fd)
             if not stat.S_ISREG(start.st_mode):
                 raise IsADirectoryError(errno.EISDIR, "not a regular file", os.fsdecode(src))

@@ -23,7 +23,7 @@ from db import audit
 from db.changes import NO_CHANGES, Changes
 from db.database import Database, LockTimeout, ReadOnlyError
 from desktop import config
-from desktop.errors import DeskError, Forbidden, ReadOnlyWorkspace
+from desktop.errors import DeskError, DiskFull, Forbidden, ReadOnlyWorkspace, disk_nearly_full, is_disk_full
 from desktop.store import ContentStore
 from desktop.lock import WorkspaceLock
 from desktop.version import app_version
@@ -75,6 +75,10 @@ class Workspace:
             raise DeskError("workspace.exists", path=str(root))
         if root.exists() and not root.is_dir():
             raise DeskError("workspace.not_a_folder", path=str(root))
+        if watch_dir is not None:  # before anything is made: a refused folder leaves no half workspace
+            # (it may be made later; the demo keeps its folder inside the workspace, which the scan excludes
+            # the workspace's own files from)
+            watch_dir = check_watch_dir(root, watch_dir, must_exist=False, allow_inside=True)
         try:
             root.mkdir(parents=True, exist_ok=True)
             ContentStore(root / STORE_DIR).ensure()
@@ -186,6 +190,8 @@ class Workspace:
             db.close()
             if lock_to_keep:
                 lock_to_keep.release()
+            if is_disk_full(exc) or (isinstance(exc, (sqlite3.Error, OSError)) and disk_nearly_full(root)):
+                raise DiskFull(path=str(root), detail=str(exc)) from exc
             raise DeskError("workspace.cannot_open", path=str(root), detail=str(exc)) from exc
         downgrade = None
         if problem is not None:
@@ -349,9 +355,86 @@ class SettingChange:
     changes: Changes = NO_CHANGES
 
 
+def _within(inner: Path, outer: Path) -> bool:
+    try:
+        inner.relative_to(outer)
+    except ValueError:
+        return False
+    return True
+
+
+def check_watch_dir(workspace_root: str | Path, folder: str | Path, *, must_exist: bool = True,
+                    allow_inside: bool = False) -> Path:
+    """The folder as it will be stored (absolute), or a :class:`DeskError` saying why it cannot be watched:
+    missing, not a folder, inside this workspace or containing it (the workspace's own files would be taken
+    in as evidence, which writes more files there …), or another workspace / inside one (its store would be)."""
+    from desktop import confine
+
+    path = Path(os.path.expanduser(str(folder))).absolute()
+    if not path.exists() and must_exist:
+        raise DeskError("watch.not_found", path=str(path))
+    if path.exists() and not path.is_dir():
+        raise DeskError("watch.not_a_folder", path=str(path))
+    real, root = Path(confine.real(path)), Path(confine.real(workspace_root))
+    if _within(real, root):
+        if not allow_inside:
+            raise DeskError("watch.inside_workspace", path=str(path), workspace=str(root))
+    elif _within(root, real):
+        raise DeskError("watch.contains_workspace", path=str(path), workspace=str(root))
+    other = confine.workspace_above(real)
+    if other is not None and other != root:
+        raise DeskError("watch.other_workspace", path=str(path), workspace=str(other))
+    return path
+
+
+#: numeric settings and the values they may take (inclusive): seconds, counts, sizes. ``set_setting`` refuses
+#: anything else (negative, nan, inf, absurdly large) naming the range, and :func:`setting_number` reads a
+#: value outside it (a database edited by hand) as the default. Areas that add a numeric setting add it here.
+SETTING_RANGES: dict[str, tuple[float, float]] = {
+    "ingest.poll_interval": (0.2, 3600),  # seconds between two looks at a polled folder
+    "ingest.scan_interval": (10, 7 * 86400),  # seconds between two reconciliation scans
+    "ingest.quiet_seconds": (0.5, 600),  # how long a growing file must stay unchanged before a new version
+}
+
+
+def _number(text: object) -> float | None:
+    import math
+
+    try:
+        value = float(str(text).strip())
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def check_setting(key: str, value: str) -> str:
+    """``value`` as it will be stored, or :class:`DeskError` ``setting.out_of_range`` naming the range."""
+    bounds = SETTING_RANGES.get(key)
+    if bounds is None:
+        return value
+    number = _number(value)
+    lo, hi = bounds
+    if number is None or not lo <= number <= hi:
+        raise DeskError("setting.out_of_range", key=key, value=str(value)[:40], lo=_plain(lo), hi=_plain(hi))
+    return str(value).strip()
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def setting_number(db: Database, key: str, default: float) -> float:
+    """A numeric setting's value, or ``default`` when it is unset or outside :data:`SETTING_RANGES`."""
+    number = _number(db.get_setting(key))
+    lo, hi = SETTING_RANGES.get(key, (float("-inf"), float("inf")))
+    return number if number is not None and lo <= number <= hi else default
+
+
 def set_setting(db: Database, *, key: str, value: str) -> SettingChange:
-    """Change one workspace setting (audited). Settings belong to the evaluation group (编制)."""
+    """Change one workspace setting (audited). Settings belong to the evaluation group (编制). A numeric
+    setting must lie in its range (:data:`SETTING_RANGES`)."""
     require_role(db, "settings.change", "editor")
+    value = check_setting(key, value)
     old = db.get_setting(key)
     with db.write() as tx:
         tx.execute(
@@ -379,6 +462,10 @@ __all__ = [
     "Workspace",
     "ReadOnlyError",
     "set_setting",
+    "check_watch_dir",
+    "check_setting",
+    "setting_number",
+    "SETTING_RANGES",
     "require_role",
     "require_writable",
     "ROLES",

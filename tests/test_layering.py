@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 LAYERS: list[tuple[str, ...]] = [
     ("db",),
     ("desktop.errors", "desktop.config", "desktop.resources", "desktop.lock", "desktop.store", "desktop.text",
-     "desktop.paths", "desktop.version", "desktop.logs"),
+     "desktop.paths", "desktop.version", "desktop.logs", "desktop.parsing", "desktop.confine"),
     ("desktop.workspace",),
     ("desktop.claims", "desktop.evidence"),
     ("desktop.review", "desktop.checks"),
@@ -39,7 +39,8 @@ UI_LAYERS: list[tuple[str, ...]] = [
     ("desktop.ui.refcount_guard", "desktop.ui.gui_gc", "desktop.ui.common", "desktop.ui.table_model",
      "desktop.ui.dispatcher", "desktop.ui.claim_filter", "desktop.ui.geometry"),
     ("desktop.ui.session", "desktop.ui.ingest_lane"),
-    ("desktop.ui.panels", "desktop.ui.dialogs", "desktop.ui.link_actions", "desktop.ui.first_steps"),
+    ("desktop.ui.panels", "desktop.ui.dialogs", "desktop.ui.link_actions", "desktop.ui.exchange_actions",
+     "desktop.ui.first_steps"),
     ("desktop.ui.main_window",),
     ("desktop.ui.app", "desktop.ui"),
 ]

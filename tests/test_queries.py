@@ -68,7 +68,8 @@ def test_evidence_filters_search_paths_and_text(linked):
     assert evidence_queries.evidence_name(ws.db, new) == slip.name
     assert evidence_queries.evidence_names(ws.db) == {old: slip.name, new: slip.name}
     states = evidence_queries.ingest_states(ws.db, [new])
-    assert states == {new: {"status": "ready", "text_status": "done", "error": None, "pages": None}}  # a text file
+    assert states == {new: {"status": "ready", "text_status": "done", "error": None, "error_detail": None,
+                          "pages": None}}  # a text file
 
 
 def test_links_and_the_claims_a_file_can_affect(linked, tmp_path):

@@ -42,7 +42,7 @@ def check_document(doc: Document, *, profile: Profile | None = None) -> tuple[li
 
 
 def check_file(path: str | Path, *, profile: Profile | None = None) -> tuple[list[Finding], list[ExtractedClaim]]:
-    from desktop.claims.readers import read_report
+    from desktop.claims.readers import read_report_isolated as read_report
 
     return check_document(read_report(path), profile=profile)
 

@@ -34,6 +34,14 @@ class Document:
     def __post_init__(self) -> None:
         self.spans.sort(key=lambda s: s.start)
         self._starts = [s.start for s in self.spans]
+        # the page of the last span at or before each span that has one: page_at is a bisect, not a walk
+        # back over every span (which made extraction quadratic in a report without pages)
+        self._pages: list[int | None] = []
+        last = None
+        for s in self.spans:
+            if s.page is not None:
+                last = s.page
+            self._pages.append(last)
 
     def span_at(self, offset: int) -> Span | None:
         i = bisect.bisect_right(self._starts, offset) - 1
@@ -43,11 +51,7 @@ class Document:
 
     def page_at(self, offset: int) -> int | None:
         i = bisect.bisect_right(self._starts, offset) - 1
-        while i >= 0:
-            if self.spans[i].page is not None:
-                return self.spans[i].page
-            i -= 1
-        return None
+        return self._pages[i] if i >= 0 else None
 
     def locations_json(self) -> dict[str, Any]:
         return {

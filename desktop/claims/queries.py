@@ -58,6 +58,19 @@ def claim_report_id(db: Database, claim_id: int) -> int | None:
     return db.scalar("SELECT report_id FROM claims WHERE id = ?", (claim_id,))
 
 
+def claim_labels(db: Database, claim_ids) -> dict[int, dict[str, Any]]:
+    """id → what a list names a claim by (subject, value as written, unit, quote, section), for lists that
+    refer to claims (the 补充材料清单)."""
+    ids = sorted({int(i) for i in claim_ids})
+    out: dict[int, dict[str, Any]] = {}
+    for i in range(0, len(ids), 900):
+        chunk = ids[i:i + 900]
+        for r in db.query(f"SELECT id, subject, value_raw, value, unit, quote, section FROM claims"
+                          f" WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = dict(r)
+    return out
+
+
 def claim_context(db: Database, claim_id: int) -> tuple[str, str]:
     """The report text just before and just after the claim's quote ("" where there is none)."""
     row = db.query_one("SELECT context_before, context_after FROM claims WHERE id = ?", (claim_id,))

@@ -13,12 +13,19 @@ raises, so nothing is ever half imported.
 
 Tables land in the text as one line per row, cells separated by `` | ``, and in ``Document.tables``
 with every cell's offsets, so :mod:`desktop.claims.tables` can read score tables from their structure.
+
+A report is as untrusted as any evidence file. :func:`read_report` checks it before opening it (a text
+report's size, an Office file's unpacked size, compression ratio and members, a workbook's used range, a
+PDF's pages: :mod:`desktop.parsing.precheck`) and refuses a file over a limit with
+``report.over_limit`` naming it. :func:`read_report_isolated` — what an import uses — runs it in the
+parsing child under the memory and time ceilings (``parse.memory_mb``, ``parse.timeout_s``).
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import threading
 import zipfile
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -27,6 +34,8 @@ from typing import Any, Iterable
 
 from desktop.claims.document import Document, Span
 from desktop.errors import DeskError
+from desktop.parsing import precheck
+from desktop.parsing.limits import LimitExceeded, Limits, current, is_memory_error, note_memory_failure
 
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md"}
 LEGACY_FORMATS = {".doc": ".docx", ".wps": ".docx", ".xls": ".xlsx", ".et": ".xlsx"}
@@ -205,6 +214,7 @@ def read_docx_report(path: Path) -> Document:
     except DeskError:
         raise
     except Exception as exc:  # BadZipFile, KeyError (no document.xml), lxml errors …
+        _memory_or(exc)
         raise DeskError("report.corrupt", name=path.name, format="Word (.docx)", detail=str(exc)) from exc
     doc = b.document(path.name, "docx")
     if not doc.text.strip():
@@ -331,7 +341,15 @@ def read_pdf_report(path: Path) -> Document:
     return doc
 
 
+def _memory_or(exc: BaseException) -> None:
+    """A parser's out-of-memory under the child's ceiling is not a corrupt file: re-raised as MemoryError."""
+    if is_memory_error(exc):
+        note_memory_failure()
+        raise MemoryError(str(exc)) from exc
+
+
 def _pdf_error(exc: Exception, path: Path) -> DeskError:
+    _memory_or(exc)
     names = [type(exc).__name__] + [type(a).__name__ for a in getattr(exc, "args", ()) if isinstance(a, BaseException)]
     if exc.__context__ is not None:
         names.append(type(exc.__context__).__name__)
@@ -394,6 +412,7 @@ def read_xlsx_report(path: Path) -> Document:
     try:
         wb = openpyxl.load_workbook(str(path), data_only=True, read_only=False)
     except Exception as exc:
+        _memory_or(exc)
         raise DeskError("report.corrupt", name=path.name, format="Excel (.xlsx)", detail=str(exc)) from exc
     b = _Builder()
     uncached: list[tuple[str, int, int]] = []
@@ -462,8 +481,36 @@ def _uncached_formulas(path: Path, empty: list[tuple[str, int, int]]) -> list[di
 READERS = {".docx": read_docx_report, ".pdf": read_pdf_report, ".xlsx": read_xlsx_report, ".xlsm": read_xlsx_report}
 
 
-def read_report(path: str | Path) -> Document:
-    """Read a report file into one :class:`Document`, or raise a :class:`DeskError`."""
+def over_limit(exc: LimitExceeded, name: str) -> DeskError:
+    from desktop.text.limits import limit_detail
+
+    return DeskError("report.over_limit", name=name, limit=exc.limit, reason=exc.code,
+                     detail=limit_detail(exc.code, exc.limit, exc.value, exc.allowed))
+
+
+def check_report(path: Path, limits: Limits | None = None, *, pdf: bool = True) -> None:
+    """The checks before opening a report; raises ``report.over_limit`` naming the limit. ``pdf=False``
+    leaves out counting a PDF's pages (that opens it with pdfium: done in the child, not the app)."""
+    limits = limits or current()
+    suffix = path.suffix.lower()
+    try:
+        if suffix in TEXT_FORMATS:
+            size = path.stat().st_size
+            if size > limits.report_max_text_mb * (1 << 20):
+                raise LimitExceeded("report_too_large", "report.max_text_mb", round(size / (1 << 20), 1),
+                                    limits.report_max_text_mb)
+        elif suffix in (".docx", ".xlsx", ".xlsm"):
+            precheck.check_file(path, suffix, limits, xlsx_cells=limits.report_xlsx_cells,
+                                xlsx_key="report.xlsx_cells")
+        elif suffix == ".pdf" and pdf:
+            precheck.check_pdf_pages(precheck.pdf_page_count(path), limits)
+    except LimitExceeded as exc:
+        raise over_limit(exc, path.name) from None
+
+
+def read_report(path: str | Path, checked: bool = False) -> Document:
+    """Read a report file into one :class:`Document`, or raise a :class:`DeskError`. ``checked``: the
+    checks before opening were made already (by :func:`read_report_isolated`, before asking the child)."""
     path = Path(path)
     if not path.exists():
         raise DeskError("report.not_found", path=str(path))
@@ -472,6 +519,10 @@ def read_report(path: str | Path) -> Document:
     suffix = path.suffix.lower()
     if suffix in LEGACY_FORMATS:
         raise DeskError("report.legacy_format", name=path.name, suffix=suffix, suggest=LEGACY_FORMATS[suffix])
+    if not checked:
+        check_report(path)
+    elif suffix == ".pdf":
+        check_report(path)  # its pages are counted here, in the child
     try:
         if suffix in TEXT_FORMATS:
             doc = read_text_report(path)
@@ -481,9 +532,69 @@ def read_report(path: str | Path) -> Document:
             raise DeskError("report.unsupported_format", name=path.name, suffix=suffix or "")
     except PermissionError as exc:
         raise DeskError("report.unreadable", path=str(path), detail=str(exc)) from exc
-    except (OSError, MemoryError, RecursionError) as exc:
+    except LimitExceeded as exc:
+        raise over_limit(exc, path.name) from None
+    except MemoryError:
+        raise  # under the child's ceiling: the child answers "memory"
+    except (OSError, RecursionError) as exc:
         raise DeskError("report.unreadable", path=str(path), detail=str(exc)) from exc
+    chars = current().report_max_text_mb * 1_000_000
+    if len(doc.text) > chars:
+        raise over_limit(LimitExceeded("report_too_large", "report.max_text_mb", round(len(doc.text) / 1e6, 1),
+                                       current().report_max_text_mb), path.name)
     from desktop.claims.tables import classify_tables
 
     classify_tables(doc)
     return doc
+
+
+_runner = None
+_runner_lock = threading.Lock()
+
+
+def _report_runner(limits: Limits):
+    """One parsing child for reports per process (started at the first import, kept for the next; new
+    limits take a new child)."""
+    global _runner
+    from desktop.parsing.runner import ChildRunner
+
+    with _runner_lock:
+        if _runner is None:
+            _runner = ChildRunner(limits)
+        elif _runner.limits != limits:
+            _runner.set_limits(limits)
+        return _runner
+
+
+def read_report_isolated(path: str | Path, limits: Limits | None = None) -> Document:
+    """:func:`read_report` in the parsing child, under the memory and time ceilings: a report that would
+    eat the machine or never finish is refused (``report.over_limit``, naming the limit) and this
+    process is untouched. Where no child can be started it reads here, still with every check before
+    opening."""
+    from desktop.text.limits import limit_detail
+
+    path = Path(path)
+    limits = limits or current()
+    name = path.name
+    checked = path.is_file() and path.suffix.lower() not in LEGACY_FORMATS
+    if checked:
+        check_report(path, limits, pdf=False)  # at once, before a child is even asked
+    status, value = _report_runner(limits).call(read_report, str(path), checked)
+    if status == "ok":
+        return value
+    if status == "raised":
+        raise value
+    if status == "unavailable":
+        return read_report(path)
+    if status == "memory":
+        raise DeskError("report.over_limit", name=name, limit="parse.memory_mb", reason="memory_limit",
+                        detail=limit_detail("memory_limit", "parse.memory_mb", None, limits.memory_mb))
+    if status == "timeout":
+        raise DeskError("report.over_limit", name=name, limit="parse.timeout_s", reason="extract_timeout",
+                        detail=limit_detail("extract_timeout", "parse.timeout_s", None, limits.timeout_s))
+    if status == "oserror":
+        raise DeskError("report.unreadable", path=str(path), detail=str(value[1] if len(value) > 1 else value))
+    if status == "crashed":
+        raise DeskError("report.corrupt", name=name, format=path.suffix.lstrip(".").upper(),
+                        detail="the parsing process died")
+    raise DeskError("report.corrupt", name=name, format=path.suffix.lstrip(".").upper(), detail=str(value))

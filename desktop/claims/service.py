@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from db.changes import NO_CHANGES, Changes
 from db.database import Database, Tx
@@ -27,7 +27,7 @@ from desktop.claims import extractor
 from desktop.claims.document import Document
 from desktop.claims.lexicon import BASE_UNITS, COUNT, MAGNITUDES, ExtractedClaim, normalise
 from desktop.claims.lines import Sections, document_lines
-from desktop.claims.readers import read_report
+from desktop.claims.readers import read_report_isolated
 from desktop.claims.score_store import store_score_tables
 from desktop.errors import DeskError
 from desktop.workspace import require_role
@@ -126,21 +126,60 @@ def keep_report_copy(db: Database, data: bytes, sha256: str, suffix: str) -> Pat
     return dest
 
 
-def import_report(db: Database, *, path: str | Path) -> ImportResult:
-    """Read ``path``, extract its claims and store report + claims in one transaction."""
+Progress = Callable[[str, dict[str, Any]], None]  # (stage, details): read / extract / write / done
+
+
+def _say(progress: Progress | None, stage: str, **details: Any) -> None:
+    if progress is not None:
+        progress(stage, details)
+
+
+def read_for_import(db: Database, path: Path, progress: Progress | None = None) -> Document:
+    """The report, read in the parsing child under the workspace's ceilings (``parse.*``, ``report.*``
+    settings): refused with ``report.over_limit`` naming the limit, before anything is written."""
+    from desktop.parsing import limits as limitsmod
+
+    _say(progress, "read", name=path.name, size=path.stat().st_size if path.is_file() else None)
+    return read_report_isolated(path, limitsmod.load(db))
+
+
+def import_report(db: Database, *, path: str | Path, progress: Progress | None = None,
+                  again: bool = False) -> ImportResult:
+    """Read ``path``, extract its claims and store report + claims in one transaction. Nothing is written
+    until the one transaction at the end, so a refusal or an interruption (Ctrl+C) leaves the workspace
+    as it was. ``progress(stage, details)`` is told each stage as it starts.
+
+    The same bytes imported before (a report of this workspace, current or superseded, has this SHA-256)
+    are refused with ``report.already_imported``, naming it, and nothing is written — a second copy would
+    double every claim and its gaps. ``again=True`` imports a second copy on purpose."""
     require_role(db, "report.import", *EDITOR)
     path = Path(path)
-    doc = read_report(path)  # raises before anything is written
+    if not again:
+        try:
+            with path.open("rb") as f:  # streamed: the size ceiling is checked by the reader, not here
+                sha = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            sha = None  # the reader says what is wrong with the path, in its words
+        row = None if sha is None else \
+            db.query_one("SELECT id, name, state FROM reports WHERE sha256 = ? ORDER BY id LIMIT 1", (sha,))
+        if row is not None:
+            raise DeskError("report.already_imported", report_id=row["id"], name=row["name"],
+                            report_state=row["state"])
+    doc = read_for_import(db, path, progress)  # raises before anything is written
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    result = import_document(db, doc=doc, sha256=sha, source_path=str(path))
+    result = import_document(db, doc=doc, sha256=sha, source_path=str(path), progress=progress)
     keep_report_copy(db, data, sha, path.suffix)
+    _say(progress, "done", claims=result.claims, candidates=result.candidates)
     return result
 
 
-def import_document(db: Database, *, doc: Document, sha256: str, source_path: str | None) -> ImportResult:
+def import_document(db: Database, *, doc: Document, sha256: str, source_path: str | None,
+                    progress: Progress | None = None) -> ImportResult:
     require_role(db, "report.import", *EDITOR)
+    _say(progress, "extract", chars=len(doc.text))
     found, tables = extractor.extract_with_tables(doc)
+    _say(progress, "write", claims=len(found))
     with db.write() as tx:
         report_id = _insert_report(tx, doc, sha256, source_path, None)
         ids = _insert_claims(tx, [_claim_row(report_id, c, doc.kind, tx.now) for c in found])
@@ -436,15 +475,18 @@ def _manual_anchor(old: dict[str, Any], text: str) -> tuple[int, int] | None:
     return best
 
 
-def import_revised_report(db: Database, *, report_id: int, path: str | Path) -> RevisionResult:
+def import_revised_report(db: Database, *, report_id: int, path: str | Path,
+                          progress: Progress | None = None) -> RevisionResult:
     """Import a new version of report ``report_id``: its claims keep their ids (and so their links and
     reviews), re-anchored by quote and context; the result says which changed value, moved or vanished."""
     require_role(db, "report.revise", *EDITOR)
     path = Path(path)
-    doc = read_report(path)
+    doc = read_for_import(db, path, progress)
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
+    _say(progress, "extract", chars=len(doc.text))
     found, tables = extractor.extract_with_tables(doc)
+    _say(progress, "write", claims=len(found))
     with db.write() as tx:
         old_report = _active_report(tx, report_id)
         if old_report["sha256"] == sha:

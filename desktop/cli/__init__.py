@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from typing import Callable, Sequence
 
@@ -107,13 +108,26 @@ def _utf8_pipes() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
-    from desktop.evidence.parse_child import CHILD_FLAG
+    from desktop.parsing.child import CHILD_FLAG
 
     if args_in[:1] == [CHILD_FLAG]:  # a frozen build started as its own parsing child
-        from desktop.evidence.parse_child import serve
+        from desktop.parsing.child import serve
 
         return serve()
     _utf8_pipes()
+    from desktop.text.safe import SafeStream
+
+    # every line the CLI prints goes through this: control characters and bidi overrides in names,
+    # actors and comments are escaped (\uXXXX), never obeyed by the terminal
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _main(args_in)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(args_in: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(workspace_shortcut(args_in, parser.command_names))
     fn = getattr(args, "fn", None) or cmd_gui
@@ -145,7 +159,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so briefly, keep the traceback in the log
+        from desktop.errors import disk_nearly_full, is_disk_full
         from desktop.text.app import internal_error_line
+
+        where = getattr(args, "workspace", None)
+        if is_disk_full(exc) or (isinstance(exc, (OSError, sqlite3.Error)) and disk_nearly_full(where)):  # not a bug: one sentence, exit 2 (SQLite and the store keep what was committed)
+            from desktop.text.messages import error_text
+
+            print(f"错误：{error_text('disk.full', {'detail': str(exc), 'path': getattr(args, 'workspace', '') or ''})}",
+                  file=sys.stderr)
+            return EXIT_USAGE
 
         log = logs.log_unexpected(type(exc), exc, exc.__traceback__, f"cli:{args.command or 'gui'}")
         print(internal_error_line(exc, log), file=sys.stderr)

@@ -8,8 +8,11 @@ import os
 import sys
 from typing import Any
 
-from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, open_workspace, out
+from desktop.cli.base import (
+    EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError, float_range, open_workspace, out, refuse_workspace_paths,
+)
 from desktop.evidence.risky import is_executable
+from desktop.workspace import SETTING_RANGES
 from desktop.text.status import EXECUTABLE_TAG, executable_warning
 
 
@@ -27,6 +30,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for p in paths:
             if not os.path.lexists(p):
                 raise UsageError(f"找不到：{p}")
+        refuse_workspace_paths(ws, args.paths)
         # files named one by one: one that cannot be taken is an error in the command (exit 2), while an
         # entry of a folder that cannot be is a problem found in the folder (exit 1)
         named_files = {os.path.abspath(p) for p in args.paths if not os.path.isdir(p)}
@@ -65,7 +69,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     entry.update(status=row["status"], text_status=row["text_status"], pages=row["pages"],
                                  error=row["error"])
                     if row["error"]:
-                        entry["message"] = ingest_error_text(row["error"])
+                        entry["message"] = ingest_error_text(row["error"], row["error_detail"])
         problems = [{"path": p["path"], "error": p["error"], "message": ingest_error_text(p["error"], p["error_detail"]),
                      "attempts": p["attempts"], "state": p["state"]} for p in engine.queue.problems()]
     ignored_text = [fspath.to_db(p)[0] for p in ignored]
@@ -123,8 +127,14 @@ def cmd_watch(args: argparse.Namespace) -> int:
         def say(data: dict[str, Any], text: str) -> None:
             print(json.dumps(data, ensure_ascii=False) if args.json else text, flush=True)
 
+        halted: list[str] = []
+        stop = threading.Event()
+
         def on_event(e) -> None:
-            if e.kind == "registered" and e.outcome != "unchanged":
+            if e.kind == "halted":  # a full disk: stop watching, say it once (below), exit 2
+                halted.append(e.detail or "")
+                stop.set()
+            elif e.kind == "registered" and e.outcome != "unchanged":
                 say({"event": e.kind, "evidence_id": e.evidence_ids[0], "outcome": e.outcome, "path": e.path},
                     f"E{e.evidence_ids[0]}\t{OUTCOME_NAMES.get(e.outcome, e.outcome)}\t{e.path}")
             elif e.kind == "absent":
@@ -135,12 +145,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
                     f"!\t{ingest_error_text(e.error, e.detail)}\t{e.path}")
             elif e.kind == "indexed" and e.error:
                 say({"event": e.kind, "evidence_id": e.evidence_ids[0], "error": e.error},
-                    f"!\tE{e.evidence_ids[0]}：{ingest_error_text(e.error)}")
+                    f"!\tE{e.evidence_ids[0]}：{ingest_error_text(e.error, e.detail)}")
 
         def on_state(state: str, detail: str) -> None:
             say({"event": "state", "state": state, "detail": detail}, f"[{WATCH_STATE_NAMES.get(state, state)}]")
-
-        stop = threading.Event()
 
         def on_signal(signum, frame) -> None:
             stop.set()
@@ -159,6 +167,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         finally:
             watcher.stop()
             signal.signal(signal.SIGTERM, old)
+        if halted:
+            from desktop.errors import DiskFull
+
+            raise DiskFull(detail=halted[0], path=str(ws.root))
     return EXIT_OK
 
 
@@ -180,6 +192,9 @@ def cmd_watch_dir(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+POLL_MIN, POLL_MAX = SETTING_RANGES["ingest.poll_interval"]
+
+
 def register(add) -> None:
     p = add("ingest", cmd_ingest, "登记佐证文件或文件夹（默认：监控文件夹），登记完成后返回。退出码：0 全部登记；"
             "1 文件夹中有文件无法登记（逐个列在标准错误，其余已登记）；2 用法错误、工作区不可用，或指定的文件无法登记")
@@ -187,7 +202,8 @@ def register(add) -> None:
     p.add_argument("--wait", action="store_true", help="同时等待文字、数字与缩略图处理完成")
     p = add("watch", cmd_watch, "在后台监控佐证材料文件夹（无界面），按 Ctrl+C 停止")
     p.add_argument("--mode", choices=["auto", "events", "polling"], help="监控方式（默认：工作区设置，自动）")
-    p.add_argument("--poll-interval", type=float, help="轮询间隔（秒）")
+    p.add_argument("--poll-interval", type=float_range(POLL_MIN, POLL_MAX, unit="秒"),
+                   help=f"轮询间隔（秒，{POLL_MIN}–{POLL_MAX}）")
     p = add("watch-dir", cmd_watch_dir, "查看或更改监控文件夹（不能在工作区里面，也不能包含工作区）")
     p.add_argument("folder", nargs="?", help="新的监控文件夹（不写则显示当前的）")
     p.add_argument("--clear", action="store_true", help="取消监控文件夹")

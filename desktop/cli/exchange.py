@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, out
+from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, out, progress_line
 from desktop.text import exchange as _words  # noqa: F401 - registers the exchange error texts
 
 
@@ -16,7 +16,7 @@ def _progress_printer(args: argparse.Namespace):
 
     def progress(stage: str, done: int, total: int) -> None:
         if show:
-            print(f"\r{stage_text(stage)}：{done}/{total}        ", end="", file=sys.stderr, flush=True)
+            progress_line(f"{stage_text(stage)}：{done}/{total}        ")
 
     return progress, show
 
@@ -47,19 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                                 unit=args.unit, year=args.year, pledge_text=pledge)
     if show:
         print(file=sys.stderr)
-    c = result.counts
-    lines = [f"已导出佐证材料包：{result.path}",
-             f"  指标 {c['claims']} 个，关联 {c['links']} 条，佐证材料 {c['files']} 份"
-             + (f"（另有未关联 {c['unlinked_files']} 份）" if c["unlinked_files"] else "")
-             + f"，缺佐证 {c['without_evidence']} 个",
-             f"  材料包哈希（SHA-256）：{result.package_sha256}",
-             f"  清单哈希：{result.manifest_sha256}"]
-    if result.binder_path:
-        lines.append(f"已生成佐证材料汇编：{result.binder_path}（共 {result.binder_pages} 页）")
-        for n in result.binder_notices:
-            lines.append(f"  E{n['evidence_id']}《{n['name']}》：{T.notice_text(n['code'], **n.get('params', {}))}")
-    if not result.recorded:
-        lines.append(T.NOT_RECORDED.get(result.not_recorded_reason or "", T.NOT_RECORDED["readonly"]))
+    lines = T.export_summary(result.as_json())
     out(args, result.as_json(), "\n".join(lines))
     return EXIT_OK
 

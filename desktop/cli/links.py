@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.base import EXIT_OK, UsageError, open_workspace, out
+from desktop.cli.base import EXIT_OK, LIMIT_MAX, UsageError, id_arg, int_range, open_workspace, out
 from desktop.errors import DeskError
 
 
@@ -130,29 +130,29 @@ def cmd_not_required(args: argparse.Namespace) -> int:
 
 def register(add) -> None:
     p = add("link", cmd_link, "关联指标与佐证")
-    p.add_argument("claim", type=int)
-    p.add_argument("evidence", type=int, nargs="?", help="佐证编号（用 --from-suggestion 时可省略：取最佳建议）")
+    p.add_argument("claim", type=id_arg)
+    p.add_argument("evidence", type=id_arg, nargs="?", help="佐证编号（用 --from-suggestion 时可省略：取最佳建议）")
     p.add_argument("--from-suggestion", action="store_true", help="接受关联建议（位置取自建议）")
     p.add_argument("--locator", help="位置：页码、工作表!单元格或引文（默认：数值所在位置）")
     p.add_argument("--note")
     p = add("unlink", cmd_unlink, "取消关联")
-    p.add_argument("claim", type=int)
-    p.add_argument("evidence", type=int)
+    p.add_argument("claim", type=id_arg)
+    p.add_argument("evidence", type=id_arg)
     p = add("link-edit", cmd_link_edit, "修改关联的位置或备注")
-    p.add_argument("claim", type=int)
-    p.add_argument("evidence", type=int)
+    p.add_argument("claim", type=id_arg)
+    p.add_argument("evidence", type=id_arg)
     p.add_argument("--locator")
     p.add_argument("--note")
     p = add("suggest", cmd_suggest, "关联建议：每个指标最可能的佐证，附理由")
-    p.add_argument("--claim", type=int, action="append", help="只看这个指标（可重复）")
-    p.add_argument("--evidence", type=int, action="append", help="只在这份佐证中找（可重复）")
-    p.add_argument("--limit", type=int, default=5, help="每个指标最多几条（0 = 不限，默认 5）")
+    p.add_argument("--claim", type=id_arg, action="append", help="只看这个指标（可重复）")
+    p.add_argument("--evidence", type=id_arg, action="append", help="只在这份佐证中找（可重复）")
+    p.add_argument("--limit", type=int_range(0, LIMIT_MAX, zero_means="不限"), default=5, help="每个指标最多几条（0 = 不限，默认 5）")
     p.add_argument("--strong", action="store_true", help="只列强建议")
     p = add("reject", cmd_reject, "拒绝一条关联建议（以后不再建议）")
-    p.add_argument("claim", type=int)
-    p.add_argument("evidence", type=int)
+    p.add_argument("claim", type=id_arg)
+    p.add_argument("evidence", type=id_arg)
     p.add_argument("--undo", action="store_true", help="撤销拒绝")
     p = add("not-required", cmd_not_required, "把指标标记为无需佐证（需说明理由）")
-    p.add_argument("claim", type=int)
+    p.add_argument("claim", type=id_arg)
     p.add_argument("--reason")
     p.add_argument("--undo", action="store_true", help="撤销标记：恢复为需要佐证")

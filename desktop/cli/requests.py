@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.base import EXIT_OK, open_workspace, out
+from desktop.cli.base import EXIT_OK, id_arg, open_workspace, out
 
 MOVES = ("answered", "accepted", "reopened")
 
@@ -42,12 +42,12 @@ def cmd_requests(args: argparse.Namespace) -> int:
 
 def register(add) -> None:
     p = add("request", cmd_request, "补充材料请求：答复（编制）、接受或退回（审核）")
-    p.add_argument("request_id", type=int)
+    p.add_argument("request_id", type=id_arg)
     p.add_argument("state", choices=MOVES, help="answered 已答复 / accepted 已接受 / reopened 已退回")
     p.add_argument("--comment", help="意见或说明")
-    p.add_argument("--evidence", type=int, action="append", metavar="EVIDENCE_ID",
+    p.add_argument("--evidence", type=id_arg, action="append", metavar="EVIDENCE_ID",
                    help="答复所用的佐证（可重复；默认：提出请求以来关联到该指标的佐证）")
     p = add("requests", cmd_requests, "补充材料清单")
-    p.add_argument("--claim", type=int, help="只看某个指标")
+    p.add_argument("--claim", type=id_arg, help="只看某个指标")
     p.add_argument("--state", action="append", choices=("open", "answered", "accepted", "reopened"),
                    help="只看某种状态（可重复）")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.base import EXIT_OK, UsageError, open_workspace, out
+from desktop.cli.base import (
+    EXIT_OK, LIMIT_MAX, UsageError, date_arg, day_or_time_arg, id_arg, int_range, open_workspace, out,
+)
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -85,20 +87,20 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 def register(add) -> None:
     p = add("review", cmd_review, "审核指标（默认以审核角色）")
-    p.add_argument("claim", type=int)
+    p.add_argument("claim", type=id_arg)
     p.add_argument("state", choices=["pending", "verified", "questioned", "needs_more", "not_required"],
                    help="pending 待审核 / verified 已核实 / questioned 存疑 / needs_more 需补充 / not_required 无需佐证")
     p.add_argument("--comment", help="审核意见")
     p.add_argument("--request", action="append", metavar="TEXT",
                    help="补充材料请求：缺什么（可重复；仅用于 needs_more）")
-    p.add_argument("--due", metavar="YYYY-MM-DD", help="补充材料的截止日期")
+    p.add_argument("--due", type=date_arg, metavar="YYYY-MM-DD", help="补充材料的截止日期")
     p = add("log", cmd_log, "审计日志（默认从早到晚）")
-    p.add_argument("--claim", type=int, help="只看某个指标")
-    p.add_argument("--evidence", type=int, help="只看某份佐证")
+    p.add_argument("--claim", type=id_arg, help="只看某个指标")
+    p.add_argument("--evidence", type=id_arg, help="只看某份佐证")
     p.add_argument("--person", help="只看某人的操作")
     p.add_argument("--action", help="只看某种操作（如 review.set；以 . 结尾表示一类，如 link.）")
-    p.add_argument("--since", help="起始日期 YYYY-MM-DD（含）")
-    p.add_argument("--until", help="截止日期 YYYY-MM-DD（含）")
+    p.add_argument("--since", type=day_or_time_arg, help="起始日期 YYYY-MM-DD（含）")
+    p.add_argument("--until", type=day_or_time_arg, help="截止日期 YYYY-MM-DD（含）")
     p.add_argument("--newest-first", action="store_true", help="最新的在前")
-    p.add_argument("--limit", type=int, help="最多显示多少条")
+    p.add_argument("--limit", type=int_range(0, LIMIT_MAX, zero_means="不限"), help="最多显示多少条（0 = 不限）")
     p.add_argument("--export", help="导出到 .xlsx 或 .csv 文件")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.base import EXIT_OK, UsageError, open_workspace, out
+from desktop.cli.base import EXIT_OK, LIMIT_MAX, UsageError, int_range, open_workspace, out
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -27,4 +27,4 @@ def register(add) -> None:
     p = add("search", cmd_search, "搜索佐证材料：文件名、路径、文字；数字按数值查找（21099 可找到 21,099，"
             "658.83万 可找到 6,588,300.00 元）")
     p.add_argument("query", help="要搜索的文字或数字（多个词用空格分开，须同时出现）")
-    p.add_argument("--limit", type=int, default=50, help="最多列出多少个文件（0 = 不限，默认 50）")
+    p.add_argument("--limit", type=int_range(0, LIMIT_MAX, zero_means="不限"), default=50, help="最多列出多少个文件（0 = 不限，默认 50）")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from desktop import config
-from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, open_workspace, out
+from desktop.cli.base import EXIT_OK, EXIT_PROBLEMS, open_workspace, out, progress_line
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -50,7 +50,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     def progress(stage: str, done: int, total: int) -> None:
         if show:
-            print(f"\r校验{stages.get(stage, stage)}：{done}/{total}    ", end="", file=sys.stderr, flush=True)
+            progress_line(f"校验{stages.get(stage, stage)}：{done}/{total}    ")
 
     from desktop.cli.base import EXIT_USAGE
     from desktop.integrity import parse_anchor

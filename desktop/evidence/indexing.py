@@ -24,6 +24,7 @@ class IndexResult:
     pages: int | None
     error: str | None = None
     changes: Changes = NO_CHANGES
+    detail: str | None = None  # the error's detail (a limit's name and setting, say)
 
 
 def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], None] | None = None,
@@ -68,4 +69,4 @@ def index_evidence(ws: Workspace, evidence_id: int, *, in_tx: Callable[[Any], No
              "ocr_pages": ex.ocr_pages},
             evidence_id=evidence_id,
         )
-    return IndexResult(evidence_id, status, ex.status, len(ex.numbers), ex.pages, ex.error, tx.changes)
+    return IndexResult(evidence_id, status, ex.status, len(ex.numbers), ex.pages, ex.error, tx.changes, ex.detail)

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from desktop.errors import Forbidden
+from desktop import confine
+from desktop.errors import Forbidden, is_disk_full
 from desktop.evidence import fspath, thumbnails
 from desktop.evidence.indexing import index_evidence
 from desktop.evidence.isolation import ExtractorClosed
@@ -27,7 +28,12 @@ from desktop.store import SourceChanged, SourceVanished, StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
 
-ROLE_RETRY = 5.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
+ROLE_RETRY = 5.0
+#: where a change to a registered file must have settled before it becomes a new version (the watcher and
+#: its scans); a file the user names or drops is taken as it is
+QUIET_ORIGINS = ("watcher", "scan")
+QUIET_SETTING = "ingest.quiet_seconds"
+QUIET_DEFAULT = 2.0  # seconds: a file met while the session is 审核 (who may not register) is tried again
 
 _TRANSIENT = {
     errno.EACCES: "permission_denied",
@@ -81,7 +87,8 @@ def _names(exc: OSError, path: str | bytes) -> bool:
 class IngestEvent:
     """What the engine tells its listeners (on a worker thread)."""
 
-    kind: str  # registered / absent / indexed / thumb / failed / retrying / scanned / progress / idle
+    kind: str  # registered / absent / indexed / thumb / failed / retrying / scanned / progress / idle /
+    #   halted (a full disk stopped the engine: error ``disk_full``)
     evidence_ids: list[int] = field(default_factory=list)
     path: str | None = None  # as stored (fspath text form)
     outcome: str | None = None  # registered: added / new_version / duplicate / renamed / restored / unchanged
@@ -114,6 +121,9 @@ class IngestTasks:
             else:
                 self.queue.fail(t, error="unknown_task")
         except Exception as exc:  # a bug, or something no one foresaw: this file fails, the rest go on
+            if is_disk_full(exc):  # not this file's fault: the engine stops (IngestEngine._halt)
+                self._halt(exc)
+                return
             log.exception("ingest task %s failed", t.task)
             try:
                 self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
@@ -133,11 +143,37 @@ class IngestTasks:
         self._emit(IngestEvent("failed", ids, path=t.path_text, error=code, detail=detail,
                                data={"attempts": t.attempts, "task_id": t.id, "task": t.task}))
 
+    # -- nothing from outside (desktop/confine.py) --------------------------------------------------
+
+    def _real_of(self, folder: str) -> str:
+        cache = self.__dict__.setdefault("_real_cache", {})
+        found = cache.get(folder)
+        if found is None:
+            found = cache[folder] = confine.real(folder)
+        return found
+
+    def _confinement(self, path: str) -> tuple[str | None, str, str | None]:
+        """``(real watched folder or None, real workspace root, real watched folder)`` for ``path``: a path
+        in the watched folder must lead to a file inside it; no path may lead into the workspace's own
+        files (a watched folder kept inside the workspace, as the demo's, is not among them)."""
+        root = self.watch_root
+        inside = bool(root) and confine.lexically_within(path, root)
+        watch_real = self._real_of(root) if root else None
+        return (watch_real if inside else None), self._real_of(str(self.ws.root)), watch_real
+
+    def _refusal(self, path: str) -> str | None:
+        root_real, ws_real, exempt = self._confinement(path)
+        return confine.problem(path, root_real=root_real, workspace_real=ws_real, exempt_real=exempt)
+
     def _prepare_register(self, t: Task, known: dict) -> StoredObject | None:
         """Check the file and copy it into the store; None when the task was settled another way."""
         path = t.path
         if self._ignored(path):
             self.queue.done([t.id])
+            return None
+        refused = self._refusal(path)
+        if refused is not None:  # a link out of the watched folder, or into the workspace: never opened
+            self._failed(t, refused, None, transient=False)
             return None
         try:
             st = os.stat(path)
@@ -169,13 +205,30 @@ class IngestTasks:
             if not (stable or quiet):  # may still be being written: look again after ``settle``
                 self.queue.retry_later(t, delay=self.settle, seen=stamp, count_attempt=False)
                 return None
+        if (t.path_text, t.raw_path) in known and t.origin in QUIET_ORIGINS and not self._quiet(t, st, stamp):
+            # A registered file changed, and was changed within the last ``quiet_seconds``: a log or a
+            # sheet re-opened and appended to every second would otherwise become a version per close.
+            # It is looked at again once it has been left alone that long (each new change, seen by the
+            # watcher, starts the wait again), so a burst of appends is one new version.
+            self.queue.retry_later(t, delay=self.quiet_seconds, seen=stamp, count_attempt=False)
+            return None
         hook = self.copy_hook
         on_chunk = (lambda n: hook(path, n)) if hook else None
+        root_real, ws_real, exempt = self._confinement(path)
+
+        def opened(fd: int) -> None:  # the file really opened, before a byte is read (a link swapped in
+            confine.check_opened(fd, path, root_real=root_real, workspace_real=ws_real,  # since the check)
+                                 exempt_real=exempt)
+
         try:
             # the batch is made durable at once before its rows commit (_commit → sync_batch)
-            obj = self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False)
+            obj = self.ws.store.add_file(path, on_chunk=on_chunk, sync_dir=False, sync_data=False, opened=opened)
             self._copied_at = time.monotonic()
             return obj
+        except confine.OutsideFolder as exc:
+            # where the opened file lies could not be told (renamed or replaced between the open and the
+            # look): tried again a few times; known to lie outside: failed at once
+            self._failed(t, exc.code, None, transient=not exc.real)
         except SourceVanished:
             self._failed(t, "vanished_during_copy", None, transient=False)
         except SourceChanged as exc:  # still being written: wait until it is stable
@@ -191,6 +244,9 @@ class IngestTasks:
         except IsADirectoryError:
             self.queue.done([t.id])
         except OSError as exc:
+            if is_disk_full(exc):  # the store's disk: no file can be taken now, so stop (see _halt)
+                self._halt(exc)
+                return None
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
         return None
@@ -203,6 +259,9 @@ class IngestTasks:
             try:
                 self.ws.store.sync_batch([obj for _, obj in batch])
             except OSError as exc:  # the disk refused the flush (full, I/O error): retry the batch later
+                if is_disk_full(exc):  # … unless it is full: stop (see _halt); the next start resumes them
+                    self._halt(exc)
+                    return
                 code, _ = classify(exc)
                 for t, _obj in batch:
                     try:
@@ -219,6 +278,9 @@ class IngestTasks:
                     self.queue.retry_later(t, delay=ROLE_RETRY, error="role_forbidden", count_attempt=False)
                 return
             except Exception as exc:
+                if is_disk_full(exc):
+                    self._halt(exc)
+                    return
                 if len(batch) > 1:  # find the one that fails; the others go through
                     for item in batch:
                         self._commit([item])
@@ -241,6 +303,15 @@ class IngestTasks:
                 for t, _ in batch:
                     self._busy.discard(t.key)
                 self._cv.notify_all()
+
+    def _quiet(self, t: Task, st: os.stat_result, stamp: tuple[int, int]) -> bool:
+        """The file has been left alone ``quiet_seconds``: by its mtime, or — when that clock cannot be
+        trusted (an mtime in the future: a share's clock) — by showing the same size and mtime as at the
+        last look, which was that long ago."""
+        age = time.time() - st.st_mtime_ns / 1e9
+        if age < 0:
+            return (t.seen_size, t.seen_mtime_ns) == stamp
+        return age >= self.quiet_seconds
 
     def _known_stamps(self, tasks: list[Task]) -> dict[tuple[str, bytes | None], tuple[int, int]]:
         """``(size, mtime_ns)`` each path of ``tasks`` is registered with now, in one query. (No other
@@ -297,14 +368,31 @@ class IngestTasks:
             self._failed(t, "folder_missing", None, transient=False)
             return
         exclude = (str(self.ws.root),)
+        # links found by the scan must lead inside the folder the scan started from: the watched folder,
+        # or the folder the user dropped / named
+        confine_real = self._real_of(root) if inside else confine.real(folder)
+        ws_real = self._real_of(str(self.ws.root))
+        exempt = self._real_of(root) if root else None
+        refused = confine.problem(folder, root_real=confine_real, workspace_real=ws_real, exempt_real=exempt)
+        other = confine.workspace_above(folder) if refused is None else None
+        if other is not None and str(other) != ws_real:
+            refused = "workspace_folder"  # another workspace, or a folder inside one (its store …)
+        if refused is not None:
+            self._failed(t, refused, None, transient=False)
+            return
         try:
             res = scan_folder(self.db, self.queue, folder, ignore=self.ignore, settle=self.settle,
                               reconcile=inside, exclude=exclude, origin=t.origin or "scan",
-                              assume_complete=t.origin in ("user", "cli"), on_enqueued=self._work_added)
+                              assume_complete=t.origin in ("user", "cli"), on_enqueued=self._work_added,
+                              confine_real=confine_real, workspace_real=ws_real, exempt_real=exempt)
         except OSError as exc:
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
             return
+        if res.refused:  # listed with their reason, nothing read
+            self.queue.fail_paths([(p, kind, code) for p, kind, code in res.refused], origin=t.origin or "scan")
+            for p, _kind, code in res.refused:
+                self._emit(IngestEvent("failed", path=fspath.to_db(p)[0], error=code, data={"task": _kind}))
         self.queue.add([Hint(d, SCAN, ready=True, origin="scan") for d, _ in res.errors])
         self.queue.done([t.id])
         with self._cv:
@@ -330,12 +418,15 @@ class IngestTasks:
             self.queue.done([t.id])
             res = None
         except Exception as exc:
+            if is_disk_full(exc):
+                raise  # not the file's fault (see _run)
             log.exception("text extraction failed for E%s", eid)
             mark_index_failed(self.ws, eid, code="index_failed", detail=f"{type(exc).__name__}: {exc}")
             self.queue.done([t.id])
             res = None
         data = {"text_status": res.text_status, "numbers": res.numbers} if res else {}
-        self._emit(IngestEvent("indexed", [eid], error=res.error if res else "index_failed", data=data))
+        self._emit(IngestEvent("indexed", [eid], error=res.error if res else "index_failed", data=data,
+                               detail=res.detail if res else None))
 
     def _thumb(self, t: Task) -> None:
         eid = t.evidence_id
@@ -350,6 +441,8 @@ class IngestTasks:
             self.queue.retry_later(t, delay=0, count_attempt=False)
             return
         except OSError as exc:
+            if is_disk_full(exc):
+                raise
             code, transient = classify(exc)
             self._failed(t, code, exc.strerror or str(exc), transient=transient)
             return

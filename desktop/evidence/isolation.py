@@ -1,172 +1,52 @@
-"""Text extraction and thumbnails in a child process.
+"""Text extraction and thumbnails in a child process, under the parsing ceilings.
 
-Parsing untrusted files is the riskiest thing EvidenceDesk does: a PDF that sends pdfium into an endless
-loop, a crafted image that crashes a decoder, a workbook that eats gigabytes. In a child process such a
-file costs one file — it gets the error ``extract_crashed`` / ``extract_timeout`` — and the app goes on.
-It also takes the parsing off this process's interpreter lock, so the GUI thread is not kept waiting
-behind it during a bulk ingest.
-
-The child is our own small server (:mod:`desktop.evidence.parse_child`), started with
-``python -m desktop.evidence.parse_child`` — not ``multiprocessing``, which would import the parent's
-``__main__`` in the child (running an unguarded script twice) and leave children behind when the parent
-is killed. Requests and answers are pickled over the child's stdin and stdout, one at a time. The child
-ends when its stdin closes or the parent dies; a crashed or hung child is replaced by a new one.
+The child and its limits are :mod:`desktop.parsing` (reports at import use the same); this module says
+what an evidence file's outcome is when the child could not give one: ``extract_crashed``,
+``extract_timeout`` (解析超时, after ``parse.timeout_s`` seconds), ``memory_limit`` (超出内存上限, the
+child stopped at ``parse.memory_mb``). A file refused by the checks before opening gets its own code from
+:mod:`desktop.evidence.text` (``zip_bomb`` …). Either way it costs that one file; the next file gets a
+fresh child when the last one had to go.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import pickle
-import queue
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 from desktop.evidence import text as textmod
 from desktop.evidence import thumbnails
-from desktop.evidence.parse_child import CHILD_FLAG
+from desktop.parsing.limits import LimitExceeded, Limits
+from desktop.parsing.runner import ChildRunner, RunnerClosed, child_command
 
-DEFAULT_TIMEOUT = 180.0  # seconds for one file; a 2,000-page PDF takes well under a minute
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-WINDOWS_CONSOLE_EXE = "evidence-desk.exe"  # the Windows bundle's console twin of EvidenceDesk.exe
-log = logging.getLogger("evidence_desk.parse_child")
+DEFAULT_TIMEOUT = float(Limits().timeout_s)  # seconds for one file; a 2,000-page PDF takes well under a minute
+ExtractorClosed = RunnerClosed  # the extractor was closed while a file was being parsed
 
 
-def child_command() -> list[str]:
-    if getattr(sys, "frozen", False):  # a PyInstaller build: the app itself serves as the child
-        exe = Path(sys.executable)
-        console = exe.with_name(WINDOWS_CONSOLE_EXE)
-        if sys.platform == "win32" and console.is_file():  # the windowed GUI has no standard streams
-            exe = console
-        return [str(exe), CHILD_FLAG]
-    return [sys.executable, "-m", "desktop.evidence.parse_child"]
+def _memory_detail(limits: Limits) -> str:
+    from desktop.text.limits import limit_detail
+
+    return limit_detail("memory_limit", "parse.memory_mb", None, limits.memory_mb)
 
 
-class _Child:
-    """One running child: a process, its pipes, and a reader thread turning answers into a queue."""
+def _timeout_detail(seconds: float) -> str:
+    from desktop.text.limits import limit_detail
 
-    def __init__(self, extra_env: dict[str, str] | None = None):
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        env.pop("QT_QPA_PLATFORM", None)
-        env.update(extra_env or {})
-        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-        command = child_command()
-        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env, creationflags=flags)
-        log.info("parser child %d started: %s", self.proc.pid, " ".join(command))
-        self.answers: queue.Queue = queue.Queue()
-        self.reader = threading.Thread(target=self._read, name="parse-child-reader", daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        out = self.proc.stdout
-        while True:
-            try:
-                self.answers.put(pickle.load(out))
-            except Exception:  # EOF (the child ended or died) or a torn answer
-                self.answers.put(None)
-                try:
-                    out.close()
-                except OSError:
-                    pass
-                return
-
-    def ask(self, kind: str, args: tuple, timeout: float):
-        """The answer, or raises TimeoutError (child hung) / EOFError (child died)."""
-        try:
-            pickle.dump((kind, args), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self.proc.stdin.flush()
-        except (OSError, ValueError) as exc:  # ValueError: close() closed the pipe a moment ago
-            raise EOFError("child gone") from exc
-        try:
-            answer = self.answers.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError from None
-        if answer is None:
-            raise EOFError("child died")
-        return answer
-
-    def stop(self, kill: bool = False) -> None:
-        """End the child. Never blocks for long: a child that cannot even be reaped (stuck in the kernel
-        on a stalled share) is left to the OS. Its stdout is closed by the reader thread at end of file,
-        not here — closing a pipe another thread is reading waits for that read."""
-        try:
-            self.proc.stdin.close()  # the child ends at EOF
-        except (OSError, ValueError):
-            pass
-        try:
-            if not kill:
-                try:
-                    self.proc.wait(2)
-                    return
-                except subprocess.TimeoutExpired:
-                    pass
-            self.proc.kill()
-            self.proc.wait(5)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
+    return limit_detail("extract_timeout", "parse.timeout_s", None, int(seconds))
 
 
-class ExtractorClosed(RuntimeError):
-    """The extractor was closed while a file was being parsed: leave that file for the next run."""
-
-
-class IsolatedExtractor:
+class IsolatedExtractor(ChildRunner):
     """Callable like :func:`desktop.evidence.text.extract`; also makes thumbnails. Thread-safe (one
     request at a time goes to the child)."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, extra_env: dict[str, str] | None = None):
-        self.timeout = timeout
-        self.extra_env = extra_env
-        self._child: _Child | None = None
-        self._lock = threading.Lock()
-        self._state = threading.Lock()
-        self._closed = False
-        self.in_process = False  # set when no child can be started here: parse in-process instead
-        self.children_started = 0
-
-    def _request(self, kind: str, args: tuple):
-        """("ok", value) / ("error", text) from the child, or ("crashed"|"timeout", None)."""
-        with self._lock:  # one request at a time
-            with self._state:  # close() may run at any moment: never start a child it cannot see
-                if self._closed:
-                    raise ExtractorClosed()
-                if self._child is None:
-                    try:
-                        self._child = _Child(self.extra_env)
-                        self.children_started += 1
-                    except OSError as exc:
-                        log.warning("no parser child (%s): parsing in this process", exc)
-                        self.in_process = True
-                        return ("unavailable", None)
-                child = self._child
-            try:
-                return child.ask(kind, args, self.timeout)
-            except TimeoutError:
-                self._forget(child)
-                return ("timeout", None)
-            except EOFError:
-                self._forget(child)
-                if self._closed:  # close() ended the child under us: not this file's fault
-                    raise ExtractorClosed() from None
-                return ("crashed", None)
-
-    def _forget(self, child: _Child) -> None:
-        with self._state:
-            if self._child is child:
-                self._child = None
-        child.stop(kill=True)
+    def __init__(self, timeout: float | None = None, extra_env: dict[str, str] | None = None,
+                 limits: Limits | None = None):
+        super().__init__(limits, timeout=timeout, extra_env=extra_env)
 
     def __call__(self, path: str | os.PathLike[str], ext: str | None = None) -> textmod.Extraction:
         ext = (ext or Path(path).suffix.lstrip(".")).lower()
         if self.in_process:
             return textmod.extract(path, ext)
-        status, value = self._request("extract", (str(path), ext))
+        status, value = self.call(textmod.extract, str(path), ext)
         if status == "ok":
             return value
         if status == "oserror":  # as in-process: the pipeline records it with its usual words
@@ -174,16 +54,20 @@ class IsolatedExtractor:
         if status == "unavailable":
             return textmod.extract(path, ext)
         if status == "timeout":
-            return textmod.Extraction("error", error="extract_timeout", detail=f"no result after {self.timeout:.0f} s")
+            return textmod.Extraction("error", error="extract_timeout", detail=_timeout_detail(self.timeout))
+        if status == "memory":
+            return textmod.Extraction("error", error="memory_limit", detail=_memory_detail(self.limits))
         if status == "crashed":
             return textmod.Extraction("error", error="extract_crashed", detail="the parsing process died")
+        if status == "raised" and isinstance(value, LimitExceeded):
+            return textmod.refused(value)
         return textmod.Extraction("error", error="index_failed", detail=str(value))
 
     def thumbnail(self, src: Path, ext: str | None, thumbs_dir: Path, sha256: str) -> thumbnails.ThumbResult:
         """A thumbnail made in the child as well (decoding images and rendering PDF pages are parsing too)."""
         if self.in_process:
             return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
-        status, value = self._request("thumbnail", (str(src), ext, str(thumbs_dir), sha256))
+        status, value = self.call(thumbnails.make_thumbnail, Path(src), ext, Path(thumbs_dir), sha256)
         if status == "ok":
             return value
         if status == "oserror":  # the disk, not the file: the pipeline retries it as it did in-process
@@ -192,17 +76,9 @@ class IsolatedExtractor:
             return thumbnails.make_thumbnail(src, ext, thumbs_dir, sha256)
         if status in ("timeout", "crashed"):
             return thumbnails.ThumbResult("error", error=f"extract_{status}")
+        if status == "memory":
+            return thumbnails.ThumbResult("error", error="memory_limit")
         return thumbnails.ThumbResult("error", error="thumb_failed", detail=str(value))
 
-    def ask_raw(self, kind: str, args: tuple = ()):
-        """Tests: any request (with the test hooks on, ``abort`` and ``hang``)."""
-        return self._request(kind, args)
 
-    def close(self) -> None:
-        """End the child now. A request in progress raises :class:`ExtractorClosed` (its file is left for
-        the next run), so stopping never waits for a slow or hung parser."""
-        with self._state:
-            self._closed = True
-            child, self._child = self._child, None
-        if child is not None:
-            child.stop(kill=True)
+__all__ = ["DEFAULT_TIMEOUT", "ExtractorClosed", "IsolatedExtractor", "child_command"]

@@ -47,8 +47,9 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Sequence
 
+from desktop import confine
 from desktop.evidence import fspath, thumbnails
-from desktop.evidence.ingest_tasks import IngestEvent, IngestTasks, Listener
+from desktop.evidence.ingest_tasks import QUIET_DEFAULT, QUIET_SETTING, IngestEvent, IngestTasks, Listener
 from desktop.evidence.isolation import IsolatedExtractor
 from desktop.evidence import ignore as ignoremod
 from desktop.evidence.queue import (
@@ -62,7 +63,9 @@ from desktop.evidence.queue import (
     IngestQueue,
     Task,
 )
+from desktop.errors import DiskFull, is_disk_full
 from desktop.evidence.service import mark_index_failed
+from desktop.parsing import limits as parse_limits
 from desktop.store import StoredObject
 
 log = logging.getLogger("evidence_desk.ingest")
@@ -99,12 +102,20 @@ class IngestEngine(IngestTasks):
         watch_root: str | os.PathLike[str] | None = None,
         copy_hook: Callable[[str, int], None] | None = None,
         inline: bool = False,
+        quiet_seconds: float | None = None,
     ):
         self.ws = ws
         self.db = ws.db
         self.queue = IngestQueue(ws.db)
         self.workers = max(1, workers)
         self.settle = settle
+        # a registered file that changes is copied again once it has been left alone this long
+        # (setting ``ingest.quiet_seconds``; see IngestTasks._prepare_register)
+        if quiet_seconds is None:
+            from desktop.workspace import setting_number
+
+            quiet_seconds = setting_number(ws.db, QUIET_SETTING, QUIET_DEFAULT)
+        self.quiet_seconds = quiet_seconds
         self.retry_delays = tuple(retry_delays) or (1,)
         self.max_attempts = max_attempts
         self.watch_root = os.path.abspath(watch_root) if watch_root else None
@@ -126,9 +137,15 @@ class IngestEngine(IngestTasks):
         self._last_progress = 0.0
         self._orphans: set[str] = set()
         self.recovered: dict[str, Any] = {}
+        # A full disk (ENOSPC, SQLITE_FULL) is not retried: every thread stops taking work, the waiters
+        # raise DiskFull, and what was committed stays (see _halt).
+        self.fatal: BaseException | None = None
         # Parsing runs in a child process (a crashing or hanging parser costs one file, and the parsing
         # does not hold this process's interpreter lock); inline engines (tests) parse in-process.
-        self.extractor = None if inline else IsolatedExtractor()
+        # The child's ceilings (memory, time, the checks before opening) come from the workspace's settings,
+        # given to each child once when it starts (docs/performance.md, "Ceilings on parsing").
+        self.limits = parse_limits.load(ws.db)
+        self.extractor = None if inline else IsolatedExtractor(limits=self.limits)
         # Copied batches wait here for the committer thread (flush, then record), so a worker goes on
         # copying the next batch meanwhile; at most two wait (a worker blocks when the committer lags).
         self._commits: queue.Queue | None = None
@@ -177,6 +194,13 @@ class IngestEngine(IngestTasks):
         """Stop the threads (the task in hand finishes; unsaved hints are written first)."""
         if not self._started:
             return
+        try:
+            self._stop_threads(timeout)
+        finally:
+            if self.fatal is not None:
+                self._tidy_after_fatal()
+
+    def _stop_threads(self, timeout: float) -> None:
         with self._cv:
             self._stopping = True
             self._cv.notify_all()
@@ -201,13 +225,42 @@ class IngestEngine(IngestTasks):
                         batch = commits.get_nowait()
                     except queue.Empty:
                         break
-                    if batch is not None:
+                    if batch is not None and self.fatal is None:
                         self._commit(batch)
-        if self._hints:
+        if self._hints and self.fatal is None:
             self._flush_hints()
         if self.extractor is not None:
-            self.extractor = IsolatedExtractor()  # started again only if the engine is
+            self.extractor = IsolatedExtractor(limits=self.limits)  # started again only if the engine is
         self._started = False
+
+    # -- a full disk -----------------------------------------------------------------------------
+
+    def _halt(self, exc: BaseException) -> None:
+        """The disk holding the workspace is full: stop taking work, once, and say so (one log line, one
+        ``halted`` event). Nothing is retried: every retry would fail the same way, and the queue rows that
+        would record the retries cannot be written either. Tasks left ``in_progress`` are resumed at the
+        next start; copies no committed row names are moved aside when the engine stops."""
+        with self._cv:
+            first = self.fatal is None
+            if first:
+                self.fatal = exc
+            self._cv.notify_all()
+            self._hint_cv.notify_all()
+        if first:
+            log.error("ingest stopped: the disk holding the workspace is full (%s: %s)", type(exc).__name__, exc)
+            self._emit(IngestEvent("halted", error="disk_full", detail=str(exc)))
+
+    def _check_fatal(self) -> None:
+        if self.fatal is not None:
+            raise DiskFull(detail=str(self.fatal), path=str(self.ws.root))
+
+    def _tidy_after_fatal(self) -> None:
+        """Copies made for rows that were never committed are not left in the store as orphans (they
+        go to ``store/orphaned/``, as after a crash): the workspace is as it was before the command."""
+        try:
+            self.ws.store.recover(r[0] for r in self.db.query("SELECT sha256 FROM evidence"))
+        except Exception:
+            log.warning("could not set aside the copies of a stopped ingest; the next start does", exc_info=True)
 
     def __enter__(self) -> "IngestEngine":
         return self.start()
@@ -228,6 +281,9 @@ class IngestEngine(IngestTasks):
 
     def reload_settings(self) -> None:
         self.ignore = ignoremod.load(self.db)
+        self.limits = parse_limits.load(self.db)
+        if self.extractor is not None:  # the next file gets a child with the new ceilings
+            self.extractor.set_limits(self.limits)
 
     def recover(self) -> dict[str, Any]:
         rec = self.queue.recover()
@@ -262,6 +318,8 @@ class IngestEngine(IngestTasks):
 
     def hint(self, hints: Hint | Iterable[Hint]) -> None:
         """Something may have changed (watcher events): remembered in memory, written in batches."""
+        if self.fatal is not None:  # a full disk stopped the engine: the next start's scan finds these files
+            return
         if isinstance(hints, Hint):
             hints = [hints]
         hints = [h for h in hints if h.task in DERIVED_TASKS or not self._ignored(h.path)]
@@ -289,11 +347,19 @@ class IngestEngine(IngestTasks):
 
     def submit_paths(self, paths: Iterable[str | os.PathLike[str]], origin: str = "user") -> int:
         """Files and folders to register now (folders are scanned on a worker)."""
+        self._check_fatal()
         hints = []
+        ws_real = self._real_of(str(self.ws.root))
+        exempt = self._real_of(self.watch_root) if self.watch_root else None
         for p in paths:
             p = os.path.abspath(os.fspath(p))
             if self._ignored(p):
                 self._emit(IngestEvent("ignored", path=fspath.to_db(p)[0]))
+                continue
+            if confine.problem(p, root_real=None, workspace_real=ws_real, exempt_real=exempt) is not None:
+                # the workspace's own database, store or thumbnails dropped or named: never read
+                self.queue.fail_paths([(p, REGISTER, confine.INTO_WORKSPACE)], origin=origin)
+                self._emit(IngestEvent("failed", path=fspath.to_db(p)[0], error=confine.INTO_WORKSPACE))
                 continue
             task = SCAN if os.path.isdir(p) and not os.path.islink(p) else REGISTER
             hints.append(Hint(p, task, ready=True, origin=origin))
@@ -305,7 +371,7 @@ class IngestEngine(IngestTasks):
     def scan(self, folder: str | os.PathLike[str] | None = None, origin: str = "scan") -> None:
         """Reconcile ``folder`` (default: the watched folder) with the database, on a worker."""
         folder = os.path.abspath(os.fspath(folder)) if folder else self.watch_root
-        if folder:
+        if folder and self.fatal is None:
             self.queue.add([Hint(folder, SCAN, ready=True, origin=origin)])
             self._work_added()
 
@@ -349,9 +415,11 @@ class IngestEngine(IngestTasks):
         """Wait until no task is left to run (tasks waiting to retry after an error do not count)."""
         if self.inline:
             self.drain()
+            self._check_fatal()
             return self.idle(derived)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
+            self._check_fatal()  # a full disk: DiskFull, at once
             if self.idle(derived):
                 return True
             remaining = None if deadline is None else deadline - time.monotonic()
@@ -363,6 +431,7 @@ class IngestEngine(IngestTasks):
     def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while not predicate():
+            self._check_fatal()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
@@ -412,10 +481,14 @@ class IngestEngine(IngestTasks):
             self._hints.clear()
             self._flushing += 1
         try:
-            for i in range(0, len(hints), 1000):
-                self.queue.add(hints[i : i + 1000])
-        except Exception:
-            log.exception("could not save watcher hints")
+            if self.fatal is None:  # (after a full disk the next start-up scan finds these files again)
+                for i in range(0, len(hints), 1000):
+                    self.queue.add(hints[i : i + 1000])
+        except Exception as exc:
+            if is_disk_full(exc):
+                self._halt(exc)
+            else:
+                log.exception("could not save watcher hints")
         finally:
             with self._cv:
                 self._flushing -= 1
@@ -426,7 +499,7 @@ class IngestEngine(IngestTasks):
         failures = 0
         while True:
             with self._cv:
-                if self._stopping:
+                if self._stopping or self.fatal is not None:
                     return
             try:
                 tasks = self._claim(kinds)
@@ -442,7 +515,10 @@ class IngestEngine(IngestTasks):
                 if not self._run_claimed(tasks):
                     return
                 failures = 0
-            except Exception:  # a bug, or a database that fails (I/O error, locked): log, back off, go on
+            except Exception as exc:  # a bug, or a database that fails (I/O error, locked): log, back off, go on
+                if is_disk_full(exc):  # but a full disk stops the engine (see _halt)
+                    self._halt(exc)
+                    return
                 if getattr(self.db, "_closed", False):  # closed under a running engine: nothing left to do
                     log.exception("ingest worker: the workspace was closed while it ran")
                     return
@@ -460,8 +536,11 @@ class IngestEngine(IngestTasks):
                 return
             try:
                 self._commit(batch)
-            except Exception:  # _commit handles its errors; this thread must never die with batches queued
-                log.exception("committing a batch failed")
+            except Exception as exc:  # _commit handles its errors; this thread must never die with batches queued
+                if is_disk_full(exc):
+                    self._halt(exc)
+                else:
+                    log.exception("committing a batch failed")
             try:
                 self._maybe_progress()
             except Exception:
@@ -502,7 +581,7 @@ class IngestEngine(IngestTasks):
                 log.exception("reading the registered paths of a batch failed")
                 known = {}
             for i, t in enumerate(tasks):
-                if self._stopping:
+                if self._stopping or self.fatal is not None:
                     self._hand_over(batch)
                     batch = []
                     self._release(tasks[i:])
@@ -513,9 +592,12 @@ class IngestEngine(IngestTasks):
                 try:
                     obj = self._prepare_register(t, known)
                 except Exception as exc:
-                    log.exception("ingest task register failed")
-                    self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
                     obj = None
+                    if is_disk_full(exc):
+                        self._halt(exc)
+                    else:
+                        log.exception("ingest task register failed")
+                        self._failed(t, "internal", f"{type(exc).__name__}: {exc}", transient=False)
                 if obj is None:
                     self._finish([t], None)
                     continue
@@ -550,6 +632,8 @@ class IngestEngine(IngestTasks):
 
     def _claim(self, kinds: Sequence[str]) -> list[Task]:
         """Registration first, in batches; text and thumbnails one at a time."""
+        if self.fatal is not None:
+            return []
         with self._claim_lock:
             with self._cv:
                 busy = set(self._busy)
@@ -574,6 +658,10 @@ class IngestEngine(IngestTasks):
         try:
             for t in tasks:
                 self.queue.retry_later(t, delay=0, error=t.error, count_attempt=False)
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            self._halt(exc)  # they stay in progress: the next start resumes them
         finally:
             with self._cv:
                 for t in tasks:
@@ -613,7 +701,10 @@ class IngestEngine(IngestTasks):
             return
         try:
             self.queue.purge_done()
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):
+                self._halt(exc)
+                return
             log.exception("purge")
         self._emit(IngestEvent("progress", data={"phase": "idle", "done": 0, "total": 0}))
         self._emit(IngestEvent("idle"))

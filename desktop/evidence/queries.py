@@ -105,12 +105,13 @@ def evidence_names(db: Database) -> dict[int, str]:
 
 
 def ingest_states(db: Database, evidence_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """``status``, ``text_status``, ``error`` and ``pages`` of these files (what ``ingest --wait`` reports)."""
+    """``status``, ``text_status``, ``error``, ``error_detail`` and ``pages`` of these files (what
+    ``ingest --wait`` reports)."""
     ids = sorted(set(evidence_ids))
     out: dict[int, dict[str, Any]] = {}
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
-        for r in db.query(f"SELECT id, status, text_status, error, pages FROM evidence"
+        for r in db.query(f"SELECT id, status, text_status, error, error_detail, pages FROM evidence"
                           f" WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-            out[r["id"]] = {k: r[k] for k in ("status", "text_status", "error", "pages")}
+            out[r["id"]] = {k: r[k] for k in ("status", "text_status", "error", "error_detail", "pages")}
     return out

@@ -291,6 +291,25 @@ class IngestQueue:
             with self.book() as c:
                 run(c)
 
+    def fail_paths(self, items: Iterable[tuple[str, str, str]], origin: str = "scan") -> int:
+        """Record ``(path, task, error)`` as failed without running anything (a scan's refusals: a link
+        leading outside the folder, another workspace): listed with the other problems, each path once."""
+        stamp = ts()
+        rows = []
+        for path, task, error in items:
+            text, raw = fspath.to_db(os.path.abspath(path))
+            rows.append((text, raw, task, error, origin))
+        if not rows:
+            return 0
+        with self.book() as c:
+            c.executemany("DELETE FROM ingest_queue WHERE state = 'failed' AND task = ? AND path = ? AND raw_path IS ?",
+                          [(task, text, raw) for text, raw, task, _e, _o in rows])
+            c.executemany(
+                "INSERT INTO ingest_queue (path, raw_path, task, state, priority, ready, origin, error, attempts,"
+                " next_try_at, enqueued_at, updated_at) VALUES (?, ?, ?, 'failed', 0, 1, ?, ?, 1, ?, ?, ?)",
+                [(text, raw, task, origin, error, stamp, stamp, stamp) for text, raw, task, error, origin in rows])
+        return len(rows)
+
     def drop(self, task_ids: Iterable[int]) -> None:
         ids = [(i,) for i in task_ids]
         if ids:

@@ -6,8 +6,11 @@ network drives send none). It stats every file below the folder — reading noth
 already queued, or failed with exactly this size and mtime), and, when ``reconcile`` is set (the watched
 folder), a ``register`` task for each recorded path that is no longer on disk, which marks it absent.
 
-Folders are walked without following symlinks to folders (no loops); a symlink to a file is registered
-through its target; a broken or looping link is enqueued so that it fails with a clear error.
+Folders are walked without following symlinks to folders (no loops); a symlink to a file inside the
+folder the scan started from is registered through its target; one that leads outside it (or into the
+workspace) is not followed — it is returned in ``refused`` with its reason (:mod:`desktop.confine`), and so
+is a folder that is another workspace (it holds a ``workspace.db``), which is not entered. A broken or
+looping link is enqueued so that it fails with a clear error.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from desktop import confine
 from desktop.evidence import fspath
 from desktop.evidence.ignore import IgnoreList
 from desktop.evidence.queue import REGISTER, Hint, IngestQueue
@@ -34,6 +38,7 @@ class ScanResult:
     missing: int = 0
     ignored: list[str] = field(default_factory=list)
     errors: list[tuple[str, OSError]] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # (path, task, reason code)
 
 
 def _prefix_range(folder: str) -> tuple[str, str]:
@@ -53,11 +58,15 @@ def scan_folder(
     origin: str = "scan",
     assume_complete: bool = False,
     on_enqueued: Callable[[], None] | None = None,
+    confine_real: str | None = None,
+    workspace_real: str | None = None,
+    exempt_real: str | None = None,
 ) -> ScanResult:
     """Walk ``folder``; see the module docstring. ``assume_complete``: the user asked for these files
     now (a dropped folder, the CLI), so recent ones do not wait to prove stable (a file that changes
     while it is copied is still caught by the store). ``on_enqueued()`` runs after each chunk of files
-    is queued (the engine wakes its other workers: they need not wait for the whole walk)."""
+    is queued (the engine wakes its other workers: they need not wait for the whole walk).
+    ``confine_real``: links must lead inside this (resolved) folder; ``workspace_real``: nor into this."""
     folder = os.path.abspath(folder)
     res = ScanResult(folder)
     lo, hi = _prefix_range(folder)
@@ -107,6 +116,10 @@ def scan_folder(
                 raise  # the folder itself cannot be read: the task's error handling says why
             res.errors.append((d, exc))
             continue
+        if d != folder and any(e.name == confine.WORKSPACE_DB for e in entries) and \
+                os.path.isfile(os.path.join(d, confine.WORKSPACE_DB)):
+            res.refused.append((d, "scan", "workspace_folder"))  # another workspace: not entered
+            continue
         for entry in entries:
             path = entry.path
             if ignore.matches_name(entry.name):
@@ -121,6 +134,17 @@ def scan_folder(
                     stack.append(path)
                 continue
             key = fspath.to_db(path)
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = False
+            if link and (confine_real or workspace_real):
+                refused = confine.problem(path, root_real=confine_real, workspace_real=workspace_real,
+                                          exempt_real=exempt_real)
+                if refused is not None:  # not followed: not even stat'ed through
+                    res.refused.append((path, REGISTER, refused))
+                    seen.add(key)
+                    continue
             try:
                 st = entry.stat(follow_symlinks=True)
             except OSError:  # broken or looping symlink, vanished: let the task say what it is

@@ -4,6 +4,15 @@
 what happened (``done``, ``needs_ocr``, ``no_ocr``, ``none``, ``error``) and, for errors, a stable
 code (``pdf_encrypted``, ``pdf_corrupt``, ``docx_corrupt``, ``xlsx_corrupt``, ``image_corrupt``,
 ``image_too_large``, ``undecodable``, ``unreadable``). Words for the codes live in the UI layer.
+
+Every file is checked before it is opened (:mod:`desktop.parsing.precheck`: an Office file's unpacked
+size, compression ratio and member count, a workbook's used range, an image's pixels, a PDF's pages),
+and what is extracted is capped (``parse.max_numbers`` numbers, ``parse.max_text_mb`` million
+characters of text). Over a limit the file is an error naming the limit (``zip_bomb``,
+``xlsx_too_large``, ``image_too_large``, ``too_many_pages``, ``too_many_numbers``, ``too_much_text``,
+``memory_limit``), never a file marked ready with part of its content: a partial index would make a
+claim look unsupported with nothing on screen to say why, while an error shows in 出错, names the
+limit and the setting, and is retried once the setting is raised.
 """
 
 from __future__ import annotations
@@ -12,7 +21,6 @@ import csv
 import datetime as _dt
 import io
 import re
-import threading
 import unicodedata
 import warnings
 import zipfile
@@ -22,14 +30,16 @@ from pathlib import Path
 from typing import Iterable
 
 from desktop.evidence.numbers import UNITS, FoundNumber, context, find_numbers
+from desktop.parsing import precheck
+from desktop.parsing.limits import LimitExceeded, current, is_memory_error, note_memory_failure
 
 # pdfium is not thread-safe: every use of pypdfium2 in the process goes through this lock.
-PDFIUM_LOCK = threading.Lock()
+PDFIUM_LOCK = precheck.PDFIUM_LOCK
 
 IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp", "heic"}
 TEXT_EXTS = {"txt", "md", "csv", "tsv", "log", "json", "xml", "html", "htm"}
-MAX_PDF_PAGES = 2000
-IMAGE_MAX_PIXELS = 120_000_000  # larger images are refused as possible decompression bombs
+MAX_PDF_PAGES = 2000  # the default of the setting parse.pdf_pages (a longer PDF is refused)
+IMAGE_MAX_PIXELS = 120_000_000  # the default of parse.image_megapixels: larger images are refused as bombs
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
@@ -64,6 +74,38 @@ class Extraction:
     ocr_pages: list[int] = field(default_factory=list)  # PDF pages that are images only
 
 
+def refused(exc: LimitExceeded) -> "Extraction":
+    """The outcome of a file over a limit: an error naming the limit, nothing extracted."""
+    from desktop.text.limits import limit_detail
+
+    return Extraction("error", error=exc.code, detail=limit_detail(exc.code, exc.limit, exc.value, exc.allowed))
+
+
+class _Caps:
+    """The caps on what one file yields, checked as it is extracted (so a bomb that passed the checks
+    before opening stops at the cap, not at the end)."""
+
+    def __init__(self) -> None:
+        lim = current()
+        self.numbers = lim.max_numbers
+        self.chars = lim.max_text_mb * 1_000_000
+        self.text = 0
+
+    def check(self, ex: "Extraction", more_text: int = 0) -> None:
+        self.text += more_text
+        if len(ex.numbers) > self.numbers:
+            raise LimitExceeded("too_many_numbers", "parse.max_numbers", len(ex.numbers), self.numbers)
+        if self.text > self.chars:
+            raise LimitExceeded("too_much_text", "parse.max_text_mb", round(self.text / 1e6, 1), self.chars // 1_000_000)
+
+
+def _memory_or(exc: BaseException) -> None:
+    """Re-raise a parser's out-of-memory (under the ceiling) as MemoryError; else return."""
+    if is_memory_error(exc):
+        note_memory_failure()
+        raise MemoryError(str(exc)) from exc
+
+
 def _hits(text: str, locator: str, page: int | None) -> list[NumberHit]:
     return [_hit(n, text, locator, page) for n in find_numbers(text)]
 
@@ -88,8 +130,10 @@ def extract_pdf(path: Path) -> Extraction:
             return Extraction("error", error=code, detail=str(exc))
         try:
             n = len(pdf)
+            precheck.check_pdf_pages(n)
+            caps = _Caps()
             ex = Extraction("done", pages=n)
-            for i in range(min(n, MAX_PDF_PAGES)):
+            for i in range(n):
                 page = pdf[i]
                 try:
                     tp = page.get_textpage()
@@ -107,6 +151,7 @@ def extract_pdf(path: Path) -> Extraction:
                     loc = f"第 {i + 1} 页"
                     ex.units.append(TextUnit(loc, i + 1, text))
                     ex.numbers.extend(_hits(text, loc, i + 1))
+                    caps.check(ex, len(text))
                 finally:
                     page.close()
         except pdfium.PdfiumError as exc:
@@ -134,11 +179,14 @@ def extract_docx(path: Path) -> Extraction:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         if isinstance(exc, PermissionError):
             raise
+        _memory_or(exc)
         return Extraction("error", error="docx_corrupt", detail=str(exc))
     except Exception as exc:  # python-docx raises assorted errors for non-Word zips
+        _memory_or(exc)
         return Extraction("error", error="docx_corrupt", detail=f"{type(exc).__name__}: {exc}")
     lines: list[str] = []
     ex = Extraction("done")
+    caps = _Caps()
     para_no = 0
     table_no = 0
     for block in document.iter_inner_content():
@@ -149,6 +197,7 @@ def extract_docx(path: Path) -> Extraction:
             para_no += 1
             lines.append(text)
             ex.numbers.extend(_hits(text, f"第 {para_no} 段", None))
+            caps.check(ex, len(text))
         elif isinstance(block, Table):
             table_no += 1
             seen = set()
@@ -162,6 +211,7 @@ def extract_docx(path: Path) -> Extraction:
                     cells.append(text)
                     if text:
                         ex.numbers.extend(_hits(text, f"表{table_no} 第{r}行第{c}列", None))
+                        caps.check(ex, len(text))
                 lines.append("\t".join(cells))
     body = "\n".join(lines)
     if body.strip():
@@ -230,8 +280,10 @@ def extract_xlsx(path: Path) -> Extraction:
         wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException…
         fh.close()
+        _memory_or(exc)
         return Extraction("error", error="xlsx_corrupt", detail=f"{type(exc).__name__}: {exc}")
     ex = Extraction("done", pages=len(wb.sheetnames))
+    caps = _Caps()
     try:
         for ws in wb.worksheets:
             lines = []
@@ -252,11 +304,15 @@ def extract_xlsx(path: Path) -> Extraction:
                 while cells and not cells[-1]:
                     cells.pop()
                 lines.append("\t".join(cells))
+                caps.check(ex, len(lines[-1]))
             text = "\n".join(lines).strip("\n")
             if text.strip():
                 ex.units.append(TextUnit(ws.title, None, text))
                 _fill_row_context(ex.numbers, ws.title, lines)
+    except LimitExceeded:
+        raise
     except Exception as exc:
+        _memory_or(exc)
         return Extraction("error", error="xlsx_corrupt", detail=f"{type(exc).__name__}: {exc}")
     finally:
         wb.close()
@@ -343,7 +399,8 @@ def decode(data: bytes) -> str | None:
 
 
 def extract_plain(path: Path, ext: str) -> Extraction:
-    data = path.read_bytes()[:MAX_TEXT_BYTES]
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_TEXT_BYTES)
     if b"\x00" in data[:4096]:
         return Extraction("none")
     text = decode(data)
@@ -351,14 +408,18 @@ def extract_plain(path: Path, ext: str) -> Extraction:
         return Extraction("error", error="undecodable")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     ex = Extraction("done")
+    caps = _Caps()
+    caps.check(ex, len(text))
     if ext in ("csv", "tsv"):
         delim = "\t" if ext == "tsv" else ","
         for r, row in enumerate(csv.reader(io.StringIO(text), delimiter=delim), 1):
             for c, cell in enumerate(row, 1):
                 if cell.strip():
                     ex.numbers.extend(_hits(cell, f"第{r}行第{c}列", None))
+            caps.check(ex)
     else:
         ex.numbers.extend(_hits(text, "正文", None))
+        caps.check(ex)
     if text.strip():
         ex.units.append(TextUnit("正文", None, text))
     else:
@@ -381,8 +442,9 @@ def _pillow():
     """Pillow, with the decompression-bomb guard set to the app's limit (process-wide, set once)."""
     from PIL import Image
 
-    if Image.MAX_IMAGE_PIXELS != IMAGE_MAX_PIXELS:
-        Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
+    pixels = current().image_pixels
+    if Image.MAX_IMAGE_PIXELS != pixels:
+        Image.MAX_IMAGE_PIXELS = pixels
     return Image
 
 
@@ -427,6 +489,7 @@ def extract(path: str | Path, ext: str | None = None) -> Extraction:
     path = Path(path)
     ext = (ext or path.suffix.lstrip(".")).lower()
     try:
+        precheck.check_file(path, ext)
         if ext == "pdf":
             return extract_pdf(path)
         if ext in ("docx", "docm"):
@@ -442,8 +505,14 @@ def extract(path: str | Path, ext: str | None = None) -> Extraction:
         return Extraction("error", error="unreadable", detail=str(exc))
     except FileNotFoundError as exc:
         return Extraction("error", error="missing", detail=str(exc))
-    except MemoryError as exc:
-        return Extraction("error", error="too_large", detail=str(exc))
+    except LimitExceeded as exc:
+        return refused(exc)
+    except MemoryError as exc:  # under the child's ceiling (parse.memory_mb): the child ends after this file
+        note_memory_failure()
+        from desktop.text.limits import limit_detail
+
+        return Extraction("error", error="memory_limit",
+                          detail=limit_detail("memory_limit", "parse.memory_mb", None, current().memory_mb))
 
 
 def all_text(units: Iterable[TextUnit]) -> str:

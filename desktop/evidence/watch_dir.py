@@ -5,7 +5,11 @@
 * it must exist and be a folder (a typo must not leave a workspace watching nothing);
 * it must not lie inside the workspace (the workspace's own store and thumbnails would be taken in as
   evidence, which writes more files there, which are taken in …);
-* it must not contain the workspace (the same loop, one level up).
+* it must not contain the workspace (the same loop, one level up);
+* it must not be another workspace or lie inside one (that workspace's store would be taken in).
+
+(The checks are :func:`desktop.workspace.check_watch_dir`, which ``init --watch`` makes too.) A workspace
+found *below* the watched folder is skipped by every scan, and listed with its reason.
 
 The change is one audited ``settings.changed`` event ``{key, before, after}``. Files registered from the
 old folder stay registered (their paths keep what was seen); the next scan takes in the new folder.
@@ -13,13 +17,12 @@ old folder stay registered (their paths keep what was seen); the next scan takes
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from db.database import Database
 from desktop.errors import DeskError
-from desktop.workspace import require_role
+from desktop.workspace import check_watch_dir, require_role
 
 KEY = "watch_dir"
 
@@ -28,36 +31,6 @@ KEY = "watch_dir"
 class WatchDirChange:
     before: str | None
     after: str | None
-
-
-def _real(path: Path) -> Path:
-    try:
-        return path.resolve(strict=False)
-    except (OSError, RuntimeError):
-        return path.absolute()
-
-
-def _within(inner: Path, outer: Path) -> bool:
-    try:
-        inner.relative_to(outer)
-    except ValueError:
-        return False
-    return True
-
-
-def check_watch_dir(workspace_root: str | Path, folder: str | Path) -> Path:
-    """The folder as it will be stored (absolute), or a :class:`DeskError` saying why it cannot be watched."""
-    path = Path(os.path.expanduser(str(folder))).absolute()
-    if not path.exists():
-        raise DeskError("watch.not_found", path=str(path))
-    if not path.is_dir():
-        raise DeskError("watch.not_a_folder", path=str(path))
-    real, root = _real(path), _real(Path(workspace_root))
-    if _within(real, root):
-        raise DeskError("watch.inside_workspace", path=str(path), workspace=str(root))
-    if _within(root, real):
-        raise DeskError("watch.contains_workspace", path=str(path), workspace=str(root))
-    return path
 
 
 def set_watch_dir(db: Database, *, folder: str | Path | None) -> WatchDirChange:

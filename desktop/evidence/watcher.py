@@ -25,7 +25,9 @@ How it decides a file is complete: closed after writing (inotify ``IN_CLOSE_WRIT
 in polling mode or when no close event comes — looked at again ``settle`` seconds after it was noticed,
 once its mtime says it has not been written to for ``settle`` seconds (a file a scan finds mid-write
 must also show the same size and mtime at that second look). ``settle`` is half a poll interval when
-polling (2.5 s by default), 2 s otherwise. A file written to again later becomes a new version.
+polling (2.5 s by default), 2 s otherwise. A file written to again later becomes a new version once it
+has been left alone ``ingest.quiet_seconds`` (2 s by default): a log or a sheet re-opened and appended to
+every second is one new version when the appending stops, not one per close (``IngestTasks._quiet``).
 Deletions and moves-away are checked after a short delay, so an atomic save (rename the old file away,
 rename the new one in) reads as one new version, not a removal and an addition.
 
@@ -177,11 +179,20 @@ def _install_overflow_handler() -> None:
 
 
 def _setting_float(db, key: str, default: float) -> float:
-    try:
-        value = float(db.get_setting(key) or default)
-    except ValueError:
-        return default
-    return value if value > 0 else default
+    from desktop.workspace import setting_number
+
+    return setting_number(db, key, default)
+
+
+def _given(key: str, value: float | None) -> float | None:
+    """An interval given by the caller, checked against the setting's range (a negative or nan poll
+    interval would spin a core): :class:`DeskError` ``setting.out_of_range`` otherwise."""
+    if value is None:
+        return None
+    from desktop.workspace import check_setting
+
+    check_setting(key, str(value))
+    return float(value)
 
 
 class EvidenceWatcher:
@@ -207,8 +218,8 @@ class EvidenceWatcher:
         self.mode_setting = mode or db.get_setting(MODE_SETTING) or "auto"
         if self.mode_setting not in MODES:
             self.mode_setting = "auto"
-        self.poll_interval = poll_interval or _setting_float(db, POLL_SETTING, 5.0)
-        self.scan_interval = scan_interval or _setting_float(db, SCAN_SETTING, 600.0)
+        self.poll_interval = _given(POLL_SETTING, poll_interval) or _setting_float(db, POLL_SETTING, 5.0)
+        self.scan_interval = _given(SCAN_SETTING, scan_interval) or _setting_float(db, SCAN_SETTING, 600.0)
         self.network = is_network_path(self.folder) if os.path.isdir(self.folder) else False
         self.mode = self._effective_mode()
         self._own_engine = engine is None

@@ -133,9 +133,9 @@ def _check_answers_us(ws: Workspace, archive: VerifiedArchive) -> dict[str, Any]
     return dict(row)
 
 
-def apply_return(ws: Workspace, path: str | Path) -> Applied:
-    """Apply an inspector's return to this workspace. 编制 only (the group applies what it was sent)."""
-    require_role(ws.db, "return.apply", "editor")
+def _open_checked(ws: Workspace, path: str | Path) -> tuple[VerifiedArchive, dict[str, Any], str]:
+    """The return verified, checked to answer a package of this workspace, and consistent in itself:
+    (archive, return.json, the review workspace's id). Raises before anything is written."""
     archive = open_return(path, fmt=FORMAT, version=FORMAT_VERSION, required=MEMBERS)
     m = archive.manifest
     if m.get("kind") != "return" or not isinstance(m.get("return_id"), str):
@@ -146,6 +146,38 @@ def apply_return(ws: Workspace, path: str | Path) -> Applied:
         review_ws = check_body(archive, body)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a field missing or of the wrong kind
         raise _inconsistent(archive, f"{type(exc).__name__}: {exc}") from None
+    return archive, body, review_ws
+
+
+def preview_return(ws: Workspace, path: str | Path) -> dict[str, Any]:
+    """What applying the return would do, without writing: verified and checked as :func:`apply_return`
+    does (it raises the same refusals), then counted — reviews not applied yet, requests newer than the
+    copy here, how many of the return's requests wait for the group — and whether it was applied before."""
+    archive, body, review_ws = _open_checked(ws, path)
+    m = archive.manifest
+    already = ws.db.query_one("SELECT 1 FROM received WHERE exchange_id = ?", (m["return_id"],)) is not None
+    new_reviews = sum(1 for r in body["reviews"] if ws.db.query_one(
+        "SELECT 1 FROM reviews WHERE origin = ?", (f"{review_ws}/R{r['id']}",)) is None)
+    newer = 0
+    for r in body["requests"]:
+        row = ws.db.query_one("SELECT version FROM requests WHERE uid = ?", (r.get("uid"),))
+        if row is None or row["version"] < r.get("version", 0):
+            newer += 1
+    states: dict[str, int] = {}
+    for r in body["requests"]:
+        states[r.get("state")] = states.get(r.get("state"), 0) + 1
+    return {"path": str(archive.path), "return_id": m["return_id"], "package_id": m["package"]["package_id"],
+            "inspector": (m.get("created_by") or {}).get("name") or "", "created_at": m.get("created_at"),
+            "already": already, "reviews": len(body["reviews"]), "new_reviews": 0 if already else new_reviews,
+            "requests": len(body["requests"]), "newer_requests": 0 if already else newer,
+            "request_states": states}
+
+
+def apply_return(ws: Workspace, path: str | Path) -> Applied:
+    """Apply an inspector's return to this workspace. 编制 only (the group applies what it was sent)."""
+    require_role(ws.db, "return.apply", "editor")
+    archive, body, review_ws = _open_checked(ws, path)
+    m = archive.manifest
     return_id = m["return_id"]
     package_id = m["package"]["package_id"]
     inspector = (m.get("created_by") or {}).get("name") or ""

@@ -186,6 +186,13 @@ def _read_manifest(zf: zipfile.ZipFile, path: Path, fmt: str, version: int) -> t
     return manifest, data
 
 
+def forceable(problems: list[dict[str, Any]]) -> set[str]:
+    """The members a forced receive opens anyway, flagged 校验失败: evidence files (under ``佐证材料/``) that
+    are changed or missing. A package whose problems are all of these can be opened with ``force``."""
+    return {p["path"] for p in problems if p["code"] in ("member_changed", "member_missing")
+            and str(p.get("path", "")).startswith("佐证材料/")}
+
+
 def open_package(path: str | Path, *, force: bool = False, progress=None) -> VerifiedArchive:
     """A package or supplement, verified (the export's ``verify_package`` plus names and inflation).
 
@@ -202,8 +209,7 @@ def open_package(path: str | Path, *, force: bool = False, progress=None) -> Ver
     problems = report.problems
     failed: set[str] = set()
     if force:
-        failed = {p["path"] for p in problems if p["code"] in ("member_changed", "member_missing")
-                  and str(p.get("path", "")).startswith("佐证材料/")}
+        failed = forceable(problems)
         problems = [p for p in problems if p.get("path") not in failed]
     if problems:
         raise VerificationFailed(path, problems)

@@ -1,5 +1,6 @@
 """``完整性报告.pdf``: completeness at a glance (figures and bars per report and section, as the dashboard
-shows them), then the lists: 缺佐证, 数值未找到, 证据有新版本, 存疑 / 需补充."""
+shows them), then the lists: 缺佐证, 数值未找到, 证据有新版本, 存疑 / 需补充, then the 一致性检查's findings (the open ones by
+severity, each with its arithmetic and where it is; then the dismissed ones with who dismissed them and why)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,81 @@ def _draw(pdf, plan: Plan, created_at: str) -> None:
                 y += 12
             y += 4
         y += 10
+    _draw_findings(pdf, plan, y, width)
+
+
+FINDING_GREY = (110, 110, 110)
+#: signs of the findings' arithmetic that the quick font (GB 2312) lacks, and what stands for them: one of
+#: them would have the whole document drawn again with the full font (2 s instead of 0.4 s on the demo)
+PDF_SIGNS = str.maketrans({"\u2212": "-"})
+
+
+def pdf_safe(text: str) -> str:
+    return text.translate(PDF_SIGNS)
+
+FINDING_COLOURS = {"error": RED, "warning": AMBER, "rounding": FINDING_GREY, "info": FINDING_GREY}
+
+
+def _draw_findings(pdf, plan: Plan, y: float, width: float) -> None:
+    """The 一致性检查 section: the open findings by severity, then the dismissed ones with their reasons."""
+    from desktop.text import checks as CT
+
+    def need(h: float) -> None:
+        nonlocal y
+        if y + h > BOTTOM:
+            pdf.add_page()
+            y = MARGIN
+
+    def heading(text: str) -> None:
+        nonlocal y
+        need(40)
+        pdf.set_font_size(13)
+        pdf.set_text_color(0, 0, 0)
+        pdf.text(MARGIN, y + 14, fit_text(pdf, text, width))
+        y += 22
+
+    def finding(head: str, colour, f: dict, note: str | None) -> None:
+        nonlocal y
+        pdf.set_font_size(9)
+        lines = wrap_lines(pdf, pdf_safe(f["message"]), width - 24)[:4]
+        where = CT.where_text(f["where"], f["cells"])
+        extra = [fit_text(pdf, where, width - 24)] if where else []
+        if note:
+            extra += wrap_lines(pdf, note, width - 24)[:2]
+        need(12 * (1 + len(lines) + len(extra)) + 4)
+        pdf.set_text_color(*colour)
+        pdf.text(MARGIN + 10, y + 10, fit_text(pdf, head, width - 10))
+        y += 12
+        pdf.set_text_color(0, 0, 0)
+        for line in lines:
+            pdf.text(MARGIN + 24, y + 10, line)
+            y += 12
+        pdf.set_text_color(*FINDING_GREY)
+        for line in extra:
+            pdf.text(MARGIN + 24, y + 10, line)
+            y += 12
+        pdf.set_text_color(0, 0, 0)
+        y += 4
+
+    found = plan.findings
+    open_ = [f for f in found if not f["dismissed"]]
+    dismissed = [f for f in found if f["dismissed"]]
+    summary = {sev: sum(1 for f in open_ if f["severity"] == sev) for sev, _ in CT.PANEL_SEVERITIES}
+    heading(f"{T.FINDINGS_TITLE}　{CT.summary_text({**summary, 'dismissed': len(dismissed)})}")
+    if not found:
+        pdf.set_font_size(9)
+        pdf.text(MARGIN + 10, y + 10, T.FINDINGS_NONE)
+        return
+    n = 0
+    for sev, name in CT.PANEL_SEVERITIES:
+        for f in open_:
+            if f["severity"] == sev:
+                n += 1
+                finding(f"{n}. [{name}] {f['rule_name']}", FINDING_COLOURS[sev], f, None)
+    if dismissed:
+        y += 6
+        heading(f"{T.FINDINGS_DISMISSED_TITLE}（{len(dismissed)}）")
+        for f in dismissed:
+            n += 1
+            finding(f"{n}. [{CT.severity_name(f['severity'])}] {f['rule_name']}", FINDING_GREY, f,
+                    CT.dismissal_text(f.get("dismissal")))

@@ -83,6 +83,8 @@ class Plan:
     sections: list[SectionCompleteness]
     totals: Completeness
     other_versions: set[int] = field(default_factory=set)  # evidence rows kept without bytes
+    #: the 一致性检查's findings over the packaged reports (``check --json``'s dicts, dismissed ones too)
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def linked_files(self) -> list[FileEntry]:
@@ -218,7 +220,14 @@ def build_plan(db: Database, root: Path, *, include_unlinked: bool = False) -> P
                                        e["error"], False, N.fit_file(UNLINKED_FOLDER, f"E{eid}_{e['name']}"))
     other = _other_versions(evidence, set(files))
     return Plan(wid, name, unit, year, seq, head, include_unlinked, reports, entries, files, sections,
-                Completeness.of(claims), other)
+                Completeness.of(claims), other, _findings(db))
+
+
+def _findings(db: Database) -> list[dict[str, Any]]:
+    """The findings of the snapshot's active reports, as the 一致性检查 panel and ``check --json`` have them."""
+    from desktop.checks.queries import findings_json
+
+    return findings_json(db)
 
 
 def _other_versions(evidence: dict[int, dict[str, Any]], packaged: set[int]) -> set[int]:

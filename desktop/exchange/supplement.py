@@ -317,6 +317,15 @@ def _prune(dest: Path, sub: Plan, keep: dict[str, Any], shipped: dict[int, Any],
         conn.execute("DELETE FROM evidence_paths WHERE evidence_id NOT IN (SELECT id FROM k_evidence)")
         conn.execute("DELETE FROM ingest_queue")
         conn.execute("DELETE FROM evidence WHERE id NOT IN (SELECT id FROM k_evidence)")
+        if _has_table(conn, "score_tables"):  # a kept report's score tables; links only to claims that travel
+            conn.execute("DELETE FROM score_row_claims WHERE claim_id NOT IN (SELECT id FROM k_claims) OR row_id IN "
+                         "(SELECT r.id FROM score_rows r JOIN score_tables t ON t.id = r.table_id "
+                         "WHERE t.report_id NOT IN (SELECT id FROM k_reports))")
+            conn.execute("DELETE FROM score_cells WHERE row_id IN (SELECT r.id FROM score_rows r JOIN score_tables t "
+                         "ON t.id = r.table_id WHERE t.report_id NOT IN (SELECT id FROM k_reports))")
+            conn.execute("DELETE FROM score_rows WHERE table_id IN "
+                         "(SELECT id FROM score_tables WHERE report_id NOT IN (SELECT id FROM k_reports))")
+            conn.execute("DELETE FROM score_tables WHERE report_id NOT IN (SELECT id FROM k_reports)")
         conn.execute("UPDATE reports SET supersedes = NULL WHERE supersedes NOT IN (SELECT id FROM k_reports)")
         conn.execute("DELETE FROM reports WHERE id NOT IN (SELECT id FROM k_reports)")
         for table in ("exports", "received", "evidence_remote"):

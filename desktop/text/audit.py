@@ -177,6 +177,8 @@ def action_name(action: str) -> str:
     """The action in words; one a later area added without a name here is still words (its family)."""
     if action in ACTION_NAMES:
         return ACTION_NAMES[action]
+    if action and not any("a" <= ch.lower() <= "z" for ch in action):  # already words (改用新版本)
+        return action
     family = ACTION_FAMILIES.get(action.split(".", 1)[0])
     return f"{family}：其他操作" if family else "其他操作"
 

@@ -209,6 +209,19 @@ def summary_text(summary: dict[str, int]) -> str:
     return "一致性 " + " · ".join(parts)
 
 
+#: the mark on a claim involved in an open finding (claims list), by the most severe of its findings
+CLAIM_MARKS = {"error": "✖ 错误", "warning": "▲ 警告", "rounding": "≈ 舍入", "info": "· 提示"}
+CLAIM_MARK_HEADER = "一致性"
+OPEN_FINDING_LINK = "在一致性检查中查看"
+FINDINGS_FILTER = "有一致性问题"
+FINDINGS_FILTER_TIP = "只看一致性检查发现问题（未忽略）所涉及的指标"
+
+
+def claim_mark_tooltip(marks: list[dict[str, Any]]) -> str:
+    """The tooltip of a claim's mark: each open finding it is involved in, with its severity."""
+    return "\n".join(f"{severity_name(m['severity'])}：{m['message']}" for m in marks)
+
+
 def dismissal_text(dismissal: dict[str, Any] | None) -> str:
     """``已忽略（张三，2026-12-07）：理由`` — or, when the figures changed since, that it was and why."""
     if not dismissal:
@@ -219,4 +232,5 @@ def dismissal_text(dismissal: dict[str, Any] | None) -> str:
 
 
 __all__ = ["SEVERITY_NAMES", "RULE_NAMES", "FIELD_NAMES", "MESSAGES", "finding_message", "severity_name",
-           "rule_name", "PANEL_SEVERITIES", "where_text", "summary_text", "dismissal_text"]
+           "rule_name", "PANEL_SEVERITIES", "where_text", "summary_text", "dismissal_text", "CLAIM_MARKS",
+           "CLAIM_MARK_HEADER", "OPEN_FINDING_LINK", "FINDINGS_FILTER", "FINDINGS_FILTER_TIP", "claim_mark_tooltip"]

@@ -64,6 +64,9 @@ COMPLETENESS_LISTS = (
 FIGURES = (("claims", "指标"), ("with_evidence", "已有佐证"), ("without_evidence", "缺佐证"),
            ("value_not_found", "数值未找到"), ("evidence_superseded", "证据有新版本"))
 NONE_IN_LIST = "（无）"
+FINDINGS_TITLE = "一致性检查"
+FINDINGS_NONE = "未发现不一致之处。"
+FINDINGS_DISMISSED_TITLE = "已忽略的一致性问题（附忽略理由）"
 
 # the binder
 BINDER_TITLE = "佐证材料汇编"
@@ -169,3 +172,50 @@ def size_text(n: int) -> str:
         if n >= scale:
             return f"{n / scale:.1f} {unit}"
     return f"{n} 字节"
+
+
+# --- the window: 文件 → 导出佐证材料包… ----------------------------------------------------------------
+
+EXPORT_DIALOG_TITLE = "导出佐证材料包"
+EXPORT_MODES = (("package", "佐证材料包（.zip）"), ("both", "材料包和佐证材料汇编（.zip + .pdf）"),
+                ("binder", "仅佐证材料汇编（.pdf）"))
+EXPORT_SCOPE = (("linked", "只含已关联的佐证材料"), ("all", "全部佐证材料（未关联的放在“佐证材料/未关联/”）"))
+EXPORT_SUPPLEMENT = "增补包：只导出自某个材料包（或审核意见回复）之后新增或变化的内容"
+EXPORT_SUPPLEMENT_HINT = "选择之前导出的材料包或补充材料包，或审核方发回的审核意见回复（.zip）"
+EXPORT_BINDER_ONLY_NOTE = "（汇编封面印有材料包哈希：材料包照常生成后丢弃；审计日志记下这份汇编和材料包哈希）"
+EXPORT_CANCELLING = "正在取消…"
+EXPORT_DONE = "导出完成"
+EXPORT_NO_NAME = "请填写要导出的文件名。"
+EXPORT_FAILED = "导出失败"
+EXPORT_DEFAULT_NAME = "佐证材料包_{name}_{date}.zip"
+BINDER_DEFAULT_NAME = "佐证材料汇编_{name}_{date}.pdf"
+SUPPLEMENT_DEFAULT_NAME = "补充材料包_{name}_{date}.zip"
+
+
+def export_summary(r: dict[str, Any], *, keep_package: bool = True) -> list[str]:
+    """A finished export in lines (``ExportResult.as_json()``), for the CLI and the window alike."""
+    c = r["counts"]
+    lines = []
+    if keep_package:
+        lines += [f"已导出佐证材料包：{r['path']}",
+                  f"  指标 {c['claims']} 个，关联 {c['links']} 条，佐证材料 {c['files']} 份"
+                  + (f"（另有未关联 {c['unlinked_files']} 份）" if c.get("unlinked_files") else "")
+                  + f"，缺佐证 {c['without_evidence']} 个",
+                  f"  材料包哈希（SHA-256）：{r['package_sha256']}",
+                  f"  清单哈希：{r['manifest_sha256']}"]
+    if r.get("binder"):
+        lines.append(f"已生成佐证材料汇编：{r['binder']}（共 {r['binder_pages']} 页）")
+        if not keep_package:
+            lines.append(f"  指标 {c['claims']} 个，佐证材料 {c['files']} 份；封面材料包哈希：{r['package_sha256']}")
+        for n in r.get("binder_notices") or []:
+            lines.append(f"  E{n['evidence_id']}《{n['name']}》：{notice_text(n['code'], **n.get('params', {}))}")
+    if not r.get("recorded"):
+        lines.append(NOT_RECORDED.get(r.get("not_recorded_reason") or "", NOT_RECORDED["readonly"]))
+    return lines
+
+
+def progress_text(stage: str, done: int, total: int) -> str:
+    """``写入佐证材料 12.0 MB / 40.3 MB`` (bytes while files are copied), else ``生成目录 1/1``."""
+    if stage == "files":
+        return f"{stage_text(stage)}　{size_text(done)} / {size_text(total)}"
+    return f"{stage_text(stage)}　{done}/{total}" if total > 1 else stage_text(stage)

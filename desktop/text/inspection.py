@@ -198,3 +198,42 @@ def describe_exchange(action: str, p: dict[str, Any]) -> str:
                 f"{e.get('path', '')}")
     return (f"应用 {sender.get('name') or '?'} 的审核意见回复：新审核记录 {counts.get('reviews', 0)} 条，"
             f"补充材料请求更新 {counts.get('requests', 0)} 项")
+
+
+# --- the window: 文件 → 打开佐证材料包…, 接收增补材料…, 应用审核意见…, 审核 → 导出审核意见… ---------------------
+
+RECEIVE_TITLE = "打开佐证材料包"
+RECEIVE_INTRO = ("打开评价小组导出的佐证材料包（.zip）：先逐个核对包内每个文件的哈希，再生成一个审核工作区"
+                 "（以“审核”角色打开，可以查看、搜索、预览、审核，不能修改指标和关联）。")
+RECEIVE_CHECKING = "正在校验材料包…"
+RECEIVE_OK = "✓ 校验通过：{members} 个文件与清单一致，package.db 与清单一致。"
+RECEIVE_FAILED = "✗ 校验未通过：以下 {n} 个文件与清单不符，默认拒绝打开。"
+RECEIVE_FORCE_HINT = ("可以“仍然打开”：这些文件标记为“校验失败”，不保存其内容，其余内容照常打开。"
+                      "请向评价小组核实后再作结论。")
+RECEIVE_NO_FORCE = "这些问题不只涉及佐证文件，材料包不能打开。"
+RECEIVE_SUPPLEMENT = "这是补充材料包，请在审核工作区中用“文件 → 接收增补材料…”接收。"
+RECEIVE_WORKING = "正在生成审核工作区…"
+RECEIVE_DEST_HINT = "新的（或空的）文件夹，审核工作区将建在这里"
+APPLY_TITLE = "应用审核意见"
+APPLY_ALREADY = "这个审核意见回复已应用过，无变化：{path}"
+REPLY_TITLE = "导出审核意见"
+SUPPLEMENT_TITLE = "接收增补材料"
+
+
+def verification_lines(problems: list[dict[str, Any]]) -> list[str]:
+    from desktop.text.exchange import problem_text
+
+    return [problem_text(p) for p in problems]
+
+
+def apply_preview_text(p: dict[str, Any]) -> str:
+    """What applying a return will do (``preview_return``), before it is applied."""
+    if p.get("already"):
+        return APPLY_ALREADY.format(path=p["path"])
+    states = p.get("request_states") or {}
+    waiting = states.get("open", 0) + states.get("reopened", 0)
+    return (f"校验通过：这是 {p.get('inspector') or '审核人'} 对本工作区材料包的审核意见回复"
+            f"（{local(p.get('created_at'))}）。\n"
+            f"将应用：新审核记录 {p['new_reviews']} 条（回复中共 {p['reviews']} 条），"
+            f"补充材料请求更新 {p['newer_requests']} 项（回复中共 {p['requests']} 项，其中待补充 {waiting} 项）。\n"
+            f"审核记录和请求在审计日志中记在审核人名下。")

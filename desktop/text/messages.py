@@ -34,6 +34,12 @@ ERRORS: dict[str, str] = {
                               "请选择工作区以外的文件夹：{path}",
     "watch.contains_workspace": "监控文件夹不能包含工作区（{workspace}）：那样工作区自己的文件会被当作佐证登记。"
                                 "请选择工作区以外的文件夹，或把工作区移到别处：{path}",
+    "setting.out_of_range": "设置 {key_l} 超出范围：应为 {lo} 到 {hi} 之间的数，收到 {value}",
+    "watch.other_workspace": "监控文件夹不能是另一个工作区，也不能放在另一个工作区里面（{workspace}）：那样它的存储和数据库"
+                             "会被当作佐证登记。请选择别的文件夹：{path}",
+    "ingest.into_workspace": "不能把工作区自己的文件（数据库、存储、缩略图）当作佐证登记：{path}",
+    "disk.full": "工作区所在的磁盘已满（{detail}），操作已停止。已完成的部分完好保存，其余没有写入；"
+                 "请释放磁盘空间后重新运行。工作区：{path}",
     "watch.unchanged": "监控文件夹没有变化：{path}",
     "version.no_newer": "佐证 E{evidence_id} 没有更新的版本。",
     "version.several_newer": "佐证 E{evidence_id} 有不止一个较新的版本，请逐个关联要用的版本。",
@@ -55,8 +61,11 @@ ERRORS: dict[str, str] = {
     "report.legacy_format": "“{suffix}”是旧版 Office 格式，请在 WPS 或 Office 中另存为“{suggest}”后再导入：{name}",
     "report.reader_missing": "缺少读取该格式所需的组件：{detail}",
     "report.not_in_workspace": "找不到报告 #{report_id}",
+    "report.already_imported": "报告《{name}》（#{report_id}）已导入过，内容完全相同，没有重复导入。"
+                               "如确需再导入一份，请加 --again。",
     "report.same_content": "新版本与当前报告《{name}》内容完全相同，无需导入。",
     "report.superseded": "报告《{name}》已有新版本，请在最新版本上操作。",
+    "report.over_limit": "报告未导入（工作区没有任何改动）——{detail}：{name}",
     "claim.bad_value": "数值无效：“{value}”（请填写数字，如 658.83）",
     "claim.bad_span": "所选位置不在报告正文范围内。",
     "claim.empty_selection": "请先在报告中选中要标记的文字。",
@@ -118,6 +127,9 @@ INGEST_ERRORS: dict[str, str] = {
     "store_error": "写入工作区存储（store 文件夹）时出错",
     "internal": "处理时发生内部错误",
     "crashed": "处理此文件时程序曾多次异常退出，已跳过",
+    "outside_folder": "链接指向监控文件夹以外，未读取、未登记",
+    "into_workspace": "指向工作区自身的文件（数据库、存储或缩略图），未读取、未登记",
+    "workspace_folder": "这是另一个佐证台工作区（含 workspace.db），其中的文件不登记",
     # a registered file whose text or preview could not be made
     "pdf_encrypted": "PDF 已加密（需要密码），无法提取文字",
     "pdf_corrupt": "PDF 文件已损坏或不完整",
@@ -131,7 +143,13 @@ INGEST_ERRORS: dict[str, str] = {
     "too_large": "文件过大，无法处理",
     "index_failed": "提取文字时出错",
     "extract_crashed": "解析此文件时解析程序崩溃（文件可能已损坏或是恶意构造），已跳过；其他文件不受影响",
-    "extract_timeout": "解析此文件超时（文件过大或结构异常），已跳过",
+    "extract_timeout": "解析超时（文件过大或结构异常），已跳过；其他文件不受影响",
+    "zip_bomb": "疑似压缩炸弹（解压后过大），未解析；其他文件不受影响",
+    "memory_limit": "超出内存上限，解析已中止；其他文件不受影响",
+    "too_many_pages": "页数超过上限，未解析",
+    "xlsx_too_large": "工作表范围超过上限（疑似恶意构造），未解析",
+    "too_many_numbers": "文件中的数字超过上限，未编入索引",
+    "too_much_text": "文件中的文字超过上限，未编入索引",
     "ocr_failed": "文字识别失败",
     "unknown_task": "未知任务",
     "role_forbidden": "当前角色为“审核”，切换回“编制”后自动登记",
@@ -145,11 +163,17 @@ WATCH_STATE_NAMES = {"watching": "监控中", "polling": "轮询", "stopped": "�
                      "off": "未监控"}
 
 
+LIMIT_CODES = ("zip_bomb", "memory_limit", "extract_timeout", "image_too_large", "too_many_pages",
+               "xlsx_too_large", "too_many_numbers", "too_much_text")
+
+
 def ingest_error_text(code: str | None, detail: str | None = None) -> str:
     """Words for an ingest error code (``permission_denied`` …), with the OS detail when useful."""
     text = INGEST_ERRORS.get(code or "", f"出错了（{code}）")
     if detail and code in ("os_error", "internal", "io_error", "index_failed", "store_error"):
         text += f"：{detail}"
+    elif detail and code in LIMIT_CODES and "（设置 " in detail:  # names the limit (desktop.text.limits)
+        text = detail + "，未解析；其他文件不受影响"
     return text
 
 PROBLEMS: dict[str, str] = {
@@ -251,6 +275,11 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
     params = dict(params or {})
     if code == "workspace.locked":
         params["who_l"] = holder_text(params)
+    if code == "workspace.tampered":  # the head file says the log was cut or rewritten (rolled back)
+        problem = str(params.get("problem") or "")
+        params.setdefault("problem_l", HEAD_PROBLEMS.get(problem, problem or "原因不明"))
+    if code == "setting.out_of_range":
+        params.setdefault("key_l", SETTING_NAMES.get(params.get("key", ""), params.get("key", "")))
     if "role" in params:
         params.setdefault("role_name", ROLE_NAMES.get(params["role"], params["role"]))
     if "state" in params:
@@ -260,6 +289,9 @@ def error_text(code: str, params: dict[str, Any] | None = None) -> str:
         return f"出错了（{code}）"
     return template.format_map(Params(params))
 
+
+SETTING_NAMES = {"ingest.poll_interval": "轮询间隔（秒）", "ingest.scan_interval": "全盘核对间隔（秒）",
+                 "ingest.quiet_seconds": "文件静止多久后登记新版本（秒）"}
 
 HEAD_PROBLEMS = {
     "head_missing": "链头文件缺失",

@@ -73,3 +73,47 @@ def describe_event(action: str, p: dict[str, Any]) -> str:
     if r.get("comment"):
         text += f"；意见：{r['comment']}"
     return text
+
+
+# --- the window: the 补充材料清单 panel ----------------------------------------------------------------
+
+PANEL_TITLE = "补充材料清单"
+PANEL_COLUMNS = ("编号", "指标", "需补充的材料", "截止日期", "状态", "答复佐证", "意见")
+PANEL_FILTERS = (("all", "全部", None), ("waiting", "待补充和已退回", ("open", "reopened")),
+                 ("answered", "已答复", ("answered",)), ("accepted", "已接受", ("accepted",)))
+PANEL_EMPTY = "（没有补充材料请求。审核人在审核模式中把指标标记为“需补充”时可以提出。）"
+PANEL_ANSWER = "标记已答复…"
+PANEL_ACCEPT = "接受…"
+PANEL_REOPEN = "退回…"
+PANEL_GOTO = "定位指标"
+PANEL_ROLE_EDITOR = "编制：关联补充的文件后，选中请求标记“已答复”。"
+PANEL_ROLE_REVIEWER = "审核：逐项接受或退回已答复的请求。"
+PANEL_COMMENT_PROMPT = {"answered": "答复说明（可选；提出请求以来关联到该指标的佐证即为答复）：",
+                        "accepted": "接受意见（可选）：", "reopened": "退回原因（请写明还缺什么）："}
+STATE_COLOURS = {"open": "#c62828", "reopened": "#c62828", "answered": "#1565c0", "accepted": "#2e7d32"}
+MOVED = "补充材料请求 #{id}：{before} → {after}"
+COUNTS_LINE = "共 {total} 项：待补充 {open}，已答复 {answered}，已接受 {accepted}，已退回 {reopened}"
+
+
+def claim_label(c: dict[str, Any] | None, claim_id: int) -> str:
+    if not c:
+        return f"#{claim_id}"
+    value = f"{c.get('value_raw') or c.get('value') or ''}{c.get('unit') or ''}"
+    return f"#{claim_id} {c.get('subject') or c.get('quote') or ''} {value}".strip()
+
+
+def history_line(h: dict[str, Any]) -> str:
+    from desktop.text.messages import ROLE_NAMES, local_time
+
+    who = f"{h.get('actor') or ''}（{ROLE_NAMES.get(h.get('role') or '', h.get('role') or '')}）"
+    if h.get("action") == "request.created":
+        text = f"{local_time(h['ts'])}　{who}　提出请求"
+        if h.get("state") and h["state"] != "open":
+            text += f"（当时为{state_name(h['state'])}）"
+    else:
+        text = f"{local_time(h['ts'])}　{who}　{state_name(h.get('before'))} → {state_name(h.get('state'))}"
+    if h.get("answers") and h.get("action") == "request.answered":
+        text += "；答复 " + "、".join(f"E{e}" for e in h["answers"])
+    if h.get("comment"):
+        text += f"；意见：{h['comment']}"
+    return text

@@ -65,6 +65,7 @@ class IngestLane(QObject):
         self._idle = False
         self._busy_events = 0
         self._problem_paths: set[str] = set()
+        self._halted: str | None = None
         self.events_delivered = 0
         self._throttle = Throttle(session.dispatcher, self._deliver, self._interval, self)
 
@@ -256,6 +257,8 @@ class IngestLane(QObject):
                 self._progress = e.data
             if e.kind == "idle":
                 self._idle = True
+            if e.kind == "halted":  # a full disk stopped the engine: said once, in words
+                self._halted = e.detail or ""
             self._busy_events += 1
         self._throttle.poke()
 
@@ -278,8 +281,13 @@ class IngestLane(QObject):
             progress, self._progress = self._progress, None
             state, self._new_state = self._new_state, None
             idle, self._idle = self._idle, False
+            halted, self._halted = self._halted, None
             self._busy_events = 0
         self.events_delivered += 1
+        if halted is not None:
+            from desktop.errors import DiskFull
+
+            self.session.show_error(DiskFull(detail=halted, path=str(self.ws.root)))
         if state is not None:
             self.state, self.state_detail = state
             self.state_changed.emit(*state)

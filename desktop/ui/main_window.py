@@ -35,6 +35,7 @@ from desktop.review import status
 from desktop.text.messages import ROLE_NAMES, error_text, head_write_failed_text, readonly_text, warning_text
 from desktop.ui import first_steps
 from desktop.ui.geometry import MainWindowDocks
+from desktop.ui.exchange_actions import ExchangeActions
 from desktop.ui.link_actions import LinkActions
 from desktop.ui.panels.audit_log import AuditLogWindow
 from desktop.ui.panels.checks import ChecksPanel
@@ -43,6 +44,7 @@ from desktop.ui.panels.dashboard import FILTERS as DASHBOARD_FILTERS
 from desktop.ui.panels.dashboard import CompletenessDashboard
 from desktop.ui.panels.evidence_library import EvidenceLibrary
 from desktop.ui.panels.report_view import ReportView
+from desktop.ui.panels.requests import RequestsPanel
 from desktop.ui.panels.review_mode import ReviewModePanel
 from desktop.ui.panels.score_table import ScoreTablePanel
 from desktop.ui.panels.suggestions import SuggestionsPanel
@@ -73,6 +75,8 @@ class MainWindow(QMainWindow):
         self.checks = ChecksPanel(self.session)
         self.links = LinkActions(self.session, self, claim_ids=self.claims.selected_claim_ids,
                                  evidence_ids=self.library.selected_evidence_ids, claim_row=self.claims.claim)
+        self.requests = RequestsPanel(self.session)  # 补充材料清单
+        self.exchange = ExchangeActions(self.session, self, open_workspace=self._switch_workspace)
         self.review_mode: ReviewModePanel | None = None  # made when first opened
         self.audit_window: AuditLogWindow | None = None
         self.integrity_dialog = None  # IntegrityDialog, made when first opened
@@ -128,9 +132,12 @@ class MainWindow(QMainWindow):
         self.suggestions_dock = self._dock("关联建议", "suggestionsDock", self.suggestions,
                                            Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.suggestions_dock], [170], Qt.Orientation.Vertical)
+        self.requests_dock = self._dock("补充材料清单", "requestsDock", self.requests,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.checks_dock = self._dock("一致性检查", "checksDock", self.checks, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.suggestions_dock, self.requests_dock)
         self.tabifyDockWidget(self.suggestions_dock, self.checks_dock)
-        self.suggestions_dock.raise_()
+        (self.requests_dock if self.ws.review_only else self.suggestions_dock).raise_()
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -194,16 +201,18 @@ class MainWindow(QMainWindow):
             self.addAction(act)  # their keys work wherever the focus is in the window
 
         menus = (
-            ("文件(&F)", (self.act_new, self.act_open, None, self.act_import, self.act_add, None, self.act_quit)),
+            ("文件(&F)", (self.act_new, self.act_open, None, self.act_import, self.act_add, None,
+                        *self._exchange_file_actions(), None, self.act_quit)),
             ("编辑(&E)", (self.act_undo, self.act_redo, None, links.act_link, links.act_unlink, None, self.act_next_gap,
                         self.act_switch_tab, None, sug.act_accept, sug.act_accept_strong, sug.act_reject, None,
                         links.act_edit_link, claims.act_not_required, claims.act_needs_evidence)),
             ("工具(&T)", (self.act_verify, self.act_actor, self.act_audit, self.act_checks)),
-            ("审核(&A)", (self.act_review_mode,)),
+            ("审核(&A)", (self.act_review_mode, None, self.exchange.act_reply)),
             ("报告(&P)", (report.act_mark, report.act_edit, report.act_ignore, report.act_restore, None,
                         report.act_revise)),
             ("查看(&V)", (*self.filter_actions.values(), None, self.dashboard_dock.toggleViewAction(),
-                        self.suggestions_dock.toggleViewAction())),
+                        self.suggestions_dock.toggleViewAction(), self.requests_dock.toggleViewAction(),
+                        self.checks_dock.toggleViewAction())),
         )
         for title, actions in menus:
             menu = self.menuBar().addMenu(title)
@@ -225,6 +234,10 @@ class MainWindow(QMainWindow):
                   claims.act_needs_evidence):
             self.claims.view.addAction(a)
         self._first_steps_and_help_menu()
+
+    def _exchange_file_actions(self) -> tuple[QAction, ...]:
+        x = self.exchange
+        return (x.act_export, x.act_open_package, x.act_receive_supplement, x.act_apply_return)
 
     def _status_bar(self) -> None:
         sb = self.statusBar()
@@ -263,6 +276,7 @@ class MainWindow(QMainWindow):
         claims.selection_changed.connect(self._on_claim_selection)
         library.selection_changed.connect(self._update_actions)
         report.claim_activated.connect(self._on_claim_activated)
+        self.requests.claim_chosen.connect(self._on_claim_activated)
         self.left_tabs.currentChanged.connect(self._on_tab_shown)
 
         # refresh: the dashboard and the status bar follow the claims list's rows
@@ -288,6 +302,12 @@ class MainWindow(QMainWindow):
         self.checks.report_requested.connect(lambda rid: self._show_place("report", rid))
         self.checks.open_requested.connect(self.open_checks)
         self.statusBar().addWidget(self.checks.summary_label)
+        # … its last run marks the claims of the open findings and gives the dashboard its figure
+        self.checks.findings_changed.connect(lambda found: claims.set_findings(found["claims"]))
+        self.checks.findings_changed.connect(self.dashboard.set_findings)
+        self.dashboard.checks_requested.connect(self.open_checks)
+        claims.finding_requested.connect(lambda key: (self.open_checks(), self.checks.select_finding(key)))
+        self.checks.announce()  # a run already made (inline tasks) before these were connected
 
     # -- state display ---------------------------------------------------------------------------
 
@@ -498,7 +518,13 @@ class MainWindow(QMainWindow):
                 if self.session.interactive:
                     QMessageBox.information(self, "导入报告", text)
 
-        self.session.write("导入报告", lambda: import_report(db, path=path), done)
+        def progress(stage: str, details: dict) -> None:  # writer lane → the status bar, through the funnel
+            from desktop.text.limits import import_stage_text
+
+            line = import_stage_text(stage, details)
+            self.session.report_progress(lambda: self.statusBar().showMessage(line))
+
+        self.session.write("导入报告", lambda: import_report(db, path=path, progress=progress), done)
 
     def _on_add_evidence(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "添加佐证材料", str(Path.home()))

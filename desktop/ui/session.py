@@ -37,6 +37,7 @@ DELIVERY_INTERVAL = 0.15  # seconds between two deliveries of changes to the GUI
 TRICKLE_INTERVAL = 0.03  # … when only a few files changed (a file dropped now and then shows at once)
 TRICKLE_IDS = 4
 BATCH_INTERVAL = 5.0  # seconds: how often, during a bulk ingest, heavy panels take evidence changes
+OTHERS_INTERVAL = 1.0  # seconds: how often a session looks for writes another window or process made
 
 
 class UndoStack(QObject):
@@ -124,6 +125,12 @@ class Session(QObject):
         ws.db.add_change_listener(self._on_commit)
         self.ingest = IngestLane(self, watch=watch and not inline)
         self.closed = False
+        # Writes made by another window or process on the same workspace (a reviewer beside the preparer)
+        # reach no change listener here: look for them every OTHERS_INTERVAL and deliver them as changes.
+        self._others_timer = QTimer(self)
+        self._others_timer.setInterval(int(OTHERS_INTERVAL * 1000))
+        self._others_timer.timeout.connect(self.look_for_others)
+        self._others_seen = 0
 
     # -- identity --------------------------------------------------------------------------------
 
@@ -217,6 +224,17 @@ class Session(QObject):
         if changes and not self.closed:
             self.changed.emit(changes)
 
+    def look_for_others(self) -> None:
+        """Deliver, as changes, the writes other windows or processes committed since the last look."""
+        if self.closed:
+            return
+        try:
+            events, self._others_seen = self.ws.db.others_events_after(self._others_seen)
+        except Exception:  # a busy or vanished database: look again next time
+            return
+        if events:
+            self._on_commit(Changes.from_events(events))
+
     def flush_changes(self) -> None:
         """Deliver what was written so far, now (GUI thread)."""
         self._changes.flush()
@@ -234,6 +252,9 @@ class Session(QObject):
     def start(self) -> None:
         """Start the ingest lane (after the window is wired: its first events find every panel)."""
         self.ingest.start()
+        if not self.ws.readonly and not self.inline:  # a read-only copy never changes; tests run inline
+            self._others_seen = self.ws.db.watch_others()
+            self._others_timer.start()
 
     def shutdown(self) -> None:
         """Stop listening, stop ingest and every lane (the writer's jobs finish first, the ingest engine's
@@ -241,6 +262,7 @@ class Session(QObject):
         if self.closed:
             return
         self.ws.db.remove_change_listener(self._on_commit)
+        self._others_timer.stop()
         self.ingest.close()
         self.dispatcher.writer.submit("停止登记", self.ingest.stop)  # the last job the writer runs
         self.dispatcher.shutdown()

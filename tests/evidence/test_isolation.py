@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop.evidence.isolation import ExtractorClosed, IsolatedExtractor
-from desktop.evidence.parse_child import NO_PDEATHSIG_ENV, TEST_HOOKS_ENV
+from desktop.parsing.child import NO_PDEATHSIG_ENV, TEST_HOOKS_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "samples" / "evidence"

@@ -187,13 +187,14 @@ def test_a_failed_batch_flush_is_retried_not_a_dead_worker(ws, tmp_path, monkeyp
     failures = []
     real = storemod.ContentStore.sync_batch
 
-    def full_disk_once(self, objects):
+    # (an I/O error: a full disk is not retried but stops the engine, tests/edges/test_disk_full.py)
+    def io_error_once(self, objects):
         if not failures:
             failures.append(True)
-            raise OSError(28, "No space left on device")
+            raise OSError(errno.EIO, "Input/output error")
         return real(self, objects)
 
-    monkeypatch.setattr(storemod.ContentStore, "sync_batch", full_disk_once)
+    monkeypatch.setattr(storemod.ContentStore, "sync_batch", io_error_once)
     f = tmp_path / "a.txt"
     f.write_text("追回 658.83 万元", encoding="utf-8")
     with IngestEngine(ws, workers=2, retry_delays=(0.1,)) as engine:

@@ -73,3 +73,33 @@ def test_a_return_cannot_be_applied_to_the_review_workspace_itself(trip):
     before = snapshot(review)
     cli("apply", review, trip["root"] / "ret1.zip", ok=2)
     assert snapshot(review) == before
+
+
+def test_preview_counts_what_apply_will_do_and_writes_nothing(trip, group):
+    """What the window shows before applying (``preview_return``): verified and checked as apply is, counted,
+    nothing written; after the apply the same file says it was applied before."""
+    from desktop.exchange.apply import preview_return
+    from desktop.workspace import Workspace
+
+    before = snapshot(group)
+    with Workspace.open(group, actor="李会计", role="editor", ingest=False) as ws:
+        p = preview_return(ws, trip["root"] / "ret1.zip")
+    assert snapshot(group) == before
+    assert (p["already"], p["inspector"], p["reviews"], p["new_reviews"]) == (False, "王审计", 2, 2)
+    assert (p["requests"], p["newer_requests"], p["request_states"]) == (1, 1, {"open": 1})
+    applied = cli("apply", group, trip["root"] / "ret1.zip", "--json").json
+    assert applied["counts"]["reviews"] == p["new_reviews"] and applied["counts"]["requests"] == p["newer_requests"]
+    with Workspace.open(group, actor="李会计", role="editor", ingest=False) as ws:
+        again = preview_return(ws, trip["root"] / "ret1.zip")
+        # the later return: its second review of the same claim is new, the request is not newer
+        later = preview_return(ws, trip["root"] / "ret2.zip")
+    assert again["already"] and again["new_reviews"] == 0 and again["newer_requests"] == 0
+    assert (later["already"], later["new_reviews"], later["newer_requests"]) == (False, 1, 0)
+    # a package is not a return: the same refusal apply gives, in words
+    from desktop.errors import DeskError
+    from desktop.text.messages import error_text
+
+    with Workspace.open(group, actor="李会计", role="editor", ingest=False) as ws:
+        with pytest.raises(DeskError) as exc:
+            preview_return(ws, trip["root"] / "pkg.zip")
+    assert "文件格式不对" in error_text(exc.value.code, exc.value.params)

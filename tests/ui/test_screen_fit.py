@@ -84,7 +84,7 @@ def _inside(inner, outer) -> bool:
 
 def test_main_window_and_audit_log_fit_a_1366x768_screen_and_are_remembered(tmp_path):
     home = tmp_path / "home"
-    first = _run(tmp_path, home, resize_to="1200x640")
+    first = _run(tmp_path, home, resize_to="1200x680")
     assert first["avail"] == [0, 0, 1366, 768]
     assert _inside(first["frame"], first["avail"]), first  # the whole window, its frame included
     assert first["size"][1] <= 768 - 40  # room for a taskbar's worth of frame
@@ -95,7 +95,7 @@ def test_main_window_and_audit_log_fit_a_1366x768_screen_and_are_remembered(tmp_
     assert first["suggestions_visible"]
     # the next start opens the window as it was left (QSettings, per role)
     again = _run(tmp_path, home)
-    assert again["size"] == [1200, 640], again
+    assert again["size"] == [1200, 680], again
     # a reviewer's window: no 关联建议 (a reviewer cannot link), fitting all the same
     reviewer = _run(tmp_path, home, role="reviewer")
     assert not reviewer["suggestions_visible"]

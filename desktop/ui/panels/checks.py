@@ -4,8 +4,10 @@ message with the arithmetic, and where it is.
 
 The findings are computed by :func:`desktop.checks.queries.workspace_findings` on the jobs lane (never on
 the GUI thread: the engine takes about 0.3 s per MB of report text), again whenever a change touches the
-reports, claims, links, score tables or dismissals; a run asked for while one is going is made once it
-ends. Clicking a finding asks the window to show where it is: ``row_requested`` (a score-table row),
+reports, claims, links, score tables or dismissals — and, at most once per ``EVIDENCE_INTERVAL_MS``,
+when evidence changes (the evidence-date rule reads the linked files' dates); a run asked for while one is
+going is made once it ends. After each run ``findings_changed`` hands the window the open findings by claim
+and the counts (the claims list's marks, the dashboard's figure): nothing else computes them. Clicking a finding asks the window to show where it is: ``row_requested`` (a score-table row),
 ``claim_requested`` (its first claim) or ``report_requested`` (the report's text). 忽略 dismisses the
 selected finding with a reason and 恢复 restores it, through :mod:`desktop.checks.service` (one audit event
 each); dismissed findings are hidden, or shown struck through with 显示已忽略. ``summary_label`` is the
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,6 +41,11 @@ from desktop.ui.session import Session
 
 #: changes after which the findings are computed again
 REFRESH_AREAS = ("report", "claim", "link", "score", "finding", "settings")
+#: evidence changes (a file's text or date read, a new version…) count too — the evidence-date rule reads
+#: the linked files' dates — but they come in streams while files are ingested: at most one run per interval
+EVIDENCE_INTERVAL_MS = 2000
+#: evidence changes that cannot change a finding
+EVIDENCE_IGNORED = frozenset({"evidence.thumbnail"})
 KeyRole = Qt.ItemDataRole.UserRole + 40
 SEVERITY_COLOURS = {"error": RED, "warning": AMBER, "rounding": GREY, "info": GREY}
 TABLE_KEY = re.compile(r"^表(\d+)/(indicator|budget|table):(.*)/[^/]*$")
@@ -51,6 +58,24 @@ def compute_findings(db) -> tuple[list[dict[str, Any]], dict[str, int]]:
 
     found = workspace_findings(db)
     return [finding_json(f) for f in found], findings_summary(found)
+
+
+def open_findings_by_claim(findings: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """The open (not dismissed) findings each claim is involved in — ``{claim id: [{key, severity,
+    message}, …]}``, most severe first — for the marks in the claims list."""
+    from desktop.checks.model import SEVERITIES
+
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for f in findings:
+        if f["dismissed"]:
+            continue
+        for cid in dict.fromkeys(f.get("claim_ids") or []):
+            out.setdefault(int(cid), []).append(
+                {"key": f["key"], "severity": f["severity"], "message": f["message"]})
+    for marks in out.values():
+        marks.sort(key=lambda m: rank.get(m["severity"], len(rank)))
+    return out
 
 
 def finding_place(f: dict[str, Any]) -> tuple[str, Any] | None:
@@ -76,6 +101,9 @@ class ChecksPanel(QWidget):
     report_requested = Signal(int)  # show this report's text
     summary_changed = Signal(dict)  # open findings by severity, and dismissed
     open_requested = Signal()  # the status-bar figure was clicked
+    #: after every run: {"summary": open findings by severity (as summary_changed), "claims": {claim id:
+    #: [{key, severity, message}, …]} — the open findings each claim is involved in, most severe first}
+    findings_changed = Signal(dict)
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -86,6 +114,10 @@ class ChecksPanel(QWidget):
         self._running = False
         self._again = False
         self.runs = 0  # finished runs (tests wait on it)
+        self._evidence_timer = QTimer(self)
+        self._evidence_timer.setSingleShot(True)
+        self._evidence_timer.setInterval(EVIDENCE_INTERVAL_MS)
+        self._evidence_timer.timeout.connect(self.run)
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("checksTree")
@@ -150,7 +182,11 @@ class ChecksPanel(QWidget):
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches(*REFRESH_AREAS):
+            self._evidence_timer.stop()  # this run reads the evidence too
             self.run()
+        elif any(a.partition(".")[0] == "evidence" for a in changes.actions - EVIDENCE_IGNORED):
+            if not self._evidence_timer.isActive():  # throttled, not postponed: a stream still gets runs
+                self._evidence_timer.start()
 
     def run(self) -> None:
         """Compute the findings again in the background (once more after a run already going)."""
@@ -173,9 +209,17 @@ class ChecksPanel(QWidget):
             self.findings, self.summary = result.value
             self._fill()
             self.summary_changed.emit(dict(self.summary))
+            self.announce()
         if self._again:
             self._again = False
             self.run()
+
+    def announce(self) -> None:
+        """Emit ``findings_changed`` with the last run's findings (nothing before the first run): after
+        every run, and for whoever connects after one (a window wired after an inline first run)."""
+        if self.runs and self.summary:
+            self.findings_changed.emit({"summary": dict(self.summary),
+                                        "claims": open_findings_by_claim(self.findings)})
 
     # -- showing ------------------------------------------------------------------------------------
 
@@ -283,6 +327,7 @@ class ChecksPanel(QWidget):
             for j in range(top.childCount()):
                 if top.child(j).data(0, KeyRole) == key:
                     self.tree.setCurrentItem(top.child(j))
+                    self.tree.scrollToItem(top.child(j))
                     return True
         return False
 

@@ -6,6 +6,10 @@ main window to the claims panel's ``refreshed``). Every figure and every bar seg
 filters the claim list to it; above the chart, the filter buttons 缺佐证 / 数值未找到 / 证据有新版本 / 未关联证据
 with their counts. The dashboard holds which filter is on and asks for it: ``claim_filter_requested``
 (a :class:`~desktop.ui.claim_filter.ClaimFilter`) and ``evidence_filter_requested`` ("unlinked" / "all").
+
+Under the summary, the 一致性检查's figure (一致性 错误 n · 警告 n · 舍入 n, a link: ``checks_requested``) and
+the filter 有一致性问题 (the claims an open finding is about), from :meth:`CompletenessDashboard.set_findings`
+— the checks panel's last run, passed on by the window (nothing is computed here).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from PySide6.QtWidgets import (
 from desktop.evidence.queries import evidence_count
 from desktop.review import status
 from desktop.review.status import SectionCompleteness
+from desktop.text import checks as CT
 from desktop.ui.claim_filter import CLAIM_FLAG_FILTERS, ClaimFilter
+from desktop.ui.common import esc
 
 GREEN = QColor("#2e7d32")
 AMBER = QColor("#b26a00")
@@ -295,6 +301,7 @@ class CompletenessDashboard(QWidget):
     claim_filter_requested = Signal(object)  # ClaimFilter: the claims list should show these
     evidence_filter_requested = Signal(str)  # "unlinked" / "all": the evidence library should show these
     refreshed = Signal()
+    checks_requested = Signal()  # the 一致性 figure was clicked: open the 一致性检查 panel
 
     def __init__(self, session, parent=None):
         super().__init__(parent)
@@ -312,6 +319,14 @@ class CompletenessDashboard(QWidget):
         self.summary.setObjectName("dashboardSummary")
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
+
+        self.findings_summary: dict[str, int] | None = None  # None: the checks have not run yet
+        self.checks_figure = QLabel()
+        self.checks_figure.setObjectName("dashboardChecks")
+        self.checks_figure.setTextFormat(Qt.TextFormat.RichText)
+        self.checks_figure.setToolTip("一致性检查发现的问题（未忽略的）；单击打开一致性检查")
+        self.checks_figure.linkActivated.connect(lambda *_: self.checks_requested.emit())
+        lay.addWidget(self.checks_figure)
 
         grid = QWidget()
         gl = QGridLayout(grid)
@@ -336,8 +351,20 @@ class CompletenessDashboard(QWidget):
             self.group.addButton(b)
             self.buttons[flag] = b
             gl.addWidget(b, i // 3, i % 3)
+        b = QToolButton()
+        b.setCheckable(True)
+        b.setText(CT.FINDINGS_FILTER)
+        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        b.setObjectName("filter_has_findings")
+        b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        b.setToolTip(CT.FINDINGS_FILTER_TIP)
+        b.clicked.connect(lambda *_: self.filter_requested.emit("has_findings"))
+        self.group.addButton(b)
+        self.buttons["has_findings"] = b  # not in FILTERS: the 查看 menu lists those
+        gl.addWidget(b, len(FILTERS) // 3, len(FILTERS) % 3)
         self.buttons[None].setChecked(True)
         lay.addWidget(grid)
+        self.set_findings({})
 
         self.filter_label = QLabel()
         self.filter_label.setObjectName("filterLabel")
@@ -408,7 +435,8 @@ class CompletenessDashboard(QWidget):
             self.chart.set_active(None, None, None)
             return
         f = self.claim_filter
-        button = f.flag if f.report_id is None and f.flag in (None, *CLAIM_FLAG_FILTERS) else "__none__"
+        button = (f.flag if f.report_id is None and f.flag in (None, *CLAIM_FLAG_FILTERS, "has_findings")
+                  else "__none__")
         self.show_filter(button, f.describe(self._reports))
         key = next((k for k, v in KEY_FLAG.items() if v == f.flag), None)
         self.chart.set_active(f.report_id, f.section, key if f.report_id is not None else None)
@@ -429,6 +457,21 @@ class CompletenessDashboard(QWidget):
         for flag, text in FILTERS:
             n = counts.get(flag or "all")
             self.buttons[flag].setText(text if n is None else f"{text} {n}")
+
+    def set_findings(self, findings: dict) -> None:
+        """The 一致性检查's last run: ``{"summary": open findings by severity, "claims": {claim id:
+        [finding…]}}`` (the checks panel's ``findings_changed``); ``{}`` before the first run."""
+        summary = findings.get("summary")
+        claims = findings.get("claims") or {}
+        self.findings_summary = dict(summary) if summary is not None else None
+        if summary is None:
+            self.checks_figure.setText("<span style='color:#757575'>一致性：正在检查…</span>")
+        else:
+            colour = "#c62828" if summary.get("error") else "#b26a00" if summary.get("warning") else "#2e7d32"
+            self.checks_figure.setText(f"<a href='checks' style='color:{colour}; text-decoration:none'>"
+                                       f"{esc(CT.summary_text(summary))}</a>")
+        self.buttons["has_findings"].setText(f"{CT.FINDINGS_FILTER} {len(claims)}" if summary is not None
+                                             else CT.FINDINGS_FILTER)
 
     def show_filter(self, flag: str | None, text: str | None) -> None:
         """Check the button of ``flag`` and describe the filter (``text`` None: no filter)."""

@@ -6,10 +6,16 @@ report, or claims added, ignored, restored, confirmed or dismissed, reload the t
 anything else re-reads just the claims a change names — those of its events, and those linked to the files
 it names (a new version of a linked file flags them). ``refreshed`` then tells the window (completeness,
 dashboard) that :meth:`ClaimsPanel.rows` are current.
+
+The column 一致性 marks the claims of open 一致性检查 findings (✖ 错误 red, ▲ 警告 amber, ≈ 舍入 grey: the most
+severe; the messages in its tooltip); the detail pane lists them, each with a link (``finding_requested``)
+that opens the panel at it. The findings come from the checks panel's last run, which the window passes to
+:meth:`ClaimsPanel.set_findings`; the filter 有一致性问题 shows just those claims.
 """
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -30,8 +36,9 @@ from desktop.evidence.queries import evidence_name
 from desktop.review.links import mark_not_required, unmark_not_required
 from desktop.review.queries import claims_linked_to
 from desktop.ui.claim_filter import CLAIM_FLAG_FILTERS, ClaimFilter
+from desktop.text import checks as CT
 from desktop.ui.common import esc, undo_words
-from desktop.ui.panels.claims.model import ClaimsTreeModel
+from desktop.ui.panels.claims.model import MARK_COLOURS, MARK_COLUMN, ClaimsTreeModel
 from desktop.ui.session import BatchedChanges, Session
 
 #: changes that add, remove or move claims in the tree (anything else only changes rows in place)
@@ -62,6 +69,7 @@ class ClaimsPanel(QWidget):
     selection_changed = Signal(list)  # the selected claim ids
     refreshed = Signal()  # rows() are current again (after a change, a reload)
     evidence_dropped = Signal(int, list)  # claim id, evidence ids dropped on it
+    finding_requested = Signal(str)  # a finding's key: show it in the 一致性检查 panel
 
     def __init__(self, session: Session, parent=None):
         super().__init__(parent)
@@ -76,7 +84,7 @@ class ClaimsPanel(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110), (ClaimsTreeModel.NUMBER_COLUMN, 44)):
+        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110), (ClaimsTreeModel.NUMBER_COLUMN, 44), (MARK_COLUMN, 70)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         header.moveSection(header.visualIndex(ClaimsTreeModel.NUMBER_COLUMN), 1)  # 指标 | # | 数值 …
@@ -85,7 +93,10 @@ class ClaimsPanel(QWidget):
         self.detail = QLabel()
         self.detail.setObjectName("claimDetail")
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                            | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.detail.setOpenExternalLinks(False)
+        self.detail.linkActivated.connect(self._on_detail_link)
         self.detail.setMinimumHeight(64)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setStyleSheet("QLabel#claimDetail { padding: 6px; background: palette(base); }")
@@ -124,6 +135,17 @@ class ClaimsPanel(QWidget):
 
     def claim_ids(self) -> list[int]:
         return self.model.claim_ids()
+
+    def set_findings(self, by_claim: dict[int, list[dict[str, Any]]]) -> None:
+        """The open 一致性检查 findings by claim (the checks panel's last run, passed on by the window):
+        the marks, the detail pane's list and the 有一致性问题 filter follow."""
+        self.model.set_findings(by_claim)
+        if self.filter.flag == "has_findings":
+            self.apply_filter()
+        self._show_detail()
+
+    def findings(self, claim_id: int) -> list[dict[str, Any]]:
+        return self.model.findings(claim_id)
 
     def rows(self) -> list[dict[str, Any]]:
         return self.model.rows()
@@ -207,11 +229,20 @@ class ClaimsPanel(QWidget):
         before, after = claim_context(self.db, c["id"])
         before = before.replace("\n", " ")[-40:]
         after = after.replace("\n", " ")[:30]
+        findings = "".join(
+            f"<br><span style='color:{MARK_COLOURS.get(m['severity'], MARK_COLOURS['info']).name()}'>"
+            f"{esc(CT.severity_name(m['severity']))}</span>：{esc(m['message'])}　"
+            f"<a href='finding:{html.escape(m['key'], quote=True)}'>{CT.OPEN_FINDING_LINK}</a>"
+            for m in self.model.findings(c["id"]))
         self.detail.setText(
             f"<b>#{c['id']}</b> {page}{esc(c.get('section') or '')}<br>"
             f"<span style='color:#555'>…{esc(before)}</span><b>{esc(c['quote'])}</b>"
-            f"<span style='color:#555'>{esc(after)}…</span><br>佐证：{ev}"
+            f"<span style='color:#555'>{esc(after)}…</span><br>佐证：{ev}{findings}"
         )
+
+    def _on_detail_link(self, href: str) -> None:
+        if href.startswith("finding:"):
+            self.finding_requested.emit(href.partition(":")[2])
 
     # -- the filter ------------------------------------------------------------------------------
 
@@ -222,6 +253,7 @@ class ClaimsPanel(QWidget):
     def apply_filter(self) -> None:
         """Hide the claims (and emptied sections and reports) the filter leaves out."""
         model, view = self.model, self.view
+        marked = model.claims_with_findings()
         visible = 0
         for r in range(model.rowCount()):
             ridx = model.index(r, 0)
@@ -231,7 +263,7 @@ class ClaimsPanel(QWidget):
                 any_s = False
                 for c in range(model.rowCount(sidx)):
                     claim = model.claim(model.claim_id_at(model.index(c, 0, sidx)))
-                    show = claim is not None and self.filter.matches(claim)
+                    show = claim is not None and self.filter.matches(claim, marked)
                     view.setRowHidden(c, sidx, not show)
                     any_s = any_s or show
                     visible += show

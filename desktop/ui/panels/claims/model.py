@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush
 from db.database import Database
 from desktop.claims.queries import report_names
 from desktop.review import status
+from desktop.text import checks as CT
 from desktop.text.messages import REVIEW_STATES
 from desktop.ui.common import (
     AMBER,
@@ -34,6 +35,10 @@ from desktop.ui.common import (
 from desktop.ui.table_model import header_data
 
 REVIEW_COLOURS = {"verified": GREEN, "questioned": RED, "needs_more": AMBER, "stale": RED, "not_required": GREY}
+MARK_COLOURS = {"error": RED, "warning": AMBER, "rounding": GREY, "info": GREY}
+#: the column of the 一致性 mark; FindingsRole gives a claim's open findings ([{key, severity, message}])
+MARK_COLUMN = 6
+FindingsRole = Qt.ItemDataRole.UserRole + 41
 
 
 @dataclass
@@ -50,9 +55,9 @@ class ClaimsTreeModel(QAbstractItemModel):
     """Reports → sections → claims. Claim rows are red while they lack evidence."""
 
     evidence_dropped = Signal(int, list)  # claim_id, evidence ids
-    COLUMNS = ("指标", "数值", "佐证", "状态", "审核", "#")
+    COLUMNS = ("指标", "数值", "佐证", "状态", "审核", "#", CT.CLAIM_MARK_HEADER)
     NUMBER_COLUMN = 5  # the claim's number, as the status bar, the suggestions and the audit log say it (#10);
-    # last in the model (columns keep their numbers), shown second by the view
+    # after the model's first columns (they keep their numbers), shown second by the view
 
     def __init__(self, db: Database, parent=None):
         super().__init__(parent)
@@ -62,6 +67,7 @@ class ClaimsTreeModel(QAbstractItemModel):
         self._claims: dict[int, dict[str, Any]] = {}
         self._claim_node: dict[int, int] = {}
         self._reports: dict[int, str] = {}
+        self._findings: dict[int, list[dict[str, Any]]] = {}  # claim id → its open findings (the checks)
         self.reload()
 
     # structure ---------------------------------------------------------------------------------
@@ -122,6 +128,21 @@ class ClaimsTreeModel(QAbstractItemModel):
             if p >= 0:
                 i = self.createIndex(self._nodes[p].row, 0, p)
                 self.dataChanged.emit(i, i.siblingAtColumn(self.columnCount() - 1))
+
+    def set_findings(self, by_claim: dict[int, list[dict[str, Any]]]) -> None:
+        """The open findings each claim is involved in (the 一致性检查's last run); the marks follow."""
+        old, self._findings = self._findings, {int(k): list(v) for k, v in by_claim.items()}
+        for cid in set(old) | set(self._findings):
+            if old.get(cid) != self._findings.get(cid):
+                idx = self.index_for_claim(cid, MARK_COLUMN)
+                if idx.isValid():
+                    self.dataChanged.emit(idx, idx)
+
+    def findings(self, claim_id: int) -> list[dict[str, Any]]:
+        return list(self._findings.get(claim_id, ()))
+
+    def claims_with_findings(self) -> frozenset[int]:
+        return frozenset(self._findings)
 
     # lookups -----------------------------------------------------------------------------------
 
@@ -243,6 +264,20 @@ class ClaimsTreeModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return "" if review == "pending" else REVIEW_STATES.get(review, review)
             return QBrush(REVIEW_COLOURS.get(review, GREY))
+        if col == MARK_COLUMN:
+            marks = self._findings.get(c["id"])
+            if role == FindingsRole:
+                return list(marks or [])
+            if not marks and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                                      Qt.ItemDataRole.ToolTipRole):
+                return None
+            if role == Qt.ItemDataRole.DisplayRole:
+                return CT.CLAIM_MARKS.get(marks[0]["severity"], marks[0]["severity"]) + (
+                    f" {len(marks)}" if len(marks) > 1 else "")
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(MARK_COLOURS.get(marks[0]["severity"], GREY))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return CT.claim_mark_tooltip(marks)
         if role == Qt.ItemDataRole.ToolTipRole:
             where = f"第 {c['page']} 页 · " if c.get("page") else ""
             return f"{where}{c.get('section') or ''}\n“{c['quote']}”"

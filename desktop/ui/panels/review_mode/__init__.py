@@ -20,11 +20,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -210,6 +211,28 @@ class ReviewModePanel(QWidget):
         self.comment.setTabChangesFocus(True)
         self.comment.setMaximumHeight(64)
         self.comment.installEventFilter(self)
+        # 补充材料 requests raised with a 需补充 review: one per line, with an optional due date
+        self.requests_edit = QPlainTextEdit()
+        self.requests_edit.setObjectName("reviewRequests")
+        self.requests_edit.setPlaceholderText("补充材料请求（标记“需补充”时提出；每行一项，写明缺什么）")
+        self.requests_edit.setTabChangesFocus(True)
+        self.requests_edit.setMaximumHeight(52)
+        self.requests_edit.installEventFilter(self)
+        self.due_check = QCheckBox("截止日期")
+        self.due_check.setObjectName("reviewDueCheck")
+        self.due_check.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.due_edit = QDateEdit(QDate.currentDate().addDays(14))
+        self.due_edit.setObjectName("reviewDue")
+        self.due_edit.setDisplayFormat("yyyy-MM-dd")
+        self.due_edit.setCalendarPopup(True)
+        self.due_edit.setEnabled(False)
+        self.due_check.toggled.connect(self.due_edit.setEnabled)
+        self.requests_row = QWidget()
+        rq = QHBoxLayout(self.requests_row)
+        rq.setContentsMargins(0, 0, 0, 0)
+        rq.addWidget(self.requests_edit, 1)
+        rq.addWidget(self.due_check)
+        rq.addWidget(self.due_edit)
         self.state_buttons: dict[str, QPushButton] = {}
         buttons = QHBoxLayout()
         for state, key in STATE_KEYS:
@@ -252,6 +275,7 @@ class ReviewModePanel(QWidget):
         layout.addWidget(self.body, 1)
         layout.addWidget(line)
         layout.addWidget(self.comment)
+        layout.addWidget(self.requests_row)
         layout.addLayout(buttons)
 
     def _add_action(self, text: str, keys: list[str], slot) -> QAction:
@@ -274,7 +298,7 @@ class ReviewModePanel(QWidget):
         self.act_history = self._add_action("审计记录", ["H"], self._on_history)
 
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.comment and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+        if obj in (self.comment, self.requests_edit) and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return True
         return super().eventFilter(obj, event)
@@ -363,6 +387,7 @@ class ReviewModePanel(QWidget):
             act.setEnabled(ok)
             self.state_buttons[state].setEnabled(ok)
         self.comment.setReadOnly(not ok)
+        self.requests_row.setVisible(ok)
         if self.ws.readonly:
             self.role_banner.setText("工作区以只读方式打开：可以查看审核结果，不能记录审核。")
         elif not ok:
@@ -402,6 +427,8 @@ class ReviewModePanel(QWidget):
         self._show_history(c)
         self._show_evidence(c)
         self.comment.clear()
+        self.requests_edit.clear()
+        self.due_check.setChecked(False)
 
     def _show_context(self, c: dict[str, Any]) -> None:
         """The claim's sentence in the report, highlighted (the value in bold), with some text either side;
@@ -565,6 +592,11 @@ class ReviewModePanel(QWidget):
         if cid is None or not self.can_review:
             return
         comment = self.comment.toPlainText()
+        requests, due = self.request_texts(), None
+        if state != "needs_more":
+            requests = []  # requests go with a 需补充 review only
+        elif requests and self.due_check.isChecked():
+            due = self.due_edit.date().toString("yyyy-MM-dd")
         db = self.ws.db
 
         def finished(_change) -> None:  # the state and the progress followed the change already
@@ -574,6 +606,13 @@ class ReviewModePanel(QWidget):
             self._show_current()
             self.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.last_message = f"#{cid} 已标记为“{REVIEW_STATES[state]}”"
+            if requests:
+                self.last_message += f"，提出补充材料请求 {len(requests)} 项"
             self.session.show_message(self.last_message, 5000)
 
-        self.session.write("审核", lambda: review_claim(db, claim_id=cid, state=state, comment=comment), finished)
+        self.session.write("审核", lambda: review_claim(db, claim_id=cid, state=state, comment=comment,
+                                                       requests=requests or None, due=due), finished)
+
+    def request_texts(self) -> list[str]:
+        """The 补充材料 requests typed for this claim, one per non-empty line."""
+        return [line.strip() for line in self.requests_edit.toPlainText().splitlines() if line.strip()]
