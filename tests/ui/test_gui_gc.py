@@ -14,13 +14,17 @@ def test_cycles_made_in_a_worker_are_collected_on_the_gui_thread(qtbot, qapp):
         def __del__(self):
             died_on.append(threading.get_ident())
 
+    # Let what earlier tests left behind (windows closed with deleteLater) be freed first: frees lower the
+    # interpreter's allocation count, and a count held under the threshold by them would, rightly, not
+    # trigger a collection within the wait below.
+    qtbot.wait(200)
     gc.collect()
     node = Node()
     node.me = node  # a cycle: only the cyclic collector frees it
     del node
 
     def worker():
-        for _ in range(5_000):  # more than the first threshold (700): the interpreter would collect here
+        for _ in range(20_000):  # far more than the first threshold (700): the interpreter would collect here
             x: list = []
             x.append(x)
 
