@@ -84,7 +84,9 @@ class ClaimsPanel(QWidget):
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 130), (2, 50), (3, 110), (4, 110), (ClaimsTreeModel.NUMBER_COLUMN, 44), (MARK_COLUMN, 70)):
+        # narrow enough that the claim's name keeps most of the width at 1366×768 (the dashboard and the library
+        # beside it); each column can still be dragged wider
+        for col, width in ((1, 104), (2, 40), (3, 92), (4, 72), (ClaimsTreeModel.NUMBER_COLUMN, 44), (MARK_COLUMN, 52)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         header.moveSection(header.visualIndex(ClaimsTreeModel.NUMBER_COLUMN), 1)  # 指标 | # | 数值 …
