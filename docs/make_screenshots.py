@@ -608,9 +608,103 @@ def exchange_scene(env: dict[str, str], size: tuple[int, int]) -> None:
                       requests="请补充逐月发放明细表\n请补充财政拨款到账凭证")
 
 
+
+# --- the dialogs no keyboard path reaches under Xvfb: 校验完整性, 修改关联, 修改指标, 比较新旧版本 -------------------
+
+DIALOGS_HARNESS = r"""
+import os, sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from desktop.ui.app import make_app
+from desktop.ui.main_window import MainWindow
+from desktop.workspace import Workspace
+
+ws_path, out = sys.argv[1:3]
+app = make_app()
+w = MainWindow(Workspace.open(ws_path, actor="李会计", role="editor"))
+w.show()
+width = os.environ["SCREENSHOT_SIZE"].split("x")[0]
+
+
+def settle(seconds=0.8):
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.05)
+
+
+def grab(name, widget):
+    settle()
+    img = widget.grab()
+    for n in [f"{name}-{width}.png"] + ([f"{name}.png"] if width == "1440" else []):
+        img.save(str(Path(out) / n))
+        print(f"saved docs/screenshots/{n}", flush=True)
+
+
+def scenes():
+    from desktop.review import status
+    from desktop.review.versions import newest_version
+    from desktop.ui.link_actions import LinkEditDialog
+    from desktop.ui.panels.report_view import ClaimEditDialog
+
+    settle(1.5)
+    w._on_verify()  # 工具 → 校验完整性…
+    settle(4.0)
+    grab("integrity-dialog", w.integrity_dialog)
+    w.integrity_dialog.close()
+    linked = next(c for c in status.claim_rows(w.ws.db) if c["evidence_ids"])
+    name = (w.library.model.evidence(linked["evidence_ids"][0]) or {}).get("name", "")
+    dlg = LinkEditDialog(w, f"#{linked['id']} {linked['quote']}", name, "第 1 页", "与原件核对一致")
+    dlg.show()
+    grab("link-edit-dialog", dlg)
+    dlg.close()
+    dlg = ClaimEditDialog(linked, w)
+    dlg.show()
+    grab("claim-edit-dialog", dlg)
+    dlg.close()
+    def grab_modal(name):
+        m = app.activeModalWidget()
+        if m is not None:
+            grab(name, m)
+            m.reject()
+
+    gap = next(c for c in status.claim_rows(w.ws.db) if not c["evidence_ids"] and c["needs_evidence"])
+    w.claims.select_claim(gap["id"])
+    settle(0.5)
+    QTimer.singleShot(900, lambda: grab_modal("not-required-dialog"))
+    w.claims.mark_selected_not_required()  # 编辑 → 无需佐证… (its question: why)
+    from desktop.checks.queries import findings_json
+
+    open_findings = [f for f in findings_json(w.ws.db) if not f["dismissed"]]
+    if open_findings:
+        w.open_checks()
+        settle(2.5)  # the findings are computed on the jobs lane
+        if w.checks.select_finding(open_findings[0]["key"]):
+            QTimer.singleShot(900, lambda: grab_modal("dismiss-finding-dialog"))
+            w.checks.dismiss_current()  # 忽略… (the reason is required)
+    old = next((e for e in range(1, 200) if w.library.model.evidence(e) and newest_version(w.ws.db, e) != e), None)
+    if old is not None:  # the review scene replaced a signed-off file: it has a new version
+        w.library.show_versions(old)
+        grab("versions-dialog", w.library.version_dialog)
+    w.close()
+    app.quit()
+
+
+QTimer.singleShot(500, scenes)
+sys.exit(app.exec())
+"""
+
+
+def dialogs_scene(env: dict[str, str], size: tuple[int, int]) -> None:
+    """校验完整性, 修改关联, 修改指标 and 比较新旧版本, each dialog grabbed alone (run after the review scene, which
+    leaves a file with a new version in the demo)."""
+    env = {**env, "SCREENSHOT_SIZE": f"{SIZE[0]}x{SIZE[1]}"}
+    subprocess.run([sys.executable, "-c", DIALOGS_HARNESS, demo_path(env), str(OUT)], cwd=ROOT, env=env, check=True,
+                   timeout=180)
+
 SCENES: list[Callable[[dict[str, str], tuple[int, int]], subprocess.Popen | None]] = [
     main_scene, review_scene, first_steps_scene, help_scene, crash_scene, score_table_scene, finding_marks_scene,
-    exchange_scene, library_scene,
+    exchange_scene, library_scene, dialogs_scene,
 ]
 
 

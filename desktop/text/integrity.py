@@ -34,7 +34,7 @@ def problem_text(problem: dict[str, Any]) -> str:
 
 
 STAGE_NAMES = {
-    "sqlite": "数据库文件结构（PRAGMA integrity_check）",
+    "sqlite": "数据库文件结构（SQLite 自检）",
     "triggers": "数据库结构：表、索引、视图和触发器与本软件建立的逐项比较",
     "events": "审计链：逐条重算哈希，核对链头文件",
     "objects": "存储中的每份佐证：重算 SHA-256",
