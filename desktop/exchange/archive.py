@@ -164,26 +164,9 @@ def _refuse_structure(path: Path, problems: list[dict[str, Any]]) -> None:
 
 
 def _read_manifest(zf: zipfile.ZipFile, path: Path, fmt: str, version: int) -> tuple[dict[str, Any], bytes]:
-    try:
-        info = zf.getinfo(MANIFEST)
-    except KeyError:
-        raise DeskError("package.no_manifest", path=str(path)) from None
-    if info.file_size > MAX_MANIFEST:
-        raise DeskError("package.bad_manifest", path=str(path), detail="too large")
-    try:
-        with zf.open(info) as f:
-            data = f.read(MAX_MANIFEST + 1)
-        manifest = json.loads(data.decode("utf-8"))
-    except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, OSError, EOFError) as exc:
-        raise DeskError("package.bad_manifest", path=str(path), detail=str(exc)) from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("members"), list):
-        raise DeskError("package.bad_manifest", path=str(path), detail="no member list")
-    if manifest.get("format") != fmt:
-        raise DeskError("exchange.wrong_format", path=str(path), format=str(manifest.get("format")), expected=fmt)
-    v = manifest.get("format_version")
-    if not isinstance(v, int) or v > version:
-        raise DeskError("package.too_new", path=str(path), version=v, supported=version)
-    return manifest, data
+    from desktop.exchange.verify import read_manifest
+
+    return read_manifest(zf, path, fmt=fmt, version=version, wrong_format="exchange.wrong_format")
 
 
 def forceable(problems: list[dict[str, Any]]) -> set[str]:

@@ -80,22 +80,8 @@ def finish(dest: Path, plan: Plan, meta: dict[str, Any], reports: list[dict[str,
         if _has_table(conn, "exports"):
             conn.execute("DELETE FROM exports")
         conn.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in LOCAL_SETTINGS])
-        for sql in PACKAGE_TABLES:
-            conn.execute(sql)
-        conn.executemany("INSERT INTO package (key, value) VALUES (?, ?)",
-                         [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
-        conn.executemany(
-            "INSERT INTO package_files (evidence_id, path, sha256, size, linked) VALUES (?, ?, ?, ?, ?)",
-            [(f.evidence_id, f.path, f.sha256, f.size, int(f.linked)) for f in plan.files.values()])
-        conn.executemany(
-            "INSERT INTO package_reports (report_id, path, sha256, size, original) VALUES (?, ?, ?, ?, ?)",
-            [(r["report_id"], r["path"], r["sha256"], r["size"], int(r["original"])) for r in reports])
-        conn.executemany("INSERT INTO package_claims (claim_id, seq, folder) VALUES (?, ?, ?)",
-                         [(c.id, c.seq, c.folder) for c in plan.claims])
-        conn.execute("COMMIT")
-        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise RuntimeError(f"package.db would break its foreign keys: {problems[:5]}")
+        write_package_tables(conn, meta, [(f.evidence_id, f.path, f.sha256, f.size, int(f.linked))
+                                          for f in plan.files.values()], reports, plan.claims, "package.db")
         conn.execute("DROP TABLE temp.keep_ev")
         conn.execute("DROP TABLE temp.packaged_ev")
         conn.execute("VACUUM")  # what was deleted must not stay readable in free pages
@@ -144,3 +130,23 @@ def chain(conn: sqlite3.Connection) -> tuple[list[audit.ChainProblem], int, str]
     problems = audit.verify_chain(conn, None)
     seq, head = audit.chain_head(conn)
     return problems, seq, head
+
+
+def write_package_tables(conn: sqlite3.Connection, meta: dict[str, Any], files: list[tuple], reports: list[dict[str, Any]],
+                         claims: list[Any], what: str) -> None:
+    """The package's own tables (``package``, ``package_files``, ``package_reports``, ``package_claims``) in the
+    open transaction, committed, then the foreign keys checked: a row left pointing at a pruned one is a bug."""
+    for sql in PACKAGE_TABLES:
+        conn.execute(sql)
+    conn.executemany("INSERT INTO package (key, value) VALUES (?, ?)",
+                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
+    conn.executemany("INSERT INTO package_files (evidence_id, path, sha256, size, linked) VALUES (?, ?, ?, ?, ?)", files)
+    conn.executemany(
+        "INSERT INTO package_reports (report_id, path, sha256, size, original) VALUES (?, ?, ?, ?, ?)",
+        [(r["report_id"], r["path"], r["sha256"], r["size"], int(r["original"])) for r in reports])
+    conn.executemany("INSERT INTO package_claims (claim_id, seq, folder) VALUES (?, ?, ?)",
+                     [(c.id, c.seq, c.folder) for c in claims])
+    conn.execute("COMMIT")
+    problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise RuntimeError(f"{what} would break its foreign keys: {problems[:5]}")

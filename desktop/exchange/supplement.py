@@ -295,7 +295,7 @@ def _sub_plan(plan: Plan, keep: dict[str, Any]) -> Plan:
 
 def _prune(dest: Path, sub: Plan, keep: dict[str, Any], shipped: dict[int, Any], meta: dict[str, Any],
            report_rows: list[dict[str, Any]]) -> None:
-    from desktop.exchange.packagedb import LOCAL_SETTINGS, PACKAGE_TABLES, _has_table
+    from desktop.exchange.packagedb import LOCAL_SETTINGS, _has_table, write_package_tables
 
     conn = sqlite3.connect(str(dest), isolation_level=None)
     try:
@@ -332,22 +332,8 @@ def _prune(dest: Path, sub: Plan, keep: dict[str, Any], shipped: dict[int, Any],
             if _has_table(conn, table):
                 conn.execute(f"DELETE FROM {table}")
         conn.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in LOCAL_SETTINGS])
-        for sql in PACKAGE_TABLES:
-            conn.execute(sql)
-        conn.executemany("INSERT INTO package (key, value) VALUES (?, ?)",
-                         [(k, json.dumps(v, ensure_ascii=False)) for k, v in meta.items()])
-        conn.executemany(
-            "INSERT INTO package_files (evidence_id, path, sha256, size, linked) VALUES (?, ?, ?, ?, 1)",
-            [(f.evidence_id, f.path, f.sha256, f.size) for f in shipped.values()])
-        conn.executemany(
-            "INSERT INTO package_reports (report_id, path, sha256, size, original) VALUES (?, ?, ?, ?, ?)",
-            [(r["report_id"], r["path"], r["sha256"], r["size"], int(r["original"])) for r in report_rows])
-        conn.executemany("INSERT INTO package_claims (claim_id, seq, folder) VALUES (?, ?, ?)",
-                         [(c.id, c.seq, c.folder) for c in sub.claims])
-        conn.execute("COMMIT")
-        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:
-            raise RuntimeError(f"the supplement's package.db would break its foreign keys: {problems[:5]}")
+        write_package_tables(conn, meta, [(f.evidence_id, f.path, f.sha256, f.size, 1) for f in shipped.values()],
+                             report_rows, sub.claims, "the supplement's package.db")
         for name in ("k_claims", "k_evidence", "k_files", "k_requests", "k_reviews", "k_reports"):
             conn.execute(f"DROP TABLE temp.{name}")
         conn.execute("VACUUM")

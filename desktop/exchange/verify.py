@@ -52,7 +52,10 @@ def _get(d: dict[str, Any], key) -> Any:
     return d.get(key)
 
 
-def read_manifest(zf: zipfile.ZipFile, path: Path) -> tuple[dict[str, Any], bytes]:
+def read_manifest(zf: zipfile.ZipFile, path: Path, *, fmt: str = FORMAT, version: int = FORMAT_VERSION,
+                  wrong_format: str = "package.wrong_format") -> tuple[dict[str, Any], bytes]:
+    """The manifest, bounded in size, of format ``fmt`` and a version we know (a package by default; the
+    return and supplement readers pass their own)."""
     try:
         info = zf.getinfo(MANIFEST)
     except KeyError:
@@ -63,15 +66,15 @@ def read_manifest(zf: zipfile.ZipFile, path: Path) -> tuple[dict[str, Any], byte
         with zf.open(info) as f:
             data = f.read(MAX_MANIFEST + 1)
         manifest = json.loads(data.decode("utf-8"))
-    except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, OSError, EOFError) as exc:
         raise DeskError("package.bad_manifest", path=str(path), detail=str(exc)) from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("members"), list):
         raise DeskError("package.bad_manifest", path=str(path), detail="no member list")
-    if manifest.get("format") != FORMAT:
-        raise DeskError("package.wrong_format", path=str(path), format=str(manifest.get("format")))
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise DeskError("package.too_new", path=str(path), version=version, supported=FORMAT_VERSION)
+    if manifest.get("format") != fmt:
+        raise DeskError(wrong_format, path=str(path), format=str(manifest.get("format")), expected=fmt)
+    v = manifest.get("format_version")
+    if not isinstance(v, int) or v > version:
+        raise DeskError("package.too_new", path=str(path), version=v, supported=version)
     return manifest, data
 
 
