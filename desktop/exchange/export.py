@@ -137,6 +137,16 @@ def sha256_file(path: Path, cancel: Cancel | None = None) -> str:
     return h.hexdigest()
 
 
+def manifest_base(kind: str, package_id: str, plan: Any, ws: Any, created_at: str) -> dict[str, Any]:
+    """What every manifest of a package or supplement opens with: format, kind, app, workspace, creator, audit head."""
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, "package_id": package_id,
+            "app": {"name": "EvidenceDesk", "version": app_version()},
+            "workspace": {"id": plan.workspace_id, "name": plan.workspace_name},
+            "unit": plan.unit, "year": plan.year, "created_at": created_at,
+            "created_by": {"name": ws.actor, "role": ws.role},
+            "audit": {"seq": plan.audit_seq, "head": plan.audit_head}}
+
+
 def export_package(
     ws,
     out: str | Path,
@@ -252,16 +262,9 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
         check_cancel()
 
         tick("manifest", 0, 1)
-        manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "kind": "package", "package_id": package_id,
-            "app": {"name": "EvidenceDesk", "version": app_version()},
-            "workspace": {"id": plan.workspace_id, "name": plan.workspace_name},
-            "unit": plan.unit, "year": plan.year, "created_at": created_at,
-            "created_by": {"name": ws.actor, "role": ws.role},
-            "audit": {"seq": plan.audit_seq, "head": plan.audit_head},
-            "include_unlinked": plan.include_unlinked, "counts": plan.counts(),
-            "members": list(writer.members),
-        }
+        manifest = {**manifest_base("package", package_id, plan, ws, created_at),
+                    "include_unlinked": plan.include_unlinked, "counts": plan.counts(),
+                    "members": list(writer.members)}
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         writer.add_bytes(MANIFEST, manifest_bytes)
     except BaseException:

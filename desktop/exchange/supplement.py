@@ -35,7 +35,7 @@ from typing import Any
 from db.database import Database, utc_now
 from desktop.errors import DeskError
 from desktop.exchange import packagedb
-from desktop.exchange.export import (CATALOG, COMPLETENESS, FORMAT, FORMAT_VERSION, MANIFEST, PACKAGE_DB,
+from desktop.exchange.export import (CATALOG, COMPLETENESS, FORMAT_VERSION, MANIFEST, PACKAGE_DB, manifest_base,
                                      ExportResult, _check_target, _fsync, _fsync_dir, _local, _os_error,
                                      _ZipWriter, app_version, sha256_file)
 from desktop.exchange.plan import Plan, build_plan
@@ -220,16 +220,8 @@ def _write(ws, out: Path, work: Path, base: Base, tick) -> ExportResult:
                   "requests": len(keep["requests"]), "reviews": len(keep["reviews"]),
                   "without_evidence": sum(1 for c in sub.claims if "no_evidence" in c.claim["flags"]),
                   "not_required": sum(1 for c in sub.claims if not c.claim["needs_evidence"])}
-        manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "kind": "supplement", "package_id": exchange_id,
-            "app": {"name": "EvidenceDesk", "version": app_version()},
-            "workspace": {"id": plan.workspace_id, "name": plan.workspace_name},
-            "unit": plan.unit, "year": plan.year, "created_at": created_at,
-            "created_by": {"name": ws.actor, "role": ws.role},
-            "audit": {"seq": plan.audit_seq, "head": plan.audit_head},
-            "since": since, "include_unlinked": False, "counts": counts,
-            "members": list(writer.members),
-        }
+        manifest = {**manifest_base("supplement", exchange_id, plan, ws, created_at),
+                    "since": since, "include_unlinked": False, "counts": counts, "members": list(writer.members)}
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
         writer.add_bytes(MANIFEST, manifest_bytes)
     finally:
