@@ -303,12 +303,14 @@ def _write_package_rows(src: sqlite3.Connection, tx: Tx, archive: VerifiedArchiv
     rows: dict[str, list[dict[str, Any]]] = {}
     rows["reports"] = _copy_table(src, tx, "reports")
     rows["claims"] = _copy_table(src, tx, "claims")
+    rows.update(_copy_score_tables(src, tx, [r["id"] for r in rows["reports"]]))
     rows["evidence"] = _copy_table(src, tx, "evidence", adjust=lambda r: {**r, "thumb": None})
     _copy_table(src, tx, "evidence_paths", adjust=lambda r: {**r, "present": 0})  # seen on the sender's PC
     rows["links"] = _copy_table(src, tx, "links")
     origin = sender["workspace_id"] or m["package_id"]
     rows["reviews"] = _copy_table(src, tx, "reviews", adjust=lambda r: {**r, "origin": f"{origin}/R{r['id']}"})
     rows["requests"] = _copy_table(src, tx, "requests")
+    rows["finding_dismissals"], _ = _mirror_dismissals(src, tx)
     derived = _copy_derived(src, tx, sorted(stored))
     remote = []
     for e in rows["evidence"]:
@@ -409,6 +411,7 @@ def _merge_rows(src: sqlite3.Connection, tx: Tx, archive: VerifiedArchive, store
     rows: dict[str, list[dict[str, Any]]] = {}
     rows["reports"] = _copy_table(src, tx, "reports")
     rows["claims"] = _copy_table(src, tx, "claims")
+    rows.update(_copy_score_tables(src, tx, [r["id"] for r in rows["reports"]]))
     before_ev = {r[0] for r in tx.execute("SELECT id FROM evidence")}
     rows["evidence"] = _copy_table(src, tx, "evidence", adjust=lambda r: {**r, "thumb": None})
     _copy_table(src, tx, "evidence_paths", adjust=lambda r: {**r, "present": 0})
@@ -451,8 +454,72 @@ def _merge_rows(src: sqlite3.Connection, tx: Tx, archive: VerifiedArchive, store
         if after is not None:
             taken.append(after)
     rows["requests"] = taken
+    rows["finding_dismissals"], rows["finding_dismissals_removed"] = _mirror_dismissals(src, tx)
     payload_rows = {t: [R.for_payload(t, x) for x in v] for t, v in rows.items()}
     return {"rows": payload_rows, "derived": derived}
+
+
+def _copy_score_tables(src: sqlite3.Connection, tx: Tx, report_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+    """The 绩效自评表 of the reports that travelled (a revised report's are new; a known report's are the
+    same rows again), with their rows, cells and the claims each row gives."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not report_ids or not R.has_table(src, "score_tables"):
+        return out
+    marks = ",".join("?" * len(report_ids))
+    tables = f"SELECT id FROM score_tables WHERE report_id IN ({marks})"
+    rows = f"SELECT id FROM score_rows WHERE table_id IN ({tables})"
+    params = tuple(report_ids)
+    out["score_tables"] = _copy_table(src, tx, "score_tables", where=f"report_id IN ({marks})", params=params)
+    out["score_rows"] = _copy_table(src, tx, "score_rows", where=f"table_id IN ({tables})", params=params)
+    out["score_cells"] = _copy_table(src, tx, "score_cells", where=f"row_id IN ({rows})", params=params)
+    cols = R.common_columns(src, tx.conn, "score_row_claims")  # no id: its key is the whole row
+    gives = R.fetch(src, "score_row_claims", cols, f"row_id IN ({rows})", params)
+    tx.executemany(f"INSERT OR IGNORE INTO score_row_claims ({', '.join(cols)}) "
+                   f"VALUES ({', '.join('?' * len(cols))})", [tuple(g[c] for c in cols) for g in gives])
+    out["score_row_claims"] = gives
+    return out
+
+
+def _mirror_dismissals(src: sqlite3.Connection, tx: Tx) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The sender's dismissed 一致性检查 findings (only the group dismisses): the package or supplement carries
+    the whole set, so the receiver's becomes that set. Returns (rows added or changed, rows removed).
+
+    A supplement names a dismissal of a report it does not carry by its finding key only (``report_id``
+    NULL): the receiver keeps the report it has, or takes the report of the first claim involved."""
+    if not R.has_table(src, "finding_dismissals"):
+        return [], []
+    cols = R.common_columns(src, tx.conn, "finding_dismissals")
+    incoming = R.fetch(src, "finding_dismissals", cols)
+    known = {r["finding_key"]: dict(r) for r in tx.execute("SELECT * FROM finding_dismissals")}
+    reports = {r[0] for r in tx.execute("SELECT id FROM reports")}
+    keys = {r["finding_key"] for r in incoming}
+    removed = [row for key, row in known.items() if key not in keys]
+    for row in removed:
+        tx.execute("DELETE FROM finding_dismissals WHERE id = ?", (row["id"],))
+    changed = []
+    for r in incoming:
+        old = known.get(r["finding_key"])
+        if r.get("report_id") is None:
+            r["report_id"] = old["report_id"] if old else _first_claim_report(tx, r.get("claim_ids"))
+        if r["report_id"] not in reports:
+            r["report_id"] = None
+        if old is not None and all(old.get(c) == r.get(c) for c in cols):
+            continue
+        tx.execute("DELETE FROM finding_dismissals WHERE finding_key = ? OR id = ?", (r["finding_key"], r["id"]))
+        R.insert_many(tx.conn, "finding_dismissals", [r])
+        changed.append(r)
+    return changed, removed
+
+
+def _first_claim_report(tx: Tx, claim_ids: str | None) -> int | None:
+    try:
+        ids = json.loads(claim_ids or "[]")
+    except ValueError:
+        return None
+    if not ids or not isinstance(ids[0], int):
+        return None
+    row = tx.execute("SELECT report_id FROM claims WHERE id = ?", (ids[0],)).fetchone()
+    return row[0] if row else None
 
 
 def _remote(tx: Tx, evidence_id: int) -> bool:

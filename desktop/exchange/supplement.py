@@ -318,6 +318,10 @@ def _prune(dest: Path, sub: Plan, keep: dict[str, Any], shipped: dict[int, Any],
             conn.execute("DELETE FROM score_rows WHERE table_id IN "
                          "(SELECT id FROM score_tables WHERE report_id NOT IN (SELECT id FROM k_reports))")
             conn.execute("DELETE FROM score_tables WHERE report_id NOT IN (SELECT id FROM k_reports)")
+        if _has_table(conn, "finding_dismissals"):  # all of them travel (the receiver mirrors the set); one
+            # about a report that does not travel names it by its finding key only, as the receiver has it
+            conn.execute("UPDATE finding_dismissals SET report_id = NULL WHERE report_id NOT IN "
+                         "(SELECT id FROM k_reports)")
         conn.execute("UPDATE reports SET supersedes = NULL WHERE supersedes NOT IN (SELECT id FROM k_reports)")
         conn.execute("DELETE FROM reports WHERE id NOT IN (SELECT id FROM k_reports)")
         for table in ("exports", "received", "evidence_remote"):
