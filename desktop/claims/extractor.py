@@ -40,6 +40,7 @@ from desktop.claims.lexicon import (
     BASE_UNITS,
     CN_UNITS,
     COUNT,
+    DURATION,
     MAGNITUDE,
     MAGNITUDES,
     base_unit_pattern,
@@ -103,7 +104,9 @@ MASKS: list[re.Pattern[str]] = [
     re.compile(r"[0-9]+[ \t]*号(?:文|令|文件)?"),
     # dates and periods
     re.compile(r"(?:19|20)[0-9]{2}[ \t]*[-~—至到][ \t]*(?:19|20)?[0-9]{2}[ \t]*年?"),
-    re.compile(r"(?:19|20)[0-9]{2}[-/.][0-9]{1,2}(?:[-/.][0-9]{1,2})?(?![0-9])"),
+    # 2024.5, 2024-05-20, 2024/5/20 — but not 2040.56万元 (a month is 1–12, and a date carries no amount)
+    re.compile(r"(?:19|20)[0-9]{2}[-/.](?:0?[1-9]|1[0-2])(?:[-/.](?:0?[1-9]|[12][0-9]|3[01]))?(?![0-9])"
+               r"(?![ \t]*(?:万|亿|千|元|%|％|‰))"),
     re.compile(r"(?:19|20)[0-9]{2}[ \t]*年(?:[ \t]*[0-9]{1,2}[ \t]*(?:[-~至到—][ \t]*[0-9]{1,2}[ \t]*)?月)?"
                r"(?:[ \t]*[0-9]{1,2}[ \t]*[日号])?"),
     re.compile(r"(?<![0-9.])[0-9]{1,2}[ \t]*(?:[-~至到—][ \t]*[0-9]{1,2}[ \t]*)?月(?:份)?"
@@ -309,6 +312,9 @@ def _is_threshold(masked: str, m: re.Match[str], unit: str) -> bool:
         return True
     if post in ("以上", "以下", "以内") and after == "的":
         return True  # 金额在50万元以上的项目
+    if (BASE_UNITS.get(unit) == DURATION and before.endswith("在")
+            and masked[m.end(): m.end() + 2].startswith(("内", "以内"))):
+        return True  # 在30个工作日内完成: a time limit, not a figure achieved
     return False
 
 

@@ -21,6 +21,7 @@ BASE_UNITS: dict[str, str] = {
     "元": AMOUNT, "美元": AMOUNT, "欧元": AMOUNT, "港元": AMOUNT, "元人民币": AMOUNT,
     # percentages and rates
     "%": PERCENT, "‰": PERCENT, "百分比": PERCENT, "个百分点": PERCENT, "百分点": PERCENT,
+    "个千分点": PERCENT, "千分点": PERCENT,
     # people and units of work
     "人次": COUNT, "人": COUNT, "所次": COUNT, "校次": COUNT, "户次": COUNT, "户": COUNT, "家次": COUNT, "家": COUNT, "名": COUNT,
     "个": COUNT, "次": COUNT, "条": COUNT, "项": COUNT, "批次": COUNT, "批": COUNT, "件次": COUNT,
@@ -29,7 +30,7 @@ BASE_UNITS: dict[str, str] = {
     "场次": COUNT, "场": COUNT, "期": COUNT, "轮": COUNT, "所": COUNT, "座": COUNT, "栋": COUNT,
     "间": COUNT, "处": COUNT, "宗": COUNT, "起": COUNT, "笔": COUNT, "支": COUNT, "类": COUNT,
     "种": COUNT, "头": COUNT, "只": COUNT, "株": COUNT, "棵": COUNT, "床": COUNT, "张床": COUNT,
-    "人日": COUNT,
+    "人日": COUNT, "块": COUNT, "面": COUNT,
     "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
     "艘次": COUNT, "班次": COUNT, "趟": COUNT, "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
     # measures
@@ -39,6 +40,8 @@ BASE_UNITS: dict[str, str] = {
     "kg": MEASURE, "立方米": MEASURE, "方": MEASURE, "千瓦时": MEASURE, "千瓦": MEASURE,
     "兆瓦": MEASURE, "kWh": MEASURE, "kW": MEASURE, "GB": MEASURE, "TB": MEASURE, "MB": MEASURE,
     "Mbps": MEASURE, "度电": MEASURE, "标准亩": MEASURE,
+    # speeds: 设计速度80公里/小时
+    "公里/小时": MEASURE, "千米/小时": MEASURE, "km/h": MEASURE,
     # time
     "个工作日": DURATION, "工作日": DURATION, "个月": DURATION, "天": DURATION, "小时": DURATION,
     "分钟": DURATION, "周": DURATION,
@@ -56,7 +59,7 @@ NOT_AFTER = {
     "名": "单称义额誉",
     "项": "目",
     "条": "例件款",
-    "家": "庭属长乡",
+    "家": "庭属长",  # 15家乡镇卫生院: after a number 家乡 is 家 + 乡镇
     "期": "间末初限",
     "部": "门分署",
     "处": "理置室罚长",
@@ -74,6 +77,8 @@ NOT_AFTER = {
     "周": "期边转年岁",
     "户": "籍口外",
     "台": "账",
+    "块": "钱",
+    "面": "积临向对上下前",
     "米": "面",
     "m": "abcdefghijklnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
 }

@@ -156,3 +156,12 @@ def test_budget_cells_glued_into_one_run_are_split_by_their_rate():
                    ("84.62", "万元", "其中财政资金 执行数"), ("98.97", "%", "其中财政资金 执行率")]
     # a long percentage that no split explains stays a question for the user
     assert _high("同比增长 12345%") == []
+
+
+def test_forms_first_met_in_real_prose():
+    """Forms a real-report evaluation round showed (texts here are made up): an amount whose integer part
+    looks like a year, 块 and speeds as units, 家乡镇 after a count, 千分点, and a time limit (在…内)."""
+    text = ("上级下达资金2031.45万元，更新警示标牌26块，设计时速60公里/小时，全市12家乡镇卫生院，"
+            "火灾受害率低于控制指标0.413个千分点，群众诉求在15个工作日内办结，2023.6完工。")
+    assert _pairs(text) == [("2031.45", "万元"), ("26", "块"), ("60", "公里/小时"), ("12", "家"),
+                            ("0.413", "个千分点")]
