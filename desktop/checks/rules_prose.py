@@ -312,6 +312,21 @@ def subject_key(subject: str) -> str:
     return s[-12:]  # the clause before a figure may start anywhere: its last words name it
 
 
+_DOC_OR_DATE = re.compile(r"[〔\[【(（][ \t]*(?:19|20)[0-9]{2}[ \t]*[〕\]】)）][ \t]*[0-9]+[ \t]*号"
+                         r"|(?:19|20)[0-9]{2}[ \t]*年[ \t]*[0-9]{1,2}[ \t]*月(?:[ \t]*[0-9]{1,2}[ \t]*日)?")
+
+
+def _tranche(ctx: Context, c: ClaimRef) -> frozenset[str]:
+    """The document numbers and dates in the clause that states ``c`` (〔2020〕90号 下达…463142万元;
+    2021年4月21日…下达…163455万元): two clauses with different ones are two allocations, not one total
+    stated twice."""
+    if c.start is None:
+        return frozenset()
+    text = ctx.norm
+    begin = max(text.rfind(ch, 0, c.start) for ch in "。；;\n") + 1
+    return frozenset(re.sub(r"\s", "", m.group()) for m in _DOC_OR_DATE.finditer(text, begin, c.start))
+
+
 @rule("same_total")
 def same_total(ctx: Context) -> Iterator[Finding]:
     """The same total (same subject, same part) stated twice with different values."""
@@ -340,6 +355,9 @@ def same_total(ctx: Context) -> Iterator[Finding]:
                 continue
             first = cs[0]
             for other in cs[1:]:
+                marks = (_tranche(ctx, first), _tranche(ctx, other))
+                if all(marks) and marks[0] != marks[1]:
+                    continue  # each by its own document or date: separate allocations
                 ov, op = converted(other, first)
                 places = min(first.decimals, op)
                 if ov == first.value:

@@ -148,3 +148,13 @@ def test_full_width_digits_are_read_as_digits():
     found = sums(text)
     assert severities(found) == [("breakdown_sum", "rounding")]
     assert "1543.66 + 33273.36 = 34817.02" in found[0]["message"]
+
+
+def test_allocations_by_different_documents_are_not_one_total_stated_twice():
+    """Two tranches of the same fund, each by its own document and date, are not the same total; the same
+    total restated without them still is."""
+    text = ("2022年11月2日，省财政厅以《关于提前下达资金的通知》（财农〔2022〕51号）文件下达我市农业发展专项资金预算"
+            "3120万元；2023年5月8日，省财政厅以（财农〔2023〕17号）文件下达我市农业发展专项资金预算1460万元。")
+    assert not check_text(text, rules=["same_total"])
+    again = "全年下达我市农业发展专项资金预算3120万元。经核实，下达我市农业发展专项资金预算3210万元。"
+    assert check_text(again, rules=["same_total"])
