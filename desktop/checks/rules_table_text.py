@@ -245,4 +245,27 @@ def ocr_digits(ctx: Context) -> Iterator[Finding]:
                       identity=[part.name, "ocr"])
 
 
-__all__ = ["table_odd_cells", "table_row_text", "table_prose", "amount_fragments", "ocr_digits"]
+#: a 文号 whose year runs into its number (川财社〔2020165号, 万财预〔20211号): the closing 〕 was lost or read
+#: as a digit in conversion
+BROKEN_DOC_NO = re.compile(r"[〔\[【][ \t]*(?:19|20)[0-9]{2}[0-9]{1,4}[ \t]*号")
+
+
+@rule("doc_numbers")
+def doc_numbers(ctx: Context) -> Iterator[Finding]:
+    """Document numbers whose year and serial number run together: to be checked against the original."""
+    from desktop.checks.model import where_of
+
+    text = ctx.norm
+    for part in ctx.parts:
+        hits = list(BROKEN_DOC_NO.finditer(text, part.start, part.end))
+        if not hits:
+            continue
+        shown = [h.group() for h in hits[:6]]
+        where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
+        where["part"] = part.name
+        yield Finding(rule="doc_numbers", severity=WARNING, code="text.doc_numbers",
+                      params={"count": len(hits), "shown": "、".join(shown)}, values=shown, where=where,
+                      identity=[part.name, "doc_numbers"])
+
+
+__all__ = ["table_odd_cells", "table_row_text", "table_prose", "amount_fragments", "ocr_digits", "doc_numbers"]

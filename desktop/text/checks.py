@@ -46,6 +46,7 @@ RULE_NAMES = {
     "table_prose": "正文与自评表",
     "amount_fragments": "数字缺整数部分",
     "ocr_digits": "疑似识别错误的数字",
+    "doc_numbers": "文号格式有误",
 }
 
 FIELD_NAMES = {"planned_start": "年初预算数", "planned_full": "全年预算数", "executed": "全年执行数", "rate": "执行率",
@@ -104,6 +105,7 @@ MESSAGES: dict[str, str] = {
     "table.prose_differs": "“{row}”：正文写 {prose}{prose_unit}（{prose_subject}），表中实际完成值为 {actual}",
     "text.fragments": "{count} 处数字缺整数部分（如“{context}”：{shown}），可能在转换时丢失了数字",
     "text.ocr_digits": "{count} 处数字里有字母（{shown}），可能是扫描件识别错误，请核对原件",
+    "text.doc_numbers": "{count} 处文号的年份与序号连在一起（{shown}），可能缺了“〕”或转换出错，请核对原件",
     "table.increase_differs": "“{row}”：表中写{word} {increase}{unit}，而正文的 {first}{unit} → {second}{unit} 只差 "
                               "{computed}{unit}",
 }

@@ -67,3 +67,10 @@ def test_figures_that_lost_digits_or_read_letters():
     assert [f["code"] for f in found] == ["text.ocr_digits"] and "IO" in found[0]["message"]
     # a full stop before a score, a version number, a Latin word: none of these
     assert check_text("社会认可的办学环境.8 按 GB/T 2260 标准，使用 IOS 系统 2.0 版。", rules=rule) == []
+
+
+def test_document_numbers_whose_year_runs_into_the_number():
+    found = check_text("根据省财政厅（黔财社〔2021087号）和市财政局（遵财预〔20222号）文件，下达资金 120 万元。",
+                       rules=["doc_numbers"])
+    assert [f["code"] for f in found] == ["text.doc_numbers"] and "2 处" in found[0]["message"]
+    assert check_text("根据黔财社〔2021〕87号、遵财预[2022]2号文件，下达资金 120 万元。", rules=["doc_numbers"]) == []
