@@ -36,7 +36,7 @@ BASE_UNITS: dict[str, str] = {
     # measures
     "亩": MEASURE, "公顷": MEASURE, "平方米": MEASURE, "平方公里": MEASURE, "㎡": MEASURE,
     "m²": MEASURE, "m³": MEASURE, "㎞": MEASURE, "公里": MEASURE, "千米": MEASURE, "km": MEASURE,
-    "米": MEASURE, "延米": MEASURE, "m": MEASURE, "吨": MEASURE, "千克": MEASURE, "公斤": MEASURE,
+    "米": MEASURE, "厘米": MEASURE, "毫米": MEASURE, "延米": MEASURE, "m": MEASURE, "吨": MEASURE, "千克": MEASURE, "公斤": MEASURE,
     "kg": MEASURE, "立方米": MEASURE, "方": MEASURE, "千瓦时": MEASURE, "千瓦": MEASURE,
     "兆瓦": MEASURE, "kWh": MEASURE, "kW": MEASURE, "GB": MEASURE, "TB": MEASURE, "MB": MEASURE,
     "Mbps": MEASURE, "度电": MEASURE, "标准亩": MEASURE,

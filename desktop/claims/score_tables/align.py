@@ -417,9 +417,11 @@ def _cuts(s: str, n: int, start: int = 0) -> tuple[tuple[tuple[int, int], ...], 
     return tuple(out)
 
 
-def assign_budget(values: list[T.Token], columns: list[str]) -> dict[str, tuple[T.Token, int, int, str]]:
+def assign_budget(values: list[T.Token], columns: list[str], total: dict[str, Decimal] | None = None
+                  ) -> dict[str, tuple[T.Token, int, int, str]]:
     """The best placement of a budget row's figures in the header's columns: role -> (token, start, end,
-    text) with start/end inside the token's text."""
+    text) with start/end inside the token's text. ``total``: the amounts of the block's 年度资金总额 line
+    when this row is one of its 其中 parts (a part is at most its total, often all of it)."""
     options = [_budget_values(t) for t in values]
     if not values or any(not o for o in options):
         return {}
@@ -432,7 +434,7 @@ def assign_budget(values: list[T.Token], columns: list[str]) -> dict[str, tuple[
         extra = len(flat) - len(values)
         for cols in itertools.combinations(range(len(columns)), len(flat)):
             placed = {columns[c]: f for c, f in zip(cols, flat)}
-            s = _budget_score(placed, columns, extra)
+            s = _budget_score(placed, columns, extra, total)
             count += 1
             if s is not None and (best is None or s > best[0]):
                 best = (s, placed)
@@ -441,9 +443,11 @@ def assign_budget(values: list[T.Token], columns: list[str]) -> dict[str, tuple[
     return best[1] if best else {}
 
 
-def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | None:
+def _budget_score(placed: dict, columns: list[str], extra: int = 0,
+                  total: dict[str, Decimal] | None = None) -> float | None:
     """``extra``: how many more cells than tokens (figures split apart); a split must be borne out by
-    the block's arithmetic."""
+    the block's arithmetic, or by the total the row is part of (``2020`` under 年度资金总额 20 | 20 is
+    20 | 20)."""
     vals: dict[str, Decimal] = {}
     score = 0.0
     confirmed = False
@@ -456,7 +460,7 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             v = Decimal(txt.rstrip("%").replace(",", ""))
         except InvalidOperation:
             return None
-        if pct and role != V.B_RATE:
+        if pct and role != V.B_RATE or role == V.B_REASON:
             return None
         if role == V.B_RATE:
             score += 2.0 if pct else 0.0
@@ -471,7 +475,8 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
         vals[role] = v
     for role in columns:
         if role not in placed:
-            score += {V.B_START: -0.2, V.B_FULL: -0.6, V.B_EXEC: -0.6}.get(role, -0.4)
+            # a lone figure after the rate is 分值 rather than 得分 (a form left unscored leaves 得分 empty)
+            score += {V.B_START: -0.2, V.B_FULL: -0.6, V.B_EXEC: -0.6, V.B_WEIGHT: -0.45}.get(role, -0.4)
     full = vals.get(V.B_FULL, vals.get(V.B_START))
     ex, rate = vals.get(V.B_EXEC), vals.get(V.B_RATE)
     if full and ex and rate:
@@ -482,6 +487,17 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             confirmed = True
         else:
             score -= 1.0
+    as_total = 0  # amounts equal to the total's: each bears out one cut
+    if total:
+        for role in AMOUNTS:
+            v, whole = vals.get(role), total.get(role)
+            if v is None or whole is None:
+                continue
+            if v > whole:
+                score -= 3.0  # a part larger than its total
+            elif v == whole and v > 0:
+                score += 0.5
+                as_total += 1
     if extra:
         score -= 2.0 * sum(1 for role, f in placed.items() if f[3] in ("0", "0%"))
     w, sc = vals.get(V.B_WEIGHT), vals.get(V.B_SCORE)
@@ -492,7 +508,7 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             score += 1.5
             confirmed = True
     if extra and not confirmed:
-        score -= 3.0 * extra
+        score -= 3.0 * max(0, extra - max(0, as_total - 1))
     amounts = [vals[r] for r in AMOUNTS if r in vals]
     if amounts and w is not None and max(amounts) < w and max(amounts) > 0 and len(amounts) >= 2:
         score -= 0.5

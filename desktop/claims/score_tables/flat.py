@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -154,7 +155,11 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
                 bud_roles = {k: r for k, r in enumerate(bud) if r}
                 break
     if is_budget_header(bud_roles):
-        h = Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
+        roles = [r for r in bud if r]
+        # 年度预算数(万元) over 年初预算 | 调整后预算数: a group heading, not a column of its own
+        if len(roles) > 2 and roles[0] in A.AMOUNTS and roles[0] in roles[1:] and roles[1] in A.AMOUNTS:
+            roles = roles[1:]
+        h = Header("budget", roles, spans[0][0], spans[-1][1], spans)
         h.names = {r: V.strip_annotations(w) for w, r in zip(words, bud) if r}
         return h
     return None
@@ -383,7 +388,7 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
     head = C.nfkc(text[max(0, h.start - 40):h.end])
     w = _WEIGHT_RE.search(head)
     header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
-    toks = T.tokenize(text, h.end, end)
+    toks = T.tokenize(text, h.end, end, prose_cells=True)
     rows: list[tuple[T.Token, list[T.Token]]] = []
     for t in toks:
         if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
@@ -393,12 +398,15 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
             rows[-1][1].append(t)
     total_name = None
-    for name_tok, values in rows:
+    total_amounts: dict[str, Decimal] | None = None
+    for n, (name_tok, values) in enumerate(rows):
         if not values and not V.is_budget_row_name(name_tok.text):
+            if V.B_REASON in h.roles and n and rows[n - 1][1] and T.is_prose(name_tok.text):
+                continue  # the 原因 cell of the row before
             break
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
-        placed = A.assign_budget(values, h.roles)
+        placed = A.assign_budget(values, h.roles, total_amounts)
         cells: dict[str, Cell] = {V.B_NAME: Cell(orig[name_tok.start:name_tok.end], name_tok.start, name_tok.end)}
         for role, (tok, a, b, txt) in placed.items():
             if txt:
@@ -412,6 +420,9 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         table.budget.append(row)
         if total_name is None:
             total_name = row.name
+            if re.search(r"总|合计", C.key(row.name)):
+                total_amounts = {r: f.value for r, f in zip(A.AMOUNTS, (row.planned_start, row.planned_full, row.executed))
+                                 if f is not None and f.value}  # a total printed as 0 was left unfilled
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,

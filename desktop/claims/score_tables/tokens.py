@@ -152,13 +152,19 @@ def separator_mode(text: str, start: int, end: int) -> str:
     return "line"
 
 
-def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None) -> list[Token]:
-    """Tokens of ``text[start:end]`` (offsets into ``text``)."""
+def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None,
+             prose_cells: bool = False) -> list[Token]:
+    """Tokens of ``text[start:end]`` (offsets into ``text``). ``prose_cells``: a bordered cell that reads
+    as sentences (the 原因 cell of a budget block: ``1.预算执行率=…未达到90%的需说明原因;2.…``) is one
+    word, not words and figures."""
     mode = mode or separator_mode(text, start, end)
     out: list[Token] = []
     for s, e, brk in _pieces(text, start, end, mode):
         piece = text[s:e]
         kind = _kind_of_cell(piece)
+        if kind == TEXT and prose_cells and mode in ("pipe", "tab") and is_prose(piece):
+            out.append(Token(TEXT, piece, s, e, brk))
+            continue
         mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
@@ -174,6 +180,14 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
             out.extend(toks)
     _promote_unknown_levels(out)
     return _split_trailing_comparators(out)
+
+
+_CLAUSE = re.compile(r"[，,。;；]")
+
+
+def is_prose(piece: str) -> bool:
+    """Sentences, not a cell's name or value: long, with clause marks."""
+    return len(piece) >= 24 and len(_CLAUSE.findall(piece)) >= 2
 
 
 def _split_trailing_comparators(toks: list[Token]) -> list[Token]:

@@ -1,0 +1,144 @@
+"""Fields of score-table rows in the forms real tables take: the budget block's 原因 cell, 其中 parts
+run together, a weight with its score left empty, units and header words of the genre. The texts are
+written for these tests (invented agencies and figures) in the style the forms are found in."""
+
+from __future__ import annotations
+
+from desktop.claims.extractor import extract_with_tables
+from desktop.claims.readers import read_report
+
+
+def _tables(tmp_path, text: str):
+    p = tmp_path / "表.txt"
+    p.write_text(text, encoding="utf-8")
+    _claims, tables = extract_with_tables(read_report(p))
+    return tables
+
+
+def _raw(f):
+    return f.raw if f is not None else None
+
+
+def _budget(table):
+    return [(b.name, _raw(b.planned_start), _raw(b.planned_full), _raw(b.executed), _raw(b.rate), _raw(b.weight),
+             _raw(b.score)) for b in table.budget]
+
+
+SICHUAN_PIPES = """部门预算项目支出绩效自评表(2024年度) |
+项目名称 | 示例县文化站设备购置项目 |
+主管部门 | 示例县文化广播电视和旅游局 | 实施单位 | 示例县文化站 |
+预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 |
+总额 | 12.00 | 15.50 | 15.50 | 100.00% | 10 | 10 | 1.预算执行率=预算执行数/调整后预算数,未达到90%的需说明原因(100字以内);2.年中调整预算的,应单独说明理由;3.其他资金包括社会投入资金. |
+其中:财政资金 | 12.00 | 15.50 | 15.50 | 100.00% | / | / |
+财政专户管理资金 | 0.00 | 0.00 | 0.00 | 0.00% | / | / |
+单位资金 | 0.00 | 0.00 | 0.00 | 0.00% | / | / |
+其他资金 | / | / |
+绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |
+产出指标 | 数量指标 | 购置设备数量 | ≥ | 20 | 台 | 22 | 45 | 45 | |
+效益指标 | 社会效益指标 | 群众文化活动场次 | ≥ | 30 | 场 | 31 | 45 | 45 | |
+合计 | 100 | 100 |
+"""
+
+
+def test_budget_reason_cell_does_not_end_the_block(tmp_path):
+    (t,) = _tables(tmp_path, SICHUAN_PIPES)
+    assert _budget(t) == [
+        ("总额", "12.00", "15.50", "15.50", "100.00%", "10", "10"),
+        ("其中:财政资金", "12.00", "15.50", "15.50", "100.00%", None, None),
+        ("财政专户管理资金", "0.00", "0.00", "0.00", "0.00%", None, None),
+        ("单位资金", "0.00", "0.00", "0.00", "0.00%", None, None),
+        ("其他资金", None, None, None, None, None, None),
+    ]
+    assert [r.name for r in t.indicators] == ["购置设备数量", "群众文化活动场次"]
+
+
+ONE_CELL_PER_LINE = """部门预算项目支出绩效自评表(2024年度) |
+项目名称 |
+示例县统计局工资性支出 |
+预算执行情况(10分) |
+年度预算数(万元) |
+年初预算 |
+调整后预算数 |
+预算执行数 |
+预算执行率 |
+权重 |
+得分 |
+原因 |
+总额 |
+80.25 |
+84.60 |
+84.60 |
+100.00% |
+10 |
+|
+1.预算执行率=预算执行数/调整后预算数,未达到90%的需说明原因(100字以内);2.年中调整预算的,应单独说明理由. |
+其中:财政资金 |
+80.25 |
+84.60 |
+84.60 |
+100.00% |
+/ |
+/ |
+单位资金 |
+0.00 |
+0.00 |
+0.00 |
+0.00% |
+/ |
+/ |
+绩效指标(90分) |
+一级指标 |
+二级指标 |
+三级指标 |
+指标性质 |
+指标值 |
+度量单位 |
+完成值 |
+权重 |
+得分 |
+未完成原因分析 |
+产出指标 |
+数量指标 |
+工资发放覆盖率 |
+= |
+100 |
+% |
+100 |
+90 |
+90 |
+|
+合计 |
+100 |
+100 |
+"""
+
+
+def test_lone_figure_after_the_rate_is_the_weight(tmp_path):
+    (t,) = _tables(tmp_path, ONE_CELL_PER_LINE)
+    assert _budget(t)[0] == ("总额", "80.25", "84.60", "84.60", "100.00%", "10", None)
+    assert _budget(t)[2] == ("单位资金", "0.00", "0.00", "0.00", "0.00%", None, None)
+
+
+RUN_TOGETHER = ("绩效目标自评表(2023年度)项目名称示例镇排水沟渠整治项目主管部门示例县水务局实施单位示例县水务局"
+                "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:353510100.00%10"
+                "其中:本年财政拨款3535其他资金年度总体目标年初设定目标年度总体目标完成情况综述整治排水沟渠,改善排水条件,"
+                "减少内涝,保障群众出行安全,提升人居环境。绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分"
+                "未完成原因及拟采取的改进措施产出指标(70分)数量指标整治沟渠长度20≥1200米≥1200米20"
+                "沟渠盖板厚度20≥12厘米≥12厘米20质量指标验收合格率30100%100%30"
+                "效益指标(20分)社会效益指标受益群众人数20≥800人≥800人20满意度指标(10分)服务对象满意度指标"
+                "受益群众满意度10≥95%≥95%10总分100100")
+
+
+def test_part_of_the_total_split_by_the_total(tmp_path):
+    (t,) = _tables(tmp_path, RUN_TOGETHER)
+    assert _budget(t)[:2] == [("年度资金总额", None, "35", "35", "100.00%", "10", "10"),
+                              ("其中:本年财政拨款", None, "35", "35", None, None, None)]
+
+
+def test_genre_words_deviation_header_and_centimetres(tmp_path):
+    (t,) = _tables(tmp_path, RUN_TOGETHER)
+    rows = {r.name: r for r in t.indicators}
+    assert "整治沟渠长度" in rows  # not 及拟采取的改进措施…整治沟渠长度
+    r = rows["沟渠盖板厚度"]
+    assert (r.target.op, r.target.text, r.target.unit) == (">=", "12", "厘米")
+    assert (r.actual.text, r.actual.unit, r.weight.raw, r.score.raw) == ("12", "厘米", "20", "20")
