@@ -103,9 +103,9 @@ ONE_CELL_PER_LINE = """部门预算项目支出绩效自评表(2024年度) |
 = |
 100 |
 % |
-100 |
+|
 90 |
-90 |
+|
 |
 合计 |
 100 |
@@ -117,6 +117,36 @@ def test_lone_figure_after_the_rate_is_the_weight(tmp_path):
     (t,) = _tables(tmp_path, ONE_CELL_PER_LINE)
     assert _budget(t)[0] == ("总额", "80.25", "84.60", "84.60", "100.00%", "10", None)
     assert _budget(t)[2] == ("单位资金", "0.00", "0.00", "0.00", "0.00%", None, None)
+
+
+def test_cells_shown_empty_keep_their_columns(tmp_path):
+    """A form not filled in: 完成值 and 得分 empty, 权重 printed. Each cell ends in a pipe, so a line
+    that is only a pipe is an empty cell and 90 is the weight, not the actual."""
+    (t,) = _tables(tmp_path, ONE_CELL_PER_LINE)
+    (r,) = t.indicators
+    assert (r.target.op, r.target.text, r.target.unit) == ("=", "100", "%")
+    assert r.actual is None and r.score is None and r.weight.raw == "90"
+
+
+MARKDOWN = """| 项目支出绩效自评表(2023年度) | | | | | | | |
+| 项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | |
+| 年度资金总额 | 50 | 48 | 48 | 10 | 100% | 10 | |
+| 其中:当年财政拨款 | 50 | 48 | 48 | 100% | | | |
+| 上年结转资金 | | | | | | | |
+| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 |
+| 产出指标 | 数量指标 | 培训农民人次 | ≥500人次 | | 30 | | 尚未统计 |
+| | 质量指标 | 培训合格率 | ≥95% | 97% | 30 | 30 | |
+| 效益指标 | 社会效益指标 | 带动增收户数 | ≥40户 | 45户 | 30 | 30 | |
+"""
+
+
+def test_empty_cells_between_pipes(tmp_path):
+    (t,) = _tables(tmp_path, MARKDOWN)
+    rows = {r.name: r for r in t.indicators}
+    r = rows["培训农民人次"]
+    assert r.actual is None and r.weight.raw == "30" and r.score is None and r.deviation == "尚未统计"
+    assert (rows["培训合格率"].actual.text, rows["培训合格率"].score.raw) == ("97", "30")
+    assert _budget(t)[1] == ("其中:当年财政拨款", "50", "48", "48", "100%", None, None)
 
 
 RUN_TOGETHER = ("绩效目标自评表(2023年度)项目名称示例镇排水沟渠整治项目主管部门示例县水务局实施单位示例县水务局"

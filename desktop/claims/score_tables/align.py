@@ -69,6 +69,8 @@ def emit(tok: T.Token, role: str) -> float | None:
     k = tok.kind
     if k == T.VOID:
         return None
+    if k == T.EMPTY:  # a cell the table shows empty: it fills its column, but heads no row
+        return None if role in (V.L1, V.L2, V.NAME) else 0.0
     if role == V.L1:
         if k == T.LVL12 and _WEIGHTED.search(tok.text):
             return 2.5  # 满意度指标(10分): a first level carries its weight
@@ -111,8 +113,8 @@ def emit(tok: T.Token, role: str) -> float | None:
 
 
 def junk(tok: T.Token, prev_kind: str | None) -> float:
-    if tok.kind == T.VOID:
-        return 0.0  # 指标2: a placeholder of an empty slot
+    if tok.kind in (T.VOID, T.EMPTY):
+        return 0.0  # 指标2: a placeholder of an empty slot; a cell left empty
     if tok.kind in (T.NUM, T.QTY) and prev_kind in (T.LVL1, T.LVL2, T.LVL12):
         return -0.6  # 管理指标 30: a level's own weight
     if tok.kind == T.DASH:
@@ -334,6 +336,8 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     bp[e] = (bj, "multi", (roles, sp))
         dp = new
         back.append(bp)
+        if t.kind == T.EMPTY:
+            continue
         prev_kind = t.kind
         prev_value = None
         if t.kind in (T.QTY, T.NUM) and not t.glued or t.kind == T.QTY:
@@ -378,6 +382,8 @@ AMOUNTS = (V.B_START, V.B_FULL, V.B_EXEC)
 def _budget_values(tok: T.Token) -> list[list[tuple[str, int, int]]]:
     """Ways to read one figure token as budget cells: [(text, start offset in token, end)]."""
     s = C.nfkc(tok.text)
+    if tok.kind == T.EMPTY:
+        return [[("", 0, 0)], []]  # a cell shown empty, or padding where cells were merged
     if tok.kind == T.DASH:
         return [[("", 0, len(s))]]
     if tok.kind in (T.NUM, T.QTY) and not tok.glued:
@@ -431,7 +437,7 @@ def assign_budget(values: list[T.Token], columns: list[str], total: dict[str, De
         flat = [(values[i], a, b, txt) for i, cells in enumerate(combo) for (txt, a, b) in cells]
         if len(flat) > len(columns):
             continue
-        extra = len(flat) - len(values)
+        extra = len(flat) - len(values) + sum(1 for cells in combo if not cells)
         for cols in itertools.combinations(range(len(columns)), len(flat)):
             placed = {columns[c]: f for c, f in zip(cols, flat)}
             s = _budget_score(placed, columns, extra, total)

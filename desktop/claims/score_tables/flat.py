@@ -395,12 +395,15 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
             if C.parse_figure(t.text):
                 continue
             rows.append((t, []))
-        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
+        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH, T.EMPTY) and rows:
             rows[-1][1].append(t)
+    for _name, values in rows:  # cells left empty past the columns (a row padded with ||||) say nothing
+        while values and values[-1].kind == T.EMPTY and len(values) > len(h.roles):
+            values.pop()
     total_name = None
     total_amounts: dict[str, Decimal] | None = None
     for n, (name_tok, values) in enumerate(rows):
-        if not values and not V.is_budget_row_name(name_tok.text):
+        if not any(v.kind != T.EMPTY for v in values) and not V.is_budget_row_name(name_tok.text):
             if V.B_REASON in h.roles and n and rows[n - 1][1] and T.is_prose(name_tok.text):
                 continue  # the 原因 cell of the row before
             break
@@ -453,7 +456,7 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
                 l1 = tok
             elif role == V.L2:
                 l2 = tok
-            elif tok.kind != T.DASH:
+            elif tok.kind not in (T.DASH, T.EMPTY):
                 cells[role] = Cell(orig[tok.start:tok.end], tok.start, tok.end, page=page_at(tok.start))
         if l1 is not None:
             level1 = _level_text(orig[l1.start:l1.end])

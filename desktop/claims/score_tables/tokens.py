@@ -21,8 +21,8 @@ from desktop.claims.score_tables import cells as C
 from desktop.claims.score_tables import vocab as V
 
 # kinds
-TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID = (
-    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void")
+TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID, EMPTY = (
+    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void", "empty")
 
 
 @dataclass
@@ -100,6 +100,40 @@ def _kind_of_cell(text: str) -> str:
     return TEXT
 
 
+_PIPE_PART = re.compile(r"\||\n|[^|\n]+")
+
+
+def _pipe_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, line break before) of each cell between pipes, an empty cell (``| |``, or a line
+    that is only ``|`` where every cell ends in one) as a piece with ``start == end``. Rows written
+    ``| a | b |`` open each line with a pipe: that one borders no cell."""
+    lines = [ln.strip() for ln in text[start:end].split("\n") if ln.strip()]
+    opened = sum(1 for ln in lines if ln.startswith("|")) * 2 >= len(lines) > 0
+    out: list[tuple[int, int, bool]] = []
+    brk = False
+    content = False  # words since the last pipe
+    last_pipe_line = None  # the line number of the last pipe (None: no pipe yet)
+    line = 0
+    for m in _PIPE_PART.finditer(text, start, end):
+        g = m.group()
+        if g == "\n":
+            brk = True
+            line += 1
+        elif g == "|":
+            if not content and last_pipe_line is not None and (not opened or last_pipe_line == line):
+                out.append((m.start(), m.start(), brk))
+                brk = False
+            content = False
+            last_pipe_line = line
+        else:
+            s, e = _strip(text, m.start(), m.end())
+            if e > s:
+                out.append((s, e, brk))
+                brk = False
+                content = True
+    return out
+
+
 def _pieces(text: str, start: int, end: int, mode: str) -> list[tuple[int, int, bool]]:
     """(start, end, line break before) of each non-empty piece between separators."""
     # a pipe or a tab is a cell border whatever else separates the cells
@@ -159,7 +193,12 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     word, not words and figures."""
     mode = mode or separator_mode(text, start, end)
     out: list[Token] = []
-    for s, e, brk in _pieces(text, start, end, mode):
+    pieces = _pipe_pieces(text, start, end) if mode == "pipe" and "\t" not in text[start:end] else _pieces(
+        text, start, end, mode)
+    for s, e, brk in pieces:
+        if s == e:
+            out.append(Token(EMPTY, "", s, s, brk))
+            continue
         piece = text[s:e]
         kind = _kind_of_cell(piece)
         if kind == TEXT and prose_cells and mode in ("pipe", "tab") and is_prose(piece):
