@@ -172,3 +172,22 @@ def test_genre_words_deviation_header_and_centimetres(tmp_path):
     r = rows["沟渠盖板厚度"]
     assert (r.target.op, r.target.text, r.target.unit) == (">=", "12", "厘米")
     assert (r.actual.text, r.actual.unit, r.weight.raw, r.score.raw) == ("12", "厘米", "20", "20")
+
+
+NAME_WITH_FIGURES = """项目支出绩效自评表(2022年度)
+| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 |
+| 产出指标(50分) | 数量指标 | 新建35KV输电线路4条 | 4 | 12.5 | 12.5 | |
+| | 质量指标 | 线路验收合格率 | ≥98% | 100% | 12.5 | 12.5 | |
+| | 时效指标 | 工程完工时限(月) | 8 | 8 | 12.5 | 12.5 | |
+| | 成本指标 | 单公里造价(万元) | ≤60 | 58 | 12.5 | 12.5 | |
+"""
+
+
+def test_name_with_figures_in_its_own_cell_and_score_after_weight(tmp_path):
+    """A bordered cell with words between its figures is a name, not cells run together; one figure
+    where 年度指标值 and 实际完成值 stand, then the same figure twice: 分值 and 得分."""
+    (t,) = _tables(tmp_path, NAME_WITH_FIGURES)
+    assert [r.name for r in t.indicators][0] == "新建35KV输电线路4条"
+    r = t.indicators[0]
+    assert (r.weight.raw, r.score.raw) == ("12.5", "12.5")
+    assert [(x.weight.raw, x.score.raw) for x in t.indicators[1:]] == [("12.5", "12.5")] * 3

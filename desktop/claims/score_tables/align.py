@@ -34,6 +34,8 @@ TAIL_FACTOR = 0.7
 MULTI_GAIN = 1.0  # per column a figure run together with others fills
 LEVELS = (T.LVL1, T.LVL2, T.LVL12)
 ROW_HINT = 0.8
+PAIR_EQUAL = 1.0  # 得分 equal to the 分值 just before it
+PAIR_LESS = 0.3
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
@@ -273,6 +275,9 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     dp = [NEG] * (m + 1)
     dp[NONE] = 0.0
     back: list[list[tuple | None]] = []
+    score_col = schema.index(V.SCORE) if V.SCORE in schema and schema.index(V.SCORE) > 0 and schema[
+        schema.index(V.SCORE) - 1] == V.WEIGHT else -1
+    pair_value: Decimal | None = None  # the previous token's value, when a 分值 it may be
     prev_kind = None
     prev_value: Decimal | None = None
     schema_t = tuple(schema)
@@ -304,6 +309,15 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                 if v > new[k]:
                     new[k] = v
                     bp[k] = (best_j, "fill", None)
+            if k == score_col and em[k] is not None and dp[k - 1] > NEG and pair_value is not None and (
+                    back and back[-1][k - 1] is not None and back[-1][k - 1][1] != "junk"):
+                # 得分 right after 分值: the same figure (full marks) or a smaller one
+                v0 = _num(t) if t.kind == T.NUM and not t.glued else None
+                if v0 is not None and v0 <= pair_value:
+                    v = dp[k - 1] + em[k] + (PAIR_EQUAL if v0 == pair_value else PAIR_LESS)
+                    if v > new[k]:
+                        new[k] = v
+                        bp[k] = (k - 1, "fill", None)
         # a new row
         end_best, end_j = dp[NONE], NONE
         for j in range(m):
@@ -338,6 +352,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         back.append(bp)
         if t.kind == T.EMPTY:
             continue
+        pair_value = _num(t) if t.kind == T.NUM and not t.glued else None
         prev_kind = t.kind
         prev_value = None
         if t.kind in (T.QTY, T.NUM) and not t.glued or t.kind == T.QTY:

@@ -204,7 +204,8 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
         if kind == TEXT and prose_cells and mode in ("pipe", "tab") and is_prose(piece):
             out.append(Token(TEXT, piece, s, e, brk))
             continue
-        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
+        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece) and not (
+            mode in ("pipe", "tab") and _words_between_figures(piece))
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
@@ -261,6 +262,22 @@ def _looks_glued(piece: str) -> bool:
     figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
                and not _relative_before(n, m.start())]
     return len(figures) >= 2
+
+
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
+
+
+def _words_between_figures(piece: str) -> bool:
+    """Words between a cell's figures (``配套电力设施1250KVA变压器3台``): one cell that is a name or a
+    sentence, not cells run together — those hold words before their figures, figures after."""
+    n = C.nfkc(piece)
+    dates = [(m.start(), m.end()) for m in DATE_RE.finditer(n)]
+    figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)]
+    for a, b in zip(figures, figures[1:]):
+        gap = n[a.end():b.start()]
+        if _WORD.search(gap) and not C.comparator(gap.strip()):
+            return True
+    return False
 
 
 def _relative_before(s: str, pos: int) -> bool:
