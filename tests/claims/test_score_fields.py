@@ -155,7 +155,8 @@ RUN_TOGETHER = ("绩效目标自评表(2023年度)项目名称示例镇排水沟
                 "减少内涝,保障群众出行安全,提升人居环境。绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分"
                 "未完成原因及拟采取的改进措施产出指标(70分)数量指标整治沟渠长度20≥1200米≥1200米20"
                 "沟渠盖板厚度20≥12厘米≥12厘米20质量指标验收合格率30100%100%30"
-                "效益指标(20分)社会效益指标受益群众人数20≥800人≥800人20满意度指标(10分)服务对象满意度指标"
+                "效益指标(20分)社会效益指标受益群众人数10≥800人≥800人10村容村貌改善状况10明显提升明显提升10"
+                "满意度指标(10分)服务对象满意度指标"
                 "受益群众满意度10≥95%≥95%10总分100100")
 
 
@@ -191,3 +192,13 @@ def test_name_with_figures_in_its_own_cell_and_score_after_weight(tmp_path):
     r = t.indicators[0]
     assert (r.weight.raw, r.score.raw) == ("12.5", "12.5")
     assert [(x.weight.raw, x.score.raw) for x in t.indicators[1:]] == [("12.5", "12.5")] * 3
+
+
+def test_score_after_a_word_ending_in_ti_sheng(tmp_path):
+    """``明显提升明显提升10满意度指标(10分)``: 10 is the 得分 after a qualitative target and actual, not a
+    relative figure (提升10%); the word before it is no first level the vocabulary lacks."""
+    (t,) = _tables(tmp_path, RUN_TOGETHER)
+    r = next(r for r in t.indicators if r.name == "村容村貌改善状况")
+    assert (r.weight.raw, r.score.raw) == ("10", "10")
+    assert (r.actual is None or r.actual.value is None) and (r.target is None or r.target.value is None)
+    assert r.level1 == "效益指标(20分)"

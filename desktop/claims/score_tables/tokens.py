@@ -248,7 +248,7 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
     for i in range(len(toks) - 2):
         a, b, c = toks[i], toks[i + 1], toks[i + 2]
         if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
-                and b.glued and c.kind in (LVL2, LVL12):
+                and b.glued and c.kind in (LVL2, LVL12) and not (c.kind == LVL12 and _WEIGHTED.search(c.text)):
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
                 a.kind = LVL1
@@ -264,6 +264,7 @@ def _looks_glued(piece: str) -> bool:
     return len(figures) >= 2
 
 
+_WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")  # 满意度指标(10分): a first level itself
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
 
 
@@ -278,6 +279,13 @@ def _words_between_figures(piece: str) -> bool:
         if _WORD.search(gap) and not C.comparator(gap.strip()):
             return True
     return False
+
+
+def _bare_before_words(seg: str, m: re.Match[str]) -> bool:
+    """A figure with no unit right before words (``显著提升显著提升10满意度指标``): the next cell (a
+    score) after a word ending in 提升 / 增加, not a relative figure (``提升10%``, ``增加5人``)."""
+    num = m.group("num")
+    return not (m.groupdict().get("unit") or num.endswith("%")) and "\u4e00" <= seg[m.end():m.end() + 1] <= "\u9fff"
 
 
 def _relative_before(s: str, pos: int) -> bool:
@@ -307,7 +315,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
             if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]):
                 continue
             b = cut
-        if _relative_before(seg, a) or (a > 0 and seg[a - 1] in "第"):
+        if _relative_before(seg, a) and not _bare_before_words(seg, m) or (a > 0 and seg[a - 1] in "第"):
             continue
         if a > pos:
             out.extend(_text_tokens(text, s + pos, s + a, unit_column))
