@@ -202,3 +202,25 @@ def test_score_after_a_word_ending_in_ti_sheng(tmp_path):
     assert (r.weight.raw, r.score.raw) == ("10", "10")
     assert (r.actual is None or r.actual.value is None) and (r.target is None or r.target.value is None)
     assert r.level1 == "效益指标(20分)"
+
+
+SCRAMBLED_PDF = ("示例区农业技术推广站2023年度项目自评价.pdf\n财政项目支出绩效自评表 (2023 年度) 农机设备更新 项目名称 "
+                 "主管部门 示例区农业农村委员会 年初预算数 全年预算数 全年执行数 分值 执行率 得分 180000.00 180000.00 "
+                 "171,000 10 9.5 180000.00 180000.00 171000 — 上年结转资金 0 0 — 其他资金 0 0 — 年度资金总额 项目资金 "
+                 "(元) 示例区农业技术推广 站 实施单位 其中:当年财政拨款 预期目标 年度 总体 目标 95% 实际完成情况 "
+                 "已完成农机设备更新。 -1-\n")
+
+
+def test_scrambled_pdf_budget_figures_before_their_names(tmp_path):
+    """The first rows' figures right under the header, their names further on: cut into rows by the
+    columns they fit, given to the names that have none (the total first); the unit printed among them."""
+    (t,) = _tables(tmp_path, SCRAMBLED_PDF)
+    assert _budget(t) == [
+        ("年度资金总额", "180000.00", "180000.00", "171,000", None, "10", "9.5"),
+        ("其中:当年财政拨款", "180000.00", "180000.00", "171000", None, None, None),
+        ("上年结转资金", None, "0", "0", None, None, None),
+        ("其他资金", None, "0", "0", None, None, None),
+    ]
+    assert t.budget_unit == "元" and t.budget[1].part_of == "年度资金总额"
+    loc = t.budget[0].location
+    assert SCRAMBLED_PDF[loc.start:loc.end] == "180000.00 180000.00 171,000 10 9.5"

@@ -443,9 +443,33 @@ def assign_budget(values: list[T.Token], columns: list[str], total: dict[str, De
     """The best placement of a budget row's figures in the header's columns: role -> (token, start, end,
     text) with start/end inside the token's text. ``total``: the amounts of the block's 年度资金总额 line
     when this row is one of its 其中 parts (a part is at most its total, often all of it)."""
+    fit = budget_fit(values, columns, total)
+    return fit[1] if fit else {}
+
+
+def split_budget_rows(values: list[T.Token], columns: list[str], most: int) -> list[list[T.Token]] | None:
+    """Figures of up to ``most`` budget rows printed one after another with their names elsewhere (a
+    scrambled PDF): the cut into rows whose placements fit best, or None."""
+    best: tuple[float, list[list[T.Token]]] | None = None
+    n = len(values)
+    for k in range(1, min(most, n) + 1):
+        for cuts in itertools.combinations(range(1, n), k - 1):
+            groups = [values[a:b] for a, b in zip((0, *cuts), (*cuts, n))]
+            fits = [budget_fit(g, columns) for g in groups]
+            if any(f is None for f in fits):
+                continue
+            s = sum(f[0] for f in fits)
+            if best is None or s > best[0]:
+                best = (s, groups)
+    return best[1] if best else None
+
+
+def budget_fit(values: list[T.Token], columns: list[str], total: dict[str, Decimal] | None = None
+               ) -> tuple[float, dict[str, tuple[T.Token, int, int, str]]] | None:
+    """(score, placement) of :func:`assign_budget`, None when the figures fit no placement."""
     options = [_budget_values(t) for t in values]
     if not values or any(not o for o in options):
-        return {}
+        return None
     best: tuple[float, dict] | None = None
     count = 0
     for combo in itertools.product(*options):
@@ -461,7 +485,7 @@ def assign_budget(values: list[T.Token], columns: list[str], total: dict[str, De
                 best = (s, placed)
             if count > 20000:
                 break
-    return best[1] if best else {}
+    return best
 
 
 def _budget_score(placed: dict, columns: list[str], extra: int = 0,

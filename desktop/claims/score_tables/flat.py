@@ -390,18 +390,18 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
     header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
     toks = T.tokenize(text, h.end, end, prose_cells=True)
     rows: list[tuple[T.Token, list[T.Token]]] = []
+    lead: list[T.Token] = []  # figures before the first row's name
     for t in toks:
         if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
             if C.parse_figure(t.text):
                 continue
             rows.append((t, []))
-        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH, T.EMPTY) and rows:
-            rows[-1][1].append(t)
+        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH, T.EMPTY):
+            (rows[-1][1] if rows else lead).append(t)
     for _name, values in rows:  # cells left empty past the columns (a row padded with ||||) say nothing
         while values and values[-1].kind == T.EMPTY and len(values) > len(h.roles):
             values.pop()
-    total_name = None
-    total_amounts: dict[str, Decimal] | None = None
+    entries: list[tuple[T.Token, list[T.Token]]] = []
     for n, (name_tok, values) in enumerate(rows):
         if not any(v.kind != T.EMPTY for v in values) and not V.is_budget_row_name(name_tok.text):
             if V.B_REASON in h.roles and n and rows[n - 1][1] and T.is_prose(name_tok.text):
@@ -409,6 +409,17 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
             break
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
+        entries.append((name_tok, values))
+    detached = _detached_rows(lead, rows, h)
+    if detached:
+        names = {id(nt) for nt, _ in detached}
+        entries = detached + [(nt, v) for nt, v in entries if id(nt) not in names]
+    if unit is None and detached:
+        unit = ctx.budget_unit = _budget_unit_in(text, h.end, end)
+        table.budget_unit = table.budget_unit or unit
+    total_name = None
+    total_amounts: dict[str, Decimal] | None = None
+    for name_tok, values in entries:
         placed = A.assign_budget(values, h.roles, total_amounts)
         cells: dict[str, Cell] = {V.B_NAME: Cell(orig[name_tok.start:name_tok.end], name_tok.start, name_tok.end)}
         for role, (tok, a, b, txt) in placed.items():
@@ -417,6 +428,8 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
+        if values and values[-1].end < name_tok.start:  # figures printed before their name: the row is where they are
+            row.location = Location(values[0].start, values[-1].end)
         if header_weight and total_name is None and row.weight is None:
             f = C.parse_figure(header_weight)
             row.weight = Figure(raw=f"({header_weight}分)", text=f.text, value=f.value)
@@ -426,6 +439,30 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
             if re.search(r"总|合计", C.key(row.name)):
                 total_amounts = {r: f.value for r, f in zip(A.AMOUNTS, (row.planned_start, row.planned_full, row.executed))
                                  if f is not None and f.value}  # a total printed as 0 was left unfilled
+
+
+def _detached_rows(lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]], h: Header
+                   ) -> list[tuple[T.Token, list[T.Token]]]:
+    """A scrambled PDF prints a block's first rows' figures right under the header and their names
+    further on (``250000.00 250000.00 215,457.6 10 8.62 250000.00 250000.00 215457.6 — 上年结转资金 0 0 —
+    … 年度资金总额 … 其中:当年财政拨款``): the figures, cut into rows, go to the block's names that have
+    none, the total first."""
+    if sum(1 for t in lead if t.kind in (T.NUM, T.QTY, T.RUN)) < 2 or len(lead) > 14:
+        return []
+    free = [nt for nt, values in rows if not any(v.kind != T.EMPTY for v in values) and V.is_budget_row_name(nt.text)]
+    if not free:
+        return []
+    free.sort(key=lambda nt: 0 if re.search(r"总|合计", C.key(nt.text)) else 1)
+    groups = A.split_budget_rows(lead, h.roles, len(free))
+    if not groups:
+        return []
+    return list(zip(free, groups))
+
+
+def _budget_unit_in(text: str, start: int, end: int) -> str | None:
+    """The amount unit printed inside the block (``项目资金 (元)`` moved among the rows by a scrambled PDF)."""
+    m = _BUDGET_UNIT_RE.search(C.simplified(text[start:end]))
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,
