@@ -224,3 +224,22 @@ def test_scrambled_pdf_budget_figures_before_their_names(tmp_path):
     assert t.budget_unit == "元" and t.budget[1].part_of == "年度资金总额"
     loc = t.budget[0].location
     assert SCRAMBLED_PDF[loc.start:loc.end] == "180000.00 180000.00 171,000 10 9.5"
+
+
+NAMES_AMONG_HEADER = ("示例县卫生健康局项目绩效自评表.xlsx\n示例县项目支出绩效自评表 (2021年度) 项目名称 乡镇卫生院设备购置补助 "
+                      "主管部门 示例县卫生健康局 项目资金 年初预算数 (万元) 年度资金总额 其中:当年财政拨款 实施单位 全年预算数 "
+                      "全年执行数 分值 执行率 得分 48.20 47.72 10 99% 9.9 48.20 47.72 — 99% — 上年结转资金 — — 其他资金 — — "
+                      "预期目标 实际完成情况 购置设备,提升基层诊疗能力 已购置设备并投入使用 年度总 体目标\n")
+
+
+def test_scrambled_budget_names_among_the_header_words(tmp_path):
+    """Names printed among the header's words (xlsx turned into PDF text), their figures under it; the
+    block's own heading (项目资金) is no line."""
+    (t,) = _tables(tmp_path, NAMES_AMONG_HEADER)
+    assert _budget(t) == [
+        ("年度资金总额", None, "48.20", "47.72", "99%", "10", "9.9"),
+        ("其中:当年财政拨款", None, "48.20", "47.72", "99%", None, None),
+        ("上年结转资金", None, None, None, None, None, None),
+        ("其他资金", None, None, None, None, None, None),
+    ]
+    assert t.budget_unit == "万元"

@@ -410,10 +410,11 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
         entries.append((name_tok, values))
-    detached = _detached_rows(lead, rows, h)
+    detached = _detached_rows(lead, rows, h, T.tokenize(text, max(0, h.start - 200), h.start, mode=T.separator_mode(
+        text, h.end, end)) if lead else [])
+    moved = {id(nt) for nt, _ in detached}
     if detached:
-        names = {id(nt) for nt, _ in detached}
-        entries = detached + [(nt, v) for nt, v in entries if id(nt) not in names]
+        entries = detached + [(nt, v) for nt, v in entries if id(nt) not in moved]
     if unit is None and detached:
         unit = ctx.budget_unit = _budget_unit_in(text, h.end, end)
         table.budget_unit = table.budget_unit or unit
@@ -428,7 +429,7 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
-        if values and values[-1].end < name_tok.start:  # figures printed before their name: the row is where they are
+        if values and id(name_tok) in moved:  # figures printed apart from their name: the row is where they are
             row.location = Location(values[0].start, values[-1].end)
         if header_weight and total_name is None and row.weight is None:
             f = C.parse_figure(header_weight)
@@ -441,15 +442,24 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
                                  if f is not None and f.value}  # a total printed as 0 was left unfilled
 
 
-def _detached_rows(lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]], h: Header
-                   ) -> list[tuple[T.Token, list[T.Token]]]:
+#: the name of a budget line, as the form prints it (年度资金总额, 其中:当年财政拨款, 上年结转资金, 其他资金)
+_LINE_NAME = re.compile(r"(?:其中[:：]?)?[\u4e00-\u9fff]{0,8}(?:资金|拨款|总额|合计|结转|支出)[:：]?")
+
+
+_BLOCK_HEADINGS = ("项目资金", "资金情况", "预算资金", "项目资金情况", "资金投入", "预算执行情况")
+
+
+def _detached_rows(lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]], h: Header,
+                   before: list[T.Token]) -> list[tuple[T.Token, list[T.Token]]]:
     """A scrambled PDF prints a block's first rows' figures right under the header and their names
     further on (``250000.00 250000.00 215,457.6 10 8.62 250000.00 250000.00 215457.6 — 上年结转资金 0 0 —
-    … 年度资金总额 … 其中:当年财政拨款``): the figures, cut into rows, go to the block's names that have
-    none, the total first."""
+    … 年度资金总额 … 其中:当年财政拨款``) or among the header's words (``before``: the text just before
+    the header): the figures, cut into rows, go to the names that have none, the total first."""
     if sum(1 for t in lead if t.kind in (T.NUM, T.QTY, T.RUN)) < 2 or len(lead) > 14:
         return []
-    free = [nt for nt, values in rows if not any(v.kind != T.EMPTY for v in values) and V.is_budget_row_name(nt.text)]
+    free = [t for t in before if t.kind == T.TEXT and _LINE_NAME.fullmatch(C.key(t.text))
+            and C.key(t.text) not in _BLOCK_HEADINGS]
+    free += [nt for nt, values in rows if not any(v.kind != T.EMPTY for v in values) and V.is_budget_row_name(nt.text)]
     if not free:
         return []
     free.sort(key=lambda nt: 0 if re.search(r"总|合计", C.key(nt.text)) else 1)
