@@ -391,7 +391,7 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
     toks = T.tokenize(text, h.end, end, prose_cells=True)
     rows: list[tuple[T.Token, list[T.Token]]] = []
     lead: list[T.Token] = []  # figures before the first row's name
-    for t in toks:
+    for t in _split_line_names(toks):
         if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
             if C.parse_figure(t.text):
                 continue
@@ -406,6 +406,8 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         if not any(v.kind != T.EMPTY for v in values) and not V.is_budget_row_name(name_tok.text):
             if V.B_REASON in h.roles and n and rows[n - 1][1] and T.is_prose(name_tok.text):
                 continue  # the 原因 cell of the row before
+            if n and len(C.key(name_tok.text)) <= 12 and C.key(name_tok.text).endswith((":", "：")):
+                continue  # a heading over the lines after it: 按收入性质分:
             break
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
@@ -440,6 +442,36 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
             if re.search(r"总|合计", C.key(row.name)):
                 total_amounts = {r: f.value for r, f in zip(A.AMOUNTS, (row.planned_start, row.planned_full, row.executed))
                                  if f is not None and f.value}  # a total printed as 0 was left unfilled
+
+
+_LEAD_DASH = re.compile(r"^[—\-－/]+")
+_LINE_START = re.compile(r"(?<!^)(?=其中[:：]|上年结转|其他资金|年度资金总额|当年财政拨款|本年财政拨款)")
+
+
+def _split_line_names(toks: list[T.Token]) -> list[T.Token]:
+    """Budget lines run together (``—上年结转资金其他资金``): the dash of the cell before is a cell of its
+    own, and each line name a token."""
+    out: list[T.Token] = []
+    for t in toks:
+        if t.kind != T.TEXT:
+            out.append(t)
+            continue
+        s, e = t.start, t.end
+        d = _LEAD_DASH.match(t.text)
+        if d and d.end() < len(t.text):
+            out.append(T.Token(T.DASH, t.text[:d.end()], s, s + d.end(), t.brk, True))
+            s += d.end()
+        piece = t.text[s - t.start:]
+        cuts = [m.start() for m in _LINE_START.finditer(piece) if not piece[:m.start()].endswith(("其中:", "其中：", "其中"))]
+        parts = [piece[a:b] for a, b in zip([0, *cuts], [*cuts, len(piece)])]
+        if cuts and all(V.is_budget_row_name(p) for p in parts):
+            pos = s
+            for p in parts:
+                out.append(T.Token(T.TEXT, p, pos, pos + len(p), t.brk and pos == t.start, True))
+                pos += len(p)
+        else:
+            out.append(T.Token(T.TEXT, piece, s, e, t.brk and s == t.start))
+    return out
 
 
 #: the name of a budget line, as the form prints it (年度资金总额, 其中:当年财政拨款, 上年结转资金, 其他资金)
