@@ -278,3 +278,17 @@ def test_budget_line_names_run_together(tmp_path):
         ("上年结转资金", None, None, None, None, None, None),
         ("其他资金", None, None, None, None, None, None),
     ]
+
+
+TABS = ("项目支出绩效自评表\n一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+        "产出指标\t数量指标\t培训人次\t≥500人次\t\t20\t\t未统计\n"
+        "\t质量指标\t合格率\t≥95%\t97%\t20\t20\t\n"
+        "效益指标\t社会效益指标\t带动就业人数\t≥30人\t35人\t30\t30\t\n")
+
+
+def test_empty_cells_between_tabs(tmp_path):
+    (t,) = _tables(tmp_path, TABS)
+    r = t.indicators[0]
+    assert (r.actual, r.weight.raw, r.score, r.deviation) == (None, "20", None, "未统计")
+    assert [(x.actual.text, x.weight.raw, x.score.raw) for x in t.indicators[1:]] == [("97", "20", "20"),
+                                                                                       ("35", "30", "30")]

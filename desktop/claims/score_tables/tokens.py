@@ -134,6 +134,35 @@ def _pipe_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     return out
 
 
+def _tab_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, line break before) of each cell between tabs, an empty cell (two tabs together, a
+    tab at a line's start or end) as a piece with ``start == end``."""
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    brk = False
+    for line_end in [*(m.start() for m in re.finditer("\n", text[start:end])), None]:
+        le = end if line_end is None else start + line_end
+        if "\t" in text[pos:le]:
+            cell = pos
+            for m in re.finditer("\t", text[pos:le]):
+                a, b = _strip(text, cell, pos + m.start())
+                out.append((a, b, brk) if b > a else (pos + m.start(), pos + m.start(), brk))
+                brk = False
+                cell = pos + m.end()
+            a, b = _strip(text, cell, le)
+            out.append((a, b, brk) if b > a else (le, le, brk))
+            brk = False
+        else:
+            a, b = _strip(text, pos, le)
+            if b > a:
+                out.append((a, b, brk))
+                brk = False
+        if line_end is not None:
+            brk = True
+        pos = le + 1
+    return out
+
+
 def _pieces(text: str, start: int, end: int, mode: str) -> list[tuple[int, int, bool]]:
     """(start, end, line break before) of each non-empty piece between separators."""
     # a pipe or a tab is a cell border whatever else separates the cells
@@ -193,8 +222,12 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     word, not words and figures."""
     mode = mode or separator_mode(text, start, end)
     out: list[Token] = []
-    pieces = _pipe_pieces(text, start, end) if mode == "pipe" and "\t" not in text[start:end] else _pieces(
-        text, start, end, mode)
+    if mode == "pipe" and "\t" not in text[start:end]:
+        pieces = _pipe_pieces(text, start, end)
+    elif mode == "tab" and "|" not in text[start:end]:
+        pieces = _tab_pieces(text, start, end)
+    else:
+        pieces = _pieces(text, start, end, mode)
     for s, e, brk in pieces:
         if s == e:
             out.append(Token(EMPTY, "", s, s, brk))
