@@ -216,7 +216,7 @@ def test_scrambled_pdf_budget_figures_before_their_names(tmp_path):
     columns they fit, given to the names that have none (the total first); the unit printed among them."""
     (t,) = _tables(tmp_path, SCRAMBLED_PDF)
     assert _budget(t) == [
-        ("年度资金总额", "180000.00", "180000.00", "171,000", None, "10", "9.5"),
+        ("年度资金总额", "180000.00", "180000.00", "171,000", "95%", "10", "9.5"),  # 95% among the goals
         ("其中:当年财政拨款", "180000.00", "180000.00", "171000", None, None, None),
         ("上年结转资金", None, "0", "0", None, None, None),
         ("其他资金", None, "0", "0", None, None, None),
@@ -292,3 +292,22 @@ def test_empty_cells_between_tabs(tmp_path):
     assert (r.actual, r.weight.raw, r.score, r.deviation) == (None, "20", None, "未统计")
     assert [(x.actual.text, x.weight.raw, x.score.raw) for x in t.indicators[1:]] == [("97", "20", "20"),
                                                                                        ("35", "30", "30")]
+
+
+SCRAMBLED_STRAYS = ("财政项目支出绩效自评表 (2023 年度) 项目名称 对口帮扶经费 主管部门 示例区文化旅游局 年初预算数 全年预算数 "
+                    "全年执行数 分值 执行率 得分 30000.00 30000.00 7.2 其中:当年财政拨款 0 0 — 上年结转资金 0 0 — 其他资金 "
+                    "0 0 — 年度资金总额 项目资金 (元) 示例区文化馆 实施单位 21,600 预期目标 年度 总体 目标 10 72% 实际完成情况 "
+                    "已完成帮扶人员相关经费支付。 -2-\n")
+
+
+def test_scrambled_budget_figures_printed_apart_are_placed_by_the_arithmetic(tmp_path):
+    """执行数 printed after the names and 分值 / 执行率 among the goals: they join the total's line where
+    执行数 / 预算数 = 执行率 and 分值 × 执行率 = 得分 bear them out."""
+    (t,) = _tables(tmp_path, SCRAMBLED_STRAYS)
+    assert _budget(t)[0] == ("年度资金总额", "30000.00", "30000.00", "21,600", "72%", "10", "7.2")
+
+
+def test_no_stray_is_placed_the_arithmetic_does_not_bear_out(tmp_path):
+    text = SCRAMBLED_STRAYS.replace("目标 10 72%", "目标 10 65%")
+    (t,) = _tables(tmp_path, text)
+    assert _budget(t)[0][4] is None and _budget(t)[0][3] != "21,600"

@@ -558,3 +558,54 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0,
     if amounts and w is not None and max(amounts) < w and max(amounts) > 0 and len(amounts) >= 2:
         score -= 0.5
     return score
+
+
+def place_with_strays(values: list[T.Token], strays: list[T.Token], columns: list[str]
+                      ) -> dict[str, tuple[T.Token, int, int, str]] | None:
+    """A scrambled PDF prints some of a budget line's figures apart from the others (执行数 after the
+    names, 执行率 among the goals): the placement of ``values`` (in their order) and some of the
+    ``strays`` (anywhere) that the block's arithmetic bears out — 执行数 / 预算数 = 执行率 or
+    分值 × 执行率 = 得分 — and that fits better than ``values`` alone; None when there is none."""
+    if not strays or len(strays) > 4 or len(values) + len(strays) > 9 or any(
+            t.kind not in (T.NUM, T.QTY, T.DASH) for t in values):
+        return None
+    cells = [(t, 0, len(t.text), C.nfkc(t.text) if t.kind != T.DASH else "") for t in values]
+    base = budget_fit(values, columns)
+    best: tuple[float, dict] | None = None
+    n = len(columns)
+    for k in range(1, len(strays) + 1):
+        for chosen in itertools.combinations(strays, k):
+            extra = [(t, 0, len(t.text), C.nfkc(t.text)) for t in chosen]
+            allc = cells + extra
+            if len(allc) > n:
+                continue
+            for cols in itertools.permutations(range(n), len(allc)):
+                lead_cols = cols[:len(cells)]
+                if any(a > b for a, b in zip(lead_cols, lead_cols[1:])):
+                    continue
+                placed = {columns[c]: f for c, f in zip(cols, allc)}
+                if len(placed) < len(allc):
+                    continue
+                sc = _budget_score(placed, columns)
+                if sc is None or not _borne_out(placed):
+                    continue
+                if best is None or sc > best[0]:
+                    best = (sc, placed)
+    if best is None or (base is not None and best[0] <= base[0]):
+        return None
+    return best[1]
+
+
+def _borne_out(placed: dict) -> bool:
+    vals = {}
+    for role, (_t, _a, _b, txt) in placed.items():
+        if txt:
+            try:
+                vals[role] = Decimal(txt.rstrip("%").replace(",", ""))
+            except InvalidOperation:
+                return False
+    full, ex, rate = vals.get(V.B_FULL, vals.get(V.B_START)), vals.get(V.B_EXEC), vals.get(V.B_RATE)
+    w, sc = vals.get(V.B_WEIGHT), vals.get(V.B_SCORE)
+    if full and ex is not None and rate is not None and abs(ex / full * 100 - rate) <= Decimal("0.006"):
+        return True
+    return bool(w and sc is not None and rate is not None and abs(w * min(rate, Decimal(100)) / 100 - sc) <= Decimal("0.006"))

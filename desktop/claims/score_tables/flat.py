@@ -277,7 +277,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         masks.append((h.start, h.end))
         if h.kind == "budget":
             end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
-            _read_budget(text, orig, table, h, end)
+            _read_budget(text, orig, table, h, end, next_start)
         else:
             end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
             _read_indicators(text, orig, table, h, end, page_at)
@@ -380,7 +380,7 @@ def _budget_unit(text: str, h: Header) -> str | None:
     return None
 
 
-def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -> None:
+def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, limit: int | None = None) -> None:
     unit = _budget_unit(text, h)
     table.budget_unit = table.budget_unit or unit
     table.budget_columns.update(h.names)
@@ -420,10 +420,12 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
     if unit is None and detached:
         unit = ctx.budget_unit = _budget_unit_in(text, h.end, end)
         table.budget_unit = table.budget_unit or unit
+    strays = _strays(text, rows, entries, end, limit, h) if detached else []
     total_name = None
     total_amounts: dict[str, Decimal] | None = None
     for name_tok, values in entries:
-        placed = A.assign_budget(values, h.roles, total_amounts)
+        placed = (A.place_with_strays(values, strays, h.roles) if strays and total_name is None else None) or \
+            A.assign_budget(values, h.roles, total_amounts)
         cells: dict[str, Cell] = {V.B_NAME: Cell(orig[name_tok.start:name_tok.end], name_tok.start, name_tok.end)}
         for role, (tok, a, b, txt) in placed.items():
             if txt:
@@ -499,6 +501,21 @@ def _detached_rows(lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]
     if not groups:
         return []
     return list(zip(free, groups))
+
+
+def _strays(text: str, rows: list[tuple[T.Token, list[T.Token]]], entries: list[tuple[T.Token, list[T.Token]]],
+            end: int, limit: int | None, h: Header) -> list[T.Token]:
+    """Figures of a scrambled block that no line took: among its words after the lines, and among the
+    goals printed right after it (up to their first sentence)."""
+    used = {id(v) for _nt, vs in entries for v in vs}
+    out = [v for _nt, vs in rows for v in vs if id(v) not in used and v.kind in (T.NUM, T.QTY)]
+    stop = min(limit if limit is not None else len(text), end + 120)
+    for t in T.tokenize(text, end, stop, mode="space"):
+        if t.kind == T.TEXT and re.search(r"[。，,;；]", t.text):
+            break
+        if t.kind in (T.NUM, T.QTY) and not T.DATE_RE.search(C.nfkc(t.text)):
+            out.append(t)
+    return out[:4]
 
 
 def _budget_unit_in(text: str, start: int, end: int) -> str | None:
