@@ -311,3 +311,27 @@ def test_no_stray_is_placed_the_arithmetic_does_not_bear_out(tmp_path):
     text = SCRAMBLED_STRAYS.replace("目标 10 72%", "目标 10 65%")
     (t,) = _tables(tmp_path, text)
     assert _budget(t)[0][4] is None and _budget(t)[0][3] != "21,600"
+
+
+def _paragraphs(cells: list[str]) -> str:
+    return "\n\n".join(cells) + "\n"
+
+
+PARAGRAPHS = _paragraphs([
+    "项目支出绩效自评表", "(2022年度)", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+    "偏差原因分析及改进措施",
+    "产出指标", "数量指标", "维修校舍面积", "≥1200平方米", " ", "40", " ", "尚未验收",
+    "质量指标", "验收合格率", "100%", "100%", "30", "30", " ",
+    "效益指标", "社会效益指标", "受益学生人数", "≥600（人）", "650", "30", "30", " ",
+])
+
+
+def test_one_cell_per_paragraph_with_blank_cells(tmp_path):
+    """A web page's table, one cell per paragraph, a blank cell a paragraph holding a space: 40 is the
+    weight of a row whose actual and score are blank. A unit in brackets after the figure is its unit."""
+    (t,) = _tables(tmp_path, PARAGRAPHS)
+    r = t.indicators[0]
+    assert (r.actual, r.weight.raw, r.score, r.deviation) == (None, "40", None, "尚未验收")
+    r = t.indicators[2]
+    assert (r.target.op, r.target.text, r.target.unit) == (">=", "600", "人")
+    assert (r.actual.text, r.actual.unit, r.weight.raw, r.score.raw) == ("650", "人", "30", "30")

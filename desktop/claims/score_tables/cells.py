@@ -152,6 +152,10 @@ def parse_quantity(cell: str | None) -> Quantity | None:
         return None
     op = OPS_BEFORE.get(m.group("op")) if m.group("op") else None
     unit = m.group("unit") or ""
+    if not unit and gloss[:1] in ("(", "（"):
+        g = re.fullmatch(r"[(（]\s*(?P<u>[^()（）]{1,6})\s*[)）]", gloss)
+        if g and unit_only(g.group("u")):
+            unit = unit_only(g.group("u"))  # 50（个）: the unit in brackets after the figure
     if unit in ("月", "日") or (unit == "年" and num[1] >= 100):
         return None  # 12月, 2024年: dates, not quantities (≥15年 is a duration)
     post = m.group("post")

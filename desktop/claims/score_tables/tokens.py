@@ -163,6 +163,32 @@ def _tab_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     return out
 
 
+_PARA = re.compile(r"\n[ \t\u3000\xa0]*\n")
+
+
+def _paragraph_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]] | None:
+    """One cell per paragraph (a web page's table, cells apart by a blank line): a paragraph that is
+    only a space is an empty cell (a piece with ``start == end``). None when the block is not written so."""
+    seg = text[start:end]
+    paras = len(_PARA.findall(seg))
+    if paras < 6 or seg.count("\n") > 2 * paras + paras // 2 + 2:
+        return None
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    for m in [*_PARA.finditer(text, start, end), None]:
+        pe = end if m is None else m.start()
+        chunk = text[pos:pe]
+        if chunk.strip():
+            ps = _pieces(text, pos, pe, "line")
+            if ps:
+                ps[0] = (ps[0][0], ps[0][1], True)  # a break before every paragraph
+            out.extend(ps)
+        elif chunk and m is not None and pos > start:
+            out.append((pos, pos, True))
+        pos = m.end() if m is not None else end
+    return out
+
+
 def _pieces(text: str, start: int, end: int, mode: str) -> list[tuple[int, int, bool]]:
     """(start, end, line break before) of each non-empty piece between separators."""
     # a pipe or a tab is a cell border whatever else separates the cells
@@ -227,7 +253,7 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     elif mode == "tab" and "|" not in text[start:end]:
         pieces = _tab_pieces(text, start, end)
     else:
-        pieces = _pieces(text, start, end, mode)
+        pieces = (_paragraph_pieces(text, start, end) if mode == "line" else None) or _pieces(text, start, end, mode)
     for s, e, brk in pieces:
         if s == e:
             out.append(Token(EMPTY, "", s, s, brk))
