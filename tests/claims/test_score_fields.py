@@ -267,7 +267,7 @@ def test_budget_headings_over_lines_do_not_end_the_block(tmp_path):
 
 GLUED_LINES = ("项目支出绩效自评表（2022年度）项目名称示例县农村饮水安全巩固提升工程主管部门示例县水利局实施单位示例县水利局"
                "项目资金（万元）年初预算数全年预算数全年执行数分值执行率得分年度资金总额150160152.81095.5%9.55"
-               "其中：当年财政拨款150160152.8—95.5%—上年结转资金其他资金年度总体目标预期目标实际完成情况\n")
+               "其中：当年财政拨款150160152.8—95.5%—上年结转资金00—其他资金年度总体目标预期目标实际完成情况\n")
 
 
 def test_budget_line_names_run_together(tmp_path):
@@ -275,7 +275,7 @@ def test_budget_line_names_run_together(tmp_path):
     assert _budget(t) == [
         ("年度资金总额", "150", "160", "152.8", "95.5%", "10", "9.55"),
         ("其中：当年财政拨款", "150", "160", "152.8", "95.5%", None, None),
-        ("上年结转资金", None, None, None, None, None, None),
+        ("上年结转资金", None, "0", "0", None, None, None),  # 00: 0 | 0, two amounts under three headers
         ("其他资金", None, None, None, None, None, None),
     ]
 

@@ -404,7 +404,8 @@ def _budget_values(tok: T.Token) -> list[list[tuple[str, int, int]]]:
     if tok.kind in (T.NUM, T.QTY) and not tok.glued:
         return [[(s, 0, len(s))]]
     m = re.fullmatch(r"([0-9.,]+)(%?)", s)
-    out = [[(s, 0, len(s))]] if C.parse_amount(s) or C.parse_figure(s) else []
+    whole = (C.parse_amount(s) or C.parse_figure(s)) and not (tok.glued and re.match(r"0[0-9]", s))
+    out = [[(s, 0, len(s))]] if whole else []  # 00 is no amount: 0 | 0 run together
     if not m or not tok.glued:
         return out
     digits, pct = m.group(1), m.group(2)
