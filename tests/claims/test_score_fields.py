@@ -335,3 +335,22 @@ def test_one_cell_per_paragraph_with_blank_cells(tmp_path):
     r = t.indicators[2]
     assert (r.target.op, r.target.text, r.target.unit) == (">=", "600", "人")
     assert (r.actual.text, r.actual.unit, r.weight.raw, r.score.raw) == ("650", "人", "30", "30")
+
+
+WORDS_RUN_TOGETHER = ("项目支出绩效自评表(2022年度)绩效指标一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"
+                      "产出指标(50分)数量指标改造农村户厕数量≥300户312户2020质量指标户厕验收合格率≥95%98%1515"
+                      "时效指标项目完成时间2022年12月底前2022年11月1515效益指标(30分)社会效益指标农村环境卫生改善"
+                      "明显改善明显改善1512生态效益指标粪污无害化处理率≥90%92%1515满意度指标(10分)服务对象满意度指标"
+                      "受益群众满意度≥90%93%109.5总分10096.5\n")
+
+
+def test_word_cells_run_into_the_name(tmp_path):
+    """Dates and a qualitative target repeated as the actual run into the name: they are cells of their
+    own, so the figures after them are 分值 and 得分 (15 | 12), not an actual and a weight."""
+    (t,) = _tables(tmp_path, WORDS_RUN_TOGETHER)
+    rows = {r.name: r for r in t.indicators}
+    r = rows["项目完成时间"]
+    assert (r.target.raw, r.actual.raw, r.weight.raw, r.score.raw) == ("2022年12月底前", "2022年11月", "15", "15")
+    r = rows["农村环境卫生改善"]
+    assert (r.target.raw, r.actual.raw, r.weight.raw, r.score.raw) == ("明显改善", "明显改善", "15", "12")
+    assert rows["受益群众满意度"].score.raw == "9.5"

@@ -407,6 +407,8 @@ def _text_tokens(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
     for t in toks:
         if t.kind == TEXT and _kind_of_cell(t.text) == DASH:
             t.kind = DASH
+    if toks and toks[-1].kind == TEXT:
+        toks[-1:] = _split_word_cells(toks[-1])
     if unit_column and toks and toks[-1].kind == TEXT:
         # 指标名称 and 计量单位 run together: 管护面积万亩 → 管护面积 | 万亩
         last = toks[-1]
@@ -418,6 +420,30 @@ def _text_tokens(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
                 toks.append(Token(UNIT, text[cut:last.end], cut, last.end, glued=True))
                 break
     return toks
+
+
+_DATE_TAIL = re.compile(r"(?:(?:19|20)[0-9]{2}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?"
+                        r"(?:底|末|前|内|以前|之前|初|中)*(?:完成)?){1,2}$")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年")
+
+
+def _split_word_cells(t: Token) -> list[Token]:
+    """Cells of words run together after a name, before the figures: dates (``项目完成时间2022年12月底前
+    2022年11月`` → name | 2022年12月底前 | 2022年11月) and a qualitative target repeated as the actual
+    (``环境改善明显改善明显改善`` → 环境改善 | 明显改善 | 明显改善)."""
+    s = t.text
+    m = _DATE_TAIL.search(s)
+    if m and m.start() >= 2 and not s[m.start() - 1].isdigit():
+        cuts = [y.start() for y in _YEAR.finditer(s, m.start())][:2]
+        bounds = [0, *cuts, len(s)]
+        return [Token(TEXT, s[a:b], t.start + a, t.start + b, t.brk and a == 0, t.glued or a > 0)
+                for a, b in zip(bounds, bounds[1:]) if b > a]
+    for k in range(min(12, (len(s) - 2) // 2), 1, -1):
+        if s[-2 * k:-k] == s[-k:] and not re.search(r"[0-9]", s[-k:]):
+            a, b = len(s) - 2 * k, len(s) - k
+            return [Token(TEXT, s[:a], t.start, t.start + a, t.brk), Token(TEXT, s[a:b], t.start + a, t.start + b, glued=True),
+                    Token(TEXT, s[b:], t.start + b, t.end, glued=True)]
+    return [t]
 
 
 def _split_levels(text: str, s: int, e: int) -> list[Token]:
