@@ -354,3 +354,18 @@ def test_word_cells_run_into_the_name(tmp_path):
     r = rows["农村环境卫生改善"]
     assert (r.target.raw, r.actual.raw, r.weight.raw, r.score.raw) == ("明显改善", "明显改善", "15", "12")
     assert rows["受益群众满意度"].score.raw == "9.5"
+
+
+CUT_AFTER_THE_VALUE = """部门预算项目支出绩效自评表(2023年度) |
+绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |
+产出指标 | 数量指标 | 维修路灯数量 | ≥ | 120 | 盏 | 126 | 45 | 45 | |
+产出指标 | 质量指标 | 路灯亮灯率 | ≥ | 98 | """
+
+
+def test_excerpt_cut_before_the_unit_column(tmp_path):
+    """The text stops after the last row's 指标值: its unit was never printed, so the target has no value
+    (its text is kept); the rows before are whole."""
+    (t,) = _tables(tmp_path, CUT_AFTER_THE_VALUE)
+    first, last = t.indicators
+    assert (first.target.op, first.target.text, first.target.unit) == (">=", "120", "盏")
+    assert last.name == "路灯亮灯率" and last.target.value is None and last.target.raw == "≥ | 98"

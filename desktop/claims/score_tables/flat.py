@@ -287,6 +287,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         start = table.location.start if table.location else h.start
         table.location = Location(start, last_end, table.page, None)
     if table is not None and _plausible(table):
+        _cut_short(table, text)
         yield table, masks
 
 
@@ -562,6 +563,22 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
         if V.NAME not in cells and not any(r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.SCORE)):
             continue
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
+
+
+def _cut_short(table: ScoreTable, text: str) -> None:
+    """The text stops inside the table's last row (an excerpt cut mid-table) after its 指标值, before
+    the 度量单位 and every later column: the target's unit is not known, so its value is not asserted
+    (the text stays in ``raw``)."""
+    from desktop.claims.scoretable import Target
+
+    if not table.indicators:
+        return
+    row = table.indicators[-1]
+    t = row.target
+    if (t is None or t.value is None or t.unit or " | " not in t.raw or row.location is None
+            or row.location.end < len(text.rstrip()) - 3 or any((row.actual, row.weight, row.score))):
+        return
+    row.target = Target(raw=t.raw, location=t.location)
 
 
 def _level_text(s: str) -> str:
