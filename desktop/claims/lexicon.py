@@ -30,7 +30,7 @@ BASE_UNITS: dict[str, str] = {
     "场次": COUNT, "场": COUNT, "期": COUNT, "轮": COUNT, "所": COUNT, "座": COUNT, "栋": COUNT,
     "间": COUNT, "处": COUNT, "宗": COUNT, "起": COUNT, "笔": COUNT, "支": COUNT, "类": COUNT,
     "种": COUNT, "头": COUNT, "只": COUNT, "株": COUNT, "棵": COUNT, "床": COUNT, "张床": COUNT,
-    "人日": COUNT, "块": COUNT, "面": COUNT,
+    "人日": COUNT, "块": COUNT, "面": COUNT, "盏": COUNT,
     "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
     "艘次": COUNT, "班次": COUNT, "趟": COUNT, "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
     # measures

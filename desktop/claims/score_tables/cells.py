@@ -235,7 +235,7 @@ def unit_only(cell: str | None, *, column: bool = False) -> str | None:
 
 
 #: the last character of a counting unit the lexicon may not list (台件, 人·次, 元/公里)
-_MEASURE_WORDS = set("件次个台套批起人户家所项场元亩吨米株头只份册本篇座辆艘架张幅部间处宗笔支类种床剂针例班门期轮趟组")
+_MEASURE_WORDS = set("件次个台套批起人户家所项场元亩吨米株头只份册本篇座辆艘架张幅部间处宗笔支类种床剂针例班门期轮趟组盏眼口孔棵栋")
 
 
 _NAME_UNIT = re.compile(
