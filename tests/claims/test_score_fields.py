@@ -369,3 +369,10 @@ def test_excerpt_cut_before_the_unit_column(tmp_path):
     first, last = t.indicators
     assert (first.target.op, first.target.text, first.target.unit) == (">=", "120", "盏")
     assert last.name == "路灯亮灯率" and last.target.value is None and last.target.raw == "≥ | 98"
+
+
+def test_measure_word_nothing_lists_in_the_unit_column(tmp_path):
+    (t,) = _tables(tmp_path, CUT_AFTER_THE_VALUE.replace("盏", "樘"))
+    r = t.indicators[0]
+    assert (r.name, r.target.text, r.target.unit, r.actual.text, r.actual.unit) == ("维修路灯数量", "120", "樘", "126", "樘")
+    assert (r.weight.raw, r.score.raw) == ("45", "45")

@@ -89,6 +89,8 @@ def emit(tok: T.Token, role: str) -> float | None:
     if role == V.UNITCOL:
         if k == T.TEXT and C.unit_only(tok.text, column=True):
             return 1.0  # 台件, 批次: a word the lexicon does not know, in the unit column
+        if k == T.TEXT and len(C.key(tok.text)) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", C.key(tok.text)):
+            return 0.3  # a measure word nothing lists, where the unit stands
         return {T.UNIT: 3.0, T.DASH: 0.2}.get(k)
     if role == V.TVALUE:
         return {T.NUM: 2.0, T.QTY: 1.5, T.DASH: 0.2, T.TEXT: 0.0}.get(k)
