@@ -376,3 +376,18 @@ def test_measure_word_nothing_lists_in_the_unit_column(tmp_path):
     r = t.indicators[0]
     assert (r.name, r.target.text, r.target.unit, r.actual.text, r.actual.unit) == ("维修路灯数量", "120", "樘", "126", "樘")
     assert (r.weight.raw, r.score.raw) == ("45", "45")
+
+
+SHORT_REASONS = """部门预算项目支出绩效自评表(2023年度)
+预算执行情况(10分) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 |
+总额 | 50.00 | 50.00 | 48.00 | 96.00% | 10 | 9.6 | 部分尾款未付 |
+其中:财政资金 | 50.00 | 50.00 | 48.00 | 96.00% | / | / | 无 |
+单位资金 | 0.00 | 0.00 | 0.00 | 0.00% | / | / | 无 |
+其他资金 | 0.00 | 0.00 | 0.00 | 0.00% | / | / | 无 |
+"""
+
+
+def test_short_reason_cells_do_not_end_the_block(tmp_path):
+    (t,) = _tables(tmp_path, SHORT_REASONS)
+    assert [b.name for b in t.budget] == ["总额", "其中:财政资金", "单位资金", "其他资金"]
+    assert _budget(t)[0] == ("总额", "50.00", "50.00", "48.00", "96.00%", "10", "9.6")

@@ -405,7 +405,8 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, l
     entries: list[tuple[T.Token, list[T.Token]]] = []
     for n, (name_tok, values) in enumerate(rows):
         if not any(v.kind != T.EMPTY for v in values) and not V.is_budget_row_name(name_tok.text):
-            if V.B_REASON in h.roles and n and rows[n - 1][1] and T.is_prose(name_tok.text):
+            if V.B_REASON in h.roles and n and rows[n - 1][1] and (T.is_prose(name_tok.text) or (
+                    n + 1 < len(rows) and V.is_budget_row_name(rows[n + 1][0].text))):
                 continue  # the 原因 cell of the row before
             if n and len(C.key(name_tok.text)) <= 12 and C.key(name_tok.text).endswith((":", "：")):
                 continue  # a heading over the lines after it: 按收入性质分:
