@@ -391,3 +391,17 @@ def test_short_reason_cells_do_not_end_the_block(tmp_path):
     (t,) = _tables(tmp_path, SHORT_REASONS)
     assert [b.name for b in t.budget] == ["总额", "其中:财政资金", "单位资金", "其他资金"]
     assert _budget(t)[0] == ("总额", "50.00", "50.00", "48.00", "96.00%", "10", "9.6")
+
+
+def test_quantities_written_as_forms_write_them():
+    from desktop.claims.score_tables import cells as C
+
+    def q(s):
+        x = C.parse_quantity(s)
+        return x and (x.op, x.text, x.unit)
+
+    assert q("90%（含）以上") == (">=", "90", "%")
+    assert q("5天(含)以内") == ("<=", "5", "天")
+    assert q("≥50（个）") == (">=", "50", "个")
+    assert q("12(厘米)") == (None, "12", "厘米")
+    assert q("2022(年)") is None

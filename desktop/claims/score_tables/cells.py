@@ -139,6 +139,7 @@ def parse_quantity(cell: str | None) -> Quantity | None:
     s = nfkc(_PAGE_MARK.sub("", cell)).strip()
     if not s or not _DIGIT.search(s):
         return None
+    s = re.sub(r"\(含\)(?=以上|以下|以内)", "", s)  # 90%(含)以上
     m = _QTY_RE.fullmatch(s)
     if not m:
         return None
