@@ -405,3 +405,11 @@ def test_quantities_written_as_forms_write_them():
     assert q("≥50（个）") == (">=", "50", "个")
     assert q("12(厘米)") == (None, "12", "厘米")
     assert q("2022(年)") is None
+
+
+def test_budget_unit_over_the_form(tmp_path):
+    text = "金额单位：万元\n" + SHORT_REASONS
+    (t,) = _tables(tmp_path, text)
+    assert t.budget_unit == "万元" and t.budget[0].unit == "万元"
+    (t,) = _tables(tmp_path, SHORT_REASONS)
+    assert t.budget_unit is None

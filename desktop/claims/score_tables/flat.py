@@ -383,7 +383,6 @@ def _budget_unit(text: str, h: Header) -> str | None:
 
 def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, limit: int | None = None) -> None:
     unit = _budget_unit(text, h)
-    table.budget_unit = table.budget_unit or unit
     table.budget_columns.update(h.names)
     ctx = Context(budget_unit=unit)
     head = C.nfkc(text[max(0, h.start - 40):h.end])
@@ -419,9 +418,12 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, l
     moved = {id(nt) for nt, _ in detached}
     if detached:
         entries = detached + [(nt, v) for nt, v in entries if id(nt) not in moved]
-    if unit is None and detached:
+    if unit is None:
         unit = ctx.budget_unit = _budget_unit_in(text, h.end, end)
-        table.budget_unit = table.budget_unit or unit
+    if unit is None:  # 金额单位：万元 over the form
+        m = re.search(r"单位\s*[:：]\s*(万元|元|亿元)", C.simplified(text[max(0, h.start - 400):h.start]))
+        unit = ctx.budget_unit = m.group(1) if m else None
+    table.budget_unit = table.budget_unit or unit
     strays = _strays(text, rows, entries, end, limit, h) if detached else []
     total_name = None
     total_amounts: dict[str, Decimal] | None = None
