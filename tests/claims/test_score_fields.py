@@ -413,3 +413,20 @@ def test_budget_unit_over_the_form(tmp_path):
     assert t.budget_unit == "万元" and t.budget[0].unit == "万元"
     (t,) = _tables(tmp_path, SHORT_REASONS)
     assert t.budget_unit is None
+
+
+SOURCES = """项目支出绩效自评表（2023年度）
+项目资金（万元） | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |
+年度资金总额 | 200 | 220 | 209 | 10 | 95% | 9.5 |
+其中：上级补助 | 150 | 150 | 150 | — | 100% | — |
+本级资金 | 50 | 70 | 59 | — | 84.29% | — |
+自筹资金 | | | | | | |
+银行贷款 | | | | | | |
+年度总体目标 | 预期目标 | 实际完成情况 |
+"""
+
+
+def test_budget_lines_by_every_source_the_forms_name(tmp_path):
+    (t,) = _tables(tmp_path, SOURCES)
+    assert [b.name for b in t.budget] == ["年度资金总额", "其中：上级补助", "本级资金", "自筹资金", "银行贷款"]
+    assert _budget(t)[2] == ("本级资金", "50", "70", "59", "84.29%", None, None)
