@@ -430,3 +430,13 @@ def test_budget_lines_by_every_source_the_forms_name(tmp_path):
     (t,) = _tables(tmp_path, SOURCES)
     assert [b.name for b in t.budget] == ["年度资金总额", "其中：上级补助", "本级资金", "自筹资金", "银行贷款"]
     assert _budget(t)[2] == ("本级资金", "50", "70", "59", "84.29%", None, None)
+
+
+def test_reason_note_one_cell_per_line_without_pipes(tmp_path):
+    """The same form one cell per line with no pipes: the 原因 note is one cell, its figures (90%, 100字)
+    no scores; a run-together block is never taken for a note (see cancha in the shared tables)."""
+    text = ONE_CELL_PER_LINE.replace(" |\n", "\n").replace("|\n", "\n")
+    (t,) = _tables(tmp_path, text)
+    assert _budget(t) == [("总额", "80.25", "84.60", "84.60", "100.00%", "10", None),
+                          ("其中:财政资金", "80.25", "84.60", "84.60", "100.00%", None, None),
+                          ("单位资金", "0.00", "0.00", "0.00", "0.00%", None, None)]

@@ -254,13 +254,15 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
         pieces = _tab_pieces(text, start, end)
     else:
         pieces = (_paragraph_pieces(text, start, end) if mode == "line" else None) or _pieces(text, start, end, mode)
+    # cells with borders of their own: pipes, tabs, or one cell per line (not one run-together line)
+    bordered = mode in ("pipe", "tab") or (mode == "line" and text.count("\n", start, end) >= 6)
     for s, e, brk in pieces:
         if s == e:
             out.append(Token(EMPTY, "", s, s, brk))
             continue
         piece = text[s:e]
         kind = _kind_of_cell(piece)
-        if kind == TEXT and prose_cells and mode in ("pipe", "tab") and is_prose(piece):
+        if kind == TEXT and prose_cells and bordered and is_prose(piece):
             out.append(Token(TEXT, piece, s, e, brk))
             continue
         mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece) and not (
@@ -281,12 +283,13 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     return _split_trailing_comparators(out)
 
 
-_CLAUSE = re.compile(r"[，,。;；]")
+_CLAUSE = re.compile(r"[，。；]|[,;](?![0-9])")
 
 
 def is_prose(piece: str) -> bool:
-    """Sentences, not a cell's name or value: long, with clause marks."""
-    return len(piece) >= 24 and len(_CLAUSE.findall(piece)) >= 2
+    """Sentences, not a cell's name or value (nor cells run together): long, with clause marks, mostly
+    words."""
+    return len(piece) >= 24 and len(_CLAUSE.findall(piece)) >= 2 and len(_DIGIT.findall(piece)) * 5 < len(piece)
 
 
 def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
