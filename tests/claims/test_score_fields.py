@@ -440,3 +440,12 @@ def test_reason_note_one_cell_per_line_without_pipes(tmp_path):
     assert _budget(t) == [("总额", "80.25", "84.60", "84.60", "100.00%", "10", None),
                           ("其中:财政资金", "80.25", "84.60", "84.60", "100.00%", None, None),
                           ("单位资金", "0.00", "0.00", "0.00", "0.00%", None, None)]
+
+
+def test_qualitative_target_and_actual_run_together_between_figures():
+    """``15改善办学条件改善办学条件13``: the words between 分值 and 得分 are the target and the actual."""
+    from desktop.claims.score_tables import tokens as T
+
+    s = "教学环境15改善办学条件改善办学条件13生态效益指标"
+    assert [(t.kind, t.text) for t in T.tokenize(s, 0, len(s))][:5] == [
+        ("text", "教学环境"), ("num", "15"), ("text", "改善办学条件"), ("text", "改善办学条件"), ("num", "13")]

@@ -441,10 +441,11 @@ def _split_word_cells(t: Token) -> list[Token]:
         bounds = [0, *cuts, len(s)]
         return [Token(TEXT, s[a:b], t.start + a, t.start + b, t.brk and a == 0, t.glued or a > 0)
                 for a, b in zip(bounds, bounds[1:]) if b > a]
-    for k in range(min(12, (len(s) - 2) // 2), 1, -1):
-        if s[-2 * k:-k] == s[-k:] and not re.search(r"[0-9]", s[-k:]):
+    for k in range(min(16, len(s) // 2), 1, -1):
+        if s[-2 * k:-k] == s[-k:] and not re.search(r"[0-9]", s[-k:]) and len(s) - 2 * k in (0, *range(2, len(s))):
             a, b = len(s) - 2 * k, len(s) - k
-            return [Token(TEXT, s[:a], t.start, t.start + a, t.brk), Token(TEXT, s[a:b], t.start + a, t.start + b, glued=True),
+            head = [Token(TEXT, s[:a], t.start, t.start + a, t.brk)] if a else []
+            return [*head, Token(TEXT, s[a:b], t.start + a, t.start + b, t.brk and not a, glued=True),
                     Token(TEXT, s[b:], t.start + b, t.end, glued=True)]
     return [t]
 
