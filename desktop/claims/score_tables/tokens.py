@@ -309,7 +309,7 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
     level the vocabulary does not know (a garbled or local one)."""
     for i in range(len(toks) - 2):
         a, b, c = toks[i], toks[i + 1], toks[i + 2]
-        if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
+        if a.kind == TEXT and not a.glued and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
                 and b.glued and c.kind in (LVL2, LVL12) and not (c.kind == LVL12 and _WEIGHTED.search(c.text)):
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
