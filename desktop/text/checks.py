@@ -86,6 +86,7 @@ MESSAGES: dict[str, str] = {
     "table.met_marked_down": "“{row}”已达成目标（{met_l}）却只得 {score}/{weight} 分，也没有写扣分原因",
     "table.execution_score": "“{row}”执行率得分：{rate_l} × {weight} = {expected}，表中写 {score}{rounding_l}（按{profile}）",
     "table.budget_rate": "“{row}”执行率复算：{executed} ÷ {planned} = {computed}%，表中写 {stated}{rounding_l}",
+    "table.budget_rate_parts": "“{row}”各栏为 0、执行率写 {stated}，但其中各项执行 {executed} ÷ 预算 {planned} = {computed}%{rounding_l}",
     "table.budget_over": "“{row}”执行率 {rate} 超过 100%：支出超过预算，请说明原因",
     "table.budget_parts": "“{row}”与其中各项不符：{columns_l}{rounding_l}",
     "table.budget_no_execution": "预算执行情况只填了预算，没有执行数和执行率（“{row}”）",
