@@ -158,10 +158,23 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
     return out
 
 
+def _items(b: Breakdown) -> tuple[str, ...]:
+    return tuple(subject_key(p.subject) for p in b.parts)
+
+
+def _adds_up(b: Breakdown) -> bool:
+    return not any(p.approx for p in b.parts) and \
+        sum((converted(p, b.total)[0] for p in b.parts), Decimal(0)) == b.total.value
+
+
 @rule("breakdown_sum")
 def breakdown_sum(ctx: Context) -> Iterator[Finding]:
     """其中 / 包括 breakdowns add up to their total (one unit in the last place per term is 舍入差异)."""
-    for b in breakdowns(ctx):
+    found = breakdowns(ctx)
+    # the same items broken down twice (申请 … 其中 A, B, C; 完成 … 其中 A, B, C): where one list adds up
+    # exactly it names every part, so its twin that does not add up is short of the same whole
+    complete = {_items(b) for b in found if len(b.parts) >= 3 and _adds_up(b)}
+    for b in found:
         if any(p.approx for p in b.parts):
             continue
         terms = [converted(p, b.total) for p in b.parts]
@@ -174,7 +187,7 @@ def breakdown_sum(ctx: Context) -> Iterator[Finding]:
         # whole numbers are exact, except in 亿 (313 亿元 is a rounded figure)
         rounding_possible = places > 0 or b.total.scale >= 10**8
         tolerance = sum((ulp(pl) for _, pl in terms), Decimal(0))
-        exhaustive = _exhaustive(b.parts)
+        exhaustive = _exhaustive(b.parts) or (len(b.parts) >= 3 and _items(b) in complete)
         if rounding_possible and abs(diff) <= tolerance:
             severity = ROUNDING
         elif exhaustive:

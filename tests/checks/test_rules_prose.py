@@ -158,3 +158,14 @@ def test_allocations_by_different_documents_are_not_one_total_stated_twice():
     assert not check_text(text, rules=["same_total"])
     again = "全年下达我市农业发展专项资金预算3120万元。经核实，下达我市农业发展专项资金预算3210万元。"
     assert check_text(again, rules=["same_total"])
+
+
+def test_the_same_items_broken_down_twice_one_short():
+    """申请 … 其中 A, B, C and 完成 … 其中 A, B, C: the second adds up exactly, so the first names every part
+    too and falling short of its total is an error, not a partial list."""
+    text = ("本项目共申请资金1850000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。"
+            "本项目共完成资金1400000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。")
+    found = [f for f in check_text(text) if f["rule"] == "breakdown_sum"]
+    assert [(f["severity"], f["values"][0]) for f in found] == [("error", "1850000")]
+    alone = "本项目共申请资金1850000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。"
+    assert [f for f in check_text(alone) if f["rule"] == "breakdown_sum"] == []
