@@ -91,6 +91,13 @@ def _is_total_like(c: ClaimRef) -> bool:
     return bool(_TOTAL_FLOW.match(re.sub(r"\s+", "", c.subject))) or bool(re.search(r"总|合计|共计|全年", c.subject))
 
 
+def _opens_total(c: ClaimRef) -> bool:
+    """A total by the words right before its figure (the subject may still hold the previous figure when a
+    sentence break was lost: 其他资金859.6万元2023年支出)."""
+    tail = re.split(r"[0-9.,]+[ \t]*(?:万亿|亿|千万|百万|万|千)?(?:元|%|人次|人|个|项)", c.subject)[-1]
+    return _is_total_like(c) or bool(_TOTAL_FLOW.match(re.sub(r"\s+", "", tail)))
+
+
 def _stray_number(ctx: Context, a: int, b: int) -> bool:
     """A digit between ``a`` and ``b`` that belongs to no claim: cells of a table run together."""
     text = ctx.norm
@@ -138,9 +145,17 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
         if inside:  # （其中：…）: the parts end with the bracket
             end = min((i for i in (text.find("）", m.end(), end), text.find(")", m.end(), end)) if i >= 0),
                       default=end)
-        elif any(_paren_depth(text[m.end():o.start()]) == 0
-                 for o in markers[k + 1:bisect.bisect_left(marker_starts, end)]):
-            continue  # a second list in the same sentence: outer and inner parts cannot be told apart
+        else:
+            later = [o for o in markers[k + 1:bisect.bisect_left(marker_starts, end)]
+                     if _paren_depth(text[m.end():o.start()]) == 0]
+            if later:
+                # …其他资金859.6万元2023年支出2310.4万元，其中…: a new total opens the second list (a lost
+                # sentence break); otherwise outer and inner parts cannot be told apart
+                nxt = next((c for c in reversed(ctx.claims_between(m.end(), later[0].start()))
+                            if c.end is not None and c.end <= later[0].start()), None)
+                if nxt is None or len(text[nxt.end:later[0].start()]) > 3 or not _opens_total(nxt):
+                    continue
+                end = nxt.start
         parts: list[ClaimRef] = []
         for c in ctx.claims_between(m.end(), end):
             if _paren_depth(text[m.end():c.start]) != 0:

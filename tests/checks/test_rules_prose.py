@@ -169,3 +169,14 @@ def test_the_same_items_broken_down_twice_one_short():
     assert [(f["severity"], f["values"][0]) for f in found] == [("error", "1850000")]
     alone = "本项目共申请资金1850000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。"
     assert [f for f in check_text(alone) if f["rule"] == "breakdown_sum"] == []
+
+
+def test_two_lists_whose_sentence_break_was_lost():
+    """收到 … 其中 A, B, C 支出 … 其中 A, B, C with the 。 between them lost in conversion: two breakdowns (the
+    spending's parts are not the income's restated), each checked against its own total."""
+    text = ("2023年收到补助资金共1520.5万元,其中:中央资金900.5万元,省级资金120万元,县级资金500万元"
+            "2023年支出1498.3万元,其中中央资金878.3万元,省级资金120万元,县级资金500万元  二、绩效分析")
+    assert check_text(text, rules=["same_total", "breakdown_sum"]) == []
+    off = text.replace("县级资金500万元2023", "县级资金510万元2023")
+    found = check_text(off, rules=["same_total", "breakdown_sum"])
+    assert [(f["rule"], f["values"][0]) for f in found] == [("breakdown_sum", "1520.5")]
