@@ -224,6 +224,47 @@ def breakdown_sum(ctx: Context) -> Iterator[Finding]:
         yield _finding(ctx, "breakdown_sum", severity, "breakdown.sum", params, [b.total, *b.parts])
 
 
+#: the 转移支付 template's second section lists how the allocation was spent: 资金安排是：支持A 5万元，…
+ALLOCATION = re.compile(r"资金(?:安排|分配)(?:情况)?(?:是|为|如下)[:：]?|资金(?:安排|分配)如下|分解下达(?:情况)?(?:是|为|如下)[:：]?")
+_ALLOCATED = re.compile(r"下达|拨付|安排|分配")
+
+
+def _clause_before(text: str, at: int) -> str:
+    begin = max(text.rfind(ch, 0, at) for ch in "。；;\n") + 1
+    return text[begin:at]
+
+
+@rule("allocation_sum")
+def allocation_sum(ctx: Context) -> Iterator[Finding]:
+    """资金安排是：A a，B b，… adds up to the allocation stated before it (省下达我县…资金 63.2 万元)."""
+    text = ctx.norm
+    in_breakdowns = {id(p) for b in breakdowns(ctx) for p in [b.total, *b.parts]}
+    for m in ALLOCATION.finditer(text):
+        end = next((i for i in range(m.end(), min(len(text), m.end() + 400)) if text[i] in HARD_END),
+                   min(len(text), m.end() + 400))
+        parts = [c for c in ctx.claims_between(m.end(), end) if c.kind == "amount" and not c.approx
+                 and not PER_UNIT.search(c.subject)]
+        if len(parts) < 3 or any(id(p) in in_breakdowns for p in parts):
+            continue
+        total = next((c for c in reversed(ctx.claims_between(max(0, m.start() - 600), m.start()))
+                      if c.kind == "amount" and not c.approx and c.end is not None and c.end <= m.start()
+                      and _ALLOCATED.search(_clause_before(text, c.start or 0))
+                      and all(compatible(p, c) for p in parts)), None)
+        if total is None:
+            continue
+        terms = [converted(p, total) for p in parts]
+        places = max([total.decimals] + [pl for _, pl in terms])
+        got = sum((v for v, _ in terms), Decimal(0))
+        diff = got - total.value
+        if diff == 0 or got > total.value * 2:
+            continue
+        severity = ROUNDING if places > 0 and abs(diff) <= ulp(places) * len(terms) else WARNING
+        expr = " + ".join(fmt(v) if p.scale != total.scale else p.raw.replace(",", "") for (v, _), p in zip(terms, parts))
+        params = {"subject": total.subject, "stated": total.raw.replace(",", ""), "unit": total.unit, "expr": expr,
+                  "computed": fmt_min(got, places), "diff": fmt_min(abs(diff), places)}
+        yield _finding(ctx, "allocation_sum", severity, "allocation.sum", params, [total, *parts])
+
+
 # --- income, spending, balance --------------------------------------------------------------------
 
 _TOTAL_FLOW = re.compile(r"^(?:(?:19|20)[0-9]{2}年?)?(?:年初|年末|全年|本年度?|当年|部门|单位|整体|全部|实际|合计|"

@@ -14,6 +14,7 @@ SEVERITY_NAMES = {"error": "错误", "warning": "警告", "rounding": "舍入差
 
 RULE_NAMES = {
     "breakdown_sum": "其中各项之和",
+    "allocation_sum": "资金安排之和",
     "income_spending": "收入与支出",
     "balance": "结余",
     "same_total": "同一数字前后不一",
@@ -56,6 +57,7 @@ FIELD_NAMES = {"planned_start": "年初预算数", "planned_full": "全年预算
 STAGES = {"budget": "预算", "final": "决算"}
 
 MESSAGES: dict[str, str] = {
+    "allocation.sum": "资金安排各项：{expr} = {computed}{unit}，与前文{subject} {stated}{unit} 不符，差 {diff}{unit}{rounding_l}",
     "breakdown.sum": "{subject} {stated}{unit}{marker}各项：{expr} = {computed}，报告写 {stated}，差 {diff}{unit}{rounding_l}",
     "income_spending.over": "{stage_l}支出大于收入：{spending_subject} {spending}{unit} − {income_subject} {income}{unit}"
                             " = {diff}{unit}（收不抵支，且未见说明上年结转）",

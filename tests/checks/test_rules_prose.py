@@ -180,3 +180,15 @@ def test_two_lists_whose_sentence_break_was_lost():
     off = text.replace("县级资金500万元2023", "县级资金510万元2023")
     found = check_text(off, rules=["same_total", "breakdown_sum"])
     assert [(f["rule"], f["values"][0]) for f in found] == [("breakdown_sum", "1520.5")]
+
+
+def test_the_allocation_list_adds_up_to_the_allocation():
+    """The 转移支付 template: (一) 省下达我县…资金 X 万元; (二) 资金安排是：支持A a 万元，… — a list that does not
+    add up to the allocation is a warning; one that does is silent."""
+    head = "一、绩效目标分解下达情况\n2023年，省下达我县文化惠民专项资金48.6万元。\n（二）资金安排情况。\n"
+    ok = head + "2023年我县资金安排是：支持图书馆建设20万元，支持乡镇文化站12万元，支持送戏下乡10.6万元，支持非遗保护6万元。"
+    assert check_text(ok, rules=["allocation_sum"]) == []
+    short = ok.replace("支持非遗保护6万元", "支持非遗保护2万元")
+    found = check_text(short, rules=["allocation_sum"])
+    assert [(f["severity"], f["values"][0]) for f in found] == [("warning", "48.6")]
+    assert "= 44.6万元" in found[0]["message"] and "差 4.0万元" in found[0]["message"]
