@@ -35,6 +35,7 @@ IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"}
 MAX_RENDER_PAGES = 200  # pages of extracted text per file; the rest is in the original
 MAX_SHEET_ROWS = 2000
 MAX_SHEET_COLS = 30
+MAX_BLOCK_CHARS = 2_000_000  # characters read of one file for its text rendering (200 pages hold ~600,000)
 MAX_IMAGE_PIXELS = 16_000_000  # larger pictures are shrunk to MAX_IMAGE_SIDE (about 400 dpi on A4)
 MAX_IMAGE_SIDE = 4000
 LINE = 13.0
@@ -307,14 +308,25 @@ def _decode(data: bytes) -> str | None:
     return decode(data)
 
 
-def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str) -> Rendered:
-    """The text and tables of a .docx / .xlsx / text file, under a note that the original is in the package."""
+def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str, blocks: Any = ...) -> Rendered:
+    """The text and tables of a .docx / .xlsx / text file, under a note that the original is in the package.
+    ``blocks``: what :func:`read_blocks` gave for the file, read under the parsing ceilings by the caller
+    (:meth:`desktop.parsing.guarded.GuardedParser.run`), or its :class:`~desktop.parsing.guarded.Refused`:
+    then one notice page says why the file is not shown. Without it the file is read here (trusted input
+    only: tests)."""
+    from desktop.parsing.guarded import Refused
+
     first = w.pages
-    try:
-        blocks = _read_blocks(src, ext)
-    except Exception:  # python-docx / openpyxl raise assorted errors on a damaged file
-        return render_notice(w, title, "broken", member)
-    if blocks is None:
+    if blocks is ...:
+        try:
+            blocks = read_blocks(src, ext)
+        except Exception:  # python-docx / openpyxl raise assorted errors on a damaged file
+            return render_notice(w, title, "broken", member)
+    if isinstance(blocks, Refused):
+        if blocks.code == "corrupt":
+            return render_notice(w, title, "broken", member)
+        return render_notice(w, title, "refused", member, reason=blocks.code, detail=blocks.detail)
+    if blocks is None:  # a text file that is not text
         return render_notice(w, title, "broken", member)
     w.new_page()
     w.header([title, T.notice_text("rendered_text"), T.ORIGINAL_IN_PACKAGE.format(path=member)])
@@ -328,6 +340,8 @@ def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str
             w.y += 20
         elif kind == "text":
             complete = w.text_lines(content, start_page=first)
+        elif kind == "cut":  # read_blocks stopped at MAX_BLOCK_CHARS
+            complete = False
         else:
             complete = w.table(content, start_page=first)
         if not complete:
@@ -339,7 +353,24 @@ def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str
     return Rendered(first, w.pages - first, note=note)
 
 
-def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
+class _Budget:
+    """The characters :func:`read_blocks` keeps of one file (more than :data:`MAX_RENDER_PAGES` pages hold)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_BLOCK_CHARS
+
+    def take(self, text: str) -> bool:
+        self.left -= len(text)
+        return self.left >= 0
+
+
+def read_blocks(src: str | Path, ext: str) -> list[tuple[str, Any]] | None:
+    """The headings, text and tables of a .docx / .xlsx / text file, at most :data:`MAX_BLOCK_CHARS`
+    characters (then a ``("cut", None)`` block); None for a text file that is not text. Parses untrusted input: run it in
+    the parsing child (:class:`desktop.parsing.guarded.GuardedParser`); a damaged file raises."""
+    src = Path(src)
+    ext = ext.lower().lstrip(".")
+    budget = _Budget()
     if ext in ("docx", "docm"):
         import docx
         from docx.table import Table
@@ -350,14 +381,19 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
         blocks: list[tuple[str, Any]] = []
         text: list[str] = []
         for block in document.iter_inner_content():
+            if budget.left < 0:
+                break
             if isinstance(block, Paragraph):
                 text.append(block.text)
+                budget.take(block.text)
             elif isinstance(block, Table):
                 if text:
                     blocks.append(("text", "\n".join(text)))
                     text = []
                 rows, seen = [], set()
                 for row in block.rows:
+                    if len(rows) >= MAX_SHEET_ROWS or budget.left < 0:
+                        break
                     cells = []
                     for cell in row.cells:
                         if cell._tc in seen:
@@ -365,10 +401,13 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
                             continue
                         seen.add(cell._tc)
                         cells.append(cell.text.strip())
+                        budget.take(cells[-1])
                     rows.append(cells)
                 blocks.append(("table", rows))
         if text:
             blocks.append(("text", "\n".join(text)))
+        if budget.left < 0:
+            blocks.append(("cut", None))
         return blocks
     if ext in ("xlsx", "xlsm"):
         import openpyxl
@@ -390,10 +429,15 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
                         while cells and not cells[-1]:
                             cells.pop()
                         rows.append(cells)
+                        if not budget.take("".join(cells)):
+                            break
                     while rows and not rows[-1]:
                         rows.pop()
                     blocks.append(("heading", f"工作表：{ws.title}"))
                     blocks.append(("table", rows) if rows else ("text", "（空）"))
+                    if budget.left < 0:
+                        blocks.append(("cut", None))
+                        break
                 return blocks
             finally:
                 wb.close()
@@ -410,5 +454,5 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
 
             rows = list(csv.reader(io.StringIO(text), delimiter="\t" if ext == "tsv" else ","))[:MAX_SHEET_ROWS]
             return [("table", [r[:MAX_SHEET_COLS] for r in rows])]
-        return [("text", text)]
+        return [("text", text[:MAX_BLOCK_CHARS])] + ([("cut", None)] if len(text) > MAX_BLOCK_CHARS else [])
     return None
