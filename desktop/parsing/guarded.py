@@ -60,6 +60,15 @@ class GuardedParser:
     def children_started(self) -> int:
         return self._runner.children_started
 
+    def set_limits(self, limits: Limits) -> None:
+        """New limits (a setting changed): the next parse runs under them, in a new child."""
+        if limits != self.limits:
+            self.limits = limits
+            with self._lock:
+                self._runner.set_limits(limits)
+                if self.timeout is not None:
+                    self._runner.timeout = float(self.timeout)
+
     def check(self, path: str | Path, ext: str) -> Refused | None:
         """The checks before opening alone: a refusal, or None when the file may be parsed."""
         try:
