@@ -168,3 +168,34 @@ def test_role_switch_disables_editing_in_the_window(window):
     assert not window.act_import.isEnabled() and not window.act_add.isEnabled()
     assert not window.links.act_link.isEnabled() and not window.claims_view.acceptDrops()
     assert "王审计 · 审核" in window.identity_label.text()
+
+
+def test_a_bomb_linked_as_evidence_shows_why_in_the_preview(reviewer_window, tmp_path):
+    """A zip bomb linked to a claim: the preview says it was not opened and why (the parsing ceilings), the
+    window goes on, and the next file previews as usual."""
+    import time
+
+    from desktop.review.links import link_evidence
+    from tests import hostile_files as H
+
+    w = reviewer_window
+    ws = w.ws
+    c = next(c for c in claim_rows(ws.db) if c["evidence_ids"])
+    ws.set_identity(role="editor")
+    bomb = H.docx_bomb(tmp_path / "情况说明.docx")
+    eid = register_file(ws, bomb).evidence_id
+    link_evidence(ws.db, claim_id=c["id"], evidence_id=eid)
+    ws.set_identity(role="reviewer")
+    w.open_review_mode(c["id"])
+    page = w.review_mode
+    page.reload()
+    assert page.go_to(c["id"])
+    row = next(i for i, e in enumerate(page._evidence) if e["evidence_id"] == eid)
+    t = time.monotonic()
+    page.evidence_list.setCurrentRow(row)
+    assert time.monotonic() - t < 2.0
+    assert page.preview.kind == "error"
+    text = page.preview.message.text()
+    assert text.startswith("无法预览这份文件：疑似压缩炸弹") and "（设置 parse.zip_" in text, text
+    page.evidence_list.setCurrentRow(0 if row else 1)
+    assert page.preview.kind in ("pdf", "sheet", "text", "image")

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from db.changes import Changes
 from desktop.claims.queries import report_text
+from desktop.parsing import limits as parse_limits
 from desktop.review import status
 from desktop.review.queries import linked_evidence
 from desktop.review.review import ReviewInfo, review_claim, review_history, review_overview, review_progress
@@ -190,7 +191,8 @@ class ReviewModePanel(QWidget):
         self.evidence_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.evidence_list.setMaximumHeight(110)
         self.evidence_list.currentRowChanged.connect(self._on_evidence_row)
-        self.preview = LocatorPreview()
+        # workbooks and .docx files are read on the reader lane, under the workspace's parsing ceilings
+        self.preview = LocatorPreview(submit=self.session.read, limits=lambda: parse_limits.load(self.ws.db))
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(4, 0, 0, 0)
