@@ -85,11 +85,11 @@ class GuardedParser:
         ``cancel``, polled while the child parses: when it turns true the child is killed and
         :class:`RunnerClosed` raised."""
         ext = (ext or "").lower().lstrip(".")
+        with self._lock:  # taken first: cancel_current() during the checks closes this one, and the call raises
+            runner = self._runner
         refused = self.check(path, ext)
         if refused is not None:
             return refused
-        with self._lock:
-            runner = self._runner
         if runner.in_process:  # no child can be started here: parse in this process, checked
             return self._in_process(fn, path, ext, args)
         done = threading.Event()

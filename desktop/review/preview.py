@@ -18,6 +18,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from desktop.parsing.guarded import GuardedParser, Refused, RunnerClosed
 from desktop.parsing.limits import Limits
@@ -141,15 +142,19 @@ class PreviewReader:
         """The workspace's limits as they are now (a changed setting takes a new child)."""
         self.parser.set_limits(limits)
 
-    def read(self, path: str | Path, ext: str | None, locator: str | None,
-             search: str | None = None) -> SheetWindow | str | Refused | None:
+    def read(self, path: str | Path, ext: str | None, locator: str | None, search: str | None = None,
+             wanted: Callable[[], bool] | None = None) -> SheetWindow | str | Refused | None:
         """The sheet window (a workbook) or the text (a .docx); a :class:`Refused` saying why not; None when
-        cancelled by a newer preview (or for another kind of file: the widget shows those itself)."""
+        cancelled by a newer preview (or for another kind of file: the widget shows those itself).
+        ``wanted()``: False when a newer preview was asked for meanwhile (then nothing is read) — checked
+        once this read counts as busy, so a :meth:`cancel_current` made at any moment stops it."""
         ext = (ext or "").lower().lstrip(".")
         loc = parse_locator(locator)
         with self._state:
             self._busy += 1
         try:
+            if wanted is not None and not wanted():
+                return None
             if ext in SHEET_EXT:
                 return self.parser.run(read_sheet_window, path, ext, loc.sheet, loc.row, loc.column, search)
             if ext in DOCX_EXT:

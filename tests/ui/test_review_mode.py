@@ -199,3 +199,43 @@ def test_a_bomb_linked_as_evidence_shows_why_in_the_preview(reviewer_window, tmp
     assert text.startswith("无法预览这份文件：疑似压缩炸弹") and "（设置 parse.zip_" in text, text
     page.evidence_list.setCurrentRow(0 if row else 1)
     assert page.preview.kind in ("pdf", "sheet", "text", "image")
+
+
+def test_a_slow_preview_is_read_off_the_gui_thread_and_a_newer_file_cancels_it(qtbot, tmp_path):
+    """On the reader lane (not inline): the pane says it is reading, the GUI thread is free, and choosing
+    another file kills the slow read instead of waiting for it."""
+    import time
+
+    import docx
+
+    from desktop.parsing.limits import Limits
+    from desktop.review.preview import PreviewReader
+    from desktop.ui.dispatcher import Dispatcher
+    from desktop.ui.panels.review_mode.locator_preview import LocatorPreview
+    from tests import hostile_files as H
+
+    d = Dispatcher()
+    preview = LocatorPreview(submit=lambda fn, done: d.reader.submit("read", fn, lambda r: done(r.value)))
+    qtbot.addWidget(preview)
+    preview.reader.close()
+    preview.reader = PreviewReader(Limits(xlsx_cells=100_000_000))  # lets the slow sheet past the checks
+    slow = H.xlsx_cells(tmp_path / "slow", rows=1000, cols=1000)
+    quick = tmp_path / "quick"
+    doc = docx.Document()
+    doc.add_paragraph("合计：14 次")
+    doc.save(quick)
+    try:
+        t = time.monotonic()
+        preview.show_file(slow, "xlsx", None, "no such number anywhere")
+        assert time.monotonic() - t < 0.5 and preview.kind == "loading"
+        qtbot.wait(300)  # the slow read is under way in its child (uncancelled it takes ~8 s)
+        t = time.monotonic()
+        preview.show_file(quick, "docx", "合计")
+        qtbot.waitUntil(lambda: preview.kind == "text", timeout=10_000)
+        assert time.monotonic() - t < 4  # killed, not waited for: a fresh child reads the .docx
+        assert preview.found_text == "合计"
+        qtbot.wait(200)
+        assert preview.kind == "text"  # the slow sheet never lands over it
+    finally:
+        d.shutdown()
+        preview.reader.close()

@@ -140,7 +140,7 @@ class LocatorPreview(QWidget):
                 self._show_pdf(Path(path), loc, search)
             elif ext in SHEET_EXT or ext in DOCX_EXT:
                 self._loading()
-                self._submit(lambda: self._read(path, ext, locator, search),
+                self._submit(lambda: self._read(token, path, ext, locator, search),
                              lambda value: self._show_read(token, value, loc, search))
             elif ext in IMAGE_EXT:
                 self._show_image(Path(path))
@@ -151,11 +151,15 @@ class LocatorPreview(QWidget):
         except Exception as exc:  # a corrupt or unexpected file: say so, never crash the review
             self._error(T.PREVIEW_FAILED.format(error=f"{type(exc).__name__}: {exc}"))
 
-    def _read(self, path: Path, ext: str, locator: str | None, search: str | None):
-        """Off the GUI thread: the workbook window or the .docx text, under the workspace's ceilings."""
+    def _read(self, token: int, path: Path, ext: str, locator: str | None, search: str | None):
+        """Off the GUI thread: the workbook window or the .docx text, under the workspace's ceilings;
+        nothing when a newer file was chosen before this read began (show_file moves the token first,
+        then cancels what is being read)."""
+        if token != self._token:
+            return None
         if self._limits is not None:
             self.reader.set_limits(self._limits())
-        return self.reader.read(path, ext, locator, search)
+        return self.reader.read(path, ext, locator, search, wanted=lambda: token == self._token)
 
     def _show_read(self, token: int, value, loc: Locator, search: str | None) -> None:
         if token != self._token or value is None:  # a newer file was chosen meanwhile
