@@ -205,15 +205,11 @@ class BinderBuilder:
             elif ext == "pdf":
                 self._pdf(bf, src, writer, title, pikepdf)
             elif ext in ("docx", "docm", "xlsx", "xlsm") or ext in R.TEXT_EXTS:
-                self._generated(bf, R.render_extracted(writer, src, ext, title, f.path, self._blocks(f, src, ext)))
-            elif ext in R.IMAGE_EXTS:
-                refused = self.parser.check(src, ext)  # its pixels, from the header, before Pillow decodes it
-                if refused is not None:
-                    self._read[f.evidence_id] = refused
-                    self._generated(bf, R.render_notice(writer, title, "refused", f.path, reason=refused.code,
-                                                        detail=refused.detail))
-                else:
-                    self._generated(bf, R.render_image(writer, src, title, f.path))
+                self._generated(bf, R.render_extracted(writer, src, ext, title, f.path,
+                                                       self._parse(f, R.read_blocks, src, ext)))
+            elif ext in R.IMAGE_EXTS:  # decoded in the parsing child, its pixels checked first
+                self._generated(bf, R.render_image(writer, src, title, f.path, self._parse(f, R.read_image, src, ext,
+                                                                                        keep=False)))
             elif ext in R.OFFICE_EXTS:
                 code = "broken" if self.soffice else "legacy_office"  # LibreOffice tried and failed, or absent
                 self._generated(bf, R.render_notice(writer, title, code, f.path, ext=f".{ext}"))
@@ -222,21 +218,23 @@ class BinderBuilder:
                                                     ext=f".{ext}" if ext else "无扩展名"))
             self.progress("binder_render", done, total)
 
-    def _blocks(self, f: FileEntry, src: Path, ext: str) -> Any:
-        """The file's text and tables read in the parsing child under the ceilings, or why not (a
-        :class:`Refused`); kept (up to :data:`BLOCKS_KEPT` characters) for a second drawing."""
+    def _parse(self, f: FileEntry, fn: Callable[..., Any], src: Path, ext: str, keep: bool = True) -> Any:
+        """``fn(src, ext)`` in the parsing child under the ceilings (checked first), or why not (a
+        :class:`Refused`). Kept for a second drawing: refusals always, text and tables up to
+        :data:`BLOCKS_KEPT` characters (``keep``), images never (their pixels are read again)."""
         if f.evidence_id in self._read:
             return self._read[f.evidence_id]
         try:
-            blocks = self.parser.run(R.read_blocks, src, ext, cancel=self.cancel)
+            value = self.parser.run(fn, src, ext, cancel=self.cancel)
         except RunnerClosed:  # the export was cancelled while the child was parsing
             self._check_cancel()
             raise
-        size = 0 if isinstance(blocks, Refused) or blocks is None else _chars(blocks)
-        if self._kept + size <= BLOCKS_KEPT:
-            self._read[f.evidence_id] = blocks
-            self._kept += size
-        return blocks
+        if isinstance(value, Refused):
+            self._read[f.evidence_id] = value
+        elif keep and value is not None and self._kept + _chars(value) <= BLOCKS_KEPT:
+            self._read[f.evidence_id] = value
+            self._kept += _chars(value)
+        return value
 
     def _generated(self, bf: BinderFile, r: R.Rendered) -> None:
         bf.pdf, bf.first, bf.count, bf.notice = None, r.first, r.count, r.notice

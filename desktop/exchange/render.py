@@ -38,6 +38,7 @@ MAX_SHEET_COLS = 30
 MAX_BLOCK_CHARS = 2_000_000  # characters read of one file for its text rendering (200 pages hold ~600,000)
 MAX_IMAGE_PIXELS = 16_000_000  # larger pictures are shrunk to MAX_IMAGE_SIDE (about 400 dpi on A4)
 MAX_IMAGE_SIDE = 4000
+MAX_IMAGE_ANSWER = 256 << 20  # bytes of pixels one image sends back from the parsing child (frames past it: left out)
 LINE = 13.0
 TOP = MARGIN + 6
 BOTTOM = A4[1] - MARGIN - 6
@@ -254,18 +255,66 @@ def render_notice(w: PageWriter, title: str, code: str, member: str, **params: A
     return Rendered(first, w.pages - first, {"code": code, "params": params})
 
 
-def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
+def render_image(w: PageWriter, src: Path, title: str, member: str, frames: Any = ...) -> Rendered:
     """Each frame (at most 50) on its own page, fitted, upright (EXIF orientation applied). A JPEG that
-    needs no turning or shrinking goes in as its own bytes; others are encoded again (photos as JPEG)."""
+    needs no turning or shrinking goes in as its own bytes; others are encoded again (photos as JPEG).
+    ``frames``: what :func:`read_image` gave for the file in the parsing child
+    (:meth:`desktop.parsing.guarded.GuardedParser.run`), or its :class:`~desktop.parsing.guarded.Refused`;
+    without it the image is decoded here (trusted input only: tests)."""
+    import io
+
+    from desktop.parsing.guarded import Refused
+    from desktop.parsing.limits import LimitExceeded
+
+    first = w.pages
+    if frames is ...:
+        try:
+            frames = read_image(src, "")
+        except LimitExceeded:
+            return render_notice(w, title, "image_too_large", member)
+        except Exception:  # Pillow raises assorted errors on a damaged or unknown image
+            return render_notice(w, title, "broken", member)
+    if isinstance(frames, Refused):
+        if frames.code == "corrupt":
+            return render_notice(w, title, "broken", member)
+        return render_notice(w, title, "refused", member, reason=frames.code, detail=frames.detail)
+    if not frames:
+        return render_notice(w, title, "broken", member)
+    from PIL import Image
+
+    for kind, data, width, height in frames:
+        if kind == "file":
+            image: Any = str(src)
+        elif kind == "jpeg":
+            image = io.BytesIO(data)
+        else:  # raw pixels made in the child: nothing to parse here
+            mode, pixels = data
+            image = Image.frombytes(mode, (width, height), pixels)
+        w.new_page(width > height)
+        pw, ph = w.pdf.w - 2 * MARGIN, w.pdf.h - 2 * MARGIN - 10
+        scale = min(pw / width, ph / height)
+        iw, ih = width * scale, height * scale
+        w.pdf.image(image, x=(w.pdf.w - iw) / 2, y=MARGIN + 10 + (ph - ih) / 2, w=iw, h=ih)
+    return Rendered(first, w.pages - first)
+
+
+def read_image(src: str | Path, ext: str) -> list[tuple[str, Any, int, int]]:
+    """Each frame of an image (at most 50, at most :data:`MAX_IMAGE_ANSWER` bytes of pixels in all), ready
+    to be placed with nothing left to decode: ``("file", None, w, h)`` a JPEG placed as its own bytes (fpdf2
+    reads its header here, never decodes it),
+    ``("jpeg", bytes, w, h)`` turned or shrunk and encoded again, ``("raw", (mode, bytes), w, h)`` pixels.
+    Decodes untrusted input: run it in the parsing child; over the pixel limit raises
+    :class:`~desktop.parsing.limits.LimitExceeded`, a damaged image raises."""
     import io
 
     from PIL import ImageOps
 
     from desktop.evidence.text import _pillow
+    from desktop.parsing.limits import LimitExceeded, current
 
     Image = _pillow()
-    first = w.pages
-    placed: list[tuple[Any, int, int]] = []  # (what fpdf2 is given, width, height)
+    placed: list[tuple[str, Any, int, int]] = []
+    budget = MAX_IMAGE_ANSWER
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -276,7 +325,7 @@ def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
                     upright = im.getexif().get(0x0112, 1) in (0, 1)
                     small = im.width * im.height <= MAX_IMAGE_PIXELS
                     if im.format == "JPEG" and frames == 1 and upright and small:
-                        placed.append((str(src), im.width, im.height))
+                        placed.append(("file", None, im.width, im.height))
                         continue
                     frame = ImageOps.exif_transpose(im) if not upright else im.copy()
                     if frame.width * frame.height > MAX_IMAGE_PIXELS:
@@ -284,22 +333,19 @@ def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
                     if im.format == "JPEG":
                         buf = io.BytesIO()
                         frame.convert("RGB").save(buf, "JPEG", quality=90)
-                        buf.seek(0)
-                        placed.append((buf, frame.width, frame.height))
+                        entry: tuple[str, Any, int, int] = ("jpeg", buf.getvalue(), frame.width, frame.height)
+                        size = len(entry[1])
                     else:
                         frame = frame.convert("RGBA" if "A" in frame.getbands() else "RGB")
-                        placed.append((frame, frame.width, frame.height))
+                        entry = ("raw", (frame.mode, frame.tobytes()), frame.width, frame.height)
+                        size = len(entry[1][1])
+                    if placed and size > budget:  # the frames so far; the rest is in the original
+                        break
+                    budget -= size
+                    placed.append(entry)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return render_notice(w, title, "image_too_large", member)
-    except Exception:  # Pillow raises assorted errors on a damaged or unknown image
-        return render_notice(w, title, "broken", member)
-    for image, width, height in placed:
-        w.new_page(width > height)
-        pw, ph = w.pdf.w - 2 * MARGIN, w.pdf.h - 2 * MARGIN - 10
-        scale = min(pw / width, ph / height)
-        iw, ih = width * scale, height * scale
-        w.pdf.image(image, x=(w.pdf.w - iw) / 2, y=MARGIN + 10 + (ph - ih) / 2, w=iw, h=ih)
-    return Rendered(first, w.pages - first)
+        raise LimitExceeded("image_too_large", "parse.image_megapixels", "?", current().image_megapixels) from None
+    return placed
 
 
 def _decode(data: bytes) -> str | None:

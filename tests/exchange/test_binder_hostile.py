@@ -134,3 +134,33 @@ def test_a_bomb_is_not_handed_to_libreoffice(demo_ws, tmp_path, monkeypatch):
     assert "疑似压缩炸弹" in _pages_of(_page_texts(tmp_path / "b.pdf"), eid)
 
 
+
+
+def test_images_are_decoded_in_the_parsing_child(demo_ws, tmp_path, monkeypatch):
+    """A picture over the workspace's pixel limit is a placeholder naming the limit; one within it is decoded
+    in the child and placed from its pixels (PNG) or from its own bytes (an upright JPEG)."""
+    from PIL import Image
+
+    from desktop.parsing.guarded import GuardedParser
+    from desktop.workspace import set_setting
+
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", "off")
+    Image.new("RGB", (2000, 1000), "white").save(tmp_path / "大图.png")
+    Image.new("RGB", (800, 400), "#7fa7c9").save(tmp_path / "小图.png")
+    Image.new("RGB", (640, 480), "#c04040").save(tmp_path / "照片.jpg")
+    ran: list[tuple[str, str]] = []
+    real_run = GuardedParser.run
+    monkeypatch.setattr(GuardedParser, "run", lambda self, fn, path, ext, *a, **k: ran.append((fn.__name__, ext))
+                        or real_run(self, fn, path, ext, *a, **k))
+    with Workspace.open(demo_ws) as ws:
+        set_setting(ws.db, key="parse.image_megapixels", value="1")
+        ids = add_linked(ws, [tmp_path / "大图.png", tmp_path / "小图.png", tmp_path / "照片.jpg"],
+                         claims_without_evidence(ws, 1)[0])
+        result = export_package(ws, tmp_path / "p.zip", binder=tmp_path / "b.pdf")
+    texts = _page_texts(tmp_path / "b.pdf")
+    big = _pages_of(texts, ids[0])
+    assert "此文件未能编入汇编" in big and "图片" in big and "parse.image_megapixels" in big, big
+    assert {n["evidence_id"]: n["params"].get("reason") for n in result.binder_notices} == {ids[0]: "image_too_large"}
+    assert len([t for t in texts if t.rstrip().endswith(f"E{ids[1]}")]) == 1
+    assert len([t for t in texts if t.rstrip().endswith(f"E{ids[2]}")]) == 1
+    assert ran.count(("read_image", "png")) == 2 and ran.count(("read_image", "jpg")) >= 1  # all through the child
