@@ -125,6 +125,26 @@ def read_docx_text(path: str, ext: str) -> str:
     return "\n".join(parts)
 
 
+# What the ingest found, under the ceilings, that makes a file unsafe to open in this process: the preview
+# shows PDFs (pdfium) and pictures (Qt's decoders) in the app itself, so a file whose parse crashed, hung or
+# ran out of memory in the ingest's child, or that went over a limit, is not opened again here.
+UNSAFE_INGEST_ERRORS = {"extract_crashed", "extract_timeout", "memory_limit", "zip_bomb", "image_too_large",
+                        "too_many_pages", "xlsx_too_large"}
+IN_APP_EXT = {"pdf", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"}
+
+
+def ingest_refusal(ext: str | None, status: str | None, error: str | None, detail: str | None) -> str | None:
+    """The words for a PDF or picture the ingest found unsafe (:data:`UNSAFE_INGEST_ERRORS`), else None.
+    Workbooks and .docx files are read under the ceilings anyway (:class:`PreviewReader`)."""
+    if (ext or "").lower().lstrip(".") not in IN_APP_EXT or status != "error" or error not in UNSAFE_INGEST_ERRORS:
+        return None
+    if detail and "（设置 " in detail:  # names the limit and its setting (desktop.text.limits)
+        return detail
+    from desktop.text.limits import HEADLINES, REFUSALS
+
+    return REFUSALS.get(error) or HEADLINES.get(error) or error
+
+
 # --- in the app ----------------------------------------------------------------------------------------------
 
 
@@ -177,4 +197,4 @@ class PreviewReader:
         self.parser.close()
 
 
-__all__ = ["Locator", "PreviewReader", "SheetWindow", "parse_locator", "read_docx_text", "read_sheet_window"]
+__all__ = ["Locator", "PreviewReader", "ingest_refusal", "SheetWindow", "parse_locator", "read_docx_text", "read_sheet_window"]

@@ -101,3 +101,15 @@ def test_locators_parse_as_before():
     loc = parse_locator("台账!$D$12")
     assert (loc.kind, loc.sheet, loc.column, loc.row) == ("cell", "台账", 4, 12)
     assert parse_locator("合计：14 次").kind == "quote"
+
+
+def test_a_pdf_or_picture_the_ingest_found_unsafe_is_not_opened_in_the_app():
+    from desktop.review.preview import ingest_refusal
+
+    detail = "页数过多：PDF 页数 12 页，超过上限 10 页（设置 parse.pdf_pages）"
+    assert ingest_refusal("pdf", "error", "too_many_pages", detail) == detail
+    assert "解析程序意外退出" in ingest_refusal("PDF", "error", "extract_crashed", "the parsing process died")
+    assert ingest_refusal("png", "error", "image_too_large", None).startswith("图片尺寸过大")
+    assert ingest_refusal("pdf", "error", "pdf_corrupt", "x") is None  # Qt says what is wrong with it
+    assert ingest_refusal("pdf", "ready", None, None) is None
+    assert ingest_refusal("xlsx", "error", "zip_bomb", detail) is None  # read under the ceilings anyway

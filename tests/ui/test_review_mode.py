@@ -239,3 +239,24 @@ def test_a_slow_preview_is_read_off_the_gui_thread_and_a_newer_file_cancels_it(q
     finally:
         d.shutdown()
         preview.reader.close()
+
+
+def test_a_pdf_whose_parse_crashed_in_the_ingest_is_not_opened_in_the_window(reviewer_window):
+    """pdfium runs in the app for the preview: a PDF that crashed the ingest's parsing child is not loaded."""
+    w = reviewer_window
+    ws = w.ws
+    c = next(c for c in claim_rows(ws.db) if c["evidence_ids"]
+             and ws.db.scalar(f"SELECT count(*) FROM evidence WHERE ext = 'pdf' AND id IN "
+                              f"({','.join(map(str, c['evidence_ids']))})"))
+    pdf_id = ws.db.scalar(f"SELECT id FROM evidence WHERE ext = 'pdf' AND id IN ({','.join(map(str, c['evidence_ids']))})")
+    ws.db.conn.execute("UPDATE evidence SET status = 'error', error = 'extract_crashed', "
+                  "error_detail = 'the parsing process died' WHERE id = ?", (pdf_id,))
+    w.open_review_mode(c["id"])
+    page = w.review_mode
+    page.reload()
+    assert page.go_to(c["id"])
+    row = next(i for i, e in enumerate(page._evidence) if e["evidence_id"] == pdf_id)
+    page.evidence_list.setCurrentRow(row)
+    page._on_evidence_row(row)
+    assert page.preview.kind == "error"
+    assert "解析程序意外退出" in page.preview.message.text()

@@ -45,6 +45,7 @@ from db.changes import Changes
 from desktop.claims.queries import report_text
 from desktop.parsing import limits as parse_limits
 from desktop.review import status
+from desktop.review.preview import ingest_refusal
 from desktop.review.queries import linked_evidence
 from desktop.review.review import ReviewInfo, review_claim, review_history, review_overview, review_progress
 from desktop.text.messages import REVIEW_STATES, local_time
@@ -552,7 +553,8 @@ class ReviewModePanel(QWidget):
         c = self.claims[self.pos]
         search = c.get("value_raw") or c.get("value")
         self.preview.show_file(self.ws.store.object_path(e["sha256"]), e["ext"], e["locator"], search,
-                               caption=f"《{_esc(e['name'])}》　{_esc(e['locator'] or '')}")
+                               caption=f"《{_esc(e['name'])}》　{_esc(e['locator'] or '')}",
+                               refused=ingest_refusal(e["ext"], e.get("status"), e.get("error"), e.get("error_detail")))
 
     # -- walking and recording ---------------------------------------------------------------------
 

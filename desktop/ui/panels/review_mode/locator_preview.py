@@ -125,7 +125,9 @@ class LocatorPreview(QWidget):
         self.stack.setCurrentWidget(self.message)
 
     def show_file(self, path: Path, ext: str | None, locator: str | None, search: str | None = None,
-                  caption: str = "") -> None:
+                  caption: str = "", refused: str | None = None) -> None:
+        """``refused``: why the ingest found this file unsafe to open here (:func:`ingest_refusal`): said
+        instead of opening it."""
         self._token += 1
         token = self._token
         self.reader.cancel_current()  # a workbook still being read for the previous file
@@ -134,6 +136,9 @@ class LocatorPreview(QWidget):
         self.caption.setText(caption)
         if not Path(path).is_file():
             self._error(T.PREVIEW_MISSING)
+            return
+        if refused:
+            self._error(T.preview_refused_text(refused))
             return
         try:
             if ext in PDF_EXT:
