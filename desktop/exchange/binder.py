@@ -20,7 +20,7 @@ from typing import Any, Callable
 from desktop.exchange import render as R
 from desktop.exchange.pdfdraw import A4, MARGIN, NO_LINE_START, draw_pdf, fit_text, wrap_lines
 from desktop.exchange.plan import FileEntry, Plan
-from desktop.parsing.guarded import GuardedParser, Refused, RunnerClosed
+from desktop.parsing.guarded import GuardedParser, Refused, RunnerClosed, unsafe_after_ingest
 from desktop.parsing.limits import Limits
 from desktop.text import exchange as T
 
@@ -202,6 +202,10 @@ class BinderBuilder:
             elif isinstance(refused, Refused) and refused.code != "corrupt":  # by the checks, or in the child
                 self._generated(bf, R.render_notice(writer, title, "refused", f.path, reason=refused.code,
                                                     detail=refused.detail))
+            elif ext == "pdf" and (unsafe := unsafe_after_ingest(f.status, f.error)):
+                # its parse crashed, hung or ran out of memory in the ingest's child: not merged (by qpdf,
+                # in this process) on the strength of a second try
+                self._generated(bf, R.render_notice(writer, title, "refused", f.path, reason=f.error, detail=unsafe))
             elif ext == "pdf":
                 self._pdf(bf, src, writer, title, pikepdf)
             elif ext in ("docx", "docm", "xlsx", "xlsm") or ext in R.TEXT_EXTS:

@@ -156,6 +156,25 @@ class GuardedParser:
         runner.close()
 
 
+# What the ingest found, parsing a file in its child under the ceilings, that makes the file unsafe to open
+# in the app's own process (where the binder merges PDFs with qpdf and the preview shows them with pdfium):
+# its parse crashed, hung, ran out of memory or went over a limit.
+UNSAFE_INGEST_ERRORS = frozenset({"extract_crashed", "extract_timeout", "memory_limit", "zip_bomb",
+                                  "image_too_large", "too_many_pages", "xlsx_too_large"})
+
+
+def unsafe_after_ingest(status: str | None, error: str | None, detail: str | None = None) -> str | None:
+    """Why the ingest's verdict (an evidence row's ``status``, ``error``, ``error_detail``) makes the file
+    unsafe to open in this process, in words; None when it does not."""
+    if status != "error" or error not in UNSAFE_INGEST_ERRORS:
+        return None
+    if detail and "（设置 " in detail:  # names the limit and its setting (desktop.text.limits)
+        return detail
+    from desktop.text.limits import HEADLINES, REFUSALS
+
+    return REFUSALS.get(error) or HEADLINES.get(error) or error
+
+
 def _limit_words(code: str, limit: str, allowed: int) -> str:
     from desktop.text.limits import limit_detail
 
@@ -168,4 +187,4 @@ def _words(code: str, detail: str) -> str:
     return refusal_detail(code, detail)
 
 
-__all__ = ["GuardedParser", "Refused", "RunnerClosed", "refusal"]
+__all__ = ["GuardedParser", "Refused", "RunnerClosed", "UNSAFE_INGEST_ERRORS", "refusal", "unsafe_after_ingest"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from desktop.parsing.guarded import GuardedParser, Refused, RunnerClosed
+from desktop.parsing.guarded import GuardedParser, Refused, RunnerClosed, unsafe_after_ingest
 from desktop.parsing.limits import Limits
 
 SHEET_EXT = {"xlsx", "xlsm"}
@@ -125,24 +125,17 @@ def read_docx_text(path: str, ext: str) -> str:
     return "\n".join(parts)
 
 
-# What the ingest found, under the ceilings, that makes a file unsafe to open in this process: the preview
-# shows PDFs (pdfium) and pictures (Qt's decoders) in the app itself, so a file whose parse crashed, hung or
-# ran out of memory in the ingest's child, or that went over a limit, is not opened again here.
-UNSAFE_INGEST_ERRORS = {"extract_crashed", "extract_timeout", "memory_limit", "zip_bomb", "image_too_large",
-                        "too_many_pages", "xlsx_too_large"}
+# The preview shows PDFs (pdfium) and pictures (Qt's decoders) in the app itself: one the ingest found unsafe
+# (desktop.parsing.guarded.UNSAFE_INGEST_ERRORS) is not opened again here.
 IN_APP_EXT = {"pdf", "png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"}
 
 
 def ingest_refusal(ext: str | None, status: str | None, error: str | None, detail: str | None) -> str | None:
-    """The words for a PDF or picture the ingest found unsafe (:data:`UNSAFE_INGEST_ERRORS`), else None.
+    """The words for a PDF or picture the ingest found unsafe (:func:`unsafe_after_ingest`), else None.
     Workbooks and .docx files are read under the ceilings anyway (:class:`PreviewReader`)."""
-    if (ext or "").lower().lstrip(".") not in IN_APP_EXT or status != "error" or error not in UNSAFE_INGEST_ERRORS:
+    if (ext or "").lower().lstrip(".") not in IN_APP_EXT:
         return None
-    if detail and "（设置 " in detail:  # names the limit and its setting (desktop.text.limits)
-        return detail
-    from desktop.text.limits import HEADLINES, REFUSALS
-
-    return REFUSALS.get(error) or HEADLINES.get(error) or error
+    return unsafe_after_ingest(status, error, detail)
 
 
 # --- in the app ----------------------------------------------------------------------------------------------

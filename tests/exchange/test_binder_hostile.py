@@ -164,3 +164,21 @@ def test_images_are_decoded_in_the_parsing_child(demo_ws, tmp_path, monkeypatch)
     assert len([t for t in texts if t.rstrip().endswith(f"E{ids[1]}")]) == 1
     assert len([t for t in texts if t.rstrip().endswith(f"E{ids[2]}")]) == 1
     assert ran.count(("read_image", "png")) == 2 and ran.count(("read_image", "jpg")) >= 1  # all through the child
+
+
+def test_a_pdf_whose_parse_crashed_in_the_ingest_is_not_merged(demo_ws, tmp_path, monkeypatch):
+    """The binder merges PDFs with qpdf in the app's process: one that crashed the ingest's parsing child is
+    a notice page instead, and the other PDFs are merged as before."""
+    from tests.exchange.test_binder import _pdf
+
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", "off")
+    files = [_pdf(tmp_path / "回单.pdf", pages=3), _pdf(tmp_path / "凭证.pdf", pages=2)]
+    with Workspace.open(demo_ws) as ws:
+        bad, good = add_linked(ws, files, claims_without_evidence(ws, 1)[0])
+        ws.db.conn.execute("UPDATE evidence SET status = 'error', error = 'extract_crashed' WHERE id = ?", (bad,))
+        result = export_package(ws, tmp_path / "p.zip", binder=tmp_path / "b.pdf")
+    texts = _page_texts(tmp_path / "b.pdf")
+    assert [t for t in texts if t.rstrip().endswith(f"E{bad}")] == [_pages_of(texts, bad)]  # one page
+    assert "此文件未能编入汇编：解析程序意外退出" in _pages_of(texts, bad)
+    assert len([t for t in texts if t.rstrip().endswith(f"E{good}")]) == 2
+    assert {n["evidence_id"]: n["params"].get("reason") for n in result.binder_notices} == {bad: "extract_crashed"}
