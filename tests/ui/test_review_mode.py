@@ -260,3 +260,38 @@ def test_a_pdf_whose_parse_crashed_in_the_ingest_is_not_opened_in_the_window(rev
     page._on_evidence_row(row)
     assert page.preview.kind == "error"
     assert "解析程序意外退出" in page.preview.message.text()
+
+
+def test_closing_the_window_does_not_wait_for_a_slow_preview(qtbot, tmp_path):
+    """The session's shutdown waits for the reader lane: the preview's child is ended first, so a read in
+    progress returns at once."""
+    import time
+
+    from desktop.parsing.limits import Limits
+    from desktop.review.preview import PreviewReader
+    from desktop.ui.dispatcher import Dispatcher
+    from desktop.ui.panels.review_mode.locator_preview import LocatorPreview
+    from tests import hostile_files as H
+
+    d = Dispatcher()
+    preview = LocatorPreview(submit=lambda fn, done: d.reader.submit("read", fn, lambda r: done(r.value)))
+    qtbot.addWidget(preview)
+    preview.reader.close()
+    preview.reader = PreviewReader(Limits(xlsx_cells=100_000_000))
+    preview.show_file(H.xlsx_cells(tmp_path / "slow", rows=1000, cols=1000), "xlsx", None, "no such number")
+    qtbot.wait(800)  # the read is under way (~8 s uncancelled)
+    t = time.monotonic()
+    preview.shutdown()
+    d.shutdown()
+    assert time.monotonic() - t < 3
+
+
+def test_the_main_window_ends_the_review_previews_child_before_the_session(reviewer_window, monkeypatch):
+    w = reviewer_window
+    w.open_review_mode()
+    order = []
+    monkeypatch.setattr(w.review_mode.preview, "shutdown", lambda: order.append("preview"))
+    real = w.session.shutdown
+    monkeypatch.setattr(w.session, "shutdown", lambda: order.append("session") or real())
+    w.shutdown()
+    assert order == ["preview", "session"]

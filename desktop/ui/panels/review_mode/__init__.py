@@ -308,6 +308,10 @@ class ReviewModePanel(QWidget):
 
     # -- data --------------------------------------------------------------------------------------
 
+    def close_panel(self) -> None:
+        """Before the session shuts down: the preview's parsing child ends (a slow read stops at once)."""
+        self.preview.shutdown()
+
     @property
     def can_review(self) -> bool:
         return self.session.can_review

@@ -116,6 +116,12 @@ class LocatorPreview(QWidget):
 
     # -- public ------------------------------------------------------------------------------------
 
+    def shutdown(self) -> None:
+        """End the parsing child now (the window is closing): a read in progress returns at once instead of
+        holding the reader lane, which the session's shutdown waits for."""
+        self._token += 1
+        self.reader.close()
+
     def clear(self, message: str) -> None:
         self._token += 1
         self.reader.cancel_current()
