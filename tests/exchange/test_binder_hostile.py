@@ -5,7 +5,6 @@ the binder are still made — the app neither crashes nor grows."""
 
 from __future__ import annotations
 
-import resource
 import shutil
 import time
 
@@ -17,6 +16,14 @@ from desktop.workspace import Workspace
 from tests import hostile_files as H
 from tests.exchange.conftest import add_linked, claims_without_evidence
 from tests.exchange.test_binder import _page_texts
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows: not measured
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
 
 
 def _pages_of(texts: list[str], eid: int) -> str:
@@ -43,7 +50,7 @@ def hostile_binder(demo_template, tmp_path_factory):
     files["fine"].write_text("全年追回资金 658.83 万元", encoding="utf-8")
     old_env = os.environ.get("EVIDENCE_DESK_SOFFICE")
     os.environ["EVIDENCE_DESK_SOFFICE"] = "off"
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = _peak_rss_kb()
     try:
         with Workspace.open(ws_path) as ws:
             claim = claims_without_evidence(ws, 1)[0]
@@ -56,7 +63,7 @@ def hostile_binder(demo_template, tmp_path_factory):
             os.environ.pop("EVIDENCE_DESK_SOFFICE", None)
         else:
             os.environ["EVIDENCE_DESK_SOFFICE"] = old_env
-    rss_growth_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+    rss_growth_kb = _peak_rss_kb() - rss_before
     return {"root": root, "result": result, "ids": ids, "texts": _page_texts(root / "汇编.pdf"),
             "elapsed": elapsed, "rss_growth_kb": rss_growth_kb}
 
