@@ -189,3 +189,28 @@ def test_a_pdf_whose_parse_crashed_in_the_ingest_is_not_merged(demo_ws, tmp_path
     assert "此文件未能编入汇编：解析程序意外退出" in _pages_of(texts, bad)
     assert len([t for t in texts if t.rstrip().endswith(f"E{good}")]) == 2
     assert {n["evidence_id"]: n["params"].get("reason") for n in result.binder_notices} == {bad: "extract_crashed"}
+
+
+def test_cancelling_the_export_kills_a_parse_in_progress(demo_ws, tmp_path, monkeypatch):
+    """A file whose reading never ends (a parser stuck in a loop, in the child) does not hold the export:
+    cancelling stops it at once, not at the time limit, and nothing is written."""
+    from desktop.exchange import render
+    from desktop.exchange.export import ExportCancelled
+
+    monkeypatch.setenv("EVIDENCE_DESK_SOFFICE", "off")
+    monkeypatch.setattr(render, "read_blocks", H.parse_forever)  # run by reference in the child: it loops
+    state = {"since": None}
+
+    def progress(stage, done, total):
+        if stage == "binder_render" and state["since"] is None:
+            state["since"] = time.monotonic()
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with Workspace.open(demo_ws) as ws:
+        t = time.monotonic()
+        with pytest.raises(ExportCancelled):
+            export_package(ws, out / "p.zip", binder=out / "b.pdf", progress=progress,
+                           cancel=lambda: state["since"] is not None and time.monotonic() - state["since"] > 1.5)
+        assert time.monotonic() - t < 20  # the time limit is 180 s
+    assert list(out.iterdir()) == []
