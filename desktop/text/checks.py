@@ -75,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "magnitude.people_province": "{subject} {raw}{unit} = {total_l} 人，超过任何一个省的人口",
     "magnitude.amount": "{subject} {raw}{unit} 超出合理的金额数量级",
     "percent.share_over": "{subject} {raw}% 超过 100%：比例不可能超过 100%",
+    "percent.share_over_ocr": "{subject} {raw}% 超过 100%：比例不可能超过 100%，可能是“≥{meant}%”扫描识别错误，请核对原件",
     "percent.spend_over": "{subject} {raw}% 超过 100%：支出超过预算，请说明原因",
     "count.looks_like_year": "{subject} {raw}{unit}：数字与年份相同，可能把年份写成了数量",
     "unit.head_and_times": "{value} 既写作“{unit_a}”（{subject_a}）又写作“{unit_b}”（{subject_b}）：人数与人次是两回事",
