@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable, Iterator
 
 from desktop.claims.score_tables import align as A
@@ -349,11 +350,12 @@ def _read_total(text: str, table: ScoreTable, pos: int, masks: list[tuple[int, i
         weights = sum((r.weight.value for r in table.indicators if r.weight and r.weight.value is not None), 0)
         weights += sum((b.weight.value for b in table.budget if b.weight and b.weight.value is not None), 0)
         scores = sum((r.score.value for r in table.indicators if r.score and r.score.value is not None), 0)
-        head = format(weights, "f")
-        rest = text[s + len(head):e]
-        if len(figs) == 1 and weights and text[s:e].startswith(head) and C.parse_figure(rest) and (
-                C.parse_figure(rest).value <= weights):
-            s, f = s + len(head), C.parse_figure(rest)  # 总分 100 96 run together: 10096
+        for head in dict.fromkeys((format(weights, "f"), "100")):  # the weights' sum, or the form's 100
+            rest = text[s + len(head):e]
+            if len(figs) == 1 and weights and text[s:e].startswith(head) and C.parse_figure(rest) and (
+                    C.parse_figure(rest).value <= Decimal(head)):
+                s, f = s + len(head), C.parse_figure(rest)  # 总分 100 96 run together: 10096
+                break
         lone_weight_sum = len(figs) == 1 and f.value == weights and weights != scores
         if not lone_weight_sum:
             table.total_score = Figure(raw=text[s:e], text=f.text, value=f.value, location=Location(s, e))
