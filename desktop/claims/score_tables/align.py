@@ -451,6 +451,9 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
         if not txt:
             score += -0.2 if role in AMOUNTS else 0.0
             continue
+        if role == V.B_REASON:
+            score -= 0.5  # a figure in the 原因 column: words belong there
+            continue
         pct = txt.endswith("%")
         try:
             v = Decimal(txt.rstrip("%").replace(",", ""))

@@ -393,8 +393,11 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
             rows[-1][1].append(t)
     total_name = None
-    for name_tok, values in rows:
+    for k, (name_tok, values) in enumerate(rows):
         if not values and not V.is_budget_row_name(name_tok.text):
+            if k and rows[k - 1][1] and _is_reason(name_tok.text) and any(
+                    V.is_budget_row_name(t.text) for t, _ in rows[k + 1:k + 3]):
+                continue  # a 原因 cell of sentences after the row's figures, more rows below
             break
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
@@ -412,6 +415,10 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         table.budget.append(row)
         if total_name is None:
             total_name = row.name
+
+
+def _is_reason(text: str) -> bool:
+    return len(C.key(text)) > 20 and bool(re.search(r"[，,；;。]", text))
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,

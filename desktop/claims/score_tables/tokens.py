@@ -159,7 +159,8 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     for s, e, brk in _pieces(text, start, end, mode):
         piece = text[s:e]
         kind = _kind_of_cell(piece)
-        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
+        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece) and not (
+            mode in ("pipe", "tab") and _is_note(piece))
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
@@ -198,6 +199,15 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
                 a.kind = LVL1
+
+
+_CLAUSE = re.compile(r"[，,；;。]")
+
+
+def _is_note(piece: str) -> bool:
+    """A cell of sentences (the form's own note in a 原因 column: ``1.预算执行率=预算执行数/调整后预算数,
+    未达到90%的需说明原因…;2.…``): with borders kept, its figures are not cells run together."""
+    return len(piece) >= 30 and len(_CLAUSE.findall(piece)) >= 2
 
 
 def _looks_glued(piece: str) -> bool:
