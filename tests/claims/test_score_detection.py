@@ -39,3 +39,55 @@ def test_budget_rows_after_a_note_in_the_reason_column(tmp_path):
     assert names == ["总额", "其中:财政资金", "单位资金", "其他资金"]
     assert _budget(tables[0])[1] == ("其中:财政资金", "12.50", "14.00", "13.30", "95.00")
     assert tables[0].budget[0].weight.text == "10"
+
+
+def _rows(st):
+    out = []
+    for r in st.indicators:
+        out.append((r.target.raw if r.target and r.target.value is not None else None,
+                    r.actual.raw if r.actual and r.actual.value is not None else None,
+                    r.weight.text if r.weight else None, r.score.text if r.score else None))
+    return out
+
+
+def test_header_words_scattered_among_the_cells(tmp_path):
+    # an xlsx printed to PDF and copied: the header's words come out between the first rows' cells
+    text = (
+        "某县项目支出绩效自评表 (2023年度) 项目名称 农村饮水安全维护 主管部门 某县水务局\n"
+        "年度 总体 目标 一级 指标 — 完成饮水工程维护 年度 实际 指标值 完成值 指标1:维护供水站 "
+        "24座 指标2:更换管网长度 二级指标 三级指标 分值 得分 24座 10 10 "
+        "指标3:水质检测次数 12次 12次 10 10 指标4:供水保证率 95% 96.5% 20 20 "
+        "指标5:群众满意度 90% 93% 10 9 总分 50 49\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = _rows(tables[0])
+    assert ("12次", "12次", "10", "10") in rows
+    assert ("95%", "96.5%", "20", "20") in rows
+    assert ("90%", "93%", "10", "9") in rows
+    assert any("24座" in r[:2] and r[2:] == ("10", "10") for r in rows)  # which of the two: a guess
+
+
+def test_values_printed_before_their_names(tmp_path):
+    # the conversion put the values of the last rows first and their names after them
+    text = (
+        "项目支出绩效自评表\n"
+        "一级指标 二级指标 数量指标 三级指标 完成道路养护里程 年度 指标值 实际 完成值 分值 得分 "
+        "≥40公里 42公里 20 20 =100% 100% 20 20 ≥90% 95% 10 10 100 98 率 产出指标 质量指标 "
+        "绩 效 指 标 效益指标 社会效益指标 道路验收合格 率 满意度指标 服务对象满意度指标 群众满意度 总分\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = _rows(tables[0])
+    assert ("≥40公里", "42公里", "20", "20") in rows
+    assert ("=100%", "100%", "20", "20") in rows
+    assert ("≥90%", "95%", "10", "10") in rows
+    assert not any(r[:2] == ("100", "98") or r[2:] == ("100", "98") for r in rows)  # the total's figures
+
+
+def test_prose_naming_the_columns_is_no_header(tmp_path):
+    text = (
+        "本项目设一级指标3个，二级指标6个，三级指标12个；年度指标值均已确定，实际完成值由各科室填报，"
+        "分值和得分按办法计算。全年共完成8项工作，涉及资金120万元。\n"
+    )
+    assert _tables(tmp_path, text) == []

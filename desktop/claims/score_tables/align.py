@@ -232,9 +232,11 @@ NEG = float("-inf")
 
 
 def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
-                     lenient: bool = False) -> list[list[tuple[str, T.Token, object]]]:
+                     lenient: bool = False, detached: bool = False) -> list[list[tuple[str, T.Token, object]]]:
     """Rows of (role, token, split) for the indicator block ``tokens``. ``lenient``: cells ran together,
-    so a word target and a word actual may have run into the name (an empty target costs less)."""
+    so a word target and a word actual may have run into the name (an empty target costs less).
+    ``detached``: the conversion printed values apart from their names, so a row may start at its
+    target or its actual (at the cost of a missing name)."""
     m = len(schema)
     if not tokens or not m:
         return []
@@ -250,6 +252,10 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     tail = [TAIL_FACTOR * (prefix[m] - prefix[j + 1]) for j in range(m)]
     first_content = next((j for j, r in enumerate(schema) if r not in (V.L1, V.L2)), 0)
     starts = [j for j in range(first_content + 1)]
+    if detached:
+        starts += [j for j, r in enumerate(schema) if j > first_content and r in (
+            V.NATURE, V.TVALUE, V.TARGET, V.ACTUAL) and all(x in (V.NATURE, V.TVALUE, V.UNITCOL, V.TARGET, V.ACTUAL)
+                                                            for x in schema[first_content + 1:j])]
     numeric = [r in NUMERIC_ROLES for r in schema]
     # runs of numeric columns one figure may fill together: (first column, last column, their roles);
     # a column that is only words (得分计算方法) may sit empty between them

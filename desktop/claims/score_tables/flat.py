@@ -89,6 +89,10 @@ class Header:
     words: list[tuple[int, int]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # role -> the header word (folded)
     units: dict[str, str] = field(default_factory=dict)  # role -> a unit its header states
+    #: a header whose words were printed among the cells (see :func:`find_scattered_headers`): the cells
+    #: between its words, and rows whose values stand apart from their names
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    detached: bool = False
 
 
 def find_headers(text: str, folded: _Folded) -> list[Header]:
@@ -119,6 +123,64 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
         unknown = []
     close()
     return out
+
+
+#: a scattered header: at most this many characters between two of its words
+SCATTER_GAP = 80
+_SCATTER_LEVELS = (V.L1, V.L2, V.NAME)
+_SCATTER_ORDER = (V.L1, V.L2, V.NAME, V.NATURE, V.TARGET, V.TVALUE, V.UNITCOL, V.ACTUAL, V.WEIGHT, V.SCORE,
+                  V.DEVIATION)
+
+
+def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> list[Header]:
+    """Indicator headers whose words a conversion (xlsx or PDF to text) printed among the cells, out of
+    order: ``一级指标 — 年度 实际 指标值 完成值 指标1:… 38508人 二级指标 三级指标 指标5:… 分值 得分``. The words
+    of the 一级 / 二级 / 三级指标 and the value columns (指标值 / 完成值 / 分值 / 得分) stand close together
+    with cells, not sentences, between them. The columns are read in the form's order (levels, name,
+    target, actual, 分值, 得分, 偏差原因), and the cells between the words belong to the block."""
+    ft = folded.text
+    matches = [(m, V.INDICATOR_HEADER.get(re.sub(r"\s+", "", m.group()))) for m in HEADER_RE.finditer(ft)]
+    taken = [(h.start, h.end) for h in found]
+    out: list[Header] = []
+    i = 0
+    while i < len(matches):
+        m, role = matches[i]
+        if role not in _SCATTER_LEVELS:
+            i += 1
+            continue
+        cluster = [(m, role)]
+        j = i + 1
+        while j < len(matches) and matches[j][0].start() - cluster[-1][0].end() <= SCATTER_GAP:
+            if matches[j][1] is None:
+                break  # a budget column word: another block
+            cluster.append(matches[j])
+            j += 1
+        i = j
+        roles = [r for _m, r in cluster if r in _SCATTER_ORDER]
+        levels = {r for r in roles if r in _SCATTER_LEVELS}
+        values = {r for r in roles if r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE)}
+        if len(levels) < 2 or len(values) < 2 or not values & {V.TARGET, V.TVALUE, V.ACTUAL}:
+            continue
+        a, b = folded.orig(cluster[0][0].start()), folded.orig_end(cluster[-1][0].end())
+        inside = [h for h in found if a <= h.start and h.end <= b and h.kind == "indicator"]
+        if any(s < b and a < e for s, e in taken) and (
+                not inside or any(a > s or e > b for s, e in taken if s < b and a < e)
+                or any(set(h.roles) & {V.TARGET, V.TVALUE, V.ACTUAL} for h in inside)):
+            continue  # a header found whole, or one that is not all inside this one
+        words = [(folded.orig(x.start()), folded.orig_end(x.end())) for x, r in cluster
+                 if r in _SCATTER_ORDER or r == V.GROUP_INDICATOR]
+        gaps = [(e1, s2) for (_s1, e1), (s2, _e2) in zip(words, words[1:]) if s2 > e1]
+        if any(re.search(r"[。，；]", text[g0:g1]) for g0, g1 in gaps):
+            continue  # sentences between the words: prose that names the columns
+        h = Header("indicator", _schema(order_roles(roles)), a, b, words, gaps=gaps, detached=True)
+        for x in inside:
+            found.remove(x)  # part of this header: 二级指标 三级指标 分值 得分 without the value columns
+        out.append(h)
+    return out
+
+
+def order_roles(roles: list[str]) -> list[str]:
+    return [r for r in _SCATTER_ORDER if r in roles]
 
 
 def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) -> Header | None:
@@ -248,7 +310,10 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
     exclude = sorted(exclude or [])
     orig = original if original is not None and len(original) == len(text) else text
     folded = _Folded(text)
-    headers = [h for h in find_headers(text, folded) if not any(s <= h.start < e for s, e in exclude)]
+    headers = find_headers(text, folded)
+    scattered = find_scattered_headers(text, folded, headers)  # drops the headers that are part of one
+    headers = sorted(headers + scattered, key=lambda h: h.start)
+    headers = [h for h in headers if not any(s <= h.start < e for s, e in exclude)]
     if not headers:
         return
     page_at = page_at or (lambda _o: None)
@@ -425,7 +490,8 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
                      page_at: Callable[[int], int | None]) -> None:
     schema = h.roles
     mode = T.separator_mode(text, h.end, end)
-    toks = T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
+    toks = [t for a, b in h.gaps for t in T.tokenize(text, a, b, unit_column=V.UNITCOL in schema, mode=mode)]
+    toks += T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
         return
     if V.NATURE not in schema:
@@ -434,7 +500,7 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
     level1 = level2 = None
-    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space")):
+    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space"), detached=h.detached):
         cells: dict[str, Cell] = {}
         l1 = l2 = None
         for role, tok, extra in row:
@@ -458,6 +524,9 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
             level2 = _level_text(orig[l2.start:l2.end])
         if V.NAME not in cells and not any(r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.SCORE)):
             continue
+        if h.detached and V.NAME not in cells and l1 is None and l2 is None and sum(
+                1 for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE) if r in cells) < 3:
+            continue  # two figures apart from any name: the total's (100 94), not a row
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
 
 
