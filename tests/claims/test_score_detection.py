@@ -91,3 +91,20 @@ def test_prose_naming_the_columns_is_no_header(tmp_path):
         "分值和得分按办法计算。全年共完成8项工作，涉及资金120万元。\n"
     )
     assert _tables(tmp_path, text) == []
+
+
+def test_budget_figures_printed_before_their_names(tmp_path):
+    # the budget lines' names were printed before the header and after the figures, none beside them
+    text = (
+        "某县项目支出绩效自评表 (2022年度) 项目名称 村级道路养护 主管部门 某县交通局 项目资金 年初预算数 (万元) "
+        "年度资金总额 其中:当年财政拨款 实施单位 全年预算数 全年执行数 分值 执行率 得分 "
+        "48.20 45.31 10 94% 9.4 48.20 45.31 — 94% — 上年结转资金 — — 其他资金 — — 预期目标 实际完成情况\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    b = tables[0].budget
+    assert [x.name for x in b] == ["年度资金总额", "其中:当年财政拨款", "上年结转资金", "其他资金"]
+    assert _budget(tables[0])[:2] == [("年度资金总额", None, "48.20", "45.31", "94"),
+                                      ("其中:当年财政拨款", None, "48.20", "45.31", "94")]
+    assert (b[0].weight.text, b[0].score.text) == ("10", "9.4")
+    assert text[b[0].location.start:b[0].location.end] == "48.20 45.31 10 94% 9.4"

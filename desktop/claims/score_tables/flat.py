@@ -450,13 +450,21 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
     header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
     toks = T.tokenize(text, h.end, end)
     rows: list[tuple[T.Token, list[T.Token]]] = []
+    lead: list[T.Token] = []  # figures before any row name: rows whose names were printed apart
     for t in toks:
         if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
             if C.parse_figure(t.text):
                 continue
             rows.append((t, []))
-        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
-            rows[-1][1].append(t)
+        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH):
+            if rows:
+                rows[-1][1].append(t)
+            elif t.kind != T.DASH or lead:
+                lead.append(t)
+    apart: set[int] = set()  # rows whose name was printed apart from their figures
+    if lead:
+        rows = _detached_budget_rows(text, h, lead, rows, table.location.end if table.location else 0)
+        apart = {id(t) for t, vals in rows if vals and vals[0].start < t.start or t.end < h.start}
     total_name = None
     for k, (name_tok, values) in enumerate(rows):
         if not values and not V.is_budget_row_name(name_tok.text):
@@ -473,6 +481,8 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
                 cells[role] = Cell(orig[tok.start + a:tok.start + b], tok.start + a, tok.start + b)
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
+        if id(name_tok) in apart:
+            row.location = Location(values[0].start, values[-1].end, row.location.page if row.location else None)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
         if header_weight and total_name is None and row.weight is None:
             f = C.parse_figure(header_weight)
@@ -480,6 +490,36 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         table.budget.append(row)
         if total_name is None:
             total_name = row.name
+
+
+def _detached_budget_rows(text: str, h: Header, lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]],
+                          lo: int) -> list[tuple[T.Token, list[T.Token]]]:
+    """A PDF whose cells were detached prints the budget rows' figures first and their names apart:
+    before the header (``项目资金 (万元) 年度资金总额 其中:当年财政拨款 … 全年预算数 …``) or after the
+    figures, with none of their own. The figures are cut into rows by their arithmetic and given those
+    names in order; without names to pair them with, they are left out."""
+    names: list[T.Token] = []
+    pre = max(lo, h.start - 200)
+    for t in T.tokenize(text, pre, h.start, mode="space"):
+        if t.kind == T.TEXT and _budget_line_name(t.text) and V.budget_role(t.text) is None:
+            names.append(t)
+    in_block = [t for t, vals in rows if not vals and _budget_line_name(t.text)]
+    orphans = names + in_block
+    if not orphans:
+        return rows
+    groups = A.split_budget_rows(lead, h.roles)
+    if not groups:
+        return rows
+    paired = list(zip(orphans, groups))
+    used = {id(t) for t, _ in paired}
+    return [(t, list(g)) for t, g in paired] + [(t, v) for t, v in rows if id(t) not in used]
+
+
+def _budget_line_name(text: str) -> bool:
+    """A budget line's name standing alone (年度资金总额, 其中:当年财政拨款), not a title or a fact that
+    mentions such a word (项目支出绩效自评表)."""
+    k = C.key(text)
+    return len(k) <= 14 and not re.search(r"表|名称|单位|部门", k) and V.is_budget_row_name(text)
 
 
 def _is_reason(text: str) -> bool:
