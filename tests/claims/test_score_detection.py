@@ -108,3 +108,19 @@ def test_budget_figures_printed_before_their_names(tmp_path):
                                       ("其中:当年财政拨款", None, "48.20", "45.31", "94")]
     assert (b[0].weight.text, b[0].score.text) == ("10", "9.4")
     assert text[b[0].location.start:b[0].location.end] == "48.20 45.31 10 94% 9.4"
+
+
+def test_a_wrapped_deviation_stays_with_its_row(tmp_path):
+    # spaces between cells; the 偏差原因 cell and its header word wrapped onto a second line
+    text = (
+        "项目支出绩效自评表\n"
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措 施\n"
+        "产出指标 数量指标 培训人次 600人次 540人次 20 18 部分学员因疫情 未能参加培训\n"
+        "质量指标 培训合格率 95% 97% 20 20 无\n"
+        "总分 40 38\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = tables[0].indicators
+    assert [r.name for r in rows] == ["培训人次", "培训合格率"]
+    assert rows[0].deviation == "部分学员因疫情 未能参加培训"

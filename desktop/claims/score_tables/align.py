@@ -34,6 +34,7 @@ TAIL_FACTOR = 0.7
 MULTI_GAIN = 1.0  # per column a figure run together with others fills
 LEVELS = (T.LVL1, T.LVL2, T.LVL12)
 ROW_HINT = 0.8
+CONTINUE = 0.1  # a words cell wrapped onto another line
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
@@ -274,6 +275,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
             elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION):
                 break
 
+    word_cols = [k for k, r in enumerate(schema) if r in (V.DEVIATION, V.METHOD, V.COMPLETION)]
     dp = [NEG] * (m + 1)
     dp[NONE] = 0.0
     back: list[list[tuple | None]] = []
@@ -308,6 +310,12 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                 if v > new[k]:
                     new[k] = v
                     bp[k] = (best_j, "fill", None)
+        # words wrapped onto a second line of a words column (偏差原因): the same cell goes on
+        if t.kind == T.TEXT:
+            for k in word_cols:
+                if dp[k] > NEG and dp[k] + CONTINUE > new[k]:
+                    new[k] = dp[k] + CONTINUE
+                    bp[k] = (k, "cont", None)
         # a new row
         end_best, end_j = dp[NONE], NONE
         for j in range(m):

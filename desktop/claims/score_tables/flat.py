@@ -31,8 +31,9 @@ _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚ�
 _WORDS = sorted({*V.INDICATOR_HEADER, *V.BUDGET_HEADER}, key=len, reverse=True)
 #: a header word as written, or (failing that) wrapped inside its cell: 一級 指標
 _FIRST = "".join(sorted({w[0] for w in _WORDS}))
-HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
-    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
+HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(
+    r"\s{0,2}".join(re.escape(ch) for ch in w) if len(w) >= 3 and "(" not in w else re.escape(w)
+    for w in _WORDS) + ")")  # longest first, wrapped or not: 偏差原因分析及改进措 施 is one word
 _DIGIT = re.compile(r"[0-9]")
 _ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
@@ -555,6 +556,9 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
                 l1 = tok
             elif role == V.L2:
                 l2 = tok
+            elif role in cells and role in (V.DEVIATION, V.METHOD, V.COMPLETION):
+                s0 = cells[role].start  # the rest of a wrapped cell
+                cells[role] = Cell(orig[s0:tok.end], s0, tok.end, page=cells[role].page)
             elif tok.kind != T.DASH:
                 cells[role] = Cell(orig[tok.start:tok.end], tok.start, tok.end, page=page_at(tok.start))
         if l1 is not None:
