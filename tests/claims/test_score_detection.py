@@ -124,3 +124,19 @@ def test_a_wrapped_deviation_stays_with_its_row(tmp_path):
     rows = tables[0].indicators
     assert [r.name for r in rows] == ["培训人次", "培训合格率"]
     assert rows[0].deviation == "部分学员因疫情 未能参加培训"
+
+
+def test_figures_inside_names_are_not_cells(tmp_path):
+    # a slot label (指标12:) and a range (0-6岁) are part of the name; 7天 inside a name is no target
+    text = (
+        "项目支出绩效自评表\n"
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分\n"
+        "产出指标 数量指标 指标11:产妇7天访视数 310人 296人 4 3.8 指标12:0-6岁儿童健康管理数 1520人 1520人 4 4 "
+        "指标13:0-36月龄儿童随访数 880人 842人 4 3.8\n"
+        "总分 12 11.6\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    assert _rows(tables[0]) == [("310人", "296人", "4", "3.8"), ("1520人", "1520人", "4", "4"),
+                                ("880人", "842人", "4", "3.8")]
+    assert [r.name for r in tables[0].indicators] == ["产妇7天访视数", "0-6岁儿童健康管理数", "0-36月龄儿童随访数"]

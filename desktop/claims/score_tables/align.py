@@ -35,6 +35,9 @@ MULTI_GAIN = 1.0  # per column a figure run together with others fills
 LEVELS = (T.LVL1, T.LVL2, T.LVL12)
 ROW_HINT = 0.8
 CONTINUE = 0.1  # a words cell wrapped onto another line
+#: values detached from their names: a lone figure before 分值 / 得分 is the actual printed beside them
+#: (the targets went with the names), not a target whose actual is missing
+DETACHED_ACTUAL = 0.3
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
@@ -324,7 +327,8 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         bonus = NEW_ROW + (ROW_HINT if row_hint and t.brk else 0.0)
         for k in starts:
             if em[k] is not None:
-                v = end_best + bonus + (prefix[k] - prefix[0] if schema[k] not in (V.L1, V.L2) else 0.0) + em[k]
+                v = end_best + bonus + (prefix[k] - prefix[0] if schema[k] not in (V.L1, V.L2) else 0.0) + em[k] + (
+                    DETACHED_ACTUAL if detached and schema[k] == V.ACTUAL else 0.0)
                 if v > new[k]:
                     new[k] = v
                     bp[k] = (end_j, "row", None)

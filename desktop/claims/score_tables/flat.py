@@ -523,6 +523,15 @@ def _budget_line_name(text: str) -> bool:
     return len(k) <= 14 and not re.search(r"表|名称|单位|部门", k) and V.is_budget_row_name(text)
 
 
+_HEADER_HEADS = {w[:n] for w in V.INDICATOR_HEADER for n in (2, 3) if len(w) > n + 1} - {"完成", "完成值"}
+
+
+def _header_fragment(t: T.Token) -> bool:
+    """The first line of a header word wrapped in its cell (``年度`` of 年度 / 指标值, ``实际`` of 实际 /
+    完成值), printed among the cells of a scattered header."""
+    return t.kind == T.TEXT and C.key(t.text) in _HEADER_HEADS
+
+
 def _is_reason(text: str) -> bool:
     return len(C.key(text)) > 20 and bool(re.search(r"[，,；;。]", text))
 
@@ -531,7 +540,8 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
                      page_at: Callable[[int], int | None]) -> None:
     schema = h.roles
     mode = T.separator_mode(text, h.end, end)
-    toks = [t for a, b in h.gaps for t in T.tokenize(text, a, b, unit_column=V.UNITCOL in schema, mode=mode)]
+    toks = [t for a, b in h.gaps for t in T.tokenize(text, a, b, unit_column=V.UNITCOL in schema, mode=mode)
+            if not _header_fragment(t)]
     toks += T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
         return

@@ -54,6 +54,8 @@ DATE_RE = re.compile(
     r"|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}(?:[.\-/][0-9]{1,2})?"
 )
 _LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、])|^[0-9]{1,2}、")
+#: a range inside a name: 0-6岁儿童, 0-36月龄
+_RANGE_IN_NAME = re.compile(r"(?<![0-9.])[0-9]{1,3}\s*[-~～—至]\s*[0-9]{1,3}(?=[\u4e00-\u9fff]{2})")
 _RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
 _ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
 _LEVEL_RE = re.compile(
@@ -215,6 +217,8 @@ def _looks_glued(piece: str) -> bool:
     任务1, 指标01)."""
     n = C.nfkc(piece)
     dates = [(m.start(), m.end()) for m in DATE_RE.finditer(n)]
+    dates += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(n)]  # 指标12: labels a slot
+    dates += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(n)]
     figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
                and not _relative_before(n, m.start())]
     return len(figures) >= 2
@@ -230,6 +234,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
     seg = C.nfkc(text[s:e])
     protected: list[tuple[int, int]] = [(m.start(), m.end()) for m in DATE_RE.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(seg)]
+    protected += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _ANNOTATION_RE.finditer(seg)]
 
     def inside(a: int, b: int) -> bool:
