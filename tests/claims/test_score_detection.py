@@ -140,3 +140,21 @@ def test_figures_inside_names_are_not_cells(tmp_path):
     assert _rows(tables[0]) == [("310人", "296人", "4", "3.8"), ("1520人", "1520人", "4", "4"),
                                 ("880人", "842人", "4", "3.8")]
     assert [r.name for r in tables[0].indicators] == ["产妇7天访视数", "0-6岁儿童健康管理数", "0-36月龄儿童随访数"]
+
+
+def test_hubei_process_form_with_scoring_rules_among_the_cells(tmp_path):
+    # 评价内容 / 分值 / 自评分 / 复核分 / 评价标准及依据, flattened from a PDF onto one line: the rest of the
+    # header after the first row, the scoring rules' own "N 分" among the cells, a level between a name
+    # and its figures
+    text = (
+        "某市财政预算支出项目绩效目标自评表 自评总分: 92\n"
+        "项目权重 评价内容 分值 自评分 项目决策 3 分 立项依据 3 3 复核分 评价标准及依据 有上级文件或年度计划的计 3 分,"
+        "没有不得分。 1、资金管理办法 1 分; 制度建设 4 3 2、专账核算 2 分; 3、按规定支付 1 分。没有不得分。 "
+        "监督检查 项目管理 12 分 4 4 开展检查并有记录的计 4 分。没有 不得分 绩效监控 4 4 按时填报监控表的计 4 分。\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = [(r.name, r.weight.text if r.weight else None, r.score.text if r.score else None)
+            for r in tables[0].indicators]
+    assert rows == [("立项依据", "3", "3"), ("制度建设", "4", "3"), ("监督检查", "4", "4"), ("绩效监控", "4", "4")]
+    assert [r.level1 for r in tables[0].indicators] == ["项目决策", "项目决策", "项目管理", "项目管理"]

@@ -131,6 +131,8 @@ SCATTER_GAP = 80
 _SCATTER_LEVELS = (V.L1, V.L2, V.NAME)
 _SCATTER_ORDER = (V.L1, V.L2, V.NAME, V.NATURE, V.TARGET, V.TVALUE, V.UNITCOL, V.ACTUAL, V.WEIGHT, V.SCORE,
                   V.DEVIATION)
+#: columns a scattered header keeps only where it was printed in order
+_SCATTER_TAIL = (V.REVIEW, V.METHOD)
 
 
 def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> list[Header]:
@@ -154,26 +156,38 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
         while j < len(matches) and matches[j][0].start() - cluster[-1][0].end() <= SCATTER_GAP:
             if matches[j][1] is None:
                 break  # a budget column word: another block
+            if matches[j][1] in [r for _m, r in cluster if r != V.GROUP_INDICATOR]:
+                break  # a column named twice: a word in a cell (没有不得分), or the next block
             cluster.append(matches[j])
             j += 1
         i = j
-        roles = [r for _m, r in cluster if r in _SCATTER_ORDER]
+        while len(cluster) > 1 and cluster[-1][1] not in _SCATTER_ORDER + _SCATTER_TAIL:
+            cluster.pop()
+        roles = [r for _m, r in cluster if r in _SCATTER_ORDER + _SCATTER_TAIL]
         levels = {r for r in roles if r in _SCATTER_LEVELS}
         values = {r for r in roles if r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE)}
-        if len(levels) < 2 or len(values) < 2 or not values & {V.TARGET, V.TVALUE, V.ACTUAL}:
+        if not (len(levels) >= 2 and len(values) >= 2 and values & {V.TARGET, V.TVALUE, V.ACTUAL}) and not (
+                V.NAME in levels and {V.WEIGHT, V.SCORE} <= values):
             continue
-        a, b = folded.orig(cluster[0][0].start()), folded.orig_end(cluster[-1][0].end())
-        inside = [h for h in found if a <= h.start and h.end <= b and h.kind == "indicator"]
-        if any(s < b and a < e for s, e in taken) and (
-                not inside or any(a > s or e > b for s, e in taken if s < b and a < e)
-                or any(set(h.roles) & {V.TARGET, V.TVALUE, V.ACTUAL} for h in inside)):
-            continue  # a header found whole, or one that is not all inside this one
         words = [(folded.orig(x.start()), folded.orig_end(x.end())) for x, r in cluster
-                 if r in _SCATTER_ORDER or r == V.GROUP_INDICATOR]
+                 if r in _SCATTER_ORDER + _SCATTER_TAIL or r == V.GROUP_INDICATOR]
+        a, b = words[0][0], words[-1][1]
         gaps = [(e1, s2) for (_s1, e1), (s2, _e2) in zip(words, words[1:]) if s2 > e1]
-        if any(re.search(r"[。，；]", text[g0:g1]) for g0, g1 in gaps):
+        if any(re.search(r"[。，；,;]", text[g0:g1]) for g0, g1 in gaps):
             continue  # sentences between the words: prose that names the columns
-        h = Header("indicator", _schema(order_roles(roles)), a, b, words, gaps=gaps, detached=True)
+        # in the form's order when printed so (the first row's cells between the header's words), else
+        # the usual order of the columns
+        known = [r for r in dict.fromkeys(roles) if r in _SCATTER_ORDER]
+        schema = _schema(list(dict.fromkeys(roles)) if known == order_roles(roles) else order_roles(roles))
+        # headers found whole that this one holds (or ends): replaced when this one has more columns
+        inside = [h for h in found if a < h.end <= b and h.kind == "indicator"]
+        if any(s < b and a < e for s, e in taken) and (
+                not inside or any(e > b for s, e in taken if s < b and a < e)
+                or not all(set(schema) > set(h.roles) for h in inside)):
+            continue
+        if inside:
+            a = min(a, *(h.start for h in inside))
+        h = Header("indicator", schema, a, b, words, gaps=gaps, detached=True)
         for x in inside:
             found.remove(x)  # part of this header: 二级指标 三级指标 分值 得分 without the value columns
         out.append(h)
@@ -288,10 +302,19 @@ def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) ->
     # prose: a line of sentences with no cell separators
     for pm in re.finditer(r"(?m)^[^\n|\t]{60,}$", window[:best]):
         line = pm.group()
-        if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(r"[0-9]%[0-9]", line):
+        if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(
+                r"[0-9]%[0-9]", line) and not _cells_on_a_line(line):
             best, why = pm.start(), "stop"
             break
     return start + best, why
+
+
+def _cells_on_a_line(line: str) -> bool:
+    """A PDF page's table flattened onto one line, its criteria sentences among the cells: many pieces
+    between spaces, a fifth of them bare figures (分值 2, 得分 2), is not prose."""
+    pieces = line.split()
+    figures = sum(1 for p in pieces if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?%?", p))
+    return len(pieces) >= 12 and figures * 5 >= len(pieces)
 
 
 def _total_here(window: str, m: re.Match[str]) -> bool:
@@ -321,6 +344,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
     table: ScoreTable | None = None
     masks: list[tuple[int, int]] = []
     last_end = 0
+    detached = False
     for n, h in enumerate(headers):
         next_start = headers[n + 1].start if n + 1 < len(headers) else len(text)
         for s, e in exclude:
@@ -329,13 +353,15 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         title_m = _title_before(folded.simplified, last_end, h.start)
         if table is None or title_m is not None or h.start - last_end > 4000 or (
                 h.kind == "budget" and (table.budget or table.indicators)):
-            if table is not None and _plausible(table):
+            if table is not None and _plausible(table, detached):
                 yield table, masks
             table = ScoreTable(source="text", page=page_at(h.start))
+            detached = False
             table.title = C.clean(orig[title_m[0]:title_m[1]]).strip("|:：# *") if title_m else None
             masks = []
             _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
         masks.append((h.start, h.end))
+        detached = detached or h.detached
         if h.kind == "budget":
             end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
             _read_budget(text, orig, table, h, end)
@@ -347,18 +373,21 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         last_end = max(end, h.end)
         start = table.location.start if table.location else h.start
         table.location = Location(start, last_end, table.page, None)
-    if table is not None and _plausible(table):
+    if table is not None and _plausible(table, detached):
         yield table, masks
 
 
-def _plausible(table: ScoreTable) -> bool:
+def _plausible(table: ScoreTable, detached: bool = False) -> bool:
     """A form, not prose that happened to name its columns: rows were read, and most indicator rows hold
-    a figure (a target, an actual, 分值 or 得分)."""
+    a figure (a target, an actual, 分值 or 得分). ``detached``: names and values were printed apart
+    (a scattered header), so rows of a name alone are expected; a third with figures will do."""
     if not table.budget and not table.indicators:
         return False
     if table.indicators:
         with_figures = sum(1 for r in table.indicators if any(
             f is not None and f.value is not None for f in (r.target, r.actual, r.weight, r.score)))
+        if detached and with_figures >= 2 and with_figures * 3 >= len(table.indicators):
+            return True
         if with_figures * 2 < len(table.indicators):
             return bool(table.budget) and with_figures > 0
     return True

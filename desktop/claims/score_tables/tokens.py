@@ -176,7 +176,26 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
                 toks[0].glued = False
             out.extend(toks)
     _promote_unknown_levels(out)
+    if mode in ("space", "line"):
+        out = _points(out)
     return _split_trailing_comparators(out)
+
+
+def _points(toks: list[Token]) -> list[Token]:
+    """``13 分`` cut apart by spaces is one figure (a level's weight); ``计 2 分,没有不得分。`` — a figure
+    before 分 and the rest of a sentence — is the words of a scoring rule, not a cell."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == NUM and t.kind == TEXT and len(t.text) > 1 and t.text[0] == "分" \
+                and not t.brk:
+            out[-1] = Token(TEXT, f"{prev.text} {t.text}", prev.start, t.end, prev.brk)
+        elif t.kind == UNIT and C.nfkc(t.text).strip() == "分" and out and out[-1].kind == NUM and not t.brk:
+            prev = out.pop()
+            out.append(Token(QTY, f"{prev.text}分", prev.start, t.end, prev.brk))
+        else:
+            out.append(t)
+    return out
 
 
 def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
