@@ -158,3 +158,19 @@ def test_hubei_process_form_with_scoring_rules_among_the_cells(tmp_path):
             for r in tables[0].indicators]
     assert rows == [("立项依据", "3", "3"), ("制度建设", "4", "3"), ("监督检查", "4", "4"), ("绩效监控", "4", "4")]
     assert [r.level1 for r in tables[0].indicators] == ["项目决策", "项目决策", "项目管理", "项目管理"]
+
+
+def test_an_empty_cell_on_its_own_line_keeps_its_column(tmp_path):
+    # an HTML table copied one cell per line, each closed by a pipe: the empty 完成值 is a line "|"
+    cells = ["部门预算项目支出绩效自评表(2024年度)", "绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值",
+             "度量单位", "完成值", "权重", "得分", "未完成原因分析",
+             "产出指标", "数量指标", "补助发放人数", "≥", "320", "人", "", "50", "", "",
+             "效益指标", "社会效益指标", "补助发放及时率", "=", "100", "%", "", "40", "", "",
+             "合计", "100", "", ""]
+    text = "".join(f"{c} |\n" if c else "|\n" for c in cells)
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = tables[0].indicators
+    assert [(r.name, r.actual, r.weight.text if r.weight else None) for r in rows] == [
+        ("补助发放人数", None, "50"), ("补助发放及时率", None, "40")]
+    assert [r.target.raw for r in rows] == ["≥ | 320 | 人", "= | 100 | %"]

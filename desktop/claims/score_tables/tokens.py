@@ -70,6 +70,8 @@ _SEP_PIPE = re.compile(r"[|\t]+|\n")
 _SEP_LINE = re.compile(r"[|\t]+|\n(?:[0-9]{1,2}、)?")  # 2、 at a line start: a page marker of a Word preview
 _SEP_SPACE = re.compile(r"[ \t\u3000|]+|\n")
 _DIGIT = re.compile(r"[0-9]")
+#: one cell per line, each closed by a pipe (``cell |``): a line of a pipe alone is an empty cell
+_EMPTY_LINE_CELL = re.compile(r"(?<=\|\n)[ \t]*(\|)[ \t]*(?=\n)")
 _RUN_RE = re.compile(r"\.?[0-9][0-9.,%]*")
 
 
@@ -175,6 +177,11 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
             if len(toks) == 1 and kind != TEXT:
                 toks[0].glued = False
             out.extend(toks)
+    if mode == "pipe" and "|\n" in text[start:end]:
+        empty = [Token(DASH, m.group(1), m.start(1), m.end(1), brk=True)
+                 for m in _EMPTY_LINE_CELL.finditer(text, start, end)]
+        if empty:
+            out = sorted(out + empty, key=lambda t: t.start)
     _promote_unknown_levels(out)
     if mode in ("space", "line"):
         out = _points(out)
