@@ -174,3 +174,16 @@ def test_an_empty_cell_on_its_own_line_keeps_its_column(tmp_path):
     assert [(r.name, r.actual, r.weight.text if r.weight else None) for r in rows] == [
         ("补助发放人数", None, "50"), ("补助发放及时率", None, "40")]
     assert [r.target.raw for r in rows] == ["≥ | 320 | 人", "= | 100 | %"]
+
+
+def test_values_first_under_a_header_printed_whole(tmp_path):
+    text = (
+        "项目支出绩效自评表\n"
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+        "≥12次 14次 20 20 ≥95% 96% 30 30 ≥90% 92% 10 10 "
+        "产出指标 数量指标 巡查次数 质量指标 巡查覆盖率 满意度指标 服务对象满意度指标 群众满意度 总分 60 60\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = _rows(tables[0])
+    assert ("≥12次", "14次", "20", "20") in rows and ("≥90%", "92%", "10", "10") in rows

@@ -367,7 +367,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
             _read_budget(text, orig, table, h, end)
         else:
             end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
-            _read_indicators(text, orig, table, h, end, page_at)
+            detached = _read_indicators(text, orig, table, h, end, page_at) or detached
             if why == "total":
                 end = _read_total(text, table, end, masks)
         last_end = max(end, h.end)
@@ -566,21 +566,26 @@ def _is_reason(text: str) -> bool:
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,
-                     page_at: Callable[[int], int | None]) -> None:
+                     page_at: Callable[[int], int | None]) -> bool:
+    """Rows of the indicator block under ``h`` into ``table``; whether its values stood apart from
+    their names."""
     schema = h.roles
     mode = T.separator_mode(text, h.end, end)
     toks = [t for a, b in h.gaps for t in T.tokenize(text, a, b, unit_column=V.UNITCOL in schema, mode=mode)
             if not _header_fragment(t)]
     toks += T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
-        return
+        return h.detached
     if V.NATURE not in schema:
         toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
     level1 = level2 = None
-    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space"), detached=h.detached):
+    lead = [t.kind for t in toks[:6] if t.kind not in (T.DASH, T.VOID)][:2]
+    # values first, their names after them (or before the header): a conversion detached the cells
+    detached = h.detached or (len(lead) == 2 and all(k in (T.NUM, T.QTY, T.CMP, T.RUN) for k in lead))
+    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space"), detached=detached):
         cells: dict[str, Cell] = {}
         l1 = l2 = None
         for role, tok, extra in row:
@@ -607,10 +612,11 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
             level2 = _level_text(orig[l2.start:l2.end])
         if V.NAME not in cells and not any(r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.SCORE)):
             continue
-        if h.detached and V.NAME not in cells and l1 is None and l2 is None and sum(
+        if detached and V.NAME not in cells and l1 is None and l2 is None and sum(
                 1 for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE) if r in cells) < 3:
             continue  # two figures apart from any name: the total's (100 94), not a row
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
+    return detached
 
 
 def _level_text(s: str) -> str:
