@@ -187,3 +187,16 @@ def test_values_first_under_a_header_printed_whole(tmp_path):
     assert len(tables) == 1
     rows = _rows(tables[0])
     assert ("≥12次", "14次", "20", "20") in rows and ("≥90%", "92%", "10", "10") in rows
+
+
+def test_start_column_word_printed_among_the_line_names(tmp_path):
+    # 年初预算数 came out before the line names, the rest of the header after them; three amounts a line
+    text = (
+        "某县项目支出绩效自评表 (2023年度) 项目名称 乡村学校营养餐补助 主管部门 某县教育局 项目资金 年初预算数 (万元) "
+        "年度资金总额 其中:当年财政拨款 实施单位 全年预算数 全年执行数 分值 执行率 得分 "
+        "120.00 126.40 126.40 10 100% 10 120.00 126.40 126.40 — 100% — 上年结转资金 — — 其他资金 — — 预期目标\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    assert _budget(tables[0])[:2] == [("年度资金总额", "120.00", "126.40", "126.40", "100"),
+                                      ("其中:当年财政拨款", "120.00", "126.40", "126.40", "100")]

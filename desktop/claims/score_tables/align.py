@@ -497,6 +497,11 @@ def split_budget_rows(values: list[T.Token], columns: list[str]) -> list[list[T.
             sc, placed = assign_budget_scored(seg, columns)
             if sc is None:
                 continue
+            # the amounts of a line are written alike (65.66 65.07): one unlike two others that agree
+            # (9 65.66 65.07) is the line before's 得分, cut into the wrong line
+            places = [_places(placed[r][3]) for r in AMOUNTS if r in placed and placed[r][3]]
+            if len(places) >= 3 and places.count(places[0]) == 1 and places[1] == places[2]:
+                sc -= 1.0
             v = best[j][0] + sc - 1.0  # a row more
             if best[i] is None or v > best[i][0]:
                 best[i] = (v, j)

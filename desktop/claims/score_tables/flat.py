@@ -108,7 +108,10 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
                 out.append(h)
 
     ft = folded.text
+    starts: list[tuple[int, int]] = []  # 年初预算数 words: (start, end) in the folded text
     for m in HEADER_RE.finditer(ft):
+        if V.BUDGET_HEADER.get(re.sub(r"\s+", "", m.group())) == V.B_START:
+            starts.append((m.start(), m.end()))
         if run:
             a, b = run[-1].end(), m.start()
             if b - a <= 48:
@@ -123,7 +126,24 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
         run = [m]
         unknown = []
     close()
+    for h in out:
+        if h.kind == "budget" and V.B_START not in h.roles and h.roles[0] == V.B_FULL:
+            _detached_start_column(h, starts, folded)
     return out
+
+
+def _detached_start_column(h: Header, starts: list[tuple[int, int]], folded: _Folded) -> None:
+    """``年初预算数 (万元) 年度资金总额 其中:当年财政拨款 实施单位 全年预算数 全年执行数 …``: an xlsx printed to
+    PDF put the first amount column's word among the row names before the rest of the header. The
+    column is the block's first."""
+    for a, b in reversed(starts):
+        o = folded.orig_end(b)
+        if o <= h.start and h.start - o <= 100:
+            h.roles = [V.B_START, *h.roles]
+            h.names[V.B_START] = V.strip_annotations(re.sub(r"\s+", "", folded.text[a:b]))
+            return
+        if o <= h.start - 100:
+            return
 
 
 #: a scattered header: at most this many characters between two of its words
