@@ -200,3 +200,17 @@ def test_start_column_word_printed_among_the_line_names(tmp_path):
     assert len(tables) == 1
     assert _budget(tables[0])[:2] == [("年度资金总额", "120.00", "126.40", "126.40", "100"),
                                       ("其中:当年财政拨款", "120.00", "126.40", "126.40", "100")]
+
+
+def test_a_header_word_in_the_first_row_does_not_scatter_the_header(tmp_path):
+    text = (
+        "项目支出绩效自评表\n"
+        "一级指标 二级指标 三级指标 年初指标值 年终完成值 分值 得分 偏差原因\n"
+        "产出指标 数量指标 新建公厕 6座 6座 20 20 详见备注说明\n"
+        "时效指标 完工及时率 100% 100% 10 10 无\n"
+        "总分 30 30\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    assert _rows(tables[0]) == [("6座", "6座", "20", "20"), ("100%", "100%", "10", "10")]
+    assert tables[0].indicators[0].deviation == "详见备注说明"

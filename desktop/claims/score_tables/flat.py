@@ -203,8 +203,9 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
         inside = [h for h in found if a < h.end <= b and h.kind == "indicator"]
         if any(s < b and a < e for s, e in taken) and (
                 not inside or any(e > b for s, e in taken if s < b and a < e)
-                or not all(set(schema) > set(h.roles) for h in inside)):
-            continue
+                or not all(set(schema) > set(h.roles) and set(schema) - set(h.roles) - {V.DEVIATION, V.COMPLETION}
+                           for h in inside)):
+            continue  # (a 备注 / 说明 in the first row's cells is no header word)
         if inside:
             a = min(a, *(h.start for h in inside))
         h = Header("indicator", schema, a, b, words, gaps=gaps, detached=True)
