@@ -214,3 +214,16 @@ def test_a_header_word_in_the_first_row_does_not_scatter_the_header(tmp_path):
     assert len(tables) == 1
     assert _rows(tables[0]) == [("6座", "6座", "20", "20"), ("100%", "100%", "10", "10")]
     assert tables[0].indicators[0].deviation == "详见备注说明"
+
+
+def test_budget_unit_printed_after_the_lines(tmp_path):
+    text = (
+        "财政项目支出绩效自评表 (2023 年度) 项目名称 社区健身器材更新 主管部门 某区体育局 "
+        "年初预算数 全年预算数 全年执行数 分值 执行率 得分 80000.00 80000.00 76,000.00 10 9.5 "
+        "其中:当年财政拨款 80000.00 80000.00 76000.00 — 上年结转资金 0 0 — 其他资金 0 0 — "
+        "年度资金总额 项目资金 (元) 某区体育事业管理中心 实施单位 95.00% 预期目标\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1 and tables[0].budget_unit == "元"
+    assert tables[0].budget[0].name == "年度资金总额"
+    assert tables[0].budget[0].planned_full.text == "80000.00"

@@ -493,6 +493,10 @@ def _budget_unit(text: str, h: Header) -> str | None:
 
 def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -> None:
     unit = _budget_unit(text, h)
+    if unit is None:
+        # a PDF whose cells were detached prints 项目资金 (元) among the lines after the header
+        m = _BUDGET_UNIT_RE.search(C.simplified(text[h.end:end]))
+        unit = (m.group(1) or m.group(2)) if m else None
     table.budget_unit = table.budget_unit or unit
     table.budget_columns.update(h.names)
     ctx = Context(budget_unit=unit)
