@@ -227,3 +227,16 @@ def test_budget_unit_printed_after_the_lines(tmp_path):
     assert len(tables) == 1 and tables[0].budget_unit == "元"
     assert tables[0].budget[0].name == "年度资金总额"
     assert tables[0].budget[0].planned_full.text == "80000.00"
+
+
+def test_budget_note_one_cell_per_line(tmp_path):
+    cells = ["部门预算项目支出绩效自评表(2024年度)", "预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数",
+             "预算执行率", "权重", "得分", "原因", "总额", "50.00", "48.00", "45.60", "95.00%", "10", "9.5",
+             "1.预算执行率=预算执行数/调整后预算数,执行率未达到90%的需说明原因(100字以内);2.年中调整预算的,应单独说明理由;",
+             "其中:财政资金", "50.00", "48.00", "45.60", "95.00%", "/", "/", "单位资金", "0.00", "0.00", "0.00", "0.00%", "/",
+             "/", "其他资金", "/", "/"]
+    for sep in ("\n", " "):
+        tables = _tables(tmp_path, sep.join(cells) + "\n")
+        assert len(tables) == 1
+        assert [b[0] for b in _budget(tables[0])] == ["总额", "其中:财政资金", "单位资金", "其他资金"], sep
+        assert tables[0].budget[0].score.text == "9.5"

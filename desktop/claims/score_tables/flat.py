@@ -503,7 +503,7 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
     head = C.nfkc(text[max(0, h.start - 40):h.end])
     w = _WEIGHT_RE.search(head)
     header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
-    toks = T.tokenize(text, h.end, end)
+    toks = T.tokenize(text, h.end, end, notes=True)
     rows: list[tuple[T.Token, list[T.Token]]] = []
     lead: list[T.Token] = []  # figures before any row name: rows whose names were printed apart
     for t in toks:

@@ -156,15 +156,17 @@ def separator_mode(text: str, start: int, end: int) -> str:
     return "line"
 
 
-def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None) -> list[Token]:
-    """Tokens of ``text[start:end]`` (offsets into ``text``)."""
+def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None,
+             notes: bool = False) -> list[Token]:
+    """Tokens of ``text[start:end]`` (offsets into ``text``). ``notes``: the block's cells are short
+    (a budget block), so a piece of sentences is a note whatever the separators."""
     mode = mode or separator_mode(text, start, end)
     out: list[Token] = []
     for s, e, brk in _pieces(text, start, end, mode):
         piece = text[s:e]
         kind = _kind_of_cell(piece)
         mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece) and not (
-            mode in ("pipe", "tab") and _is_note(piece))
+            (mode in ("pipe", "tab") or notes and len(FIGURE_RE.findall(C.nfkc(piece))) <= 5) and _is_note(piece))
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
