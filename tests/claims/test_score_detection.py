@@ -240,3 +240,15 @@ def test_budget_note_one_cell_per_line(tmp_path):
         assert len(tables) == 1
         assert [b[0] for b in _budget(tables[0])] == ["总额", "其中:财政资金", "单位资金", "其他资金"], sep
         assert tables[0].budget[0].score.text == "9.5"
+
+
+def test_scattered_header_with_the_name_column_alone(tmp_path):
+    text = (
+        "项目绩效自评表\n"
+        "三级指标 改造农村危房 年度目标值 实际完成值 得分 35户 35户 20 "
+        "危房改造验收合格率 100% 100% 20 资金拨付及时率 100% 98% 18\n"
+    )
+    tables = _tables(tmp_path, text)
+    assert len(tables) == 1
+    rows = _rows(tables[0])
+    assert ("35户", "35户", None, "20") in rows and ("100%", "98%", None, "18") in rows

@@ -187,7 +187,7 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
         levels = {r for r in roles if r in _SCATTER_LEVELS}
         values = {r for r in roles if r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE)}
         if not (len(levels) >= 2 and len(values) >= 2 and values & {V.TARGET, V.TVALUE, V.ACTUAL}) and not (
-                V.NAME in levels and {V.WEIGHT, V.SCORE} <= values):
+                V.NAME in levels and ({V.WEIGHT, V.SCORE} <= values or len(values) >= 3)):
             continue
         words = [(folded.orig(x.start()), folded.orig_end(x.end())) for x, r in cluster
                  if r in _SCATTER_ORDER + _SCATTER_TAIL or r == V.GROUP_INDICATOR]
