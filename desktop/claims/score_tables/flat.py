@@ -7,8 +7,8 @@ OCR): found by their header, read in the header's column order.
    (budget block). Matching folds Traditional characters and pinyin annotations (:func:`cells.key`).
    A PDF or xlsx conversion that detached the cells may print the header's words among the first rows'
    cells, out of order (:func:`find_scattered_headers`), the budget lines' figures before their names,
-   or the indicator rows' values before or apart from their names: those blocks are read as detached
-   (rows may start at their figures; names printed apart are paired with the figures in order).
+   or the indicator rows' values before or apart from their names: budget figures are cut into lines
+   and given the names printed apart, in order; an indicator row may start at its figures.
 2. **Blocks.** A block runs from its header to the next header, the goals (年度总体目标), the total
    (总分 / 合计), the form's foot (其他需要说明事项, 项目负责人) or prose.
 3. **Rows.** The block's tokens (:mod:`.tokens`) are aligned to the columns (:mod:`.align`), and each
