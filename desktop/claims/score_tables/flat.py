@@ -61,6 +61,7 @@ class _Folded:
     def __init__(self, text: str):
         #: the text with Simplified characters, one for one (offsets unchanged)
         self.simplified = t = C.simplified(text)
+        self.words: list[re.Match[str]] | None = None  # header words (:func:`header_words`)
         if ("(" not in t and "（" not in t) or not _PINYIN.search(t):
             self.text, self._f, self._o = t, [0], [0]
             return
@@ -113,8 +114,8 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
 
     ft = folded.text
     starts: list[tuple[int, int]] = []  # 年初预算数 words: (start, end) in the folded text
-    for m in HEADER_RE.finditer(ft):
-        if V.BUDGET_HEADER.get(re.sub(r"\s+", "", m.group())) == V.B_START:
+    for m in header_words(folded):
+        if V.BUDGET_HEADER.get(_word(m)) == V.B_START:
             starts.append((m.start(), m.end()))
         if run:
             a, b = run[-1].end(), m.start()
@@ -134,6 +135,20 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
         if h.kind == "budget" and V.B_START not in h.roles and h.roles[0] == V.B_FULL:
             _detached_start_column(h, starts, folded)
     return out
+
+
+def header_words(folded: _Folded) -> list[re.Match[str]]:
+    """Every header word of the text (found once per text)."""
+    if folded.words is None:
+        folded.words = list(HEADER_RE.finditer(folded.text))
+    return folded.words
+
+
+_WS = re.compile(r"\s+")
+
+
+def _word(m: re.Match[str]) -> str:
+    return _WS.sub("", m.group())
 
 
 def _detached_start_column(h: Header, starts: list[tuple[int, int]], folded: _Folded) -> None:
@@ -165,8 +180,7 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
     of the 一级 / 二级 / 三级指标 and the value columns (指标值 / 完成值 / 分值 / 得分) stand close together
     with cells, not sentences, between them. The columns are read in the form's order (levels, name,
     target, actual, 分值, 得分, 偏差原因), and the cells between the words belong to the block."""
-    ft = folded.text
-    matches = [(m, V.INDICATOR_HEADER.get(re.sub(r"\s+", "", m.group()))) for m in HEADER_RE.finditer(ft)]
+    matches = [(m, V.INDICATOR_HEADER.get(_word(m))) for m in header_words(folded)]
     taken = [(h.start, h.end) for h in found]
     out: list[Header] = []
     i = 0
