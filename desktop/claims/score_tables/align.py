@@ -451,15 +451,9 @@ def _cuts(s: str, n: int, start: int = 0) -> tuple[tuple[tuple[int, int], ...], 
 def assign_budget(values: list[T.Token], columns: list[str]) -> dict[str, tuple[T.Token, int, int, str]]:
     """The best placement of a budget row's figures in the header's columns: role -> (token, start, end,
     text) with start/end inside the token's text."""
-    return assign_budget_scored(values, columns)[1]
-
-
-def assign_budget_scored(values: list[T.Token], columns: list[str]
-                         ) -> tuple[float | None, dict[str, tuple[T.Token, int, int, str]]]:
-    """:func:`assign_budget` with the placement's score (None when the figures fit no placement)."""
     options = [_budget_values(t) for t in values]
     if not values or any(not o for o in options):
-        return None, {}
+        return {}
     best: tuple[float, dict] | None = None
     count = 0
     for combo in itertools.product(*options):
@@ -475,44 +469,7 @@ def assign_budget_scored(values: list[T.Token], columns: list[str]
                 best = (s, placed)
             if count > 20000:
                 break
-    return (best[0], best[1]) if best else (None, {})
-
-
-def split_budget_rows(values: list[T.Token], columns: list[str]) -> list[list[T.Token]]:
-    """Figures of several budget rows printed one after another with their names elsewhere (a PDF
-    whose cells were detached): cut into rows, each no wider than the header, by the rows' own
-    arithmetic (执行数 / 预算数 = 执行率, 得分 = 分值 × 执行率); [] when they fit no cut."""
-    n, width = len(values), len(columns)
-    if n > 4 * width:
-        return []
-    best: list[tuple[float, int] | None] = [None] * (n + 1)  # best[i]: (score, start of the last row)
-    best[0] = (0.0, -1)
-    for i in range(1, n + 1):
-        for j in range(max(0, i - width), i):
-            if best[j] is None:
-                continue
-            seg = values[j:i]
-            if all(t.kind == T.DASH for t in seg) or seg[0].kind == T.DASH:
-                continue
-            sc, placed = assign_budget_scored(seg, columns)
-            if sc is None:
-                continue
-            # the amounts of a line are written alike (65.66 65.07): one unlike two others that agree
-            # (9 65.66 65.07) is the line before's 得分, cut into the wrong line
-            places = [_places(placed[r][3]) for r in AMOUNTS if r in placed and placed[r][3]]
-            if len(places) >= 3 and places.count(places[0]) == 1 and places[1] == places[2]:
-                sc -= 1.0
-            v = best[j][0] + sc - 1.0  # a row more
-            if best[i] is None or v > best[i][0]:
-                best[i] = (v, j)
-    if best[n] is None:
-        return []
-    out, i = [], n
-    while i > 0:
-        j = best[i][1]
-        out.append(values[j:i])
-        i = j
-    return out[::-1]
+    return best[1] if best else {}
 
 
 def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | None:
@@ -524,9 +481,6 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
     for role, (_tok, _a, _b, txt) in placed.items():
         if not txt:
             score += -0.2 if role in AMOUNTS else 0.0
-            continue
-        if role == V.B_REASON:
-            score -= 0.5  # a figure in the 原因 column: words belong there
             continue
         pct = txt.endswith("%")
         try:

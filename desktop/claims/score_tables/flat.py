@@ -6,9 +6,8 @@ OCR): found by their header, read in the header's column order.
    实际完成值 分值 得分 偏差原因分析及改进措施 (indicator block), 年初预算数 全年预算数 全年执行数 分值 执行率 得分
    (budget block). Matching folds Traditional characters and pinyin annotations (:func:`cells.key`).
    A PDF or xlsx conversion that detached the cells may print the header's words among the first rows'
-   cells, out of order (:func:`find_scattered_headers`), the budget lines' figures before their names,
-   or the indicator rows' values before or apart from their names: budget figures are cut into lines
-   and given the names printed apart, in order; an indicator row may start at its figures.
+   cells, out of order (:func:`find_scattered_headers`), or the indicator rows' values before or apart
+   from their names: such a block is read as detached, and a row may start at its figures.
 2. **Blocks.** A block runs from its header to the next header, the goals (年度总体目标), the total
    (总分 / 合计), the form's foot (其他需要说明事项, 项目负责人) or prose.
 3. **Rows.** The block's tokens (:mod:`.tokens`) are aligned to the columns (:mod:`.align`), and each
@@ -235,6 +234,15 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
 
 def order_roles(roles: list[str]) -> list[str]:
     return [r for r in _SCATTER_ORDER if r in roles]
+
+
+_HEADER_HEADS = {w[:n] for w in V.INDICATOR_HEADER for n in (2, 3) if len(w) > n + 1} - {"完成", "完成值"}
+
+
+def _header_fragment(t: T.Token) -> bool:
+    """The first line of a header word wrapped in its cell (``年度`` of 年度 / 指标值, ``实际`` of 实际 /
+    完成值), printed among the cells of a scattered header."""
+    return t.kind == T.TEXT and C.key(t.text) in _HEADER_HEADS
 
 
 def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) -> Header | None:
@@ -511,39 +519,24 @@ def _budget_unit(text: str, h: Header) -> str | None:
 
 def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -> None:
     unit = _budget_unit(text, h)
-    if unit is None:
-        # a PDF whose cells were detached prints 项目资金 (元) among the lines after the header
-        m = _BUDGET_UNIT_RE.search(C.simplified(text[h.end:end]))
-        unit = (m.group(1) or m.group(2)) if m else None
     table.budget_unit = table.budget_unit or unit
     table.budget_columns.update(h.names)
     ctx = Context(budget_unit=unit)
     head = C.nfkc(text[max(0, h.start - 40):h.end])
     w = _WEIGHT_RE.search(head)
     header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
-    toks = T.tokenize(text, h.end, end, notes=True)
+    toks = T.tokenize(text, h.end, end)
     rows: list[tuple[T.Token, list[T.Token]]] = []
-    lead: list[T.Token] = []  # figures before any row name: rows whose names were printed apart
     for t in toks:
         if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
             if C.parse_figure(t.text):
                 continue
             rows.append((t, []))
-        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH):
-            if rows:
-                rows[-1][1].append(t)
-            elif t.kind != T.DASH or lead:
-                lead.append(t)
-    apart: set[int] = set()  # rows whose name was printed apart from their figures
-    if lead:
-        rows = _detached_budget_rows(text, h, lead, rows, table.location.end if table.location else 0)
-        apart = {id(t) for t, vals in rows if vals and vals[0].start < t.start or t.end < h.start}
+        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
+            rows[-1][1].append(t)
     total_name = None
-    for k, (name_tok, values) in enumerate(rows):
+    for name_tok, values in rows:
         if not values and not V.is_budget_row_name(name_tok.text):
-            if k and rows[k - 1][1] and _is_reason(name_tok.text) and any(
-                    V.is_budget_row_name(t.text) for t, _ in rows[k + 1:k + 3]):
-                continue  # a 原因 cell of sentences after the row's figures, more rows below
             break
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
@@ -554,8 +547,6 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
                 cells[role] = Cell(orig[tok.start + a:tok.start + b], tok.start + a, tok.start + b)
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
-        if id(name_tok) in apart:
-            row.location = Location(values[0].start, values[-1].end, row.location.page if row.location else None)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
         if header_weight and total_name is None and row.weight is None:
             f = C.parse_figure(header_weight)
@@ -563,49 +554,6 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         table.budget.append(row)
         if total_name is None:
             total_name = row.name
-
-
-def _detached_budget_rows(text: str, h: Header, lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]],
-                          lo: int) -> list[tuple[T.Token, list[T.Token]]]:
-    """A PDF whose cells were detached prints the budget rows' figures first and their names apart:
-    before the header (``项目资金 (万元) 年度资金总额 其中:当年财政拨款 … 全年预算数 …``) or after the
-    figures, with none of their own. The figures are cut into rows by their arithmetic and given those
-    names in order; without names to pair them with, they are left out."""
-    names: list[T.Token] = []
-    pre = max(lo, h.start - 200)
-    for t in T.tokenize(text, pre, h.start, mode="space"):
-        if t.kind == T.TEXT and _budget_line_name(t.text) and V.budget_role(t.text) is None:
-            names.append(t)
-    in_block = [t for t, vals in rows if not vals and _budget_line_name(t.text)]
-    orphans = names + in_block
-    if not orphans:
-        return rows
-    groups = A.split_budget_rows(lead, h.roles)
-    if not groups:
-        return rows
-    paired = list(zip(orphans, groups))
-    used = {id(t) for t, _ in paired}
-    return [(t, list(g)) for t, g in paired] + [(t, v) for t, v in rows if id(t) not in used]
-
-
-def _budget_line_name(text: str) -> bool:
-    """A budget line's name standing alone (年度资金总额, 其中:当年财政拨款), not a title or a fact that
-    mentions such a word (项目支出绩效自评表)."""
-    k = C.key(text)
-    return len(k) <= 14 and not re.search(r"表|名称|单位|部门", k) and V.is_budget_row_name(text)
-
-
-_HEADER_HEADS = {w[:n] for w in V.INDICATOR_HEADER for n in (2, 3) if len(w) > n + 1} - {"完成", "完成值"}
-
-
-def _header_fragment(t: T.Token) -> bool:
-    """The first line of a header word wrapped in its cell (``年度`` of 年度 / 指标值, ``实际`` of 实际 /
-    完成值), printed among the cells of a scattered header."""
-    return t.kind == T.TEXT and C.key(t.text) in _HEADER_HEADS
-
-
-def _is_reason(text: str) -> bool:
-    return len(C.key(text)) > 20 and bool(re.search(r"[，,；;。]", text))
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,

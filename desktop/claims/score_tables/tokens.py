@@ -70,8 +70,6 @@ _SEP_PIPE = re.compile(r"[|\t]+|\n")
 _SEP_LINE = re.compile(r"[|\t]+|\n(?:[0-9]{1,2}、)?")  # 2、 at a line start: a page marker of a Word preview
 _SEP_SPACE = re.compile(r"[ \t\u3000|]+|\n")
 _DIGIT = re.compile(r"[0-9]")
-#: one cell per line, each closed by a pipe (``cell |``): a line of a pipe alone is an empty cell
-_EMPTY_LINE_CELL = re.compile(r"(?<=\|\n)[ \t]*(\|)[ \t]*(?=\n)")
 _RUN_RE = re.compile(r"\.?[0-9][0-9.,%]*")
 
 
@@ -156,17 +154,14 @@ def separator_mode(text: str, start: int, end: int) -> str:
     return "line"
 
 
-def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None,
-             notes: bool = False) -> list[Token]:
-    """Tokens of ``text[start:end]`` (offsets into ``text``). ``notes``: the block's cells are short
-    (a budget block), so a piece of sentences is a note whatever the separators."""
+def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None) -> list[Token]:
+    """Tokens of ``text[start:end]`` (offsets into ``text``)."""
     mode = mode or separator_mode(text, start, end)
     out: list[Token] = []
     for s, e, brk in _pieces(text, start, end, mode):
         piece = text[s:e]
         kind = _kind_of_cell(piece)
-        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece) and not (
-            (mode in ("pipe", "tab") or notes and len(FIGURE_RE.findall(C.nfkc(piece))) <= 5) and _is_note(piece))
+        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
@@ -179,11 +174,6 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
             if len(toks) == 1 and kind != TEXT:
                 toks[0].glued = False
             out.extend(toks)
-    if mode == "pipe" and "|\n" in text[start:end]:
-        empty = [Token(DASH, m.group(1), m.start(1), m.end(1), brk=True)
-                 for m in _EMPTY_LINE_CELL.finditer(text, start, end)]
-        if empty:
-            out = sorted(out + empty, key=lambda t: t.start)
     _promote_unknown_levels(out)
     if mode in ("space", "line"):
         out = _points(out)
@@ -229,15 +219,6 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
                 a.kind = LVL1
-
-
-_CLAUSE = re.compile(r"[，,；;。]")
-
-
-def _is_note(piece: str) -> bool:
-    """A cell of sentences (the form's own note in a 原因 column: ``1.预算执行率=预算执行数/调整后预算数,
-    未达到90%的需说明原因…;2.…``): with borders kept, its figures are not cells run together."""
-    return len(piece) >= 30 and len(_CLAUSE.findall(piece)) >= 2
 
 
 def _looks_glued(piece: str) -> bool:
