@@ -168,3 +168,12 @@ def test_start_column_word_printed_among_the_line_names():
     headers = flat.find_headers(text, flat._Folded(text))
     assert [h.roles for h in headers if h.kind == "budget"] == [
         [V.B_START, V.B_FULL, V.B_EXEC, V.B_WEIGHT, V.B_RATE, V.B_SCORE]]
+
+
+def test_a_list_of_column_names_is_no_scattered_header(tmp_path):
+    text = (
+        "某县2023年部门整体支出绩效自评报告\n"
+        "自评表按省里的样式填写(指标名称 / 计量单位 / 指标性质 / 指标值 / 指标权重 / 全年完成值 / 指标得分)\n"
+        "各科室据实填报 由财务股汇总后报送县财政局审核\n"
+    )
+    assert _tables(tmp_path, text) == []

@@ -237,11 +237,13 @@ NEG = float("-inf")
 
 
 def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
-                     lenient: bool = False, detached: bool = False) -> list[list[tuple[str, T.Token, object]]]:
+                     lenient: bool = False, detached: bool = False,
+                     wraps: bool = False) -> list[list[tuple[str, T.Token, object]]]:
     """Rows of (role, token, split) for the indicator block ``tokens``. ``lenient``: cells ran together,
     so a word target and a word actual may have run into the name (an empty target costs less).
     ``detached``: the conversion printed values apart from their names, so a row may start at its
-    target or its actual (at the cost of a missing name)."""
+    target or its actual (at the cost of a missing name). ``wraps``: a line break may fall inside a
+    cell (a PDF page's lines), so words on the next line may go on a words cell."""
     m = len(schema)
     if not tokens or not m:
         return []
@@ -319,7 +321,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     new[k] = v
                     bp[k] = (best_j, "fill", None)
         # words wrapped onto a second line of a words column (偏差原因): the same cell goes on
-        if t.kind == T.TEXT:
+        if t.kind == T.TEXT and (wraps or not t.brk):
             for k in word_cols:
                 if dp[k] > NEG and dp[k] + CONTINUE > new[k]:
                     new[k] = dp[k] + CONTINUE

@@ -164,6 +164,7 @@ def _detached_start_column(h: Header, starts: list[tuple[int, int]], folded: _Fo
             return
 
 
+_FIGURES = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 #: a scattered header: at most this many characters between two of its words
 SCATTER_GAP = 80
 _SCATTER_LEVELS = (V.L1, V.L2, V.NAME)
@@ -212,6 +213,8 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
         gaps = [(e1, s2) for (_s1, e1), (s2, _e2) in zip(words, words[1:]) if s2 > e1]
         if any(re.search(r"[。，；,;]", text[g0:g1]) for g0, g1 in gaps):
             continue  # sentences between the words: prose that names the columns
+        if len(_FIGURES.findall(text, a, b + 200)) < 3:
+            continue  # no cells' figures among or after them: a list of the columns' names
         # in the form's order when printed so (the first row's cells between the header's words), else
         # the usual order of the columns
         known = [r for r in dict.fromkeys(roles) if r in _SCATTER_ORDER]
@@ -576,7 +579,8 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     lead = [t.kind for t in toks[:6] if t.kind not in (T.DASH, T.VOID)][:2]
     # values first, their names after them (or before the header): a conversion detached the cells
     detached = h.detached or (len(lead) == 2 and all(k in (T.NUM, T.QTY, T.CMP, T.RUN) for k in lead))
-    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space"), detached=detached):
+    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space"), detached=detached,
+                                  wraps=mode == "space"):
         cells: dict[str, Cell] = {}
         l1 = l2 = None
         for role, tok, extra in row:
