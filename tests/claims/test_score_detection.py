@@ -172,8 +172,11 @@ def test_start_column_word_printed_among_the_line_names():
 
 def test_a_list_of_column_names_is_no_scattered_header(tmp_path):
     text = (
-        "某县2023年部门整体支出绩效自评报告\n"
-        "自评表按省里的样式填写(指标名称 / 计量单位 / 指标性质 / 指标值 / 指标权重 / 全年完成值 / 指标得分)\n"
-        "各科室据实填报 由财务股汇总后报送县财政局审核\n"
+        "指标名称\t计量单位\t指标性质\t指标值\t实际完成值\t分值\t得分\n"
+        "抽检批次\t批次\t≥\t260\t275\t10\t10\n"
+        "自评总分\t10\n\n"
+        "填表说明 按省里的样式填写(指标名称 / 计量单位 / 指标性质 / 指标值 / 指标权重 / 全年完成值 / 指标得分)\n"
+        "whose names and figures are invented\n"
     )
-    assert _tables(tmp_path, text) == []
+    tables = _tables(tmp_path, text)
+    assert [r.name for t in tables for r in t.indicators] == ["抽检批次"]
