@@ -181,7 +181,8 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
     with cells, not sentences, between them. The columns are read in the form's order (levels, name,
     target, actual, 分值, 得分, 偏差原因), and the cells between the words belong to the block."""
     matches = [(m, V.INDICATOR_HEADER.get(_word(m))) for m in header_words(folded)]
-    taken = [(h.start, h.end) for h in found]
+    starts = [h.start for h in found]  # found whole, in the text's order
+    replaced: list[Header] = []
     out: list[Header] = []
     i = 0
     while i < len(matches):
@@ -220,18 +221,23 @@ def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> l
         known = [r for r in dict.fromkeys(roles) if r in _SCATTER_ORDER]
         schema = _schema(list(dict.fromkeys(roles)) if known == order_roles(roles) else order_roles(roles))
         # headers found whole that this one holds (or ends): replaced when this one has more columns
-        inside = [h for h in found if a < h.end <= b and h.kind == "indicator"]
-        if any(s < b and a < e for s, e in taken) and (
-                not inside or any(e > b for s, e in taken if s < b and a < e)
-                or not all(set(schema) > set(h.roles) and set(schema) - set(h.roles) - {V.DEVIATION, V.COMPLETION}
-                           for h in inside)):
+        overlap = []
+        k = bisect.bisect_left(starts, b) - 1
+        while k >= 0 and (found[k].end > a or found[k].start >= a - 4000):
+            if found[k].start < b and a < found[k].end:
+                overlap.append(found[k])
+            k -= 1
+        inside = [h for h in overlap if h.end <= b and h.kind == "indicator"]
+        if overlap and (len(inside) < len(overlap) or not all(
+                set(schema) > set(h.roles) and set(schema) - set(h.roles) - {V.DEVIATION, V.COMPLETION}
+                for h in inside)):
             continue  # (a 备注 / 说明 in the first row's cells is no header word)
         if inside:
             a = min(a, *(h.start for h in inside))
-        h = Header("indicator", schema, a, b, words, gaps=gaps, detached=True)
-        for x in inside:
-            found.remove(x)  # part of this header: 二级指标 三级指标 分值 得分 without the value columns
-        out.append(h)
+        out.append(Header("indicator", schema, a, b, words, gaps=gaps, detached=True))
+        replaced += inside  # part of this one: 二级指标 三级指标 分值 得分 without the value columns
+    for x in replaced:
+        found.remove(x)
     return out
 
 
