@@ -21,7 +21,8 @@ from pathlib import Path
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _try(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
+        """Take the OS lock on ``fd`` without waiting; False when another process holds it."""
         try:
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -29,21 +30,22 @@ if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         except OSError:
             return False
 
-    def _unlock(fd: int) -> None:
+    def unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
         msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _try(fd: int) -> bool:
+    def try_lock(fd: int) -> bool:
+        """Take the OS lock on ``fd`` without waiting; False when another process holds it."""
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return True
         except OSError:
             return False
 
-    def _unlock(fd: int) -> None:
+    def unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
@@ -91,7 +93,7 @@ class CommitLock:
             return False
         deadline = time.monotonic() + timeout
         pause = 0.0002
-        while not _try(fd):
+        while not try_lock(fd):
             if time.monotonic() >= deadline:
                 raise LockTimeout(str(self.path))
             time.sleep(pause)
@@ -104,14 +106,14 @@ class CommitLock:
             return
         self._depth -= 1
         if self._depth == 0 and self._fd is not None:
-            _unlock(self._fd)
+            unlock(self._fd)
 
     def close(self) -> None:
         if self._fd is not None:
             if self._depth:
                 self._depth = 0
                 try:
-                    _unlock(self._fd)
+                    unlock(self._fd)
                 except OSError:
                     pass
             os.close(self._fd)

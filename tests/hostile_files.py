@@ -146,3 +146,11 @@ def text_report(path: Path, mb: float) -> Path:
     data = data[:size]
     path.write_bytes(data.decode("utf-8", errors="ignore").encode("utf-8"))
     return path
+
+
+def parse_forever(path: str, ext: str) -> None:
+    """A parser stuck in a loop (run by reference in the parsing child: tests of the time limit)."""
+    import time
+
+    while True:
+        time.sleep(0.05)

@@ -91,6 +91,13 @@ def _is_total_like(c: ClaimRef) -> bool:
     return bool(_TOTAL_FLOW.match(re.sub(r"\s+", "", c.subject))) or bool(re.search(r"总|合计|共计|全年", c.subject))
 
 
+def _opens_total(c: ClaimRef) -> bool:
+    """A total by the words right before its figure (the subject may still hold the previous figure when a
+    sentence break was lost: 其他资金859.6万元2023年支出)."""
+    tail = re.split(r"[0-9.,]+[ \t]*(?:万亿|亿|千万|百万|万|千)?(?:元|%|人次|人|个|项)", c.subject)[-1]
+    return _is_total_like(c) or bool(_TOTAL_FLOW.match(re.sub(r"\s+", "", tail)))
+
+
 def _stray_number(ctx: Context, a: int, b: int) -> bool:
     """A digit between ``a`` and ``b`` that belongs to no claim: cells of a table run together."""
     text = ctx.norm
@@ -138,9 +145,17 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
         if inside:  # （其中：…）: the parts end with the bracket
             end = min((i for i in (text.find("）", m.end(), end), text.find(")", m.end(), end)) if i >= 0),
                       default=end)
-        elif any(_paren_depth(text[m.end():o.start()]) == 0
-                 for o in markers[k + 1:bisect.bisect_left(marker_starts, end)]):
-            continue  # a second list in the same sentence: outer and inner parts cannot be told apart
+        else:
+            later = [o for o in markers[k + 1:bisect.bisect_left(marker_starts, end)]
+                     if _paren_depth(text[m.end():o.start()]) == 0]
+            if later:
+                # …其他资金859.6万元2023年支出2310.4万元，其中…: a new total opens the second list (a lost
+                # sentence break); otherwise outer and inner parts cannot be told apart
+                nxt = next((c for c in reversed(ctx.claims_between(m.end(), later[0].start()))
+                            if c.end is not None and c.end <= later[0].start()), None)
+                if nxt is None or len(text[nxt.end:later[0].start()]) > 3 or not _opens_total(nxt):
+                    continue
+                end = nxt.start
         parts: list[ClaimRef] = []
         for c in ctx.claims_between(m.end(), end):
             if _paren_depth(text[m.end():c.start]) != 0:
@@ -158,10 +173,23 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
     return out
 
 
+def _items(b: Breakdown) -> tuple[str, ...]:
+    return tuple(subject_key(p.subject) for p in b.parts)
+
+
+def _adds_up(b: Breakdown) -> bool:
+    return not any(p.approx for p in b.parts) and \
+        sum((converted(p, b.total)[0] for p in b.parts), Decimal(0)) == b.total.value
+
+
 @rule("breakdown_sum")
 def breakdown_sum(ctx: Context) -> Iterator[Finding]:
     """其中 / 包括 breakdowns add up to their total (one unit in the last place per term is 舍入差异)."""
-    for b in breakdowns(ctx):
+    found = breakdowns(ctx)
+    # the same items broken down twice (申请 … 其中 A, B, C; 完成 … 其中 A, B, C): where one list adds up
+    # exactly it names every part, so its twin that does not add up is short of the same whole
+    complete = {_items(b) for b in found if len(b.parts) >= 3 and _adds_up(b)}
+    for b in found:
         if any(p.approx for p in b.parts):
             continue
         terms = [converted(p, b.total) for p in b.parts]
@@ -174,7 +202,7 @@ def breakdown_sum(ctx: Context) -> Iterator[Finding]:
         # whole numbers are exact, except in 亿 (313 亿元 is a rounded figure)
         rounding_possible = places > 0 or b.total.scale >= 10**8
         tolerance = sum((ulp(pl) for _, pl in terms), Decimal(0))
-        exhaustive = _exhaustive(b.parts)
+        exhaustive = _exhaustive(b.parts) or (len(b.parts) >= 3 and _items(b) in complete)
         if rounding_possible and abs(diff) <= tolerance:
             severity = ROUNDING
         elif exhaustive:
@@ -194,6 +222,47 @@ def breakdown_sum(ctx: Context) -> Iterator[Finding]:
                   "diff": fmt_min(abs(diff), shown), "unit": b.total.unit,
                   "direction": "over" if diff > 0 else "under", "exhaustive": exhaustive}
         yield _finding(ctx, "breakdown_sum", severity, "breakdown.sum", params, [b.total, *b.parts])
+
+
+#: the 转移支付 template's second section lists how the allocation was spent: 资金安排是：支持A 5万元，…
+ALLOCATION = re.compile(r"资金(?:安排|分配)(?:情况)?(?:是|为|如下)[:：]?|资金(?:安排|分配)如下|分解下达(?:情况)?(?:是|为|如下)[:：]?")
+_ALLOCATED = re.compile(r"下达|拨付|安排|分配")
+
+
+def _clause_before(text: str, at: int) -> str:
+    begin = max(text.rfind(ch, 0, at) for ch in "。；;\n") + 1
+    return text[begin:at]
+
+
+@rule("allocation_sum")
+def allocation_sum(ctx: Context) -> Iterator[Finding]:
+    """资金安排是：A a，B b，… adds up to the allocation stated before it (省下达我县…资金 63.2 万元)."""
+    text = ctx.norm
+    in_breakdowns = {id(p) for b in breakdowns(ctx) for p in [b.total, *b.parts]}
+    for m in ALLOCATION.finditer(text):
+        end = next((i for i in range(m.end(), min(len(text), m.end() + 400)) if text[i] in HARD_END),
+                   min(len(text), m.end() + 400))
+        parts = [c for c in ctx.claims_between(m.end(), end) if c.kind == "amount" and not c.approx
+                 and not PER_UNIT.search(c.subject)]
+        if len(parts) < 3 or any(id(p) in in_breakdowns for p in parts):
+            continue
+        total = next((c for c in reversed(ctx.claims_between(max(0, m.start() - 600), m.start()))
+                      if c.kind == "amount" and not c.approx and c.end is not None and c.end <= m.start()
+                      and _ALLOCATED.search(_clause_before(text, c.start or 0))
+                      and all(compatible(p, c) for p in parts)), None)
+        if total is None:
+            continue
+        terms = [converted(p, total) for p in parts]
+        places = max([total.decimals] + [pl for _, pl in terms])
+        got = sum((v for v, _ in terms), Decimal(0))
+        diff = got - total.value
+        if diff == 0 or got > total.value * 2:
+            continue
+        severity = ROUNDING if places > 0 and abs(diff) <= ulp(places) * len(terms) else WARNING
+        expr = " + ".join(fmt(v) if p.scale != total.scale else p.raw.replace(",", "") for (v, _), p in zip(terms, parts))
+        params = {"subject": total.subject, "stated": total.raw.replace(",", ""), "unit": total.unit, "expr": expr,
+                  "computed": fmt_min(got, places), "diff": fmt_min(abs(diff), places)}
+        yield _finding(ctx, "allocation_sum", severity, "allocation.sum", params, [total, *parts])
 
 
 # --- income, spending, balance --------------------------------------------------------------------

@@ -62,6 +62,10 @@ def magnitude(ctx: Context) -> Iterator[Finding]:
                 "raw": c.raw, "unit": c.unit, "subject": c.subject}, [c])
 
 
+#: OCR reads ≥ as 2: ≥90% becomes 290%, ≥95% 295%
+_GE_READ_AS_2 = re.compile(r"^2([1-9][0-9](?:\.[0-9]+)?|100(?:\.0+)?)$")
+
+
 @rule("share_over_100")
 def share_over_100(ctx: Context) -> Iterator[Finding]:
     """A share over 100 % (满意度 105%) is impossible; spending over budget (执行率 103%) is worth a word."""
@@ -74,6 +78,11 @@ def share_over_100(ctx: Context) -> Iterator[Finding]:
             yield _one(ctx, "share_over_100", WARNING, "percent.spend_over", {
                 "raw": c.raw, "subject": c.subject}, [c])
         elif SHARE_WORDS.search(c.subject):
+            ocr = _GE_READ_AS_2.match(c.raw)
+            if ocr and Decimal(ocr.group(1)) <= 100:  # ≥90% scanned as 290%: a misread sign, not a share
+                yield _one(ctx, "share_over_100", WARNING, "percent.share_over_ocr",
+                           {"raw": c.raw, "subject": c.subject, "meant": ocr.group(1)}, [c])
+                continue
             yield _one(ctx, "share_over_100", ERROR, "percent.share_over", {"raw": c.raw, "subject": c.subject}, [c])
 
 

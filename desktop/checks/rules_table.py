@@ -184,6 +184,11 @@ def table_budget_rate(ctx: Context) -> Iterator[Finding]:
                                                          "stated": stated.raw}, cells,
                                    [ex.text, plan.text, stated.text])
                     continue
+            if not plans and not fig_value(ex) and not b.part_of and stated is not None and stated.value is not None:
+                f = _rate_from_parts(ctx, t, b, stated)
+                if f:
+                    yield f
+                    continue
             over = None
             if stated is not None and stated.value is not None and stated.value > HUNDRED:
                 over = (stated.raw, [fig_cell(ctx, t, b, "rate", stated)], [stated.text])
@@ -195,6 +200,31 @@ def table_budget_rate(ctx: Context) -> Iterator[Finding]:
             if over is not None and not b.part_of:
                 yield finding(ctx, t, "table_budget_rate", WARNING, "table.budget_over",
                                {"row": b.name, "rate": over[0]}, over[1], over[2])
+
+
+def _rate_from_parts(ctx: Context, t: ScoreTable, total: BudgetRow, stated: Figure) -> Finding | None:
+    """A total line left at 0 (年度资金总额 0 / 0 / 0, 执行率 0) whose 其中 lines were spent: the rate its parts give."""
+    parts = next((ps for tot, ps in _totals_and_parts(t) if tot is total), [])
+    spent = [(p, p.executed, p.planned_full if fig_value(p.planned_full) else p.planned_start) for p in parts]
+    spent = [(p, ex, plan) for p, ex, plan in spent if fig_value(ex) is not None and fig_value(plan)]
+    if not spent or fragment(*(f for _, ex, plan in spent for f in (ex, plan))):
+        return None
+    ex_sum = sum((ex.value for _, ex, _ in spent), Decimal(0))
+    plan_sum = sum((plan.value for _, _, plan in spent), Decimal(0))
+    places = max(decimals_of(f) for _, ex, plan in spent for f in (ex, plan))
+    verdict = rate_matches(stated.value, decimals_of(stated), ex_sum, places, plan_sum, places)
+    if verdict == "ok":
+        return None
+    computed = rate(ex_sum, plan_sum) or Decimal(0)
+    cells = [fig_cell(ctx, t, total, "rate", stated)]
+    for p, ex, plan in spent:
+        cells += [fig_cell(ctx, t, p, "executed", ex), fig_cell(ctx, t, p, "planned", plan)]
+    return finding(ctx, t, "table_budget_rate", ROUNDING if verdict == "rounding" else sure(ctx, stated, *(f for _, ex, plan in spent for f in (ex, plan))),
+                   "table.budget_rate_parts", {"row": total.name, "executed": fmt(ex_sum, places),
+                                               "planned": fmt(plan_sum, places),
+                                               "computed": fmt(computed, max(decimals_of(stated), 2)),
+                                               "stated": stated.raw},
+                   cells, [stated.text or ""] + [f.text or "" for _, ex, plan in spent for f in (ex, plan)])
 
 
 def _totals_and_parts(t: ScoreTable) -> list[tuple[BudgetRow, list[BudgetRow]]]:

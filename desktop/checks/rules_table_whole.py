@@ -197,4 +197,23 @@ def table_unscored(ctx: Context) -> Iterator[Finding]:
                            identity=[table_key(ctx, t), l1, l2])
 
 
-__all__ = ["table_total", "table_weights", "table_grade", "table_unscored"]
+@rule("table_unfilled")
+def table_unfilled(ctx: Context) -> Iterator[Finding]:
+    """A form whose indicator rows state their targets but no row states an actual value or a 得分: the
+    self-evaluation was not filled in (a 申报表 or an empty template handed in as the 自评表)."""
+    for t in ctx.report.tables:
+        rows = [r for r in t.indicators if r.target is not None and r.target.value is not None]
+        if len(rows) < 2 or len(rows) < len(t.indicators) / 2:
+            continue
+        if any(r.score is not None and r.score.value is not None for r in t.indicators):
+            continue
+        if any(r.actual is not None and (r.actual.value is not None or (r.actual.raw or "").strip("—-/ "))
+               for r in t.indicators):
+            continue
+        cells = [cell(ctx, t, r, "actual", None, r.location) for r in rows]
+        yield finding(ctx, t, "table_unfilled", WARNING, "table.unfilled",
+                       {"rows": len(t.indicators), "shown": "、".join(label(r) for r in rows[:4])}, cells, [],
+                       identity=[table_key(ctx, t), "unfilled"])
+
+
+__all__ = ["table_total", "table_weights", "table_grade", "table_unscored", "table_unfilled"]

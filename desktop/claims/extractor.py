@@ -135,7 +135,7 @@ MASKS: list[re.Pattern[str]] = [
     re.compile(r"[A-Za-z]+[0-9][0-9A-Za-z.\-]*|(?<![0-9.])[0-9]+(?:\.[0-9]+)?[A-Za-z]+[0-9A-Za-z]*"),
 ]
 #: identifiers look like units for a few latin units (4.3m, 100GB): those are kept
-_LATIN_UNIT_OK = re.compile(r"^[0-9.]+(?:km|kg|m|GB|TB|MB|Mbps|kWh|kW)$")
+_LATIN_UNIT_OK = re.compile(r"^[0-9.]+(?:km|kg|m|hm2?|t|GB|TB|MB|Mbps|kWh|kW)$")
 
 def _joinable(a: Line, b: Line) -> bool:
     if a.kind != "paragraph" or b.kind != "paragraph" or b.heading is not None:

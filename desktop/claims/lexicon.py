@@ -30,7 +30,9 @@ BASE_UNITS: dict[str, str] = {
     "场次": COUNT, "场": COUNT, "期": COUNT, "轮": COUNT, "所": COUNT, "座": COUNT, "栋": COUNT,
     "间": COUNT, "处": COUNT, "宗": COUNT, "起": COUNT, "笔": COUNT, "支": COUNT, "类": COUNT,
     "种": COUNT, "头": COUNT, "只": COUNT, "株": COUNT, "棵": COUNT, "床": COUNT, "张床": COUNT,
-    "人日": COUNT, "块": COUNT, "面": COUNT, "盏": COUNT,
+    "人日": COUNT, "块": COUNT, "面": COUNT, "段": COUNT, "盏": COUNT,
+    # archives: 卷, 盒, 盘 (audio-visual), 页
+    "卷": COUNT, "盒": COUNT, "盘": COUNT, "页": COUNT,
     "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
     "艘次": COUNT, "班次": COUNT, "趟": COUNT, "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
     # measures
@@ -42,6 +44,8 @@ BASE_UNITS: dict[str, str] = {
     "Mbps": MEASURE, "度电": MEASURE, "标准亩": MEASURE,
     # speeds: 设计速度80公里/小时
     "公里/小时": MEASURE, "千米/小时": MEASURE, "km/h": MEASURE,
+    # hectares and tonnes in Latin letters (hm² often loses its ² in conversion: 1429.39hm)
+    "hm²": MEASURE, "hm2": MEASURE, "hm": MEASURE, "t": MEASURE,
     # time
     "个工作日": DURATION, "工作日": DURATION, "个月": DURATION, "天": DURATION, "小时": DURATION,
     "分钟": DURATION, "周": DURATION,
@@ -78,6 +82,13 @@ NOT_AFTER = {
     "户": "籍口外",
     "台": "账",
     "块": "钱",
+    "段": "落时",
+    "卷": "烟宗入",
+    "盒": "子饭",
+    "盘": "点活查",
+    "页": "面码",
+    "hm": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "t": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
     "面": "积临向对上下前",
     "米": "面",
     "m": "abcdefghijklnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

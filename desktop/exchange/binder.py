@@ -20,6 +20,8 @@ from typing import Any, Callable
 from desktop.exchange import render as R
 from desktop.exchange.pdfdraw import A4, MARGIN, NO_LINE_START, draw_pdf, fit_text, wrap_lines
 from desktop.exchange.plan import FileEntry, Plan
+from desktop.parsing.guarded import GuardedParser, Refused, RunnerClosed, unsafe_after_ingest
+from desktop.parsing.limits import Limits
 from desktop.text import exchange as T
 
 MAX_FILE_BYTES = 300 << 20  # larger files are listed, not inserted (the original is in the package)
@@ -30,6 +32,7 @@ MAX_PDF_PAGES = 2000
 MEMORY_BUDGET = 512 << 20
 IN_MEMORY_MAX = 64 << 20
 OPEN_FILES = 400
+BLOCKS_KEPT = 20_000_000  # characters of read files kept for a second drawing (draw_pdf may draw twice)
 TOC_ROW = 17.0
 TOC_TOP = MARGIN + 40
 TOC_ROWS_PER_PAGE = int((A4[1] - MARGIN - TOC_TOP) // TOC_ROW)
@@ -111,6 +114,16 @@ def wrap_em(text: str, width_em: float) -> list[str]:
     return out
 
 
+def _chars(blocks: list[tuple[str, Any]]) -> int:
+    n = 0
+    for kind, content in blocks:
+        if kind == "table":
+            n += sum(len(c) for row in content for c in row)
+        elif isinstance(content, str):
+            n += len(content)
+    return n
+
+
 def _ext(f: FileEntry) -> str:
     return (f.ext or Path(f.name).suffix.lstrip(".")).lower()
 
@@ -118,7 +131,7 @@ def _ext(f: FileEntry) -> str:
 class BinderBuilder:
     def __init__(self, plan: Plan, store, workdir: Path, *, progress: Callable[[str, int, int], None] | None = None,
                  cancel: Callable[[], bool] | None = None, soffice: str | None | bool = True,
-                 pledge_text: str | None = None):
+                 pledge_text: str | None = None, limits: Limits | None = None):
         self.plan = plan
         self.store = store
         self.work = Path(workdir)
@@ -133,6 +146,11 @@ class BinderBuilder:
         self.front_pages = 0
         self.pledge_pages = 1
         self.total = 0
+        # Files are parsed under the same ceilings as the ingest (the workspace's limits): checked before
+        # opening, read in a parsing child with the memory and time limits (desktop.parsing.guarded)
+        self.parser = GuardedParser(limits)
+        self._read: dict[int, Any] = {}  # evidence id → read_blocks' answer or a Refused, kept for a redraw
+        self._kept = 0
 
     # -- step 1 ----------------------------------------------------------------------------------
 
@@ -148,8 +166,13 @@ class BinderBuilder:
 
         entries = self.plan.linked_files
         self.progress("binder_render", 0, len(entries))
-        converted = self._convert_office(entries, pikepdf) if self.soffice else {}
-        draw_pdf(lambda pdf: self._render_all(R.PageWriter(pdf), pikepdf, converted), self.work / "generated.pdf")
+        try:
+            converted = self._convert_office(entries, pikepdf) if self.soffice else {}
+            draw_pdf(lambda pdf: self._render_all(R.PageWriter(pdf), pikepdf, converted),
+                     self.work / "generated.pdf")
+        finally:
+            self.parser.close()
+            self._read.clear()
         with pikepdf.open(self.work / "generated.pdf") as generated:
             sizes = page_sizes(generated)
         for bf in self.files:
@@ -170,17 +193,27 @@ class BinderBuilder:
             src = self.store.object_path(f.sha256)
             ext = _ext(f)
             title = f"{f.number}　{f.name}"
+            refused = self._read.get(f.evidence_id)
             if f.size > MAX_FILE_BYTES:
                 self._generated(bf, R.render_notice(writer, title, "too_large", f.path, size=T.size_text(f.size)))
             elif f.evidence_id in converted:
                 bf.pdf, bf.count, bf.sizes = converted[f.evidence_id]
                 bf.converted = True
+            elif isinstance(refused, Refused) and refused.code != "corrupt":  # by the checks, or in the child
+                self._generated(bf, R.render_notice(writer, title, "refused", f.path, reason=refused.code,
+                                                    detail=refused.detail))
+            elif ext == "pdf" and (unsafe := unsafe_after_ingest(f.status, f.error)):
+                # its parse crashed, hung or ran out of memory in the ingest's child: not merged (by qpdf,
+                # in this process) on the strength of a second try
+                self._generated(bf, R.render_notice(writer, title, "refused", f.path, reason=f.error, detail=unsafe))
             elif ext == "pdf":
                 self._pdf(bf, src, writer, title, pikepdf)
             elif ext in ("docx", "docm", "xlsx", "xlsm") or ext in R.TEXT_EXTS:
-                self._generated(bf, R.render_extracted(writer, src, ext, title, f.path))
-            elif ext in R.IMAGE_EXTS:
-                self._generated(bf, R.render_image(writer, src, title, f.path))
+                self._generated(bf, R.render_extracted(writer, src, ext, title, f.path,
+                                                       self._parse(f, R.read_blocks, src, ext)))
+            elif ext in R.IMAGE_EXTS:  # decoded in the parsing child, its pixels checked first
+                self._generated(bf, R.render_image(writer, src, title, f.path, self._parse(f, R.read_image, src, ext,
+                                                                                        keep=False)))
             elif ext in R.OFFICE_EXTS:
                 code = "broken" if self.soffice else "legacy_office"  # LibreOffice tried and failed, or absent
                 self._generated(bf, R.render_notice(writer, title, code, f.path, ext=f".{ext}"))
@@ -188,6 +221,24 @@ class BinderBuilder:
                 self._generated(bf, R.render_notice(writer, title, "unsupported", f.path,
                                                     ext=f".{ext}" if ext else "无扩展名"))
             self.progress("binder_render", done, total)
+
+    def _parse(self, f: FileEntry, fn: Callable[..., Any], src: Path, ext: str, keep: bool = True) -> Any:
+        """``fn(src, ext)`` in the parsing child under the ceilings (checked first), or why not (a
+        :class:`Refused`). Kept for a second drawing: refusals always, text and tables up to
+        :data:`BLOCKS_KEPT` characters (``keep``), images never (their pixels are read again)."""
+        if f.evidence_id in self._read:
+            return self._read[f.evidence_id]
+        try:
+            value = self.parser.run(fn, src, ext, cancel=self.cancel)
+        except RunnerClosed:  # the export was cancelled while the child was parsing
+            self._check_cancel()
+            raise
+        if isinstance(value, Refused):
+            self._read[f.evidence_id] = value
+        elif keep and value is not None and self._kept + _chars(value) <= BLOCKS_KEPT:
+            self._read[f.evidence_id] = value
+            self._kept += _chars(value)
+        return value
 
     def _generated(self, bf: BinderFile, r: R.Rendered) -> None:
         bf.pdf, bf.first, bf.count, bf.notice = None, r.first, r.count, r.notice
@@ -213,7 +264,16 @@ class BinderBuilder:
     def _convert_office(self, entries: list[FileEntry], pikepdf) -> dict[int, tuple[Path, int, list]]:
         """Office files through LibreOffice, in batches: evidence id → (PDF, pages, page sizes) for each
         that converted (the others are rendered from their text, or shown as a notice)."""
-        office = [f for f in entries if _ext(f) in R.OFFICE_EXTS and f.size <= MAX_FILE_BYTES]
+        office = []
+        for f in entries:
+            if _ext(f) not in R.OFFICE_EXTS or f.size > MAX_FILE_BYTES:
+                continue
+            # a bomb is not handed to LibreOffice either (it runs without a memory limit): the same checks
+            refused = self.parser.check(self.store.object_path(f.sha256), _ext(f))
+            if refused is not None:
+                self._read[f.evidence_id] = refused
+            else:
+                office.append(f)
         if not office:
             return {}
         inbox = self.work / "office-in"

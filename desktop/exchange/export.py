@@ -225,9 +225,11 @@ def _export(ws, out: Path, binder_path: Path | None, work: Path, include_unlinke
     pages: dict[int, int] = {}
     if binder_path is not None:
         from desktop.exchange.binder import BinderBuilder
+        from desktop.parsing import limits as parse_limits
 
         builder = BinderBuilder(plan, ws.store, work / "binder", progress=tick, cancel=cancel,
-                                pledge_text=overrides.get("pledge_text") or ws.db.get_setting("pledge_text"))
+                                pledge_text=overrides.get("pledge_text") or ws.db.get_setting("pledge_text"),
+                                limits=parse_limits.load(ws.db))  # the ingest's ceilings, the workspace's settings
         pages = builder.prepare()
 
     zip_tmp = work / "package.zip"

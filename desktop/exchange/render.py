@@ -35,8 +35,10 @@ IMAGE_EXTS = {"jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp"}
 MAX_RENDER_PAGES = 200  # pages of extracted text per file; the rest is in the original
 MAX_SHEET_ROWS = 2000
 MAX_SHEET_COLS = 30
+MAX_BLOCK_CHARS = 2_000_000  # characters read of one file for its text rendering (200 pages hold ~600,000)
 MAX_IMAGE_PIXELS = 16_000_000  # larger pictures are shrunk to MAX_IMAGE_SIDE (about 400 dpi on A4)
 MAX_IMAGE_SIDE = 4000
+MAX_IMAGE_ANSWER = 256 << 20  # bytes of pixels one image sends back from the parsing child (frames past it: left out)
 LINE = 13.0
 TOP = MARGIN + 6
 BOTTOM = A4[1] - MARGIN - 6
@@ -253,18 +255,66 @@ def render_notice(w: PageWriter, title: str, code: str, member: str, **params: A
     return Rendered(first, w.pages - first, {"code": code, "params": params})
 
 
-def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
+def render_image(w: PageWriter, src: Path, title: str, member: str, frames: Any = ...) -> Rendered:
     """Each frame (at most 50) on its own page, fitted, upright (EXIF orientation applied). A JPEG that
-    needs no turning or shrinking goes in as its own bytes; others are encoded again (photos as JPEG)."""
+    needs no turning or shrinking goes in as its own bytes; others are encoded again (photos as JPEG).
+    ``frames``: what :func:`read_image` gave for the file in the parsing child
+    (:meth:`desktop.parsing.guarded.GuardedParser.run`), or its :class:`~desktop.parsing.guarded.Refused`;
+    without it the image is decoded here (trusted input only: tests)."""
+    import io
+
+    from desktop.parsing.guarded import Refused
+    from desktop.parsing.limits import LimitExceeded
+
+    first = w.pages
+    if frames is ...:
+        try:
+            frames = read_image(src, "")
+        except LimitExceeded:
+            return render_notice(w, title, "image_too_large", member)
+        except Exception:  # Pillow raises assorted errors on a damaged or unknown image
+            return render_notice(w, title, "broken", member)
+    if isinstance(frames, Refused):
+        if frames.code == "corrupt":
+            return render_notice(w, title, "broken", member)
+        return render_notice(w, title, "refused", member, reason=frames.code, detail=frames.detail)
+    if not frames:
+        return render_notice(w, title, "broken", member)
+    from PIL import Image
+
+    for kind, data, width, height in frames:
+        if kind == "file":
+            image: Any = str(src)
+        elif kind == "jpeg":
+            image = io.BytesIO(data)
+        else:  # raw pixels made in the child: nothing to parse here
+            mode, pixels = data
+            image = Image.frombytes(mode, (width, height), pixels)
+        w.new_page(width > height)
+        pw, ph = w.pdf.w - 2 * MARGIN, w.pdf.h - 2 * MARGIN - 10
+        scale = min(pw / width, ph / height)
+        iw, ih = width * scale, height * scale
+        w.pdf.image(image, x=(w.pdf.w - iw) / 2, y=MARGIN + 10 + (ph - ih) / 2, w=iw, h=ih)
+    return Rendered(first, w.pages - first)
+
+
+def read_image(src: str | Path, ext: str) -> list[tuple[str, Any, int, int]]:
+    """Each frame of an image (at most 50, at most :data:`MAX_IMAGE_ANSWER` bytes of pixels in all), ready
+    to be placed with nothing left to decode: ``("file", None, w, h)`` a JPEG placed as its own bytes (fpdf2
+    reads its header here, never decodes it),
+    ``("jpeg", bytes, w, h)`` turned or shrunk and encoded again, ``("raw", (mode, bytes), w, h)`` pixels.
+    Decodes untrusted input: run it in the parsing child; over the pixel limit raises
+    :class:`~desktop.parsing.limits.LimitExceeded`, a damaged image raises."""
     import io
 
     from PIL import ImageOps
 
     from desktop.evidence.text import _pillow
+    from desktop.parsing.limits import LimitExceeded, current
 
     Image = _pillow()
-    first = w.pages
-    placed: list[tuple[Any, int, int]] = []  # (what fpdf2 is given, width, height)
+    placed: list[tuple[str, Any, int, int]] = []
+    budget = MAX_IMAGE_ANSWER
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -275,7 +325,7 @@ def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
                     upright = im.getexif().get(0x0112, 1) in (0, 1)
                     small = im.width * im.height <= MAX_IMAGE_PIXELS
                     if im.format == "JPEG" and frames == 1 and upright and small:
-                        placed.append((str(src), im.width, im.height))
+                        placed.append(("file", None, im.width, im.height))
                         continue
                     frame = ImageOps.exif_transpose(im) if not upright else im.copy()
                     if frame.width * frame.height > MAX_IMAGE_PIXELS:
@@ -283,22 +333,19 @@ def render_image(w: PageWriter, src: Path, title: str, member: str) -> Rendered:
                     if im.format == "JPEG":
                         buf = io.BytesIO()
                         frame.convert("RGB").save(buf, "JPEG", quality=90)
-                        buf.seek(0)
-                        placed.append((buf, frame.width, frame.height))
+                        entry: tuple[str, Any, int, int] = ("jpeg", buf.getvalue(), frame.width, frame.height)
+                        size = len(entry[1])
                     else:
                         frame = frame.convert("RGBA" if "A" in frame.getbands() else "RGB")
-                        placed.append((frame, frame.width, frame.height))
+                        entry = ("raw", (frame.mode, frame.tobytes()), frame.width, frame.height)
+                        size = len(entry[1][1])
+                    if placed and size > budget:  # the frames so far; the rest is in the original
+                        break
+                    budget -= size
+                    placed.append(entry)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return render_notice(w, title, "image_too_large", member)
-    except Exception:  # Pillow raises assorted errors on a damaged or unknown image
-        return render_notice(w, title, "broken", member)
-    for image, width, height in placed:
-        w.new_page(width > height)
-        pw, ph = w.pdf.w - 2 * MARGIN, w.pdf.h - 2 * MARGIN - 10
-        scale = min(pw / width, ph / height)
-        iw, ih = width * scale, height * scale
-        w.pdf.image(image, x=(w.pdf.w - iw) / 2, y=MARGIN + 10 + (ph - ih) / 2, w=iw, h=ih)
-    return Rendered(first, w.pages - first)
+        raise LimitExceeded("image_too_large", "parse.image_megapixels", "?", current().image_megapixels) from None
+    return placed
 
 
 def _decode(data: bytes) -> str | None:
@@ -307,14 +354,25 @@ def _decode(data: bytes) -> str | None:
     return decode(data)
 
 
-def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str) -> Rendered:
-    """The text and tables of a .docx / .xlsx / text file, under a note that the original is in the package."""
+def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str, blocks: Any = ...) -> Rendered:
+    """The text and tables of a .docx / .xlsx / text file, under a note that the original is in the package.
+    ``blocks``: what :func:`read_blocks` gave for the file, read under the parsing ceilings by the caller
+    (:meth:`desktop.parsing.guarded.GuardedParser.run`), or its :class:`~desktop.parsing.guarded.Refused`:
+    then one notice page says why the file is not shown. Without it the file is read here (trusted input
+    only: tests)."""
+    from desktop.parsing.guarded import Refused
+
     first = w.pages
-    try:
-        blocks = _read_blocks(src, ext)
-    except Exception:  # python-docx / openpyxl raise assorted errors on a damaged file
-        return render_notice(w, title, "broken", member)
-    if blocks is None:
+    if blocks is ...:
+        try:
+            blocks = read_blocks(src, ext)
+        except Exception:  # python-docx / openpyxl raise assorted errors on a damaged file
+            return render_notice(w, title, "broken", member)
+    if isinstance(blocks, Refused):
+        if blocks.code == "corrupt":
+            return render_notice(w, title, "broken", member)
+        return render_notice(w, title, "refused", member, reason=blocks.code, detail=blocks.detail)
+    if blocks is None:  # a text file that is not text
         return render_notice(w, title, "broken", member)
     w.new_page()
     w.header([title, T.notice_text("rendered_text"), T.ORIGINAL_IN_PACKAGE.format(path=member)])
@@ -328,6 +386,8 @@ def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str
             w.y += 20
         elif kind == "text":
             complete = w.text_lines(content, start_page=first)
+        elif kind == "cut":  # read_blocks stopped at MAX_BLOCK_CHARS
+            complete = False
         else:
             complete = w.table(content, start_page=first)
         if not complete:
@@ -339,7 +399,24 @@ def render_extracted(w: PageWriter, src: Path, ext: str, title: str, member: str
     return Rendered(first, w.pages - first, note=note)
 
 
-def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
+class _Budget:
+    """The characters :func:`read_blocks` keeps of one file (more than :data:`MAX_RENDER_PAGES` pages hold)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_BLOCK_CHARS
+
+    def take(self, text: str) -> bool:
+        self.left -= len(text)
+        return self.left >= 0
+
+
+def read_blocks(src: str | Path, ext: str) -> list[tuple[str, Any]] | None:
+    """The headings, text and tables of a .docx / .xlsx / text file, at most :data:`MAX_BLOCK_CHARS`
+    characters (then a ``("cut", None)`` block); None for a text file that is not text. Parses untrusted input: run it in
+    the parsing child (:class:`desktop.parsing.guarded.GuardedParser`); a damaged file raises."""
+    src = Path(src)
+    ext = ext.lower().lstrip(".")
+    budget = _Budget()
     if ext in ("docx", "docm"):
         import docx
         from docx.table import Table
@@ -350,14 +427,19 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
         blocks: list[tuple[str, Any]] = []
         text: list[str] = []
         for block in document.iter_inner_content():
+            if budget.left < 0:
+                break
             if isinstance(block, Paragraph):
                 text.append(block.text)
+                budget.take(block.text)
             elif isinstance(block, Table):
                 if text:
                     blocks.append(("text", "\n".join(text)))
                     text = []
                 rows, seen = [], set()
                 for row in block.rows:
+                    if len(rows) >= MAX_SHEET_ROWS or budget.left < 0:
+                        break
                     cells = []
                     for cell in row.cells:
                         if cell._tc in seen:
@@ -365,10 +447,13 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
                             continue
                         seen.add(cell._tc)
                         cells.append(cell.text.strip())
+                        budget.take(cells[-1])
                     rows.append(cells)
                 blocks.append(("table", rows))
         if text:
             blocks.append(("text", "\n".join(text)))
+        if budget.left < 0:
+            blocks.append(("cut", None))
         return blocks
     if ext in ("xlsx", "xlsm"):
         import openpyxl
@@ -390,10 +475,15 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
                         while cells and not cells[-1]:
                             cells.pop()
                         rows.append(cells)
+                        if not budget.take("".join(cells)):
+                            break
                     while rows and not rows[-1]:
                         rows.pop()
                     blocks.append(("heading", f"工作表：{ws.title}"))
                     blocks.append(("table", rows) if rows else ("text", "（空）"))
+                    if budget.left < 0:
+                        blocks.append(("cut", None))
+                        break
                 return blocks
             finally:
                 wb.close()
@@ -410,5 +500,5 @@ def _read_blocks(src: Path, ext: str) -> list[tuple[str, Any]] | None:
 
             rows = list(csv.reader(io.StringIO(text), delimiter="\t" if ext == "tsv" else ","))[:MAX_SHEET_ROWS]
             return [("table", [r[:MAX_SHEET_COLS] for r in rows])]
-        return [("text", text)]
+        return [("text", text[:MAX_BLOCK_CHARS])] + ([("cut", None)] if len(text) > MAX_BLOCK_CHARS else [])
     return None

@@ -9,6 +9,11 @@ is killed. Requests and answers are pickled over the child's stdin and stdout, o
 ends when its stdin closes or the parent dies; a crashed, hung or out-of-memory child is replaced by a
 new one for the next request.
 
+The answers are unpickled here. That is not a boundary to defend: a file cannot choose what the child
+answers (our code builds the answer from what the parser returned), and a child compromised by a file
+already runs as the same user, unsandboxed. A schema'd JSON answer is worth it once the child is
+sandboxed (docs/performance.md, "The binder and the review preview under the same ceilings").
+
 The limits (:class:`~desktop.parsing.limits.Limits`) are given to a child once, in its environment, when
 it starts — never per file, so a file costs no extra set-up. The time limit is kept here: a child that
 does not answer within ``limits.timeout_s`` is killed.

@@ -23,10 +23,11 @@ def link_detail(db: Database, claim_id: int, evidence_id: int) -> dict[str, Any]
 
 
 def linked_evidence(db: Database, claim_id: int) -> list[dict[str, Any]]:
-    """The files linked to a claim, in linking order: id, locator, name, ext, sha256 and whether a newer
-    version of the file has arrived since (``superseded``)."""
+    """The files linked to a claim, in linking order: id, locator, name, ext, sha256, the ingest's verdict
+    (``status``, ``error``, ``error_detail``) and whether a newer version of the file has arrived since
+    (``superseded``)."""
     rows = db.query(
-        "SELECT l.evidence_id, l.locator, e.name, e.ext, e.sha256,"
+        "SELECT l.evidence_id, l.locator, e.name, e.ext, e.sha256, e.status, e.error, e.error_detail,"
         " EXISTS (SELECT 1 FROM evidence n WHERE n.supersedes = e.id) AS superseded"
         " FROM links l JOIN evidence e ON e.id = l.evidence_id WHERE l.claim_id = ? ORDER BY l.id",
         (claim_id,))

@@ -14,6 +14,7 @@ SEVERITY_NAMES = {"error": "错误", "warning": "警告", "rounding": "舍入差
 
 RULE_NAMES = {
     "breakdown_sum": "其中各项之和",
+    "allocation_sum": "资金安排之和",
     "income_spending": "收入与支出",
     "balance": "结余",
     "same_total": "同一数字前后不一",
@@ -41,6 +42,7 @@ RULE_NAMES = {
     "table_weights": "分值合计",
     "table_grade": "自评等级",
     "table_unscored": "未打分",
+    "table_unfilled": "自评表未填写",
     "table_odd_cells": "单元格内容可疑",
     "table_row_text": "指标说明与完成值",
     "table_prose": "正文与自评表",
@@ -56,6 +58,7 @@ FIELD_NAMES = {"planned_start": "年初预算数", "planned_full": "全年预算
 STAGES = {"budget": "预算", "final": "决算"}
 
 MESSAGES: dict[str, str] = {
+    "allocation.sum": "资金安排各项：{expr} = {computed}{unit}，与前文{subject} {stated}{unit} 不符，差 {diff}{unit}{rounding_l}",
     "breakdown.sum": "{subject} {stated}{unit}{marker}各项：{expr} = {computed}，报告写 {stated}，差 {diff}{unit}{rounding_l}",
     "income_spending.over": "{stage_l}支出大于收入：{spending_subject} {spending}{unit} − {income_subject} {income}{unit}"
                             " = {diff}{unit}（收不抵支，且未见说明上年结转）",
@@ -72,6 +75,7 @@ MESSAGES: dict[str, str] = {
     "magnitude.people_province": "{subject} {raw}{unit} = {total_l} 人，超过任何一个省的人口",
     "magnitude.amount": "{subject} {raw}{unit} 超出合理的金额数量级",
     "percent.share_over": "{subject} {raw}% 超过 100%：比例不可能超过 100%",
+    "percent.share_over_ocr": "{subject} {raw}% 超过 100%：比例不可能超过 100%，可能是“≥{meant}%”扫描识别错误，请核对原件",
     "percent.spend_over": "{subject} {raw}% 超过 100%：支出超过预算，请说明原因",
     "count.looks_like_year": "{subject} {raw}{unit}：数字与年份相同，可能把年份写成了数量",
     "unit.head_and_times": "{value} 既写作“{unit_a}”（{subject_a}）又写作“{unit_b}”（{subject_b}）：人数与人次是两回事",
@@ -86,6 +90,7 @@ MESSAGES: dict[str, str] = {
     "table.met_marked_down": "“{row}”已达成目标（{met_l}）却只得 {score}/{weight} 分，也没有写扣分原因",
     "table.execution_score": "“{row}”执行率得分：{rate_l} × {weight} = {expected}，表中写 {score}{rounding_l}（按{profile}）",
     "table.budget_rate": "“{row}”执行率复算：{executed} ÷ {planned} = {computed}%，表中写 {stated}{rounding_l}",
+    "table.budget_rate_parts": "“{row}”各栏为 0、执行率写 {stated}，但其中各项执行 {executed} ÷ 预算 {planned} = {computed}%{rounding_l}",
     "table.budget_over": "“{row}”执行率 {rate} 超过 100%：支出超过预算，请说明原因",
     "table.budget_parts": "“{row}”与其中各项不符：{columns_l}{rounding_l}",
     "table.budget_no_execution": "预算执行情况只填了预算，没有执行数和执行率（“{row}”）",
@@ -97,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "table.weights_total": "各项分值合计 {sum}，应为 {total}（{profile}）",
     "table.level1_share": "{level1}指标分值合计 {sum}，按{profile}应为 {expected}",
     "table.unscored": "“{group}”下的指标没有得分：{rows}",
+    "table.unfilled": "自评表的 {rows} 个指标都只有目标值，没有实际完成值，也没有得分（{shown}…）：自评尚未填写",
     "table.garbled": "“{row}”的{field_l}“{raw}”不是数字（可能是识别错误）",
     "table.fragment": "“{row}”的{field_l}“{raw}”缺整数部分（转换时丢失了数字？）",
     "table.actual_as_target": "“{row}”的实际完成值写成了目标的形式：“{raw}”",

@@ -102,6 +102,8 @@ NOTICES = {
     "image_too_large": "此图片尺寸过大（可能是“解压炸弹”），未编入汇编。",
     "legacy_office": "此文件为旧版 Office 格式（{ext}），本机未安装 LibreOffice，无法转换。",
     "rendered_text": "以下为从原文件提取的文字与表格，版式与原件不同。",
+    # refused under the parsing ceilings (desktop.parsing.guarded): the detail names the limit and setting
+    "refused": "此文件未能编入汇编：{detail}。",
 }
 ORIGINAL_IN_PACKAGE = "原件见材料包：{path}"
 

@@ -60,7 +60,24 @@ def limit_detail(code: str, limit: str, value, allowed) -> str:
     return f"{head}：{what} {_n(value)}{unit}，超过上限 {_n(allowed)}{unit}（设置 {limit}）"
 
 
-__all__ = ["HEADLINES", "LIMIT_NAMES", "limit_detail"]
+#: a file not parsed for a reason other than a limit (desktop.parsing.guarded.Refused)
+REFUSALS = {
+    "extract_crashed": "解析程序意外退出（文件可能已损坏或经过恶意构造）",
+    "corrupt": "文件已损坏或格式不符，无法读取",
+    "unreadable": "无法读取文件",
+}
+
+
+def refusal_detail(code: str, detail: str = "") -> str:
+    """“文件已损坏或格式不符，无法读取（BadZipFile: File is not a zip file）”."""
+    head = REFUSALS.get(code, HEADLINES.get(code, "无法读取文件"))
+    detail = (detail or "").strip()
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    return f"{head}（{detail}）" if detail else head
+
+
+__all__ = ["HEADLINES", "LIMIT_NAMES", "REFUSALS", "limit_detail", "refusal_detail"]
 
 
 # -- the stages of a report import, as the CLI prints them (stderr) ------------------------------------

@@ -695,6 +695,8 @@ class MainWindow(QMainWindow):
             if child is not None:
                 child.close()
         self.library.close_panel()
+        if self.review_mode is not None:
+            self.review_mode.close_panel()
         self.session.shutdown()
         for timer in self.findChildren(QTimer):  # no refresh may reach for the closed workspace
             timer.stop()

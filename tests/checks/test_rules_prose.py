@@ -158,3 +158,37 @@ def test_allocations_by_different_documents_are_not_one_total_stated_twice():
     assert not check_text(text, rules=["same_total"])
     again = "全年下达我市农业发展专项资金预算3120万元。经核实，下达我市农业发展专项资金预算3210万元。"
     assert check_text(again, rules=["same_total"])
+
+
+def test_the_same_items_broken_down_twice_one_short():
+    """申请 … 其中 A, B, C and 完成 … 其中 A, B, C: the second adds up exactly, so the first names every part
+    too and falling short of its total is an error, not a partial list."""
+    text = ("本项目共申请资金1850000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。"
+            "本项目共完成资金1400000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。")
+    found = [f for f in check_text(text) if f["rule"] == "breakdown_sum"]
+    assert [(f["severity"], f["values"][0]) for f in found] == [("error", "1850000")]
+    alone = "本项目共申请资金1850000元，其中道路养护500000元，路灯维护300000元，绿化管护600000元。"
+    assert [f for f in check_text(alone) if f["rule"] == "breakdown_sum"] == []
+
+
+def test_two_lists_whose_sentence_break_was_lost():
+    """收到 … 其中 A, B, C 支出 … 其中 A, B, C with the 。 between them lost in conversion: two breakdowns (the
+    spending's parts are not the income's restated), each checked against its own total."""
+    text = ("2023年收到补助资金共1520.5万元,其中:中央资金900.5万元,省级资金120万元,县级资金500万元"
+            "2023年支出1498.3万元,其中中央资金878.3万元,省级资金120万元,县级资金500万元  二、绩效分析")
+    assert check_text(text, rules=["same_total", "breakdown_sum"]) == []
+    off = text.replace("县级资金500万元2023", "县级资金510万元2023")
+    found = check_text(off, rules=["same_total", "breakdown_sum"])
+    assert [(f["rule"], f["values"][0]) for f in found] == [("breakdown_sum", "1520.5")]
+
+
+def test_the_allocation_list_adds_up_to_the_allocation():
+    """The 转移支付 template: (一) 省下达我县…资金 X 万元; (二) 资金安排是：支持A a 万元，… — a list that does not
+    add up to the allocation is a warning; one that does is silent."""
+    head = "一、绩效目标分解下达情况\n2023年，省下达我县文化惠民专项资金48.6万元。\n（二）资金安排情况。\n"
+    ok = head + "2023年我县资金安排是：支持图书馆建设20万元，支持乡镇文化站12万元，支持送戏下乡10.6万元，支持非遗保护6万元。"
+    assert check_text(ok, rules=["allocation_sum"]) == []
+    short = ok.replace("支持非遗保护6万元", "支持非遗保护2万元")
+    found = check_text(short, rules=["allocation_sum"])
+    assert [(f["severity"], f["values"][0]) for f in found] == [("warning", "48.6")]
+    assert "= 44.6万元" in found[0]["message"] and "差 4.0万元" in found[0]["message"]

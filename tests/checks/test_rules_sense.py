@@ -74,3 +74,11 @@ def test_document_numbers_whose_year_runs_into_the_number():
                        rules=["doc_numbers"])
     assert [f["code"] for f in found] == ["text.doc_numbers"] and "2 处" in found[0]["message"]
     assert check_text("根据黔财社〔2021〕87号、遵财预[2022]2号文件，下达资金 120 万元。", rules=["doc_numbers"]) == []
+
+
+def test_a_share_over_100_that_is_a_misread_sign():
+    """Scans read ≥ as 2 (≥90% → 290%): still reported, as a likely misreading rather than an impossible share."""
+    found = check_text("服务对象满意度 290%，群众满意度 105%。", rules=["share_over_100"])
+    assert [(f["code"], f["severity"]) for f in found] == [("percent.share_over", "error"),
+                                                           ("percent.share_over_ocr", "warning")]
+    assert "105%" in found[0]["message"] and "≥90%" in found[1]["message"]

@@ -222,3 +222,23 @@ def test_an_increase_its_figures_do_not_make():
                        tables=[ScoreTable(indicators=[row])])
     assert [f["code"] for f in found] == ["table.increase_differs"]
     assert "55万元 → 77.57万元 只差 22.57万元" in found[0]["message"]
+
+
+def test_a_total_line_left_at_zero_gets_its_rate_from_its_parts():
+    total = BudgetRow("年度资金总额", "万元", fig("0"), fig("0"), fig("0"), fig("0"), fig("10"), fig("0"))
+    part = BudgetRow("其中:当年财政拨款", "万元", fig("48"), fig("46.5"), fig("45.12"), part_of="年度资金总额")
+    found = check(ScoreTable(budget=[total, part]), ["table_budget_rate"])
+    assert codes(found) == [("table.budget_rate_parts", "error")]
+    assert "45.12 ÷ 预算 46.50 = 97.03%" in found[0]["message"] and "执行率写 0" in found[0]["message"]
+    # the parts not spent either: nothing to recompute
+    idle = BudgetRow("其中:当年财政拨款", "万元", fig("48"), fig("46.5"), fig("0"), part_of="年度资金总额")
+    assert check(ScoreTable(budget=[total, idle]), ["table_budget_rate"]) == []
+
+
+def test_a_form_with_targets_only_was_not_filled_in():
+    rows = [row("参保覆盖率", "=100%", None, "30", None, at=100), row("资金发放及时率", "≥95%", None, "30", None, at=200),
+            row("群众满意度", "≥90%", None, "30", None, level1="满意度指标", level2="满意度指标", at=300)]
+    found = check(ScoreTable(indicators=rows), ["table_unfilled"])
+    assert codes(found) == [("table.unfilled", "warning")] and "3 个指标" in found[0]["message"]
+    rows[0] = row("参保覆盖率", "=100%", "100%", "30", "30", at=100)
+    assert check(ScoreTable(indicators=rows), ["table_unfilled"]) == []

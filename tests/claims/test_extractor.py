@@ -165,3 +165,11 @@ def test_forms_first_met_in_real_prose():
             "火灾受害率低于控制指标0.413个千分点，群众诉求在15个工作日内办结，2023.6完工。")
     assert _pairs(text) == [("2031.45", "万元"), ("26", "块"), ("60", "公里/小时"), ("12", "家"),
                             ("0.413", "个千分点")]
+
+
+def test_archive_units_river_sections_and_latin_hectares():
+    """A second round of real reports (texts here are made up): archives counted in 卷 / 盒 / 盘 / 页, river
+    works in 段, and hm² or t written in Latin letters, hm² often without its ² after conversion."""
+    text = "整理文书档案3120卷、照片档案48盒、录音档案15盘共2.6万页，治理河道5段，治理面积318.5hm，保土量1.2万t。"
+    assert _pairs(text) == [("3120", "卷"), ("48", "盒"), ("15", "盘"), ("2.6", "万页"), ("5", "段"),
+                            ("318.5", "hm"), ("1.2", "万t")]

@@ -100,3 +100,15 @@ def test_claims_json_has_score_tables_as_the_issue_says(files, capsys):
     assert data["claims"][row["claim_index"]]["value"] == row["actual"]["value"]
     qualitative = next(r for r in st["indicators"] if r["name"].endswith("工作成效"))
     assert qualitative["target"] is None and qualitative["actual"] is None and qualitative["claim_index"] is None
+
+
+def test_total_weight_and_score_run_together_are_split_at_the_forms_100():
+    """``总分100100``: the form's 100 分 and the table's score run together, even when the rows' weights add up
+    to something else (110 here: a weight mistake the checks then report)."""
+    from desktop.claims.document import Document
+
+    rows = "".join(f"产出指标 数量指标 指标{i} ≥{i}个 {i}个 10 10 " for i in range(1, 12))
+    text = ("项目支出绩效自评表 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+            + rows + "总分100100")
+    _, tables = extract_with_tables(Document("t.txt", "txt", text))
+    assert tables and tables[0].total_score is not None and tables[0].total_score.text == "100"

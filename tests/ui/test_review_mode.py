@@ -168,3 +168,130 @@ def test_role_switch_disables_editing_in_the_window(window):
     assert not window.act_import.isEnabled() and not window.act_add.isEnabled()
     assert not window.links.act_link.isEnabled() and not window.claims_view.acceptDrops()
     assert "王审计 · 审核" in window.identity_label.text()
+
+
+def test_a_bomb_linked_as_evidence_shows_why_in_the_preview(reviewer_window, tmp_path):
+    """A zip bomb linked to a claim: the preview says it was not opened and why (the parsing ceilings), the
+    window goes on, and the next file previews as usual."""
+    import time
+
+    from desktop.review.links import link_evidence
+    from tests import hostile_files as H
+
+    w = reviewer_window
+    ws = w.ws
+    c = next(c for c in claim_rows(ws.db) if c["evidence_ids"])
+    ws.set_identity(role="editor")
+    bomb = H.docx_bomb(tmp_path / "情况说明.docx")
+    eid = register_file(ws, bomb).evidence_id
+    link_evidence(ws.db, claim_id=c["id"], evidence_id=eid)
+    ws.set_identity(role="reviewer")
+    w.open_review_mode(c["id"])
+    page = w.review_mode
+    page.reload()
+    assert page.go_to(c["id"])
+    row = next(i for i, e in enumerate(page._evidence) if e["evidence_id"] == eid)
+    t = time.monotonic()
+    page.evidence_list.setCurrentRow(row)
+    assert time.monotonic() - t < 2.0
+    assert page.preview.kind == "error"
+    text = page.preview.message.text()
+    assert text.startswith("无法预览这份文件：疑似压缩炸弹") and "（设置 parse.zip_" in text, text
+    page.evidence_list.setCurrentRow(0 if row else 1)
+    assert page.preview.kind in ("pdf", "sheet", "text", "image")
+
+
+def test_a_slow_preview_is_read_off_the_gui_thread_and_a_newer_file_cancels_it(qtbot, tmp_path):
+    """On the reader lane (not inline): the pane says it is reading, the GUI thread is free, and choosing
+    another file kills the slow read instead of waiting for it."""
+    import time
+
+    import docx
+
+    from desktop.parsing.limits import Limits
+    from desktop.review.preview import PreviewReader
+    from desktop.ui.dispatcher import Dispatcher
+    from desktop.ui.panels.review_mode.locator_preview import LocatorPreview
+    from tests import hostile_files as H
+
+    d = Dispatcher()
+    preview = LocatorPreview(submit=lambda fn, done: d.reader.submit("read", fn, lambda r: done(r.value)))
+    qtbot.addWidget(preview)
+    preview.reader.close()
+    preview.reader = PreviewReader(Limits(xlsx_cells=100_000_000))  # lets the slow sheet past the checks
+    slow = H.xlsx_cells(tmp_path / "slow", rows=1000, cols=1000)
+    quick = tmp_path / "quick"
+    doc = docx.Document()
+    doc.add_paragraph("合计：14 次")
+    doc.save(quick)
+    try:
+        t = time.monotonic()
+        preview.show_file(slow, "xlsx", None, "no such number anywhere")
+        assert time.monotonic() - t < 0.5 and preview.kind == "loading"
+        qtbot.wait(300)  # the slow read is under way in its child (uncancelled it takes ~8 s)
+        t = time.monotonic()
+        preview.show_file(quick, "docx", "合计")
+        qtbot.waitUntil(lambda: preview.kind == "text", timeout=10_000)
+        assert time.monotonic() - t < 4  # killed, not waited for: a fresh child reads the .docx
+        assert preview.found_text == "合计"
+        qtbot.wait(200)
+        assert preview.kind == "text"  # the slow sheet never lands over it
+    finally:
+        d.shutdown()
+        preview.reader.close()
+
+
+def test_a_pdf_whose_parse_crashed_in_the_ingest_is_not_opened_in_the_window(reviewer_window):
+    """pdfium runs in the app for the preview: a PDF that crashed the ingest's parsing child is not loaded."""
+    w = reviewer_window
+    ws = w.ws
+    c = next(c for c in claim_rows(ws.db) if c["evidence_ids"]
+             and ws.db.scalar(f"SELECT count(*) FROM evidence WHERE ext = 'pdf' AND id IN "
+                              f"({','.join(map(str, c['evidence_ids']))})"))
+    pdf_id = ws.db.scalar(f"SELECT id FROM evidence WHERE ext = 'pdf' AND id IN ({','.join(map(str, c['evidence_ids']))})")
+    ws.db.conn.execute("UPDATE evidence SET status = 'error', error = 'extract_crashed', "
+                  "error_detail = 'the parsing process died' WHERE id = ?", (pdf_id,))
+    w.open_review_mode(c["id"])
+    page = w.review_mode
+    page.reload()
+    assert page.go_to(c["id"])
+    row = next(i for i, e in enumerate(page._evidence) if e["evidence_id"] == pdf_id)
+    page.evidence_list.setCurrentRow(row)
+    page._on_evidence_row(row)
+    assert page.preview.kind == "error"
+    assert "解析程序意外退出" in page.preview.message.text()
+
+
+def test_closing_the_window_does_not_wait_for_a_slow_preview(qtbot, tmp_path):
+    """The session's shutdown waits for the reader lane: the preview's child is ended first, so a read in
+    progress returns at once."""
+    import time
+
+    from desktop.parsing.limits import Limits
+    from desktop.review.preview import PreviewReader
+    from desktop.ui.dispatcher import Dispatcher
+    from desktop.ui.panels.review_mode.locator_preview import LocatorPreview
+    from tests import hostile_files as H
+
+    d = Dispatcher()
+    preview = LocatorPreview(submit=lambda fn, done: d.reader.submit("read", fn, lambda r: done(r.value)))
+    qtbot.addWidget(preview)
+    preview.reader.close()
+    preview.reader = PreviewReader(Limits(xlsx_cells=100_000_000))
+    preview.show_file(H.xlsx_cells(tmp_path / "slow", rows=1000, cols=1000), "xlsx", None, "no such number")
+    qtbot.wait(800)  # the read is under way (~8 s uncancelled)
+    t = time.monotonic()
+    preview.shutdown()
+    d.shutdown()
+    assert time.monotonic() - t < 3
+
+
+def test_the_main_window_ends_the_review_previews_child_before_the_session(reviewer_window, monkeypatch):
+    w = reviewer_window
+    w.open_review_mode()
+    order = []
+    monkeypatch.setattr(w.review_mode.preview, "shutdown", lambda: order.append("preview"))
+    real = w.session.shutdown
+    monkeypatch.setattr(w.session, "shutdown", lambda: order.append("session") or real())
+    w.shutdown()
+    assert order == ["preview", "session"]

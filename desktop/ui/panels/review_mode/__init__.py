@@ -43,7 +43,9 @@ from PySide6.QtWidgets import (
 
 from db.changes import Changes
 from desktop.claims.queries import report_text
+from desktop.parsing import limits as parse_limits
 from desktop.review import status
+from desktop.review.preview import ingest_refusal
 from desktop.review.queries import linked_evidence
 from desktop.review.review import ReviewInfo, review_claim, review_history, review_overview, review_progress
 from desktop.text.messages import REVIEW_STATES, local_time
@@ -190,7 +192,8 @@ class ReviewModePanel(QWidget):
         self.evidence_list.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.evidence_list.setMaximumHeight(110)
         self.evidence_list.currentRowChanged.connect(self._on_evidence_row)
-        self.preview = LocatorPreview()
+        # workbooks and .docx files are read on the reader lane, under the workspace's parsing ceilings
+        self.preview = LocatorPreview(submit=self.session.read, limits=lambda: parse_limits.load(self.ws.db))
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(4, 0, 0, 0)
@@ -304,6 +307,10 @@ class ReviewModePanel(QWidget):
         return super().eventFilter(obj, event)
 
     # -- data --------------------------------------------------------------------------------------
+
+    def close_panel(self) -> None:
+        """Before the session shuts down: the preview's parsing child ends (a slow read stops at once)."""
+        self.preview.shutdown()
 
     @property
     def can_review(self) -> bool:
@@ -550,7 +557,8 @@ class ReviewModePanel(QWidget):
         c = self.claims[self.pos]
         search = c.get("value_raw") or c.get("value")
         self.preview.show_file(self.ws.store.object_path(e["sha256"]), e["ext"], e["locator"], search,
-                               caption=f"《{_esc(e['name'])}》　{_esc(e['locator'] or '')}")
+                               caption=f"《{_esc(e['name'])}》　{_esc(e['locator'] or '')}",
+                               refused=ingest_refusal(e["ext"], e.get("status"), e.get("error"), e.get("error_detail")))
 
     # -- walking and recording ---------------------------------------------------------------------
 

@@ -2,16 +2,20 @@
 
 Self-contained on purpose (the evidence library builds a fuller preview pane; the two can be merged):
 a PDF opens at the linked page (QPdfView) with the claimed number highlighted, a workbook shows the sheet
-around the linked cell (openpyxl, read-only), a picture is scaled to fit, and DOCX / text files show their
-text scrolled to the quoted passage or the number. Files are read from the workspace store — the exact
-bytes that were linked — and a file that cannot be read says so in the pane; nothing is raised.
+around the linked cell, a picture is scaled to fit, and DOCX / text files show their text scrolled to the
+quoted passage or the number. Files are read from the workspace store — the exact bytes that were linked —
+and a file that cannot be read says so in the pane; nothing is raised.
+
+Workbooks and .docx files are untrusted input: they are read by :class:`desktop.review.preview.PreviewReader`
+under the ingest's ceilings (checks before opening, a parsing child with the memory and time limits), off
+the GUI thread when a ``submit`` (the session's reader lane) is given; a newer preview cancels one still
+being read. A refused file (a zip bomb …) shows why in the pane.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QImageReader, QPixmap, QTextCharFormat, QTextCursor
@@ -29,42 +33,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.parsing.guarded import Refused
+from desktop.parsing.limits import Limits
+from desktop.review.preview import (  # noqa: F401 - Locator and parse_locator are used from here too
+    DOCX_EXT,
+    MAX_TEXT,
+    SHEET_EXT,
+    Locator,
+    PreviewReader,
+    SheetWindow,
+    parse_locator,
+)
+from desktop.text import review as T
+
 HIGHLIGHT = QColor("#ffe082")
 PDF_EXT = {"pdf"}
-SHEET_EXT = {"xlsx", "xlsm"}
 IMAGE_EXT = {"png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff", "webp"}
 TEXT_EXT = {"txt", "md", "csv", "json", "xml", "htm", "html"}
-MAX_TEXT = 2_000_000  # characters shown of a text file
-SHEET_ROWS_BEFORE, SHEET_ROWS_AFTER, SHEET_COLS = 8, 14, 12
-
-_PAGE = re.compile(r"^\s*(?:第\s*(\d+)\s*页|p(?:age)?\.?\s*(\d+)|(\d+))\s*$", re.IGNORECASE)
-_CELL = re.compile(r"^\s*(?P<sheet>[^!]+)!\s*\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>\d+)\s*$")
-
-
-@dataclass
-class Locator:
-    kind: str  # page / cell / quote / none
-    page: int | None = None  # 1-based
-    sheet: str | None = None
-    column: int | None = None  # 1-based
-    row: int | None = None
-    text: str | None = None
-
-
-def parse_locator(text: str | None) -> Locator:
-    """``第 3 页`` / ``p3`` → page; ``台账!D12`` → sheet cell; anything else is a quote to find."""
-    if not text or not text.strip():
-        return Locator("none")
-    m = _PAGE.match(text)
-    if m:
-        return Locator("page", page=int(next(g for g in m.groups() if g)))
-    m = _CELL.match(text)
-    if m:
-        col = 0
-        for ch in m["col"].upper():
-            col = col * 26 + (ord(ch) - 64)
-        return Locator("cell", sheet=m["sheet"].strip(), column=col, row=int(m["row"]))
-    return Locator("quote", text=text.strip())
 
 
 def _column_letter(n: int) -> str:
@@ -78,9 +63,17 @@ def _column_letter(n: int) -> str:
 class LocatorPreview(QWidget):
     """Shows one file at one locator. ``show_file(path, ext, locator, search)``; ``clear(message)``."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, submit: Callable[[Callable[[], Any], Callable[[Any], None]], None] | None = None,
+                 limits: Callable[[], Limits] | None = None):
+        """``submit(fn, done)``: runs ``fn`` off the GUI thread and ``done(value)`` back on it (the session's
+        reader lane); without it reads run at once. ``limits()``: the workspace's parsing limits (called
+        where ``fn`` runs)."""
         super().__init__(parent)
         self.setObjectName("locatorPreview")
+        self._submit = submit or (lambda fn, done: done(fn()))
+        self._limits = limits
+        self.reader = PreviewReader()  # under the workspace's limits, given before each read (_read)
+        self._token = 0
         self.stack = QStackedWidget()
         self.message = QLabel()
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -117,39 +110,82 @@ class LocatorPreview(QWidget):
         layout.addWidget(self.stack, 1)
         self.kind = "none"  # what is shown: none / pdf / sheet / text / image / error
         self.target_page: int | None = None
-        self.clear("选择一份佐证即可在此预览。")
+        self.clear(T.PREVIEW_PROMPT)
+        reader = self.reader
+        self.destroyed.connect(lambda *_: reader.close())  # its parsing child goes with the pane
 
     # -- public ------------------------------------------------------------------------------------
 
+    def shutdown(self) -> None:
+        """End the parsing child now (the window is closing): a read in progress returns at once instead of
+        holding the reader lane, which the session's shutdown waits for."""
+        self._token += 1
+        self.reader.close()
+
     def clear(self, message: str) -> None:
+        self._token += 1
+        self.reader.cancel_current()
         self.kind = "none"
         self.caption.setText("")
         self.message.setText(message)
         self.stack.setCurrentWidget(self.message)
 
     def show_file(self, path: Path, ext: str | None, locator: str | None, search: str | None = None,
-                  caption: str = "") -> None:
+                  caption: str = "", refused: str | None = None) -> None:
+        """``refused``: why the ingest found this file unsafe to open here (:func:`ingest_refusal`): said
+        instead of opening it."""
+        self._token += 1
+        token = self._token
+        self.reader.cancel_current()  # a workbook still being read for the previous file
         ext = (ext or "").lower().lstrip(".")
         loc = parse_locator(locator)
         self.caption.setText(caption)
         if not Path(path).is_file():
-            self._error("存储中找不到这份文件的副本（可运行“校验完整性”查看）。")
+            self._error(T.PREVIEW_MISSING)
+            return
+        if refused:
+            self._error(T.preview_refused_text(refused))
             return
         try:
             if ext in PDF_EXT:
                 self._show_pdf(Path(path), loc, search)
-            elif ext in SHEET_EXT:
-                self._show_sheet(Path(path), loc, search)
+            elif ext in SHEET_EXT or ext in DOCX_EXT:
+                self._loading()
+                self._submit(lambda: self._read(token, path, ext, locator, search),
+                             lambda value: self._show_read(token, value, loc, search))
             elif ext in IMAGE_EXT:
                 self._show_image(Path(path))
-            elif ext == "docx":
-                self._show_text(_docx_text(Path(path)), loc, search)
             elif ext in TEXT_EXT or not ext:
                 self._show_text(_plain_text(Path(path)), loc, search)
             else:
-                self._error(f"无法预览 .{ext} 文件，请用其他程序打开原件。")
+                self._error(T.PREVIEW_UNSUPPORTED.format(ext=ext))
         except Exception as exc:  # a corrupt or unexpected file: say so, never crash the review
-            self._error(f"无法预览这份文件：{type(exc).__name__}: {exc}")
+            self._error(T.PREVIEW_FAILED.format(error=f"{type(exc).__name__}: {exc}"))
+
+    def _read(self, token: int, path: Path, ext: str, locator: str | None, search: str | None):
+        """Off the GUI thread: the workbook window or the .docx text, under the workspace's ceilings;
+        nothing when a newer file was chosen before this read began (show_file moves the token first,
+        then cancels what is being read)."""
+        if token != self._token:
+            return None
+        if self._limits is not None:
+            self.reader.set_limits(self._limits())
+        return self.reader.read(path, ext, locator, search, wanted=lambda: token == self._token)
+
+    def _show_read(self, token: int, value, loc: Locator, search: str | None) -> None:
+        if token != self._token or value is None:  # a newer file was chosen meanwhile
+            return
+        if isinstance(value, Refused):
+            self._error(T.preview_refused_text(value.detail))
+        elif isinstance(value, SheetWindow):
+            self._show_sheet(value)
+        else:
+            self._show_text(value, loc, search)
+
+    def _loading(self) -> None:
+        self.kind = "loading"
+        self.message.setText(T.PREVIEW_LOADING)
+        self.stack.setCurrentWidget(self.message)
 
     # -- kinds -------------------------------------------------------------------------------------
 
@@ -162,7 +198,7 @@ class LocatorPreview(QWidget):
         self.pdf_doc.close()
         err = self.pdf_doc.load(str(path))
         if err != QPdfDocument.Error.None_:
-            self._error(f"无法打开 PDF（{err.name}）。")
+            self._error(T.PREVIEW_PDF_FAILED.format(error=err.name))
             return
         pages = self.pdf_doc.pageCount()
         page = min(max((loc.page or 1) - 1, 0), max(pages - 1, 0))
@@ -172,24 +208,10 @@ class LocatorPreview(QWidget):
         self.pdf_view.pageNavigator().jump(page, QPointF(), 0)
         self.kind = "pdf"
 
-    def _show_sheet(self, path: Path, loc: Locator, search: str | None) -> None:
-        from openpyxl import load_workbook
-
-        with open(path, "rb") as f:  # a file object: the store copy has no .xlsx suffix
-            wb = load_workbook(f, read_only=True, data_only=True)
-            try:
-                sheet = wb[loc.sheet] if loc.sheet and loc.sheet in wb.sheetnames else wb.active
-                target_row, target_col = loc.row, loc.column
-                max_row = sheet.max_row or 1
-                if target_row is None and search:
-                    target_row, target_col = _find_in_sheet(sheet, search, max_row)
-                first = max(1, (target_row or 1) - SHEET_ROWS_BEFORE)
-                last = min(max_row, (target_row or 1) + SHEET_ROWS_AFTER) if target_row else min(max_row, 40)
-                ncols = max(SHEET_COLS, (target_col or 0) + 2)
-                rows = list(sheet.iter_rows(min_row=first, max_row=max(last, first), max_col=ncols, values_only=True))
-                title = sheet.title
-            finally:
-                wb.close()
+    def _show_sheet(self, window: SheetWindow) -> None:
+        rows, first, ncols = window.rows, window.first, window.ncols
+        target_row, target_col = window.target
+        title = window.title
         self.table.clear()
         self.table.setRowCount(len(rows))
         self.table.setColumnCount(ncols)
@@ -200,7 +222,7 @@ class LocatorPreview(QWidget):
             for j, v in enumerate(values):
                 if v is None:
                     continue
-                item = QTableWidgetItem(str(v))
+                item = QTableWidgetItem(v)
                 if target_row == first + i and target_col == j + 1:
                     item.setBackground(QBrush(HIGHLIGHT))
                     target_item = item
@@ -218,7 +240,7 @@ class LocatorPreview(QWidget):
         reader.setAutoTransform(True)
         image = reader.read()
         if image.isNull():
-            self._error(f"无法显示图片：{reader.errorString()}")
+            self._error(T.PREVIEW_IMAGE_FAILED.format(error=reader.errorString()))
             return
         pix = QPixmap.fromImage(image)
         self.image.setPixmap(pix.scaled(900, 900, Qt.AspectRatioMode.KeepAspectRatio,
@@ -248,26 +270,6 @@ class LocatorPreview(QWidget):
                 return
         self.found_text = None
         self.text.setExtraSelections([])
-
-
-def _find_in_sheet(sheet, needle: str, max_row: int) -> tuple[int | None, int | None]:
-    for r, values in enumerate(sheet.iter_rows(min_row=1, max_row=min(max_row, 5000), values_only=True), 1):
-        for c, v in enumerate(values, 1):
-            if v is not None and needle in str(v):
-                return r, c
-    return None, None
-
-
-def _docx_text(path: Path) -> str:
-    from docx import Document
-
-    with open(path, "rb") as f:
-        doc = Document(f)
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return "\n".join(parts)
 
 
 def _plain_text(path: Path) -> str:
