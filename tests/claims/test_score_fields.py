@@ -449,3 +449,12 @@ def test_qualitative_target_and_actual_run_together_between_figures():
     s = "教学环境15改善办学条件改善办学条件13生态效益指标"
     assert [(t.kind, t.text) for t in T.tokenize(s, 0, len(s))][:5] == [
         ("text", "教学环境"), ("num", "15"), ("text", "改善办学条件"), ("text", "改善办学条件"), ("num", "13")]
+
+
+def test_detached_budget_lines_cut_where_amounts_are_written_alike(tmp_path):
+    """A banded 得分 (9 for 99%) is not 分值 × 执行率, so the arithmetic cannot tell whether 9 ends the
+    total's line or opens the next one as its 年初预算数; a line's amounts are written alike (48.20 and
+    47.72, not 9), so it ends the total's line."""
+    (t,) = _tables(tmp_path, NAMES_AMONG_HEADER.replace("10 99% 9.9", "10 99% 9"))
+    assert _budget(t)[:2] == [("年度资金总额", None, "48.20", "47.72", "99%", "10", "9"),
+                              ("其中:当年财政拨款", None, "48.20", "47.72", "99%", None, None)]

@@ -494,10 +494,21 @@ def split_budget_rows(values: list[T.Token], columns: list[str], most: int) -> l
             fits = [budget_fit(g, columns) for g in groups]
             if any(f is None for f in fits):
                 continue
-            s = sum(f[0] for f in fits)
+            s = sum(f[0] - ALIKE * _unlike_amounts(f[1]) for f in fits)
             if best is None or s > best[0]:
                 best = (s, groups)
     return best[1] if best else None
+
+
+ALIKE = 0.6  # a line's amounts are written alike (all with decimals, or none)
+
+
+def _unlike_amounts(placed: dict) -> int:
+    """How many of a line's amounts are written unlike the others (9 among 65.66 and 65.07)."""
+    marks = [("." in txt) for role, (_t, _a, _b, txt) in placed.items() if role in AMOUNTS and txt]
+    if len(marks) < 2:
+        return 0
+    return min(marks.count(True), marks.count(False))
 
 
 def budget_fit(values: list[T.Token], columns: list[str], total: dict[str, Decimal] | None = None
