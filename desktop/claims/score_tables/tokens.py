@@ -6,7 +6,9 @@ cells run together by a conversion, ``完整、准确率100%100%44`` — is cut 
 ``完整、准确率`` · ``100%`` · ``100%`` · ``44`` (the last one may hold several cells: 分值 4 and 得分 4;
 the aligner decides). Dates (``2021年12月完成``), labels (``任务1:``) and relative figures
 (``增372人次``, ``减少01万元``) stay inside their words; level names (产出指标, 数量指标) run into the
-text after them are cut off it.
+text after them are cut off it. A cell the text shows empty — ``| |``, a line that is only ``|`` where each
+cell ends in a pipe, two tabs, a paragraph holding a space — is an :data:`EMPTY` token, so the cells
+after it keep their columns.
 """
 
 from __future__ import annotations
