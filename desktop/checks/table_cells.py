@@ -67,9 +67,31 @@ def table_where(ctx: Context, t: ScoreTable, cells: list[dict[str, Any]]) -> dic
             "end": end, "table": t.title}
 
 
+def doubtful(ctx: Context, t: ScoreTable) -> bool:
+    """Whether the table as read contradicts itself in ways a real form rarely does — 得分 above 分值 in two
+    rows or more, or weights adding up to half again the profile's total — so that a misread table (a
+    scoring rubric, cells scrambled in conversion) is the likelier explanation than the form's mistakes.
+    Its findings are then 警告 that say so, never 错误."""
+    key = ("doubtful", id(t))
+    if key in ctx.cache:
+        return bool(ctx.cache[key])
+    over = sum(1 for r in t.indicators if r.weight is not None and r.score is not None
+               and r.weight.value is not None and r.score.value is not None and r.score.value > r.weight.value)
+    weights = sum((r.weight.value for r in t.indicators if r.weight is not None and r.weight.value is not None),
+                  Decimal(0))
+    weights += sum((b.weight.value for b in t.budget if b.weight is not None and b.weight.value is not None
+                    and b.part_of is None), Decimal(0))
+    total = ctx.profile.total or Decimal(100)
+    result = over >= 2 or weights > total * Decimal("1.5")
+    ctx.cache[key] = result
+    return result
+
+
 def finding(ctx: Context, t: ScoreTable, rule_id: str, severity: str, code: str, params: dict,
-             cells: list[dict[str, Any]], values: Iterable[str | None], claim_ids: Iterable[int | None] = (),
-             identity: list | None = None) -> Finding:
+            cells: list[dict[str, Any]], values: Iterable[str | None], claim_ids: Iterable[int | None] = (),
+            identity: list | None = None) -> Finding:
+    if severity == ERROR and doubtful(ctx, t):
+        severity, params = WARNING, {**params, "doubtful_read": True}
     return Finding(rule=rule_id, severity=severity, code=code, params={"table": t.title or "", **params},
                    claim_ids=[i for i in claim_ids if i is not None], cells=cells,
                    values=[v for v in values if v is not None], where=table_where(ctx, t, cells),

@@ -167,9 +167,13 @@ def _grouped(digits: str) -> str:
     return ("-" if neg else "") + ",".join(groups) + (f".{frac}" if frac else "")
 
 
+DOUBTFUL_READ = "（这张表读出的分值、得分多处自相矛盾，可能是表格识别有误，请对照原表核对）"
+
+
 def finding_message(code: str, severity: str, params: dict[str, Any]) -> str:
     template = MESSAGES.get(code, code)
-    return template.format_map(Params(_params(code, severity, params)))
+    text = template.format_map(Params(_params(code, severity, params)))
+    return text + DOUBTFUL_READ if params.get("doubtful_read") else text
 
 
 def severity_name(severity: str) -> str:

@@ -242,3 +242,15 @@ def test_a_form_with_targets_only_was_not_filled_in():
     assert codes(found) == [("table.unfilled", "warning")] and "3 个指标" in found[0]["message"]
     rows[0] = row("参保覆盖率", "=100%", "100%", "30", "30", at=100)
     assert check(ScoreTable(indicators=rows), ["table_unfilled"]) == []
+
+
+def test_a_table_that_contradicts_itself_everywhere_gives_warnings_not_errors():
+    """Two rows with 得分 above 分值 (a scoring rubric read as a form, cells scrambled): the table is more
+    likely misread than wrong twice over, so its findings are warnings that say so."""
+    rows = [row("年度工作计划", None, None, "3", "4", at=100), row("绩效目标明确", None, None, "2", "6", at=200),
+            row("预算编制", None, None, "5", "5", at=300)]
+    found = check(ScoreTable(indicators=rows), ["table_score_over_weight"])
+    assert codes(found) == [("table.score_over_weight", "warning")] * 2
+    assert all("表格识别有误" in f["message"] for f in found)
+    one = [row("年度工作计划", None, None, "3", "4", at=100), row("预算编制", None, None, "5", "5", at=300)]
+    assert codes(check(ScoreTable(indicators=one), ["table_score_over_weight"])) == [("table.score_over_weight", "error")]
