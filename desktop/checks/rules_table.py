@@ -264,6 +264,8 @@ def table_budget_parts(ctx: Context) -> Iterator[Finding]:
                     severity = ROUNDING
                 elif s > tv or len(given) == len(parts):
                     severity = sure(ctx, tf, *(f for _, f in given))
+                elif tv and (tv - s) / tv < Decimal("0.001"):
+                    severity = WARNING  # 1157.9 under 1157.97 and the other lines blank: meant to add up
                 else:
                     continue  # some parts blank and the rest short of the total: not told apart
                 if SEVERITIES.index(severity) < SEVERITIES.index(worst):
@@ -297,5 +299,22 @@ def table_budget_missing(ctx: Context) -> Iterator[Finding]:
                        [f.text for f in (b.planned_full, b.planned_start) if f is not None])
 
 
-__all__ = ["table_score_over_weight", "table_missed_full_marks", "table_met_marked_down", "table_execution_score",
+@rule("table_budget_unscored")
+def table_budget_unscored(ctx: Context) -> Iterator[Finding]:
+    """The budget total line has its 分值 and its 执行率 but no 得分, while the table is otherwise scored or
+    shows a total: the execution was not scored."""
+    for t in ctx.report.tables:
+        b = next((b for b in t.budget if b.part_of is None), None)
+        if b is None or fig_value(b.weight) is None or fig_value(b.rate) is None or b.score is not None:
+            continue
+        if not (any(r.score is not None for r in t.indicators) or t.total_score is not None):
+            continue
+        cells = [fig_cell(ctx, t, b, "weight", b.weight), fig_cell(ctx, t, b, "rate", b.rate),
+                 cell(ctx, t, b, "score", None, b.location)]
+        yield finding(ctx, t, "table_budget_unscored", WARNING, "table.budget_unscored",
+                       {"row": b.name, "weight": b.weight.text, "rate": b.rate.raw}, cells,
+                       [b.weight.text, b.rate.text])
+
+
+__all__ = ["table_budget_unscored", "table_score_over_weight", "table_missed_full_marks", "table_met_marked_down", "table_execution_score",
            "table_budget_rate", "table_budget_parts", "table_budget_missing"]

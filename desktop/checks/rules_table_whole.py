@@ -4,6 +4,7 @@ off), weights adding up to their groups and to the profile's total, the grade, g
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Iterator
 
@@ -216,4 +217,24 @@ def table_unfilled(ctx: Context) -> Iterator[Finding]:
                        identity=[table_key(ctx, t), "unfilled"])
 
 
-__all__ = ["table_total", "table_weights", "table_grade", "table_unscored", "table_unfilled"]
+_PERCENT_NAME = re.compile(r"[(（]\s*(?:%|％|百分比)\s*[)）]\s*$")
+
+
+@rule("table_percent_name")
+def table_percent_name(ctx: Context) -> Iterator[Finding]:
+    """A row named in % (产值（%）) whose target and actual are plain figures over 100: the unit in the name
+    or the figures are wrong."""
+    for t in ctx.report.tables:
+        for r in t.indicators:
+            if not _PERCENT_NAME.search(r.name or ""):
+                continue
+            figs = [f for f in (r.target, r.actual) if f is not None and f.value is not None]
+            if not figs or any(f.unit == "%" for f in figs) or not all(f.value > 100 for f in figs):
+                continue
+            cells = [cell(ctx, t, r, k, f.raw, f.location) for k, f in (("target", r.target), ("actual", r.actual))
+                     if f is not None and f.value is not None]
+            yield finding(ctx, t, "table_percent_name", WARNING, "table.percent_name",
+                           {"row": label(r), "figures": "、".join(f.raw for f in figs)}, cells, [f.text for f in figs])
+
+
+__all__ = ["table_total", "table_weights", "table_grade", "table_unscored", "table_unfilled", "table_percent_name"]

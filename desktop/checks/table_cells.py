@@ -17,6 +17,8 @@ LOWER_IS_BETTER = re.compile(r"成本|费用|单价|造价|发生率|受害率|�
 DONE_WORDS = re.compile(r"^(?:已?完成|全部完成|按期完成|按时完成|达成|达成目标值?|达到目标|全部达成|已达成|已达到|达标|"
                         r"已实现|实现|是|有效|良好|满意|合格|按规定执行|已公开|全覆盖)$")
 NOT_DONE = re.compile(r"未|没有|尚未|部分|延迟|滞后|不足|下降")
+#: an actual that says the work is still under way: a figure target (1 个) is then not met
+IN_PROGRESS = re.compile(r"^(?:正在)?[\u4e00-\u9fff]{0,6}(?:建设|施工|实施|推进|进行|办理|招标|采购|调试|验收)中$|^(?:未|尚未|暂未)完成")
 EMPTY_DEVIATION = re.compile(r"^(?:无|0|-|—|/|／|无偏差|没有偏差|未偏差)?$")
 GROUP_WEIGHT = re.compile(r"[(（][ \t]*(?P<w>[0-9]+(?:\.[0-9]+)?)[ \t]*分[ \t]*[)）]")
 #: letters OCR puts for digits: IO = 10, M.8 = 14.8, S = 5 (a unit such as TB or km is not one)
@@ -179,6 +181,8 @@ def met(row: IndicatorRow) -> bool | None:
     if a is None or not (a.raw or "").strip():
         return None
     araw = re.sub(r"\s+", "", a.raw)
+    if t is not None and t.value is not None and a.value is None and IN_PROGRESS.search(araw):
+        return False  # 新建中心 1 个 — 建设中
     if NOT_DONE.search(araw):
         return None
     if t is not None and t.raw and re.sub(r"\s+", "", t.raw) == araw and t.value is None:

@@ -254,3 +254,36 @@ def test_a_table_that_contradicts_itself_everywhere_gives_warnings_not_errors():
     assert all("表格识别有误" in f["message"] for f in found)
     one = [row("年度工作计划", None, None, "3", "4", at=100), row("预算编制", None, None, "5", "5", at=300)]
     assert codes(check(ScoreTable(indicators=one), ["table_score_over_weight"])) == [("table.score_over_weight", "error")]
+
+
+def test_work_under_way_misses_a_figure_target():
+    r = row("新建社区健身中心数量", "=1个", "建设中", "10", "10", at=100)
+    r.actual.raw = "建设中"
+    found = check(ScoreTable(indicators=[r]), ["table_missed_full_marks"])
+    assert codes(found) == [("table.missed_full_marks", "warning")]
+    r2 = row("新建社区健身中心数量", "=1个", "建设中", "10", "6", at=100)
+    assert codes(check(ScoreTable(indicators=[r2]), ["table_missed_full_marks"])) == \
+        [("table.missed_no_deviation", "warning")]
+
+
+def test_a_budget_part_a_hair_short_with_the_others_blank():
+    total = BudgetRow("年度资金总额", "万元", fig("1800"), fig("1800"), fig("1042.57"))
+    parts = [BudgetRow("其中:中央财政资金", "万元", fig("1800"), fig("1800"), fig("1042.5"), part_of="年度资金总额"),
+             BudgetRow("地方资金", "万元", part_of="年度资金总额")]
+    found = check(ScoreTable(budget=[total, *parts]), ["table_budget_parts"])
+    assert codes(found) == [("table.budget_parts", "warning")] and "1042.5" in found[0]["message"]
+
+
+def test_a_budget_line_with_weight_and_rate_but_no_score():
+    b = BudgetRow("年度资金总额", "万元", fig("50"), fig("50"), fig("50"), fig("100.00%"), fig("10"))
+    rows = [row("发放人数", "≥100人", "120人", "45", "45", at=300), row("满意度", "≥90%", "95%", "45", "45", at=400)]
+    found = check(ScoreTable(budget=[b], indicators=rows), ["table_budget_unscored"])
+    assert codes(found) == [("table.budget_unscored", "warning")]
+
+
+def test_a_row_named_in_percent_with_plain_figures():
+    r = row("带动经营主体实现产值（%）", "≥8000", "12767.36", "20", "20", at=100)
+    found = check(ScoreTable(indicators=[r]), ["table_percent_name"])
+    assert codes(found) == [("table.percent_name", "warning")]
+    ok = row("带动经营主体产值增长率（%）", "≥8%", "12.5%", "20", "20", at=100)
+    assert check(ScoreTable(indicators=[ok]), ["table_percent_name"]) == []
