@@ -94,4 +94,34 @@ def evidence_date(ctx: Context) -> Iterator[Finding]:
                           where=where_of(ctx.report, claims), identity=[ev.evidence_id, "year"])
 
 
-__all__ = ["title_year", "evidence_date"]
+_DEADLINE = re.compile(r"(?P<year>(?:19|20)[0-9]{2})[ \t]*年(?:[ \t]*[0-9]{1,2}[ \t]*月(?:[ \t]*[0-9]{1,2}[ \t]*[日号])?)?"
+                       r"[ \t]*(?:前|之前|以前|底前?|末前?)")
+
+
+@rule("table_deadline_year")
+def table_deadline_year(ctx: Context) -> Iterator[Finding]:
+    """A 时效 target whose deadline (2021年11月30日前) lies before the year the table evaluates: copied from
+    an earlier year's form, or the wrong year."""
+    from desktop.checks.table_cells import cell, finding, label
+
+    text = ctx.norm
+    for t in ctx.report.tables:
+        at = t.location.start if t.location and t.location.start is not None else None
+        part = next((p for p in ctx.parts if at is not None and p.start <= at < p.end), None)
+        if part is None:
+            continue
+        year = dates_of(part, ctx).budget_year
+        titles = [y for y, kind, _, _ in _titles(text, part.start, part.end) if kind == "自评表"]
+        year = titles[0] if titles else year
+        if not year:
+            continue
+        for r in t.indicators:
+            m = _DEADLINE.search(r.target.raw or "") if r.target is not None else None
+            if not m or int(m.group("year")) >= year:
+                continue
+            c = cell(ctx, t, r, "target", r.target.raw, r.target.location)
+            yield finding(ctx, t, "table_deadline_year", WARNING, "table.deadline_year",
+                           {"row": label(r), "deadline": m.group().strip(), "year": year}, [c], [m.group().strip()])
+
+
+__all__ = ["title_year", "evidence_date", "table_deadline_year"]

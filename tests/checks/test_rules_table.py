@@ -287,3 +287,19 @@ def test_a_row_named_in_percent_with_plain_figures():
     assert codes(found) == [("table.percent_name", "warning")]
     ok = row("带动经营主体产值增长率（%）", "≥8%", "12.5%", "20", "20", at=100)
     assert check(ScoreTable(indicators=[ok]), ["table_percent_name"]) == []
+
+
+def test_a_deadline_before_the_year_the_table_evaluates():
+    from tests.checks.helpers import check_text
+
+    text = ("项目支出绩效自评表（2023年度）\n一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施\n"
+            "产出指标 | 数量指标 | 培训人数 | ≥200人 | 230人 | 20 | 20 | \n"
+            "产出指标 | 时效指标 | 资金支付时限 | 2022年11月30日前 | 按时完成 | 10 | 10 | \n"
+            "产出指标 | 时效指标 | 项目验收时限 | 2023年12月底前 | 按时完成 | 10 | 10 | \n")
+    from desktop.claims.document import Document
+    from desktop.claims.extractor import extract_with_tables
+
+    tables = extract_with_tables(Document("t.txt", "txt", text))[1]
+    found = check_text(text, rules=["table_deadline_year"], tables=tables)
+    assert [(f["code"], f["severity"]) for f in found] == [("table.deadline_year", "warning")]
+    assert "2022年11月30日前" in found[0]["message"] and "2023" in found[0]["message"]
