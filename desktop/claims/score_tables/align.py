@@ -28,12 +28,17 @@ UNKNOWN = "unknown"
 
 SKIP = {V.L1: 0.0, V.L2: 0.0, V.NAME: -2.5, V.NATURE: -0.3, V.TVALUE: -1.0, V.UNITCOL: -0.3, V.TARGET: -0.8,
         V.ACTUAL: -0.8, V.WEIGHT: -0.6, V.SCORE: -0.6, V.DEVIATION: -0.05, V.METHOD: -0.05, V.COMPLETION: -0.1,
-        UNKNOWN: -0.1}
+        UNKNOWN: -0.1, V.REVIEW: -0.1}
 NEW_ROW = -0.5
 TAIL_FACTOR = 0.7
 MULTI_GAIN = 1.0  # per column a figure run together with others fills
 LEVELS = (T.LVL1, T.LVL2, T.LVL12)
 ROW_HINT = 0.8
+CONTINUE = 0.1  # a words cell wrapped onto another line
+#: values detached from their names: a lone figure before 分值 / 得分 is the actual printed beside them
+#: (the targets went with the names), not a target whose actual is missing
+DETACHED_ACTUAL = 0.3
+LEVEL_INSIDE = 1.0  # a level name between a row's name and its values (a merged cell's text, centred)
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
@@ -104,7 +109,7 @@ def emit(tok: T.Token, role: str) -> float | None:
         if k == T.TEXT and _OCR_DIGITS.fullmatch(C.key(tok.text)):
             return 0.5  # OCR: IO for 10
         return None
-    if role == UNKNOWN:
+    if role in (UNKNOWN, V.REVIEW):
         return {T.TEXT: 0.2, T.DASH: 0.3, T.NUM: 0.3, T.QTY: 0.0}.get(k)
     # deviation, method, completion: words
     return {T.TEXT: 0.2, T.DASH: 0.3, T.NUM: -1.0, T.QTY: -1.0}.get(k)
@@ -232,9 +237,11 @@ NEG = float("-inf")
 
 
 def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
-                     lenient: bool = False) -> list[list[tuple[str, T.Token, object]]]:
+                     lenient: bool = False, detached: bool = False) -> list[list[tuple[str, T.Token, object]]]:
     """Rows of (role, token, split) for the indicator block ``tokens``. ``lenient``: cells ran together,
-    so a word target and a word actual may have run into the name (an empty target costs less)."""
+    so a word target and a word actual may have run into the name (an empty target costs less).
+    ``detached``: the conversion printed values apart from their names, so a row may start at its
+    target or its actual (at the cost of a missing name)."""
     m = len(schema)
     if not tokens or not m:
         return []
@@ -250,6 +257,10 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     tail = [TAIL_FACTOR * (prefix[m] - prefix[j + 1]) for j in range(m)]
     first_content = next((j for j, r in enumerate(schema) if r not in (V.L1, V.L2)), 0)
     starts = [j for j in range(first_content + 1)]
+    if detached:
+        starts += [j for j, r in enumerate(schema) if j > first_content and r in (
+            V.NATURE, V.TVALUE, V.TARGET, V.ACTUAL) and all(x in (V.NATURE, V.TVALUE, V.UNITCOL, V.TARGET, V.ACTUAL)
+                                                            for x in schema[first_content + 1:j])]
     numeric = [r in NUMERIC_ROLES for r in schema]
     # runs of numeric columns one figure may fill together: (first column, last column, their roles);
     # a column that is only words (得分计算方法) may sit empty between them
@@ -265,9 +276,11 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     break
                 multi_ranges.append((k, e, tuple(roles_k), prefix[e] - prefix[k + 1] - sum(
                     SKIP.get(schema[x], -0.1) for x in range(k + 1, e) if numeric[x])))
-            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION):
+            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION, V.REVIEW):
                 break
 
+    word_cols = [k for k, r in enumerate(schema) if r in (V.DEVIATION, V.METHOD, V.COMPLETION)]
+    name_col = schema.index(V.NAME) if V.NAME in schema and (V.L1 in schema or V.L2 in schema) else None
     dp = [NEG] * (m + 1)
     dp[NONE] = 0.0
     back: list[list[tuple | None]] = []
@@ -276,6 +289,9 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     schema_t = tuple(schema)
     for i_tok, t in enumerate(tokens):
         em = emissions(t, schema_t)
+        if prev_kind in LEVELS and t.kind in (T.NUM, T.QTY):
+            # 项目管理 13分: a level's own weight more likely than a row's 分值 / 得分
+            em = [e - 1.0 if e is not None and schema[k] in (V.WEIGHT, V.SCORE) else e for k, e in enumerate(em)]
         nxt = tokens[i_tok + 1] if i_tok + 1 < len(tokens) else None
         if nxt is not None and t.kind in LEVELS and nxt.kind in LEVELS:
             # two level names in a row: the first heads no indicator unless the second is its child
@@ -302,6 +318,18 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                 if v > new[k]:
                     new[k] = v
                     bp[k] = (best_j, "fill", None)
+        # words wrapped onto a second line of a words column (偏差原因): the same cell goes on
+        if t.kind == T.TEXT:
+            for k in word_cols:
+                if dp[k] > NEG and dp[k] + CONTINUE > new[k]:
+                    new[k] = dp[k] + CONTINUE
+                    bp[k] = (k, "cont", None)
+        # a merged level cell printed on the line of a middle row, between its name and its values
+        if t.kind in LEVELS and name_col is not None and dp[name_col] > NEG:
+            v = dp[name_col] + LEVEL_INSIDE
+            if v > new[name_col]:
+                new[name_col] = v
+                bp[name_col] = (name_col, "level", None)
         # a new row
         end_best, end_j = dp[NONE], NONE
         for j in range(m):
@@ -310,7 +338,8 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         bonus = NEW_ROW + (ROW_HINT if row_hint and t.brk else 0.0)
         for k in starts:
             if em[k] is not None:
-                v = end_best + bonus + (prefix[k] - prefix[0] if schema[k] not in (V.L1, V.L2) else 0.0) + em[k]
+                v = end_best + bonus + (prefix[k] - prefix[0] if schema[k] not in (V.L1, V.L2) else 0.0) + em[k] + (
+                    DETACHED_ACTUAL if detached and schema[k] == V.ACTUAL else 0.0)
                 if v > new[k]:
                     new[k] = v
                     bp[k] = (end_j, "row", None)
@@ -365,6 +394,8 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
         if action == "multi":
             roles, sp = extra
             rows[-1].append(("__multi__", t, (roles, sp)))
+        elif action == "level":
+            rows[-1].append((V.L2 if t.kind == T.LVL2 else V.L1, t, None))
         else:
             rows[-1].append((schema[state], t, None))
     return rows

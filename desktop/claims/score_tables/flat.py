@@ -5,6 +5,9 @@ OCR): found by their header, read in the header's column order.
    ``(万元)``, ``(20分)``) or one unknown short word between them: 一级指标 二级指标 三级指标 年度指标值
    实际完成值 分值 得分 偏差原因分析及改进措施 (indicator block), 年初预算数 全年预算数 全年执行数 分值 执行率 得分
    (budget block). Matching folds Traditional characters and pinyin annotations (:func:`cells.key`).
+   A PDF or xlsx conversion that detached the cells may print the header's words among the first rows'
+   cells, out of order (:func:`find_scattered_headers`), or the indicator rows' values before or apart
+   from their names: such a block is read as detached, and a row may start at its figures.
 2. **Blocks.** A block runs from its header to the next header, the goals (年度总体目标), the total
    (总分 / 合计), the form's foot (其他需要说明事项, 项目负责人) or prose.
 3. **Rows.** The block's tokens (:mod:`.tokens`) are aligned to the columns (:mod:`.align`), and each
@@ -31,8 +34,9 @@ _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚ�
 _WORDS = sorted({*V.INDICATOR_HEADER, *V.BUDGET_HEADER}, key=len, reverse=True)
 #: a header word as written, or (failing that) wrapped inside its cell: 一級 指標
 _FIRST = "".join(sorted({w[0] for w in _WORDS}))
-HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(re.escape(w) for w in _WORDS) + "|" + "|".join(
-    r"\s{0,2}".join(re.escape(ch) for ch in w) for w in _WORDS if len(w) >= 3 and "(" not in w) + ")")
+HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(
+    r"\s{0,2}".join(re.escape(ch) for ch in w) if len(w) >= 3 and "(" not in w else re.escape(w)
+    for w in _WORDS) + ")")  # longest first, wrapped or not: 偏差原因分析及改进措 施 is one word
 _DIGIT = re.compile(r"[0-9]")
 _ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
@@ -56,6 +60,7 @@ class _Folded:
     def __init__(self, text: str):
         #: the text with Simplified characters, one for one (offsets unchanged)
         self.simplified = t = C.simplified(text)
+        self.words: list[re.Match[str]] | None = None  # header words (:func:`header_words`)
         if ("(" not in t and "（" not in t) or not _PINYIN.search(t):
             self.text, self._f, self._o = t, [0], [0]
             return
@@ -89,6 +94,10 @@ class Header:
     words: list[tuple[int, int]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # role -> the header word (folded)
     units: dict[str, str] = field(default_factory=dict)  # role -> a unit its header states
+    #: a header whose words were printed among the cells (see :func:`find_scattered_headers`): the cells
+    #: between its words, and rows whose values stand apart from their names
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    detached: bool = False
 
 
 def find_headers(text: str, folded: _Folded) -> list[Header]:
@@ -103,7 +112,10 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
                 out.append(h)
 
     ft = folded.text
-    for m in HEADER_RE.finditer(ft):
+    starts: list[tuple[int, int]] = []  # 年初预算数 words: (start, end) in the folded text
+    for m in header_words(folded):
+        if V.BUDGET_HEADER.get(_word(m)) == V.B_START:
+            starts.append((m.start(), m.end()))
         if run:
             a, b = run[-1].end(), m.start()
             if b - a <= 48:
@@ -118,7 +130,119 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
         run = [m]
         unknown = []
     close()
+    for h in out:
+        if h.kind == "budget" and V.B_START not in h.roles and h.roles[0] == V.B_FULL:
+            _detached_start_column(h, starts, folded)
     return out
+
+
+def header_words(folded: _Folded) -> list[re.Match[str]]:
+    """Every header word of the text (found once per text)."""
+    if folded.words is None:
+        folded.words = list(HEADER_RE.finditer(folded.text))
+    return folded.words
+
+
+_WS = re.compile(r"\s+")
+
+
+def _word(m: re.Match[str]) -> str:
+    return _WS.sub("", m.group())
+
+
+def _detached_start_column(h: Header, starts: list[tuple[int, int]], folded: _Folded) -> None:
+    """``年初预算数 (万元) 年度资金总额 其中:当年财政拨款 实施单位 全年预算数 全年执行数 …``: an xlsx printed to
+    PDF put the first amount column's word among the row names before the rest of the header. The
+    column is the block's first."""
+    for a, b in reversed(starts):
+        o = folded.orig_end(b)
+        if o <= h.start and h.start - o <= 100:
+            h.roles = [V.B_START, *h.roles]
+            h.names[V.B_START] = V.strip_annotations(re.sub(r"\s+", "", folded.text[a:b]))
+            return
+        if o <= h.start - 100:
+            return
+
+
+#: a scattered header: at most this many characters between two of its words
+SCATTER_GAP = 80
+_SCATTER_LEVELS = (V.L1, V.L2, V.NAME)
+_SCATTER_ORDER = (V.L1, V.L2, V.NAME, V.NATURE, V.TARGET, V.TVALUE, V.UNITCOL, V.ACTUAL, V.WEIGHT, V.SCORE,
+                  V.DEVIATION)
+#: columns a scattered header keeps only where it was printed in order
+_SCATTER_TAIL = (V.REVIEW, V.METHOD)
+
+
+def find_scattered_headers(text: str, folded: _Folded, found: list[Header]) -> list[Header]:
+    """Indicator headers whose words a conversion (xlsx or PDF to text) printed among the cells, out of
+    order: ``一级指标 — 年度 实际 指标值 完成值 指标1:… 38508人 二级指标 三级指标 指标5:… 分值 得分``. The words
+    of the 一级 / 二级 / 三级指标 and the value columns (指标值 / 完成值 / 分值 / 得分) stand close together
+    with cells, not sentences, between them. The columns are read in the form's order (levels, name,
+    target, actual, 分值, 得分, 偏差原因), and the cells between the words belong to the block."""
+    matches = [(m, V.INDICATOR_HEADER.get(_word(m))) for m in header_words(folded)]
+    taken = [(h.start, h.end) for h in found]
+    out: list[Header] = []
+    i = 0
+    while i < len(matches):
+        m, role = matches[i]
+        if role not in _SCATTER_LEVELS:
+            i += 1
+            continue
+        cluster = [(m, role)]
+        j = i + 1
+        while j < len(matches) and matches[j][0].start() - cluster[-1][0].end() <= SCATTER_GAP:
+            if matches[j][1] is None:
+                break  # a budget column word: another block
+            if matches[j][1] in [r for _m, r in cluster if r != V.GROUP_INDICATOR]:
+                break  # a column named twice: a word in a cell (没有不得分), or the next block
+            cluster.append(matches[j])
+            j += 1
+        i = j
+        while len(cluster) > 1 and cluster[-1][1] not in _SCATTER_ORDER + _SCATTER_TAIL:
+            cluster.pop()
+        roles = [r for _m, r in cluster if r in _SCATTER_ORDER + _SCATTER_TAIL]
+        levels = {r for r in roles if r in _SCATTER_LEVELS}
+        values = {r for r in roles if r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE)}
+        if not (len(levels) >= 2 and len(values) >= 2 and values & {V.TARGET, V.TVALUE, V.ACTUAL}) and not (
+                V.NAME in levels and ({V.WEIGHT, V.SCORE} <= values or len(values) >= 3)):
+            continue
+        words = [(folded.orig(x.start()), folded.orig_end(x.end())) for x, r in cluster
+                 if r in _SCATTER_ORDER + _SCATTER_TAIL or r == V.GROUP_INDICATOR]
+        a, b = words[0][0], words[-1][1]
+        gaps = [(e1, s2) for (_s1, e1), (s2, _e2) in zip(words, words[1:]) if s2 > e1]
+        if any(re.search(r"[。，；,;]", text[g0:g1]) for g0, g1 in gaps):
+            continue  # sentences between the words: prose that names the columns
+        # in the form's order when printed so (the first row's cells between the header's words), else
+        # the usual order of the columns
+        known = [r for r in dict.fromkeys(roles) if r in _SCATTER_ORDER]
+        schema = _schema(list(dict.fromkeys(roles)) if known == order_roles(roles) else order_roles(roles))
+        # headers found whole that this one holds (or ends): replaced when this one has more columns
+        inside = [h for h in found if a < h.end <= b and h.kind == "indicator"]
+        if any(s < b and a < e for s, e in taken) and (
+                not inside or any(e > b for s, e in taken if s < b and a < e)
+                or not all(set(schema) > set(h.roles) and set(schema) - set(h.roles) - {V.DEVIATION, V.COMPLETION}
+                           for h in inside)):
+            continue  # (a 备注 / 说明 in the first row's cells is no header word)
+        if inside:
+            a = min(a, *(h.start for h in inside))
+        h = Header("indicator", schema, a, b, words, gaps=gaps, detached=True)
+        for x in inside:
+            found.remove(x)  # part of this header: 二级指标 三级指标 分值 得分 without the value columns
+        out.append(h)
+    return out
+
+
+def order_roles(roles: list[str]) -> list[str]:
+    return [r for r in _SCATTER_ORDER if r in roles]
+
+
+_HEADER_HEADS = {w[:n] for w in V.INDICATOR_HEADER for n in (2, 3) if len(w) > n + 1} - {"完成", "完成值"}
+
+
+def _header_fragment(t: T.Token) -> bool:
+    """The first line of a header word wrapped in its cell (``年度`` of 年度 / 指标值, ``实际`` of 实际 /
+    完成值), printed among the cells of a scattered header."""
+    return t.kind == T.TEXT and C.key(t.text) in _HEADER_HEADS
 
 
 def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) -> Header | None:
@@ -225,10 +349,19 @@ def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) ->
     # prose: a line of sentences with no cell separators
     for pm in re.finditer(r"(?m)^[^\n|\t]{60,}$", window[:best]):
         line = pm.group()
-        if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(r"[0-9]%[0-9]", line):
+        if line.count("。") >= 1 and (line.count("，") + line.count("。")) >= 3 and not re.search(
+                r"[0-9]%[0-9]", line) and not _cells_on_a_line(line):
             best, why = pm.start(), "stop"
             break
     return start + best, why
+
+
+def _cells_on_a_line(line: str) -> bool:
+    """A PDF page's table flattened onto one line, its criteria sentences among the cells: many pieces
+    between spaces, a fifth of them bare figures (分值 2, 得分 2), is not prose."""
+    pieces = line.split()
+    figures = sum(1 for p in pieces if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?%?", p))
+    return len(pieces) >= 12 and figures * 5 >= len(pieces)
 
 
 def _total_here(window: str, m: re.Match[str]) -> bool:
@@ -248,13 +381,17 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
     exclude = sorted(exclude or [])
     orig = original if original is not None and len(original) == len(text) else text
     folded = _Folded(text)
-    headers = [h for h in find_headers(text, folded) if not any(s <= h.start < e for s, e in exclude)]
+    headers = find_headers(text, folded)
+    scattered = find_scattered_headers(text, folded, headers)  # drops the headers that are part of one
+    headers = sorted(headers + scattered, key=lambda h: h.start)
+    headers = [h for h in headers if not any(s <= h.start < e for s, e in exclude)]
     if not headers:
         return
     page_at = page_at or (lambda _o: None)
     table: ScoreTable | None = None
     masks: list[tuple[int, int]] = []
     last_end = 0
+    detached = False
     for n, h in enumerate(headers):
         next_start = headers[n + 1].start if n + 1 < len(headers) else len(text)
         for s, e in exclude:
@@ -263,36 +400,41 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         title_m = _title_before(folded.simplified, last_end, h.start)
         if table is None or title_m is not None or h.start - last_end > 4000 or (
                 h.kind == "budget" and (table.budget or table.indicators)):
-            if table is not None and _plausible(table):
+            if table is not None and _plausible(table, detached):
                 yield table, masks
             table = ScoreTable(source="text", page=page_at(h.start))
+            detached = False
             table.title = C.clean(orig[title_m[0]:title_m[1]]).strip("|:：# *") if title_m else None
             masks = []
             _head_facts(text, table, max(last_end, h.start - 600), h.start, masks)
         masks.append((h.start, h.end))
+        detached = detached or h.detached
         if h.kind == "budget":
             end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
             _read_budget(text, orig, table, h, end)
         else:
             end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
-            _read_indicators(text, orig, table, h, end, page_at)
+            detached = _read_indicators(text, orig, table, h, end, page_at) or detached
             if why == "total":
                 end = _read_total(text, table, end, masks)
         last_end = max(end, h.end)
         start = table.location.start if table.location else h.start
         table.location = Location(start, last_end, table.page, None)
-    if table is not None and _plausible(table):
+    if table is not None and _plausible(table, detached):
         yield table, masks
 
 
-def _plausible(table: ScoreTable) -> bool:
+def _plausible(table: ScoreTable, detached: bool = False) -> bool:
     """A form, not prose that happened to name its columns: rows were read, and most indicator rows hold
-    a figure (a target, an actual, 分值 or 得分)."""
+    a figure (a target, an actual, 分值 or 得分). ``detached``: names and values were printed apart
+    (a scattered header), so rows of a name alone are expected; a third with figures will do."""
     if not table.budget and not table.indicators:
         return False
     if table.indicators:
         with_figures = sum(1 for r in table.indicators if any(
             f is not None and f.value is not None for f in (r.target, r.actual, r.weight, r.score)))
+        if detached and with_figures >= 2 and with_figures * 3 >= len(table.indicators):
+            return True
         if with_figures * 2 < len(table.indicators):
             return bool(table.budget) and with_figures > 0
     return True
@@ -415,19 +557,26 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,
-                     page_at: Callable[[int], int | None]) -> None:
+                     page_at: Callable[[int], int | None]) -> bool:
+    """Rows of the indicator block under ``h`` into ``table``; whether its values stood apart from
+    their names."""
     schema = h.roles
     mode = T.separator_mode(text, h.end, end)
-    toks = T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
+    toks = [t for a, b in h.gaps for t in T.tokenize(text, a, b, unit_column=V.UNITCOL in schema, mode=mode)
+            if not _header_fragment(t)]
+    toks += T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
-        return
+        return h.detached
     if V.NATURE not in schema:
         toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
     level1 = level2 = None
-    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space")):
+    lead = [t.kind for t in toks[:6] if t.kind not in (T.DASH, T.VOID)][:2]
+    # values first, their names after them (or before the header): a conversion detached the cells
+    detached = h.detached or (len(lead) == 2 and all(k in (T.NUM, T.QTY, T.CMP, T.RUN) for k in lead))
+    for row in A.align_indicators(toks, schema, row_hint, lenient=mode in ("line", "space"), detached=detached):
         cells: dict[str, Cell] = {}
         l1 = l2 = None
         for role, tok, extra in row:
@@ -442,6 +591,9 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
                 l1 = tok
             elif role == V.L2:
                 l2 = tok
+            elif role in cells and role in (V.DEVIATION, V.METHOD, V.COMPLETION):
+                s0 = cells[role].start  # the rest of a wrapped cell
+                cells[role] = Cell(orig[s0:tok.end], s0, tok.end, page=cells[role].page)
             elif tok.kind != T.DASH:
                 cells[role] = Cell(orig[tok.start:tok.end], tok.start, tok.end, page=page_at(tok.start))
         if l1 is not None:
@@ -451,7 +603,11 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
             level2 = _level_text(orig[l2.start:l2.end])
         if V.NAME not in cells and not any(r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.SCORE)):
             continue
+        if detached and V.NAME not in cells and l1 is None and l2 is None and sum(
+                1 for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE) if r in cells) < 3:
+            continue  # two figures apart from any name: the total's (100 94), not a row
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
+    return detached
 
 
 def _level_text(s: str) -> str:

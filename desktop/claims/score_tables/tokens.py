@@ -54,6 +54,8 @@ DATE_RE = re.compile(
     r"|(?:19|20)[0-9]{2}[.\-/][0-9]{1,2}(?:[.\-/][0-9]{1,2})?"
 )
 _LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、])|^[0-9]{1,2}、")
+#: a range inside a name: 0-6岁儿童, 0-36月龄
+_RANGE_IN_NAME = re.compile(r"(?<![0-9.])[0-9]{1,3}\s*[-~～—至]\s*[0-9]{1,3}(?=[\u4e00-\u9fff]{2})")
 _RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
 _ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
 _LEVEL_RE = re.compile(
@@ -173,7 +175,26 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
                 toks[0].glued = False
             out.extend(toks)
     _promote_unknown_levels(out)
+    if mode in ("space", "line"):
+        out = _points(out)
     return _split_trailing_comparators(out)
+
+
+def _points(toks: list[Token]) -> list[Token]:
+    """``13 分`` cut apart by spaces is one figure (a level's weight); ``计 2 分,没有不得分。`` — a figure
+    before 分 and the rest of a sentence — is the words of a scoring rule, not a cell."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == NUM and t.kind == TEXT and len(t.text) > 1 and t.text[0] == "分" \
+                and not t.brk:
+            out[-1] = Token(TEXT, f"{prev.text} {t.text}", prev.start, t.end, prev.brk)
+        elif t.kind == UNIT and C.nfkc(t.text).strip() == "分" and out and out[-1].kind == NUM and not t.brk:
+            prev = out.pop()
+            out.append(Token(QTY, f"{prev.text}分", prev.start, t.end, prev.brk))
+        else:
+            out.append(t)
+    return out
 
 
 def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
@@ -205,6 +226,8 @@ def _looks_glued(piece: str) -> bool:
     任务1, 指标01)."""
     n = C.nfkc(piece)
     dates = [(m.start(), m.end()) for m in DATE_RE.finditer(n)]
+    dates += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(n)]  # 指标12: labels a slot
+    dates += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(n)]
     figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
                and not _relative_before(n, m.start())]
     return len(figures) >= 2
@@ -220,6 +243,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
     seg = C.nfkc(text[s:e])
     protected: list[tuple[int, int]] = [(m.start(), m.end()) for m in DATE_RE.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(seg)]
+    protected += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _ANNOTATION_RE.finditer(seg)]
 
     def inside(a: int, b: int) -> bool:

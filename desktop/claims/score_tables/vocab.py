@@ -15,26 +15,28 @@ L1, L2, NAME, NATURE, TVALUE, UNITCOL, TARGET, ACTUAL, WEIGHT, SCORE, DEVIATION,
 B_NAME, B_START, B_FULL, B_EXEC, B_WEIGHT, B_RATE, B_SCORE, B_ARRIVED, B_REASON = (
     "b_name", "planned_start", "planned_full", "executed", "b_weight", "rate", "b_score", "arrived", "b_reason")
 GROUP_INDICATOR = "group_indicator"  # 绩效指标: spans 一级 / 二级 / 三级指标 in a two-row header
+REVIEW = "review"  # 复核分: the reviewer's score, a column of the 湖北 form that a self-evaluation leaves empty
 
 #: header word -> role, for indicator blocks (longest words first when scanning run-together text)
 INDICATOR_HEADER: dict[str, str] = {}
 for _role, _words in {
     L1: "一级指标",
     L2: "二级指标",
-    NAME: "三级指标|指标名称|绩效指标名称|具体指标|指标内容|三级指标名称",
+    NAME: "三级指标|指标名称|绩效指标名称|具体指标|指标内容|三级指标名称|评价内容",
     NATURE: "指标性质|指标方向|比较符|运算符号",
     UNITCOL: "度量单位|计量单位|指标单位",
     TARGET: "年度指标值|年初目标值|年度目标值|全年目标值|预期目标值|目标值|计划指标值|计划值|预期值|年度目标|"
-            "绩效目标值|年初目标值(A)|指标值(A)|目标值(A)|年度指标值(A)|预期指标值|年度计划值|指标目标值",
+            "绩效目标值|年初目标值(A)|指标值(A)|目标值(A)|年度指标值(A)|预期指标值|年度计划值|指标目标值|年初指标值",
     TVALUE: "指标值",
     ACTUAL: "实际完成值|全年实际值|全年完成值|实际完成值(B)|全年实际值(B)|实际值(B)|完成值(B)|实际完成|完成值|实际值|"
-            "实际完成情况|实际完成指标值|全年实际完成值|实际达成值|实际完成数|全年完成情况",
+            "实际完成情况|实际完成指标值|全年实际完成值|实际达成值|实际完成数|全年完成情况|年终完成值|年度完成值",
     WEIGHT: "分值|权重|指标权重|参考分值|权重分|标准分|权重占比|指标分值|指标权重(分)|分值(分)|考核分值",
-    SCORE: "得分|指标得分|实际得分|单项指标得分|自评得分|评分|指标得分(分)|得分(分)|评价得分",
+    SCORE: "得分|指标得分|实际得分|单项指标得分|自评得分|评分|指标得分(分)|得分(分)|评价得分|自评分",
     DEVIATION: "偏差原因分析及改进措施|偏差原因分析及改进|偏差原因|偏差及原因分析|未完成原因分析|未完成原因分析及改进措施|"
                "原因分析及改进措施|偏差原因分析|未完成原因|原因分析|说明|备注|偏差原因及改进措施|未完成原因及改进措施|"
                "偏差情况及原因|偏差原因说明|原因说明|偏差分析|未完成原因说明|存在问题及改进措施",
-    METHOD: "得分计算方法|评分标准|计算方法|评分方法",
+    METHOD: "得分计算方法|评分标准|计算方法|评分方法|评价标准及依据|评价标准|评分依据",
+    REVIEW: "复核分|复核得分|复核评分",
     COMPLETION: "完成情况",
     GROUP_INDICATOR: "绩效指标",
 }.items():
