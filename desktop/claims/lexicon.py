@@ -30,7 +30,7 @@ BASE_UNITS: dict[str, str] = {
     "场次": COUNT, "场": COUNT, "期": COUNT, "轮": COUNT, "所": COUNT, "座": COUNT, "栋": COUNT,
     "间": COUNT, "处": COUNT, "宗": COUNT, "起": COUNT, "笔": COUNT, "支": COUNT, "类": COUNT,
     "种": COUNT, "头": COUNT, "只": COUNT, "株": COUNT, "棵": COUNT, "床": COUNT, "张床": COUNT,
-    "人日": COUNT, "块": COUNT, "面": COUNT, "段": COUNT,
+    "人日": COUNT, "块": COUNT, "面": COUNT, "段": COUNT, "盏": COUNT,
     # archives: 卷, 盒, 盘 (audio-visual), 页
     "卷": COUNT, "盒": COUNT, "盘": COUNT, "页": COUNT,
     "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
@@ -38,7 +38,7 @@ BASE_UNITS: dict[str, str] = {
     # measures
     "亩": MEASURE, "公顷": MEASURE, "平方米": MEASURE, "平方公里": MEASURE, "㎡": MEASURE,
     "m²": MEASURE, "m³": MEASURE, "㎞": MEASURE, "公里": MEASURE, "千米": MEASURE, "km": MEASURE,
-    "米": MEASURE, "延米": MEASURE, "m": MEASURE, "吨": MEASURE, "千克": MEASURE, "公斤": MEASURE,
+    "米": MEASURE, "厘米": MEASURE, "毫米": MEASURE, "延米": MEASURE, "m": MEASURE, "吨": MEASURE, "千克": MEASURE, "公斤": MEASURE,
     "kg": MEASURE, "立方米": MEASURE, "方": MEASURE, "千瓦时": MEASURE, "千瓦": MEASURE,
     "兆瓦": MEASURE, "kWh": MEASURE, "kW": MEASURE, "GB": MEASURE, "TB": MEASURE, "MB": MEASURE,
     "Mbps": MEASURE, "度电": MEASURE, "标准亩": MEASURE,

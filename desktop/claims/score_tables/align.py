@@ -39,6 +39,8 @@ CONTINUE = 0.1  # a words cell wrapped onto another line
 #: (the targets went with the names), not a target whose actual is missing
 DETACHED_ACTUAL = 0.3
 LEVEL_INSIDE = 1.0  # a level name between a row's name and its values (a merged cell's text, centred)
+PAIR_EQUAL = 1.0  # 得分 equal to the 分值 just before it
+PAIR_LESS = 0.3
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")
@@ -74,6 +76,8 @@ def emit(tok: T.Token, role: str) -> float | None:
     k = tok.kind
     if k == T.VOID:
         return None
+    if k == T.EMPTY:  # a cell the table shows empty: it fills its column, but heads no row
+        return None if role in (V.L1, V.L2, V.NAME) else 0.0
     if role == V.L1:
         if k == T.LVL12 and _WEIGHTED.search(tok.text):
             return 2.5  # 满意度指标(10分): a first level carries its weight
@@ -90,6 +94,8 @@ def emit(tok: T.Token, role: str) -> float | None:
     if role == V.UNITCOL:
         if k == T.TEXT and C.unit_only(tok.text, column=True):
             return 1.0  # 台件, 批次: a word the lexicon does not know, in the unit column
+        if k == T.TEXT and len(C.key(tok.text)) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", C.key(tok.text)):
+            return 0.3  # a measure word nothing lists, where the unit stands
         return {T.UNIT: 3.0, T.DASH: 0.2}.get(k)
     if role == V.TVALUE:
         return {T.NUM: 2.0, T.QTY: 1.5, T.DASH: 0.2, T.TEXT: 0.0}.get(k)
@@ -116,8 +122,8 @@ def emit(tok: T.Token, role: str) -> float | None:
 
 
 def junk(tok: T.Token, prev_kind: str | None) -> float:
-    if tok.kind == T.VOID:
-        return 0.0  # 指标2: a placeholder of an empty slot
+    if tok.kind in (T.VOID, T.EMPTY):
+        return 0.0  # 指标2: a placeholder of an empty slot; a cell left empty
     if tok.kind in (T.NUM, T.QTY) and prev_kind in (T.LVL1, T.LVL2, T.LVL12):
         return -0.6  # 管理指标 30: a level's own weight
     if tok.kind == T.DASH:
@@ -284,6 +290,9 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
     dp = [NEG] * (m + 1)
     dp[NONE] = 0.0
     back: list[list[tuple | None]] = []
+    score_col = schema.index(V.SCORE) if V.SCORE in schema and schema.index(V.SCORE) > 0 and schema[
+        schema.index(V.SCORE) - 1] == V.WEIGHT else -1
+    pair_value: Decimal | None = None  # the previous token's value, when a 分值 it may be
     prev_kind = None
     prev_value: Decimal | None = None
     schema_t = tuple(schema)
@@ -330,6 +339,15 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
             if v > new[name_col]:
                 new[name_col] = v
                 bp[name_col] = (name_col, "level", None)
+            if k == score_col and em[k] is not None and dp[k - 1] > NEG and pair_value is not None and (
+                    back and back[-1][k - 1] is not None and back[-1][k - 1][1] != "junk"):
+                # 得分 right after 分值: the same figure (full marks) or a smaller one
+                v0 = _num(t) if t.kind == T.NUM and not t.glued else None
+                if v0 is not None and v0 <= pair_value:
+                    v = dp[k - 1] + em[k] + (PAIR_EQUAL if v0 == pair_value else PAIR_LESS)
+                    if v > new[k]:
+                        new[k] = v
+                        bp[k] = (k - 1, "fill", None)
         # a new row
         end_best, end_j = dp[NONE], NONE
         for j in range(m):
@@ -363,6 +381,9 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     bp[e] = (bj, "multi", (roles, sp))
         dp = new
         back.append(bp)
+        if t.kind == T.EMPTY:
+            continue
+        pair_value = _num(t) if t.kind == T.NUM and not t.glued else None
         prev_kind = t.kind
         prev_value = None
         if t.kind in (T.QTY, T.NUM) and not t.glued or t.kind == T.QTY:
@@ -409,12 +430,15 @@ AMOUNTS = (V.B_START, V.B_FULL, V.B_EXEC)
 def _budget_values(tok: T.Token) -> list[list[tuple[str, int, int]]]:
     """Ways to read one figure token as budget cells: [(text, start offset in token, end)]."""
     s = C.nfkc(tok.text)
+    if tok.kind == T.EMPTY:
+        return [[("", 0, 0)], []]  # a cell shown empty, or padding where cells were merged
     if tok.kind == T.DASH:
         return [[("", 0, len(s))]]
     if tok.kind in (T.NUM, T.QTY) and not tok.glued:
         return [[(s, 0, len(s))]]
     m = re.fullmatch(r"([0-9.,]+)(%?)", s)
-    out = [[(s, 0, len(s))]] if C.parse_amount(s) or C.parse_figure(s) else []
+    whole = (C.parse_amount(s) or C.parse_figure(s)) and not (tok.glued and re.match(r"0[0-9]", s))
+    out = [[(s, 0, len(s))]] if whole else []  # 00 is no amount: 0 | 0 run together
     if not m or not tok.glued:
         return out
     digits, pct = m.group(1), m.group(2)
@@ -448,33 +472,61 @@ def _cuts(s: str, n: int, start: int = 0) -> tuple[tuple[tuple[int, int], ...], 
     return tuple(out)
 
 
-def assign_budget(values: list[T.Token], columns: list[str]) -> dict[str, tuple[T.Token, int, int, str]]:
+def assign_budget(values: list[T.Token], columns: list[str], total: dict[str, Decimal] | None = None
+                  ) -> dict[str, tuple[T.Token, int, int, str]]:
     """The best placement of a budget row's figures in the header's columns: role -> (token, start, end,
-    text) with start/end inside the token's text."""
+    text) with start/end inside the token's text. ``total``: the amounts of the block's 年度资金总额 line
+    when this row is one of its 其中 parts (a part is at most its total, often all of it)."""
+    fit = budget_fit(values, columns, total)
+    return fit[1] if fit else {}
+
+
+def split_budget_rows(values: list[T.Token], columns: list[str], most: int) -> list[list[T.Token]] | None:
+    """Figures of up to ``most`` budget rows printed one after another with their names elsewhere (a
+    scrambled PDF): the cut into rows whose placements fit best, or None."""
+    best: tuple[float, list[list[T.Token]]] | None = None
+    n = len(values)
+    for k in range(1, min(most, n) + 1):
+        for cuts in itertools.combinations(range(1, n), k - 1):
+            groups = [values[a:b] for a, b in zip((0, *cuts), (*cuts, n))]
+            fits = [budget_fit(g, columns) for g in groups]
+            if any(f is None for f in fits):
+                continue
+            s = sum(f[0] for f in fits)
+            if best is None or s > best[0]:
+                best = (s, groups)
+    return best[1] if best else None
+
+
+def budget_fit(values: list[T.Token], columns: list[str], total: dict[str, Decimal] | None = None
+               ) -> tuple[float, dict[str, tuple[T.Token, int, int, str]]] | None:
+    """(score, placement) of :func:`assign_budget`, None when the figures fit no placement."""
     options = [_budget_values(t) for t in values]
     if not values or any(not o for o in options):
-        return {}
+        return None
     best: tuple[float, dict] | None = None
     count = 0
     for combo in itertools.product(*options):
         flat = [(values[i], a, b, txt) for i, cells in enumerate(combo) for (txt, a, b) in cells]
         if len(flat) > len(columns):
             continue
-        extra = len(flat) - len(values)
+        extra = len(flat) - len(values) + sum(1 for cells in combo if not cells)
         for cols in itertools.combinations(range(len(columns)), len(flat)):
             placed = {columns[c]: f for c, f in zip(cols, flat)}
-            s = _budget_score(placed, columns, extra)
+            s = _budget_score(placed, columns, extra, total)
             count += 1
             if s is not None and (best is None or s > best[0]):
                 best = (s, placed)
             if count > 20000:
                 break
-    return best[1] if best else {}
+    return best
 
 
-def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | None:
+def _budget_score(placed: dict, columns: list[str], extra: int = 0,
+                  total: dict[str, Decimal] | None = None) -> float | None:
     """``extra``: how many more cells than tokens (figures split apart); a split must be borne out by
-    the block's arithmetic."""
+    the block's arithmetic, or by the total the row is part of (``2020`` under 年度资金总额 20 | 20 is
+    20 | 20)."""
     vals: dict[str, Decimal] = {}
     score = 0.0
     confirmed = False
@@ -487,7 +539,7 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             v = Decimal(txt.rstrip("%").replace(",", ""))
         except InvalidOperation:
             return None
-        if pct and role != V.B_RATE:
+        if pct and role != V.B_RATE or role == V.B_REASON:
             return None
         if role == V.B_RATE:
             score += 2.0 if pct else 0.0
@@ -502,7 +554,8 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
         vals[role] = v
     for role in columns:
         if role not in placed:
-            score += {V.B_START: -0.2, V.B_FULL: -0.6, V.B_EXEC: -0.6}.get(role, -0.4)
+            # a lone figure after the rate is 分值 rather than 得分 (a form left unscored leaves 得分 empty)
+            score += {V.B_START: -0.2, V.B_FULL: -0.6, V.B_EXEC: -0.6, V.B_WEIGHT: -0.45}.get(role, -0.4)
     full = vals.get(V.B_FULL, vals.get(V.B_START))
     ex, rate = vals.get(V.B_EXEC), vals.get(V.B_RATE)
     if full and ex and rate:
@@ -513,6 +566,17 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             confirmed = True
         else:
             score -= 1.0
+    as_total = 0  # amounts equal to the total's: each bears out one cut
+    if total:
+        for role in AMOUNTS:
+            v, whole = vals.get(role), total.get(role)
+            if v is None or whole is None:
+                continue
+            if v > whole:
+                score -= 3.0  # a part larger than its total
+            elif v == whole and v > 0:
+                score += 0.5
+                as_total += 1
     if extra:
         score -= 2.0 * sum(1 for role, f in placed.items() if f[3] in ("0", "0%"))
     w, sc = vals.get(V.B_WEIGHT), vals.get(V.B_SCORE)
@@ -523,8 +587,59 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0) -> float | N
             score += 1.5
             confirmed = True
     if extra and not confirmed:
-        score -= 3.0 * extra
+        score -= 3.0 * max(0, extra - max(0, as_total - 1))
     amounts = [vals[r] for r in AMOUNTS if r in vals]
     if amounts and w is not None and max(amounts) < w and max(amounts) > 0 and len(amounts) >= 2:
         score -= 0.5
     return score
+
+
+def place_with_strays(values: list[T.Token], strays: list[T.Token], columns: list[str]
+                      ) -> dict[str, tuple[T.Token, int, int, str]] | None:
+    """A scrambled PDF prints some of a budget line's figures apart from the others (执行数 after the
+    names, 执行率 among the goals): the placement of ``values`` (in their order) and some of the
+    ``strays`` (anywhere) that the block's arithmetic bears out — 执行数 / 预算数 = 执行率 or
+    分值 × 执行率 = 得分 — and that fits better than ``values`` alone; None when there is none."""
+    if not strays or len(strays) > 4 or len(values) + len(strays) > 9 or any(
+            t.kind not in (T.NUM, T.QTY, T.DASH) for t in values):
+        return None
+    cells = [(t, 0, len(t.text), C.nfkc(t.text) if t.kind != T.DASH else "") for t in values]
+    base = budget_fit(values, columns)
+    best: tuple[float, dict] | None = None
+    n = len(columns)
+    for k in range(1, len(strays) + 1):
+        for chosen in itertools.combinations(strays, k):
+            extra = [(t, 0, len(t.text), C.nfkc(t.text)) for t in chosen]
+            allc = cells + extra
+            if len(allc) > n:
+                continue
+            for cols in itertools.permutations(range(n), len(allc)):
+                lead_cols = cols[:len(cells)]
+                if any(a > b for a, b in zip(lead_cols, lead_cols[1:])):
+                    continue
+                placed = {columns[c]: f for c, f in zip(cols, allc)}
+                if len(placed) < len(allc):
+                    continue
+                sc = _budget_score(placed, columns)
+                if sc is None or not _borne_out(placed):
+                    continue
+                if best is None or sc > best[0]:
+                    best = (sc, placed)
+    if best is None or (base is not None and best[0] <= base[0]):
+        return None
+    return best[1]
+
+
+def _borne_out(placed: dict) -> bool:
+    vals = {}
+    for role, (_t, _a, _b, txt) in placed.items():
+        if txt:
+            try:
+                vals[role] = Decimal(txt.rstrip("%").replace(",", ""))
+            except InvalidOperation:
+                return False
+    full, ex, rate = vals.get(V.B_FULL, vals.get(V.B_START)), vals.get(V.B_EXEC), vals.get(V.B_RATE)
+    w, sc = vals.get(V.B_WEIGHT), vals.get(V.B_SCORE)
+    if full and ex is not None and rate is not None and abs(ex / full * 100 - rate) <= Decimal("0.006"):
+        return True
+    return bool(w and sc is not None and rate is not None and abs(w * min(rate, Decimal(100)) / 100 - sc) <= Decimal("0.006"))

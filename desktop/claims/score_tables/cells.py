@@ -139,6 +139,7 @@ def parse_quantity(cell: str | None) -> Quantity | None:
     s = nfkc(_PAGE_MARK.sub("", cell)).strip()
     if not s or not _DIGIT.search(s):
         return None
+    s = re.sub(r"\(含\)(?=以上|以下|以内)", "", s)  # 90%(含)以上
     m = _QTY_RE.fullmatch(s)
     if not m:
         return None
@@ -152,6 +153,10 @@ def parse_quantity(cell: str | None) -> Quantity | None:
         return None
     op = OPS_BEFORE.get(m.group("op")) if m.group("op") else None
     unit = m.group("unit") or ""
+    if not unit and gloss[:1] in ("(", "（"):
+        g = re.fullmatch(r"[(（]\s*(?P<u>[^()（）]{1,6})\s*[)）]", gloss)
+        if g and unit_only(g.group("u")):
+            unit = unit_only(g.group("u"))  # 50（个）: the unit in brackets after the figure
     if unit in ("月", "日") or (unit == "年" and num[1] >= 100):
         return None  # 12月, 2024年: dates, not quantities (≥15年 is a duration)
     post = m.group("post")
@@ -231,7 +236,7 @@ def unit_only(cell: str | None, *, column: bool = False) -> str | None:
 
 
 #: the last character of a counting unit the lexicon may not list (台件, 人·次, 元/公里)
-_MEASURE_WORDS = set("件次个台套批起人户家所项场元亩吨米株头只份册本篇座辆艘架张幅部间处宗笔支类种床剂针例班门期轮趟组")
+_MEASURE_WORDS = set("件次个台套批起人户家所项场元亩吨米株头只份册本篇座辆艘架张幅部间处宗笔支类种床剂针例班门期轮趟组盏眼口孔棵栋")
 
 
 _NAME_UNIT = re.compile(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -278,7 +279,11 @@ def _header_of(run: list[re.Match[str]], unknown: list[int], folded: _Folded) ->
                 bud_roles = {k: r for k, r in enumerate(bud) if r}
                 break
     if is_budget_header(bud_roles):
-        h = Header("budget", [r for r in bud if r], spans[0][0], spans[-1][1], spans)
+        roles = [r for r in bud if r]
+        # 年度预算数(万元) over 年初预算 | 调整后预算数: a group heading, not a column of its own
+        if len(roles) > 2 and roles[0] in A.AMOUNTS and roles[0] in roles[1:] and roles[1] in A.AMOUNTS:
+            roles = roles[1:]
+        h = Header("budget", roles, spans[0][0], spans[-1][1], spans)
         h.names = {r: V.strip_annotations(w) for w, r in zip(words, bud) if r}
         return h
     return None
@@ -411,7 +416,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         detached = detached or h.detached
         if h.kind == "budget":
             end, _ = _block_end(text, folded, h.end, min(next_start, h.end + MAX_BUDGET_BLOCK), "budget")
-            _read_budget(text, orig, table, h, end)
+            _read_budget(text, orig, table, h, end, next_start)
         else:
             end, why = _block_end(text, folded, h.end, min(next_start, h.end + MAX_INDICATOR_BLOCK), "indicator")
             detached = _read_indicators(text, orig, table, h, end, page_at) or detached
@@ -421,6 +426,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         start = table.location.start if table.location else h.start
         table.location = Location(start, last_end, table.page, None)
     if table is not None and _plausible(table, detached):
+        _cut_short(table, text)
         yield table, masks
 
 
@@ -517,30 +523,55 @@ def _budget_unit(text: str, h: Header) -> str | None:
     return None
 
 
-def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -> None:
+def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, limit: int | None = None) -> None:
     unit = _budget_unit(text, h)
-    table.budget_unit = table.budget_unit or unit
     table.budget_columns.update(h.names)
     ctx = Context(budget_unit=unit)
     head = C.nfkc(text[max(0, h.start - 40):h.end])
     w = _WEIGHT_RE.search(head)
     header_weight = w.group(1) if w and V.B_WEIGHT not in h.roles else None
-    toks = T.tokenize(text, h.end, end)
+    toks = T.tokenize(text, h.end, end, prose_cells=True)
     rows: list[tuple[T.Token, list[T.Token]]] = []
-    for t in toks:
+    lead: list[T.Token] = []  # figures before the first row's name
+    for t in _split_line_names(toks):
         if t.kind in (T.TEXT, T.LVL1, T.LVL2, T.LVL12) and not header_unit(t.text) == C.clean(t.text):
             if C.parse_figure(t.text):
                 continue
             rows.append((t, []))
-        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH) and rows:
-            rows[-1][1].append(t)
-    total_name = None
-    for name_tok, values in rows:
-        if not values and not V.is_budget_row_name(name_tok.text):
+        elif t.kind in (T.NUM, T.QTY, T.RUN, T.DASH, T.EMPTY):
+            (rows[-1][1] if rows else lead).append(t)
+    for _name, values in rows:  # cells left empty past the columns (a row padded with ||||) say nothing
+        while values and values[-1].kind == T.EMPTY and len(values) > len(h.roles):
+            values.pop()
+    entries: list[tuple[T.Token, list[T.Token]]] = []
+    for n, (name_tok, values) in enumerate(rows):
+        if not any(v.kind != T.EMPTY for v in values) and not V.is_budget_row_name(name_tok.text):
+            if V.B_REASON in h.roles and n and rows[n - 1][1] and (T.is_prose(name_tok.text) or (
+                    n + 1 < len(rows) and V.is_budget_row_name(rows[n + 1][0].text))):
+                continue  # the 原因 cell of the row before
+            if n and len(C.key(name_tok.text)) <= 12 and C.key(name_tok.text).endswith((":", "：")):
+                continue  # a heading over the lines after it: 按收入性质分:
             break
         if values and not V.is_budget_row_name(name_tok.text) and len(C.key(name_tok.text)) > 20:
             break
-        placed = A.assign_budget(values, h.roles)
+        entries.append((name_tok, values))
+    detached = _detached_rows(lead, rows, h, T.tokenize(text, max(0, h.start - 200), h.start, mode=T.separator_mode(
+        text, h.end, end)) if lead else [])
+    moved = {id(nt) for nt, _ in detached}
+    if detached:
+        entries = detached + [(nt, v) for nt, v in entries if id(nt) not in moved]
+    if unit is None:
+        unit = ctx.budget_unit = _budget_unit_in(text, h.end, end)
+    if unit is None:  # 金额单位：万元 over the form
+        m = re.search(r"单位\s*[:：]\s*(万元|元|亿元)", C.simplified(text[max(0, h.start - 400):h.start]))
+        unit = ctx.budget_unit = m.group(1) if m else None
+    table.budget_unit = table.budget_unit or unit
+    strays = _strays(text, rows, entries, end, limit, h) if detached else []
+    total_name = None
+    total_amounts: dict[str, Decimal] | None = None
+    for name_tok, values in entries:
+        placed = (A.place_with_strays(values, strays, h.roles) if strays and total_name is None else None) or \
+            A.assign_budget(values, h.roles, total_amounts)
         cells: dict[str, Cell] = {V.B_NAME: Cell(orig[name_tok.start:name_tok.end], name_tok.start, name_tok.end)}
         for role, (tok, a, b, txt) in placed.items():
             if txt:
@@ -548,12 +579,95 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int) -
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
+        if values and id(name_tok) in moved:  # figures printed apart from their name: the row is where they are
+            row.location = Location(values[0].start, values[-1].end)
         if header_weight and total_name is None and row.weight is None:
             f = C.parse_figure(header_weight)
             row.weight = Figure(raw=f"({header_weight}分)", text=f.text, value=f.value)
         table.budget.append(row)
         if total_name is None:
             total_name = row.name
+            if re.search(r"总|合计", C.key(row.name)):
+                total_amounts = {r: f.value for r, f in zip(A.AMOUNTS, (row.planned_start, row.planned_full, row.executed))
+                                 if f is not None and f.value}  # a total printed as 0 was left unfilled
+
+
+_LEAD_DASH = re.compile(r"^[—\-－/]+")
+_LINE_START = re.compile(r"(?<!^)(?=其中[:：]|上年结转|其他资金|年度资金总额|当年财政拨款|本年财政拨款)")
+
+
+def _split_line_names(toks: list[T.Token]) -> list[T.Token]:
+    """Budget lines run together (``—上年结转资金其他资金``): the dash of the cell before is a cell of its
+    own, and each line name a token."""
+    out: list[T.Token] = []
+    for t in toks:
+        if t.kind != T.TEXT:
+            out.append(t)
+            continue
+        s, e = t.start, t.end
+        d = _LEAD_DASH.match(t.text)
+        if d and d.end() < len(t.text):
+            out.append(T.Token(T.DASH, t.text[:d.end()], s, s + d.end(), t.brk, True))
+            s += d.end()
+        piece = t.text[s - t.start:]
+        cuts = [m.start() for m in _LINE_START.finditer(piece) if not piece[:m.start()].endswith(("其中:", "其中：", "其中"))]
+        parts = [piece[a:b] for a, b in zip([0, *cuts], [*cuts, len(piece)])]
+        if cuts and all(V.is_budget_row_name(p) for p in parts):
+            pos = s
+            for p in parts:
+                out.append(T.Token(T.TEXT, p, pos, pos + len(p), t.brk and pos == t.start, True))
+                pos += len(p)
+        else:
+            out.append(T.Token(T.TEXT, piece, s, e, t.brk and s == t.start))
+    return out
+
+
+#: the name of a budget line, as the form prints it (年度资金总额, 其中:当年财政拨款, 上年结转资金, 其他资金)
+_LINE_NAME = re.compile(r"(?:其中[:：]?)?[\u4e00-\u9fff]{0,8}(?:资金|拨款|总额|合计|结转|支出)[:：]?")
+
+
+_BLOCK_HEADINGS = ("项目资金", "资金情况", "预算资金", "项目资金情况", "资金投入", "预算执行情况")
+
+
+def _detached_rows(lead: list[T.Token], rows: list[tuple[T.Token, list[T.Token]]], h: Header,
+                   before: list[T.Token]) -> list[tuple[T.Token, list[T.Token]]]:
+    """A scrambled PDF prints a block's first rows' figures right under the header and their names
+    further on (``250000.00 250000.00 215,457.6 10 8.62 250000.00 250000.00 215457.6 — 上年结转资金 0 0 —
+    … 年度资金总额 … 其中:当年财政拨款``) or among the header's words (``before``: the text just before
+    the header): the figures, cut into rows, go to the names that have none, the total first."""
+    if sum(1 for t in lead if t.kind in (T.NUM, T.QTY, T.RUN)) < 2 or len(lead) > 14:
+        return []
+    free = [t for t in before if t.kind == T.TEXT and _LINE_NAME.fullmatch(C.key(t.text))
+            and C.key(t.text) not in _BLOCK_HEADINGS]
+    free += [nt for nt, values in rows if not any(v.kind != T.EMPTY for v in values) and V.is_budget_row_name(nt.text)]
+    if not free:
+        return []
+    free.sort(key=lambda nt: 0 if re.search(r"总|合计", C.key(nt.text)) else 1)
+    groups = A.split_budget_rows(lead, h.roles, len(free))
+    if not groups:
+        return []
+    return list(zip(free, groups))
+
+
+def _strays(text: str, rows: list[tuple[T.Token, list[T.Token]]], entries: list[tuple[T.Token, list[T.Token]]],
+            end: int, limit: int | None, h: Header) -> list[T.Token]:
+    """Figures of a scrambled block that no line took: among its words after the lines, and among the
+    goals printed right after it (up to their first sentence)."""
+    used = {id(v) for _nt, vs in entries for v in vs}
+    out = [v for _nt, vs in rows for v in vs if id(v) not in used and v.kind in (T.NUM, T.QTY)]
+    stop = min(limit if limit is not None else len(text), end + 120)
+    for t in T.tokenize(text, end, stop, mode="space"):
+        if t.kind == T.TEXT and re.search(r"[。，,;；]", t.text):
+            break
+        if t.kind in (T.NUM, T.QTY) and not T.DATE_RE.search(C.nfkc(t.text)):
+            out.append(t)
+    return out[:4]
+
+
+def _budget_unit_in(text: str, start: int, end: int) -> str | None:
+    """The amount unit printed inside the block (``项目资金 (元)`` moved among the rows by a scrambled PDF)."""
+    m = _BUDGET_UNIT_RE.search(C.simplified(text[start:end]))
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: int,
@@ -594,7 +708,7 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
             elif role in cells and role in (V.DEVIATION, V.METHOD, V.COMPLETION):
                 s0 = cells[role].start  # the rest of a wrapped cell
                 cells[role] = Cell(orig[s0:tok.end], s0, tok.end, page=cells[role].page)
-            elif tok.kind != T.DASH:
+            elif tok.kind not in (T.DASH, T.EMPTY):
                 cells[role] = Cell(orig[tok.start:tok.end], tok.start, tok.end, page=page_at(tok.start))
         if l1 is not None:
             level1 = _level_text(orig[l1.start:l1.end])
@@ -608,6 +722,22 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
             continue  # two figures apart from any name: the total's (100 94), not a row
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
     return detached
+
+
+def _cut_short(table: ScoreTable, text: str) -> None:
+    """The text stops inside the table's last row (an excerpt cut mid-table) after its 指标值, before
+    the 度量单位 and every later column: the target's unit is not known, so its value is not asserted
+    (the text stays in ``raw``)."""
+    from desktop.claims.scoretable import Target
+
+    if not table.indicators:
+        return
+    row = table.indicators[-1]
+    t = row.target
+    if (t is None or t.value is None or t.unit or " | " not in t.raw or row.location is None
+            or row.location.end < len(text.rstrip()) - 3 or any((row.actual, row.weight, row.score))):
+        return
+    row.target = Target(raw=t.raw, location=t.location)
 
 
 def _level_text(s: str) -> str:

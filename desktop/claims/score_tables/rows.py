@@ -102,9 +102,23 @@ def build_target(row: dict[str, Cell], name: str, ctx: Context) -> Target | None
     return Target(raw=raw, op=op, text=q.text, value=q.value, unit=unit, unit_source=source, location=loc)
 
 
+_SHORT_WORD = re.compile(r"[\u4e00-\u9fff]{1,2}")
+
+
+def column_unit(cell: Cell | None) -> str | None:
+    """The unit a 度量单位 cell gives: a unit, or a measure word nothing lists (樘) standing alone there."""
+    if cell is None:
+        return None
+    u = C.unit_only(cell.text, column=True)
+    if u:
+        return u
+    k = C.key(cell.text)
+    return k if _SHORT_WORD.fullmatch(k) and k not in ("无", "是", "否", "有", "完成") and not C.is_dash(k) else None
+
+
 def _unit_fallback(unit_cell: Cell | None, name: str, ctx: Context, role: str) -> tuple[str, str | None]:
     if unit_cell is not None:
-        u = C.unit_only(unit_cell.text, column=True)
+        u = column_unit(unit_cell)
         if u:
             return u, "unit_column"
     u = C.unit_from_name(name)
@@ -126,8 +140,8 @@ def build_actual(cell: Cell | None, unit_cell: Cell | None, target: Target | Non
         return Actual(raw=raw, location=cell.location())
     unit, source = q.unit, ("cell" if q.unit else None)
     if not unit:
-        if unit_cell is not None and C.unit_only(unit_cell.text, column=True):
-            unit, source = C.unit_only(unit_cell.text, column=True), "unit_column"
+        if column_unit(unit_cell):
+            unit, source = column_unit(unit_cell), "unit_column"
         elif target is not None and target.unit:
             unit, source = target.unit, "target"
         else:

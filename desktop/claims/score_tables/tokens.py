@@ -21,8 +21,8 @@ from desktop.claims.score_tables import cells as C
 from desktop.claims.score_tables import vocab as V
 
 # kinds
-TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID = (
-    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void")
+TEXT, QTY, NUM, RUN, CMP, UNIT, DASH, LVL1, LVL2, LVL12, VOID, EMPTY = (
+    "text", "qty", "num", "run", "cmp", "unit", "dash", "lvl1", "lvl2", "lvl12", "void", "empty")
 
 
 @dataclass
@@ -102,6 +102,95 @@ def _kind_of_cell(text: str) -> str:
     return TEXT
 
 
+_PIPE_PART = re.compile(r"\||\n|[^|\n]+")
+
+
+def _pipe_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, line break before) of each cell between pipes, an empty cell (``| |``, or a line
+    that is only ``|`` where every cell ends in one) as a piece with ``start == end``. Rows written
+    ``| a | b |`` open each line with a pipe: that one borders no cell."""
+    lines = [ln.strip() for ln in text[start:end].split("\n") if ln.strip()]
+    opened = sum(1 for ln in lines if ln.startswith("|")) * 2 >= len(lines) > 0
+    out: list[tuple[int, int, bool]] = []
+    brk = False
+    content = False  # words since the last pipe
+    last_pipe_line = None  # the line number of the last pipe (None: no pipe yet)
+    line = 0
+    for m in _PIPE_PART.finditer(text, start, end):
+        g = m.group()
+        if g == "\n":
+            brk = True
+            line += 1
+        elif g == "|":
+            if not content and last_pipe_line is not None and (not opened or last_pipe_line == line):
+                out.append((m.start(), m.start(), brk))
+                brk = False
+            content = False
+            last_pipe_line = line
+        else:
+            s, e = _strip(text, m.start(), m.end())
+            if e > s:
+                out.append((s, e, brk))
+                brk = False
+                content = True
+    return out
+
+
+def _tab_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, line break before) of each cell between tabs, an empty cell (two tabs together, a
+    tab at a line's start or end) as a piece with ``start == end``."""
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    brk = False
+    for line_end in [*(m.start() for m in re.finditer("\n", text[start:end])), None]:
+        le = end if line_end is None else start + line_end
+        if "\t" in text[pos:le]:
+            cell = pos
+            for m in re.finditer("\t", text[pos:le]):
+                a, b = _strip(text, cell, pos + m.start())
+                out.append((a, b, brk) if b > a else (pos + m.start(), pos + m.start(), brk))
+                brk = False
+                cell = pos + m.end()
+            a, b = _strip(text, cell, le)
+            out.append((a, b, brk) if b > a else (le, le, brk))
+            brk = False
+        else:
+            a, b = _strip(text, pos, le)
+            if b > a:
+                out.append((a, b, brk))
+                brk = False
+        if line_end is not None:
+            brk = True
+        pos = le + 1
+    return out
+
+
+_PARA = re.compile(r"\n[ \t\u3000\xa0]*\n")
+
+
+def _paragraph_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]] | None:
+    """One cell per paragraph (a web page's table, cells apart by a blank line): a paragraph that is
+    only a space is an empty cell (a piece with ``start == end``). None when the block is not written so."""
+    seg = text[start:end]
+    paras = len(_PARA.findall(seg))
+    if paras < 6 or seg.count("\n") > 2 * paras + paras // 2 + 2:
+        return None
+    out: list[tuple[int, int, bool]] = []
+    pos = start
+    for m in [*_PARA.finditer(text, start, end), None]:
+        pe = end if m is None else m.start()
+        chunk = text[pos:pe]
+        if chunk.strip():
+            ps = _pieces(text, pos, pe, "line")
+            if ps:
+                ps[0] = (ps[0][0], ps[0][1], True)  # a break before every paragraph
+            out.extend(ps)
+        elif chunk and m is not None and pos > start:
+            out.append((pos, pos, True))
+        pos = m.end() if m is not None else end
+    return out
+
+
 def _pieces(text: str, start: int, end: int, mode: str) -> list[tuple[int, int, bool]]:
     """(start, end, line break before) of each non-empty piece between separators."""
     # a pipe or a tab is a cell border whatever else separates the cells
@@ -154,14 +243,30 @@ def separator_mode(text: str, start: int, end: int) -> str:
     return "line"
 
 
-def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None) -> list[Token]:
-    """Tokens of ``text[start:end]`` (offsets into ``text``)."""
+def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode: str | None = None,
+             prose_cells: bool = False) -> list[Token]:
+    """Tokens of ``text[start:end]`` (offsets into ``text``). ``prose_cells``: a bordered cell that reads
+    as sentences (the 原因 cell of a budget block: ``1.预算执行率=…未达到90%的需说明原因;2.…``) is one
+    word, not words and figures."""
     mode = mode or separator_mode(text, start, end)
     out: list[Token] = []
-    for s, e, brk in _pieces(text, start, end, mode):
+    if mode == "pipe" and "\t" not in text[start:end]:
+        pieces = _pipe_pieces(text, start, end)
+    elif mode == "tab" and "|" not in text[start:end]:
+        pieces = _tab_pieces(text, start, end)
+    else:
+        pieces = (_paragraph_pieces(text, start, end) if mode == "line" else None) or _pieces(text, start, end, mode)
+    for s, e, brk in pieces:
+        if s == e:
+            out.append(Token(EMPTY, "", s, s, brk))
+            continue
         piece = text[s:e]
         kind = _kind_of_cell(piece)
-        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece)
+        if kind == TEXT and prose_cells and mode in ("pipe", "tab") and is_prose(piece):
+            out.append(Token(TEXT, piece, s, e, brk))
+            continue
+        mixed = kind == TEXT and _DIGIT.search(piece) and _looks_glued(piece) and not (
+            mode in ("pipe", "tab") and _words_between_figures(piece))
         if kind == TEXT and not mixed:
             toks = _split_levels(text, s, e) if mode in ("line", "space") or len(piece) > 12 else [
                 Token(TEXT, piece, s, e)]
@@ -197,6 +302,14 @@ def _points(toks: list[Token]) -> list[Token]:
     return out
 
 
+_CLAUSE = re.compile(r"[，,。;；]")
+
+
+def is_prose(piece: str) -> bool:
+    """Sentences, not a cell's name or value: long, with clause marks."""
+    return len(piece) >= 24 and len(_CLAUSE.findall(piece)) >= 2
+
+
 def _split_trailing_comparators(toks: list[Token]) -> list[Token]:
     """``管理率≥`` before a line break and ``70%`` after it: the comparator is a cell of its own."""
     out: list[Token] = []
@@ -215,7 +328,7 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
     for i in range(len(toks) - 2):
         a, b, c = toks[i], toks[i + 1], toks[i + 2]
         if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
-                and b.glued and c.kind in (LVL2, LVL12):
+                and b.glued and c.kind in (LVL2, LVL12) and not (c.kind == LVL12 and _WEIGHTED.search(c.text)):
             f = C.parse_figure(b.text)
             if f is not None and f.value <= 100:
                 a.kind = LVL1
@@ -231,6 +344,30 @@ def _looks_glued(piece: str) -> bool:
     figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
                and not _relative_before(n, m.start())]
     return len(figures) >= 2
+
+
+_WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")  # 满意度指标(10分): a first level itself
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,}")
+
+
+def _words_between_figures(piece: str) -> bool:
+    """Words between a cell's figures (``配套电力设施1250KVA变压器3台``): one cell that is a name or a
+    sentence, not cells run together — those hold words before their figures, figures after."""
+    n = C.nfkc(piece)
+    dates = [(m.start(), m.end()) for m in DATE_RE.finditer(n)]
+    figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)]
+    for a, b in zip(figures, figures[1:]):
+        gap = n[a.end():b.start()]
+        if _WORD.search(gap) and not C.comparator(gap.strip()):
+            return True
+    return False
+
+
+def _bare_before_words(seg: str, m: re.Match[str]) -> bool:
+    """A figure with no unit right before words (``显著提升显著提升10满意度指标``): the next cell (a
+    score) after a word ending in 提升 / 增加, not a relative figure (``提升10%``, ``增加5人``)."""
+    num = m.group("num")
+    return not (m.groupdict().get("unit") or num.endswith("%")) and "\u4e00" <= seg[m.end():m.end() + 1] <= "\u9fff"
 
 
 def _relative_before(s: str, pos: int) -> bool:
@@ -261,7 +398,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
             if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]):
                 continue
             b = cut
-        if _relative_before(seg, a) or (a > 0 and seg[a - 1] in "第"):
+        if _relative_before(seg, a) and not _bare_before_words(seg, m) or (a > 0 and seg[a - 1] in "第"):
             continue
         if a > pos:
             out.extend(_text_tokens(text, s + pos, s + a, unit_column))
@@ -294,6 +431,8 @@ def _text_tokens(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
     for t in toks:
         if t.kind == TEXT and _kind_of_cell(t.text) == DASH:
             t.kind = DASH
+    if toks and toks[-1].kind == TEXT:
+        toks[-1:] = _split_word_cells(toks[-1])
     if unit_column and toks and toks[-1].kind == TEXT:
         # 指标名称 and 计量单位 run together: 管护面积万亩 → 管护面积 | 万亩
         last = toks[-1]
@@ -305,6 +444,30 @@ def _text_tokens(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
                 toks.append(Token(UNIT, text[cut:last.end], cut, last.end, glued=True))
                 break
     return toks
+
+
+_DATE_TAIL = re.compile(r"(?:(?:19|20)[0-9]{2}\s*年(?:\s*[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?"
+                        r"(?:底|末|前|内|以前|之前|初|中)*(?:完成)?){1,2}$")
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}\s*年")
+
+
+def _split_word_cells(t: Token) -> list[Token]:
+    """Cells of words run together after a name, before the figures: dates (``项目完成时间2022年12月底前
+    2022年11月`` → name | 2022年12月底前 | 2022年11月) and a qualitative target repeated as the actual
+    (``环境改善明显改善明显改善`` → 环境改善 | 明显改善 | 明显改善)."""
+    s = t.text
+    m = _DATE_TAIL.search(s)
+    if m and m.start() >= 2 and not s[m.start() - 1].isdigit():
+        cuts = [y.start() for y in _YEAR.finditer(s, m.start())][:2]
+        bounds = [0, *cuts, len(s)]
+        return [Token(TEXT, s[a:b], t.start + a, t.start + b, t.brk and a == 0, t.glued or a > 0)
+                for a, b in zip(bounds, bounds[1:]) if b > a]
+    for k in range(min(12, (len(s) - 2) // 2), 1, -1):
+        if s[-2 * k:-k] == s[-k:] and not re.search(r"[0-9]", s[-k:]):
+            a, b = len(s) - 2 * k, len(s) - k
+            return [Token(TEXT, s[:a], t.start, t.start + a, t.brk), Token(TEXT, s[a:b], t.start + a, t.start + b, glued=True),
+                    Token(TEXT, s[b:], t.start + b, t.end, glued=True)]
+    return [t]
 
 
 def _split_levels(text: str, s: int, e: int) -> list[Token]:
