@@ -327,6 +327,15 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                 if v > new[k]:
                     new[k] = v
                     bp[k] = (best_j, "fill", None)
+            if k == score_col and em[k] is not None and dp[k - 1] > NEG and pair_value is not None and (
+                    back and back[-1][k - 1] is not None and back[-1][k - 1][1] != "junk"):
+                # 得分 right after 分值: the same figure (full marks) or a smaller one
+                v0 = _num(t) if t.kind == T.NUM and not t.glued else None
+                if v0 is not None and v0 <= pair_value:
+                    v = dp[k - 1] + em[k] + (PAIR_EQUAL if v0 == pair_value else PAIR_LESS)
+                    if v > new[k]:
+                        new[k] = v
+                        bp[k] = (k - 1, "fill", None)
         # words wrapped onto a second line of a words column (偏差原因): the same cell goes on
         if t.kind == T.TEXT:
             for k in word_cols:
@@ -339,15 +348,6 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
             if v > new[name_col]:
                 new[name_col] = v
                 bp[name_col] = (name_col, "level", None)
-            if k == score_col and em[k] is not None and dp[k - 1] > NEG and pair_value is not None and (
-                    back and back[-1][k - 1] is not None and back[-1][k - 1][1] != "junk"):
-                # 得分 right after 分值: the same figure (full marks) or a smaller one
-                v0 = _num(t) if t.kind == T.NUM and not t.glued else None
-                if v0 is not None and v0 <= pair_value:
-                    v = dp[k - 1] + em[k] + (PAIR_EQUAL if v0 == pair_value else PAIR_LESS)
-                    if v > new[k]:
-                        new[k] = v
-                        bp[k] = (k - 1, "fill", None)
         # a new row
         end_best, end_j = dp[NONE], NONE
         for j in range(m):
