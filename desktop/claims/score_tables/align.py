@@ -591,7 +591,18 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0,
     amounts = [vals[r] for r in AMOUNTS if r in vals]
     if amounts and w is not None and max(amounts) < w and max(amounts) > 0 and len(amounts) >= 2:
         score -= 0.5
+    if extra:
+        score += _same_places(placed)
     return score
+
+
+def _same_places(placed: dict) -> float:
+    """Amounts cut apart from one run (``2456.182456.182456.18``): a row writes its amounts to the same
+    number of decimals, so the cut that keeps them so (2456.18 | 2456.18 | 2456.18, not 2456.1 |
+    82456.1 | 82456.18, whose ratio rounds to the same rate) is the likelier."""
+    places = {_places(placed[r][3]) for r in AMOUNTS if r in placed and placed[r][3]}
+    n = sum(1 for r in AMOUNTS if r in placed and placed[r][3])
+    return 0.5 if n >= 2 and len(places) == 1 else 0.0
 
 
 def place_with_strays(values: list[T.Token], strays: list[T.Token], columns: list[str]

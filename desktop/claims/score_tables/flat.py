@@ -442,8 +442,15 @@ def _plausible(table: ScoreTable, detached: bool = False) -> bool:
         if detached and with_figures >= 2 and with_figures * 3 >= len(table.indicators):
             return True
         if with_figures * 2 < len(table.indicators):
-            return bool(table.budget) and with_figures > 0
+            return bool(table.budget) and (with_figures > 0 or _budget_with_figures(table))
     return True
+
+
+def _budget_with_figures(table: ScoreTable) -> bool:
+    """Two budget lines with amounts: the block is a form whatever its indicator block holds (an excerpt
+    cut in the indicator header leaves a word or two of it, no row)."""
+    return sum(1 for b in table.budget if any(f is not None and f.value is not None for f in (
+        b.planned_start, b.planned_full, b.executed))) >= 2
 
 
 def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:

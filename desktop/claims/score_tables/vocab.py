@@ -54,7 +54,7 @@ for _role, _words in {
     B_WEIGHT: "分值|权重|执行率权重",
     B_SCORE: "得分|执行率得分",
     B_ARRIVED: "资金到位数|到位数",
-    B_REASON: "原因|偏差原因",
+    B_REASON: "原因|偏差原因|得分计算方法|计算方法|评分标准",  # a words column: the reason, or the scoring rule
 }.items():
     for _w in _words.split("|"):
         BUDGET_HEADER[key(_w)] = _role
@@ -133,6 +133,10 @@ BUDGET_ROW_WORDS = ("年度资金总额", "资金总额", "年度财政资金总
                     "政府债券", "其他来源")
 
 
+#: budget lines whose whole name is a word too common to look for inside other names
+BUDGET_ROW_NAMES = ("其他", "其它", "其他收入", "其它资金")
+
+
 def is_budget_row_name(text: str | None) -> bool:
     k = key(text)
-    return bool(k) and len(k) <= 30 and any(w in k for w in BUDGET_ROW_WORDS)
+    return bool(k) and len(k) <= 30 and (any(w in k for w in BUDGET_ROW_WORDS) or k.rstrip(":：") in BUDGET_ROW_NAMES)

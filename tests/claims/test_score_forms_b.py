@@ -1,0 +1,62 @@
+"""Score-table forms a second round of real tables showed: 部门整体 budget blocks with a 得分计算方法
+column, breakdown lines run together, score sheets with only 分值 and 得分, weight and score run
+together. The texts are written for these tests (invented agencies and figures) in the style the forms
+are found in."""
+
+from __future__ import annotations
+
+from desktop.claims.extractor import extract_with_tables
+from desktop.claims.readers import read_report
+
+
+def _tables(tmp_path, text: str):
+    p = tmp_path / "表.txt"
+    p.write_text(text, encoding="utf-8")
+    _claims, tables = extract_with_tables(read_report(p))
+    return tables
+
+
+def _raw(f):
+    return f.raw if f is not None else None
+
+
+def _budget(table):
+    return [(b.name, _raw(b.planned_start), _raw(b.planned_full), _raw(b.executed), _raw(b.rate), _raw(b.weight),
+             _raw(b.score)) for b in table.budget]
+
+
+BUDGET_WITH_METHOD = """部门整体支出绩效自评表 | |||||||
+单位(盖章):示例县河口镇人民政府 | 填报日期:2023年1月9日 | ||||||
+部门(单位)总体 资金(万元) | 资 金 来 源 | 年初预算数(A) | 全年执行数(B) | 分值(10分) | 得分 | 得分计算方法 | ||
+年度资金总额: | 820.40 | 801.25 | 10 | 10 | 执行率*该指标分值,最高不得超过分值上限。 | |||
+基本支出 | 700.10 | 689.05 |
+10 | 10 | ||||
+项目支出 | 120.30 | 112.20 | 10 | 9 | ||||
+其他 | ||||||||
+年度总体目标 | 年初设定目标 | 年度总体目标完成情况 | ||||||
+(1)做好本镇经济发展规划。 | (1)较好地完成本年工作任务。 | |||||||
+绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值(A) | 全年实际值(B) | 分值 | 得分计算"""
+
+
+def test_budget_block_with_a_scoring_rule_column(tmp_path):
+    """A 得分计算方法 column beside the budget amounts holds a sentence, not a line; ``其他`` is a line of
+    its own; an excerpt cut inside the indicator header leaves the budget block a form."""
+    (t,) = _tables(tmp_path, BUDGET_WITH_METHOD)
+    assert _budget(t) == [
+        ("年度资金总额", "820.40", None, "801.25", None, "10", "10"),
+        ("基本支出", "700.10", None, "689.05", None, "10", "10"),
+        ("项目支出", "120.30", None, "112.20", None, "10", "9"),
+        ("其他", None, None, None, None, None, None),
+    ]
+
+
+AMOUNTS_RUN_TOGETHER = ("1、部门整体支出绩效自评表(2022年度)区级预算单位名称示例区妇幼保健院年度预算申请(万元)年初预算数"
+                        "全年预算数全年执行数分值执行率得分年度资金总额1385.261385.261385.2610100%10按收入性质分:"
+                        "1385.26其中:一般公共预算:1385.26其他资金:年度总体目标预期目标实际完成情况1:做好妇幼保健服务。")
+
+
+def test_run_together_amounts_keep_their_decimals(tmp_path):
+    """``1385.261385.261385.26``: three amounts of two decimals each, not 1385.2 | 61385.2 | 61385.26 —
+    both cuts give a 100% rate, the one that writes every amount alike is the row's."""
+    (t,) = _tables(tmp_path, AMOUNTS_RUN_TOGETHER)
+    assert _budget(t)[0] == ("年度资金总额", "1385.26", "1385.26", "1385.26", "100%", "10", "10")
