@@ -60,3 +60,22 @@ def test_run_together_amounts_keep_their_decimals(tmp_path):
     both cuts give a 100% rate, the one that writes every amount alike is the row's."""
     (t,) = _tables(tmp_path, AMOUNTS_RUN_TOGETHER)
     assert _budget(t)[0] == ("年度资金总额", "1385.26", "1385.26", "1385.26", "100%", "10", "10")
+
+
+OVERALL_OCR = ("2、示例区文化中心2022年度工作有序开展。指标名称计量单位指标性质年初指标值调整指标值年成值全完值得分系数(%)"
+               "指标权重(分)指标得分(分)是否核心指标在编人员控制率%定量指标100%96%100%33否会议费变动率%100%22否"
+               "预算执行偏差率%5%0100%44是制度健全性高高100%55否举办展览次数次12次15次100%1010是")
+
+
+def test_overall_form_with_coefficient_and_garbled_header(tmp_path):
+    """部门整体 form (重庆 style): 计量单位 before the values, an empty 调整指标值, 全年完成值 garbled by OCR,
+    得分系数 (100%) between the actual and 分值, and 分值 and 得分 run together (33 = 3 | 3)."""
+    (t,) = _tables(tmp_path, OVERALL_OCR)
+    got = [(_raw(r.target), _raw(r.actual), _raw(r.weight), _raw(r.score)) for r in t.indicators]
+    assert got[0][1:] == ("96%", "3", "3") and got[0][0].startswith("100%")
+    assert got[1] == (None, None, "2", "2")  # one percentage: the coefficient
+    assert got[2][1:] == ("0", "4", "4") and got[2][0].startswith("5%")  # 0 | 100% run together
+    assert got[3] == (None, None, "5", "5")
+    assert got[4][1:] == ("15次", "10", "10")
+    assert (t.indicators[4].target.value, t.indicators[4].target.unit) == (12, "次")
+    assert t.indicators[2].actual.unit == "%"  # from the unit column

@@ -29,6 +29,8 @@ UNKNOWN = "unknown"
 SKIP = {V.L1: 0.0, V.L2: 0.0, V.NAME: -2.5, V.NATURE: -0.3, V.TVALUE: -1.0, V.UNITCOL: -0.3, V.TARGET: -0.8,
         V.ACTUAL: -0.8, V.WEIGHT: -0.6, V.SCORE: -0.6, V.DEVIATION: -0.05, V.METHOD: -0.05, V.COMPLETION: -0.1,
         UNKNOWN: -0.1, V.REVIEW: -0.1}
+SKIP[V.COEF] = -0.1
+SKIP[V.ADJUSTED] = -0.02  # left empty where the target was not adjusted: before any other column
 NEW_ROW = -0.5
 TAIL_FACTOR = 0.7
 MULTI_GAIN = 1.0  # per column a figure run together with others fills
@@ -115,7 +117,11 @@ def emit(tok: T.Token, role: str) -> float | None:
         if k == T.TEXT and _OCR_DIGITS.fullmatch(C.key(tok.text)):
             return 0.5  # OCR: IO for 10
         return None
-    if role in (UNKNOWN, V.REVIEW):
+    if role == V.COEF:
+        f = C.parse_figure(tok.text) if k == T.QTY else None
+        if f is not None and f.unit == "%" and f.value is not None and f.value <= 100:
+            return 2.5  # a percentage where 得分系数 stands: the coefficient before the target or actual
+    if role in (UNKNOWN, V.REVIEW, V.ADJUSTED, V.COEF):
         return {T.TEXT: 0.2, T.DASH: 0.3, T.NUM: 0.3, T.QTY: 0.0}.get(k)
     # deviation, method, completion: words
     return {T.TEXT: 0.2, T.DASH: 0.3, T.NUM: -1.0, T.QTY: -1.0}.get(k)
@@ -282,7 +288,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     break
                 multi_ranges.append((k, e, tuple(roles_k), prefix[e] - prefix[k + 1] - sum(
                     SKIP.get(schema[x], -0.1) for x in range(k + 1, e) if numeric[x])))
-            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION, V.REVIEW):
+            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION, V.REVIEW, V.ADJUSTED, V.COEF):
                 break
 
     word_cols = [k for k, r in enumerate(schema) if r in (V.DEVIATION, V.METHOD, V.COMPLETION)]

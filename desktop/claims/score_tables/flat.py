@@ -42,6 +42,8 @@ _DIGIT = re.compile(r"[0-9]")
 _ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
 _GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
+#: a longer unknown cell between header words, once three words make the run a header (OCR garble)
+_GAP_GARBLED = re.compile(r"[\s|]*[\u4e00-\u9fff]{5,8}[\s|]*")
 _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
 _HEADING_LINE = re.compile(r"(?m)^\s*(?:#{1,6}\s|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 _TOTAL_RE = re.compile(r"(?:自评总分|自评得分|综合得分|总得分|总分|合计|总计)(?:\s*[(（]\s*分\s*[)）])?")
@@ -123,7 +125,8 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
                 if _GAP_OK.fullmatch(ft, a, b):
                     run.append(m)
                     continue
-                if len(run) >= 2 and _GAP_UNKNOWN.fullmatch(ft, a, b) and not _DIGIT.search(ft, a, b):
+                if (len(run) >= 2 and _GAP_UNKNOWN.fullmatch(ft, a, b) or _garbled_value_cell(run, ft, a, b)) and not (
+                        _DIGIT.search(ft, a, b)):
                     unknown.append(len(run) - 1)
                     run.append(m)
                     continue
@@ -135,6 +138,13 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
         if h.kind == "budget" and V.B_START not in h.roles and h.roles[0] == V.B_FULL:
             _detached_start_column(h, starts, folded)
     return out
+
+
+def _garbled_value_cell(run: list[re.Match[str]], ft: str, a: int, b: int) -> bool:
+    """A longer unknown cell among the value columns of a header three words long already (OCR printed
+    全年完成值 as 年成值全完值); not among the name columns, where a first row's name may stand."""
+    return len(run) >= 3 and bool(_GAP_GARBLED.fullmatch(ft, a, b)) and any(
+        V.INDICATOR_HEADER.get(_word(m)) in (V.TARGET, V.TVALUE, V.ADJUSTED) for m in run)
 
 
 def header_words(folded: _Folded) -> list[re.Match[str]]:
@@ -295,7 +305,7 @@ def _schema(seq: list[str]) -> list[str]:
     seq = list(seq)
     # columns before the first level / name column belong to something else (自评权重 of a 分解目标)
     first = next((i for i, r in enumerate(seq) if r in (V.L1, V.L2, V.NAME, V.GROUP_INDICATOR)), 0)
-    seq = [r for i, r in enumerate(seq) if i >= first or r == A.UNKNOWN]
+    seq = _unnamed_actual([r for i, r in enumerate(seq) if i >= first or r == A.UNKNOWN])
     if V.GROUP_INDICATOR in seq:
         g = seq.index(V.GROUP_INDICATOR)
         children = [r for r in seq[g + 1:] if r in (V.L1, V.L2, V.NAME)]
@@ -326,7 +336,24 @@ def _schema(seq: list[str]) -> list[str]:
         out = ([V.L1] if V.L2 in out else [V.L1, V.L2]) + out
     elif V.NAME in out and V.L2 not in out:
         out.insert(out.index(V.NAME), V.L2)
-    return out
+    return [A.UNKNOWN if r == V.UNREAD else r for r in out]
+
+
+def _unnamed_actual(seq: list[str]) -> list[str]:
+    """A header with a target column, 分值 / 得分 and no actual column, and an unknown word between
+    them (OCR garbled 全年完成值 into 年成值全完值; a form's own wording): that word is the actual."""
+    if V.ACTUAL in seq or A.UNKNOWN not in seq:
+        return seq
+    targets = [i for i, r in enumerate(seq) if r in (V.TARGET, V.TVALUE)]
+    values = [i for i, r in enumerate(seq) if r in (V.WEIGHT, V.SCORE)]
+    if not targets or not values:
+        return seq
+    for i in range(targets[0] + 1, values[0]):
+        if seq[i] == A.UNKNOWN:
+            return [*seq[:i], V.ACTUAL, *seq[i + 1:]]
+        if seq[i] not in (V.TARGET, V.TVALUE, V.NATURE, V.UNITCOL, V.UNREAD, V.ADJUSTED, V.COEF):
+            return seq
+    return seq
 
 
 def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) -> tuple[int, str]:
@@ -688,6 +715,8 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     toks += T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
         return h.detached
+    if V.UNITCOL in schema and not _unit_after_figures(schema):
+        toks = _units_of_figures(toks)
     if V.NATURE not in schema:
         toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
@@ -729,6 +758,30 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
             continue  # two figures apart from any name: the total's (100 94), not a row
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
     return detached
+
+
+def _unit_after_figures(schema: list[str]) -> bool:
+    """A 度量单位 column after a value column: a unit right after a figure may be that column's cell. One
+    before every value column (计量单位 | 指标性质 | 年初指标值 | 全年完成值) leaves a unit after a figure
+    to the figure (26次 | 12次)."""
+    if V.UNITCOL not in schema:
+        return False
+    values = [i for i, r in enumerate(schema) if r in (V.TVALUE, V.TARGET, V.ACTUAL)]
+    return not values or schema.index(V.UNITCOL) > values[0]
+
+
+def _units_of_figures(toks: list[T.Token]) -> list[T.Token]:
+    """Under a 度量单位 column printed before the value columns, a unit right after a figure (``26`` ``次``
+    cut apart by the unit column's reading) is the figure's own: one cell, 26次."""
+    out: list[T.Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == T.NUM and t.kind in (T.TEXT, T.UNIT) and t.start == prev.end
+                and not t.brk and C.unit_only(t.text) == C.nfkc(t.text).strip()):
+            out[-1] = T.Token(T.QTY, prev.text + t.text, prev.start, t.end, prev.brk, prev.glued)
+            continue
+        out.append(t)
+    return out
 
 
 def _cut_short(table: ScoreTable, text: str) -> None:

@@ -410,6 +410,27 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
         pos = b
     if pos < len(seg):
         out.extend(_text_tokens(text, s + pos, e, unit_column))
+    return _leading_zero(out)
+
+
+_ZERO_AHEAD = re.compile(r"0(?=[1-9])")
+
+
+def _leading_zero(toks: list[Token]) -> list[Token]:
+    """No figure is written with a leading zero: ``0100%`` run together is 0 | 100% (an actual of 0 and
+    the next column's 100%)."""
+    out: list[Token] = []
+    for t in toks:
+        n = C.nfkc(t.text)
+        if t.glued and t.kind in (QTY, RUN, NUM) and _ZERO_AHEAD.match(n):
+            rest = n[1:]
+            kind = _kind_of_cell(rest)
+            if kind == TEXT:
+                kind = RUN if re.fullmatch(r"[0-9.,%]+", rest) else QTY
+            out.append(Token(NUM, t.text[:1], t.start, t.start + 1, t.brk, True))
+            out.append(Token(kind, t.text[1:], t.start + 1, t.end, False, True))
+            continue
+        out.append(t)
     return out
 
 
