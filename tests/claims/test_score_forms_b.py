@@ -79,3 +79,18 @@ def test_overall_form_with_coefficient_and_garbled_header(tmp_path):
     assert got[4][1:] == ("15次", "10", "10")
     assert (t.indicators[4].target.value, t.indicators[4].target.unit) == (12, "次")
     assert t.indicators[2].actual.unit == "%"  # from the unit column
+
+
+SLOT_LABELS = ("示例县种苗繁育项目绩效目标自评表(2023年度)绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分"
+               "未完成原因及改进措施产出指标(40分)数量指标指标1免费发放脱毒种苗10360万粒360万粒10指标2合作社自行繁育"
+               "10120万粒120万粒10时效指标指标12022年10月31日前完成发放10100%100%10")
+
+
+def test_slot_labels_run_into_their_names(tmp_path):
+    """``指标1免费发放…``: the slot label is no figure; 万粒 is a unit, so 10360万粒 is 分值 10 and the
+    target 360万粒; ``指标12022年…`` is 指标1 and a date."""
+    (t,) = _tables(tmp_path, SLOT_LABELS)
+    got = [(r.name, _raw(r.target), _raw(r.actual), _raw(r.weight), _raw(r.score)) for r in t.indicators]
+    assert got[0][1:] == ("360万粒", "360万粒", "10", "10") and got[0][0].endswith("免费发放脱毒种苗")
+    assert got[1][1:] == ("120万粒", "120万粒", "10", "10")
+    assert "2022年10月31日前完成发放" in got[2][0] and got[2][2:] == ("100%", "10", "10")

@@ -56,6 +56,10 @@ DATE_RE = re.compile(
 _LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、])|^[0-9]{1,2}、")
 #: a range inside a name: 0-6岁儿童, 0-36月龄
 _RANGE_IN_NAME = re.compile(r"(?<![0-9.])[0-9]{1,3}\s*[-~～—至]\s*[0-9]{1,3}(?=[\u4e00-\u9fff]{2})")
+#: a slot label run into its name: 指标1免费发放…, 指标12021年…前完成 (指标1 then a date)
+#: (after a level word, a figure or no word: 达成预期指标55 ends a name with 指标 and is followed by figures)
+_SLOT_LABEL = re.compile(r"(?:(?<=指标)|(?<=[0-9%])|(?<![\u4e00-\u9fff]))"
+                         r"(?:指标[0-9]{1,2}(?=[\u4e00-\u9fff])|指标[0-9](?=(?:19|20)[0-9]{2}\s*年))")
 _RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
 _ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
 _LEVEL_RE = re.compile(
@@ -63,7 +67,7 @@ _LEVEL_RE = re.compile(
     "|(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if not w.endswith("指标")) + rf")(?:{_ANNOTATION})+"
 )
 #: placeholders of empty indicator slots: 指标1: 指标2: 指标L
-_PLACEHOLDER = re.compile(r"(?:指标[0-9一二三四五六七八九十LlI]{1,2}[:：.]?)+")
+_PLACEHOLDER = re.compile(r"(?:指标(?:[0-9](?=(?:19|20)[0-9]{2}\s*年)|[0-9一二三四五六七八九十LlI]{1,2}(?!级))[:：.]?)+")
 _ANNOTATION_RE = re.compile(_ANNOTATION)
 _SPACE = re.compile(r"[ \t\u3000]+")
 _SEP_PIPE = re.compile(r"[|\t]+|\n")
@@ -382,6 +386,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
     protected += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _ANNOTATION_RE.finditer(seg)]
+    protected += [(m.start(), m.end()) for m in _SLOT_LABEL.finditer(seg)]
 
     def inside(a: int, b: int) -> bool:
         return any(ps < b and a < pe for ps, pe in protected)
@@ -395,7 +400,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
         if inside(a, b):
             # a figure that runs into a date: 52021年 → 5 | 2021年
             cut = next((ps for ps, pe in protected if a < ps < b), None)
-            if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]):
+            if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]) or any(ps <= a < pe for ps, pe in protected):
                 continue
             b = cut
         if _relative_before(seg, a) and not _bare_before_words(seg, m) or (a > 0 and seg[a - 1] in "第"):
