@@ -94,3 +94,28 @@ def test_slot_labels_run_into_their_names(tmp_path):
     assert got[0][1:] == ("360万粒", "360万粒", "10", "10") and got[0][0].endswith("免费发放脱毒种苗")
     assert got[1][1:] == ("120万粒", "120万粒", "10", "10")
     assert "2022年10月31日前完成发放" in got[2][0] and got[2][2:] == ("100%", "10", "10")
+
+
+SCORE_SHEET = """四、部门整体支出绩效自评开展情况
+2022 年部门整体支出绩效评价得分表 一级指 标 二级指标 三级指标 得分 部门决 策(20 分) 目标设定(12 分) 依据充分性(6 分)
+6 目标明确性(6 分)
+5 预算配置(8 分) 编制科学性(8 分)
+7 部门管 理(30 分) 资金管理(10 分) 支付及时性(4 分)
+4 使用合规性(6 分)
+6
+"""
+
+
+def test_score_sheet_with_points_in_the_names(tmp_path):
+    """A 得分表 whose only value column is 得分: 分值 stands in each name (``依据充分性(6 分)``), a name with
+    points and no 得分 heads the rows after it, and a word cut at the line's end (部门决 / 策(20 分)) is
+    the heading's first line."""
+    (t,) = _tables(tmp_path, SCORE_SHEET)
+    got = [(r.level1, r.level2, r.name, _raw(r.weight), _raw(r.score)) for r in t.indicators]
+    assert got == [
+        ("部门决策(20分)", "目标设定(12分)", "依据充分性(6 分)", "6", "6"),
+        ("部门决策(20分)", "目标设定(12分)", "目标明确性(6 分)", "6", "5"),
+        ("部门决策(20分)", "预算配置(8分)", "编制科学性(8 分)", "8", "7"),
+        ("部门管理(30分)", "资金管理(10分)", "支付及时性(4 分)", "4", "4"),
+        ("部门管理(30分)", "资金管理(10分)", "使用合规性(6 分)", "6", "6"),
+    ]

@@ -48,7 +48,7 @@ _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效�
 _HEADING_LINE = re.compile(r"(?m)^\s*(?:#{1,6}\s|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 _TOTAL_RE = re.compile(r"(?:自评总分|自评得分|综合得分|总得分|总分|合计|总计)(?:\s*[(（]\s*分\s*[)）])?")
 _GRADE_RE = re.compile(r"(?:自评等级|绩效等级|评价等级|评价结果|等级)\s*[|:：]?\s*[“\"]?(?P<g>优秀|良好|不合格|合格|优|良|中|差)")
-_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表")
+_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表|得分表")
 _TITLE_TAIL = re.compile(r"\s*[(（][^()（）\n]{0,12}[)）]")
 _BUDGET_UNIT_RE = re.compile(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位\s*[:：]\s*(万元|元|亿元)")
 _WEIGHT_RE = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]")
@@ -723,6 +723,7 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
     level1 = level2 = None
+    first_row = len(table.indicators)
     lead = [t.kind for t in toks[:6] if t.kind not in (T.DASH, T.VOID)][:2]
     # values first, their names after them (or before the header): a conversion detached the cells
     detached = h.detached or (len(lead) == 2 and all(k in (T.NUM, T.QTY, T.CMP, T.RUN) for k in lead))
@@ -757,7 +758,50 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
                 1 for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE) if r in cells) < 3:
             continue  # two figures apart from any name: the total's (100 94), not a row
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
+    if V.SCORE in schema and not any(r in schema for r in (V.WEIGHT, V.TARGET, V.TVALUE, V.ACTUAL)):
+        table.indicators[first_row:] = _score_sheet(table.indicators[first_row:], orig)
     return detached
+
+
+_NAME_POINTS = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]\s*$")
+
+
+def _score_sheet(rows: list, orig: str) -> list:
+    """A score sheet (三级指标 | 得分, 分值 printed in the names: ``相关性(5 分) 5``): a name with its points
+    and no 得分 is a heading over the rows after it (目标任务(15 分); two in a row are 一级 and 二级, a
+    word before one its first line: 部门决 / 策(25 分)); a row's 分值 is the points in its name."""
+    out = []
+    heads: list[str] = []
+    stub: str | None = None  # a short word with nothing else: the first line of the heading after it
+    level1 = level2 = None
+    for r in rows:
+        m = _NAME_POINTS.search(r.name or "")
+        bare = not any(f is not None and f.value is not None for f in (r.target, r.actual, r.weight, r.score))
+        if bare and m:
+            heads.append((stub or "") + re.sub(r"\s+", "", r.name))
+            stub = None
+            continue
+        if bare and len(C.key(r.name)) <= 4 and r.level1 is None and r.level2 is None:
+            stub = (stub or "") + C.key(r.name)
+            continue
+        stub = None
+        if heads:
+            if len(heads) >= 2:
+                level1, level2 = heads[-2], heads[-1]
+            else:
+                level2 = heads[-1]
+            heads = []
+        if r.level1 is None and r.level2 is None:
+            r.level1, r.level2 = level1, level2
+        if m and r.weight is None and r.name_location is not None:
+            a, b = r.name_location.start, r.name_location.end
+            k = orig.rfind(m.group(1), a, b)
+            f = C.parse_figure(m.group(1))
+            if f is not None:
+                r.weight = Figure(raw=m.group(1), text=f.text, value=f.value,
+                                  location=Location(k, k + len(m.group(1))) if k >= 0 else None)
+        out.append(r)
+    return out
 
 
 def _unit_after_figures(schema: list[str]) -> bool:

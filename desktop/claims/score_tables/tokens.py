@@ -286,7 +286,27 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     _promote_unknown_levels(out)
     if mode in ("space", "line"):
         out = _points(out)
+    if mode == "space":
+        out = _join_brackets(text, out)
     return _split_trailing_comparators(out)
+
+
+_OPEN = re.compile(r"[(（][^()（）]{0,8}$")
+_CLOSE = re.compile(r"^[^()（）]{0,6}[)）]")
+
+
+def _join_brackets(text: str, toks: list[Token]) -> list[Token]:
+    """``相关性(5 分)`` cut at its space: a bracket opened in one piece and closed in the next, on the same
+    line, is one cell."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and not t.brk and prev.kind in (TEXT, LVL1, LVL2, LVL12) and t.kind in (TEXT, UNIT)
+                and _OPEN.search(prev.text) and not prev.text.lstrip().startswith(("(", "（")) and _CLOSE.match(t.text) and "\n" not in text[prev.end:t.start]):
+            out[-1] = Token(prev.kind, text[prev.start:t.end], prev.start, t.end, prev.brk, prev.glued)
+            continue
+        out.append(t)
+    return out
 
 
 def _points(toks: list[Token]) -> list[Token]:
