@@ -119,3 +119,21 @@ def test_score_sheet_with_points_in_the_names(tmp_path):
         ("部门管理(30分)", "资金管理(10分)", "支付及时性(4 分)", "4", "4"),
         ("部门管理(30分)", "资金管理(10分)", "使用合规性(6 分)", "6", "6"),
     ]
+
+
+HUBEI_RUN = ("2022年度财政项目绩效自评表单位名称:示例市职业培训中心项目名称技能培训补助预算执行情况 (万元) (20 分)预算数(A)"
+             "执行数(B)执行率(B/A1得分(20分*执行率)年度财政 资金总额50048096%19.2一级指标二级指标三级指标年初目标值 (A)"
+             "实际完成值 (B)得分产出 指标数量指标经费控制不超过预算不超过预算10质量指标每年培训补助200万元200万元200万元10"
+             "效益 指标社会效益全年培训学员达到3万人次3万人次3.2万人次10")
+
+
+def test_hubei_form_run_together(tmp_path):
+    """湖北 form run together: OCR's ``(B/A1`` (the bracket lost) inside the budget header, ``产出 指标``
+    wrapped at a space, a word target repeated as the actual, and a name ending in the figure its
+    target repeats (每年培训补助200万元 | 200万元 | 200万元)."""
+    (t,) = _tables(tmp_path, HUBEI_RUN)
+    assert _budget(t)[0][1:] == (None, "500", "480", "96%", "(20分)", "19.2")
+    got = [(r.level1, r.name, _raw(r.target), _raw(r.actual), _raw(r.score)) for r in t.indicators]
+    assert got[0] == ("产出指标", "经费控制", "不超过预算", "不超过预算", "10")
+    assert got[1][1:] == ("每年培训补助200万元", "200万元", "200万元", "10")
+    assert got[2][2:] == ("3万人次", "3.2万人次", "10") and got[2][1].endswith("达到3万人次")

@@ -40,7 +40,7 @@ HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(
     for w in _WORDS) + ")")  # longest first, wrapped or not: 偏差原因分析及改进措 施 is one word
 _DIGIT = re.compile(r"[0-9]")
 _ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
-_GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
+_GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）]|[(（][A-Za-z/]{1,5}[1lI](?![)）]))*")  # (B/A1: OCR lost the )
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
 #: a longer unknown cell between header words, once three words make the run a header (OCR garble)
 _GAP_GARBLED = re.compile(r"[\s|]*[\u4e00-\u9fff]{5,8}[\s|]*")
@@ -717,6 +717,9 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
         return h.detached
     if V.UNITCOL in schema and not _unit_after_figures(schema):
         toks = _units_of_figures(toks)
+    if mode in ("line", "space") and [r for r in schema if r in A.NUMERIC_ROLES and r not in (V.WEIGHT, V.SCORE)] == [
+            V.TARGET, V.ACTUAL]:
+        toks = _figure_ending_a_name(text, toks)
     if V.NATURE not in schema:
         toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
@@ -812,6 +815,27 @@ def _unit_after_figures(schema: list[str]) -> bool:
         return False
     values = [i for i, r in enumerate(schema) if r in (V.TVALUE, V.TARGET, V.ACTUAL)]
     return not values or schema.index(V.UNITCOL) > values[0]
+
+
+def _figure_ending_a_name(text: str, toks: list[T.Token]) -> list[T.Token]:
+    """Run together under a target and an actual column, a name, three quantities of one unit, the first
+    two the same, and 得分 (``每年财政补助1000万元1000万元1000万元10``): two columns hold two of them, so
+    the first ends the name (每年财政补助1000万元 | 1000万元 | 1000万元 | 10)."""
+    out: list[T.Token] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        w = toks[i + 1:i + 5]
+        if t.kind == T.TEXT and len(w) == 4 and all(x.kind == T.QTY for x in w[:3]) and w[3].kind == T.NUM and (
+                w[0].start == t.end and not w[0].brk):
+            f = [C.parse_quantity(x.text) for x in w[:3]]
+            if all(x is not None for x in f) and f[0].value == f[1].value and f[0].unit == f[1].unit == f[2].unit:
+                out.append(T.Token(T.TEXT, text[t.start:w[0].end], t.start, w[0].end, t.brk, t.glued))
+                i += 2
+                continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _units_of_figures(toks: list[T.Token]) -> list[T.Token]:

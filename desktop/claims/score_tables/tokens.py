@@ -63,7 +63,8 @@ _SLOT_LABEL = re.compile(r"(?:(?<=指标)|(?<=[0-9%])|(?<![\u4e00-\u9fff]))"
 _RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
 _ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
 _LEVEL_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if w.endswith("指标")) + rf")(?:{_ANNOTATION})*"
+    "(?:" + "|".join(re.escape(w[:-2]) + "[ \u3000]?指标" for w in V.LEVEL_SCAN_WORDS if w.endswith("指标")) +
+    rf")(?:{_ANNOTATION})*"  # 产出 指标: a level cell wrapped at a space
     "|(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if not w.endswith("指标")) + rf")(?:{_ANNOTATION})+"
 )
 #: placeholders of empty indicator slots: 指标1: 指标2: 指标L
@@ -354,8 +355,8 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
         if a.kind == TEXT and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
                 and b.glued and c.kind in (LVL2, LVL12) and not (c.kind == LVL12 and _WEIGHTED.search(c.text)):
             f = C.parse_figure(b.text)
-            if f is not None and f.value <= 100:
-                a.kind = LVL1
+            if f is not None and f.value <= 100 and not (i and C.key(toks[i - 1].text) == C.key(a.text)):
+                a.kind = LVL1  # (a word the cell before repeats is an actual as its target: 不超过预算 ×2)
 
 
 def _looks_glued(piece: str) -> bool:
