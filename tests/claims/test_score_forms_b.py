@@ -137,3 +137,22 @@ def test_hubei_form_run_together(tmp_path):
     assert got[0] == ("产出指标", "经费控制", "不超过预算", "不超过预算", "10")
     assert got[1][1:] == ("每年培训补助200万元", "200万元", "200万元", "10")
     assert got[2][2:] == ("3万人次", "3.2万人次", "10") and got[2][1].endswith("达到3万人次")
+
+
+FRACTION_RATE = ("2021年度示例项目自评表预算执行情况(万元)(20分)预算数(A)执行数(B)执行率(B/A)得分(20分*执行率)"
+                 "年度财政资金总额2.482.48120二级指标三级指标年初目标值(A)实际完成值(B)得分数量指标补贴船只数8820"
+                 "质量指标补贴发放率100%100%10")
+
+
+def test_execution_rate_written_as_a_fraction(tmp_path):
+    """``2.482.48120``: 2.48 | 2.48 | 1 | 20 — the rate written as a fraction (1 for 100%) is borne out by
+    the amounts and 得分 = 20 × 100%; its value is the percentage, so the checks find nothing."""
+    from desktop.checks.files import check_file
+    from desktop.checks.profiles import load_profile
+
+    (t,) = _tables(tmp_path, FRACTION_RATE)
+    b = t.budget[0]
+    assert _budget(t)[0][2:] == ("2.48", "2.48", "1", "(20分)", "20")
+    assert b.rate.value == 100
+    found, _ = check_file(tmp_path / "表.txt", profile=load_profile())
+    assert not [f for f in found if "budget" in f.code or "execution" in f.code]

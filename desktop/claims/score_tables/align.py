@@ -570,6 +570,9 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0,
         if abs(ex / full * 100 - rate) <= Decimal(5).scaleb(-places - 1) + Decimal("0.0001"):
             score += 3.0
             confirmed = True
+        elif _rate_as_fraction(ex / full, rate_text):
+            score += 2.5  # 执行率 written as a fraction: 1 for 100%, 0.95 for 95%
+            confirmed = True
         else:
             score -= 1.0
     as_total = 0  # amounts equal to the total's: each bears out one cut
@@ -600,6 +603,19 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0,
     if extra:
         score += _same_places(placed)
     return score
+
+
+def _rate_as_fraction(ratio: Decimal, rate_text: str) -> bool:
+    """``1`` / ``0.95`` in the 执行率 column, no % written: the rate as a fraction, borne out by the
+    amounts."""
+    if "%" in rate_text:
+        return False
+    try:
+        rate = Decimal(rate_text)
+    except InvalidOperation:
+        return False
+    return rate <= Decimal("1.5") and abs(ratio - rate) <= Decimal(5).scaleb(-_places(rate_text) - 1) + Decimal(
+        "0.0001")
 
 
 def _same_places(placed: dict) -> float:

@@ -613,6 +613,7 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, l
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
+        _fraction_rate(row)
         if values and id(name_tok) in moved:  # figures printed apart from their name: the row is where they are
             row.location = Location(values[0].start, values[-1].end)
         if header_weight and total_name is None and row.weight is None:
@@ -624,6 +625,17 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, l
             if re.search(r"总|合计", C.key(row.name)):
                 total_amounts = {r: f.value for r, f in zip(A.AMOUNTS, (row.planned_start, row.planned_full, row.executed))
                                  if f is not None and f.value}  # a total printed as 0 was left unfilled
+
+
+def _fraction_rate(row) -> None:
+    """执行率 written as a fraction (``1`` for 100%, the amounts bear it out): its value is the percentage,
+    so the checks compare like with like; the cell (raw, text) stays as written."""
+    r, full, ex = row.rate, row.planned_full or row.planned_start, row.executed
+    if r is None or r.value is None or "%" in r.raw or not (full and ex and full.value and ex.value is not None):
+        return
+    if A._rate_as_fraction(ex.value / full.value, C.nfkc(r.raw).strip()) and abs(r.value - ex.value / full.value * 100) > 1:
+        v = r.value * 100
+        row.rate = Figure(raw=r.raw, text=r.text, value=v, unit=r.unit, location=r.location)
 
 
 _LEAD_DASH = re.compile(r"^[—\-－/]+")

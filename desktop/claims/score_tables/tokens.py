@@ -368,7 +368,7 @@ def _looks_glued(piece: str) -> bool:
     dates += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(n)]
     figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
                and not _relative_before(n, m.start())]
-    return len(figures) >= 2
+    return len(figures) >= 2 or any(m.group("num").count(".") >= 2 for m in figures)  # 2.482.48: two amounts
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")  # 满意度指标(10分): a first level itself
