@@ -156,3 +156,27 @@ def test_execution_rate_written_as_a_fraction(tmp_path):
     assert b.rate.value == 100
     found, _ = check_file(tmp_path / "表.txt", profile=load_profile())
     assert not [f for f in found if "budget" in f.code or "execution" in f.code]
+
+
+EXCERPT_MID_TABLE = ("产出指标数量指标足额发放率=100% 30 科目调整次数≤6次 30 时效指标按时发放率=100% 15 "
+                     "效益指标社会效益指标结余率(计算方法为:结余数/预算数)≤3% 15 合计100 评价结论按时、足额发放。"
+                     "项目负责人:财务负责人:")
+
+
+def test_excerpt_that_starts_inside_the_rows(tmp_path):
+    """A page cut after the header: the rows from a first and second level run together on are read
+    under the common form's columns; a target with its sign run into the name is a cell of its own."""
+    (t,) = _tables(tmp_path, EXCERPT_MID_TABLE)
+    got = [(r.level1, r.level2, r.name, _raw(r.target), _raw(r.weight)) for r in t.indicators]
+    assert got == [
+        ("产出指标", "数量指标", "足额发放率", "=100%", "30"),
+        ("产出指标", "数量指标", "科目调整次数", "≤6次", "30"),
+        ("产出指标", "时效指标", "按时发放率", "=100%", "15"),
+        ("效益指标", "社会效益指标", "结余率(计算方法为:结余数/预算数)", "≤3%", "15"),
+    ]
+    assert all(r.actual is None for r in t.indicators)
+
+
+def test_prose_that_starts_with_levels_is_no_table(tmp_path):
+    text = "产出指标数量指标方面，全年完成培训3000人次，较上年增长12%。效益指标方面，群众满意度达到95%，完成年初目标。\n"
+    assert _tables(tmp_path, text) == []

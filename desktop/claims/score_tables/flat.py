@@ -415,7 +415,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
     folded = _Folded(text)
     headers = find_headers(text, folded)
     scattered = find_scattered_headers(text, folded, headers)  # drops the headers that are part of one
-    headers = sorted(headers + scattered, key=lambda h: h.start)
+    headers = sorted(headers + scattered + _cut_before_header(text, headers + scattered), key=lambda h: h.start)
     headers = [h for h in headers if not any(s <= h.start < e for s, e in exclude)]
     if not headers:
         return
@@ -455,6 +455,24 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
     if table is not None and _plausible(table, detached):
         _cut_short(table, text)
         yield table, masks
+
+
+#: an excerpt that starts inside an indicator block: a first level and a second level run together
+#: (产出指标数量指标…) within the first characters of the text, no header before them
+_EXCERPT_HEAD = 200
+_FIRST_ROWS = re.compile("(?:" + "|".join(re.escape(w) for w in V.LEVEL1_WORDS if w.endswith("指标")) + r")\s*(?:"
+                         + "|".join(re.escape(w) for w in V.LEVEL2_WORDS if w.endswith("指标")) + ")")
+#: the columns of the common form (一级 二级 三级 年度指标值 实际完成值 分值 得分 偏差原因)
+_COMMON_FORM = [V.L1, V.L2, V.NAME, V.TARGET, V.ACTUAL, V.WEIGHT, V.SCORE, V.DEVIATION]
+
+
+def _cut_before_header(text: str, headers: list[Header]) -> list[Header]:
+    """An excerpt cut after the header, inside the indicator rows (a page of a longer form): read under
+    the common form's columns, from its first level on."""
+    m = _FIRST_ROWS.search(C.simplified(text[:_EXCERPT_HEAD + 20]))
+    if m is None or m.start() > _EXCERPT_HEAD or any(h.start <= m.start() + 400 for h in headers):
+        return []
+    return [Header("indicator", list(_COMMON_FORM), m.start(), m.start())]
 
 
 def _plausible(table: ScoreTable, detached: bool = False) -> bool:

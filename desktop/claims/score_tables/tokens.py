@@ -289,7 +289,28 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
         out = _points(out)
     if mode == "space":
         out = _join_brackets(text, out)
+    if mode in ("space", "line"):
+        out = _name_then_target(text, out)
     return _split_trailing_comparators(out)
+
+
+_ENDING_TARGET = re.compile(rf"(?P<op>[=≤≥<>＝≦≧]|>=|<=)(?P<num>[0-9]+(?:\.[0-9]+)?%?)(?P<unit>{_UNIT_RE})?$")
+
+
+def _name_then_target(text: str, toks: list[Token]) -> list[Token]:
+    """``足额保障率=100%`` / ``科目调整次数≤10次``: a name and a target with its sign run together, the one
+    figure of the piece at its end — two cells (a name with a figure inside it has no sign before it)."""
+    out: list[Token] = []
+    for t in toks:
+        n = C.nfkc(t.text)
+        m = _ENDING_TARGET.search(n) if t.kind == TEXT and len(n) == len(t.text) else None
+        if m and m.start() >= 2 and re.match(r"[\u4e00-\u9fff)）]", n[m.start() - 1]) and not _DIGIT.search(n[:m.start()]):
+            cut = t.start + m.start()
+            out.append(Token(TEXT, text[t.start:cut], t.start, cut, t.brk, t.glued))
+            out.append(Token(QTY, text[cut:t.end], cut, t.end, False, True))
+            continue
+        out.append(t)
+    return out
 
 
 _OPEN = re.compile(r"[(（][^()（）]{0,8}$")
