@@ -180,3 +180,35 @@ def test_excerpt_that_starts_inside_the_rows(tmp_path):
 def test_prose_that_starts_with_levels_is_no_table(tmp_path):
     text = "产出指标数量指标方面，全年完成培训3000人次，较上年增长12%。效益指标方面，群众满意度达到95%，完成年初目标。\n"
     assert _tables(tmp_path, text) == []
+
+
+SHEET_EXCERPT = """发布: 示例 | 2021-03-02 |
+项目决策(12 分)项目立项立项依据 (文件依据)
+6 6 立项程序 (程序规范)
+6 5 (
+8 ) 项目管理资金管理资金到位
+4 4 资金使用
+4 3 完成数量
+6 6 完成质量
+6 5
+总分 3.项目支出绩效自评开展情况. 按照要求,本单位对2020 年项目开展绩效自评,自评得分 91 分。
+"""
+
+
+def test_score_sheet_excerpt_without_its_header(tmp_path):
+    """A score sheet's page without its header: each name's 分值 and 得分 wrapped onto the next line, bare
+    small numbers only, so the columns are 分值 and 得分; a gloss cut off by a space (立项依据 (文件依据))
+    stays in the name; a wrapped annotation's lone bracket is no row."""
+    (t,) = _tables(tmp_path, SHEET_EXCERPT)
+    got = [(r.name, _raw(r.weight), _raw(r.score)) for r in t.indicators]
+    assert got[0][0].endswith("立项依据 (文件依据)") and got[0][1:] == ("6", "6")
+    assert got[1] == ("立项程序 (程序规范)", "6", "5")
+    assert [g[1:] for g in got[2:]] == [("4", "4"), ("4", "3"), ("6", "6"), ("6", "5")]
+    assert all(r.target is None and r.actual is None for r in t.indicators)
+
+
+def test_levels_with_points_in_a_sentence_are_no_rows(tmp_path):
+    text = ("一、评价结论\n项目决策(20分)：项目立项规范，绩效目标明确，得20分。项目管理(20分)：资金使用合规，得18分。"
+            "项目产出(40分)：完成全部任务，得38分。\n")
+    assert _tables(tmp_path, text) == []
+    assert _tables(tmp_path, "项目决策(20分) 20 18\n项目管理(20分) 20 19\n") == []

@@ -469,10 +469,23 @@ _COMMON_FORM = [V.L1, V.L2, V.NAME, V.TARGET, V.ACTUAL, V.WEIGHT, V.SCORE, V.DEV
 def _cut_before_header(text: str, headers: list[Header]) -> list[Header]:
     """An excerpt cut after the header, inside the indicator rows (a page of a longer form): read under
     the common form's columns, from its first level on."""
-    m = _FIRST_ROWS.search(C.simplified(text[:_EXCERPT_HEAD + 20]))
+    head = C.simplified(text[:_EXCERPT_HEAD + 20])
+    m = _FIRST_ROWS.search(head) or _FIRST_WEIGHTED.search(head)
     if m is None or m.start() > _EXCERPT_HEAD or any(h.start <= m.start() + 400 for h in headers):
         return []
+    figures = [C.nfkc(x.group()) for x in _BARE_OR_NOT.finditer(text, m.start(), m.start() + 800)]
+    if len(figures) >= 6 and sum(1 for f in figures if re.fullmatch(r"[0-9]{1,2}(?:\.[0-9])?", f)) >= 0.85 * len(figures):
+        # bare small numbers (5 5, 3 2), no quantities: a score sheet, 分值 and 得分
+        return [Header("indicator", [V.L1, V.L2, V.NAME, V.WEIGHT, V.SCORE], m.start(), m.start())]
+    if _FIRST_ROWS.match(head, m.start()) is None:
+        return []  # a level with its points and no score sheet after it: a sentence, not rows
     return [Header("indicator", list(_COMMON_FORM), m.start(), m.start())]
+
+
+#: a first level with its points (项目决策(10 分)): a score sheet's first row
+_FIRST_WEIGHTED = re.compile("(?:" + "|".join(re.escape(w) for w in V.LEVEL1_WORDS) + r")\s*[(（]\s*[0-9]+\s*分\s*[)）]")
+#: the figures of a block (annotations such as (10 分) and page numbers aside)
+_BARE_OR_NOT = re.compile(r"(?<![(（0-9.])[0-9][0-9.,]*(?:%|[\u4e00-\u9fff]{0,2})(?![0-9)）]|\s*分)")
 
 
 def _plausible(table: ScoreTable, detached: bool = False) -> bool:
@@ -790,6 +803,9 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
         if detached and V.NAME not in cells and l1 is None and l2 is None and sum(
                 1 for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE) if r in cells) < 3:
             continue  # two figures apart from any name: the total's (100 94), not a row
+        if V.NAME in cells and not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", cells[V.NAME].text) and not any(
+                r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL)):
+            continue  # a bracket of a wrapped annotation (``(`` … ``10 )``), no name
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
     if V.SCORE in schema and not any(r in schema for r in (V.WEIGHT, V.TARGET, V.TVALUE, V.ACTUAL)):
         table.indicators[first_row:] = _score_sheet(table.indicators[first_row:], orig)
@@ -821,11 +837,15 @@ def _score_sheet(rows: list, orig: str) -> list:
         if heads:
             if len(heads) >= 2:
                 level1, level2 = heads[-2], heads[-1]
+            elif r.level2 is not None and r.level1 is None:
+                level1, level2 = heads[-1], None  # the second level is a word the vocabulary knows
             else:
                 level2 = heads[-1]
             heads = []
         if r.level1 is None and r.level2 is None:
             r.level1, r.level2 = level1, level2
+        elif r.level1 is None:
+            r.level1 = level1
         if m and r.weight is None and r.name_location is not None:
             a, b = r.name_location.start, r.name_location.end
             k = orig.rfind(m.group(1), a, b)

@@ -325,10 +325,21 @@ def _join_brackets(text: str, toks: list[Token]) -> list[Token]:
         prev = out[-1] if out else None
         if (prev is not None and not t.brk and prev.kind in (TEXT, LVL1, LVL2, LVL12) and t.kind in (TEXT, UNIT)
                 and _OPEN.search(prev.text) and not prev.text.lstrip().startswith(("(", "（")) and _CLOSE.match(t.text) and "\n" not in text[prev.end:t.start]):
-            out[-1] = Token(prev.kind, text[prev.start:t.end], prev.start, t.end, prev.brk, prev.glued)
+            out.pop()
+            joined = _split_levels(text, prev.start, t.end) if prev.kind == TEXT else [
+                Token(prev.kind, text[prev.start:t.end], prev.start, t.end)]
+            joined[0].brk, joined[0].glued = prev.brk, prev.glued
+            out.extend(joined)
+            continue
+        if (prev is not None and not t.brk and prev.kind == TEXT and t.kind == TEXT and _GLOSS.fullmatch(t.text)
+                and "\n" not in text[prev.end:t.start]):
+            out[-1] = Token(TEXT, text[prev.start:t.end], prev.start, t.end, prev.brk, prev.glued)  # 必要性 (政策依据)
             continue
         out.append(t)
     return out
+
+
+_GLOSS = re.compile(r"[(（][^()（）0-9]{1,12}[)）]")
 
 
 def _points(toks: list[Token]) -> list[Token]:
