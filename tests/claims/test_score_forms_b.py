@@ -212,3 +212,11 @@ def test_levels_with_points_in_a_sentence_are_no_rows(tmp_path):
             "项目产出(40分)：完成全部任务，得38分。\n")
     assert _tables(tmp_path, text) == []
     assert _tables(tmp_path, "项目决策(20分) 20 18\n项目管理(20分) 20 19\n") == []
+
+
+def test_name_holding_its_target_before_the_target_cell(tmp_path):
+    """One cell per line: ``开工率≥90%`` is the whole name when its target cell follows."""
+    text = "项目支出绩效自评表\n一级指标\n二级指标\n三级指标\n年度指标值\n实际完成值\n分值\n得分\n产出指标\n数量指标\n开工率≥90%\n≥90%\n92%\n20\n20\n"
+    (t,) = _tables(tmp_path, text)
+    r = t.indicators[0]
+    assert (r.name, _raw(r.target), _raw(r.actual), _raw(r.weight), _raw(r.score)) == ("开工率≥90%", "≥90%", "92%", "20", "20")

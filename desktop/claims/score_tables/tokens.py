@@ -301,9 +301,13 @@ def _name_then_target(text: str, toks: list[Token]) -> list[Token]:
     """``足额保障率=100%`` / ``科目调整次数≤10次``: a name and a target with its sign run together, the one
     figure of the piece at its end — two cells (a name with a figure inside it has no sign before it)."""
     out: list[Token] = []
-    for t in toks:
+    for i, t in enumerate(toks):
         n = C.nfkc(t.text)
         m = _ENDING_TARGET.search(n) if t.kind == TEXT and len(n) == len(t.text) else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if m and nxt is not None and nxt.kind in (QTY, NUM, CMP) and C.parse_quantity(nxt.text) is not None and (
+                C.parse_quantity(nxt.text).value == C.parse_quantity(m.group()).value):
+            m = None  # 开工率≥90% | ≥90% | 92%: the name holds its target, the target cell follows
         if m and m.start() >= 2 and re.match(r"[\u4e00-\u9fff)）]", n[m.start() - 1]) and not _DIGIT.search(n[:m.start()]):
             cut = t.start + m.start()
             out.append(Token(TEXT, text[t.start:cut], t.start, cut, t.brk, t.glued))
