@@ -220,3 +220,14 @@ def test_name_holding_its_target_before_the_target_cell(tmp_path):
     (t,) = _tables(tmp_path, text)
     r = t.indicators[0]
     assert (r.name, _raw(r.target), _raw(r.actual), _raw(r.weight), _raw(r.score)) == ("开工率≥90%", "≥90%", "92%", "20", "20")
+
+
+def test_duration_in_years_is_one_quantity(tmp_path):
+    """``时效2年2年2年10``: 2年 is a duration (the figure reader leaves 年 to dates); the first of three ends
+    the name."""
+    text = ("2022年度财政项目绩效自评表一级指标二级指标三级指标年初目标值 (A)实际完成值 (B)得分产出指标数量指标"
+            "培训人数200人210人10时效2年2年2年10")
+    (t,) = _tables(tmp_path, text)
+    r = t.indicators[-1]
+    assert (_raw(r.target), _raw(r.actual), _raw(r.score)) == ("2年", "2年", "10")
+    assert (r.target.value, r.target.unit) == (2, "年")

@@ -760,6 +760,7 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
         return h.detached
     if V.UNITCOL in schema and not _unit_after_figures(schema):
         toks = _units_of_figures(toks)
+    toks = _durations(toks)
     if mode in ("line", "space") and [r for r in schema if r in A.NUMERIC_ROLES and r not in (V.WEIGHT, V.SCORE)] == [
             V.TARGET, V.ACTUAL]:
         toks = _figure_ending_a_name(text, toks)
@@ -885,6 +886,20 @@ def _figure_ending_a_name(text: str, toks: list[T.Token]) -> list[T.Token]:
                 continue
         out.append(t)
         i += 1
+    return out
+
+
+def _durations(toks: list[T.Token]) -> list[T.Token]:
+    """``1年`` cut into 1 and 年 (年 is no unit of the figure reader, for dates): a small whole number and
+    a cell of 年 alone right after it are a duration, one quantity (时效 1年 | 1年)."""
+    out: list[T.Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == T.NUM and t.kind == T.TEXT and C.nfkc(t.text).strip() == "年"
+                and t.start == prev.end and re.fullmatch(r"[1-9][0-9]?", C.nfkc(prev.text).strip())):
+            out[-1] = T.Token(T.QTY, prev.text + t.text, prev.start, t.end, prev.brk, prev.glued)
+            continue
+        out.append(t)
     return out
 
 
