@@ -33,6 +33,8 @@ BASE_UNITS: dict[str, str] = {
     "人日": COUNT, "块": COUNT, "面": COUNT, "段": COUNT, "盏": COUNT,
     # archives: 卷, 盒, 盘 (audio-visual), 页
     "卷": COUNT, "盒": COUNT, "盘": COUNT, "页": COUNT,
+    # seeds, tubers, tablets: 万粒
+    "粒": COUNT,
     "剂次": COUNT, "剂": COUNT, "针次": COUNT, "例次": COUNT, "台次": COUNT, "车次": COUNT, "架次": COUNT,
     "艘次": COUNT, "班次": COUNT, "趟": COUNT, "课时": COUNT, "学时": COUNT, "门": COUNT, "例": COUNT, "班": COUNT, "期次": COUNT,
     # measures

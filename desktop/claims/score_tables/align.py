@@ -29,6 +29,8 @@ UNKNOWN = "unknown"
 SKIP = {V.L1: 0.0, V.L2: 0.0, V.NAME: -2.5, V.NATURE: -0.3, V.TVALUE: -1.0, V.UNITCOL: -0.3, V.TARGET: -0.8,
         V.ACTUAL: -0.8, V.WEIGHT: -0.6, V.SCORE: -0.6, V.DEVIATION: -0.05, V.METHOD: -0.05, V.COMPLETION: -0.1,
         UNKNOWN: -0.1, V.REVIEW: -0.1}
+SKIP[V.COEF] = -0.1
+SKIP[V.ADJUSTED] = -0.02  # left empty where the target was not adjusted: before any other column
 NEW_ROW = -0.5
 TAIL_FACTOR = 0.7
 MULTI_GAIN = 1.0  # per column a figure run together with others fills
@@ -115,7 +117,11 @@ def emit(tok: T.Token, role: str) -> float | None:
         if k == T.TEXT and _OCR_DIGITS.fullmatch(C.key(tok.text)):
             return 0.5  # OCR: IO for 10
         return None
-    if role in (UNKNOWN, V.REVIEW):
+    if role == V.COEF:
+        f = C.parse_figure(tok.text) if k == T.QTY else None
+        if f is not None and f.unit == "%" and f.value is not None and f.value <= 100:
+            return 2.5  # a percentage where 得分系数 stands: the coefficient before the target or actual
+    if role in (UNKNOWN, V.REVIEW, V.ADJUSTED, V.COEF):
         return {T.TEXT: 0.2, T.DASH: 0.3, T.NUM: 0.3, T.QTY: 0.0}.get(k)
     # deviation, method, completion: words
     return {T.TEXT: 0.2, T.DASH: 0.3, T.NUM: -1.0, T.QTY: -1.0}.get(k)
@@ -284,7 +290,7 @@ def align_indicators(tokens: list[T.Token], schema: list[str], row_hint: bool,
                     break
                 multi_ranges.append((k, e, tuple(roles_k), prefix[e] - prefix[k + 1] - sum(
                     SKIP.get(schema[x], -0.1) for x in range(k + 1, e) if numeric[x])))
-            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION, V.REVIEW):
+            elif schema[e] not in (V.METHOD, UNKNOWN, V.COMPLETION, V.REVIEW, V.ADJUSTED, V.COEF):
                 break
 
     word_cols = [k for k, r in enumerate(schema) if r in (V.DEVIATION, V.METHOD, V.COMPLETION)]
@@ -577,6 +583,9 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0,
         if abs(ex / full * 100 - rate) <= Decimal(5).scaleb(-places - 1) + Decimal("0.0001"):
             score += 3.0
             confirmed = True
+        elif _rate_as_fraction(ex / full, rate_text):
+            score += 2.5  # 执行率 written as a fraction: 1 for 100%, 0.95 for 95%
+            confirmed = True
         else:
             score -= 1.0
     as_total = 0  # amounts equal to the total's: each bears out one cut
@@ -604,7 +613,31 @@ def _budget_score(placed: dict, columns: list[str], extra: int = 0,
     amounts = [vals[r] for r in AMOUNTS if r in vals]
     if amounts and w is not None and max(amounts) < w and max(amounts) > 0 and len(amounts) >= 2:
         score -= 0.5
+    if extra:
+        score += _same_places(placed)
     return score
+
+
+def _rate_as_fraction(ratio: Decimal, rate_text: str) -> bool:
+    """``1`` / ``0.95`` in the 执行率 column, no % written: the rate as a fraction, borne out by the
+    amounts."""
+    if "%" in rate_text:
+        return False
+    try:
+        rate = Decimal(rate_text)
+    except InvalidOperation:
+        return False
+    return rate <= Decimal("1.5") and abs(ratio - rate) <= Decimal(5).scaleb(-_places(rate_text) - 1) + Decimal(
+        "0.0001")
+
+
+def _same_places(placed: dict) -> float:
+    """Amounts cut apart from one run (``2456.182456.182456.18``): a row writes its amounts to the same
+    number of decimals, so the cut that keeps them so (2456.18 | 2456.18 | 2456.18, not 2456.1 |
+    82456.1 | 82456.18, whose ratio rounds to the same rate) is the likelier."""
+    places = {_places(placed[r][3]) for r in AMOUNTS if r in placed and placed[r][3]}
+    n = sum(1 for r in AMOUNTS if r in placed and placed[r][3])
+    return 0.5 if n >= 2 and len(places) == 1 else 0.0
 
 
 def place_with_strays(values: list[T.Token], strays: list[T.Token], columns: list[str]

@@ -46,13 +46,15 @@ HEADER_RE = re.compile(f"(?=[{re.escape(_FIRST)}])(?:" + "|".join(
     for w in _WORDS) + ")")  # longest first, wrapped or not: 偏差原因分析及改进措 施 is one word
 _DIGIT = re.compile(r"[0-9]")
 _ANNOTATION_AFTER = re.compile(r"(?:\s*[(（][^()（）\n]{0,8}[)）])*")
-_GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）])*")
+_GAP_OK = re.compile(r"(?:[\s|:：]|[(（][^()（）\n]{0,16}[)）]|[(（][A-Za-z/]{1,5}[1lI](?![)）]))*")  # (B/A1: OCR lost the )
 _GAP_UNKNOWN = re.compile(r"[\s|]*[\u4e00-\u9fff]{1,4}[\s|]*")
+#: a longer unknown cell between header words, once three words make the run a header (OCR garble)
+_GAP_GARBLED = re.compile(r"[\s|]*[\u4e00-\u9fff]{5,8}[\s|]*")
 _BUDGET_STOP = re.compile(r"年度总体目标|总体目标|年度目标|绩效目标|实际完成情况|预期目标|年度绩效目标")
 _HEADING_LINE = re.compile(r"(?m)^\s*(?:#{1,6}\s|[一二三四五六七八九十]{1,3}、|[(（][一二三四五六七八九十]{1,3}[)）])")
 _TOTAL_RE = re.compile(r"(?:自评总分|自评得分|综合得分|总得分|总分|合计|总计)(?:\s*[(（]\s*分\s*[)）])?")
 _GRADE_RE = re.compile(r"(?:自评等级|绩效等级|评价等级|评价结果|等级)\s*[|:：]?\s*[“\"]?(?P<g>优秀|良好|不合格|合格|优|良|中|差)")
-_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表")
+_TITLE_WORD = re.compile(r"自评表|评价表|评分表|自评情况表|得分表")
 _TITLE_TAIL = re.compile(r"\s*[(（][^()（）\n]{0,12}[)）]")
 _BUDGET_UNIT_RE = re.compile(r"[(（]\s*(万元|元|亿元)\s*[)）]|单位\s*[:：]\s*(万元|元|亿元)")
 _WEIGHT_RE = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]")
@@ -129,7 +131,8 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
                 if _GAP_OK.fullmatch(ft, a, b):
                     run.append(m)
                     continue
-                if len(run) >= 2 and _GAP_UNKNOWN.fullmatch(ft, a, b) and not _DIGIT.search(ft, a, b):
+                if (len(run) >= 2 and _GAP_UNKNOWN.fullmatch(ft, a, b) or _garbled_value_cell(run, ft, a, b)) and not (
+                        _DIGIT.search(ft, a, b)):
                     unknown.append(len(run) - 1)
                     run.append(m)
                     continue
@@ -141,6 +144,13 @@ def find_headers(text: str, folded: _Folded) -> list[Header]:
         if h.kind == "budget" and V.B_START not in h.roles and h.roles[0] == V.B_FULL:
             _detached_start_column(h, starts, folded)
     return out
+
+
+def _garbled_value_cell(run: list[re.Match[str]], ft: str, a: int, b: int) -> bool:
+    """A longer unknown cell among the value columns of a header three words long already (OCR printed
+    全年完成值 as 年成值全完值); not among the name columns, where a first row's name may stand."""
+    return len(run) >= 3 and bool(_GAP_GARBLED.fullmatch(ft, a, b)) and any(
+        V.INDICATOR_HEADER.get(_word(m)) in (V.TARGET, V.TVALUE, V.ADJUSTED) for m in run)
 
 
 def header_words(folded: _Folded) -> list[re.Match[str]]:
@@ -310,7 +320,7 @@ def _schema(seq: list[str]) -> list[str]:
     seq = list(seq)
     # columns before the first level / name column belong to something else (自评权重 of a 分解目标)
     first = next((i for i, r in enumerate(seq) if r in (V.L1, V.L2, V.NAME, V.GROUP_INDICATOR)), 0)
-    seq = [r for i, r in enumerate(seq) if i >= first or r == A.UNKNOWN]
+    seq = _unnamed_actual([r for i, r in enumerate(seq) if i >= first or r == A.UNKNOWN])
     if V.GROUP_INDICATOR in seq:
         g = seq.index(V.GROUP_INDICATOR)
         children = [r for r in seq[g + 1:] if r in (V.L1, V.L2, V.NAME)]
@@ -341,7 +351,24 @@ def _schema(seq: list[str]) -> list[str]:
         out = ([V.L1] if V.L2 in out else [V.L1, V.L2]) + out
     elif V.NAME in out and V.L2 not in out:
         out.insert(out.index(V.NAME), V.L2)
-    return out
+    return [A.UNKNOWN if r == V.UNREAD else r for r in out]
+
+
+def _unnamed_actual(seq: list[str]) -> list[str]:
+    """A header with a target column, 分值 / 得分 and no actual column, and an unknown word between
+    them (OCR garbled 全年完成值 into 年成值全完值; a form's own wording): that word is the actual."""
+    if V.ACTUAL in seq or A.UNKNOWN not in seq:
+        return seq
+    targets = [i for i, r in enumerate(seq) if r in (V.TARGET, V.TVALUE)]
+    values = [i for i, r in enumerate(seq) if r in (V.WEIGHT, V.SCORE)]
+    if not targets or not values:
+        return seq
+    for i in range(targets[0] + 1, values[0]):
+        if seq[i] == A.UNKNOWN:
+            return [*seq[:i], V.ACTUAL, *seq[i + 1:]]
+        if seq[i] not in (V.TARGET, V.TVALUE, V.NATURE, V.UNITCOL, V.UNREAD, V.ADJUSTED, V.COEF):
+            return seq
+    return seq
 
 
 def _block_end(text: str, folded: _Folded, start: int, limit: int, kind: str) -> tuple[int, str]:
@@ -403,7 +430,7 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
     folded = _Folded(text)
     headers = find_headers(text, folded)
     scattered = find_scattered_headers(text, folded, headers)  # drops the headers that are part of one
-    headers = sorted(headers + scattered, key=lambda h: h.start)
+    headers = sorted(headers + scattered + _cut_before_header(text, headers + scattered), key=lambda h: h.start)
     headers = [h for h in headers if not any(s <= h.start < e for s, e in exclude)]
     if not headers:
         return
@@ -445,6 +472,37 @@ def read_text(text: str, *, exclude: list[tuple[int, int]] | None = None,
         yield table, masks
 
 
+#: an excerpt that starts inside an indicator block: a first level and a second level run together
+#: (产出指标数量指标…) within the first characters of the text, no header before them
+_EXCERPT_HEAD = 200
+_FIRST_ROWS = re.compile("(?:" + "|".join(re.escape(w) for w in V.LEVEL1_WORDS if w.endswith("指标")) + r")\s*(?:"
+                         + "|".join(re.escape(w) for w in V.LEVEL2_WORDS if w.endswith("指标")) + ")")
+#: the columns of the common form (一级 二级 三级 年度指标值 实际完成值 分值 得分 偏差原因)
+_COMMON_FORM = [V.L1, V.L2, V.NAME, V.TARGET, V.ACTUAL, V.WEIGHT, V.SCORE, V.DEVIATION]
+
+
+def _cut_before_header(text: str, headers: list[Header]) -> list[Header]:
+    """An excerpt cut after the header, inside the indicator rows (a page of a longer form): read under
+    the common form's columns, from its first level on."""
+    head = C.simplified(text[:_EXCERPT_HEAD + 20])
+    m = _FIRST_ROWS.search(head) or _FIRST_WEIGHTED.search(head)
+    if m is None or m.start() > _EXCERPT_HEAD or any(h.start <= m.start() + 400 for h in headers):
+        return []
+    figures = [C.nfkc(x.group()) for x in _BARE_OR_NOT.finditer(text, m.start(), m.start() + 800)]
+    if len(figures) >= 6 and sum(1 for f in figures if re.fullmatch(r"[0-9]{1,2}(?:\.[0-9])?", f)) >= 0.85 * len(figures):
+        # bare small numbers (5 5, 3 2), no quantities: a score sheet, 分值 and 得分
+        return [Header("indicator", [V.L1, V.L2, V.NAME, V.WEIGHT, V.SCORE], m.start(), m.start())]
+    if _FIRST_ROWS.match(head, m.start()) is None:
+        return []  # a level with its points and no score sheet after it: a sentence, not rows
+    return [Header("indicator", list(_COMMON_FORM), m.start(), m.start())]
+
+
+#: a first level with its points (项目决策(10 分)): a score sheet's first row
+_FIRST_WEIGHTED = re.compile("(?:" + "|".join(re.escape(w) for w in V.LEVEL1_WORDS) + r")\s*[(（]\s*[0-9]+\s*分\s*[)）]")
+#: the figures of a block (annotations such as (10 分) and page numbers aside)
+_BARE_OR_NOT = re.compile(r"(?<![(（0-9.])[0-9][0-9.,]*(?:%|[\u4e00-\u9fff]{0,2})(?![0-9)）]|\s*分)")
+
+
 def _plausible(table: ScoreTable, detached: bool = False) -> bool:
     """A form, not prose that happened to name its columns: rows were read, and most indicator rows hold
     a figure (a target, an actual, 分值 or 得分). ``detached``: names and values were printed apart
@@ -457,8 +515,15 @@ def _plausible(table: ScoreTable, detached: bool = False) -> bool:
         if detached and with_figures >= 2 and with_figures * 3 >= len(table.indicators):
             return True
         if with_figures * 2 < len(table.indicators):
-            return bool(table.budget) and with_figures > 0
+            return bool(table.budget) and (with_figures > 0 or _budget_with_figures(table))
     return True
+
+
+def _budget_with_figures(table: ScoreTable) -> bool:
+    """Two budget lines with amounts: the block is a form whatever its indicator block holds (an excerpt
+    cut in the indicator header leaves a word or two of it, no row)."""
+    return sum(1 for b in table.budget if any(f is not None and f.value is not None for f in (
+        b.planned_start, b.planned_full, b.executed))) >= 2
 
 
 def _title_before(text: str, lo: int, hi: int) -> tuple[int, int] | None:
@@ -595,6 +660,7 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, l
         part_of = total_name
         row = build_budget(cells, ctx, part_of)
         row.name = C.clean(orig[name_tok.start:name_tok.end]).strip(":： ")
+        _fraction_rate(row)
         if values and id(name_tok) in moved:  # figures printed apart from their name: the row is where they are
             row.location = Location(values[0].start, values[-1].end)
         if header_weight and total_name is None and row.weight is None:
@@ -606,6 +672,17 @@ def _read_budget(text: str, orig: str, table: ScoreTable, h: Header, end: int, l
             if re.search(r"总|合计", C.key(row.name)):
                 total_amounts = {r: f.value for r, f in zip(A.AMOUNTS, (row.planned_start, row.planned_full, row.executed))
                                  if f is not None and f.value}  # a total printed as 0 was left unfilled
+
+
+def _fraction_rate(row) -> None:
+    """执行率 written as a fraction (``1`` for 100%, the amounts bear it out): its value is the percentage,
+    so the checks compare like with like; the cell (raw, text) stays as written."""
+    r, full, ex = row.rate, row.planned_full or row.planned_start, row.executed
+    if r is None or r.value is None or "%" in r.raw or not (full and ex and full.value and ex.value is not None):
+        return
+    if A._rate_as_fraction(ex.value / full.value, C.nfkc(r.raw).strip()) and abs(r.value - ex.value / full.value * 100) > 1:
+        v = r.value * 100
+        row.rate = Figure(raw=r.raw, text=r.text, value=v, unit=r.unit, location=r.location)
 
 
 _LEAD_DASH = re.compile(r"^[—\-－/]+")
@@ -697,12 +774,19 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
     toks += T.tokenize(text, h.end, end, unit_column=V.UNITCOL in schema, mode=mode)
     if not toks:
         return h.detached
+    if V.UNITCOL in schema and not _unit_after_figures(schema):
+        toks = _units_of_figures(toks)
+    toks = _durations(toks)
+    if mode in ("line", "space") and [r for r in schema if r in A.NUMERIC_ROLES and r not in (V.WEIGHT, V.SCORE)] == [
+            V.TARGET, V.ACTUAL]:
+        toks = _figure_ending_a_name(text, toks)
     if V.NATURE not in schema:
         toks = T.join_comparators(toks)
     lines = max(1, sum(1 for t in toks if t.brk))
     row_hint = mode in ("pipe", "tab") and len(toks) / lines >= 2.5
     ctx = Context(header_units=dict(h.units), has_weight_column=V.WEIGHT in schema)
     level1 = level2 = None
+    first_row = len(table.indicators)
     lead = [t.kind for t in toks[:6] if t.kind not in (T.DASH, T.VOID)][:2]
     # values first, their names after them (or before the header): a conversion detached the cells
     detached = h.detached or (len(lead) == 2 and all(k in (T.NUM, T.QTY, T.CMP, T.RUN) for k in lead))
@@ -737,8 +821,117 @@ def _read_indicators(text: str, orig: str, table: ScoreTable, h: Header, end: in
         if detached and V.NAME not in cells and l1 is None and l2 is None and sum(
                 1 for r in (V.TARGET, V.TVALUE, V.ACTUAL, V.WEIGHT, V.SCORE) if r in cells) < 3:
             continue  # two figures apart from any name: the total's (100 94), not a row
+        if V.NAME in cells and not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", cells[V.NAME].text) and not any(
+                r in cells for r in (V.TARGET, V.TVALUE, V.ACTUAL)):
+            continue  # a bracket of a wrapped annotation (``(`` … ``10 )``), no name
         table.indicators.append(build_indicator(cells, level1, level2, ctx))
+    if V.SCORE in schema and not any(r in schema for r in (V.WEIGHT, V.TARGET, V.TVALUE, V.ACTUAL)):
+        table.indicators[first_row:] = _score_sheet(table.indicators[first_row:], orig)
     return detached
+
+
+_NAME_POINTS = re.compile(r"[(（]\s*([0-9]+(?:\.[0-9]+)?)\s*分\s*[)）]\s*$")
+
+
+def _score_sheet(rows: list, orig: str) -> list:
+    """A score sheet (三级指标 | 得分, 分值 printed in the names: ``相关性(5 分) 5``): a name with its points
+    and no 得分 is a heading over the rows after it (目标任务(15 分); two in a row are 一级 and 二级, a
+    word before one its first line: 部门决 / 策(25 分)); a row's 分值 is the points in its name."""
+    out = []
+    heads: list[str] = []
+    stub: str | None = None  # a short word with nothing else: the first line of the heading after it
+    level1 = level2 = None
+    for r in rows:
+        m = _NAME_POINTS.search(r.name or "")
+        bare = not any(f is not None and f.value is not None for f in (r.target, r.actual, r.weight, r.score))
+        if bare and m:
+            heads.append((stub or "") + re.sub(r"\s+", "", r.name))
+            stub = None
+            continue
+        if bare and len(C.key(r.name)) <= 4 and r.level1 is None and r.level2 is None:
+            stub = (stub or "") + C.key(r.name)
+            continue
+        stub = None
+        if heads:
+            if len(heads) >= 2:
+                level1, level2 = heads[-2], heads[-1]
+            elif r.level2 is not None and r.level1 is None:
+                level1, level2 = heads[-1], None  # the second level is a word the vocabulary knows
+            else:
+                level2 = heads[-1]
+            heads = []
+        if r.level1 is None and r.level2 is None:
+            r.level1, r.level2 = level1, level2
+        elif r.level1 is None:
+            r.level1 = level1
+        if m and r.weight is None and r.name_location is not None:
+            a, b = r.name_location.start, r.name_location.end
+            k = orig.rfind(m.group(1), a, b)
+            f = C.parse_figure(m.group(1))
+            if f is not None:
+                r.weight = Figure(raw=m.group(1), text=f.text, value=f.value,
+                                  location=Location(k, k + len(m.group(1))) if k >= 0 else None)
+        out.append(r)
+    return out
+
+
+def _unit_after_figures(schema: list[str]) -> bool:
+    """A 度量单位 column after a value column: a unit right after a figure may be that column's cell. One
+    before every value column (计量单位 | 指标性质 | 年初指标值 | 全年完成值) leaves a unit after a figure
+    to the figure (26次 | 12次)."""
+    if V.UNITCOL not in schema:
+        return False
+    values = [i for i, r in enumerate(schema) if r in (V.TVALUE, V.TARGET, V.ACTUAL)]
+    return not values or schema.index(V.UNITCOL) > values[0]
+
+
+def _figure_ending_a_name(text: str, toks: list[T.Token]) -> list[T.Token]:
+    """Run together under a target and an actual column, a name, three quantities of one unit, the first
+    two the same, and 得分 (``每年财政补助1000万元1000万元1000万元10``): two columns hold two of them, so
+    the first ends the name (每年财政补助1000万元 | 1000万元 | 1000万元 | 10)."""
+    out: list[T.Token] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        w = toks[i + 1:i + 5]
+        if t.kind == T.TEXT and len(w) == 4 and all(x.kind == T.QTY for x in w[:3]) and w[3].kind == T.NUM and (
+                w[0].start == t.end and not w[0].brk):
+            f = [C.parse_quantity(x.text) for x in w[:3]]
+            if all(x is not None for x in f) and f[0].value == f[1].value and f[0].unit == f[1].unit == f[2].unit:
+                out.append(T.Token(T.TEXT, text[t.start:w[0].end], t.start, w[0].end, t.brk, t.glued))
+                i += 2
+                continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def _durations(toks: list[T.Token]) -> list[T.Token]:
+    """``1年`` cut into 1 and 年 (年 is no unit of the figure reader, for dates): a small whole number and
+    a cell of 年 alone right after it are a duration, one quantity (时效 1年 | 1年)."""
+    out: list[T.Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == T.NUM and t.kind == T.TEXT and C.nfkc(t.text).strip() == "年"
+                and t.start == prev.end and re.fullmatch(r"[1-9][0-9]?", C.nfkc(prev.text).strip())):
+            out[-1] = T.Token(T.QTY, prev.text + t.text, prev.start, t.end, prev.brk, prev.glued)
+            continue
+        out.append(t)
+    return out
+
+
+def _units_of_figures(toks: list[T.Token]) -> list[T.Token]:
+    """Under a 度量单位 column printed before the value columns, a unit right after a figure (``26`` ``次``
+    cut apart by the unit column's reading) is the figure's own: one cell, 26次."""
+    out: list[T.Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == T.NUM and t.kind in (T.TEXT, T.UNIT) and t.start == prev.end
+                and not t.brk and C.unit_only(t.text) == C.nfkc(t.text).strip()):
+            out[-1] = T.Token(T.QTY, prev.text + t.text, prev.start, t.end, prev.brk, prev.glued)
+            continue
+        out.append(t)
+    return out
 
 
 def _cut_short(table: ScoreTable, text: str) -> None:

@@ -72,7 +72,7 @@ def finish_roles(roles: dict[int, str]) -> dict[int, str]:
     # the same role twice (得分 over two columns): keep the first
     seen: set[str] = set()
     for i in sorted(out):
-        if out[i] in seen:
+        if out[i] in seen and out[i] != V.UNREAD:  # columns left unread may be many
             del out[i]
         else:
             seen.add(out[i])

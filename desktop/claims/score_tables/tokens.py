@@ -58,14 +58,19 @@ DATE_RE = re.compile(
 _LABEL_NUM = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z])[0-9]{1,2}(?=[:：、])|^[0-9]{1,2}、")
 #: a range inside a name: 0-6岁儿童, 0-36月龄
 _RANGE_IN_NAME = re.compile(r"(?<![0-9.])[0-9]{1,3}\s*[-~～—至]\s*[0-9]{1,3}(?=[\u4e00-\u9fff]{2})")
+#: a slot label run into its name: 指标1免费发放…, 指标12021年…前完成 (指标1 then a date)
+#: (after a level word, a figure or no word: 达成预期指标55 ends a name with 指标 and is followed by figures)
+_SLOT_LABEL = re.compile(r"(?:(?<=指标)|(?<=[0-9%])|(?<![\u4e00-\u9fff]))"
+                         r"(?:指标[0-9]{1,2}(?=[\u4e00-\u9fff])|指标[0-9](?=(?:19|20)[0-9]{2}\s*年))")
 _RELATIVE_BEFORE = tuple(sorted(C.RELATIVE, key=len, reverse=True))
 _ANNOTATION = r"\s*[(（][^()（）]{0,16}[)）]"
 _LEVEL_RE = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if w.endswith("指标")) + rf")(?:{_ANNOTATION})*"
+    "(?:" + "|".join(re.escape(w[:-2]) + "[ \u3000]?指标" for w in V.LEVEL_SCAN_WORDS if w.endswith("指标")) +
+    rf")(?:{_ANNOTATION})*"  # 产出 指标: a level cell wrapped at a space
     "|(?:" + "|".join(re.escape(w) for w in V.LEVEL_SCAN_WORDS if not w.endswith("指标")) + rf")(?:{_ANNOTATION})+"
 )
 #: placeholders of empty indicator slots: 指标1: 指标2: 指标L
-_PLACEHOLDER = re.compile(r"(?:指标[0-9一二三四五六七八九十LlI]{1,2}[:：.]?)+")
+_PLACEHOLDER = re.compile(r"(?:指标(?:[0-9](?=(?:19|20)[0-9]{2}\s*年)|[0-9一二三四五六七八九十LlI]{1,2}(?!级))[:：.]?)+")
 _ANNOTATION_RE = re.compile(_ANNOTATION)
 _SPACE = re.compile(r"[ \t\u3000]+")
 _SEP_PIPE = re.compile(r"[|\t]+|\n")
@@ -286,6 +291,10 @@ def tokenize(text: str, start: int, end: int, *, unit_column: bool = False, mode
     _promote_unknown_levels(out)
     if mode in ("space", "line"):
         out = _points(out)
+    if mode == "space":
+        out = _join_brackets(text, out)
+    if mode in ("space", "line"):
+        out = _name_then_target(text, out)
     return _split_trailing_comparators(out)
 
 
@@ -296,6 +305,58 @@ def is_prose(piece: str) -> bool:
     """Sentences, not a cell's name or value (nor cells run together): long, with clause marks, mostly
     words."""
     return len(piece) >= 24 and len(_CLAUSE.findall(piece)) >= 2 and len(_DIGIT.findall(piece)) * 5 < len(piece)
+
+
+_ENDING_TARGET = re.compile(rf"(?P<op>[=≤≥<>＝≦≧]|>=|<=)(?P<num>[0-9]+(?:\.[0-9]+)?%?)(?P<unit>{_UNIT_RE})?$")
+
+
+def _name_then_target(text: str, toks: list[Token]) -> list[Token]:
+    """``足额保障率=100%`` / ``科目调整次数≤10次``: a name and a target with its sign run together, the one
+    figure of the piece at its end — two cells (a name with a figure inside it has no sign before it)."""
+    out: list[Token] = []
+    for i, t in enumerate(toks):
+        n = C.nfkc(t.text)
+        m = _ENDING_TARGET.search(n) if t.kind == TEXT and len(n) == len(t.text) else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if m and nxt is not None and nxt.kind in (QTY, NUM, CMP) and C.parse_quantity(nxt.text) is not None and (
+                C.parse_quantity(nxt.text).value == C.parse_quantity(m.group()).value):
+            m = None  # 开工率≥90% | ≥90% | 92%: the name holds its target, the target cell follows
+        if m and m.start() >= 2 and re.match(r"[\u4e00-\u9fff)）]", n[m.start() - 1]) and not _DIGIT.search(n[:m.start()]):
+            cut = t.start + m.start()
+            out.append(Token(TEXT, text[t.start:cut], t.start, cut, t.brk, t.glued))
+            out.append(Token(QTY, text[cut:t.end], cut, t.end, False, True))
+            continue
+        out.append(t)
+    return out
+
+
+_OPEN = re.compile(r"[(（][^()（）]{0,8}$")
+_CLOSE = re.compile(r"^[^()（）]{0,6}[)）]")
+
+
+def _join_brackets(text: str, toks: list[Token]) -> list[Token]:
+    """``相关性(5 分)`` cut at its space: a bracket opened in one piece and closed in the next, on the same
+    line, is one cell."""
+    out: list[Token] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and not t.brk and prev.kind in (TEXT, LVL1, LVL2, LVL12) and t.kind in (TEXT, UNIT)
+                and _OPEN.search(prev.text) and not prev.text.lstrip().startswith(("(", "（")) and _CLOSE.match(t.text) and "\n" not in text[prev.end:t.start]):
+            out.pop()
+            joined = _split_levels(text, prev.start, t.end) if prev.kind == TEXT else [
+                Token(prev.kind, text[prev.start:t.end], prev.start, t.end)]
+            joined[0].brk, joined[0].glued = prev.brk, prev.glued
+            out.extend(joined)
+            continue
+        if (prev is not None and not t.brk and prev.kind == TEXT and t.kind == TEXT and _GLOSS.fullmatch(t.text)
+                and "\n" not in text[prev.end:t.start]):
+            out[-1] = Token(TEXT, text[prev.start:t.end], prev.start, t.end, prev.brk, prev.glued)  # 必要性 (政策依据)
+            continue
+        out.append(t)
+    return out
+
+
+_GLOSS = re.compile(r"[(（][^()（）0-9]{1,12}[)）]")
 
 
 def _points(toks: list[Token]) -> list[Token]:
@@ -335,8 +396,8 @@ def _promote_unknown_levels(toks: list[Token]) -> None:
         if a.kind == TEXT and not a.glued and len(C.key(a.text)) <= 8 and not _DIGIT.search(a.text) and b.kind == NUM \
                 and b.glued and c.kind in (LVL2, LVL12) and not (c.kind == LVL12 and _WEIGHTED.search(c.text)):
             f = C.parse_figure(b.text)
-            if f is not None and f.value <= 100:
-                a.kind = LVL1
+            if f is not None and f.value <= 100 and not (i and C.key(toks[i - 1].text) == C.key(a.text)):
+                a.kind = LVL1  # (a word the cell before repeats is an actual as its target: 不超过预算 ×2)
 
 
 def _looks_glued(piece: str) -> bool:
@@ -348,7 +409,7 @@ def _looks_glued(piece: str) -> bool:
     dates += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(n)]
     figures = [m for m in FIGURE_RE.finditer(n) if not any(a <= m.start() < b for a, b in dates)
                and not _relative_before(n, m.start())]
-    return len(figures) >= 2
+    return len(figures) >= 2 or any(m.group("num").count(".") >= 2 for m in figures)  # 2.482.48: two amounts
 
 
 _WEIGHTED = re.compile(r"[(（]\s*[0-9]+(?:\.[0-9]+)?\s*分\s*[)）]")  # 满意度指标(10分): a first level itself
@@ -387,6 +448,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
     protected += [(m.start(), m.end()) for m in _LABEL_NUM.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _RANGE_IN_NAME.finditer(seg)]
     protected += [(m.start(), m.end()) for m in _ANNOTATION_RE.finditer(seg)]
+    protected += [(m.start(), m.end()) for m in _SLOT_LABEL.finditer(seg)]
 
     def inside(a: int, b: int) -> bool:
         return any(ps < b and a < pe for ps, pe in protected)
@@ -400,7 +462,7 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
         if inside(a, b):
             # a figure that runs into a date: 52021年 → 5 | 2021年
             cut = next((ps for ps, pe in protected if a < ps < b), None)
-            if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]):
+            if cut is None or not re.fullmatch(r"[0-9.]+", seg[a:cut]) or any(ps <= a < pe for ps, pe in protected):
                 continue
             b = cut
         if _relative_before(seg, a) and not _bare_before_words(seg, m) or (a > 0 and seg[a - 1] in "第"):
@@ -415,6 +477,27 @@ def _segment(text: str, s: int, e: int, unit_column: bool) -> list[Token]:
         pos = b
     if pos < len(seg):
         out.extend(_text_tokens(text, s + pos, e, unit_column))
+    return _leading_zero(out)
+
+
+_ZERO_AHEAD = re.compile(r"0(?=[1-9])")
+
+
+def _leading_zero(toks: list[Token]) -> list[Token]:
+    """No figure is written with a leading zero: ``0100%`` run together is 0 | 100% (an actual of 0 and
+    the next column's 100%)."""
+    out: list[Token] = []
+    for t in toks:
+        n = C.nfkc(t.text)
+        if t.glued and t.kind in (QTY, RUN, NUM) and _ZERO_AHEAD.match(n):
+            rest = n[1:]
+            kind = _kind_of_cell(rest)
+            if kind == TEXT:
+                kind = RUN if re.fullmatch(r"[0-9.,%]+", rest) else QTY
+            out.append(Token(NUM, t.text[:1], t.start, t.start + 1, t.brk, True))
+            out.append(Token(kind, t.text[1:], t.start + 1, t.end, False, True))
+            continue
+        out.append(t)
     return out
 
 

@@ -15,6 +15,9 @@ L1, L2, NAME, NATURE, TVALUE, UNITCOL, TARGET, ACTUAL, WEIGHT, SCORE, DEVIATION,
 B_NAME, B_START, B_FULL, B_EXEC, B_WEIGHT, B_RATE, B_SCORE, B_ARRIVED, B_REASON = (
     "b_name", "planned_start", "planned_full", "executed", "b_weight", "rate", "b_score", "arrived", "b_reason")
 GROUP_INDICATOR = "group_indicator"  # 绩效指标: spans 一级 / 二级 / 三级指标 in a two-row header
+ADJUSTED = "adjusted"  # 调整指标值: the target as adjusted in the year, a column most rows leave empty
+COEF = "coefficient"  # 得分系数(%): the share of 分值 a row earned, 100% on most rows
+UNREAD = "unread"  # a column whose cells hold no field of the record (read as the aligner's unknown column)
 REVIEW = "review"  # 复核分: the reviewer's score, a column of the 湖北 form that a self-evaluation leaves empty
 
 #: header word -> role, for indicator blocks (longest words first when scanning run-together text)
@@ -40,6 +43,11 @@ for _role, _words in {
     REVIEW: "复核分|复核得分|复核评分",
     COMPLETION: "完成情况",
     GROUP_INDICATOR: "绩效指标",
+    # columns of the form that hold no field of the record, named so their words are no other column's
+    # (得分 of 得分系数, 指标值 of 调整指标值) and their cells are passed over
+    UNREAD: "是否核心指标",
+    COEF: "得分系数|完成系数|得分系数(%)",
+    ADJUSTED: "调整指标值|调整后指标值|全年调整指标值",
 }.items():
     for _w in _words.split("|"):
         INDICATOR_HEADER[key(_w)] = _role
@@ -54,7 +62,7 @@ for _role, _words in {
     B_WEIGHT: "分值|权重|执行率权重",
     B_SCORE: "得分|执行率得分",
     B_ARRIVED: "资金到位数|到位数",
-    B_REASON: "原因|偏差原因",
+    B_REASON: "原因|偏差原因|得分计算方法|计算方法|评分标准",  # a words column: the reason, or the scoring rule
 }.items():
     for _w in _words.split("|"):
         BUDGET_HEADER[key(_w)] = _role
@@ -133,6 +141,10 @@ BUDGET_ROW_WORDS = ("年度资金总额", "资金总额", "年度财政资金总
                     "政府债券", "其他来源")
 
 
+#: budget lines whose whole name is a word too common to look for inside other names
+BUDGET_ROW_NAMES = ("其他", "其它", "其他收入", "其它资金")
+
+
 def is_budget_row_name(text: str | None) -> bool:
     k = key(text)
-    return bool(k) and len(k) <= 30 and any(w in k for w in BUDGET_ROW_WORDS)
+    return bool(k) and len(k) <= 30 and (any(w in k for w in BUDGET_ROW_WORDS) or k.rstrip(":：") in BUDGET_ROW_NAMES)
