@@ -9,6 +9,7 @@ that needs Qt (it draws a PDF with QPdfWriter) says so with ``@pytest.mark.qt``.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -71,6 +72,31 @@ def ws(tmp_path):
     w.close()
 
 
+@pytest.fixture(scope="session")
+def _demo_built_once(tmp_path_factory) -> tuple[Path, Path]:
+    """The demo workspace, built once per session (per xdist worker) at ``place`` and moved aside to
+    ``template``. The workspace records absolute paths (its watched folder in its settings and its audit
+    trail, the evidence paths), so a copy is the same workspace only at the very path it was built at."""
+    from desktop.demo import build_demo
+
+    base = tmp_path_factory.mktemp("demo")
+    place, template = base / "demo", base / "template"
+    build_demo(place)
+    place.rename(template)
+    return place, template
+
+
+@pytest.fixture
+def demo_root(_demo_built_once) -> Path:
+    """A fresh demo workspace, byte for byte what ``build_demo`` made (mtimes kept: the watched files look
+    exactly as registered), at the path it was built at; whatever the previous test did to it is gone."""
+    place, template = _demo_built_once
+    if place.exists():
+        shutil.rmtree(place)
+    shutil.copytree(template, place, symlinks=True)
+    return place
+
+
 @pytest.fixture
 def imported_ws(ws, sample_report):
     from desktop.claims.service import import_report
@@ -79,8 +105,27 @@ def imported_ws(ws, sample_report):
     return ws
 
 
+# Tests that assert how long something takes (a refusal in well under a second, a row within 2 s, a GUI that
+# never stalls, a file settling after 0.3 s appends) or race a burst of files against the watcher: marked
+# ``serial``, so that ``./dev.sh test`` runs them in a pass of their own, not beside another test on the
+# other core. A test elsewhere that times itself says so with ``@pytest.mark.serial``.
+SERIAL = (
+    "tests/claims/test_report_ceilings.py",
+    "tests/edges/test_append_settles.py",
+    "tests/evidence/test_ceilings.py",
+    "tests/evidence/test_isolation.py",
+    "tests/evidence/test_watcher.py",
+    "tests/ui/test_evidence_library.py::test_a_file_closed_in_the_watched_folder_shows_within_2_seconds",
+    "tests/ui/test_evidence_library.py::test_progress_state_and_a_responsive_gui_while_ingesting",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test under tests/ui needs Qt: mark it ``qt`` (``-m "not qt"`` leaves them out)."""
+    """Every test under tests/ui needs Qt: mark it ``qt`` (``-m "not qt"`` leaves them out). The tests in
+    ``SERIAL`` are marked ``serial``."""
     for item in items:
         if UI_TESTS in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.qt)
+        where = Path(str(item.path)).relative_to(REPO).as_posix()
+        if where in SERIAL or f"{where}::{item.originalname}" in SERIAL:
+            item.add_marker(pytest.mark.serial)
