@@ -105,7 +105,7 @@ case "$MODE" in
     if [ "$jobs" -le 1 ]; then exec .venv/bin/python -m pytest -q "$@"; fi
     rc_serial=0; rc_rest=0
     .venv/bin/python -m pytest -q -m serial "$@" || rc_serial=$?
-    .venv/bin/python -m pytest -q -n "$jobs" -m "not serial" "$@" || rc_rest=$?
+    .venv/bin/python -m pytest -q -n "$jobs" --dist worksteal -m "not serial" "$@" || rc_rest=$?
     # 5 is pytest's "no test selected": an error only if neither pass selected any
     if [ "$rc_serial" -eq 5 ] && [ "$rc_rest" -eq 5 ]; then exit 5; fi
     [ "$rc_serial" -eq 5 ] && rc_serial=0
