@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import threading
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without a display, Qt would abort
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    # Started with Ctrl+C ignored (a background job of a non-interactive shell): every child would inherit
+    # the ignored SIGINT, and the tests that interrupt ``watch`` or ``import`` with it would wait in vain.
+    # A handled signal is reset to the default in a child, so handle it here as Python does by default.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 import pytest
 
