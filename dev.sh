@@ -103,8 +103,17 @@ case "$MODE" in
       case "$arg" in -m|-m*|-n|-n*|--numprocesses*|-p|-p*) jobs=1 ;; esac
     done
     if [ "$jobs" -le 1 ]; then exec .venv/bin/python -m pytest -q "$@"; fi
+    # With options only (no path, no -k value), the serial pass collects just the files SERIAL names
+    # (tests/conftest.py; collecting the whole suite takes longer than some of these tests).
+    serial_files=()
+    only_options=1
+    for arg in "$@"; do case "$arg" in -*) ;; *) only_options=0 ;; esac; done
+    if [ "$only_options" -eq 1 ]; then
+      mapfile -t serial_files < <(.venv/bin/python -c \
+        "from tests.conftest import SERIAL; print('\n'.join(sorted({s.split('::')[0] for s in SERIAL})))")
+    fi
     rc_serial=0; rc_rest=0
-    .venv/bin/python -m pytest -q -m serial "$@" || rc_serial=$?
+    .venv/bin/python -m pytest -q -m serial ${serial_files[@]+"${serial_files[@]}"} "$@" || rc_serial=$?
     .venv/bin/python -m pytest -q -n "$jobs" --dist worksteal -m "not serial" "$@" || rc_rest=$?
     # 5 is pytest's "no test selected": an error only if neither pass selected any
     if [ "$rc_serial" -eq 5 ] && [ "$rc_rest" -eq 5 ]; then exit 5; fi

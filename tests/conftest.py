@@ -116,7 +116,8 @@ def imported_ws(ws, sample_report):
 # row within 2 s, a GUI that never stalls, a file settling after 0.3 s appends) or race the watcher or a
 # kill -9 (a kill between the commit and the head file's write is reported as head_behind): marked
 # ``serial``, so that ``./dev.sh test`` runs them in a pass of their own, not beside another test on the
-# other core. A test elsewhere that times itself says so with ``@pytest.mark.serial``.
+# other core. A test that times itself is added here, not marked by hand: the serial pass collects only the
+# files named here, so a test marked elsewhere would run in neither pass (collection refuses it).
 SERIAL = (
     "tests/claims/test_report_ceilings.py::test_the_checks_refuse_in_well_under_a_second",
     "tests/claims/test_report_ceilings.py::test_a_text_report_over_the_size_limit_is_refused_at_once",
@@ -140,3 +141,5 @@ def pytest_collection_modifyitems(config, items):
         where = Path(str(item.path)).relative_to(REPO).as_posix()
         if where in SERIAL or f"{where}::{item.originalname}" in SERIAL:
             item.add_marker(pytest.mark.serial)
+        elif item.get_closest_marker("serial") is not None:
+            raise pytest.UsageError(f"{item.nodeid} is marked serial by hand: add it to SERIAL in tests/conftest.py")
