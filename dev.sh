@@ -2,7 +2,8 @@
 # Set up everything EvidenceDesk needs on Debian/Ubuntu, then start the app or run the tests.
 #
 #   ./dev.sh app      set up, then open the app on the demo workspace
-#   ./dev.sh test     set up, then run the test suite (offscreen Qt)
+#   ./dev.sh test     set up, then run the test suite (offscreen Qt; the timing tests alone, the rest on
+#                     two workers)
 #   ./dev.sh test-core  set up, then run every test that does not need Qt, with PySide6 made unimportable
 #   ./dev.sh perf     set up, then run the benchmarks in tests/perf (slow; prints figures)
 #   ./dev.sh package  set up, then build dist/EvidenceDesk (PyInstaller) and the .deb, and smoke-test the
@@ -94,7 +95,32 @@ case "$MODE" in
     exec .venv/bin/evidence-desk --demo "$@" ;;
   test)
     export QT_QPA_PLATFORM=offscreen
-    exec .venv/bin/python -m pytest -q "$@" ;;
+    # One command, two passes: the tests marked serial (they time themselves or race the watcher) alone,
+    # then all the others on TEST_JOBS workers (pytest-xdist; default 2). TEST_JOBS=1, or a -m/-n of your
+    # own, runs one ordinary pass instead.
+    jobs="${TEST_JOBS:-2}"
+    for arg in "$@"; do
+      case "$arg" in -m|-m*|-n|-n*|--numprocesses*|-p|-p*) jobs=1 ;; esac
+    done
+    if [ "$jobs" -le 1 ]; then exec .venv/bin/python -m pytest -q "$@"; fi
+    # With options only (no path, no -k value), the serial pass collects just the files SERIAL names
+    # (tests/conftest.py; collecting the whole suite takes longer than some of these tests).
+    serial_files=()
+    only_options=1
+    for arg in "$@"; do case "$arg" in -*) ;; *) only_options=0 ;; esac; done
+    if [ "$only_options" -eq 1 ]; then
+      mapfile -t serial_files < <(.venv/bin/python -c \
+        "from tests.conftest import SERIAL; print('\n'.join(sorted({s.split('::')[0] for s in SERIAL})))")
+    fi
+    rc_serial=0; rc_rest=0
+    .venv/bin/python -m pytest -q -m serial ${serial_files[@]+"${serial_files[@]}"} "$@" || rc_serial=$?
+    .venv/bin/python -m pytest -q -n "$jobs" --dist worksteal -m "not serial" "$@" || rc_rest=$?
+    # 5 is pytest's "no test selected": an error only if neither pass selected any
+    if [ "$rc_serial" -eq 5 ] && [ "$rc_rest" -eq 5 ]; then exit 5; fi
+    [ "$rc_serial" -eq 5 ] && rc_serial=0
+    [ "$rc_rest" -eq 5 ] && rc_rest=0
+    [ "$rc_serial" -ne 0 ] && exit "$rc_serial"
+    exit "$rc_rest" ;;
   test-core)
     # As on a machine without Qt (napari's headless job): PySide6 cannot be imported, in this process or any
     # child; tests/ui and the tests marked qt are left out, everything else must pass.

@@ -64,6 +64,27 @@ def _repeat_into(zf: zipfile.ZipFile, name: str, head: bytes, unit: bytes, total
         f.write(tail)
 
 
+_MADE: dict[tuple, bytes] = {}
+
+
+def _made_once(make):
+    """Deflating hundreds of MB takes seconds: a bomb of a given kind and size is made once per process and
+    its bytes written again for the next one asked for."""
+
+    def wrapper(path: Path, inflated_mb: int = 600) -> Path:
+        key = (make.__name__, inflated_mb)
+        if key not in _MADE:
+            _MADE[key] = make(path, inflated_mb).read_bytes()
+        else:
+            Path(path).write_bytes(_MADE[key])
+        return path
+
+    wrapper.__name__ = wrapper.__qualname__ = make.__name__
+    wrapper.__doc__ = make.__doc__
+    return wrapper
+
+
+@_made_once
 def docx_bomb(path: Path, inflated_mb: int = 600) -> Path:
     """A well-formed .docx whose document.xml is ``inflated_mb`` MB of numbered paragraphs."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
@@ -88,6 +109,7 @@ def _xlsx(path: Path, sheet_xml: bytes | None = None, *, sheet_writer=None, leve
     return path
 
 
+@_made_once
 def xlsx_bomb(path: Path, inflated_mb: int = 600) -> Path:
     """A well-formed .xlsx whose one sheet is ``inflated_mb`` MB of rows of inline strings and numbers."""
     unit = (b'<row><c t="inlineStr"><is><t>\xe8\xbf\xbd\xe5\x9b\x9e</t></is></c><c><v>658.83</v></c>'

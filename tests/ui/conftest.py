@@ -53,12 +53,10 @@ def _collect_cycles_between_tests():
 
 
 @pytest.fixture
-def demo_ws(tmp_path):
-    from desktop.demo import build_demo
+def demo_ws(demo_root):
     from desktop.workspace import Workspace
 
-    root = build_demo(tmp_path / "demo")
-    ws = Workspace.open(root, actor="测试员")
+    ws = Workspace.open(demo_root, actor="测试员")
     yield ws
     ws.close()
 
