@@ -194,19 +194,24 @@ FRAGMENT = re.compile(r"(?<=[\u4e00-\u9fff])\.[0-9]+(?=\.[0-9]|万元|亿元|元
 @rule("amount_fragments")
 def amount_fragments(ctx: Context) -> Iterator[Finding]:
     """Figures written without their integer part (年度总金额.32.06.5): digits lost in conversion."""
-    from desktop.checks.model import where_of
-
     text = ctx.norm
     for part in ctx.parts:
         hits = list(FRAGMENT.finditer(text, part.start, part.end))
-        if not hits:
-            continue
-        shown = [h.group() for h in hits[:6]]
-        where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
-        where["part"] = part.name
-        yield Finding(rule="amount_fragments", severity=WARNING, code="text.fragments",
-                      params={"count": len(hits), "shown": "、".join(shown), "context": text[max(part.start, hits[0].start() - 8):hits[0].end()]},
-                      values=shown, where=where, identity=[part.name, "fragments"])
+        if hits:
+            yield _text_finding(ctx, part, hits, "amount_fragments", "text.fragments", "fragments",
+                                context=text[max(part.start, hits[0].start() - 8):hits[0].end()])
+
+
+def _text_finding(ctx: Context, part, hits: list, rule_id: str, code: str, key: str, **params) -> Finding:
+    """One warning per part for the suspicious stretches ``hits`` of its text (the first six shown)."""
+    from desktop.checks.model import where_of
+
+    shown = [h.group() for h in hits[:6]]
+    where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
+    where["part"] = part.name
+    return Finding(rule=rule_id, severity=WARNING, code=code,
+                   params={"count": len(hits), "shown": "、".join(shown), **params}, values=shown, where=where,
+                   identity=[part.name, key])
 
 
 #: letters OCR puts for digits, next to Chinese text or a unit: 得分 ``IO`` (10), ``M.8万元`` (14.8), ``1O0%``
@@ -221,8 +226,6 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 @rule("ocr_digits")
 def ocr_digits(ctx: Context) -> Iterator[Finding]:
     """Figures with letters where digits belong (``IO``, ``M.8万元``): a scan read by OCR, to be checked."""
-    from desktop.checks.model import where_of
-
     text = ctx.norm
     for part in ctx.parts:
         hits = []
@@ -235,14 +238,8 @@ def ocr_digits(ctx: Context) -> Iterator[Finding]:
             h = OCR_TOKEN.match(text, a, part.end)
             if h and h.end() > letter.start() and (a == part.start or _CJK.match(text, a - 1)):
                 hits.append(h)
-        if not hits:
-            continue
-        shown = [h.group() for h in hits[:6]]
-        where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
-        where["part"] = part.name
-        yield Finding(rule="ocr_digits", severity=WARNING, code="text.ocr_digits",
-                      params={"count": len(hits), "shown": "、".join(shown)}, values=shown, where=where,
-                      identity=[part.name, "ocr"])
+        if hits:
+            yield _text_finding(ctx, part, hits, "ocr_digits", "text.ocr_digits", "ocr")
 
 
 #: a 文号 whose year runs into its number (川财社〔2020165号, 万财预〔20211号): the closing 〕 was lost or read
@@ -253,19 +250,10 @@ BROKEN_DOC_NO = re.compile(r"[〔\[【][ \t]*(?:19|20)[0-9]{2}[0-9]{1,4}[ \t]*�
 @rule("doc_numbers")
 def doc_numbers(ctx: Context) -> Iterator[Finding]:
     """Document numbers whose year and serial number run together: to be checked against the original."""
-    from desktop.checks.model import where_of
-
-    text = ctx.norm
     for part in ctx.parts:
-        hits = list(BROKEN_DOC_NO.finditer(text, part.start, part.end))
-        if not hits:
-            continue
-        shown = [h.group() for h in hits[:6]]
-        where = where_of(ctx.report, start=hits[0].start(), end=hits[-1].end())
-        where["part"] = part.name
-        yield Finding(rule="doc_numbers", severity=WARNING, code="text.doc_numbers",
-                      params={"count": len(hits), "shown": "、".join(shown)}, values=shown, where=where,
-                      identity=[part.name, "doc_numbers"])
+        hits = list(BROKEN_DOC_NO.finditer(ctx.norm, part.start, part.end))
+        if hits:
+            yield _text_finding(ctx, part, hits, "doc_numbers", "text.doc_numbers", "doc_numbers")
 
 
 __all__ = ["table_odd_cells", "table_row_text", "table_prose", "amount_fragments", "ocr_digits", "doc_numbers"]

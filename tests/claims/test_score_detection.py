@@ -5,15 +5,11 @@ another line, the 湖北 process form on one line. The texts are invented in the
 
 from __future__ import annotations
 
-from desktop.claims.extractor import extract_with_tables
-from desktop.claims.readers import read_report
+from tests.claims.table_helpers import read_tables
 
 
 def _tables(tmp_path, text: str):
-    p = tmp_path / "report.txt"
-    p.write_text(text, encoding="utf-8")
-    _claims, tables = extract_with_tables(read_report(p))
-    return tables
+    return read_tables(tmp_path, text, "report.txt")
 
 
 def _rows(st):

@@ -4,24 +4,8 @@ written for these tests (invented agencies and figures) in the style the forms a
 
 from __future__ import annotations
 
-from desktop.claims.extractor import extract_with_tables
-from desktop.claims.readers import read_report
-
-
-def _tables(tmp_path, text: str):
-    p = tmp_path / "表.txt"
-    p.write_text(text, encoding="utf-8")
-    _claims, tables = extract_with_tables(read_report(p))
-    return tables
-
-
-def _raw(f):
-    return f.raw if f is not None else None
-
-
-def _budget(table):
-    return [(b.name, _raw(b.planned_start), _raw(b.planned_full), _raw(b.executed), _raw(b.rate), _raw(b.weight),
-             _raw(b.score)) for b in table.budget]
+from tests.claims.table_helpers import budget_rows as _budget
+from tests.claims.table_helpers import read_tables as _tables
 
 
 SICHUAN_PIPES = """部门预算项目支出绩效自评表(2024年度) |
