@@ -13,7 +13,7 @@ OCR): found by their header, read in the header's column order.
 3. **Rows.** The block's tokens (:mod:`.tokens`) are aligned to the columns (:mod:`.align`), and each
    row's cells become a record (:mod:`.rows`). A budget block and the indicator blocks after it, up to
    the next form, are one :class:`ScoreTable`.
-4. **Budget lines.** A line is a name and its figures; the 原因 column's note (the form's instructions,
+4. **Budget lines** (:mod:`.budget`). A line is a name and its figures; the 原因 column's note (the form's instructions,
    or a short reason) and headings over lines (按收入性质分:) do not end the block, and a 其中 line's
    run-together amounts are cut by its total. A scrambled PDF may print the first lines' figures right
    under the header and their names further on (or among the header's words): the figures, cut into
